@@ -345,9 +345,8 @@ public final class ModelFile {
                 checkLength(tag, length);
                 if (tag.equals(TAG_END)) {
                     if (length != 0) {
-                        note("its end marker declares a length of " + length + " instead of 0");
-                        skip(tag, length);
-                        continue;
+                        throw fail(" is corrupted: its end marker declares a length of " + length
+                                + " instead of 0.");
                     }
                     break;
                 }

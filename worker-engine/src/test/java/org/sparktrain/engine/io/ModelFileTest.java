@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelFileTest {
-    private static final String GOLDEN_RESOURCE = "golden-v1.sptm";
+    private static final String GOLDEN_RESOURCE = "golden-v1.sptr";
 
     @TempDir
     Path dir;
@@ -118,7 +118,7 @@ class ModelFileTest {
         for (ModelContents m : new ModelContents[] {golden(), small()}) {
             byte[] b = bytes(m);
             assertEquals(m, ModelFile.read(new ByteArrayInputStream(b), "memory"));
-            Path f = dir.resolve("sub/dir/model.sptm");
+            Path f = dir.resolve("sub/dir/model.sptr");
             ModelFile.save(f, m);
             ModelContents back = ModelFile.load(f);
             assertEquals(m, back);
@@ -138,7 +138,7 @@ class ModelFileTest {
             p[i] = (float) Math.sin(i);
         }
         ModelContents m = new ModelContents("big", p, new float[] {1}, Optional.empty(), null);
-        Path f = dir.resolve("big.sptm");
+        Path f = dir.resolve("big.sptr");
         ModelFile.save(f, m);
         assertEquals(4L * p.length + 100, Files.size(f), 100);
         assertEquals(m, ModelFile.load(f));
@@ -158,7 +158,7 @@ class ModelFileTest {
         assertEquals(small(), ModelFile.read(in, "stream"));
         assertEquals(-1, in.read());
         // but a file with bytes after its checksum is refused
-        Path f = file("two.sptm", bos.toByteArray());
+        Path f = file("two.sptr", bos.toByteArray());
         assertTrue(refused(f).getMessage().contains("after its checksum"));
     }
 
@@ -226,10 +226,10 @@ class ModelFileTest {
     @Test
     void refusesANewerFormatVersion() throws IOException {
         byte[] b = assemble(2, "SPEC", utf8("x"), "PARM", floats(1), "STAT", new byte[0]);
-        ModelFormatException e = refused(file("v2.sptm", b));
+        ModelFormatException e = refused(file("v2.sptr", b));
         assertTrue(e.getMessage().contains("written by a newer sparktrain: format version 2, this build reads up to 1"),
                 e.getMessage());
-        assertTrue(refused(file("v0.sptm", assemble(0))).getMessage().contains("version 0"));
+        assertTrue(refused(file("v0.sptr", assemble(0))).getMessage().contains("version 0"));
     }
 
     @Test
@@ -306,7 +306,7 @@ class ModelFileTest {
 
     @Test
     void aFailedSaveLeavesTheOldModelIntact() throws IOException {
-        Path f = dir.resolve("model.sptm");
+        Path f = dir.resolve("model.sptr");
         ModelFile.save(f, golden());
         byte[] before = Files.readAllBytes(f);
         byte[] replacement = bytes(small());
@@ -333,7 +333,7 @@ class ModelFileTest {
 
     @Test
     void refusesSpecTextThatIsNotUnicodeBeforeTouchingTheFile() throws IOException {
-        Path f = dir.resolve("model.sptm");
+        Path f = dir.resolve("model.sptr");
         ModelFile.save(f, small());
         ModelContents broken = new ModelContents("bad \uD800 surrogate", new float[] {1}, null, Optional.empty(), null);
         assertThrows(IllegalArgumentException.class, () -> ModelFile.save(f, broken));
@@ -342,7 +342,7 @@ class ModelFileTest {
 
     @Test
     void missingFileIsAClearError() {
-        Path f = dir.resolve("nothing.sptm");
+        Path f = dir.resolve("nothing.sptr");
         assertTrue(refused(f).getMessage().contains("does not exist"));
     }
 

@@ -19,7 +19,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code w ≤ NR} columns of the tile are stored.
  */
 final class BroadcastKernels {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The JVM's preferred species (256-bit on AVX2, 512-bit on AVX-512), unless the system property
+     * {@value Gemms#BITS_PROPERTY} = 128|256|512 asks for another. Read once: a static final species is a
+     * JIT constant, which the Vector API intrinsics require.
+     */
+    static final VectorSpecies<Float> S = species(System.getProperty(Gemms.BITS_PROPERTY));
     static final int L = S.length();
     /** Columns per micro-tile: two vectors. */
     static final int NR = 2 * L;
@@ -27,6 +32,22 @@ final class BroadcastKernels {
     static final int MR = 6;
 
     private BroadcastKernels() {
+    }
+
+    private static VectorSpecies<Float> species(String bits) {
+        if (bits == null || bits.isBlank()) {
+            return FloatVector.SPECIES_PREFERRED;
+        }
+        switch (bits.trim()) {
+            case "128":
+                return FloatVector.SPECIES_128;
+            case "256":
+                return FloatVector.SPECIES_256;
+            case "512":
+                return FloatVector.SPECIES_512;
+            default:
+                throw new IllegalArgumentException("-D" + Gemms.BITS_PROPERTY + "=" + bits + ": expected 128, 256 or 512");
+        }
     }
 
     /**

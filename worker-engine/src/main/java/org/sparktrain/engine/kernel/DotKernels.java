@@ -1,6 +1,7 @@
 package org.sparktrain.engine.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -111,6 +112,33 @@ final class DotKernels {
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
             c32 = av.fma(b2, c32);
+        }
+        if (p < len && len >= L) {
+            // Ragged end: one more full-width step over the last L elements [len-L, len), with the
+            // lanes already summed (before p) zeroed in the y operands, instead of a scalar tail.
+            int off = len - L;
+            VectorMask<Float> fresh = S.indexInRange(off - p, len - p);
+            FloatVector zero = FloatVector.zero(S);
+            FloatVector b0 = zero.blend(FloatVector.fromArray(S, y, y0 + off), fresh);
+            FloatVector b1 = zero.blend(FloatVector.fromArray(S, y, y1 + off), fresh);
+            FloatVector b2 = zero.blend(FloatVector.fromArray(S, y, y2 + off), fresh);
+            FloatVector av = FloatVector.fromArray(S, x, x0 + off);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            c02 = av.fma(b2, c02);
+            av = FloatVector.fromArray(S, x, x1 + off);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            c12 = av.fma(b2, c12);
+            av = FloatVector.fromArray(S, x, x2 + off);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            c22 = av.fma(b2, c22);
+            av = FloatVector.fromArray(S, x, x3 + off);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            c32 = av.fma(b2, c32);
+            p = len;
         }
         tile[0] = c00.reduceLanes(VectorOperators.ADD) + tail(x, x0, y, y0, p, len);
         tile[1] = c01.reduceLanes(VectorOperators.ADD) + tail(x, x0, y, y1, p, len);

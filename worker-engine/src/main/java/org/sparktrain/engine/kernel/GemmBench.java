@@ -9,13 +9,15 @@ import java.util.SplittableRandom;
 /**
  * Single-thread GFLOPS of each GEMM on the minibatch shapes of the LeNet-5 / MLP / LSTM models.
  *
- * <p>For each shape and implementation: warm up (≥ 0.3 s, so C2 has compiled the kernels), then the
+ * <p>First every shape and implementation is warmed up (0.15 s each, so C2 has compiled every path),
+ * then for each: a short re-warm (0.1 s), then the
  * best of 5 timed repetitions of a batch of calls lasting ≥ 20 ms; GFLOPS = 2·m·n·k·calls / time.
  * Prints one JSON line per measurement, with the heap bytes the thread allocated per call in the
  * timed batches (0 = the no-allocation contract holds).
  *
  * <p>Arguments: any of {@code naive ejml vector vector-dot vector-pack} (default: naive ejml vector).
- * Run with {@code --add-modules jdk.incubator.vector} for the vector variants.
+ * Run with {@code --add-modules jdk.incubator.vector} for the vector variants; the vector width
+ * can be forced with {@code -Dsparktrain.gemm.bits=256}.
  */
 public final class GemmBench {
     private static final long WARMUP_NANOS = 300_000_000L;
@@ -65,6 +67,19 @@ public final class GemmBench {
             }
         }
         SplittableRandom rnd = new SplittableRandom(1);
+        // Training cycles through all shapes every step; warm every path up before timing any, so
+        // no measurement catches a deoptimisation/recompilation triggered by another shape.
+        for (Object[] s : SHAPES) {
+            int m = (int) s[0], n = (int) s[1], k = (int) s[2];
+            float[] a = random(m * k, rnd), b = random(k * n, rnd), c = new float[m * n];
+            for (Gemm g : impls) {
+                long start = System.nanoTime();
+                do {
+                    g.gemm((boolean) s[3], (boolean) s[4], m, n, k, a, 0, b, 0, c, 0, false);
+                    g.gemm((boolean) s[3], (boolean) s[4], m, n, k, a, 0, b, 0, c, 0, true);
+                } while (System.nanoTime() - start < WARMUP_NANOS / 2);
+            }
+        }
         for (Object[] s : SHAPES) {
             int m = (int) s[0], n = (int) s[1], k = (int) s[2];
             boolean ta = (boolean) s[3], tb = (boolean) s[4];
@@ -88,7 +103,7 @@ public final class GemmBench {
         do {
             g.gemm(ta, tb, m, n, k, a, 0, b, 0, c, 0, false);
             calls++;
-        } while (System.nanoTime() - start < WARMUP_NANOS);
+        } while (System.nanoTime() - start < WARMUP_NANOS / 3);
         long perCall = Math.max(1, (System.nanoTime() - start) / calls);
         int batch = (int) Math.max(1, REP_NANOS / perCall);
         long best = Long.MAX_VALUE;

@@ -14,6 +14,8 @@ import java.util.Locale;
 public final class Gemms {
     /** System property forcing the implementation: {@code naive}, {@code ejml} or {@code vector}. */
     public static final String PROPERTY = "sparktrain.gemm";
+    /** System property forcing the vector width of {@link VectorGemm}: 128, 256 or 512 bits. */
+    public static final String BITS_PROPERTY = "sparktrain.gemm.bits";
     static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final String VECTOR_CLASS = "org.sparktrain.engine.kernel.VectorGemm";
     private static final System.Logger LOG = System.getLogger(Gemms.class.getName());

@@ -25,9 +25,9 @@ import java.util.Arrays;
  */
 public final class VectorGemm implements Gemm {
     private static final int NR = BroadcastKernels.NR;
-    /** The tile buffer holds one spilled tile row (NR floats) or a 4×3 dot tile (12 floats). */
+    /** The tile buffer holds a ragged MR×NR broadcast tile or a 4×3 dot tile. */
     private static final ThreadLocal<GemmWorkspace> WORKSPACE =
-            GemmWorkspace.perThread(Math.max(NR, 12));
+            GemmWorkspace.perThread(Math.max(BroadcastKernels.MR * NR, 12));
     /**
      * NT with m or n at most this uses dot products; above it, packing Bᵀ (k·n scalar copies) is
      * amortised over enough rows. Measured on Zen 3 (see GemmBench): dot products win at m = 6, 16

@@ -5,12 +5,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Register-blocked FMA micro-kernels that compute an R×NR tile of C (R = 6, 4, 2 or 1 rows,
- * NR = two vectors of columns, 16 floats with 256-bit vectors).
+ * NR = two vectors of columns: 16 floats with 256-bit vectors, 32 with 512-bit).
  *
  * <p>For each p the kernel loads row p of the B panel as two vectors, broadcasts op(A)(i, p) for the
  * R rows and does 2R fused multiply-adds:
  * {@code C[i, j..j+NR) += op(A)(i, p) · B[p, j..j+NR)}. The 2R accumulators live in registers for the
- * whole k loop (12 of the 16 AVX2 registers for R = 6), so C is touched once per tile.
+ * whole k loop (12 of the 16 AVX2 / 32 AVX-512 registers for R = 6), so C is touched once per tile.
  *
  * <p>op(A)(i, p) is read at {@code aOff + i·ars + p·acs}, which covers A stored m×k
  * ({@code ars = k, acs = 1}) and A stored k×m for transA ({@code ars = 1, acs = m}) with the same

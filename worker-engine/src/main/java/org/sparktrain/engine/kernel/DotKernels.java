@@ -28,6 +28,15 @@ final class DotKernels {
     static final int CHUNK_BUDGET_FLOATS = 96 * 1024;
     /** Shortest chunk: below this the per-chunk lane reductions start to cost. */
     private static final int MIN_CHUNK = 512;
+    /**
+     * L false then L true: the L entries from {@code L − d} make the mask "lane ≥ d". A mask loaded
+     * from an array is a plain intrinsic load; {@code indexInRange} was seen to allocate on JDK 17.
+     */
+    private static final boolean[] LANES_FROM = new boolean[2 * L];
+
+    static {
+        java.util.Arrays.fill(LANES_FROM, L, 2 * L, true);
+    }
 
     private DotKernels() {
     }
@@ -117,7 +126,7 @@ final class DotKernels {
             // Ragged end: one more full-width step over the last L elements [len-L, len), with the
             // lanes already summed (before p) zeroed in the y operands, instead of a scalar tail.
             int off = len - L;
-            VectorMask<Float> fresh = S.indexInRange(off - p, len - p);
+            VectorMask<Float> fresh = VectorMask.fromArray(S, LANES_FROM, L - (p - off));
             FloatVector zero = FloatVector.zero(S);
             FloatVector b0 = zero.blend(FloatVector.fromArray(S, y, y0 + off), fresh);
             FloatVector b1 = zero.blend(FloatVector.fromArray(S, y, y1 + off), fresh);

@@ -30,8 +30,10 @@ public final class VectorGemm implements Gemm {
             GemmWorkspace.perThread(Math.max(BroadcastKernels.MR * NR, 12));
     /**
      * NT with m or n at most this uses dot products; above it, packing Bᵀ (k·n scalar copies) is
-     * amortised over enough rows. Measured on Zen 3 (see GemmBench): dot products win at m = 6, 16
-     * and lose at m = 64 (n ≥ 120).
+     * amortised over enough rows, and the dot kernel's per-tile lane reductions cost more than the
+     * packing. Measured with GemmBench (vector-dot vs vector-pack) on the 2-vCPU AMD EPYC dev box:
+     * dot wins clearly at m = 6 and 16 with long k (65 vs 8, 55 vs 27 GFLOPS), loses at m = 64 with
+     * n ≥ 120 (e.g. 30 vs 66 GFLOPS for 64×512×156), and is even at 64×10×128.
      */
     static final int DOT_MAX_SIDE = 32;
 

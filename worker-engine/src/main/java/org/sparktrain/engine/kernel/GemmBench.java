@@ -107,6 +107,9 @@ public final class GemmBench {
         long perCall = Math.max(1, (System.nanoTime() - start) / calls);
         int batch = (int) Math.max(1, REP_NANOS / perCall);
         long best = Long.MAX_VALUE;
+        // What reading the counter itself allocates, subtracted below.
+        long probe = allocatedBytes();
+        long overhead = allocatedBytes() - probe;
         long alloc0 = allocatedBytes();
         for (int r = 0; r < REPS; r++) {
             long t0 = System.nanoTime();
@@ -115,7 +118,7 @@ public final class GemmBench {
             }
             best = Math.min(best, System.nanoTime() - t0);
         }
-        double bytesPerCall = (allocatedBytes() - alloc0) / (double) (REPS * batch);
+        double bytesPerCall = Math.max(0, allocatedBytes() - alloc0 - overhead) / (double) (REPS * batch);
         double gflops = 2.0 * m * n * k * batch / best;
         return new double[] {gflops, bytesPerCall};
     }

@@ -137,6 +137,11 @@ public final class Trainer {
         return new EpochStats(epoch, lossSum / seen, seen, secs);
     }
 
+    /** The example order of the last epoch (for tests: which examples the minibatches received). */
+    int[] lastOrderForTest() {
+        return order.clone();
+    }
+
     /** Metrics of the network (inference mode) on {@code data}, in chunks of {@code chunk} examples. */
     public static ClassificationMetrics evaluate(Network net, DataSet data, int chunk) {
         int classes = net.outputShape().size();

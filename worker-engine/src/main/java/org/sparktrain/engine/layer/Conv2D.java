@@ -198,10 +198,7 @@ public final class Conv2D extends Layer {
             for (int o = 0; o < cout; o++) {
                 double s = 0;
                 for (int n = 0; n < batch; n++) {
-                    int off = n * outSize + o * p;
-                    for (int i = 0; i < p; i++) {
-                        s += dOut[off + i];
-                    }
+                    s += sum(dOut, n * outSize + o * p, p);
                 }
                 grads[bOff + o] = (float) s;
             }
@@ -224,5 +221,25 @@ public final class Conv2D extends Layer {
             g.col2im(dcol, 0, dx, n * inSize);
         }
         return dx;
+    }
+
+    /** {@code Σ v[off .. off+len)} in double, four accumulators (one dependent chain is latency-bound). */
+    private static double sum(float[] v, int off, int len) {
+        double a0 = 0;
+        double a1 = 0;
+        double a2 = 0;
+        double a3 = 0;
+        int i = off;
+        int end = off + len;
+        for (; i + 3 < end; i += 4) {
+            a0 += v[i];
+            a1 += v[i + 1];
+            a2 += v[i + 2];
+            a3 += v[i + 3];
+        }
+        for (; i < end; i++) {
+            a0 += v[i];
+        }
+        return (a0 + a1) + (a2 + a3);
     }
 }

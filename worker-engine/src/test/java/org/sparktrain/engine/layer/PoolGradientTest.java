@@ -2,6 +2,7 @@ package org.sparktrain.engine.layer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,25 @@ class PoolGradientTest {
         assertEquals(3f, y[0]);
         float[] dx = l.backward(new float[] {5}, 1);
         assertArrayEquals(new float[] {0, 5, 0, 0}, java.util.Arrays.copyOf(dx, 4));
+    }
+
+    @Test
+    void maxPoolPropagatesNaN() {
+        for (MaxPool2D.Config cfg : new MaxPool2D.Config[] {new MaxPool2D.Config(2),
+                new MaxPool2D.Config(2, 2, 2, 2, 0, 0, true)}) {
+            Layer l = cfg.create(Shape.of(1, 2, 3), "pool");
+            float[] y = l.forward(new float[] {1, Float.NaN, 0, 2, 0, 0}, 1, true);
+            assertTrue(Float.isNaN(y[0]), cfg.toString());
+        }
+    }
+
+    @Test
+    void maxPoolTiesFirstMaximumWinsInTheGeneralLoop() {
+        // 3x3 windows, stride 1: not the unrolled 2x2 path
+        Layer l = new MaxPool2D.Config(3, 3, 1, 1, 0, 0, false).create(Shape.of(1, 3, 3), "pool");
+        l.forward(new float[] {0, 1, 0, 4, 2, 4, 4, 0, 0}, 1, true);
+        float[] dx = l.backward(new float[] {1}, 1);
+        assertArrayEquals(new float[] {0, 0, 0, 1, 0, 0, 0, 0, 0}, java.util.Arrays.copyOf(dx, 9));
     }
 
     @Test

@@ -25,4 +25,9 @@ public final class NaiveGemm implements Gemm {
     public String name() {
         return "naive";
     }
+
+    @Override
+    public String toString() {
+        return "naive (scalar triple loop, double accumulation)";
+    }
 }

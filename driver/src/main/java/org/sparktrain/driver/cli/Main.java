@@ -1,0 +1,50 @@
+package org.sparktrain.driver.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import org.sparktrain.engine.train.NonFiniteLossException;
+
+/**
+ * {@code sparktrain COMMAND [flags]}. Exit status: 0 success, 1 the run failed (bad data, bad spec, NaN
+ * loss: one message says what and where), 2 a wrong command line.
+ */
+public final class Main {
+    static final String USAGE = """
+            usage: sparktrain COMMAND [flags]
+
+            commands:
+              train      train a model and evaluate it on the test set
+                         (sparktrain train --help for its flags)
+
+            Every command takes --help.
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        System.exit(run(argv, System.out, System.err));
+    }
+
+    public static int run(String[] argv, PrintStream out, PrintStream err) {
+        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
+            out.print(USAGE);
+            return argv.length == 0 ? 2 : 0;
+        }
+        try {
+            return switch (argv[0]) {
+                case "train" -> TrainCommand.run(argv, out, err);
+                default -> throw new Args.UsageException("unknown command '" + argv[0] + "' (known: train)");
+            };
+        } catch (Args.UsageException e) {
+            err.println("sparktrain: " + e.getMessage());
+            return 2;
+        } catch (NonFiniteLossException e) {
+            err.println("sparktrain: " + e.getMessage());
+            return 1;
+        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+            err.println("sparktrain: " + e.getMessage());
+            return 1;
+        }
+    }
+}

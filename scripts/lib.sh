@@ -1,0 +1,32 @@
+# Shared by the scripts: locate the project, build the driver jar when sources are newer, run Java.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VERSION="0.1.0-SNAPSHOT"
+DRIVER_JAR="$ROOT/driver/target/driver-$VERSION.jar"
+FMNIST_DEFAULT="/usr/share/datasets/fashion-mnist"
+# The Vector API powers the GEMM kernel (DESIGN.md decision 2).
+JAVA_MODULE_OPTS=(--add-modules=jdk.incubator.vector)
+
+build_if_needed() {
+  if [ ! -f "$DRIVER_JAR" ] || [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o \( -path '*/src/main/*' -o -name pom.xml \) -newer "$DRIVER_JAR" -print -quit)" ]; then
+    echo "sparktrain: building (mvn package, tests skipped) ..." >&2
+    (cd "$ROOT" && mvn -B -q -ntp -DskipTests -pl driver -am package) >&2
+  fi
+}
+
+ensure_fashion_mnist() {
+  local dir="${1:-$FMNIST_DEFAULT}"
+  if [ ! -f "$dir/train-images-idx3-ubyte.gz" ] && [ ! -f "$dir/train-images-idx3-ubyte" ]; then
+    if [ "$dir" = "$FMNIST_DEFAULT" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "sparktrain: installing Debian's dataset-fashion-mnist ..." >&2
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist) >&2
+    else
+      echo "sparktrain: Fashion-MNIST not found in $dir; install it with 'apt-get install dataset-fashion-mnist' or pass --data DIR" >&2
+      exit 1
+    fi
+  fi
+}
+
+run_java() {
+  local main="$1"; shift
+  exec java ${SPARKTRAIN_JAVA_OPTS:--Xmx4g} "${JAVA_MODULE_OPTS[@]}" -cp "$DRIVER_JAR:$ROOT/driver/target/lib/*" "$main" "$@"
+}

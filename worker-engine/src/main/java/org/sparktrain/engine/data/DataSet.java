@@ -1,0 +1,106 @@
+package org.sparktrain.engine.data;
+
+import org.sparktrain.engine.Shape;
+
+/**
+ * An in-memory data set on one machine: {@code n} examples of {@code shape}, features row after row,
+ * with class labels and/or float targets. Used by the single-worker trainer and by tests; the
+ * distributed path packs the same layout into blocks on the executors.
+ */
+public final class DataSet {
+    private final Shape shape;
+    private final float[] features;
+    private final int[] labels;
+    private final float[] targets;
+    private final int targetSize;
+    private final int n;
+
+    public DataSet(Shape shape, float[] features, int[] labels, float[] targets, int targetSize) {
+        this.shape = shape;
+        this.features = features;
+        this.labels = labels;
+        this.targets = targets;
+        this.targetSize = targetSize;
+        int fs = shape.size();
+        if (features.length % fs != 0) {
+            throw new IllegalArgumentException("features hold " + features.length
+                    + " floats, not a multiple of the example size " + fs + " " + shape);
+        }
+        this.n = features.length / fs;
+        if (labels != null && labels.length != n) {
+            throw new IllegalArgumentException(n + " examples but " + labels.length + " labels");
+        }
+        if (targets != null && targets.length != (long) n * targetSize) {
+            throw new IllegalArgumentException(n + " examples but " + targets.length + " target values for "
+                    + targetSize + " per example");
+        }
+    }
+
+    public static DataSet classification(Shape shape, float[] features, int[] labels) {
+        return new DataSet(shape, features, labels, null, 0);
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public int size() {
+        return n;
+    }
+
+    public float[] features() {
+        return features;
+    }
+
+    public int[] labels() {
+        return labels;
+    }
+
+    public float[] targets() {
+        return targets;
+    }
+
+    public int targetSize() {
+        return targetSize;
+    }
+
+    /** The first {@code k} examples (a view for labels/targets is not possible with arrays: copies). */
+    public DataSet head(int k) {
+        if (k >= n) {
+            return this;
+        }
+        int fs = shape.size();
+        return new DataSet(shape, java.util.Arrays.copyOf(features, k * fs),
+                labels == null ? null : java.util.Arrays.copyOf(labels, k),
+                targets == null ? null : java.util.Arrays.copyOf(targets, k * targetSize), targetSize);
+    }
+
+    /** Copies the examples {@code index[from .. from+count)} into {@code into} (its size set to count). */
+    public void gather(int[] index, int from, int count, MiniBatch into) {
+        int fs = shape.size();
+        for (int i = 0; i < count; i++) {
+            int e = index[from + i];
+            System.arraycopy(features, e * fs, into.features, i * fs, fs);
+            if (labels != null) {
+                into.labels[i] = labels[e];
+            }
+            if (targets != null) {
+                System.arraycopy(targets, e * targetSize, into.targets, i * targetSize, targetSize);
+            }
+        }
+        into.size = count;
+    }
+
+    /** Copies the contiguous examples {@code [from, from+count)} into {@code into}. */
+    public void slice(int from, int count, MiniBatch into) {
+        int fs = shape.size();
+        System.arraycopy(features, from * fs, into.features, 0, count * fs);
+        if (labels != null) {
+            System.arraycopy(labels, from, into.labels, 0, count);
+        }
+        if (targets != null) {
+            System.arraycopy(targets, from * targetSize, into.targets, 0, count * targetSize);
+        }
+        into.size = count;
+    }
+}

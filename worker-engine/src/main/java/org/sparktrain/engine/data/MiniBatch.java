@@ -1,0 +1,30 @@
+package org.sparktrain.engine.data;
+
+/**
+ * A packed minibatch: what executors receive instead of rows (DESIGN.md decision 3).
+ * {@code features} holds {@code size × featureSize} floats, example after example; {@code labels}
+ * holds class indices (classification) and {@code targets} {@code size × outputSize} floats
+ * (regression, multi-label); either may be null when the loss does not use it. {@code mask}, when not
+ * null, weighs each example (1 = counts, 0 = padding). Buffers may be longer than needed: only the
+ * first {@code size} examples count. Mutable on purpose: a trainer refills one instance per step.
+ */
+public final class MiniBatch {
+    public float[] features;
+    public int[] labels;
+    public float[] targets;
+    public float[] mask;
+    public int size;
+
+    public MiniBatch(float[] features, int[] labels, float[] targets, int size) {
+        this.features = features;
+        this.labels = labels;
+        this.targets = targets;
+        this.size = size;
+    }
+
+    /** Empty buffers for up to {@code capacity} examples. */
+    public static MiniBatch allocate(int capacity, int featureSize, boolean withLabels, int targetSize) {
+        return new MiniBatch(new float[capacity * featureSize], withLabels ? new int[capacity] : null,
+                targetSize > 0 ? new float[capacity * targetSize] : null, 0);
+    }
+}

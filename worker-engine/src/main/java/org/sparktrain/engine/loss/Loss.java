@@ -1,0 +1,41 @@
+package org.sparktrain.engine.loss;
+
+import org.sparktrain.engine.data.MiniBatch;
+
+/**
+ * A loss on the network's raw output. {@link #forwardBackward} returns the MEAN loss over the examples
+ * of the minibatch and writes {@code dL/d(output)} (already divided by the batch size) so that the
+ * backward pass needs no other scaling (DESIGN.md: the data loss is the mean over the minibatch).
+ */
+public interface Loss {
+
+    /** The spec's name, e.g. {@code softmax_cross_entropy}. */
+    String name();
+
+    /**
+     * Mean loss over {@code batch.size} examples of {@code outSize} raw outputs each; when {@code dOut}
+     * is not null, writes the gradient into it.
+     */
+    double forwardBackward(float[] out, int outSize, MiniBatch batch, float[] dOut);
+
+    /** Turns raw outputs into what a user reads (class probabilities, or the values themselves). */
+    void toPredictions(float[] out, int outSize, int rows, float[] predictions);
+
+    /** True when targets are class labels (accuracy, confusion matrix make sense). */
+    boolean classification();
+
+    /** The activation this loss fuses, which the spec writes as the last layer and the network omits. */
+    default String fusedActivation() {
+        return null;
+    }
+
+    static Loss parse(String name) {
+        return switch (name) {
+            case "softmax_cross_entropy", "cross_entropy" -> new SoftmaxCrossEntropy();
+            case "mse" -> new MeanSquaredError();
+            case "sigmoid_binary_cross_entropy", "binary_cross_entropy" -> new SigmoidBinaryCrossEntropy();
+            default -> throw new IllegalArgumentException("unknown loss '" + name
+                    + "' (allowed: softmax_cross_entropy, mse, sigmoid_binary_cross_entropy)");
+        };
+    }
+}

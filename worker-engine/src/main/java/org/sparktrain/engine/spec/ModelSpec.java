@@ -1,0 +1,139 @@
+package org.sparktrain.engine.spec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.sparktrain.engine.Shape;
+import org.sparktrain.engine.layer.LayerConfig;
+import org.sparktrain.engine.loss.Loss;
+
+/**
+ * A model spec: the network (input shape, layers), its loss, and how to train it (optimizer,
+ * regularization, clipping, minibatch and epochs). Written in YAML; JSON is accepted since YAML 1.2
+ * contains it. The text is kept verbatim: it goes into the model file. Immutable.
+ *
+ * <pre>
+ * name: mlp
+ * input: [784]
+ * layers:
+ *   - {type: dense, units: 256, activation: relu}
+ *   - {type: dense, units: 10, activation: softmax}
+ * loss: softmax_cross_entropy
+ * optimizer: {type: adam, lr: 0.001}
+ * regularization: {l2: 0.0001}
+ * training: {batch_size: 64, epochs: 10, seed: 42}
+ * </pre>
+ */
+public final class ModelSpec {
+    private static final String[] TOP_KEYS = {
+        "name", "input", "classes", "layers", "loss", "optimizer", "regularization", "clipping", "training"};
+
+    private final String text;
+    private final String source;
+    private final String name;
+    private final Shape input;
+    private final int classes;
+    private final List<LayerConfig> layers;
+    private final String loss;
+    private final SpecMap optimizer;
+    private final SpecMap regularization;
+    private final SpecMap clipping;
+    private final TrainingConfig training;
+
+    private ModelSpec(String text, String source, SpecMap top) {
+        this.text = text;
+        this.source = source;
+        top.allowOnly(TOP_KEYS);
+        this.name = top.string("name", "model");
+        this.input = parseShape(top.raw().get("input"), source);
+        this.classes = top.has("classes") ? top.positive("classes", null) : 0;
+        this.layers = List.copyOf(LayerParser.parseList(top.raw().get("layers"), source));
+        this.loss = top.string("loss", "softmax_cross_entropy");
+        try {
+            Loss.parse(loss);
+        } catch (IllegalArgumentException e) {
+            throw new SpecException(source + ": " + e.getMessage());
+        }
+        this.optimizer = top.child("optimizer");
+        this.regularization = top.child("regularization");
+        this.clipping = top.child("clipping");
+        this.training = TrainingConfig.parse(top.child("training"));
+    }
+
+    /** Parses YAML or JSON text; {@code source} names it in messages (a file name). */
+    public static ModelSpec parse(String text, String source) {
+        Object root;
+        try {
+            root = new Load(LoadSettings.builder().setLabel(source).build()).loadFromString(text);
+        } catch (YamlEngineException e) {
+            throw new SpecException(source + ": not valid YAML/JSON: " + e.getMessage(), e);
+        }
+        return new ModelSpec(text, source, SpecMap.of(source, root));
+    }
+
+    public static ModelSpec load(Path file) throws IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    static Shape parseShape(Object node, String where) {
+        if (!(node instanceof List<?> list) || list.isEmpty()) {
+            throw new SpecException(where + ": 'input' must be the shape of one example, e.g. [784] or [1, 28, 28]");
+        }
+        int[] dims = new int[list.size()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = new SpecMap(where + " > input", Map.of("d", list.get(i))).positive("d", null);
+        }
+        return Shape.of(dims);
+    }
+
+    public String text() {
+        return text;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Shape input() {
+        return input;
+    }
+
+    /** Declared number of classes, or 0 when the spec does not say (then the output size decides). */
+    public int classes() {
+        return classes;
+    }
+
+    public List<LayerConfig> layers() {
+        return layers;
+    }
+
+    public String loss() {
+        return loss;
+    }
+
+    public Map<String, Object> optimizer() {
+        return optimizer.raw();
+    }
+
+    public Map<String, Object> regularization() {
+        return regularization.raw();
+    }
+
+    public Map<String, Object> clipping() {
+        return clipping.raw();
+    }
+
+    public TrainingConfig training() {
+        return training;
+    }
+}

@@ -1,0 +1,213 @@
+package org.sparktrain.engine.train;
+
+import java.util.SplittableRandom;
+import org.sparktrain.engine.Network;
+import org.sparktrain.engine.SplitMix;
+import org.sparktrain.engine.data.DataSet;
+import org.sparktrain.engine.data.MiniBatch;
+import org.sparktrain.engine.metrics.ClassificationMetrics;
+import org.sparktrain.engine.optim.GradientClipping;
+import org.sparktrain.engine.optim.Optimizer;
+import org.sparktrain.engine.optim.Optimizers;
+import org.sparktrain.engine.optim.Regularization;
+import org.sparktrain.engine.spec.TrainingConfig;
+
+/**
+ * The single-worker minibatch loop: for each minibatch, forward → loss → backward → L1/L2 penalty →
+ * clipping → optimizer step, all on the network's flat vectors. The same loop runs inside every Spark
+ * task; here it is also usable on its own.
+ *
+ * <p>Minibatch order: {@code shuffle} draws a new permutation every epoch; {@code bootstrap} draws
+ * {@code ceil(n/m)} minibatches of m examples with replacement. Random streams derive from
+ * (seed, epoch, worker, step) only (DESIGN.md decision 5). After the first minibatch the loop
+ * allocates nothing.
+ */
+public final class Trainer {
+    private final Network net;
+    private final Optimizer optimizer;
+    private final Regularization regularization;
+    private final GradientClipping clipping;
+    private final TrainingConfig config;
+    private final int worker;
+    private MiniBatch batch;
+    private int[] order;
+    private long steps;
+
+    public Trainer(Network net, Optimizer optimizer, Regularization regularization, GradientClipping clipping,
+                   TrainingConfig config, int worker) {
+        this.net = net;
+        this.optimizer = optimizer;
+        this.regularization = regularization;
+        this.clipping = clipping;
+        this.config = config;
+        this.worker = worker;
+        optimizer.initialise(net.params().length);
+        optimizer.setDecayRanges(net.penalizedRanges());
+    }
+
+    /** A trainer configured entirely by the network's spec (optimizer, regularization, clipping, training). */
+    public static Trainer fromSpec(Network net, TrainingConfig config) {
+        var spec = net.spec();
+        return new Trainer(net, Optimizers.fromSpec(spec.optimizer()),
+                Regularization.fromSpec(spec.regularization(), net.penalizedRanges()),
+                GradientClipping.fromSpec(spec.clipping()), config, 0);
+    }
+
+    public Network network() {
+        return net;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public TrainingConfig config() {
+        return config;
+    }
+
+    /** Steps taken so far. */
+    public long steps() {
+        return steps;
+    }
+
+    /**
+     * One minibatch step on {@code b}; {@code stepSeed} seeds the layers' randomness. Returns the
+     * minibatch's loss (mean data loss + penalty), before the update.
+     */
+    public double step(MiniBatch b, long stepSeed) {
+        net.setStepSeed(stepSeed);
+        double loss = net.computeGradient(b);
+        loss += regularization.addPenaltyGradient(net.params(), net.grads());
+        clipping.apply(net.grads());
+        optimizer.step(net.params(), net.grads());
+        steps++;
+        return loss;
+    }
+
+    /** One epoch over {@code data}; epochs are numbered from 1. */
+    public EpochStats trainEpoch(DataSet data, int epoch) {
+        int n = data.size();
+        int m = config.batchSize();
+        if (n == 0) {
+            throw new IllegalArgumentException("the training data is empty: nothing to train on");
+        }
+        if (batch == null || batch.features.length < m * data.shape().size()) {
+            batch = MiniBatch.allocate(m, data.shape().size(), data.labels() != null, data.targetSize());
+        }
+        int batches = (n + m - 1) / m;
+        SplittableRandom rnd = new SplittableRandom(SplitMix.derive(config.seed(), epoch, worker, -1));
+        if (order == null || order.length != n) {
+            order = new int[n];
+        }
+        if (config.sampling() == TrainingConfig.Sampling.SHUFFLE) {
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            for (int i = n - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        long t0 = System.nanoTime();
+        double lossSum = 0;
+        long seen = 0;
+        for (int s = 0; s < batches; s++) {
+            int from = s * m;
+            int count;
+            if (config.sampling() == TrainingConfig.Sampling.SHUFFLE) {
+                count = Math.min(m, n - from);
+            } else {
+                // bootstrap: m draws with replacement; the last minibatch completes n draws in all
+                count = Math.min(m, n - from);
+                for (int i = 0; i < count; i++) {
+                    order[from + i] = rnd.nextInt(n);
+                }
+            }
+            data.gather(order, from, count, batch);
+            double l = step(batch, SplitMix.derive(config.seed(), epoch, worker, s));
+            if (!Double.isFinite(l)) {
+                throw new NonFiniteLossException(epoch, s + 1, l);
+            }
+            lossSum += l * count;
+            seen += count;
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new EpochStats(epoch, lossSum / seen, seen, secs);
+    }
+
+    /** Metrics of the network (inference mode) on {@code data}, in chunks of {@code chunk} examples. */
+    public static ClassificationMetrics evaluate(Network net, DataSet data, int chunk) {
+        int classes = net.outputShape().size();
+        ClassificationMetrics metrics = new ClassificationMetrics(classes);
+        int fs = data.shape().size();
+        float[] x = new float[chunk * fs];
+        float[] probs = new float[chunk * classes];
+        int[] labels = new int[chunk];
+        for (int from = 0; from < data.size(); from += chunk) {
+            int count = Math.min(chunk, data.size() - from);
+            System.arraycopy(data.features(), from * fs, x, 0, count * fs);
+            System.arraycopy(data.labels(), from, labels, 0, count);
+            net.predict(x, count, probs);
+            metrics.addBatch(probs, classes, labels, count);
+        }
+        return metrics;
+    }
+
+    /**
+     * Trains for {@code config.epochs()} epochs, with early stopping on {@code validation} when the
+     * config enables it (patience > 0): every {@code interval} epochs the metric is checked; after
+     * {@code patience} checks without improvement training stops. Either way, with early stopping on,
+     * the parameters and state of the best check are restored at the end.
+     */
+    public FitResult fit(DataSet train, DataSet validation, EpochListener listener) {
+        boolean early = config.patience() > 0 && validation != null;
+        float[] bestParams = early ? net.params().clone() : null;
+        float[] bestState = early ? net.state().clone() : null;
+        double best = Double.NaN;
+        int bestEpoch = 0;
+        int bad = 0;
+        int epoch = 1;
+        boolean stoppedEarly = false;
+        for (; epoch <= config.epochs(); epoch++) {
+            EpochStats stats = trainEpoch(train, epoch);
+            ClassificationMetrics val = null;
+            if (validation != null && (!early || epoch % config.interval() == 0 || epoch == config.epochs())) {
+                val = evaluate(net, validation, 1000);
+            }
+            if (listener != null) {
+                listener.epochDone(stats, val);
+            }
+            if (early && val != null) {
+                double v = config.metric().equals("accuracy") ? -val.accuracy() : val.logLoss();
+                if (Double.isNaN(best) || v < best) {
+                    best = v;
+                    bestEpoch = epoch;
+                    bad = 0;
+                    System.arraycopy(net.params(), 0, bestParams, 0, bestParams.length);
+                    System.arraycopy(net.state(), 0, bestState, 0, bestState.length);
+                } else if (++bad >= config.patience()) {
+                    stoppedEarly = true;
+                    break;
+                }
+            }
+        }
+        int lastEpoch = Math.min(epoch, config.epochs());
+        if (early && bestEpoch > 0) {
+            System.arraycopy(bestParams, 0, net.params(), 0, bestParams.length);
+            System.arraycopy(bestState, 0, net.state(), 0, bestState.length);
+        }
+        return new FitResult(lastEpoch, early ? bestEpoch : lastEpoch, stoppedEarly);
+    }
+
+    /** Called after every epoch; {@code validation} is null when no validation ran that epoch. */
+    public interface EpochListener {
+        void epochDone(EpochStats stats, ClassificationMetrics validation);
+    }
+
+    /** How a fit ended: epochs run, the epoch whose parameters the network now holds, and whether it stopped early. */
+    public record FitResult(int epochsRun, int bestEpoch, boolean stoppedEarly) {
+    }
+
+}

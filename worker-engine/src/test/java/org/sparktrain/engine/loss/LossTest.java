@@ -1,0 +1,86 @@
+package org.sparktrain.engine.loss;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.sparktrain.engine.GradientCheck;
+import org.sparktrain.engine.data.MiniBatch;
+
+class LossTest {
+
+    @Test
+    void softmaxCrossEntropyOnHugeLogitsIsFinite() {
+        // logits of ±1000: log(softmax) would give log(0) = -inf; log-sum-exp gives exact values
+        float[] z = {1000f, -1000f, 0f, -1000f, 1000f, 0f};
+        MiniBatch b = new MiniBatch(null, new int[] {0, 0}, null, 2);
+        float[] d = new float[6];
+        double l = new SoftmaxCrossEntropy().forwardBackward(z, 3, b, d);
+        // example 1: label 0 has the max logit: loss = log(1 + e^-2000 + e^-1000) = 0
+        // example 2: label 0 is 2000 below the max: loss = 2000
+        assertEquals((0 + 2000) / 2.0, l, 1e-9);
+        for (float v : d) {
+            assertTrue(Float.isFinite(v));
+        }
+        assertEquals(0f, d[0], 1e-7f);   // (p - 1)/2 with p = 1
+        assertEquals(-0.5f, d[3], 1e-7f); // (0 - 1)/2
+        assertEquals(0.5f, d[4], 1e-7f);  // (1 - 0)/2
+        float[] p = new float[6];
+        new SoftmaxCrossEntropy().toPredictions(z, 3, 2, p);
+        assertEquals(1f, p[0], 0f);
+        assertEquals(1f, p[4], 0f);
+        assertEquals(0f, p[1], 0f);
+    }
+
+    @Test
+    void softmaxCrossEntropyMatchesDefinition() {
+        float[] z = {0.5f, -1f, 2f, 0.1f};
+        MiniBatch b = new MiniBatch(null, new int[] {2}, null, 1);
+        double l = new SoftmaxCrossEntropy().forwardBackward(z, 4, b, null);
+        double s = Math.exp(0.5) + Math.exp(-1) + Math.exp(2) + Math.exp(0.1);
+        assertEquals(-Math.log(Math.exp(2) / s), l, 1e-6);
+    }
+
+    @Test
+    void gradientsOfEveryLoss() {
+        int n = 3;
+        int k = 4;
+        float[] z = GradientCheck.uniform(n * k, -2f, 2f, 3);
+        MiniBatch labels = new MiniBatch(null, new int[] {1, 3, 0}, null, n);
+        float[] t01 = {0, 1, 1, 0, 1, 0, 0, 1, 0.5f, 0.2f, 1, 0};
+        MiniBatch targets = new MiniBatch(null, null, t01, n);
+        Loss[] losses = {new SoftmaxCrossEntropy(), new MeanSquaredError(), new SigmoidBinaryCrossEntropy()};
+        MiniBatch[] batches = {labels, targets, targets};
+        for (int i = 0; i < losses.length; i++) {
+            Loss loss = losses[i];
+            MiniBatch b = batches[i];
+            float[] d = new float[n * k];
+            loss.forwardBackward(z, k, b, d);
+            GradientCheck.check(loss.name(), z, 0, n * k, d, 0, () -> loss.forwardBackward(z, k, b, null), 100,
+                    1e-2f, 1e-3, 1e-6);
+        }
+    }
+
+    @Test
+    void mseValue() {
+        float[] o = {1f, 2f};
+        MiniBatch b = new MiniBatch(null, null, new float[] {0f, 4f}, 1);
+        // (1² + 2²) / 2 = 2.5
+        assertEquals(2.5, new MeanSquaredError().forwardBackward(o, 2, b, null), 1e-9);
+    }
+
+    @Test
+    void labelOutsideClassesIsRefused() {
+        MiniBatch b = new MiniBatch(null, new int[] {5}, null, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new SoftmaxCrossEntropy().forwardBackward(new float[3], 3, b, null));
+        assertTrue(e.getMessage().contains("label 5"), e.getMessage());
+    }
+
+    @Test
+    void unknownLossIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Loss.parse("hinge"));
+        assertTrue(e.getMessage().contains("softmax_cross_entropy"), e.getMessage());
+    }
+}

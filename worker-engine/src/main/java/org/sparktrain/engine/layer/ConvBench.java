@@ -27,6 +27,9 @@ public final class ConvBench {
         private final Gemm inner;
         long nanos;
         long flops;
+        /** Per operand form, index {@code (transA ? 2 : 0) + (transB ? 1 : 0)}: NN, NT, TN, TT. */
+        final long[] formNanos = new long[4];
+        final long[] formFlops = new long[4];
 
         TimedGemm(Gemm inner) {
             this.inner = inner;
@@ -37,8 +40,12 @@ public final class ConvBench {
                          float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
             long t = System.nanoTime();
             inner.gemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
-            nanos += System.nanoTime() - t;
+            long dt = System.nanoTime() - t;
+            int f = (transA ? 2 : 0) + (transB ? 1 : 0);
+            nanos += dt;
             flops += 2L * m * n * k;
+            formNanos[f] += dt;
+            formFlops[f] += 2L * m * n * k;
         }
 
         @Override
@@ -65,6 +72,8 @@ public final class ConvBench {
         while (System.nanoTime() < end) {
             step.run();
         }
+        long[] fn0 = gemm == null ? null : gemm.formNanos.clone();
+        long[] ff0 = gemm == null ? null : gemm.formFlops.clone();
         long g0 = gemm == null ? 0 : gemm.nanos;
         long f0 = gemm == null ? 0 : gemm.flops;
         int calls = 0;
@@ -86,6 +95,14 @@ public final class ConvBench {
         double gflops = (gemm.flops - f0) / ((gemm.nanos - g0) / 1e9) / 1e9;
         System.out.printf(Locale.ROOT, "%-46s %8.3f ms/call CPU (wall %.3f, %d calls); wall in GEMM %.3f ms"
                 + " (%.1f GFLOPS), wall outside GEMM %.3f ms%n", what, cpu, wall, calls, g, gflops, wall - g);
+        String[] forms = {"NN (forward W*col)", "NT (dW = dY*col^T)", "TN (dcol = W^T*dY)", "TT"};
+        for (int f = 0; f < 4; f++) {
+            long dn = gemm.formNanos[f] - fn0[f];
+            if (dn > 0) {
+                System.out.printf(Locale.ROOT, "    GEMM %-20s %7.3f ms/call, %5.1f GFLOPS%n", forms[f],
+                        dn / 1e6 / calls, (gemm.formFlops[f] - ff0[f]) / (double) dn);
+            }
+        }
     }
 
     public static void main(String[] args) {

@@ -1,0 +1,326 @@
+package org.sparktrain.engine.layer;
+
+import java.util.Arrays;
+import org.sparktrain.engine.Shape;
+
+/**
+ * Batch normalisation (Ioffe and Szegedy 2015) following DESIGN.md. The input shape's rank picks the
+ * form: rank 1 ({@code [F]}, after a dense layer) normalises each of the F units over the minibatch;
+ * rank 3 ({@code [C, H, W]}, after a convolution) normalises each channel over {@code N×H×W}. Either
+ * way there are {@code C} groups (C = F for dense) of {@code M = batch·S} values, S = 1 or H·W.
+ * <pre>
+ *   training:  μ = (1/M) Σ x,   σ² = (1/M) Σ (x − μ)²   (biased),   x̂ = (x − μ) / sqrt(σ² + ε)
+ *              y = γ·x̂ + β
+ *              running_mean = (1 − m)·running_mean + m·μ
+ *              running_var  = (1 − m)·running_var  + m·σ²·M/(M − 1)   (stored unbiased)
+ *   inference: y = γ·(x − running_mean) / sqrt(running_var + ε) + β
+ *   backward:  dβ = Σ dy,  dγ = Σ dy·x̂,
+ *              dx = (γ / (M·sqrt(σ² + ε)))·(M·dy − Σ dy − x̂·Σ dy·x̂)
+ * </pre>
+ * Sums are accumulated in double; the variance is computed in a second pass around the mean (no
+ * {@code E[x²] − μ²} cancellation). Training needs M ≥ 2 values per group (PyTorch refuses the same):
+ * with one value the variance is 0 and its unbiased estimate undefined.
+ *
+ * <p>Parameters: γ {@code [C]} (initialised to 1) then β {@code [C]} (0); neither is penalised.
+ * State (the flat state vector, averaged across workers like parameters, not trained):
+ * running mean {@code [C]} (initialised to 0) then running variance {@code [C]} (1).
+ * Memory: output and input gradient of {@code batch × size}; per-group mean and 1/σ (no x̂ buffer:
+ * backward recomputes x̂ from the kept input).
+ */
+public final class BatchNorm extends Layer {
+    public static final float DEFAULT_MOMENTUM = 0.1f;
+    public static final float DEFAULT_EPS = 1e-5f;
+
+    /**
+     * Immutable configuration.
+     *
+     * @param momentum weight m of the new batch in the running statistics, in [0, 1] (default 0.1)
+     * @param eps      added to the variance before the square root, &gt; 0 (default 1e-5)
+     */
+    public record Config(float momentum, float eps) implements LayerConfig {
+        public Config {
+            if (!(momentum >= 0f && momentum <= 1f)) {
+                throw new IllegalArgumentException("batchnorm: momentum must be in [0, 1], got " + momentum
+                        + " (it is the weight of the new batch in the running statistics; default 0.1)");
+            }
+            if (!(eps > 0f) || Float.isInfinite(eps)) {
+                throw new IllegalArgumentException("batchnorm: eps must be a positive number, got " + eps
+                        + " (default 1e-5)");
+            }
+        }
+
+        /** momentum 0.1, eps 1e-5. */
+        public Config() {
+            this(DEFAULT_MOMENTUM, DEFAULT_EPS);
+        }
+
+        @Override
+        public String type() {
+            return "batchnorm";
+        }
+
+        @Override
+        public Shape outputShape(Shape in, String layerName) {
+            if (in.rank() != 1 && in.rank() != 3) {
+                throw new ShapeException(layerName + ": batchnorm needs an input of shape [features] (after a "
+                        + "dense layer) or [channels, height, width] (after a convolution), got " + in
+                        + " (rank " + in.rank() + ")");
+            }
+            return in;
+        }
+
+        @Override
+        public Layer create(Shape in, String layerName) {
+            return new BatchNorm(layerName, outputShape(in, layerName), this);
+        }
+    }
+
+    private final float momentum;
+    private final float eps;
+    /** Groups: features (dense) or channels (conv). */
+    private final int c;
+    /** Values per group per example: 1 (dense) or H·W (conv). */
+    private final int s;
+    private final int size;
+
+    private float[] x;
+    private float[] y;
+    private float[] dx;
+    /** Per group, from the last training forward: the mean and 1/sqrt(σ² + ε). */
+    private final double[] mean;
+    private final double[] invStd;
+    /** Per-group accumulators, reused. */
+    private final double[] acc1;
+    private final double[] acc2;
+    private int trainedBatch;
+
+    private BatchNorm(String name, Shape in, Config config) {
+        super(name, in, in);
+        this.momentum = config.momentum();
+        this.eps = config.eps();
+        this.c = in.dim(0);
+        this.s = in.rank() == 1 ? 1 : in.dim(1) * in.dim(2);
+        this.size = in.size();
+        mean = new double[c];
+        invStd = new double[c];
+        acc1 = new double[c];
+        acc2 = new double[c];
+    }
+
+    @Override
+    public int paramCount() {
+        return 2 * c;
+    }
+
+    @Override
+    public int stateCount() {
+        return 2 * c;
+    }
+
+    @Override
+    public void initParams(java.util.SplittableRandom rnd) {
+        Arrays.fill(params, pOff, pOff + c, 1f);
+        Arrays.fill(params, pOff + c, pOff + 2 * c, 0f);
+    }
+
+    @Override
+    public void initState() {
+        Arrays.fill(state, sOff, sOff + c, 0f);
+        Arrays.fill(state, sOff + c, sOff + 2 * c, 1f);
+    }
+
+    @Override
+    public float[] forward(float[] x, int batch, boolean training) {
+        this.x = x;
+        y = ensure(y, batch * size);
+        return training ? forwardTraining(x, batch) : forwardInference(x, batch);
+    }
+
+    private float[] forwardTraining(float[] x, int batch) {
+        long m = (long) batch * s;
+        if (m < 2) {
+            throw new IllegalArgumentException(name + ": batchnorm in training needs more than one value per "
+                    + (s == 1 ? "feature" : "channel") + ", got batch " + batch + " of " + inShape
+                    + "; use a minibatch of at least 2 (or drop a last minibatch of 1)");
+        }
+        // pass 1: mean
+        Arrays.fill(acc1, 0);
+        for (int n = 0; n < batch; n++) {
+            for (int g = 0; g < c; g++) {
+                int base = (n * c + g) * s;
+                acc1[g] += sum(x, base, base + s);
+            }
+        }
+        for (int g = 0; g < c; g++) {
+            mean[g] = acc1[g] / m;
+        }
+        // pass 2: biased variance around the mean
+        Arrays.fill(acc2, 0);
+        for (int n = 0; n < batch; n++) {
+            for (int g = 0; g < c; g++) {
+                int base = (n * c + g) * s;
+                acc2[g] += sumSquaredDeviation(x, base, base + s, mean[g]);
+            }
+        }
+        double keep = 1.0 - momentum;
+        for (int g = 0; g < c; g++) {
+            double var = acc2[g] / m;
+            invStd[g] = 1.0 / Math.sqrt(var + eps);
+            int rm = sOff + g;
+            int rv = sOff + c + g;
+            state[rm] = (float) (keep * state[rm] + momentum * mean[g]);
+            state[rv] = (float) (keep * state[rv] + momentum * var * m / (m - 1));
+        }
+        // y = (x − μ)·(γ/σ) + β, subtracting the mean first so a large mean does not cost precision
+        for (int n = 0; n < batch; n++) {
+            for (int g = 0; g < c; g++) {
+                int base = (n * c + g) * s;
+                float mu = (float) mean[g];
+                float scale = (float) (params[pOff + g] * invStd[g]);
+                float beta = params[pOff + c + g];
+                for (int i = base; i < base + s; i++) {
+                    y[i] = (x[i] - mu) * scale + beta;
+                }
+            }
+        }
+        trainedBatch = batch;
+        return y;
+    }
+
+    private float[] forwardInference(float[] x, int batch) {
+        for (int n = 0; n < batch; n++) {
+            for (int g = 0; g < c; g++) {
+                int base = (n * c + g) * s;
+                float mu = state[sOff + g];
+                float scale = (float) (params[pOff + g] / Math.sqrt((double) state[sOff + c + g] + eps));
+                float beta = params[pOff + c + g];
+                for (int i = base; i < base + s; i++) {
+                    y[i] = (x[i] - mu) * scale + beta;
+                }
+            }
+        }
+        trainedBatch = 0;
+        return y;
+    }
+
+    @Override
+    public float[] backward(float[] dOut, int batch) {
+        if (trainedBatch != batch) {
+            throw new IllegalStateException(name + ": backward needs the preceding forward to be a training "
+                    + "forward with the same batch (got batch " + batch + ", last training batch " + trainedBatch + ")");
+        }
+        long m = (long) batch * s;
+        // acc1 = Σ dy (= dβ), acc2 = Σ dy·(x − μ) (= dγ·σ)
+        Arrays.fill(acc1, 0);
+        Arrays.fill(acc2, 0);
+        for (int n = 0; n < batch; n++) {
+            for (int g = 0; g < c; g++) {
+                int base = (n * c + g) * s;
+                accumulateGradientSums(dOut, x, base, base + s, mean[g], g);
+            }
+        }
+        for (int g = 0; g < c; g++) {
+            grads[pOff + g] = (float) (acc2[g] * invStd[g]);
+            grads[pOff + c + g] = (float) acc1[g];
+        }
+        if (!needInputGrad) {
+            return null;
+        }
+        dx = ensure(dx, batch * size);
+        // dx = γ·invstd·(dy − Σdy/M − (x − μ)·invstd²·Σdy(x − μ)/M): the standard formula with x̂ expanded
+        for (int n = 0; n < batch; n++) {
+            for (int g = 0; g < c; g++) {
+                int base = (n * c + g) * s;
+                double is = invStd[g];
+                float k1 = (float) (params[pOff + g] * is);
+                float k2 = (float) (acc1[g] / m);
+                float k3 = (float) (acc2[g] * is * is / m);
+                float mu = (float) mean[g];
+                for (int i = base; i < base + s; i++) {
+                    dx[i] = k1 * (dOut[i] - k2 - (x[i] - mu) * k3);
+                }
+            }
+        }
+        return dx;
+    }
+
+    // The reductions below keep four independent double accumulators: one chain of dependent double
+    // additions is latency-bound (measured: Σ over [6,28,28]×64 takes 0.23 ms with one accumulator,
+    // 0.13 ms with four; the squared deviations 0.60 ms with two, 0.13 ms with four).
+
+    /** {@code Σ v[i]} over {@code [from, to)}, in double. */
+    private static double sum(float[] v, int from, int to) {
+        double a0 = 0;
+        double a1 = 0;
+        double a2 = 0;
+        double a3 = 0;
+        int i = from;
+        for (; i + 3 < to; i += 4) {
+            a0 += v[i];
+            a1 += v[i + 1];
+            a2 += v[i + 2];
+            a3 += v[i + 3];
+        }
+        for (; i < to; i++) {
+            a0 += v[i];
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+
+    /** {@code Σ (v[i] − mu)²} over {@code [from, to)}, in double. */
+    private static double sumSquaredDeviation(float[] v, int from, int to, double mu) {
+        double a0 = 0;
+        double a1 = 0;
+        double a2 = 0;
+        double a3 = 0;
+        int i = from;
+        for (; i + 3 < to; i += 4) {
+            double d0 = v[i] - mu;
+            double d1 = v[i + 1] - mu;
+            double d2 = v[i + 2] - mu;
+            double d3 = v[i + 3] - mu;
+            a0 += d0 * d0;
+            a1 += d1 * d1;
+            a2 += d2 * d2;
+            a3 += d3 * d3;
+        }
+        for (; i < to; i++) {
+            double d = v[i] - mu;
+            a0 += d * d;
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+
+    /** Adds {@code Σ dy} to {@code acc1[g]} and {@code Σ dy·(x − mu)} to {@code acc2[g]}, one pass, in double. */
+    private void accumulateGradientSums(float[] dy, float[] x, int from, int to, double mu, int g) {
+        double a0 = 0;
+        double a1 = 0;
+        double a2 = 0;
+        double a3 = 0;
+        double b0 = 0;
+        double b1 = 0;
+        double b2 = 0;
+        double b3 = 0;
+        int i = from;
+        for (; i + 3 < to; i += 4) {
+            double d0 = dy[i];
+            double d1 = dy[i + 1];
+            double d2 = dy[i + 2];
+            double d3 = dy[i + 3];
+            a0 += d0;
+            a1 += d1;
+            a2 += d2;
+            a3 += d3;
+            b0 += d0 * (x[i] - mu);
+            b1 += d1 * (x[i + 1] - mu);
+            b2 += d2 * (x[i + 2] - mu);
+            b3 += d3 * (x[i + 3] - mu);
+        }
+        for (; i < to; i++) {
+            a0 += dy[i];
+            b0 += dy[i] * (x[i] - mu);
+        }
+        acc1[g] += (a0 + a1) + (a2 + a3);
+        acc2[g] += (b0 + b1) + (b2 + b3);
+    }
+}

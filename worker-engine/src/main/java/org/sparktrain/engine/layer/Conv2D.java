@@ -1,0 +1,245 @@
+package org.sparktrain.engine.layer;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.sparktrain.engine.ParamRanges;
+import org.sparktrain.engine.Shape;
+import org.sparktrain.engine.kernel.Gemm;
+import org.sparktrain.engine.kernel.Gemms;
+
+/**
+ * 2-D convolution (cross-correlation, as in every framework) with zero padding and strides:
+ * <pre>
+ *   y[n][o][oy][ox] = b[o] + Σ_{c,i,j} W[o][c][i][j] · x[n][c][oy·sh − ph + i][ox·sw − pw + j]
+ * </pre>
+ * (x read as 0 outside the image). Input {@code [C, H, W]}, output {@code [Cout, outH, outW]} with
+ * {@code out = floor((in + 2·pad − k) / stride) + 1} (DESIGN.md); both NCHW row-major per example.
+ *
+ * <p>Computed by im2col ({@link ConvGeometry}): per example, {@code col(K×P)} with {@code K = C·kh·kw},
+ * {@code P = outH·outW}, then one GEMM {@code Y_n(Cout×P) = W(Cout×K)·col_n(K×P)} written straight into
+ * the example's NCHW output (no transpose; wide N = P suits a register-blocked kernel with M = Cout rows).
+ * Backward, per example: {@code dW += dY_n(Cout×P)·col_nᵀ}, {@code db[o] = Σ dY[n][o][·]},
+ * {@code dcol = Wᵀ·dY_n} then col2im into dX (skipped when the input gradient is not needed).
+ * A 1×1 convolution with stride 1 and no padding uses the input itself as {@code col} (no im2col).
+ *
+ * <p>Parameters in the flat vector: W as {@code [Cout][C·kh·kw]} (row-major, so W is {@code Cout×K},
+ * each row in {@code [c][i][j]} order), then b {@code [Cout]} when enabled. Only W is penalised.
+ * Initialisation: fan-in {@code C·kh·kw}, fan-out {@code Cout·kh·kw}; b starts at 0.
+ *
+ * <p>Workspaces: in training the column matrices of the whole batch are kept from forward to backward
+ * ({@code batch·K·P} floats; conv1 of LeNet-5 at batch 64: 1.25 M floats) so backward does not redo
+ * im2col; an inference forward keeps one example's worth only.
+ */
+public final class Conv2D extends Layer {
+
+    /**
+     * Immutable configuration.
+     *
+     * @param filters output channels (Cout)
+     * @param kernelH kernel height, ≥ 1
+     * @param kernelW kernel width, ≥ 1
+     * @param strideH vertical stride, ≥ 1
+     * @param strideW horizontal stride, ≥ 1
+     * @param padH    zero padding added at the top and at the bottom, ≥ 0
+     * @param padW    zero padding added at the left and at the right, ≥ 0
+     * @param bias    whether to add a learnable bias per output channel
+     * @param init    weight initialisation
+     */
+    public record Config(int filters, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                         boolean bias, Init init) implements LayerConfig {
+        public Config {
+            if (filters <= 0) {
+                throw new IllegalArgumentException("conv2d: filters must be > 0, got " + filters);
+            }
+            if (kernelH <= 0 || kernelW <= 0) {
+                throw new IllegalArgumentException("conv2d: kernel size must be > 0, got " + kernelH + "x" + kernelW);
+            }
+            if (strideH <= 0 || strideW <= 0) {
+                throw new IllegalArgumentException("conv2d: stride must be > 0, got " + strideH + "x" + strideW);
+            }
+            if (padH < 0 || padW < 0) {
+                throw new IllegalArgumentException("conv2d: padding must be >= 0, got " + padH + "x" + padW);
+            }
+            if (init == null) {
+                throw new IllegalArgumentException("conv2d: init must be given (he, xavier or uniform)");
+            }
+        }
+
+        /** Square kernel, equal strides and paddings in both directions. */
+        public Config(int filters, int kernel, int stride, int pad, boolean bias, Init init) {
+            this(filters, kernel, kernel, stride, stride, pad, pad, bias, init);
+        }
+
+        @Override
+        public String type() {
+            return "conv2d";
+        }
+
+        @Override
+        public Shape outputShape(Shape in, String layerName) {
+            ConvGeometry g = geometry(in, layerName);
+            return Shape.of(filters, g.outH, g.outW);
+        }
+
+        ConvGeometry geometry(Shape in, String layerName) {
+            return ConvGeometry.of(in, layerName, type(), kernelH, kernelW, strideH, strideW, padH, padW, false);
+        }
+
+        @Override
+        public Layer create(Shape in, String layerName) {
+            return new Conv2D(layerName, in, this, Gemms.fastest());
+        }
+    }
+
+    private final Config config;
+    private final ConvGeometry g;
+    private final Gemm gemm;
+    private final int cout;
+    /** K = C·kh·kw: the GEMM's inner dimension and the length of one weight row. */
+    private final int k;
+    /** P = outH·outW: output pixels per example. */
+    private final int p;
+    private final int inSize;
+    private final int outSize;
+    /** 1×1 kernel, stride 1, no padding: col_n is x_n itself (K = C rows of P = H·W pixels). */
+    private final boolean direct;
+
+    private float[] x;
+    private float[] y;
+    private float[] col;
+    private float[] dcol;
+    private float[] dx;
+    /** Batch of the last training forward whose columns are all in {@link #col}; 0 after inference. */
+    private int colBatch;
+
+    Conv2D(String name, Shape inShape, Config config, Gemm gemm) {
+        this(name, inShape, config, config.geometry(inShape, name), gemm);
+    }
+
+    private Conv2D(String name, Shape inShape, Config config, ConvGeometry g, Gemm gemm) {
+        super(name, inShape, Shape.of(config.filters(), g.outH, g.outW));
+        this.config = config;
+        this.g = g;
+        this.gemm = gemm;
+        this.cout = config.filters();
+        this.k = g.colRows();
+        this.p = g.colCols();
+        this.inSize = g.inSize();
+        this.outSize = cout * p;
+        this.direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0;
+    }
+
+    @Override
+    public int paramCount() {
+        return cout * k + (config.bias() ? cout : 0);
+    }
+
+    @Override
+    public void initParams(SplittableRandom rnd) {
+        int area = g.kh * g.kw;
+        config.init().fill(params, pOff, cout * k, k, cout * area, rnd);
+        if (config.bias()) {
+            Arrays.fill(params, pOff + cout * k, pOff + cout * k + cout, 0f);
+        }
+    }
+
+    @Override
+    public void addPenalizedRanges(ParamRanges.Builder b) {
+        b.add(pOff, cout * k);
+    }
+
+    @Override
+    public float[] forward(float[] x, int batch, boolean training) {
+        this.x = x;
+        y = ensure(y, batch * outSize);
+        if (!direct) {
+            // training keeps every example's columns for backward; inference reuses one slot
+            col = ensure(col, (training ? batch : 1) * k * p);
+        }
+        int bOff = pOff + cout * k;
+        for (int n = 0; n < batch; n++) {
+            int yOff = n * outSize;
+            float[] src;
+            int srcOff;
+            if (direct) {
+                src = x;
+                srcOff = n * inSize;
+            } else {
+                src = col;
+                srcOff = training ? n * k * p : 0;
+                g.im2col(x, n * inSize, col, srcOff);
+            }
+            if (config.bias()) {
+                for (int o = 0; o < cout; o++) {
+                    Arrays.fill(y, yOff + o * p, yOff + (o + 1) * p, params[bOff + o]);
+                }
+            }
+            // Y_n (Cout×P) = W (Cout×K) · col_n (K×P), straight into NCHW
+            gemm.gemm(false, false, cout, p, k, params, pOff, src, srcOff, y, yOff, config.bias());
+        }
+        colBatch = training ? batch : 0;
+        return y;
+    }
+
+    @Override
+    public float[] backward(float[] dOut, int batch) {
+        if (!direct && colBatch != batch) {
+            throw new IllegalStateException(name + ": backward needs the preceding forward to be a training "
+                    + "forward with the same batch (got batch " + batch + ", last training batch " + colBatch + ")");
+        }
+        // dW (Cout×K) = Σ_n dY_n (Cout×P) · col_nᵀ (P×K); the first product overwrites the range
+        for (int n = 0; n < batch; n++) {
+            float[] src = direct ? x : col;
+            int srcOff = direct ? n * inSize : n * k * p;
+            gemm.gemm(false, true, cout, k, p, dOut, n * outSize, src, srcOff, grads, pOff, n > 0);
+        }
+        if (config.bias()) {
+            int bOff = pOff + cout * k;
+            for (int o = 0; o < cout; o++) {
+                double s = 0;
+                for (int n = 0; n < batch; n++) {
+                    s += sum(dOut, n * outSize + o * p, p);
+                }
+                grads[bOff + o] = (float) s;
+            }
+        }
+        if (!needInputGrad) {
+            return null;
+        }
+        dx = ensure(dx, batch * inSize);
+        if (direct) {
+            // dX_n (C×HW) = Wᵀ (C×Cout) · dY_n (Cout×HW)
+            for (int n = 0; n < batch; n++) {
+                gemm.gemm(true, false, k, p, cout, params, pOff, dOut, n * outSize, dx, n * inSize, false);
+            }
+            return dx;
+        }
+        dcol = ensure(dcol, k * p);
+        for (int n = 0; n < batch; n++) {
+            // dcol (K×P) = Wᵀ (K×Cout) · dY_n (Cout×P), then scatter-add into the image
+            gemm.gemm(true, false, k, p, cout, params, pOff, dOut, n * outSize, dcol, 0, false);
+            g.col2im(dcol, 0, dx, n * inSize);
+        }
+        return dx;
+    }
+
+    /** {@code Σ v[off .. off+len)} in double, four accumulators (one dependent chain is latency-bound). */
+    private static double sum(float[] v, int off, int len) {
+        double a0 = 0;
+        double a1 = 0;
+        double a2 = 0;
+        double a3 = 0;
+        int i = off;
+        int end = off + len;
+        for (; i + 3 < end; i += 4) {
+            a0 += v[i];
+            a1 += v[i + 1];
+            a2 += v[i + 2];
+            a3 += v[i + 3];
+        }
+        for (; i < end; i++) {
+            a0 += v[i];
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+}

@@ -1,0 +1,240 @@
+package org.sparktrain.engine.layer;
+
+import java.util.Arrays;
+import org.sparktrain.engine.Shape;
+
+/**
+ * The sliding-window geometry shared by {@link Conv2D}, {@link MaxPool2D} and {@link AvgPool2D}:
+ * output sizes, shape checks, and the im2col / col2im transforms. Immutable after construction.
+ *
+ * <p>Output size (DESIGN.md): {@code out = floor((in + 2·pad − k) / stride) + 1}. Pooling may opt into
+ * ceil mode: {@code out = ceil((in + 2·pad − k) / stride) + 1}, after which a last window that would
+ * start inside the right (or bottom) padding is dropped ({@code (out − 1)·stride ≥ in + pad ⇒ out − 1}),
+ * PyTorch's rule; such windows would see only padding.
+ *
+ * <p>Column layout ({@link #im2col}): for one example of {@code C × H × W} (NCHW, row-major) the column
+ * matrix is {@code K × P} row-major with {@code K = C·kh·kw} (row index {@code (c·kh + i)·kw + j}, the
+ * same order as a conv weight row {@code [c][i][j]}) and {@code P = outH·outW} (column index
+ * {@code oy·outW + ox}). Entry {@code (c,i,j ; oy,ox) = x[c][oy·sh − ph + i][ox·sw − pw + j]}, or 0 when
+ * that position lies in the zero padding. So {@code W(Cout×K) · col(K×P)} is the convolution, written
+ * directly in NCHW order.
+ */
+public final class ConvGeometry {
+    final int channels;
+    final int inH;
+    final int inW;
+    final int kh;
+    final int kw;
+    final int sh;
+    final int sw;
+    final int ph;
+    final int pw;
+    final int outH;
+    final int outW;
+    /** For each kernel column j: the first and one-past-last output column whose input column is real. */
+    private final int[] oxLo;
+    private final int[] oxHi;
+
+    ConvGeometry(int channels, int inH, int inW, int kh, int kw, int sh, int sw, int ph, int pw,
+                 int outH, int outW) {
+        this.channels = channels;
+        this.inH = inH;
+        this.inW = inW;
+        this.kh = kh;
+        this.kw = kw;
+        this.sh = sh;
+        this.sw = sw;
+        this.ph = ph;
+        this.pw = pw;
+        this.outH = outH;
+        this.outW = outW;
+        oxLo = new int[kw];
+        oxHi = new int[kw];
+        for (int j = 0; j < kw; j++) {
+            // real input column ix = ox·sw − pw + j must satisfy 0 ≤ ix ≤ inW − 1
+            int lo = pw - j <= 0 ? 0 : (pw - j + sw - 1) / sw;
+            int t = inW - 1 + pw - j;
+            int hi = t < 0 ? 0 : t / sw + 1;
+            lo = Math.min(lo, outW);
+            hi = Math.max(lo, Math.min(hi, outW));
+            oxLo[j] = lo;
+            oxHi[j] = hi;
+        }
+    }
+
+    /**
+     * {@code floor((in + 2·pad − k) / stride) + 1}, or in ceil mode {@code ceil(...) + 1} minus one when
+     * the last window would start in the padding. Returns a value &lt; 1 when the window does not fit
+     * ({@code k > in + 2·pad}); callers turn that into a {@link ShapeException}.
+     */
+    public static int outSize(int in, int k, int stride, int pad, boolean ceil) {
+        int span = in + 2 * pad - k;
+        if (span < 0) {
+            return 0;
+        }
+        if (!ceil) {
+            return span / stride + 1;
+        }
+        int out = (span + stride - 1) / stride + 1;
+        if ((out - 1) * stride >= in + pad) {
+            out--;
+        }
+        return out;
+    }
+
+    /**
+     * Checks that {@code in} is an image shape {@code [channels, height, width]} that a {@code kh×kw}
+     * window with the given stride and padding fits, and returns the geometry.
+     *
+     * @param what the layer type for messages, e.g. {@code conv2d}
+     * @throws ShapeException naming the layer and both sizes when it does not work out
+     */
+    static ConvGeometry of(Shape in, String layerName, String what, int kh, int kw, int sh, int sw,
+                           int ph, int pw, boolean ceil) {
+        if (in.rank() != 3) {
+            throw new ShapeException(layerName + ": " + what + " needs an input of shape [channels, height, width], got "
+                    + in + " (rank " + in.rank() + "); reshape the data to [1, height, width] or place the "
+                    + what + " layer before any flatten/dense layer");
+        }
+        int h = in.dim(1);
+        int w = in.dim(2);
+        if (kh > h + 2 * ph || kw > w + 2 * pw) {
+            throw new ShapeException(layerName + ": " + what + " window " + kh + "x" + kw
+                    + " is larger than its input " + in + " padded by " + ph + "x" + pw + " (padded size "
+                    + (h + 2 * ph) + "x" + (w + 2 * pw) + "); use a smaller kernel, more padding, or a larger input");
+        }
+        int oh = outSize(h, kh, sh, ph, ceil);
+        int ow = outSize(w, kw, sw, pw, ceil);
+        return new ConvGeometry(in.dim(0), h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+    }
+
+    /** Rows of the column matrix: {@code C·kh·kw}. */
+    int colRows() {
+        return channels * kh * kw;
+    }
+
+    /** Columns of the column matrix: {@code outH·outW}. */
+    int colCols() {
+        return outH * outW;
+    }
+
+    int inSize() {
+        return channels * inH * inW;
+    }
+
+    /**
+     * Writes the {@code K × P} column matrix of one example.
+     *
+     * @param x   not modified; the example starts at {@code xOff} ({@code C·H·W} floats, NCHW)
+     * @param col modified in {@code [colOff, colOff + K·P)}
+     */
+    void im2col(float[] x, int xOff, float[] col, int colOff) {
+        int plane = inH * inW;
+        int r = colOff;
+        for (int c = 0; c < channels; c++) {
+            int xc = xOff + c * plane;
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    int lo = oxLo[j];
+                    int hi = oxHi[j];
+                    int n = hi - lo;
+                    for (int oy = 0; oy < outH; oy++) {
+                        int dst = r + oy * outW;
+                        int iy = oy * sh - ph + i;
+                        if (iy < 0 || iy >= inH || n == 0) {
+                            Arrays.fill(col, dst, dst + outW, 0f);
+                            continue;
+                        }
+                        // the left/right margins are at most pad/stride wide: a loop, not a fill call
+                        for (int t = dst; t < dst + lo; t++) {
+                            col[t] = 0f;
+                        }
+                        for (int t = dst + hi; t < dst + outW; t++) {
+                            col[t] = 0f;
+                        }
+                        int src = xc + iy * inW + lo * sw - pw + j;
+                        // arraycopy even for short rows: measured 3.6 ns vs 6 ns (loop) for 10 floats
+                        if (sw == 1) {
+                            System.arraycopy(x, src, col, dst + lo, n);
+                        } else {
+                            for (int ox = lo, s = src; ox < hi; ox++, s += sw) {
+                                col[dst + ox] = x[s];
+                            }
+                        }
+                    }
+                    r += outH * outW;
+                }
+            }
+        }
+    }
+
+    /**
+     * The adjoint of {@link #im2col}: sums the {@code K × P} column gradient back into the example's
+     * input gradient, {@code dx[c][iy][ix] = Σ col entries that were read from (c, iy, ix)}. The
+     * example's range of {@code dx} is cleared first (positions no window reads get 0).
+     *
+     * @param col not modified
+     * @param dx  modified in {@code [dxOff, dxOff + C·H·W)}
+     */
+    void col2im(float[] col, int colOff, float[] dx, int dxOff) {
+        int plane = inH * inW;
+        Arrays.fill(dx, dxOff, dxOff + channels * plane, 0f);
+        int r = colOff;
+        for (int c = 0; c < channels; c++) {
+            int xc = dxOff + c * plane;
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    int lo = oxLo[j];
+                    int hi = oxHi[j];
+                    for (int oy = 0; oy < outH; oy++) {
+                        int iy = oy * sh - ph + i;
+                        if (iy < 0 || iy >= inH) {
+                            continue;
+                        }
+                        int s = r + oy * outW + lo;
+                        int d = xc + iy * inW + lo * sw - pw + j;
+                        for (int ox = lo; ox < hi; ox++, s++, d += sw) {
+                            dx[d] += col[s];
+                        }
+                    }
+                    r += outH * outW;
+                }
+            }
+        }
+    }
+
+    /**
+     * Validates a pooling configuration (shared by {@link MaxPool2D} and {@link AvgPool2D}). Padding is
+     * limited to half the window, as in PyTorch, so that every window overlaps the real input.
+     */
+    static void checkPool(String what, int poolH, int poolW, int strideH, int strideW, int padH, int padW) {
+        if (poolH <= 0 || poolW <= 0) {
+            throw new IllegalArgumentException(what + ": pool size must be > 0, got " + poolH + "x" + poolW);
+        }
+        if (strideH <= 0 || strideW <= 0) {
+            throw new IllegalArgumentException(what + ": stride must be > 0, got " + strideH + "x" + strideW
+                    + " (the usual choice is the pool size)");
+        }
+        if (padH < 0 || padW < 0 || 2 * padH > poolH || 2 * padW > poolW) {
+            throw new IllegalArgumentException(what + ": padding must be between 0 and half the pool size, got "
+                    + padH + "x" + padW + " for pool " + poolH + "x" + poolW
+                    + " (a window lying entirely in the padding would have no input)");
+        }
+    }
+
+    /**
+     * Window bounds along one axis for pooling: for output {@code o}, the real input range is
+     * {@code [lo[o], hi[o])} (window clipped to the image) and {@code span[o]} is the window length
+     * counting the padding but not any overhang beyond it (ceil mode), i.e.
+     * {@code min(o·s − p + k, in + p) − (o·s − p)}: PyTorch's count_include_pad divisor factor.
+     */
+    static void windows(int out, int in, int k, int s, int p, int[] lo, int[] hi, int[] span) {
+        for (int o = 0; o < out; o++) {
+            int start = o * s - p;
+            int end = Math.min(start + k, in + p);
+            span[o] = end - start;
+            lo[o] = Math.max(start, 0);
+            hi[o] = Math.min(end, in);
+        }
+    }
+}

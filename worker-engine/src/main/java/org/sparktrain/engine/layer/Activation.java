@@ -80,13 +80,13 @@ public final class Activation extends Layer {
             case RELU -> {
                 for (int i = 0; i < n; i++) {
                     float v = x[i];
-                    y[i] = v > 0f ? v : 0f;
+                    y[i] = v < 0f ? 0f : v; // a NaN passes through, so a diverging run shows a NaN loss
                 }
             }
             case LEAKY_RELU -> {
                 for (int i = 0; i < n; i++) {
                     float v = x[i];
-                    y[i] = v > 0f ? v : alpha * v;
+                    y[i] = v < 0f ? alpha * v : v;
                 }
             }
             case SIGMOID -> {

@@ -125,6 +125,11 @@ public final class Trainer {
                     order[from + i] = rnd.nextInt(n);
                 }
             }
+            if (count == 1 && batches > 1) {
+                // a one-example minibatch has no batch statistics (BatchNorm refuses it) and gives a
+                // noisy step: drop it, as PyTorch's drop_last would for this remainder
+                break;
+            }
             data.gather(order, from, count, batch);
             double l = step(batch, SplitMix.derive(config.seed(), epoch, worker, s));
             if (!Double.isFinite(l)) {

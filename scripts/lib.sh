@@ -4,7 +4,7 @@ VERSION="0.1.0-SNAPSHOT"
 DRIVER_JAR="$ROOT/driver/target/driver-$VERSION.jar"
 FMNIST_DEFAULT="/usr/share/datasets/fashion-mnist"
 # The Vector API powers the GEMM kernel (DESIGN.md decision 2).
-JAVA_MODULE_OPTS=(--add-modules=jdk.incubator.vector "-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%6$s%n")
+JAVA_MODULE_OPTS=(--add-modules=jdk.incubator.vector '-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%6$s%n')
 
 build_if_needed() {
   if [ ! -f "$DRIVER_JAR" ] || [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o \( -path '*/src/main/*' -o -name pom.xml \) -newer "$DRIVER_JAR" -print -quit)" ]; then

@@ -2,6 +2,7 @@ package org.sparktrain.engine.layer;
 
 import java.util.Locale;
 import org.sparktrain.engine.Shape;
+import org.sparktrain.engine.kernel.Elementwise;
 
 /**
  * Element-wise activations, and softmax over each example's values.
@@ -52,6 +53,7 @@ public final class Activation extends Layer {
         }
     }
 
+    private static final Elementwise ELEMENTWISE = Elementwise.fastest();
     private final Kind kind;
     private final float alpha;
     private final int size;
@@ -77,12 +79,7 @@ public final class Activation extends Layer {
         y = ensure(y, n);
         float[] y = this.y;
         switch (kind) {
-            case RELU -> {
-                for (int i = 0; i < n; i++) {
-                    float v = x[i];
-                    y[i] = v < 0f ? 0f : v; // a NaN passes through, so a diverging run shows a NaN loss
-                }
-            }
+            case RELU -> ELEMENTWISE.relu(x, y, n); // a NaN passes through: a diverging run shows a NaN loss
             case LEAKY_RELU -> {
                 for (int i = 0; i < n; i++) {
                     float v = x[i];
@@ -115,11 +112,7 @@ public final class Activation extends Layer {
         float[] dx = this.dx;
         float[] y = this.y;
         switch (kind) {
-            case RELU -> {
-                for (int i = 0; i < n; i++) {
-                    dx[i] = y[i] > 0f ? dOut[i] : 0f;
-                }
-            }
+            case RELU -> ELEMENTWISE.reluBackward(y, dOut, dx, n);
             case LEAKY_RELU -> {
                 for (int i = 0; i < n; i++) {
                     dx[i] = x[i] > 0f ? dOut[i] : alpha * dOut[i];

@@ -15,20 +15,22 @@ import org.sparktrain.engine.kernel.Gemms;
  * (x read as 0 outside the image). Input {@code [C, H, W]}, output {@code [Cout, outH, outW]} with
  * {@code out = floor((in + 2·pad − k) / stride) + 1} (DESIGN.md); both NCHW row-major per example.
  *
- * <p>Computed by im2col ({@link ConvGeometry}): per example, {@code col(K×P)} with {@code K = C·kh·kw},
- * {@code P = outH·outW}, then one GEMM {@code Y_n(Cout×P) = W(Cout×K)·col_n(K×P)} written straight into
- * the example's NCHW output (no transpose; wide N = P suits a register-blocked kernel with M = Cout rows).
- * Backward, per example: {@code dW += dY_n(Cout×P)·col_nᵀ}, {@code db[o] = Σ dY[n][o][·]},
- * {@code dcol = Wᵀ·dY_n} then col2im into dX (skipped when the input gradient is not needed).
- * A 1×1 convolution with stride 1 and no padding uses the input itself as {@code col} (no im2col).
+ * <p>Computed by im2col ({@link ConvGeometry}) over the whole minibatch (DESIGN.md decision 2):
+ * {@code col(K × N·P)} with {@code K = C·kh·kw}, {@code P = outH·outW}, example n in columns
+ * {@code [n·P, (n+1)·P)}; then ONE product {@code Yt(Cout × N·P) = W(Cout×K)·col}, reordered from
+ * channel-major into NCHW. Backward: {@code dYt} (the output gradient reordered channel-major),
+ * {@code dW = dYt·colᵀ} and {@code db[o] = Σ dYt[o][·]} (one product each), {@code dcol = Wᵀ·dYt}
+ * then col2im into dX (skipped when the input gradient is not needed). Few wide products instead of
+ * one per example: the conv2 weight gradient of LeNet-5 went from 21 to ~60 GFLOPS this way.
+ * A 1×1 convolution with stride 1 and no padding uses the input itself (per example, no im2col).
  *
  * <p>Parameters in the flat vector: W as {@code [Cout][C·kh·kw]} (row-major, so W is {@code Cout×K},
  * each row in {@code [c][i][j]} order), then b {@code [Cout]} when enabled. Only W is penalised.
  * Initialisation: fan-in {@code C·kh·kw}, fan-out {@code Cout·kh·kw}; b starts at 0.
  *
- * <p>Workspaces: in training the column matrices of the whole batch are kept from forward to backward
+ * <p>Workspaces: in training the column matrix of the whole batch is kept from forward to backward
  * ({@code batch·K·P} floats; conv1 of LeNet-5 at batch 64: 1.25 M floats) so backward does not redo
- * im2col; an inference forward keeps one example's worth only.
+ * im2col; inference works in chunks of {@value #INFERENCE_CHUNK} examples.
  */
 public final class Conv2D extends Layer {
 
@@ -108,6 +110,11 @@ public final class Conv2D extends Layer {
     private float[] y;
     private float[] col;
     private float[] dcol;
+    /** Channel-major output / output gradient of a chunk: {@code Cout × (N·P)}. */
+    private float[] yt;
+    private float[] dyt;
+    /** Examples per GEMM at inference (bounds the column buffer; training takes the whole batch). */
+    static final int INFERENCE_CHUNK = 64;
     private float[] dx;
     /** Batch of the last training forward whose columns are all in {@link #col}; 0 after inference. */
     private int colBatch;
@@ -152,30 +159,45 @@ public final class Conv2D extends Layer {
     public float[] forward(float[] x, int batch, boolean training) {
         this.x = x;
         y = ensure(y, batch * outSize);
-        if (!direct) {
-            // training keeps every example's columns for backward; inference reuses one slot
-            col = ensure(col, (training ? batch : 1) * k * p);
-        }
         int bOff = pOff + cout * k;
-        for (int n = 0; n < batch; n++) {
-            int yOff = n * outSize;
-            float[] src;
-            int srcOff;
-            if (direct) {
-                src = x;
-                srcOff = n * inSize;
-            } else {
-                src = col;
-                srcOff = training ? n * k * p : 0;
-                g.im2col(x, n * inSize, col, srcOff);
+        if (direct) {
+            for (int n = 0; n < batch; n++) {
+                int yOff = n * outSize;
+                if (config.bias()) {
+                    for (int o = 0; o < cout; o++) {
+                        Arrays.fill(y, yOff + o * p, yOff + (o + 1) * p, params[bOff + o]);
+                    }
+                }
+                // Y_n (Cout×P) = W (Cout×K) · X_n (K×P), straight into NCHW
+                gemm.gemm(false, false, cout, p, k, params, pOff, x, n * inSize, y, yOff, config.bias());
+            }
+            colBatch = training ? batch : 0;
+            return y;
+        }
+        // Training keeps the whole batch's columns for backward; inference works in chunks.
+        int chunk = training ? batch : Math.min(batch, INFERENCE_CHUNK);
+        col = ensure(col, k * chunk * p);
+        yt = ensure(yt, cout * chunk * p);
+        for (int n0 = 0; n0 < batch; n0 += chunk) {
+            int nc = Math.min(chunk, batch - n0);
+            int stride = nc * p;
+            for (int n = 0; n < nc; n++) {
+                g.im2col(x, (n0 + n) * inSize, col, n * p, stride);
             }
             if (config.bias()) {
                 for (int o = 0; o < cout; o++) {
-                    Arrays.fill(y, yOff + o * p, yOff + (o + 1) * p, params[bOff + o]);
+                    Arrays.fill(yt, o * stride, (o + 1) * stride, params[bOff + o]);
                 }
             }
-            // Y_n (Cout×P) = W (Cout×K) · col_n (K×P), straight into NCHW
-            gemm.gemm(false, false, cout, p, k, params, pOff, src, srcOff, y, yOff, config.bias());
+            // Yt (Cout × nc·P) = W (Cout×K) · col (K × nc·P): one product for the chunk
+            gemm.gemm(false, false, cout, stride, k, params, pOff, col, 0, yt, 0, config.bias());
+            // Yt is channel-major ([c][n][p]); the layer's output is NCHW ([n][c][p])
+            for (int n = 0; n < nc; n++) {
+                int yOff = (n0 + n) * outSize;
+                for (int o = 0; o < cout; o++) {
+                    System.arraycopy(yt, o * stride + n * p, y, yOff + o * p, p);
+                }
+            }
         }
         colBatch = training ? batch : 0;
         return y;
@@ -183,15 +205,46 @@ public final class Conv2D extends Layer {
 
     @Override
     public float[] backward(float[] dOut, int batch) {
-        if (!direct && colBatch != batch) {
+        if (colBatch != batch) {
             throw new IllegalStateException(name + ": backward needs the preceding forward to be a training "
                     + "forward with the same batch (got batch " + batch + ", last training batch " + colBatch + ")");
         }
-        // dW (Cout×K) = Σ_n dY_n (Cout×P) · col_nᵀ (P×K); the first product overwrites the range
+        if (direct) {
+            return backwardDirect(dOut, batch);
+        }
+        int stride = batch * p;
+        dyt = ensure(dyt, cout * stride);
         for (int n = 0; n < batch; n++) {
-            float[] src = direct ? x : col;
-            int srcOff = direct ? n * inSize : n * k * p;
-            gemm.gemm(false, true, cout, k, p, dOut, n * outSize, src, srcOff, grads, pOff, n > 0);
+            for (int o = 0; o < cout; o++) {
+                System.arraycopy(dOut, n * outSize + o * p, dyt, o * stride + n * p, p);
+            }
+        }
+        // dW (Cout×K) = dYt (Cout × N·P) · colᵀ (N·P × K): one product over the batch
+        gemm.gemm(false, true, cout, k, stride, dyt, 0, col, 0, grads, pOff, false);
+        if (config.bias()) {
+            int bOff = pOff + cout * k;
+            for (int o = 0; o < cout; o++) {
+                grads[bOff + o] = (float) sum(dyt, o * stride, stride);
+            }
+        }
+        if (!needInputGrad) {
+            return null;
+        }
+        dx = ensure(dx, batch * inSize);
+        dcol = ensure(dcol, k * stride);
+        // dcol (K × N·P) = Wᵀ (K×Cout) · dYt (Cout × N·P), then scatter-add into each image
+        gemm.gemm(true, false, k, stride, cout, params, pOff, dyt, 0, dcol, 0, false);
+        for (int n = 0; n < batch; n++) {
+            g.col2im(dcol, n * p, dx, n * inSize, stride);
+        }
+        return dx;
+    }
+
+    /** 1×1, stride 1, no padding: the input is its own column matrix, per example. */
+    private float[] backwardDirect(float[] dOut, int batch) {
+        // dW (Cout×K) = Σ_n dY_n (Cout×P) · X_nᵀ (P×K); the first product overwrites the range
+        for (int n = 0; n < batch; n++) {
+            gemm.gemm(false, true, cout, k, p, dOut, n * outSize, x, n * inSize, grads, pOff, n > 0);
         }
         if (config.bias()) {
             int bOff = pOff + cout * k;
@@ -207,18 +260,9 @@ public final class Conv2D extends Layer {
             return null;
         }
         dx = ensure(dx, batch * inSize);
-        if (direct) {
-            // dX_n (C×HW) = Wᵀ (C×Cout) · dY_n (Cout×HW)
-            for (int n = 0; n < batch; n++) {
-                gemm.gemm(true, false, k, p, cout, params, pOff, dOut, n * outSize, dx, n * inSize, false);
-            }
-            return dx;
-        }
-        dcol = ensure(dcol, k * p);
+        // dX_n (C×HW) = Wᵀ (C×Cout) · dY_n (Cout×HW)
         for (int n = 0; n < batch; n++) {
-            // dcol (K×P) = Wᵀ (K×Cout) · dY_n (Cout×P), then scatter-add into the image
-            gemm.gemm(true, false, k, p, cout, params, pOff, dOut, n * outSize, dcol, 0, false);
-            g.col2im(dcol, 0, dx, n * inSize);
+            gemm.gemm(true, false, k, p, cout, params, pOff, dOut, n * outSize, dx, n * inSize, false);
         }
         return dx;
     }

@@ -129,6 +129,15 @@ public final class ConvGeometry {
      * @param col modified in {@code [colOff, colOff + K·P)}
      */
     void im2col(float[] x, int xOff, float[] col, int colOff) {
+        im2col(x, xOff, col, colOff, outH * outW);
+    }
+
+    /**
+     * As {@link #im2col(float[], int, float[], int)}, with row r of the column matrix starting at
+     * {@code colOff + r·rowStride}: several examples then share one {@code K × (N·P)} matrix, example n
+     * at {@code colOff = n·P}, {@code rowStride = N·P}, so that one GEMM covers the whole batch.
+     */
+    void im2col(float[] x, int xOff, float[] col, int colOff, int rowStride) {
         int plane = inH * inW;
         int r = colOff;
         for (int c = 0; c < channels; c++) {
@@ -162,7 +171,7 @@ public final class ConvGeometry {
                             }
                         }
                     }
-                    r += outH * outW;
+                    r += rowStride;
                 }
             }
         }
@@ -177,6 +186,11 @@ public final class ConvGeometry {
      * @param dx  modified in {@code [dxOff, dxOff + C·H·W)}
      */
     void col2im(float[] col, int colOff, float[] dx, int dxOff) {
+        col2im(col, colOff, dx, dxOff, outH * outW);
+    }
+
+    /** As {@link #col2im(float[], int, float[], int)}, row r of the column matrix at {@code colOff + r·rowStride}. */
+    void col2im(float[] col, int colOff, float[] dx, int dxOff, int rowStride) {
         int plane = inH * inW;
         Arrays.fill(dx, dxOff, dxOff + channels * plane, 0f);
         int r = colOff;
@@ -197,7 +211,7 @@ public final class ConvGeometry {
                             dx[d] += col[s];
                         }
                     }
-                    r += outH * outW;
+                    r += rowStride;
                 }
             }
         }

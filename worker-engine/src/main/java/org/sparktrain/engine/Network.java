@@ -96,6 +96,31 @@ public final class Network {
         return net;
     }
 
+    /**
+     * The network a model file describes: its spec built, its parameters and state copied in.
+     *
+     * @throws SpecException when the spec in the file no longer builds, or builds a network whose
+     *                       parameter or state count differs from the arrays in the file
+     */
+    public static Network restore(org.sparktrain.engine.io.ModelContents model, String source) {
+        ModelSpec spec = ModelSpec.parse(model.spec(), source + " (embedded spec)");
+        Network net = build(spec, 0);
+        if (model.paramCount() != net.params.length || model.stateCount() != net.state.length) {
+            throw new SpecException(source + ": the model file holds " + model.paramCount() + " parameters and "
+                    + model.stateCount() + " state values, but its spec builds a network with " + net.params.length
+                    + " and " + net.state.length + "; the file was not written by this spec");
+        }
+        System.arraycopy(model.params(), 0, net.params, 0, net.params.length);
+        System.arraycopy(model.state(), 0, net.state, 0, net.state.length);
+        return net;
+    }
+
+    /** The model-file contents of this network (spec text, parameters, state) with a scaler and provenance. */
+    public org.sparktrain.engine.io.ModelContents toModel(java.util.Optional<org.sparktrain.engine.io.FittedScaler> scaler,
+                                                          java.util.Map<String, String> provenance) {
+        return new org.sparktrain.engine.io.ModelContents(spec.text(), params, state, scaler, provenance);
+    }
+
     /** (Re)initialises parameters and state from {@code seed}: same seed, same values. */
     public void initialise(long seed) {
         for (int i = 0; i < layers.size(); i++) {

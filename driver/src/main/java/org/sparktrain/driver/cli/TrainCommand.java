@@ -55,21 +55,11 @@ final class TrainCommand {
             out.print(HELP);
             return 0;
         }
-        Path specFile = Path.of(a.require("model"));
-        if (!Files.isRegularFile(specFile)) {
-            throw new Args.UsageException("--model " + specFile + ": no such file");
-        }
-        ModelSpec spec = ModelSpec.load(specFile);
-        TrainingConfig cfg = spec.training();
-        if (a.has("epochs")) {
-            cfg = cfg.withEpochs(a.intValue("epochs", 0, 1));
-        }
-        if (a.has("batch-size")) {
-            cfg = cfg.withBatchSize(a.intValue("batch-size", 0, 1));
-        }
-        if (a.has("seed")) {
-            cfg = cfg.withSeed(a.longValue("seed", 0));
-        }
+        // every flag is checked before anything is read, so a typo costs nothing
+        Integer epochsFlag = a.has("epochs") ? a.intValue("epochs", 0, 1) : null;
+        Integer batchFlag = a.has("batch-size") ? a.intValue("batch-size", 0, 1) : null;
+        Long seedFlag = a.has("seed") ? a.longValue("seed", 0) : null;
+        Integer limit = a.has("limit-train") ? a.intValue("limit-train", 0, 1) : null;
         double valFraction = 0;
         if (a.has("validation")) {
             try {
@@ -81,14 +71,30 @@ final class TrainCommand {
                 throw new Args.UsageException("--validation must be a fraction in [0, 1), got " + valFraction);
             }
         }
+        Path specFile = Path.of(a.require("model"));
+        a.require("data");
+        if (!Files.isRegularFile(specFile)) {
+            throw new Args.UsageException("--model " + specFile + ": no such file");
+        }
+        ModelSpec spec = ModelSpec.load(specFile);
+        TrainingConfig cfg = spec.training();
+        if (epochsFlag != null) {
+            cfg = cfg.withEpochs(epochsFlag);
+        }
+        if (batchFlag != null) {
+            cfg = cfg.withBatchSize(batchFlag);
+        }
+        if (seedFlag != null) {
+            cfg = cfg.withSeed(seedFlag);
+        }
         Path dataDir = Path.of(a.require("data"));
         Path testDir = Path.of(a.get("test", dataDir.toString()));
         Path outDir = Path.of(a.get("out", "runs/" + spec.name()));
 
         Network net = Network.build(spec, cfg.seed());
         DataSet train = LocalData.loadIdx(dataDir, "train", spec.input());
-        if (a.has("limit-train")) {
-            train = train.head(a.intValue("limit-train", 0, 1));
+        if (limit != null) {
+            train = train.head(limit);
         }
         DataSet test = LocalData.hasPart(testDir, "t10k") ? LocalData.loadIdx(testDir, "t10k", spec.input()) : null;
         DataSet validation = null;

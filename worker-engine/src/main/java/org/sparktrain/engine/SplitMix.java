@@ -18,6 +18,21 @@ public final class SplitMix {
         return z ^ (z >>> 31);
     }
 
+    /** A seed for a sub-stream named by one coordinate (no varargs array: used in the minibatch loop). */
+    public static long derive(long seed, long a) {
+        return mix(mix(seed + GOLDEN) ^ mix(a + GOLDEN));
+    }
+
+    /** Two coordinates; equal to {@code derive(seed, new long[] {a, b})}. */
+    public static long derive(long seed, long a, long b) {
+        return mix(derive(seed, a) ^ mix(b + GOLDEN));
+    }
+
+    /** Three coordinates, e.g. (epoch, worker, step). */
+    public static long derive(long seed, long a, long b, long c) {
+        return mix(derive(seed, a, b) ^ mix(c + GOLDEN));
+    }
+
     /** A seed for a sub-stream named by the given coordinates, e.g. {@code derive(seed, epoch, worker, step)}. */
     public static long derive(long seed, long... coordinates) {
         long h = mix(seed + GOLDEN);

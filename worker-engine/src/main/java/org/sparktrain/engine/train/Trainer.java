@@ -84,6 +84,38 @@ public final class Trainer {
         return loss;
     }
 
+    /**
+     * One step as worker {@code worker} takes it at {@code (epoch, step)} of a data-parallel run: the
+     * randomness (Dropout) is seeded from (seed, epoch, worker, step) only, so a retried task repeats it.
+     */
+    public double stepAt(MiniBatch b, int epoch, int worker, int step) {
+        return step(b, SplitMix.derive(config.seed(), epoch, worker, step));
+    }
+
+    /**
+     * Gradient mode, on a worker: the mean data-loss gradient of one minibatch, left in the network's
+     * gradient vector (no penalty, clipping or update: the driver applies those to the average).
+     */
+    public double gradientAt(MiniBatch b, int epoch, int worker, int step) {
+        net.setStepSeed(SplitMix.derive(config.seed(), epoch, worker, step));
+        return net.computeGradient(b);
+    }
+
+    /**
+     * Gradient mode, on the driver: takes the workers' averaged data-loss gradient (from
+     * {@code grads[offset ..]}), adds the L1/L2 penalty gradient, clips and steps — what one machine does
+     * with a minibatch W times larger. Returns the penalty value.
+     */
+    public double applyAveragedGradient(float[] grads, int offset) {
+        float[] g = net.grads();
+        System.arraycopy(grads, offset, g, 0, g.length);
+        double penalty = regularization.addPenaltyGradient(net.params(), g);
+        clipping.apply(g);
+        optimizer.step(net.params(), g);
+        steps++;
+        return penalty;
+    }
+
     /** One epoch over {@code data}; epochs are numbered from 1. */
     public EpochStats trainEpoch(DataSet data, int epoch) {
         int n = data.size();

@@ -1,0 +1,124 @@
+package org.sparktrain.engine.train;
+
+import org.sparktrain.engine.Network;
+import org.sparktrain.engine.optim.Optimizer;
+
+/**
+ * What travels between the driver and the workers in one averaging round, as ONE flat float vector
+ * (DESIGN.md decisions 1 and 4), and the averaging rule shared by every way a round travels.
+ *
+ * <p>Parameter mode, layout {@code [params (P) | optimizer state (O) | network state (S) | loss sum | examples]}:
+ * the driver sends the first three parts; each worker takes K local steps and sends back all five;
+ * the average of the first three parts over the workers is the next round's start (optimizer state
+ * averaged with the parameters, DESIGN.md; BatchNorm running statistics averaged like parameters).
+ *
+ * <p>Gradient mode, layout {@code [gradient (P) | network state (S) | loss sum | examples]}: each worker
+ * computes the data-loss gradient of one minibatch; the driver averages, then adds the penalty,
+ * clips and steps, as one machine would with a minibatch W times larger.
+ *
+ * <p>Sums are taken in worker order ({@link #sumInOrder}), so the result does not depend on which
+ * task finished first: the same seed gives the same bits (DESIGN.md decision 5).
+ */
+public final class RoundVector {
+    private RoundVector() {
+    }
+
+    public static int stateLength(Network net, Optimizer opt) {
+        return net.params().length + opt.state().length + net.state().length;
+    }
+
+    /** {@code [params | optimizer state | network state]}: what the driver broadcasts in parameter mode. */
+    public static float[] packState(Network net, Optimizer opt) {
+        float[] p = net.params();
+        float[] o = opt.state();
+        float[] s = net.state();
+        float[] v = new float[p.length + o.length + s.length];
+        System.arraycopy(p, 0, v, 0, p.length);
+        System.arraycopy(o, 0, v, p.length, o.length);
+        System.arraycopy(s, 0, v, p.length + o.length, s.length);
+        return v;
+    }
+
+    /** Copies {@code [params | optimizer state | network state]} from {@code v} into the network and optimizer. */
+    public static void unpackState(float[] v, Network net, Optimizer opt) {
+        float[] p = net.params();
+        float[] o = opt.state();
+        float[] s = net.state();
+        if (v.length < p.length + o.length + s.length) {
+            throw new IllegalArgumentException("a round vector of " + v.length + " floats cannot hold "
+                    + p.length + " parameters, " + o.length + " optimizer and " + s.length + " state values");
+        }
+        System.arraycopy(v, 0, p, 0, p.length);
+        System.arraycopy(v, p.length, o, 0, o.length);
+        System.arraycopy(v, p.length + o.length, s, 0, s.length);
+    }
+
+    /** Parameter mode result: the state after local steps, then the loss sum and example count. */
+    public static float[] packResult(Network net, Optimizer opt, double lossSum, long examples) {
+        float[] st = packState(net, opt);
+        float[] v = java.util.Arrays.copyOf(st, st.length + 2);
+        v[st.length] = (float) lossSum;
+        v[st.length + 1] = examples;
+        return v;
+    }
+
+    /** Gradient mode result: {@code [gradient | network state | loss sum | examples]}. */
+    public static float[] packGradient(Network net, double lossSum, long examples) {
+        float[] g = net.grads();
+        float[] s = net.state();
+        float[] v = new float[g.length + s.length + 2];
+        System.arraycopy(g, 0, v, 0, g.length);
+        System.arraycopy(s, 0, v, g.length, s.length);
+        v[g.length + s.length] = (float) lossSum;
+        v[g.length + s.length + 1] = examples;
+        return v;
+    }
+
+    /**
+     * Sums the workers' vectors in the given order (worker 0 first) in double, then divides every entry
+     * but the last two (loss sum and example count, which stay sums) by the number of workers.
+     */
+    public static float[] averageInOrder(float[][] perWorker) {
+        float[] out = sumInOrder(perWorker);
+        int w = perWorker.length;
+        if (w == 1) {
+            return out; // one worker: its vector exactly (parameter averaging with W = 1 is plain training)
+        }
+        for (int i = 0; i < out.length - 2; i++) {
+            double s = 0;
+            for (float[] v : perWorker) {
+                s += v[i];
+            }
+            out[i] = (float) (s / w);
+        }
+        return out;
+    }
+
+    /** Element-wise sum in worker order, accumulated in double per element. */
+    public static float[] sumInOrder(float[][] perWorker) {
+        int n = perWorker[0].length;
+        for (float[] v : perWorker) {
+            if (v.length != n) {
+                throw new IllegalArgumentException("workers returned vectors of different lengths: " + n + " and "
+                        + v.length);
+            }
+        }
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (float[] v : perWorker) {
+                s += v[i];
+            }
+            out[i] = (float) s;
+        }
+        return out;
+    }
+
+    public static double lossSum(float[] v) {
+        return v[v.length - 2];
+    }
+
+    public static long examples(float[] v) {
+        return (long) v[v.length - 1];
+    }
+}

@@ -4,12 +4,13 @@ package org.sparktrain.engine.spec;
  * How to train: minibatch size, epochs, seed, how minibatches are drawn, and early stopping.
  * {@code sampling}: {@code shuffle} (default; every epoch a new permutation, each example once) or
  * {@code bootstrap} (with replacement: an epoch is n/m draws of m examples, the seed's "bootstrap").
+ * Serializable only because Spark ships it inside task closures; users never load it from a file.
  * Early stopping (off unless {@code patience} > 0): every {@code interval} epochs the validation
  * {@code metric} (loss or accuracy) is checked; after {@code patience} checks without improvement
  * training stops and the best parameters are restored.
  */
 public record TrainingConfig(int batchSize, int epochs, long seed, Sampling sampling,
-                             int patience, int interval, String metric) {
+                             int patience, int interval, String metric) implements java.io.Serializable {
 
     public enum Sampling { SHUFFLE, BOOTSTRAP }
 

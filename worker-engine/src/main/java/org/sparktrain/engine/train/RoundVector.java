@@ -53,6 +53,24 @@ public final class RoundVector {
         System.arraycopy(v, p.length + o.length, s, 0, s.length);
     }
 
+    /** {@code [params | network state]}: what the driver broadcasts in gradient mode (its optimizer stays home). */
+    public static float[] packParamsAndState(Network net) {
+        float[] p = net.params();
+        float[] s = net.state();
+        float[] v = new float[p.length + s.length];
+        System.arraycopy(p, 0, v, 0, p.length);
+        System.arraycopy(s, 0, v, p.length, s.length);
+        return v;
+    }
+
+    /** Inverse of {@link #packParamsAndState}. */
+    public static void unpackParamsAndState(float[] v, Network net) {
+        float[] p = net.params();
+        float[] s = net.state();
+        System.arraycopy(v, 0, p, 0, p.length);
+        System.arraycopy(v, p.length, s, 0, s.length);
+    }
+
     /** Parameter mode result: the state after local steps, then the loss sum and example count. */
     public static float[] packResult(Network net, Optimizer opt, double lossSum, long examples) {
         float[] st = packState(net, opt);

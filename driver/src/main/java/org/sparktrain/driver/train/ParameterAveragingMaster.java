@@ -1,0 +1,214 @@
+package org.sparktrain.driver.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.DoubleAccumulator;
+import org.sparktrain.engine.Network;
+import org.sparktrain.engine.data.MiniBatch;
+import org.sparktrain.engine.optim.Optimizer;
+import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.RoundVector;
+import org.sparktrain.engine.train.Trainer;
+
+/**
+ * The training master, one Spark job per averaging round (DESIGN.md decision 4; the reference mode).
+ *
+ * <p>Per round: broadcast the round's starting vector; every worker's task restores it into a pooled
+ * trainer, takes its steps on its own partition's minibatches and returns one vector; the driver
+ * collects the vectors in partition order (a fixed summation order: same seed, same bits), averages
+ * them with {@link RoundVector#averageInOrder} and destroys the broadcast.
+ * <ul>
+ * <li>parameter mode: K local steps (K = 1 during the warm-up rounds), then parameters, optimizer
+ *     state and BatchNorm statistics are averaged;</li>
+ * <li>gradient mode: one minibatch gradient per worker, averaged on the driver, which adds the L1/L2
+ *     penalty, clips and steps: synchronous SGD with minibatch W·b.</li>
+ * </ul>
+ * The driver's {@link Trainer} holds the master copy of the network and optimizer.
+ */
+public final class ParameterAveragingMaster {
+    private final JavaSparkContext sc;
+    private final MasterConfig config;
+    private final Trainer master;
+    private final TrainingConfig training;
+    private final String runId = UUID.randomUUID().toString();
+    private long rounds;
+    private final List<Double> roundMillis = new ArrayList<>();
+    private double computeSeconds;
+
+    public ParameterAveragingMaster(JavaSparkContext sc, MasterConfig config, Trainer master) {
+        this.sc = sc;
+        this.config = config;
+        this.master = master;
+        this.training = master.config();
+    }
+
+    public Trainer trainer() {
+        return master;
+    }
+
+    /** Rounds run so far (all epochs). */
+    public long rounds() {
+        return rounds;
+    }
+
+    /** Restores the round counter when resuming (warm-up rounds are counted across epochs). */
+    public void setRounds(long r) {
+        rounds = r;
+    }
+
+    /** Wall time of each round of the last epoch, in milliseconds. */
+    public List<Double> lastEpochRoundMillis() {
+        return Collections.unmodifiableList(roundMillis);
+    }
+
+    /** Sum over the last epoch's rounds of the mean worker compute time (seconds). */
+    public double lastEpochComputeSeconds() {
+        return computeSeconds;
+    }
+
+    /** One epoch: as many rounds as the largest partition needs. Returns {mean training loss, examples}. */
+    public double[] trainEpoch(EpochData data, int epoch) {
+        JavaRDD<MiniBatch> blocks = data.blocks(epoch);
+        int steps = data.maxBlocksPerWorker(epoch);
+        roundMillis.clear();
+        computeSeconds = 0;
+        double lossSum = 0;
+        long examples = 0;
+        int step = 0;
+        int roundInEpoch = 0;
+        while (step < steps) {
+            int k = config.mode() == AveragingMode.GRADIENT || rounds < config.warmupRounds()
+                    ? 1 : Math.min(config.averagingFrequency(), steps - step);
+            sc.setJobDescription(config.runName() + ": epoch " + epoch + ", round " + (roundInEpoch + 1)
+                    + " (steps " + (step + 1) + "-" + (step + k) + " of " + steps + ")");
+            long t0 = System.nanoTime();
+            float[] avg = config.mode() == AveragingMode.PARAMETER
+                    ? parameterRound(blocks, epoch, step, k) : gradientRound(blocks, epoch, step);
+            roundMillis.add((System.nanoTime() - t0) / 1e6);
+            if (avg != null) {
+                lossSum += RoundVector.lossSum(avg);
+                examples += RoundVector.examples(avg);
+            }
+            step += k;
+            roundInEpoch++;
+            rounds++;
+        }
+        data.release(epoch);
+        return new double[] {examples == 0 ? Double.NaN : lossSum / examples, examples};
+    }
+
+    private float[] parameterRound(JavaRDD<MiniBatch> blocks, int epoch, int step, int k) {
+        Network net = master.network();
+        Optimizer opt = master.optimizer();
+        long stepsBefore = opt.stepCount();
+        Broadcast<float[]> start = sc.broadcast(RoundVector.packState(net, opt));
+        String run = runId;
+        String spec = net.spec().text();
+        TrainingConfig cfg = training;
+        DoubleAccumulator compute = sc.sc().doubleAccumulator();
+        try {
+            List<float[]> results = blocks.mapPartitionsWithIndex((Integer w, Iterator<MiniBatch> it) -> {
+                long c0 = System.nanoTime();
+                Trainer t = WorkerPool.borrow(run, spec, cfg);
+                try {
+                    RoundVector.unpackState(start.value(), t.network(), t.optimizer());
+                    t.optimizer().setStepCount(stepsBefore);
+                    skip(it, step);
+                    double loss = 0;
+                    long n = 0;
+                    for (int i = 0; i < k && it.hasNext(); i++) {
+                        MiniBatch b = it.next();
+                        loss += t.stepAt(b, epoch, w, step + i) * b.size;
+                        n += b.size;
+                    }
+                    if (n == 0) {
+                        return Collections.emptyIterator();
+                    }
+                    return Collections.singletonList(RoundVector.packResult(t.network(), t.optimizer(), loss, n))
+                            .iterator();
+                } finally {
+                    WorkerPool.giveBack(run, t);
+                    compute.add((System.nanoTime() - c0) / 1e9);
+                }
+            }, true).collect();
+            computeSeconds += compute.value() / Math.max(1, results.size());
+            if (results.isEmpty()) {
+                return null;
+            }
+            float[] avg = RoundVector.averageInOrder(results.toArray(new float[0][]));
+            RoundVector.unpackState(avg, net, opt);
+            opt.setStepCount(stepsBefore + k);
+            return avg;
+        } finally {
+            start.destroy();
+        }
+    }
+
+    private float[] gradientRound(JavaRDD<MiniBatch> blocks, int epoch, int step) {
+        Network net = master.network();
+        Broadcast<float[]> start = sc.broadcast(RoundVector.packParamsAndState(net));
+        String run = runId;
+        String spec = net.spec().text();
+        TrainingConfig cfg = training;
+        DoubleAccumulator compute = sc.sc().doubleAccumulator();
+        try {
+            List<float[]> results = blocks.mapPartitionsWithIndex((Integer w, Iterator<MiniBatch> it) -> {
+                long c0 = System.nanoTime();
+                Trainer t = WorkerPool.borrow(run, spec, cfg);
+                try {
+                    RoundVector.unpackParamsAndState(start.value(), t.network());
+                    skip(it, step);
+                    if (!it.hasNext()) {
+                        return Collections.emptyIterator();
+                    }
+                    MiniBatch b = it.next();
+                    double loss = t.gradientAt(b, epoch, w, step);
+                    return Collections.singletonList(RoundVector.packGradient(t.network(), loss * b.size, b.size))
+                            .iterator();
+                } finally {
+                    WorkerPool.giveBack(run, t);
+                    compute.add((System.nanoTime() - c0) / 1e9);
+                }
+            }, true).collect();
+            computeSeconds += compute.value() / Math.max(1, results.size());
+            if (results.isEmpty()) {
+                return null;
+            }
+            float[] avg = RoundVector.averageInOrder(results.toArray(new float[0][]));
+            master.applyAveragedGradient(avg, 0);
+            float[] state = net.state();
+            System.arraycopy(avg, net.params().length, state, 0, state.length);
+            return avg;
+        } finally {
+            start.destroy();
+        }
+    }
+
+    private static void skip(Iterator<MiniBatch> it, int n) {
+        for (int i = 0; i < n && it.hasNext(); i++) {
+            it.next();
+        }
+    }
+
+    /** Median and 90th percentile of the last epoch's round times (ms). */
+    public double[] roundPercentiles() {
+        if (roundMillis.isEmpty()) {
+            return new double[] {0, 0};
+        }
+        double[] r = roundMillis.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(r);
+        return new double[] {r[r.length / 2], r[Math.min(r.length - 1, (int) Math.ceil(0.9 * r.length) - 1)]};
+    }
+
+    /** Frees executor-side trainers of this run held in the driver's JVM (local mode). */
+    public void close() {
+        WorkerPool.release(runId);
+    }
+}

@@ -3,8 +3,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VERSION="0.1.0-SNAPSHOT"
 DRIVER_JAR="$ROOT/driver/target/driver-$VERSION.jar"
 FMNIST_DEFAULT="/usr/share/datasets/fashion-mnist"
-# The Vector API powers the GEMM kernel (DESIGN.md decision 2).
-JAVA_MODULE_OPTS=(--add-modules=jdk.incubator.vector '-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%6$s%n')
+# conf/jvm.options: the Vector API for the GEMM kernel (DESIGN.md decision 2) and Spark's module openings.
+mapfile -t JAVA_MODULE_OPTS < <(grep -v '^#' "$ROOT/conf/jvm.options" | grep -v '^$')
+JAVA_MODULE_OPTS+=('-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%6$s%n'
+  "-Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties")
 
 build_if_needed() {
   if [ ! -f "$DRIVER_JAR" ] || [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o \( -path '*/src/main/*' -o -name pom.xml \) -newer "$DRIVER_JAR" -print -quit)" ]; then
@@ -28,5 +30,10 @@ ensure_fashion_mnist() {
 
 run_java() {
   local main="$1"; shift
+  # On one machine Spark should bind to loopback (it warns otherwise); a cluster run names its master.
+  case " $* " in
+    *" --master spark://"*|*" --master yarn"*|*" --master k8s://"*) ;;
+    *) export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" ;;
+  esac
   exec java ${SPARKTRAIN_JAVA_OPTS:--Xmx4g} "${JAVA_MODULE_OPTS[@]}" -cp "$DRIVER_JAR:$ROOT/driver/target/lib/*" "$main" "$@"
 }

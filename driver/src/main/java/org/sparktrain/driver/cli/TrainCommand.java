@@ -5,12 +5,20 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.sparktrain.driver.spark.SparkSetup;
+import org.sparktrain.driver.train.AtomicWrite;
+import org.sparktrain.driver.train.AveragingMode;
+import org.sparktrain.driver.train.DistributedTraining;
+import org.sparktrain.driver.train.EpochData;
+import org.sparktrain.driver.train.InMemoryEpochData;
+import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.DataSet;
 import org.sparktrain.engine.io.ModelContents;
@@ -35,12 +43,21 @@ final class TrainCommand {
               --validation F          hold out a fraction F of the training data for validation and early
                                       stopping (default 0: none)
               --limit-train K         use only the first K training examples (quick runs)
-              --out DIR               where the model file and metrics go (default runs/<model name>)
+              --workers W             data-parallel workers: Spark partitions, one task each per round
+                                      (default: the cores Spark has, e.g. 2 on local[*] with 2 cores)
+              --master URL            Spark master (default: as spark-submit set it, else local[*])
+              --averaging-frequency K local minibatch steps between two averagings (default 5)
+              --mode parameter|gradient  average parameters every K steps (default) or gradients every step
+              --warmup-rounds N       first N rounds average after every step (default 0)
+              --resume                continue from the checkpoint in --out, if there is one
+              --out DIR               where the model file, checkpoint and metrics go (default runs/<model
+                                      name>); any Hadoop path (file:, hdfs:, s3a:)
               --metrics-out FILE      also write the final test metrics as JSON to FILE
               --help                  this text
 
-            Prints one line per epoch and the test metrics. The model file DIR/model.sptr is written only
-            when the run succeeds, atomically: a failed run leaves an existing model untouched.
+            Prints one line per epoch and the test metrics. A checkpoint is written after every epoch; the
+            model file DIR/model.sptr only when the run succeeds, atomically: a failed run leaves an existing
+            model untouched.
             """;
 
     private TrainCommand() {
@@ -49,8 +66,8 @@ final class TrainCommand {
     static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
         Args a = new Args("sparktrain train", argv, 1,
                 Set.of("model", "data", "test", "epochs", "batch-size", "seed", "validation", "limit-train", "out",
-                        "metrics-out"),
-                Set.of("help"));
+                        "metrics-out", "workers", "master", "averaging-frequency", "mode", "warmup-rounds"),
+                Set.of("help", "resume"));
         if (a.flag("help")) {
             out.print(HELP);
             return 0;
@@ -71,6 +88,15 @@ final class TrainCommand {
                 throw new Args.UsageException("--validation must be a fraction in [0, 1), got " + valFraction);
             }
         }
+        Integer workersFlag = a.has("workers") ? a.intValue("workers", 0, 1) : null;
+        int k = a.intValue("averaging-frequency", 5, 1);
+        int warmup = a.intValue("warmup-rounds", 0, 0);
+        AveragingMode mode;
+        try {
+            mode = AveragingMode.parse(a.get("mode", "parameter"));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
         Path specFile = Path.of(a.require("model"));
         a.require("data");
         if (!Files.isRegularFile(specFile)) {
@@ -89,7 +115,7 @@ final class TrainCommand {
         }
         Path dataDir = Path.of(a.require("data"));
         Path testDir = Path.of(a.get("test", dataDir.toString()));
-        Path outDir = Path.of(a.get("out", "runs/" + spec.name()));
+        String outDir = a.get("out", "runs/" + spec.name());
 
         Network net = Network.build(spec, cfg.seed());
         DataSet train = LocalData.loadIdx(dataDir, "train", spec.input());
@@ -106,35 +132,21 @@ final class TrainCommand {
             err.println("sparktrain: warning: the spec asks for early stopping but there is no validation data;"
                     + " pass --validation 0.1 to hold out 10% of the training data");
         }
-        out.printf("sparktrain: %s, %d parameters, %d training examples%s, GEMM kernel %s%n", spec.name(),
-                net.params().length, train.size(), validation != null ? ", " + validation.size() + " for validation" : "",
+        SparkSession session = SparkSetup.session("sparktrain train " + spec.name(), a.get("master", null));
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
+        int workers = workersFlag != null ? workersFlag : sc.defaultParallelism();
+        MasterConfig mc = new MasterConfig(workers, k, mode, warmup, spec.name());
+        out.printf("sparktrain: %s, %d parameters, %d training examples%s; %d workers on %s, %s averaging every %d"
+                        + " step(s); GEMM kernel %s%n", spec.name(), net.params().length, train.size(),
+                validation != null ? ", " + validation.size() + " for validation" : "", workers, sc.master(),
+                mode.name().toLowerCase(java.util.Locale.ROOT), mode == AveragingMode.GRADIENT ? 1 : k,
                 Gemms.fastest().name());
 
         Trainer trainer = Trainer.fromSpec(net, cfg);
-        final DataSet testSet = test;
-        final DataSet valSet = validation;
-        final int epochs = cfg.epochs();
-        long start = System.nanoTime();
-        Trainer.FitResult fit = trainer.fit(train, validation, (stats, val) -> {
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            double eta = elapsed / stats.epoch() * (epochs - stats.epoch());
-            StringBuilder line = new StringBuilder(String.format("epoch %d/%d  loss %.4f", stats.epoch(), epochs,
-                    stats.trainLoss()));
-            if (val != null) {
-                line.append(String.format("  val_loss %.4f  val_acc %.4f", val.logLoss(), val.accuracy()));
-            } else if (valSet == null && testSet != null) {
-                ClassificationMetrics m = Trainer.evaluate(net, testSet, 1000);
-                line.append(String.format("  test_acc %.4f", m.accuracy()));
-            }
-            line.append(String.format("  %.0f samples/s  %.1fs  ETA %.0fs", stats.samplesPerSecond(), stats.seconds(), eta));
-            out.println(line);
-        });
-        if (fit.stoppedEarly()) {
-            out.printf("early stopping after epoch %d; restored the parameters of epoch %d%n", fit.epochsRun(),
-                    fit.bestEpoch());
-        }
+        EpochData data = new InMemoryEpochData(sc, train, workers, cfg.batchSize(), cfg.seed());
+        DistributedTraining.Result fit = DistributedTraining.run(sc, trainer, mc, data, validation, outDir,
+                a.flag("resume"), out);
 
-        Files.createDirectories(outDir);
         ClassificationMetrics testMetrics = test == null ? null : Trainer.evaluate(net, test, 1000);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("sparktrain.version", "0.1.0-SNAPSHOT");
@@ -144,34 +156,26 @@ final class TrainCommand {
         provenance.put("seed", Long.toString(cfg.seed()));
         provenance.put("epochs", Integer.toString(fit.epochsRun()));
         provenance.put("best.epoch", Integer.toString(fit.bestEpoch()));
+        provenance.put("workers", Integer.toString(workers));
+        provenance.put("averaging", mode.name().toLowerCase(java.util.Locale.ROOT) + ", K=" + k + ", warm-up " + warmup);
         provenance.put("optimizer", trainer.optimizer().describe());
         provenance.put("created", Instant.now().toString());
-        ModelContents model = new ModelContents(spec.text(), net.params(), net.state(), Optional.empty(), provenance);
-        Path modelFile = outDir.resolve("model.sptr");
-        ModelFile.save(modelFile, model);
+        ModelContents model = net.toModel(Optional.empty(), provenance);
+        org.apache.hadoop.conf.Configuration hadoop = sc.hadoopConfiguration();
+        String modelFile = outDir + "/model.sptr";
+        AtomicWrite.write(hadoop, modelFile, o -> ModelFile.write(o, model));
         if (testMetrics != null) {
             out.println();
             out.println(testMetrics.summary());
             out.printf("test accuracy %.4f  test loss %.4f  (%d examples)%n", testMetrics.accuracy(),
                     testMetrics.logLoss(), testMetrics.count());
-            writeAtomically(outDir.resolve("metrics.json"), testMetrics.toJson());
+            byte[] json = (testMetrics.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+            AtomicWrite.write(hadoop, outDir + "/metrics.json", o -> o.write(json));
             if (a.has("metrics-out")) {
-                writeAtomically(Path.of(a.get("metrics-out", "")), testMetrics.toJson());
+                AtomicWrite.write(hadoop, a.get("metrics-out", ""), o -> o.write(json));
             }
         }
         out.println("model written to " + modelFile);
         return 0;
-    }
-
-    static void writeAtomically(Path file, String text) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(tmp, text + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

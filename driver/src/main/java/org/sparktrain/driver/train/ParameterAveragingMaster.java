@@ -14,6 +14,7 @@ import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.MiniBatch;
 import org.sparktrain.engine.optim.Optimizer;
 import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.NonFiniteLossException;
 import org.sparktrain.engine.train.RoundVector;
 import org.sparktrain.engine.train.Trainer;
 
@@ -93,6 +94,12 @@ public final class ParameterAveragingMaster {
                     ? parameterRound(blocks, epoch, step, k) : gradientRound(blocks, epoch, step);
             roundMillis.add((System.nanoTime() - t0) / 1e6);
             if (avg != null) {
+                double l = RoundVector.lossSum(avg);
+                if (!Double.isFinite(l)) {
+                    throw new NonFiniteLossException(epoch, step + 1, l / RoundVector.examples(avg),
+                            "in averaging round " + (roundInEpoch + 1) + " (minibatches " + (step + 1) + "-"
+                                    + (step + k) + ")");
+                }
                 lossSum += RoundVector.lossSum(avg);
                 examples += RoundVector.examples(avg);
             }

@@ -7,9 +7,14 @@ public final class NonFiniteLossException extends ArithmeticException {
     private final int step;
 
     public NonFiniteLossException(int epoch, int step, double loss) {
-        super("the training loss became " + loss + " in epoch " + epoch + " at minibatch " + step
+        this(epoch, step, loss, "at minibatch " + step);
+    }
+
+    /** {@code where} says where in the epoch, e.g. "in averaging round 12 (minibatches 56-60)". */
+    public NonFiniteLossException(int epoch, int step, double loss, String where) {
+        super("the training loss became " + loss + " in epoch " + epoch + " " + where
                 + "; lower the learning rate, enable gradient clipping (clipping: {clip_norm: 5}) or check the"
-                + " input scaling. No model was written from this run.");
+                + " input scaling. No model was written from this run; an earlier checkpoint is kept.");
         this.epoch = epoch;
         this.step = step;
     }

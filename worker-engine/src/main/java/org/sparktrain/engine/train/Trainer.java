@@ -204,43 +204,28 @@ public final class Trainer {
      * the parameters and state of the best check are restored at the end.
      */
     public FitResult fit(DataSet train, DataSet validation, EpochListener listener) {
-        boolean early = config.patience() > 0 && validation != null;
-        float[] bestParams = early ? net.params().clone() : null;
-        float[] bestState = early ? net.state().clone() : null;
-        double best = Double.NaN;
-        int bestEpoch = 0;
-        int bad = 0;
+        EarlyStopping early = config.patience() > 0 && validation != null ? new EarlyStopping(config, net) : null;
         int epoch = 1;
         boolean stoppedEarly = false;
         for (; epoch <= config.epochs(); epoch++) {
             EpochStats stats = trainEpoch(train, epoch);
             ClassificationMetrics val = null;
-            if (validation != null && (!early || epoch % config.interval() == 0 || epoch == config.epochs())) {
+            if (validation != null && (early == null || early.checks(epoch, config.epochs()))) {
                 val = evaluate(net, validation, 1000);
             }
             if (listener != null) {
                 listener.epochDone(stats, val);
             }
-            if (early && val != null) {
-                double v = config.metric().equals("accuracy") ? -val.accuracy() : val.logLoss();
-                if (Double.isNaN(best) || v < best) {
-                    best = v;
-                    bestEpoch = epoch;
-                    bad = 0;
-                    System.arraycopy(net.params(), 0, bestParams, 0, bestParams.length);
-                    System.arraycopy(net.state(), 0, bestState, 0, bestState.length);
-                } else if (++bad >= config.patience()) {
-                    stoppedEarly = true;
-                    break;
-                }
+            if (early != null && val != null && early.observe(epoch, val, net)) {
+                stoppedEarly = true;
+                break;
             }
         }
         int lastEpoch = Math.min(epoch, config.epochs());
-        if (early && bestEpoch > 0) {
-            System.arraycopy(bestParams, 0, net.params(), 0, bestParams.length);
-            System.arraycopy(bestState, 0, net.state(), 0, bestState.length);
+        if (early != null) {
+            early.restoreBest(net);
         }
-        return new FitResult(lastEpoch, early ? bestEpoch : lastEpoch, stoppedEarly);
+        return new FitResult(lastEpoch, early != null ? early.bestEpoch() : lastEpoch, stoppedEarly);
     }
 
     /** Called after every epoch; {@code validation} is null when no validation ran that epoch. */

@@ -1,0 +1,93 @@
+package org.sparktrain.driver.train;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sparktrain.engine.Network;
+import org.sparktrain.engine.io.ModelContents;
+import org.sparktrain.engine.io.ModelFile;
+import org.sparktrain.engine.optim.Optimizer;
+
+/**
+ * A training checkpoint: everything needed to continue a run exactly — parameters, BatchNorm state,
+ * optimizer state and step count, the epoch and round reached — in the model-file container
+ * (docs/model-file.md), whose state section holds {@code [network state | optimizer state]} and whose
+ * provenance says the lengths and counters. Written through Hadoop's FileSystem ({@code file:},
+ * {@code hdfs:}, {@code s3a:}; DESIGN.md decision 7) to a temporary file that is then renamed into
+ * place, so a crash mid-write leaves the previous checkpoint readable. The random streams derive from
+ * (seed, epoch, worker, step), so a run resumed at an epoch boundary continues as if never stopped.
+ */
+public final class Checkpoint {
+    public static final String FILE = "checkpoint.sptr";
+    /** Where {@link AtomicWrite} keeps the old checkpoint while the new one is renamed into place. */
+    private static final String PREVIOUS = "." + FILE + ".previous";
+
+    /** What a checkpoint holds besides the arrays written back into the network and optimizer. */
+    public record Position(int epoch, long rounds) {
+    }
+
+    private Checkpoint() {
+    }
+
+    public static void write(Configuration hadoop, String dir, Network net, Optimizer opt, int epoch, long rounds)
+            throws IOException {
+        float[] ns = net.state();
+        float[] os = opt.state();
+        float[] state = Arrays.copyOf(ns, ns.length + os.length);
+        System.arraycopy(os, 0, state, ns.length, os.length);
+        Map<String, String> prov = new LinkedHashMap<>();
+        prov.put("checkpoint.epoch", Integer.toString(epoch));
+        prov.put("checkpoint.rounds", Long.toString(rounds));
+        prov.put("checkpoint.optimizer.steps", Long.toString(opt.stepCount()));
+        prov.put("checkpoint.network.state", Integer.toString(ns.length));
+        prov.put("checkpoint.optimizer.state", Integer.toString(os.length));
+        ModelContents c = new ModelContents(net.spec().text(), net.params(), state, Optional.empty(), prov);
+        AtomicWrite.write(hadoop, new Path(dir, FILE).toString(), out -> ModelFile.write(out, c));
+    }
+
+    /** True when {@code dir} holds a checkpoint (or the previous one, after a crash mid-rename). */
+    public static boolean exists(Configuration hadoop, String dir) throws IOException {
+        Path target = new Path(dir, FILE);
+        FileSystem fs = target.getFileSystem(hadoop);
+        return fs.exists(target) || fs.exists(new Path(dir, PREVIOUS));
+    }
+
+    /**
+     * Restores the checkpoint in {@code dir} into {@code net} and {@code opt}; refuses one written for
+     * another spec.
+     */
+    public static Position restore(Configuration hadoop, String dir, Network net, Optimizer opt) throws IOException {
+        Path target = new Path(dir, FILE);
+        FileSystem fs = target.getFileSystem(hadoop);
+        if (!fs.exists(target)) {
+            target = new Path(dir, PREVIOUS);
+        }
+        ModelContents c;
+        try (InputStream in = fs.open(target)) {
+            c = ModelFile.read(in, target.toString());
+        }
+        if (!c.spec().equals(net.spec().text())) {
+            throw new IllegalArgumentException("--resume: " + target + " was written for another model spec;"
+                    + " resume with the same --model file, or use another --out directory");
+        }
+        Map<String, String> p = c.provenance();
+        int ns = Integer.parseInt(p.getOrDefault("checkpoint.network.state", "-1"));
+        int os = Integer.parseInt(p.getOrDefault("checkpoint.optimizer.state", "-1"));
+        if (ns != net.state().length || os != opt.state().length || c.paramCount() != net.params().length) {
+            throw new IllegalArgumentException("--resume: " + target + " is not a checkpoint of this network and"
+                    + " optimizer (sizes differ); use another --out directory");
+        }
+        float[] state = c.state();
+        System.arraycopy(c.params(), 0, net.params(), 0, net.params().length);
+        System.arraycopy(state, 0, net.state(), 0, ns);
+        System.arraycopy(state, ns, opt.state(), 0, os);
+        opt.setStepCount(Long.parseLong(p.get("checkpoint.optimizer.steps")));
+        return new Position(Integer.parseInt(p.get("checkpoint.epoch")), Long.parseLong(p.get("checkpoint.rounds")));
+    }
+}

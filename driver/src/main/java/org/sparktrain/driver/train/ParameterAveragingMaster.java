@@ -115,6 +115,7 @@ public final class ParameterAveragingMaster {
         Network net = master.network();
         Optimizer opt = master.optimizer();
         long stepsBefore = opt.stepCount();
+        float lr = opt.learningRate(); // the driver's, so that a schedule or a resume reaches every worker
         Broadcast<float[]> start = sc.broadcast(RoundVector.packState(net, opt));
         String run = runId;
         String spec = net.spec().text();
@@ -127,6 +128,7 @@ public final class ParameterAveragingMaster {
                 try {
                     RoundVector.unpackState(start.value(), t.network(), t.optimizer());
                     t.optimizer().setStepCount(stepsBefore);
+                    t.optimizer().setLearningRate(lr);
                     skip(it, step);
                     double loss = 0;
                     long n = 0;

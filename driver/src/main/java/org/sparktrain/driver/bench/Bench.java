@@ -44,16 +44,17 @@ public final class Bench {
 
     static void run(String[] argv) throws Exception {
         Args a = new Args("bench", argv, 0,
-                Set.of("model", "epochs", "threads", "limit-train", "mode", "seed", "conf", "data", "batch"),
+                Set.of("model", "epochs", "threads", "limit-train", "mode", "seed", "conf", "data", "batch", "workers",
+                        "averaging-frequency", "averaging", "warmup-rounds", "master"),
                 Set.of("inference"));
         String model = a.require("model");
         int epochs = a.intValue("epochs", 3, 1);
         int threads = a.intValue("threads", 1, 1);
         String mode = a.get("mode", "single");
-        if (!mode.equals("single")) {
-            throw new Args.UsageException("--mode " + mode + " is not available yet (only: single)");
+        if (!mode.equals("single") && !mode.equals("spark")) {
+            throw new Args.UsageException("--mode must be single or spark, got " + mode);
         }
-        if (threads != 1) {
+        if (mode.equals("single") && threads != 1) {
             throw new Args.UsageException("--threads " + threads + ": single mode trains on one thread;"
                     + " data-parallel runs on several cores come with --mode spark");
         }
@@ -72,6 +73,10 @@ public final class Bench {
         Network net = Network.build(ms, cfg.seed());
         Trainer trainer = Trainer.fromSpec(net, cfg);
 
+        if (mode.equals("spark")) {
+            SparkBench.run(a, model, ms, cfg, train, test, epochs);
+            return;
+        }
         Map<String, Object> base = new LinkedHashMap<>();
         base.put("system", "sparktrain");
         base.put("model", model);
@@ -109,36 +114,40 @@ public final class Bench {
             System.out.println(json(rec));
         }
         if (a.flag("inference")) {
-            int chunk = 1000;
-            int fs = test.shape().size();
-            int classes = net.outputShape().size();
-            float[] x = new float[chunk * fs];
-            float[] probs = new float[chunk * classes];
-            Runnable pass = () -> {
-                for (int from = 0; from < test.size(); from += chunk) {
-                    int count = Math.min(chunk, test.size() - from);
-                    System.arraycopy(test.features(), from * fs, x, 0, count * fs);
-                    net.predict(x, count, probs);
-                }
-            };
-            pass.run(); // warm-up
-            double loadStart = load1();
-            double best = Double.MAX_VALUE;
-            for (int i = 0; i < 5; i++) {
-                long t0 = System.nanoTime();
-                pass.run();
-                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-            }
-            Map<String, Object> rec = new LinkedHashMap<>(base);
-            rec.put("phase", "inference");
-            rec.put("batch", chunk);
-            rec.put("samples", test.size());
-            rec.put("seconds", round(best, 4));
-            rec.put("samples_per_sec", round(test.size() / best, 1));
-            rec.put("load1", load1());
-            rec.put("load1_start", loadStart);
-            System.out.println(json(rec));
+            inference(base, net, test);
         }
+    }
+
+    static void inference(Map<String, Object> base, Network net, DataSet test) {
+        int chunk = 1000;
+        int fs = test.shape().size();
+        int classes = net.outputShape().size();
+        float[] x = new float[chunk * fs];
+        float[] probs = new float[chunk * classes];
+        Runnable pass = () -> {
+            for (int from = 0; from < test.size(); from += chunk) {
+                int count = Math.min(chunk, test.size() - from);
+                System.arraycopy(test.features(), from * fs, x, 0, count * fs);
+                net.predict(x, count, probs);
+            }
+        };
+        pass.run(); // warm-up
+        double loadStart = load1();
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            long t0 = System.nanoTime();
+            pass.run();
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+        }
+        Map<String, Object> rec = new LinkedHashMap<>(base);
+        rec.put("phase", "inference");
+        rec.put("batch", chunk);
+        rec.put("samples", test.size());
+        rec.put("seconds", round(best, 4));
+        rec.put("samples_per_sec", round(test.size() / best, 1));
+        rec.put("load1", load1());
+        rec.put("load1_start", loadStart);
+        System.out.println(json(rec));
     }
 
     static double load1() {

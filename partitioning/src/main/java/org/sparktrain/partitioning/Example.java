@@ -21,6 +21,11 @@ public final class Example {
     public int label;
     /** The example's values; null for a row that failed validation. */
     public float[] features;
+    /**
+     * 0 for an input row; a distinct number for each further copy made by bootstrap or up-sampling, so
+     * that copies of one row hash differently (ties would make cuts and orders inexact).
+     */
+    public int copy;
     /** Why the row failed validation, or null. */
     public Problem problem;
     /** What exactly was wrong (without the location, which the source adds from {@link #id}), or null. */
@@ -41,6 +46,13 @@ public final class Example {
         e.id = id;
         e.problem = problem;
         e.detail = detail;
+        return e;
+    }
+
+    /** A shallow copy (sharing the feature array, which nobody modifies) with another copy number. */
+    public Example copyNumbered(int copyNumber) {
+        Example e = new Example(id, label, features);
+        e.copy = copyNumber;
         return e;
     }
 

@@ -51,7 +51,7 @@ public final class LabeledData {
                 s.add(it.next());
             }
             return List.of(s).iterator();
-        }).reduce(ReadStats::merge);
+        }).collect().stream().reduce(ReadStats.empty(classes), ReadStats::merge);
         if (stats.fatalId >= 0) {
             persisted.unpersist(false);
             throw new DataFormatException(source.locate(stats.fatalId) + ": " + stats.fatalDetail);

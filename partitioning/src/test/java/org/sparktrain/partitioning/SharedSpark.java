@@ -25,7 +25,8 @@ final class SharedSpark {
                     .set("spark.sql.shuffle.partitions", "2")
                     .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                     .set("spark.kryo.registrationRequired", "true")
-                    .registerKryoClasses(PartitioningKryo.classes());
+                    .registerKryoClasses(PartitioningKryo.classes())
+                    .registerKryoClasses(PartitioningKryo.sparkSqlClasses());
             spark = SparkSession.builder().config(conf).getOrCreate();
             spark.sparkContext().setLogLevel("WARN");
         }

@@ -94,10 +94,10 @@ final class Seeded {
         }
     }
 
-    /** log Γ(x) for x ≥ 1 (Stirling series after shifting x to ≥ 8): absolute error below 1e-13. */
+    /** log Γ(x) for x ≥ 1 (Stirling series after shifting x to ≥ 16): absolute error below 1e-13. */
     static double lgamma(double x) {
         double shift = 0;
-        while (x < 8) {
+        while (x < 16) {
             shift -= Math.log(x);
             x += 1;
         }

@@ -138,11 +138,25 @@ public final class DataPipeline {
                 validation = null;
         }
         String what = "the training part of fold " + fold + " (" + split + ")";
-        long[][] perPartClass = Draws.countByPartitionAndClass(train, classes);
-        long[] before = new long[classes];
-        for (long[] p : perPartClass) {
-            for (int c = 0; c < classes; c++) {
-                before[c] += p[c];
+        long[][] perPartClass = null;
+        long[] before;
+        long[] trainPartitionRows = null;
+        if (split.kind() == SplitSpec.Kind.NONE && resampling.isNone()) {
+            before = data.report().classCounts(); // known from validation: saves a pass
+            trainPartitionRows = data.partitionRows();
+        } else {
+            perPartClass = Draws.countByPartitionAndClass(train, classes);
+            before = new long[classes];
+            for (long[] p : perPartClass) {
+                for (int c = 0; c < classes; c++) {
+                    before[c] += p[c];
+                }
+            }
+            if (resampling.isNone()) {
+                trainPartitionRows = new long[perPartClass.length];
+                for (int p = 0; p < perPartClass.length; p++) {
+                    trainPartitionRows[p] = java.util.Arrays.stream(perPartClass[p]).sum();
+                }
             }
         }
         FittedScaler fitted = null;
@@ -156,7 +170,7 @@ public final class DataPipeline {
         JavaRDD<Example> resampled = resampling.isNone() ? train
                 : resample(train, perPartClass, before, resampling.targets(before), foldSeed);
         int w = workers > 0 ? workers : rows.context().defaultParallelism();
-        JavaRDD<Block> blocks = Packer.packTraining(resampled, w, batchSize, fitted, features, foldSeed, what)
+        JavaRDD<Block> blocks = Packer.packTraining(resampled, trainPartitionRows, w, batchSize, fitted, features, foldSeed, what)
                 .persist(storage);
         long[][] packed = blockCounts(blocks, classes);
         long[] after = new long[classes];

@@ -24,9 +24,11 @@ public final class LabeledData {
     private final int classes;
     private final ValidationReport report;
     private final RowSource source;
+    private final long[] partitionRows;
 
     LabeledData(JavaRDD<Example> persisted, JavaRDD<Example> rows, Shape shape, int classes,
-            ValidationReport report, RowSource source) {
+            ValidationReport report, RowSource source, long[] partitionRows) {
+        this.partitionRows = partitionRows;
         this.persisted = persisted;
         this.rows = rows;
         this.shape = shape;
@@ -45,13 +47,14 @@ public final class LabeledData {
             StorageLevel storage) {
         JavaRDD<Example> persisted = storage.equals(StorageLevel.NONE()) ? parsed : parsed.persist(storage);
         int classes = options.classes();
-        ReadStats stats = persisted.mapPartitions(it -> {
-            ReadStats s = ReadStats.empty(classes);
+        int parts = persisted.getNumPartitions();
+        ReadStats stats = persisted.mapPartitionsWithIndex((p, it) -> {
+            ReadStats s = ReadStats.empty(classes, parts);
             while (it.hasNext()) {
-                s.add(it.next());
+                s.add(p, it.next());
             }
             return List.of(s).iterator();
-        }).collect().stream().reduce(ReadStats.empty(classes), ReadStats::merge);
+        }, true).collect().stream().reduce(ReadStats.empty(classes, parts), ReadStats::merge);
         if (stats.fatalId >= 0) {
             persisted.unpersist(false);
             throw new DataFormatException(source.locate(stats.fatalId) + ": " + stats.fatalDetail);
@@ -71,7 +74,13 @@ public final class LabeledData {
                     + "; point the reader at a non-empty input.");
         }
         JavaRDD<Example> rows = bad == 0 ? persisted : persisted.filter(Example::isValid);
-        return new LabeledData(persisted, rows, shape, classes, ValidationReport.of(source, stats), source);
+        return new LabeledData(persisted, rows, shape, classes, ValidationReport.of(source, stats), source,
+                stats.partitionRows);
+    }
+
+    /** Valid rows per partition of {@link #rows()}; a copy. */
+    public long[] partitionRows() {
+        return partitionRows.clone();
     }
 
     /** The valid rows. */

@@ -15,11 +15,13 @@ import scala.Tuple2;
  * Packs rows into minibatch {@link Block}s on the executors, scaling each block in place as it is filled.
  *
  * <p>Training rows go to {@code workers} partitions with balanced sizes (they differ by at most one row):
- * each input partition orders its rows by a seeded hash and deals them out round-robin, continuing the
- * count where the previous partition stopped, so every worker gets an even share of every input
- * partition; within a worker the rows are sorted by the same hash. When the input already has one
- * partition per worker with balanced sizes the rows stay where they are (no shuffle). Per epoch,
- * {@link #reshuffle} permutes each worker's rows afresh, locally, from (seed, epoch, partition).
+ * rows are dealt out round-robin in input order, the count continuing where the previous input partition
+ * stopped, so every worker gets an even slice of every input partition (and of every class); within a
+ * worker the rows are sorted by a seeded hash, so the order does not depend on shuffle timing. When the
+ * input already has one partition per worker with balanced sizes the rows stay where they are, in input
+ * order (no shuffle). Either way rows stream through: a partition is never held in memory as a whole.
+ * Every epoch, {@link #reshuffle} permutes each worker's rows afresh, locally, from (seed, epoch,
+ * partition).
  */
 final class Packer {
     private Packer() {
@@ -42,9 +44,10 @@ final class Packer {
         return counts;
     }
 
-    static JavaRDD<Block> packTraining(JavaRDD<Example> rows, int workers, int batch, FittedScaler scaler,
-            int featureSize, long seed, String what) {
-        long[] counts = partitionCounts(rows);
+    /** @param knownCounts rows per partition of {@code rows} if already known, else null (one more pass) */
+    static JavaRDD<Block> packTraining(JavaRDD<Example> rows, long[] knownCounts, int workers, int batch,
+            FittedScaler scaler, int featureSize, long seed, String what) {
+        long[] counts = knownCounts != null ? knownCounts : partitionCounts(rows);
         long total = Arrays.stream(counts).sum();
         if (total < workers) {
             throw new DataFormatException(what + " has " + total + " rows, fewer than the " + workers
@@ -53,46 +56,26 @@ final class Packer {
         long min = Arrays.stream(counts).min().orElse(0);
         long max = Arrays.stream(counts).max().orElse(0);
         if (counts.length == workers && max - min <= 1) {
-            return rows.mapPartitionsWithIndex((p, it) -> {
-                List<Example> list = new ArrayList<>();
-                it.forEachRemaining(list::add);
-                long[] keys = new long[list.size()];
-                Integer[] order = new Integer[list.size()];
-                for (int i = 0; i < keys.length; i++) {
-                    keys[i] = Seeded.key(seed, Seeded.PACK, list.get(i));
-                    order[i] = i;
-                }
-                Arrays.sort(order, (x, y) -> Seeded.compare(keys[x], list.get(x).id, list.get(x).copy, keys[y],
-                        list.get(y).id, list.get(y).copy));
-                List<Example> sorted = new ArrayList<>(keys.length);
-                for (Integer i : order) {
-                    sorted.add(list.get(i));
-                }
-                return blocks(sorted.iterator(), batch, featureSize, scaler);
-            }, true);
+            return rows.mapPartitions(it -> blocks(it, batch, featureSize, scaler));
         }
         long[] offsets = new long[counts.length];
         for (int p = 1; p < counts.length; p++) {
             offsets[p] = offsets[p - 1] + counts[p - 1];
         }
-        JavaPairRDD<PackKey, Example> keyed = rows.mapPartitionsWithIndex((p, it) -> {
-            List<Example> list = new ArrayList<>();
-            it.forEachRemaining(list::add);
-            long[] keys = new long[list.size()];
-            Integer[] order = new Integer[list.size()];
-            for (int i = 0; i < keys.length; i++) {
-                keys[i] = Seeded.key(seed, Seeded.PACK, list.get(i));
-                order[i] = i;
+        JavaPairRDD<PackKey, Example> keyed = rows.mapPartitionsWithIndex((p, it) -> new Iterator<Tuple2<PackKey, Example>>() {
+            long i = offsets[p];
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
             }
-            Arrays.sort(order, (x, y) -> Seeded.compare(keys[x], list.get(x).id, list.get(x).copy, keys[y],
-                    list.get(y).id, list.get(y).copy));
-            List<Tuple2<PackKey, Example>> out = new ArrayList<>(keys.length);
-            for (int r = 0; r < order.length; r++) {
-                Example e = list.get(order[r]);
-                int w = (int) ((offsets[p] + r) % workers);
-                out.add(new Tuple2<>(new PackKey(w, keys[order[r]], e.id, e.copy), e));
+
+            @Override
+            public Tuple2<PackKey, Example> next() {
+                Example e = it.next();
+                int w = (int) (i++ % workers);
+                return new Tuple2<>(new PackKey(w, Seeded.key(seed, Seeded.PACK, e), e.id, e.copy), e);
             }
-            return out.iterator();
         }, false).mapPartitionsToPair(it -> it);
         return keyed.repartitionAndSortWithinPartitions(new PackKey.ByWorker(workers), new PackKey.Order())
                 .values()
@@ -175,21 +158,34 @@ final class Packer {
                 perm[i] = perm[j];
                 perm[j] = t;
             }
-            List<Block> out = new ArrayList<>();
-            for (int start = 0; start < n; start += batch) {
-                int size = Math.min(batch, n - start);
-                Block nb = new Block(size, fs);
-                for (int i = 0; i < size; i++) {
-                    int src = perm[start + i];
-                    Block from = list.get(blockOf[src]);
-                    int r = rowOf[src];
-                    System.arraycopy(from.features, r * fs, nb.features, i * fs, fs);
-                    nb.labels[i] = from.labels[r];
-                    nb.ids[i] = from.ids[r];
+            final int total = n;
+            return new Iterator<Block>() {
+                int start;
+
+                @Override
+                public boolean hasNext() {
+                    return start < total;
                 }
-                out.add(nb);
-            }
-            return out.iterator();
+
+                @Override
+                public Block next() {
+                    if (start >= total) {
+                        throw new NoSuchElementException();
+                    }
+                    int size = Math.min(batch, total - start);
+                    Block nb = new Block(size, fs);
+                    for (int i = 0; i < size; i++) {
+                        int src = perm[start + i];
+                        Block from = list.get(blockOf[src]);
+                        int r = rowOf[src];
+                        System.arraycopy(from.features, r * fs, nb.features, i * fs, fs);
+                        nb.labels[i] = from.labels[r];
+                        nb.ids[i] = from.ids[r];
+                    }
+                    start += size;
+                    return nb;
+                }
+            };
         }, true);
     }
 }

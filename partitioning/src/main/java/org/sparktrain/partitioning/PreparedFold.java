@@ -45,17 +45,18 @@ public final class PreparedFold {
         return scaler;
     }
 
-    /** Training blocks in their first order; partition p is worker p's data. */
+    /** The stored training blocks (the order they were packed in); partition p is worker p's data. */
     public JavaRDD<Block> trainBlocks() {
         return train;
     }
 
     /**
-     * Training blocks for an epoch: epoch 0 is {@link #trainBlocks()}; later epochs permute each worker's
-     * rows afresh from (seed, epoch, partition), locally on the executor holding them.
+     * Training blocks for an epoch: each worker's stored rows permuted afresh from (seed, epoch, partition),
+     * locally on the executor holding them (no shuffle, nothing shipped from the driver). Not cached: each
+     * evaluation repacks from the stored blocks.
      */
     public JavaRDD<Block> trainBlocks(int epoch) {
-        return epoch == 0 ? train : Packer.reshuffle(train, seed, epoch, batch);
+        return Packer.reshuffle(train, seed, epoch, batch);
     }
 
     /** Validation blocks, or null for a split without validation. */

@@ -12,6 +12,8 @@ public final class ReadStats {
     static final int SAMPLES = 5;
 
     public long[] classCounts;
+    /** Valid rows per input partition. */
+    public long[] partitionRows;
     public long[] problemCounts;
     public long[] sampleIds;
     public int[] sampleProblems;
@@ -24,8 +26,9 @@ public final class ReadStats {
     public ReadStats() {
     }
 
-    static ReadStats empty(int classes) {
+    static ReadStats empty(int classes, int partitions) {
         ReadStats s = new ReadStats();
+        s.partitionRows = new long[partitions];
         s.classCounts = new long[classes];
         s.problemCounts = new long[Problem.values().length];
         s.sampleIds = new long[SAMPLES];
@@ -34,9 +37,10 @@ public final class ReadStats {
         return s;
     }
 
-    void add(Example e) {
+    void add(int partition, Example e) {
         if (e.problem == null) {
             classCounts[e.label]++;
+            partitionRows[partition]++;
             return;
         }
         problemCounts[e.problem.ordinal()]++;
@@ -68,7 +72,10 @@ public final class ReadStats {
     }
 
     static ReadStats merge(ReadStats a, ReadStats b) {
-        ReadStats m = empty(a.classCounts.length);
+        ReadStats m = empty(a.classCounts.length, a.partitionRows.length);
+        for (int q = 0; q < m.partitionRows.length; q++) {
+            m.partitionRows[q] = a.partitionRows[q] + b.partitionRows[q];
+        }
         for (int c = 0; c < m.classCounts.length; c++) {
             m.classCounts[c] = a.classCounts[c] + b.classCounts[c];
         }

@@ -1,0 +1,309 @@
+package org.sparktrain.partitioning;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.hadoop.mapreduce.lib.input.FileSplit;
+import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
+import org.apache.spark.api.java.JavaNewHadoopRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.sparktrain.engine.Shape;
+import scala.Tuple2;
+
+/**
+ * Reads CSV files with a header line through Hadoop's text input on the executors. Not Spark SQL's CSV
+ * source: that one cannot say on which line of which file a bad record sits, and every error here must.
+ * Each line's byte offset comes with it, so a row's id is (file index &lt;&lt; 40 | byte offset): stable
+ * whatever the partitioning, and turned back into a line number (on the driver, only for the rows a
+ * message names). Cells may be double-quoted; a quoted cell cannot span lines. Blank lines are skipped.
+ * Every file must start with the same header.
+ */
+final class CsvSource implements RowSource {
+    static final int OFFSET_BITS = 40;
+    static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
+
+    private final String name;
+    private final List<String> files;
+    private final Configuration conf;
+
+    private CsvSource(String name, List<String> files, Configuration conf) {
+        this.name = name;
+        this.files = files;
+        this.conf = conf;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String locate(long id) {
+        String file = files.get((int) (id >>> OFFSET_BITS));
+        long offset = id & OFFSET_MASK;
+        try (InputStream in = openText(file, conf)) {
+            long line = 1;
+            byte[] buf = new byte[1 << 16];
+            long pos = 0;
+            while (pos < offset) {
+                int got = in.read(buf, 0, (int) Math.min(buf.length, offset - pos));
+                if (got < 0) {
+                    break;
+                }
+                for (int i = 0; i < got; i++) {
+                    if (buf[i] == '\n') {
+                        line++;
+                    }
+                }
+                pos += got;
+            }
+            return file + ", line " + line;
+        } catch (IOException e) {
+            return file + ", byte offset " + offset;
+        }
+    }
+
+    private static InputStream openText(String file, Configuration conf) throws IOException {
+        Path p = new Path(file);
+        InputStream raw = p.getFileSystem(conf).open(p);
+        CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
+        return codec == null ? raw : codec.createInputStream(raw);
+    }
+
+    static LabeledData read(SparkSession spark, String path, ReadOptions options) {
+        Configuration conf = new Configuration(spark.sparkContext().hadoopConfiguration());
+        List<String> files = new ArrayList<>();
+        long bytes = 0;
+        String[] header;
+        try {
+            for (FileStatus s : HadoopFiles.list(path, conf)) {
+                files.add(s.getPath().toString());
+                bytes += s.getLen();
+            }
+            if (files.isEmpty()) {
+                throw new DataFormatException("CSV input " + path + " holds no files; point it at a CSV file or a"
+                        + " directory of CSV files.");
+            }
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(openText(files.get(0), conf),
+                    StandardCharsets.UTF_8))) {
+                String first = r.readLine();
+                if (first == null || first.isBlank()) {
+                    throw new DataFormatException(files.get(0) + ", line 1: the file is empty; a CSV input needs a"
+                            + " header line and at least one row.");
+                }
+                header = split(first, options.delimiter()).toArray(new String[0]);
+            }
+        } catch (IOException e) {
+            throw new DataFormatException("cannot read CSV input " + path + ": " + e.getMessage(), e);
+        }
+        int label = options.labelIndex();
+        if (label < 0) {
+            label = indexOf(header, options.labelColumn());
+            if (label < 0) {
+                throw new DataFormatException(files.get(0) + ", line 1: the header has no column '"
+                        + options.labelColumn() + "' for the label (columns: " + String.join(", ", header)
+                        + "); name the label column or give its index.");
+            }
+        } else if (label >= header.length) {
+            throw new DataFormatException(files.get(0) + ", line 1: the header has " + header.length
+                    + " columns, so there is no label column at index " + label + ".");
+        }
+        int[] featureCols;
+        if (options.featureColumns() != null) {
+            featureCols = new int[options.featureColumns().size()];
+            for (int i = 0; i < featureCols.length; i++) {
+                String c = options.featureColumns().get(i);
+                featureCols[i] = indexOf(header, c);
+                if (featureCols[i] < 0) {
+                    throw new DataFormatException(files.get(0) + ", line 1: the header has no feature column '" + c
+                            + "' (columns: " + String.join(", ", header) + ").");
+                }
+            }
+        } else {
+            featureCols = new int[header.length - 1];
+            for (int c = 0, k = 0; c < header.length; c++) {
+                if (c != label) {
+                    featureCols[k++] = c;
+                }
+            }
+        }
+        if (featureCols.length == 0) {
+            throw new DataFormatException(files.get(0) + ", line 1: no feature columns besides the label.");
+        }
+        Shape shape = options.shape() != null ? options.shape() : Shape.of(featureCols.length);
+        if (shape.size() != featureCols.length) {
+            throw new DataFormatException("CSV input " + path + " has " + featureCols.length + " feature columns"
+                    + " but the declared shape " + shape + " holds " + shape.size() + " values.");
+        }
+        if (files.size() >= (1 << (63 - OFFSET_BITS))) {
+            throw new DataFormatException("CSV input " + path + " has " + files.size() + " files; at most "
+                    + (1 << (63 - OFFSET_BITS)) + " are supported: merge some.");
+        }
+        if (options.partitions() > 0) {
+            conf.setLong("mapreduce.input.fileinputformat.split.maxsize",
+                    Math.max(1 << 20, (bytes + options.partitions() - 1) / options.partitions()));
+        }
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < files.size(); i++) {
+            index.put(files.get(i), i);
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        @SuppressWarnings("unchecked")
+        JavaNewHadoopRDD<LongWritable, Text> lines = (JavaNewHadoopRDD<LongWritable, Text>) jsc.newAPIHadoopFile(
+                String.join(",", files), TextInputFormat.class, LongWritable.class, Text.class, conf);
+        final HashMap<String, Integer> fileIndex = new HashMap<>(index);
+        final String[] expectedHeader = header;
+        final int labelCol = label;
+        final int[] cols = featureCols;
+        final int classes = options.classes();
+        final char delim = options.delimiter();
+        JavaRDD<Example> parsed = lines.mapPartitionsWithInputSplit((split, it) -> {
+            String file = ((FileSplit) split).getPath().toString();
+            Integer fi = fileIndex.get(file);
+            long base = (long) (fi == null ? 0 : fi) << OFFSET_BITS;
+            return new Iterator<Example>() {
+                Example next = advance();
+
+                private Example advance() {
+                    while (it.hasNext()) {
+                        Tuple2<LongWritable, Text> t = it.next();
+                        long offset = t._1().get();
+                        String line = t._2().toString();
+                        long id = base | offset;
+                        if (offset == 0) {
+                            List<String> h = split(line, delim);
+                            if (!h.equals(List.of(expectedHeader))) {
+                                return Example.bad(id, Problem.FILE, "the header (" + String.join(",", h)
+                                        + ") differs from the first file's (" + String.join(",", expectedHeader)
+                                        + "); all files of one input must have the same columns");
+                            }
+                            continue;
+                        }
+                        if (line.isBlank()) {
+                            continue;
+                        }
+                        return parse(id, split(line, delim), expectedHeader, labelCol, cols, classes);
+                    }
+                    return null;
+                }
+
+                @Override
+                public boolean hasNext() {
+                    return next != null;
+                }
+
+                @Override
+                public Example next() {
+                    Example e = next;
+                    next = advance();
+                    return e;
+                }
+            };
+        }, false);
+        String name = "CSV " + path;
+        return LabeledData.validate(parsed, new CsvSource(name, files, conf), options, shape, options.storage());
+    }
+
+    static Example parse(long id, List<String> cells, String[] header, int labelCol, int[] cols, int classes) {
+        if (cells.size() != header.length) {
+            return Example.bad(id, Problem.WRONG_COLUMN_COUNT, "has " + cells.size() + " columns but the header has "
+                    + header.length);
+        }
+        String lc = cells.get(labelCol);
+        double lv;
+        try {
+            lv = Double.parseDouble(lc);
+        } catch (NumberFormatException e) {
+            return Example.bad(id, Problem.NOT_A_NUMBER, "label column '" + header[labelCol] + "' holds '" + lc
+                    + "', not a class number");
+        }
+        String[] why = new String[1];
+        int label = Checks.label(lv, classes, why);
+        if (label < 0) {
+            return Example.bad(id, Problem.LABEL_OUT_OF_RANGE, why[0]);
+        }
+        float[] f = new float[cols.length];
+        for (int k = 0; k < cols.length; k++) {
+            String c = cells.get(cols[k]);
+            try {
+                f[k] = Float.parseFloat(c);
+            } catch (NumberFormatException e) {
+                return Example.bad(id, Problem.NOT_A_NUMBER, "column '" + header[cols[k]] + "' holds '" + c
+                        + "', not a number");
+            }
+            if (!Float.isFinite(f[k])) {
+                return Example.bad(id, Problem.NON_FINITE, "column '" + header[cols[k]] + "' holds " + c
+                        + "; features must be finite numbers (impute or remove missing values)");
+            }
+        }
+        return new Example(id, label, f);
+    }
+
+    /** Splits one line into trimmed cells; a cell may be double-quoted ("" is a quote inside). */
+    static List<String> split(String line, char delim) {
+        List<String> cells = new ArrayList<>();
+        int n = line.length();
+        int i = 0;
+        while (true) {
+            while (i < n && line.charAt(i) == ' ') {
+                i++;
+            }
+            StringBuilder sb = new StringBuilder();
+            if (i < n && line.charAt(i) == '"') {
+                i++;
+                while (i < n) {
+                    char c = line.charAt(i++);
+                    if (c == '"') {
+                        if (i < n && line.charAt(i) == '"') {
+                            sb.append('"');
+                            i++;
+                        } else {
+                            break;
+                        }
+                    } else {
+                        sb.append(c);
+                    }
+                }
+                while (i < n && line.charAt(i) != delim) {
+                    i++;
+                }
+                cells.add(sb.toString());
+            } else {
+                int start = i;
+                while (i < n && line.charAt(i) != delim) {
+                    i++;
+                }
+                cells.add(line.substring(start, i).trim());
+            }
+            if (i >= n) {
+                return cells;
+            }
+            i++; // the delimiter
+        }
+    }
+
+    private static int indexOf(String[] header, String name) {
+        for (int i = 0; i < header.length; i++) {
+            if (header[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

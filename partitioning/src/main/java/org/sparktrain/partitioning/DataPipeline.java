@@ -1,0 +1,285 @@
+package org.sparktrain.partitioning;
+
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
+import org.sparktrain.engine.SplitMix;
+import org.sparktrain.engine.io.FittedScaler;
+
+/**
+ * The data side of a training run (DESIGN.md): validated rows → split → per fold: fit the scaler on the
+ * training part → resample the training part → pack into blocks, one partition per worker, persisted
+ * and computed. Validation rows are scaled with the training part's scaler, never resampled, and never
+ * seen by a fit.
+ *
+ * <pre>{@code
+ * LabeledData data = Readers.idx(spark, dir, "train", ReadOptions.classes(10));
+ * PreparedData prepared = DataPipeline.defaults().workers(2).batchSize(64).seed(7).prepare(data);
+ * PreparedFold fold = prepared.fold(0);      // fold.trainBlocks(epoch), fold.validationBlocks(), fold.scaler()
+ * }</pre>
+ *
+ * Defaults: stratified holdout 7:3, z-score scaling, no resampling, Spark's default parallelism as the
+ * number of workers, 64 rows per block, seed 1, blocks kept {@code MEMORY_AND_DISK}.
+ */
+public final class DataPipeline {
+    private SplitSpec split = SplitSpec.holdout();
+    private FittedScaler.Kind scaler = FittedScaler.Kind.ZSCORE;
+    private Resampling resampling = Resampling.none();
+    private int workers;
+    private int batchSize = 64;
+    private long seed = 1;
+    private StorageLevel storage = StorageLevel.MEMORY_AND_DISK();
+
+    public static DataPipeline defaults() {
+        return new DataPipeline();
+    }
+
+    public DataPipeline split(SplitSpec split) {
+        this.split = split;
+        return this;
+    }
+
+    /** The scaler kind, or null for no scaling. */
+    public DataPipeline scaler(FittedScaler.Kind kind) {
+        this.scaler = kind;
+        return this;
+    }
+
+    public DataPipeline resampling(Resampling resampling) {
+        this.resampling = resampling;
+        return this;
+    }
+
+    /** Training partitions, one per worker; 0 means Spark's default parallelism. */
+    public DataPipeline workers(int workers) {
+        if (workers < 0) {
+            throw new IllegalArgumentException("workers must be >= 0 (0 = Spark's default parallelism), got " + workers);
+        }
+        this.workers = workers;
+        return this;
+    }
+
+    public DataPipeline batchSize(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        this.batchSize = batchSize;
+        return this;
+    }
+
+    public DataPipeline seed(long seed) {
+        this.seed = seed;
+        return this;
+    }
+
+    public DataPipeline storage(StorageLevel storage) {
+        this.storage = storage;
+        return this;
+    }
+
+    /**
+     * Splits the data (cuts for holdout and k-fold are computed here, in two light passes); folds are
+     * prepared on request.
+     */
+    public PreparedData prepare(LabeledData data) {
+        RankCuts cuts = null;
+        long[] n = data.report().classCounts();
+        if (split.kind() == SplitSpec.Kind.HOLDOUT || split.kind() == SplitSpec.Kind.KFOLD) {
+            int k = split.folds();
+            long[][] ranks = new long[n.length][];
+            for (int c = 0; c < n.length; c++) {
+                if (split.kind() == SplitSpec.Kind.HOLDOUT) {
+                    ranks[c] = new long[] {Math.round(split.validationFraction() * n[c])};
+                } else {
+                    ranks[c] = new long[k - 1];
+                    for (int j = 1; j < k; j++) {
+                        ranks[c][j - 1] = j * n[c] / k;
+                    }
+                }
+            }
+            cuts = RankCuts.compute(data.rows(), n.length, n, ranks, seed, Seeded.SPLIT);
+        }
+        return new PreparedData(this, data, cuts, split.folds());
+    }
+
+    PreparedFold prepareFold(LabeledData data, RankCuts cuts, int fold) {
+        JavaRDD<Example> rows = data.rows();
+        int classes = data.classes();
+        int features = data.featureCount();
+        JavaRDD<Example> train;
+        JavaRDD<Example> validation;
+        final long s = seed;
+        switch (split.kind()) {
+            case HOLDOUT:
+                train = rows.filter(e -> cuts.segment(e) == 1);
+                validation = rows.filter(e -> cuts.segment(e) == 0);
+                break;
+            case KFOLD:
+                train = rows.filter(e -> cuts.segment(e) != fold);
+                validation = rows.filter(e -> cuts.segment(e) == fold);
+                break;
+            case BOOTSTRAP: {
+                long[][] perPart = Draws.countByPartitionAndClass(rows, classes);
+                long[][] totals = new long[perPart.length][1];
+                long total = 0;
+                for (int p = 0; p < perPart.length; p++) {
+                    for (long c : perPart[p]) {
+                        totals[p][0] += c;
+                    }
+                    total += totals[p][0];
+                }
+                Draws draws = Draws.allocate(totals, new long[] {total}, s, Seeded.BOOTSTRAP, true);
+                train = rows.mapPartitionsWithIndex((p, it) -> draws.expand(p, it, false, false), true);
+                validation = rows.mapPartitionsWithIndex((p, it) -> draws.expand(p, it, false, true), true);
+                break;
+            }
+            default:
+                train = rows;
+                validation = null;
+        }
+        String what = "the training part of fold " + fold + " (" + split + ")";
+        long[][] perPartClass = null;
+        long[] before;
+        long[] trainPartitionRows = null;
+        if (split.kind() == SplitSpec.Kind.NONE && resampling.isNone()) {
+            before = data.report().classCounts(); // known from validation: saves a pass
+            trainPartitionRows = data.partitionRows();
+        } else {
+            perPartClass = Draws.countByPartitionAndClass(train, classes);
+            before = new long[classes];
+            for (long[] p : perPartClass) {
+                for (int c = 0; c < classes; c++) {
+                    before[c] += p[c];
+                }
+            }
+            if (resampling.isNone()) {
+                trainPartitionRows = new long[perPartClass.length];
+                for (int p = 0; p < perPartClass.length; p++) {
+                    trainPartitionRows[p] = java.util.Arrays.stream(perPartClass[p]).sum();
+                }
+            }
+        }
+        FittedScaler fitted = null;
+        if (scaler != null) {
+            if (java.util.Arrays.stream(before).sum() == 0) {
+                throw new DataFormatException(what + " is empty; there is nothing to fit a scaler on.");
+            }
+            fitted = Moments.of(train, scaler == FittedScaler.Kind.ZSCORE, features).toScaler();
+        }
+        long foldSeed = SplitMix.derive(s, fold);
+        JavaRDD<Example> resampled = resampling.isNone() ? train
+                : resample(train, perPartClass, before, resampling.targets(before), foldSeed);
+        int w = workers > 0 ? workers : rows.context().defaultParallelism();
+        JavaRDD<Block> blocks = Packer.packTraining(resampled, trainPartitionRows, w, batchSize, fitted, features, foldSeed, what)
+                .persist(storage);
+        long[][] packed = blockCounts(blocks, classes);
+        long[] after = new long[classes];
+        long[] perWorker = new long[packed.length];
+        for (int p = 0; p < packed.length; p++) {
+            for (int c = 0; c < classes; c++) {
+                after[c] += packed[p][c];
+                perWorker[p] += packed[p][c];
+            }
+        }
+        JavaRDD<Block> val = null;
+        long valRows = 0;
+        if (validation != null) {
+            val = Packer.packInPlace(validation, batchSize, fitted, features).persist(storage);
+            for (long[] p : blockCounts(val, classes)) {
+                for (long c : p) {
+                    valRows += c;
+                }
+            }
+            if (valRows == 0) {
+                blocks.unpersist(false);
+                val.unpersist(false);
+                throw new DataFormatException("the validation part of fold " + fold + " (" + split + ") of "
+                        + data.source().name() + " is empty; use more rows or a larger validation share.");
+            }
+        }
+        return new PreparedFold(fold, fitted, blocks, val, before, after, perWorker, valRows, foldSeed, batchSize);
+    }
+
+    /** Down-sample classes above their target (exact, without replacement), up-sample those below. */
+    private static JavaRDD<Example> resample(JavaRDD<Example> train, long[][] perPartClass, long[] before,
+            long[] targets, long seed) {
+        int classes = before.length;
+        long[][] ranks = new long[classes][];
+        long[] extra = new long[classes];
+        boolean down = false;
+        for (int c = 0; c < classes; c++) {
+            if (targets[c] < before[c]) {
+                ranks[c] = new long[] {targets[c]};
+                down = true;
+            } else {
+                ranks[c] = new long[0];
+                extra[c] = targets[c] - before[c];
+            }
+        }
+        RankCuts cuts = down ? RankCuts.compute(train, classes, before, ranks, seed, Seeded.DOWN) : null;
+        Draws draws = Draws.allocate(perPartClass, extra, seed, Seeded.UP, false);
+        return train.mapPartitionsWithIndex((p, it) -> {
+            java.util.Iterator<Example> kept = it;
+            if (cuts != null) {
+                kept = new FilterIterator(it, cuts);
+            }
+            return draws.expand(p, kept, true, false);
+        }, true);
+    }
+
+    /** Rows per (partition, class) in blocks; computing it also fills the blocks' cache. */
+    static long[][] blockCounts(JavaRDD<Block> blocks, int classes) {
+        List<long[]> per = blocks.mapPartitionsWithIndex((p, it) -> {
+            long[] c = new long[classes + 1];
+            c[classes] = p;
+            while (it.hasNext()) {
+                Block b = it.next();
+                for (int i = 0; i < b.size; i++) {
+                    c[b.labels[i]]++;
+                }
+            }
+            return List.of(c).iterator();
+        }, true).collect();
+        long[][] out = new long[blocks.getNumPartitions()][classes];
+        for (long[] c : per) {
+            System.arraycopy(c, 0, out[(int) c[classes]], 0, classes);
+        }
+        return out;
+    }
+
+    /** Keeps the rows below their class's cut (segment 0); classes without a cut keep every row. */
+    private static final class FilterIterator implements java.util.Iterator<Example> {
+        private final java.util.Iterator<Example> it;
+        private final RankCuts cuts;
+        private Example next;
+
+        FilterIterator(java.util.Iterator<Example> it, RankCuts cuts) {
+            this.it = it;
+            this.cuts = cuts;
+            advance();
+        }
+
+        private void advance() {
+            next = null;
+            while (it.hasNext()) {
+                Example e = it.next();
+                if (cuts.segment(e) == 0) {
+                    next = e;
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next != null;
+        }
+
+        @Override
+        public Example next() {
+            Example e = next;
+            advance();
+            return e;
+        }
+    }
+}

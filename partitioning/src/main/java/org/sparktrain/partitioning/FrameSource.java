@@ -1,0 +1,300 @@
+package org.sparktrain.partitioning;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.UserDefinedType;
+import org.sparktrain.engine.Shape;
+
+/**
+ * Reads Parquet files and existing DataFrames through Spark SQL. Features come from one column that is an
+ * array of numbers or a Spark ML vector, or from several scalar numeric columns. An ML vector is read in
+ * its storage layout {@code struct<type: tinyint, size: int, indices: array<int>, values: array<double>>}
+ * (type 0 sparse, 1 dense), so no Spark MLlib jar is needed.
+ *
+ * <p>Row ids: for Parquet (file index &lt;&lt; 40 | row index in the file, from Spark's {@code _metadata}
+ * column), so errors name the file and row; for a DataFrame, the given id column or the row's position.
+ */
+final class FrameSource implements RowSource {
+    private final String name;
+    private final List<String> files;
+    private final boolean hasIdColumn;
+
+    private FrameSource(String name, List<String> files, boolean hasIdColumn) {
+        this.name = name;
+        this.files = files;
+        this.hasIdColumn = hasIdColumn;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String locate(long id) {
+        if (files != null) {
+            return files.get((int) (id >>> CsvSource.OFFSET_BITS)) + ", row " + (id & CsvSource.OFFSET_MASK)
+                    + " (the first row is 0)";
+        }
+        return hasIdColumn ? name + ", row with id " + id : name + ", row " + id + " (the first row is 0)";
+    }
+
+    static LabeledData parquet(SparkSession spark, String path, ReadOptions options) {
+        Dataset<Row> df;
+        try {
+            df = spark.read().parquet(path);
+            StructType schema = df.schema();
+            StructType plain = new StructType();
+            boolean udt = false;
+            for (StructField f : schema.fields()) {
+                if (f.dataType() instanceof UserDefinedType) {
+                    plain = plain.add(f.name(), ((UserDefinedType<?>) f.dataType()).sqlType(), f.nullable());
+                    udt = true;
+                } else {
+                    plain = plain.add(f);
+                }
+            }
+            if (udt) {
+                df = spark.read().schema(plain).parquet(path);
+            }
+        } catch (DataFormatException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new DataFormatException("cannot read Parquet input " + path + ": " + e.getMessage()
+                    + "; check the path and that it holds Parquet files.", e);
+        }
+        List<String> files = new ArrayList<>();
+        for (String f : df.inputFiles()) {
+            files.add(normalize(f));
+        }
+        files.sort(null);
+        if (files.isEmpty()) {
+            throw new DataFormatException("Parquet input " + path + " holds no files.");
+        }
+        HashMap<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < files.size(); i++) {
+            index.put(files.get(i), i);
+        }
+        Dataset<Row> withMeta = df.withColumn("__file", functions.col("_metadata.file_path"))
+                .withColumn("__row", functions.col("_metadata.row_index"));
+        Column fileCol = functions.col("__file");
+        Column rowCol = functions.col("__row");
+        return read(withMeta, options, "Parquet " + path, files, index, fileCol, rowCol);
+    }
+
+    static LabeledData dataFrame(Dataset<Row> df, ReadOptions options, String name) {
+        return read(df, options, "DataFrame " + name, null, null, null, null);
+    }
+
+    private static LabeledData read(Dataset<Row> df, ReadOptions o, String name, List<String> files,
+            HashMap<String, Integer> fileIndex, Column fileCol, Column rowCol) {
+        StructType schema = df.schema();
+        List<String> names = Arrays.asList(schema.fieldNames());
+        if (!names.contains(o.labelColumn())) {
+            throw new DataFormatException(name + " has no label column '" + o.labelColumn() + "' (columns: "
+                    + String.join(", ", names) + "); name the label column.");
+        }
+        List<Column> cols = new ArrayList<>();
+        cols.add(functions.col(o.labelColumn()));
+        List<String> featureNames;
+        boolean single;
+        if (o.featureColumns() != null) {
+            featureNames = o.featureColumns();
+            single = false;
+        } else if (names.contains(o.featuresColumn())) {
+            featureNames = List.of(o.featuresColumn());
+            single = true;
+        } else {
+            featureNames = new ArrayList<>();
+            for (StructField f : schema.fields()) {
+                String n = f.name();
+                if (!n.equals(o.labelColumn()) && !n.equals(o.idColumn()) && !n.startsWith("__")) {
+                    featureNames.add(n);
+                }
+            }
+            single = false;
+        }
+        for (String f : featureNames) {
+            if (!names.contains(f)) {
+                throw new DataFormatException(name + " has no feature column '" + f + "' (columns: "
+                        + String.join(", ", names) + ").");
+            }
+            DataType t = schema.apply(f).dataType();
+            if (single && !(t instanceof ArrayType || t instanceof StructType || t instanceof UserDefinedType)) {
+                throw new DataFormatException(name + ": features column '" + f + "' has type " + t.simpleString()
+                        + "; expected an array of numbers or an ML vector.");
+            }
+            cols.add(functions.col(f));
+        }
+        if (featureNames.isEmpty()) {
+            throw new DataFormatException(name + " has no feature columns besides the label.");
+        }
+        boolean hasId = o.idColumn() != null;
+        if (hasId) {
+            if (!names.contains(o.idColumn())) {
+                throw new DataFormatException(name + " has no id column '" + o.idColumn() + "'.");
+            }
+            cols.add(functions.col(o.idColumn()).cast("long"));
+        }
+        if (fileCol != null) {
+            cols.add(fileCol);
+            cols.add(rowCol);
+        }
+        if (o.partitions() > 0) {
+            df = df.repartition(o.partitions());
+        }
+        JavaRDD<Row> rows = df.select(cols.toArray(new Column[0])).javaRDD();
+        final int nf = featureNames.size();
+        final boolean one = single;
+        final int classes = o.classes();
+        final String[] fnames = featureNames.toArray(new String[0]);
+        final String labelName = o.labelColumn();
+        final int expected = o.shape() != null ? o.shape().size() : (one ? -1 : nf);
+        JavaRDD<Example> raw;
+        if (fileCol != null) {
+            final HashMap<String, Integer> idx = fileIndex;
+            raw = rows.map(r -> {
+                Integer fi = idx.get(normalize(r.getString(1 + nf)));
+                long id = ((long) (fi == null ? 0 : fi) << CsvSource.OFFSET_BITS) | r.getLong(2 + nf);
+                return parse(id, r, nf, one, classes, fnames, labelName);
+            });
+        } else if (hasId) {
+            raw = rows.map(r -> r.isNullAt(1 + nf)
+                    ? Example.bad(-1, Problem.FILE, "the id column is null; every row needs an id")
+                    : parse(r.getLong(1 + nf), r, nf, one, classes, fnames, labelName));
+        } else {
+            raw = rows.zipWithIndex().map(t -> parse(t._2(), t._1(), nf, one, classes, fnames, labelName));
+        }
+        int length = expected;
+        if (length < 0) {
+            List<Example> firstGood = raw.filter(Example::isValid).take(1);
+            length = firstGood.isEmpty() ? 1 : firstGood.get(0).features.length;
+        }
+        Shape shape = o.shape() != null ? o.shape() : Shape.of(length);
+        final int len = length;
+        JavaRDD<Example> checked = raw.map(e -> e.problem != null ? e : Checks.features(e.id, e.label, e.features, len));
+        return LabeledData.validate(checked, new FrameSource(name, files, hasId), o, shape, o.storage());
+    }
+
+    private static Example parse(long id, Row r, int nf, boolean one, int classes, String[] fnames, String labelName) {
+        Object lv = r.get(0);
+        double label;
+        if (lv instanceof Number) {
+            label = ((Number) lv).doubleValue();
+        } else {
+            return Example.bad(id, Problem.NOT_A_NUMBER, "label column '" + labelName + "' holds "
+                    + (lv == null ? "null" : "'" + lv + "'") + ", not a class number");
+        }
+        String[] why = new String[1];
+        int c = Checks.label(label, classes, why);
+        if (c < 0) {
+            return Example.bad(id, Problem.LABEL_OUT_OF_RANGE, why[0]);
+        }
+        float[] f;
+        if (one) {
+            Object v = r.get(1);
+            if (v == null) {
+                return Example.bad(id, Problem.NOT_A_NUMBER, "features column '" + fnames[0] + "' is null");
+            }
+            if (v instanceof Row) {
+                f = fromVectorStruct((Row) v);
+                if (f == null) {
+                    return Example.bad(id, Problem.NOT_A_NUMBER, "features column '" + fnames[0]
+                            + "' holds a malformed ML vector");
+                }
+            } else if (v instanceof scala.collection.Seq || v instanceof List) {
+                List<?> list = r.getList(1);
+                f = new float[list.size()];
+                for (int k = 0; k < f.length; k++) {
+                    Object x = list.get(k);
+                    if (!(x instanceof Number)) {
+                        return Example.bad(id, Problem.NOT_A_NUMBER, "features column '" + fnames[0] + "' element "
+                                + k + " is " + (x == null ? "null" : "'" + x + "'") + ", not a number");
+                    }
+                    f[k] = ((Number) x).floatValue();
+                }
+            } else {
+                f = fromMlVector(v);
+                if (f == null) {
+                    return Example.bad(id, Problem.NOT_A_NUMBER, "features column '" + fnames[0] + "' holds a "
+                            + v.getClass().getSimpleName() + ", not an array or vector");
+                }
+            }
+        } else {
+            f = new float[nf];
+            for (int k = 0; k < nf; k++) {
+                Object x = r.get(1 + k);
+                if (!(x instanceof Number)) {
+                    return Example.bad(id, Problem.NOT_A_NUMBER, "column '" + fnames[k] + "' holds "
+                            + (x == null ? "null" : "'" + x + "'") + ", not a number");
+                }
+                f[k] = ((Number) x).floatValue();
+            }
+        }
+        return new Example(id, c, f);
+    }
+
+    /** A vector in Spark ML's storage layout; null when malformed. */
+    private static float[] fromVectorStruct(Row v) {
+        if (v.size() < 4 || v.isNullAt(0) || v.isNullAt(3)) {
+            return null;
+        }
+        int type = ((Number) v.get(0)).intValue();
+        List<Object> values = v.getList(3);
+        if (type == 1) {
+            float[] f = new float[values.size()];
+            for (int k = 0; k < f.length; k++) {
+                f[k] = ((Number) values.get(k)).floatValue();
+            }
+            return f;
+        }
+        if (type != 0 || v.isNullAt(1) || v.isNullAt(2)) {
+            return null;
+        }
+        int size = ((Number) v.get(1)).intValue();
+        List<Object> indices = v.getList(2);
+        if (size < 0 || indices.size() != values.size()) {
+            return null;
+        }
+        float[] f = new float[size];
+        for (int k = 0; k < indices.size(); k++) {
+            int i = ((Number) indices.get(k)).intValue();
+            if (i < 0 || i >= size) {
+                return null;
+            }
+            f[i] = ((Number) values.get(k)).floatValue();
+        }
+        return f;
+    }
+
+    /** An org.apache.spark.ml.linalg.Vector when Spark MLlib is on the class path (no compile dependency). */
+    private static float[] fromMlVector(Object v) {
+        try {
+            double[] d = (double[]) v.getClass().getMethod("toArray").invoke(v);
+            float[] f = new float[d.length];
+            for (int k = 0; k < d.length; k++) {
+                f[k] = (float) d[k];
+            }
+            return f;
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            return null;
+        }
+    }
+
+    static String normalize(String file) {
+        return new Path(file).toUri().normalize().getPath();
+    }
+}

@@ -1,0 +1,77 @@
+package org.sparktrain.partitioning;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * File access through Hadoop's FileSystem (DESIGN.md decision 7), so {@code file:}, {@code hdfs:} and
+ * {@code s3a:} paths all work, on the driver and on the executors.
+ */
+final class HadoopFiles {
+    private HadoopFiles() {
+    }
+
+    static FileSystem fs(String uri, Configuration conf) throws IOException {
+        return FileSystem.get(URI.create(uri), conf);
+    }
+
+    /** The fully qualified URI of a path, to ship to executors. */
+    static String qualify(String path, Configuration conf) throws IOException {
+        Path p = new Path(path);
+        return p.getFileSystem(conf).makeQualified(p).toString();
+    }
+
+    /**
+     * Opens a file for reading, decompressing gzip when the content starts with the gzip magic (not
+     * judged by the name).
+     */
+    static InputStream open(String uri, Configuration conf) throws IOException {
+        Path p = new Path(uri);
+        InputStream raw = new BufferedInputStream(p.getFileSystem(conf).open(p), 1 << 16);
+        raw.mark(2);
+        int b0 = raw.read();
+        int b1 = raw.read();
+        raw.reset();
+        if (b0 == 0x1f && b1 == 0x8b) {
+            return new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16);
+        }
+        return raw;
+    }
+
+    /**
+     * The data files under a path: the file itself, or a directory's files (not starting with {@code _}
+     * or {@code .}), sorted by path so that file indices, and so row ids, are stable.
+     */
+    static List<FileStatus> list(String path, Configuration conf) throws IOException {
+        Path p = new Path(path);
+        FileSystem fs = p.getFileSystem(conf);
+        FileStatus[] found = fs.globStatus(p);
+        if (found == null || found.length == 0) {
+            throw new DataFormatException("input " + path + " does not exist; check the path.");
+        }
+        List<FileStatus> files = new ArrayList<>();
+        for (FileStatus s : found) {
+            if (s.isDirectory()) {
+                for (FileStatus c : fs.listStatus(s.getPath())) {
+                    String n = c.getPath().getName();
+                    if (c.isFile() && !n.startsWith("_") && !n.startsWith(".")) {
+                        files.add(c);
+                    }
+                }
+            } else {
+                files.add(s);
+            }
+        }
+        files.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
+        return files;
+    }
+}

@@ -1,0 +1,191 @@
+package org.sparktrain.partitioning;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.sparktrain.engine.SplitMix;
+import org.sparktrain.engine.io.FittedScaler;
+import scala.Tuple2;
+
+/**
+ * Packs rows into minibatch {@link Block}s on the executors, scaling each block in place as it is filled.
+ *
+ * <p>Training rows go to {@code workers} partitions with balanced sizes (they differ by at most one row):
+ * rows are dealt out round-robin in input order, the count continuing where the previous input partition
+ * stopped, so every worker gets an even slice of every input partition (and of every class); within a
+ * worker the rows are sorted by a seeded hash, so the order does not depend on shuffle timing. When the
+ * input already has one partition per worker with balanced sizes the rows stay where they are, in input
+ * order (no shuffle). Either way rows stream through: a partition is never held in memory as a whole.
+ * Every epoch, {@link #reshuffle} permutes each worker's rows afresh, locally, from (seed, epoch,
+ * partition).
+ */
+final class Packer {
+    private Packer() {
+    }
+
+    /** Rows per partition of an RDD. */
+    static long[] partitionCounts(JavaRDD<Example> rows) {
+        List<long[]> per = rows.mapPartitionsWithIndex((p, it) -> {
+            long n = 0;
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+            return List.of(new long[] {p, n}).iterator();
+        }, true).collect();
+        long[] counts = new long[rows.getNumPartitions()];
+        for (long[] c : per) {
+            counts[(int) c[0]] = c[1];
+        }
+        return counts;
+    }
+
+    /** @param knownCounts rows per partition of {@code rows} if already known, else null (one more pass) */
+    static JavaRDD<Block> packTraining(JavaRDD<Example> rows, long[] knownCounts, int workers, int batch,
+            FittedScaler scaler, int featureSize, long seed, String what) {
+        long[] counts = knownCounts != null ? knownCounts : partitionCounts(rows);
+        long total = Arrays.stream(counts).sum();
+        if (total < workers) {
+            throw new DataFormatException(what + " has " + total + " rows, fewer than the " + workers
+                    + " workers; every worker needs at least one row: use fewer workers or more data.");
+        }
+        long min = Arrays.stream(counts).min().orElse(0);
+        long max = Arrays.stream(counts).max().orElse(0);
+        if (counts.length == workers && max - min <= 1) {
+            return rows.mapPartitions(it -> blocks(it, batch, featureSize, scaler));
+        }
+        long[] offsets = new long[counts.length];
+        for (int p = 1; p < counts.length; p++) {
+            offsets[p] = offsets[p - 1] + counts[p - 1];
+        }
+        JavaPairRDD<PackKey, Example> keyed = rows.mapPartitionsWithIndex((p, it) -> new Iterator<Tuple2<PackKey, Example>>() {
+            long i = offsets[p];
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public Tuple2<PackKey, Example> next() {
+                Example e = it.next();
+                int w = (int) (i++ % workers);
+                return new Tuple2<>(new PackKey(w, Seeded.key(seed, Seeded.PACK, e), e.id, e.copy), e);
+            }
+        }, false).mapPartitionsToPair(it -> it);
+        return keyed.repartitionAndSortWithinPartitions(new PackKey.ByWorker(workers), new PackKey.Order())
+                .values()
+                .mapPartitions(it -> blocks(it, batch, featureSize, scaler));
+    }
+
+    /** Validation rows: packed where they are, in input order (no balancing needed, never resampled). */
+    static JavaRDD<Block> packInPlace(JavaRDD<Example> rows, int batch, FittedScaler scaler, int featureSize) {
+        return rows.mapPartitions(it -> blocks(it, batch, featureSize, scaler));
+    }
+
+    /** Cuts a stream of rows into blocks of {@code batch} (the last one may be smaller), scaled. */
+    static Iterator<Block> blocks(Iterator<Example> it, int batch, int featureSize, FittedScaler scaler) {
+        return new Iterator<Block>() {
+            final Example[] buf = new Example[batch];
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public Block next() {
+                if (!it.hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                int n = 0;
+                while (n < batch && it.hasNext()) {
+                    buf[n++] = it.next();
+                }
+                Block b = new Block(n, featureSize);
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(buf[i].features, 0, b.features, i * featureSize, featureSize);
+                    b.labels[i] = buf[i].label;
+                    b.ids[i] = buf[i].id;
+                    buf[i] = null;
+                }
+                if (scaler != null) {
+                    scaler.apply(b.features, 0, n);
+                }
+                return b;
+            }
+        };
+    }
+
+    /**
+     * The worker's rows in a fresh order for an epoch: a Fisher–Yates permutation seeded by
+     * (seed, epoch, partition), repacked into blocks of {@code batch}. Local to each worker: no shuffle,
+     * nothing shipped from the driver.
+     */
+    static JavaRDD<Block> reshuffle(JavaRDD<Block> blocks, long seed, int epoch, int batch) {
+        return blocks.mapPartitionsWithIndex((p, it) -> {
+            List<Block> list = new ArrayList<>();
+            it.forEachRemaining(list::add);
+            int n = 0;
+            for (Block b : list) {
+                n += b.size;
+            }
+            if (n == 0) {
+                return List.<Block>of().iterator();
+            }
+            int fs = list.get(0).featureSize;
+            int[] blockOf = new int[n];
+            int[] rowOf = new int[n];
+            for (int b = 0, i = 0; b < list.size(); b++) {
+                for (int r = 0; r < list.get(b).size; r++, i++) {
+                    blockOf[i] = b;
+                    rowOf[i] = r;
+                }
+            }
+            int[] perm = new int[n];
+            for (int i = 0; i < n; i++) {
+                perm[i] = i;
+            }
+            long s = SplitMix.derive(seed, Seeded.EPOCH, epoch, p);
+            for (int i = n - 1; i > 0; i--) {
+                s += SplitMix.GOLDEN;
+                int j = (int) ((SplitMix.mix(s) >>> 33) % (i + 1));
+                int t = perm[i];
+                perm[i] = perm[j];
+                perm[j] = t;
+            }
+            final int total = n;
+            return new Iterator<Block>() {
+                int start;
+
+                @Override
+                public boolean hasNext() {
+                    return start < total;
+                }
+
+                @Override
+                public Block next() {
+                    if (start >= total) {
+                        throw new NoSuchElementException();
+                    }
+                    int size = Math.min(batch, total - start);
+                    Block nb = new Block(size, fs);
+                    for (int i = 0; i < size; i++) {
+                        int src = perm[start + i];
+                        Block from = list.get(blockOf[src]);
+                        int r = rowOf[src];
+                        System.arraycopy(from.features, r * fs, nb.features, i * fs, fs);
+                        nb.labels[i] = from.labels[r];
+                        nb.ids[i] = from.ids[r];
+                    }
+                    start += size;
+                    return nb;
+                }
+            };
+        }, true);
+    }
+}

@@ -1,0 +1,104 @@
+package org.sparktrain.partitioning;
+
+import java.util.Arrays;
+import org.apache.spark.api.java.JavaRDD;
+import org.sparktrain.engine.io.FittedScaler;
+
+/**
+ * One (train, validation) pair ready for training: the scaler fitted on this fold's training part only,
+ * the training blocks (one partition per worker, persisted and already computed, so training rounds ship
+ * parameters, not data) and the validation blocks (scaled with the same scaler, never resampled).
+ * Call {@link #unpersist()} when the fold is done.
+ */
+public final class PreparedFold {
+    private final int index;
+    private final FittedScaler scaler;
+    private final JavaRDD<Block> train;
+    private final JavaRDD<Block> validation;
+    private final long[] before;
+    private final long[] after;
+    private final long[] rowsPerWorker;
+    private final long validationRows;
+    private final long seed;
+    private final int batch;
+
+    PreparedFold(int index, FittedScaler scaler, JavaRDD<Block> train, JavaRDD<Block> validation, long[] before,
+            long[] after, long[] rowsPerWorker, long validationRows, long seed, int batch) {
+        this.index = index;
+        this.scaler = scaler;
+        this.train = train;
+        this.validation = validation;
+        this.before = before;
+        this.after = after;
+        this.rowsPerWorker = rowsPerWorker;
+        this.validationRows = validationRows;
+        this.seed = seed;
+        this.batch = batch;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    /** The scaler fitted on this fold's training rows, or null when the pipeline does not scale. */
+    public FittedScaler scaler() {
+        return scaler;
+    }
+
+    /** The stored training blocks (the order they were packed in); partition p is worker p's data. */
+    public JavaRDD<Block> trainBlocks() {
+        return train;
+    }
+
+    /**
+     * Training blocks for an epoch: each worker's stored rows permuted afresh from (seed, epoch, partition),
+     * locally on the executor holding them (no shuffle, nothing shipped from the driver). Not cached: each
+     * evaluation repacks from the stored blocks.
+     */
+    public JavaRDD<Block> trainBlocks(int epoch) {
+        return Packer.reshuffle(train, seed, epoch, batch);
+    }
+
+    /** Validation blocks, or null for a split without validation. */
+    public JavaRDD<Block> validationBlocks() {
+        return validation;
+    }
+
+    /** Training rows per class before resampling; a copy. */
+    public long[] classCountsBefore() {
+        return before.clone();
+    }
+
+    /** Training rows per class after resampling (as packed); a copy. */
+    public long[] classCountsAfter() {
+        return after.clone();
+    }
+
+    /** Training rows per worker (partition); a copy. */
+    public long[] rowsPerWorker() {
+        return rowsPerWorker.clone();
+    }
+
+    public long trainRows() {
+        return Arrays.stream(after).sum();
+    }
+
+    public long validationRows() {
+        return validationRows;
+    }
+
+    /** A line for the log: sizes and per-class counts before and after resampling. */
+    public String report() {
+        return "fold " + index + ": " + trainRows() + " training rows on " + rowsPerWorker.length + " workers "
+                + Arrays.toString(rowsPerWorker) + ", " + validationRows + " validation rows; per class before "
+                + Arrays.toString(before) + ", after " + Arrays.toString(after)
+                + (scaler == null ? "" : "; " + scaler.kind() + " scaler fitted on the training rows");
+    }
+
+    public void unpersist() {
+        train.unpersist(false);
+        if (validation != null) {
+            validation.unpersist(false);
+        }
+    }
+}

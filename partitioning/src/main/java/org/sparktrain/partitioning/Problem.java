@@ -1,0 +1,31 @@
+package org.sparktrain.partitioning;
+
+/** What was wrong with an input row. All but {@link #FILE} may be dropped with {@code dropBadRows}. */
+public enum Problem {
+    /** A CSV row with more or fewer cells than the header, or a feature array of the wrong length. */
+    WRONG_COLUMN_COUNT("wrong number of columns"),
+    /** A cell that is not a number (or a null/missing value). */
+    NOT_A_NUMBER("non-numeric cell"),
+    /** A NaN or infinite feature value. */
+    NON_FINITE("NaN or infinite feature"),
+    /** A label that is not an integer in [0, classes). */
+    LABEL_OUT_OF_RANGE("label outside the declared classes"),
+    /** The file itself is broken (truncated, wrong magic, different header): never dropped, always fails. */
+    FILE("broken file");
+
+    private final String description;
+
+    Problem(String description) {
+        this.description = description;
+    }
+
+    /** A short phrase for reports, e.g. "non-numeric cell". */
+    public String description() {
+        return description;
+    }
+
+    /** Whether dropping the row is allowed (a broken file cannot be fixed by dropping rows). */
+    public boolean droppable() {
+        return this != FILE;
+    }
+}

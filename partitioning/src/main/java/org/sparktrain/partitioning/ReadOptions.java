@@ -1,0 +1,156 @@
+package org.sparktrain.partitioning;
+
+import java.util.List;
+import org.apache.spark.storage.StorageLevel;
+import org.sparktrain.engine.Shape;
+
+/**
+ * How to read and validate an input. Fluent setters; {@link #classes(int)} is required (labels outside
+ * [0, classes) are errors).
+ *
+ * <ul>
+ *   <li>{@code label}: the label column, by name, or by 0-based index for CSV ({@link #labelIndex}).
+ *       Default: a column named {@code label}.</li>
+ *   <li>{@code features}: CSV and scalar DataFrame columns to use as features, by name; default all
+ *       columns but the label (and the id column). For Parquet/DataFrames with one array or ML vector
+ *       column, name that column ({@code features} by default).</li>
+ *   <li>{@code shape}: the example shape, e.g. {@code [1, 28, 28]} or a sequence {@code [T, F]}; its size
+ *       must equal the number of feature values. Default {@code [features]} ({@code [1, rows, cols]} for
+ *       IDX).</li>
+ *   <li>{@code dropBadRows}: drop rows that fail validation, count them per reason and report them,
+ *       instead of failing at the first one (the default). Broken files always fail.</li>
+ *   <li>{@code storage}: how the validated rows are kept between the pipeline's passes; default
+ *       {@code MEMORY_AND_DISK}; {@code NONE} re-reads the input for every pass (for inputs larger than the
+ *       cluster's memory that are cheap to read).</li>
+ *   <li>{@code partitions}: how many partitions to read into; 0 means Spark's default parallelism.</li>
+ * </ul>
+ */
+public final class ReadOptions {
+    private int classes;
+    private String labelColumn = "label";
+    private int labelIndex = -1;
+    private List<String> featureColumns;
+    private String featuresColumn = "features";
+    private String idColumn;
+    private Shape shape;
+    private boolean dropBadRows;
+    private int partitions;
+    private char delimiter = ',';
+    private StorageLevel storage = StorageLevel.MEMORY_AND_DISK();
+
+    public static ReadOptions classes(int classes) {
+        if (classes < 2) {
+            throw new IllegalArgumentException("a classification input needs at least 2 classes, got "
+                    + classes + "; declare the number of classes the labels may take");
+        }
+        ReadOptions o = new ReadOptions();
+        o.classes = classes;
+        return o;
+    }
+
+    /** The label column by name (CSV header, Parquet, DataFrame). */
+    public ReadOptions label(String column) {
+        this.labelColumn = column;
+        this.labelIndex = -1;
+        return this;
+    }
+
+    /** The label column by 0-based position (CSV). */
+    public ReadOptions labelIndex(int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("label column index must be >= 0, got " + index);
+        }
+        this.labelIndex = index;
+        return this;
+    }
+
+    /** Scalar feature columns by name (CSV, DataFrame); default all columns but the label and the id. */
+    public ReadOptions featureColumns(List<String> columns) {
+        this.featureColumns = List.copyOf(columns);
+        return this;
+    }
+
+    /** The one array or ML vector column holding the features (Parquet, DataFrame). */
+    public ReadOptions featuresColumn(String column) {
+        this.featuresColumn = column;
+        return this;
+    }
+
+    /** A DataFrame column holding a unique long id per row; default: the row's position in the DataFrame. */
+    public ReadOptions idColumn(String column) {
+        this.idColumn = column;
+        return this;
+    }
+
+    public ReadOptions shape(Shape shape) {
+        this.shape = shape;
+        return this;
+    }
+
+    public ReadOptions dropBadRows(boolean drop) {
+        this.dropBadRows = drop;
+        return this;
+    }
+
+    public ReadOptions partitions(int partitions) {
+        if (partitions < 0) {
+            throw new IllegalArgumentException("partitions must be >= 0 (0 = Spark's default), got " + partitions);
+        }
+        this.partitions = partitions;
+        return this;
+    }
+
+    public ReadOptions delimiter(char delimiter) {
+        this.delimiter = delimiter;
+        return this;
+    }
+
+    public ReadOptions storage(StorageLevel level) {
+        this.storage = level;
+        return this;
+    }
+
+    public StorageLevel storage() {
+        return storage;
+    }
+
+    public int classes() {
+        return classes;
+    }
+
+    public String labelColumn() {
+        return labelColumn;
+    }
+
+    public int labelIndex() {
+        return labelIndex;
+    }
+
+    public List<String> featureColumns() {
+        return featureColumns;
+    }
+
+    public String featuresColumn() {
+        return featuresColumn;
+    }
+
+    public String idColumn() {
+        return idColumn;
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public boolean dropBadRows() {
+        return dropBadRows;
+    }
+
+    public int partitions() {
+        return partitions;
+    }
+
+    public char delimiter() {
+        return delimiter;
+    }
+}

@@ -1,0 +1,104 @@
+package org.sparktrain.partitioning;
+
+import java.util.Arrays;
+
+/**
+ * What one validation pass found, merged over partitions: valid rows per class, bad rows per
+ * {@link Problem}, and the first few bad rows (smallest ids, i.e. earliest in file order), so the
+ * message that fails a run always names the same row whatever the partitioning. A task result, so
+ * Kryo-registered.
+ */
+public final class ReadStats {
+    static final int SAMPLES = 5;
+
+    public long[] classCounts;
+    /** Valid rows per input partition. */
+    public long[] partitionRows;
+    public long[] problemCounts;
+    public long[] sampleIds;
+    public int[] sampleProblems;
+    public String[] sampleDetails;
+    public int samples;
+    /** The earliest row with a {@link Problem#FILE} problem, or -1. */
+    public long fatalId = -1;
+    public String fatalDetail;
+
+    public ReadStats() {
+    }
+
+    static ReadStats empty(int classes, int partitions) {
+        ReadStats s = new ReadStats();
+        s.partitionRows = new long[partitions];
+        s.classCounts = new long[classes];
+        s.problemCounts = new long[Problem.values().length];
+        s.sampleIds = new long[SAMPLES];
+        s.sampleProblems = new int[SAMPLES];
+        s.sampleDetails = new String[SAMPLES];
+        return s;
+    }
+
+    void add(int partition, Example e) {
+        if (e.problem == null) {
+            classCounts[e.label]++;
+            partitionRows[partition]++;
+            return;
+        }
+        problemCounts[e.problem.ordinal()]++;
+        if (e.problem == Problem.FILE && (fatalId < 0 || e.id < fatalId)) {
+            fatalId = e.id;
+            fatalDetail = e.detail;
+        }
+        addSample(e.id, e.problem.ordinal(), e.detail);
+    }
+
+    private void addSample(long id, int problem, String detail) {
+        int pos = samples;
+        while (pos > 0 && sampleIds[pos - 1] > id) {
+            pos--;
+        }
+        if (pos >= SAMPLES) {
+            return;
+        }
+        int last = Math.min(samples, SAMPLES - 1);
+        for (int i = last; i > pos; i--) {
+            sampleIds[i] = sampleIds[i - 1];
+            sampleProblems[i] = sampleProblems[i - 1];
+            sampleDetails[i] = sampleDetails[i - 1];
+        }
+        sampleIds[pos] = id;
+        sampleProblems[pos] = problem;
+        sampleDetails[pos] = detail;
+        samples = Math.min(samples + 1, SAMPLES);
+    }
+
+    static ReadStats merge(ReadStats a, ReadStats b) {
+        ReadStats m = empty(a.classCounts.length, a.partitionRows.length);
+        for (int q = 0; q < m.partitionRows.length; q++) {
+            m.partitionRows[q] = a.partitionRows[q] + b.partitionRows[q];
+        }
+        for (int c = 0; c < m.classCounts.length; c++) {
+            m.classCounts[c] = a.classCounts[c] + b.classCounts[c];
+        }
+        for (int p = 0; p < m.problemCounts.length; p++) {
+            m.problemCounts[p] = a.problemCounts[p] + b.problemCounts[p];
+        }
+        for (ReadStats s : new ReadStats[] {a, b}) {
+            for (int i = 0; i < s.samples; i++) {
+                m.addSample(s.sampleIds[i], s.sampleProblems[i], s.sampleDetails[i]);
+            }
+            if (s.fatalId >= 0 && (m.fatalId < 0 || s.fatalId < m.fatalId)) {
+                m.fatalId = s.fatalId;
+                m.fatalDetail = s.fatalDetail;
+            }
+        }
+        return m;
+    }
+
+    long valid() {
+        return Arrays.stream(classCounts).sum();
+    }
+
+    long bad() {
+        return Arrays.stream(problemCounts).sum();
+    }
+}

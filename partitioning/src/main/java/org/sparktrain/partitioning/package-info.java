@@ -1,0 +1,17 @@
+/**
+ * Turns input data into what the training master needs, on the executors: read (IDX, CSV, Parquet,
+ * a DataFrame) and validate, split (stratified holdout, stratified k-fold, bootstrap), fit a scaler on each
+ * training part in one distributed pass, resample the training part, and pack rows into minibatch
+ * {@link org.sparktrain.partitioning.Block}s, one partition per worker.
+ *
+ * <p>Entry point: {@link org.sparktrain.partitioning.DataPipeline}; its result,
+ * {@link org.sparktrain.partitioning.PreparedData}, hands out one
+ * {@link org.sparktrain.partitioning.PreparedFold} per (train, validation) pair. Every class shipped in an
+ * RDD, a broadcast or a task result is listed in {@link org.sparktrain.partitioning.PartitioningKryo}.
+ *
+ * <p>Order of operations (DESIGN.md): scaling and resampling happen after the split, inside each fold, on
+ * its training part only; validation rows are never resampled and never seen by a scaler's fit. Every
+ * random choice derives from the seed and a row id, partition or epoch through
+ * {@link org.sparktrain.engine.SplitMix}, never from wall-clock time or thread identity.
+ */
+package org.sparktrain.partitioning;

@@ -78,6 +78,29 @@ public final class LabeledData {
                 stats.partitionRows);
     }
 
+    /**
+     * The first {@code k} valid rows in partition order (a slice for quick runs), validated and counted
+     * again; this object itself when it holds no more than {@code k} rows.
+     */
+    public LabeledData limit(long k) {
+        if (k >= count()) {
+            return this;
+        }
+        long[] before = new long[partitionRows.length];
+        for (int p = 1; p < before.length; p++) {
+            before[p] = before[p - 1] + partitionRows[p - 1];
+        }
+        JavaRDD<Example> head = rows.mapPartitionsWithIndex((p, it) -> {
+            long keep = Math.max(0, k - before[p]);
+            List<Example> out = new java.util.ArrayList<>();
+            while (it.hasNext() && out.size() < keep) {
+                out.add(it.next());
+            }
+            return out.iterator();
+        }, true);
+        return validate(head, source, ReadOptions.classes(classes), shape, StorageLevel.MEMORY_AND_DISK());
+    }
+
     /** Valid rows per partition of {@link #rows()}; a copy. */
     public long[] partitionRows() {
         return partitionRows.clone();

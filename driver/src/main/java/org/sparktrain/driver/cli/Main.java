@@ -3,6 +3,7 @@ package org.sparktrain.driver.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import org.sparktrain.engine.train.NonFiniteLossException;
+import org.sparktrain.partitioning.DataFormatException;
 
 /**
  * {@code sparktrain COMMAND [flags]}. Exit status: 0 success, 1 the run failed (bad data, bad spec, NaN
@@ -39,12 +40,30 @@ public final class Main {
         } catch (Args.UsageException e) {
             err.println("sparktrain: " + e.getMessage());
             return 2;
-        } catch (NonFiniteLossException e) {
-            err.println("sparktrain: " + e.getMessage());
-            return 1;
-        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
-            err.println("sparktrain: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            Throwable cause = userFacing(e);
+            if (cause != null) {
+                err.println("sparktrain: " + cause.getMessage());
+            } else {
+                err.println("sparktrain: internal error (please report it with this trace): " + e);
+                e.printStackTrace(err);
+            }
             return 1;
         }
+    }
+
+    /**
+     * The exception in {@code e}'s cause chain whose message is written for users (bad data, bad spec, a
+     * diverging run, a file problem): Spark wraps executor-side failures in its own exceptions.
+     */
+    static Throwable userFacing(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof NonFiniteLossException || t instanceof DataFormatException
+                    || t instanceof IllegalArgumentException || t instanceof IOException
+                    || t instanceof IllegalStateException && t.getMessage() != null && !t.getMessage().isEmpty()) {
+                return t;
+            }
+        }
+        return null;
     }
 }

@@ -7,20 +7,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.sparktrain.driver.eval.DistributedEvaluation;
 import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.AtomicWrite;
 import org.sparktrain.driver.train.AveragingMode;
 import org.sparktrain.driver.train.DistributedTraining;
-import org.sparktrain.driver.train.EpochData;
-import org.sparktrain.driver.train.InMemoryEpochData;
+import org.sparktrain.driver.train.FoldEpochData;
 import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.engine.Network;
-import org.sparktrain.engine.data.DataSet;
+import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.io.ModelContents;
 import org.sparktrain.engine.io.ModelFile;
 import org.sparktrain.engine.kernel.Gemms;
@@ -28,21 +31,33 @@ import org.sparktrain.engine.metrics.ClassificationMetrics;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
 import org.sparktrain.engine.train.Trainer;
+import org.sparktrain.partitioning.Block;
+import org.sparktrain.partitioning.DataPipeline;
+import org.sparktrain.partitioning.LabeledData;
+import org.sparktrain.partitioning.PreparedFold;
+import org.sparktrain.partitioning.Resampling;
+import org.sparktrain.partitioning.ScoringBlocks;
+import org.sparktrain.partitioning.SplitSpec;
 
-/** {@code sparktrain train}: train a model on one machine and evaluate it on the test set. */
+/** {@code sparktrain train}: data-parallel training on Spark, then the test metrics. */
 final class TrainCommand {
     static final String HELP = """
-            usage: sparktrain train --model SPEC --data DIR [flags]
+            usage: sparktrain train --model SPEC --data DATA [flags]
 
               --model SPEC            model spec (YAML or JSON), e.g. conf/models/lenet5.yaml
-              --data DIR              training data: an IDX directory (train-images-idx3-ubyte[.gz], ...)
-              --test DIR              test data directory (default: --data, files t10k-*)
+              --data DATA             training data: an IDX directory (train-images-idx3-ubyte[.gz], ...),
+                                      a CSV file (*.csv, *.csv.gz; header line) or Parquet (*.parquet)
+              --test DATA             test data (default: the t10k-* files of an IDX --data directory)
+              --label-col NAME        the label column of CSV/Parquet data (default: label)
+              --drop-bad-rows         drop (and count) rows that fail validation instead of stopping
               --epochs N              override the spec's training.epochs
-              --batch-size M          override the spec's training.batch_size
+              --batch-size M          override the spec's training.batch_size (per worker)
               --seed S                override the spec's training.seed
-              --validation F          hold out a fraction F of the training data for validation and early
-                                      stopping (default 0: none)
-              --limit-train K         use only the first K training examples (quick runs)
+              --validation F          hold out a stratified fraction F of the training data for validation
+                                      and early stopping (default 0: none)
+              --scale zscore|minmax|none  feature scaling fitted on the training part (default none)
+              --resample up|down|none     balance the classes of the training part (default none)
+              --limit-train K         use about the first K training examples (quick runs)
               --workers W             data-parallel workers: Spark partitions, one task each per round
                                       (default: the cores Spark has, e.g. 2 on local[*] with 2 cores)
               --master URL            Spark master (default: as spark-submit set it, else local[*])
@@ -66,8 +81,9 @@ final class TrainCommand {
     static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
         Args a = new Args("sparktrain train", argv, 1,
                 Set.of("model", "data", "test", "epochs", "batch-size", "seed", "validation", "limit-train", "out",
-                        "metrics-out", "workers", "master", "averaging-frequency", "mode", "warmup-rounds"),
-                Set.of("help", "resume"));
+                        "metrics-out", "workers", "master", "averaging-frequency", "mode", "warmup-rounds", "scale",
+                        "resample", "label-col"),
+                Set.of("help", "resume", "drop-bad-rows"));
         if (a.flag("help")) {
             out.print(HELP);
             return 0;
@@ -77,28 +93,15 @@ final class TrainCommand {
         Integer batchFlag = a.has("batch-size") ? a.intValue("batch-size", 0, 1) : null;
         Long seedFlag = a.has("seed") ? a.longValue("seed", 0) : null;
         Integer limit = a.has("limit-train") ? a.intValue("limit-train", 0, 1) : null;
-        double valFraction = 0;
-        if (a.has("validation")) {
-            try {
-                valFraction = Double.parseDouble(a.get("validation", "0"));
-            } catch (NumberFormatException e) {
-                throw new Args.UsageException("--validation must be a fraction in [0, 1), got " + a.get("validation", ""));
-            }
-            if (!(valFraction >= 0 && valFraction < 1)) {
-                throw new Args.UsageException("--validation must be a fraction in [0, 1), got " + valFraction);
-            }
-        }
+        double valFraction = fraction(a, "validation");
         Integer workersFlag = a.has("workers") ? a.intValue("workers", 0, 1) : null;
         int k = a.intValue("averaging-frequency", 5, 1);
         int warmup = a.intValue("warmup-rounds", 0, 0);
-        AveragingMode mode;
-        try {
-            mode = AveragingMode.parse(a.get("mode", "parameter"));
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException(e.getMessage());
-        }
+        AveragingMode mode = choice(a, "mode", "parameter", m -> AveragingMode.parse(m));
+        FittedScaler.Kind scale = choice(a, "scale", "none", TrainCommand::scaler);
+        Resampling resample = choice(a, "resample", "none", TrainCommand::resampling);
         Path specFile = Path.of(a.require("model"));
-        a.require("data");
+        String dataPath = a.require("data");
         if (!Files.isRegularFile(specFile)) {
             throw new Args.UsageException("--model " + specFile + ": no such file");
         }
@@ -113,69 +116,136 @@ final class TrainCommand {
         if (seedFlag != null) {
             cfg = cfg.withSeed(seedFlag);
         }
-        Path dataDir = Path.of(a.require("data"));
-        Path testDir = Path.of(a.get("test", dataDir.toString()));
         String outDir = a.get("out", "runs/" + spec.name());
-
         Network net = Network.build(spec, cfg.seed());
-        DataSet train = LocalData.loadIdx(dataDir, "train", spec.input());
-        if (limit != null) {
-            train = train.head(limit);
-        }
-        DataSet test = LocalData.hasPart(testDir, "t10k") ? LocalData.loadIdx(testDir, "t10k", spec.input()) : null;
-        DataSet validation = null;
-        if (valFraction > 0) {
-            DataSet[] parts = LocalData.holdout(train, valFraction, cfg.seed());
-            train = parts[0];
-            validation = parts[1];
-        } else if (cfg.patience() > 0) {
-            err.println("sparktrain: warning: the spec asks for early stopping but there is no validation data;"
-                    + " pass --validation 0.1 to hold out 10% of the training data");
-        }
+        int classes = spec.classes() > 0 ? spec.classes() : net.outputShape().size();
+
         SparkSession session = SparkSetup.session("sparktrain train " + spec.name(), a.get("master", null));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         int workers = workersFlag != null ? workersFlag : sc.defaultParallelism();
+        DataSources.Options read = new DataSources.Options(classes, spec.input(), a.get("label-col", null),
+                a.flag("drop-bad-rows"));
+        LabeledData train = DataSources.read(session, dataPath, "train", read);
+        if (train.report().rowsDropped() > 0) {
+            err.println("sparktrain: warning: " + train.report());
+        }
+        if (limit != null && limit < train.count()) {
+            train = train.limit(limit);
+        }
+        LabeledData test = null;
+        if (a.has("test")) {
+            test = DataSources.read(session, a.get("test", ""), "t10k", read);
+        } else if (isIdxDirWithTest(session, dataPath)) {
+            test = DataSources.read(session, dataPath, "t10k", read);
+        }
+        DataPipeline pipeline = DataPipeline.defaults()
+                .split(valFraction > 0 ? SplitSpec.holdout(valFraction) : SplitSpec.none())
+                .scaler(scale).resampling(resample).workers(workers).batchSize(cfg.batchSize()).seed(cfg.seed());
+        PreparedFold fold = pipeline.prepare(train).fold(0);
+        if (!resample.isNone()) {
+            out.printf("resampling %s: training rows per class %s -> %s%n", resample,
+                    java.util.Arrays.toString(fold.classCountsBefore()), java.util.Arrays.toString(fold.classCountsAfter()));
+        }
+        if (valFraction == 0 && cfg.patience() > 0) {
+            err.println("sparktrain: warning: the spec asks for early stopping but there is no validation data;"
+                    + " pass --validation 0.1 to hold out 10% of the training data");
+        }
         MasterConfig mc = new MasterConfig(workers, k, mode, warmup, spec.name());
         out.printf("sparktrain: %s, %d parameters, %d training examples%s; %d workers on %s, %s averaging every %d"
-                        + " step(s); GEMM kernel %s%n", spec.name(), net.params().length, train.size(),
-                validation != null ? ", " + validation.size() + " for validation" : "", workers, sc.master(),
-                mode.name().toLowerCase(java.util.Locale.ROOT), mode == AveragingMode.GRADIENT ? 1 : k,
-                Gemms.fastest().name());
+                        + " step(s); GEMM kernel %s%n", spec.name(), net.params().length, fold.trainRows(),
+                valFraction > 0 ? ", " + fold.validationRows() + " for validation" : "", workers, sc.master(),
+                mode.name().toLowerCase(Locale.ROOT), mode == AveragingMode.GRADIENT ? 1 : k, Gemms.fastest().name());
 
+        JavaRDD<Block> testBlocks = test == null ? null
+                : ScoringBlocks.pack(test, fold.scaler(), 1000).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<Block> valBlocks = fold.validationBlocks();
+        DistributedTraining.Validator validator = valBlocks == null ? null
+                : n -> DistributedEvaluation.evaluate(sc, n, valBlocks);
+        DistributedTraining.Validator perEpochTest = testBlocks == null ? null
+                : n -> DistributedEvaluation.evaluate(sc, n, testBlocks);
         Trainer trainer = Trainer.fromSpec(net, cfg);
-        EpochData data = new InMemoryEpochData(sc, train, workers, cfg.batchSize(), cfg.seed());
-        DistributedTraining.Result fit = DistributedTraining.run(sc, trainer, mc, data, validation, outDir,
-                a.flag("resume"), out);
+        DistributedTraining.Result fit = DistributedTraining.run(sc, trainer, mc, new FoldEpochData(fold, cfg.batchSize()),
+                validator, perEpochTest, outDir, a.flag("resume"), out);
 
-        ClassificationMetrics testMetrics = test == null ? null : Trainer.evaluate(net, test, 1000);
+        ClassificationMetrics testMetrics = testBlocks == null ? null : DistributedEvaluation.evaluate(sc, net, testBlocks);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("sparktrain.version", "0.1.0-SNAPSHOT");
         provenance.put("spec.source", specFile.toString());
-        provenance.put("data", dataDir.toAbsolutePath().toString());
-        provenance.put("training.examples", Integer.toString(train.size()));
+        provenance.put("data", dataPath);
+        provenance.put("training.examples", Long.toString(fold.trainRows()));
         provenance.put("seed", Long.toString(cfg.seed()));
         provenance.put("epochs", Integer.toString(fit.epochsRun()));
         provenance.put("best.epoch", Integer.toString(fit.bestEpoch()));
         provenance.put("workers", Integer.toString(workers));
-        provenance.put("averaging", mode.name().toLowerCase(java.util.Locale.ROOT) + ", K=" + k + ", warm-up " + warmup);
+        provenance.put("averaging", mode.name().toLowerCase(Locale.ROOT) + ", K=" + k + ", warm-up " + warmup);
+        provenance.put("scaling", scale == null ? "none" : scale.name().toLowerCase(Locale.ROOT));
+        provenance.put("resampling", resample.toString());
         provenance.put("optimizer", trainer.optimizer().describe());
         provenance.put("created", Instant.now().toString());
-        ModelContents model = net.toModel(Optional.empty(), provenance);
-        org.apache.hadoop.conf.Configuration hadoop = sc.hadoopConfiguration();
+        ModelContents model = net.toModel(Optional.ofNullable(fold.scaler()), provenance);
         String modelFile = outDir + "/model.sptr";
-        AtomicWrite.write(hadoop, modelFile, o -> ModelFile.write(o, model));
+        AtomicWrite.write(sc.hadoopConfiguration(), modelFile, o -> ModelFile.write(o, model));
         if (testMetrics != null) {
             out.println();
             out.println(testMetrics.summary());
             out.printf("test accuracy %.4f  test loss %.4f  (%d examples)%n", testMetrics.accuracy(),
                     testMetrics.logLoss(), testMetrics.count());
             byte[] json = (testMetrics.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
-            AtomicWrite.write(hadoop, outDir + "/metrics.json", o -> o.write(json));
+            AtomicWrite.write(sc.hadoopConfiguration(), outDir + "/metrics.json", o -> o.write(json));
             if (a.has("metrics-out")) {
-                AtomicWrite.write(hadoop, a.get("metrics-out", ""), o -> o.write(json));
+                AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));
             }
         }
         out.println("model written to " + modelFile);
+        fold.unpersist();
         return 0;
+    }
+
+    static boolean isIdxDirWithTest(SparkSession s, String path) throws IOException {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+        org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(s.sparkContext().hadoopConfiguration());
+        return fs.isDirectory(p) && DataSources.hasIdx(fs, p, "t10k");
+    }
+
+    static double fraction(Args a, String flag) {
+        if (!a.has(flag)) {
+            return 0;
+        }
+        double v;
+        try {
+            v = Double.parseDouble(a.get(flag, "0"));
+        } catch (NumberFormatException e) {
+            throw new Args.UsageException("--" + flag + " must be a fraction in [0, 1), got " + a.get(flag, ""));
+        }
+        if (!(v >= 0 && v < 1)) {
+            throw new Args.UsageException("--" + flag + " must be a fraction in [0, 1), got " + v);
+        }
+        return v;
+    }
+
+    static <T> T choice(Args a, String flag, String dflt, java.util.function.Function<String, T> parse) {
+        try {
+            return parse.apply(a.get(flag, dflt));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
+    }
+
+    static FittedScaler.Kind scaler(String s) {
+        return switch (s) {
+            case "zscore" -> FittedScaler.Kind.ZSCORE;
+            case "minmax" -> FittedScaler.Kind.MINMAX;
+            case "none" -> null;
+            default -> throw new IllegalArgumentException("--scale must be zscore, minmax or none, got '" + s + "'");
+        };
+    }
+
+    static Resampling resampling(String s) {
+        return switch (s) {
+            case "up" -> Resampling.balanceUp();
+            case "down" -> Resampling.balanceDown();
+            case "none" -> Resampling.none();
+            default -> throw new IllegalArgumentException("--resample must be up, down or none, got '" + s + "'");
+        };
     }
 }

@@ -29,23 +29,11 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
         for (Class<?> c : classes()) {
             kryo.register(c);
         }
-        for (Class<?> c : extraClasses()) {
+        for (Class<?> c : org.sparktrain.partitioning.PartitioningKryo.classes()) {
             kryo.register(c);
         }
-    }
-
-    /** Classes of other modules (partitioning) registered by name, so this file needs no compile-time link. */
-    static Class<?>[] extraClasses() {
-        String[] names = {
-        };
-        java.util.List<Class<?>> out = new java.util.ArrayList<>();
-        for (String n : names) {
-            try {
-                out.add(Class.forName(n));
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException("Kryo registration: class " + n + " not found", e);
-            }
+        for (Class<?> c : org.sparktrain.partitioning.PartitioningKryo.sparkSqlClasses()) {
+            kryo.register(c);
         }
-        return out.toArray(new Class<?>[0]);
     }
 }

@@ -30,8 +30,29 @@ public final class DistributedTraining {
      * there after every epoch; with {@code resume} an existing checkpoint is restored first and training
      * continues after its epoch.
      */
+    /** Metrics of the network on data held elsewhere (a local data set, or blocks on the executors). */
+    @FunctionalInterface
+    public interface Validator {
+        ClassificationMetrics evaluate(Network net);
+
+        static Validator local(DataSet d) {
+            return d == null ? null : net -> Trainer.evaluate(net, d, 1000);
+        }
+    }
+
     public static Result run(JavaSparkContext sc, Trainer trainer, MasterConfig mc, EpochData data, DataSet validation,
                              String checkpointDir, boolean resume, PrintStream out) throws IOException {
+        return run(sc, trainer, mc, data, Validator.local(validation), null, checkpointDir, resume, out);
+    }
+
+    /**
+     * As above, with validation (used for early stopping) and, when there is no validation, an
+     * optional per-epoch look at the test set ({@code perEpochTest}, printed as test_acc, never used to
+     * decide anything).
+     */
+    public static Result run(JavaSparkContext sc, Trainer trainer, MasterConfig mc, EpochData data, Validator validation,
+                             Validator perEpochTest, String checkpointDir, boolean resume, PrintStream out)
+            throws IOException {
         Network net = trainer.network();
         TrainingConfig cfg = trainer.config();
         Configuration hadoop = sc.hadoopConfiguration();
@@ -61,13 +82,15 @@ public final class DistributedTraining {
             lastLoss = r[0];
             ClassificationMetrics val = null;
             if (validation != null && (early == null || early.checks(epoch, epochs))) {
-                val = Trainer.evaluate(net, validation, 1000);
+                val = validation.evaluate(net);
             }
             double[] pct = master.roundPercentiles();
             double eta = trainSeconds / (epoch - startEpoch + 1) * (epochs - epoch);
             StringBuilder line = new StringBuilder(String.format("epoch %d/%d  loss %.4f", epoch, epochs, r[0]));
             if (val != null) {
                 line.append(String.format("  val_loss %.4f  val_acc %.4f", val.logLoss(), val.accuracy()));
+            } else if (perEpochTest != null) {
+                line.append(String.format("  test_acc %.4f", perEpochTest.evaluate(net).accuracy()));
             }
             line.append(String.format("  %.0f samples/s  %.1fs  ETA %.0fs  (%d rounds, median %.0f ms, p90 %.0f ms)",
                     r[1] / secs, secs, eta, master.lastEpochRoundMillis().size(), pct[0], pct[1]));

@@ -128,6 +128,6 @@ class MainTest {
         TinyIdx.write(data, "train", 50, 4, 3, 1);
         r = run("train", "--model", specWide.toString(), "--data", data.toString(), "--out", dir.resolve("o").toString());
         assertEquals(1, r.status());
-        assertTrue(r.err().contains("do not fit the model's input [784]"), r.err());
+        assertTrue(r.err().contains("the declared shape [784]"), r.err());
     }
 }

@@ -1,0 +1,66 @@
+package org.sparktrain.driver.eval;
+
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.sparktrain.engine.Network;
+import org.sparktrain.engine.metrics.ClassificationMetrics;
+import org.sparktrain.engine.spec.ModelSpec;
+import org.sparktrain.engine.train.RoundVector;
+import org.sparktrain.partitioning.Block;
+
+/**
+ * Metrics of a network on blocks that stay on the executors (validation parts, test sets): the
+ * parameters are broadcast, each partition predicts its blocks with a pooled network and returns its
+ * partial metrics, and the driver merges them.
+ */
+public final class DistributedEvaluation {
+    private static final Map<String, ConcurrentLinkedQueue<Network>> POOL = new ConcurrentHashMap<>();
+
+    private DistributedEvaluation() {
+    }
+
+    public static ClassificationMetrics evaluate(JavaSparkContext sc, Network net, JavaRDD<Block> blocks) {
+        Broadcast<float[]> weights = sc.broadcast(RoundVector.packParamsAndState(net));
+        String spec = net.spec().text();
+        int classes = net.outputShape().size();
+        try {
+            return blocks.mapPartitions((Iterator<Block> it) -> {
+                ClassificationMetrics m = new ClassificationMetrics(classes);
+                if (!it.hasNext()) {
+                    return Collections.singletonList(m).iterator();
+                }
+                ConcurrentLinkedQueue<Network> q = POOL.computeIfAbsent(spec, s -> new ConcurrentLinkedQueue<>());
+                Network n = q.poll();
+                if (n == null) {
+                    n = Network.build(ModelSpec.parse(spec, "evaluation"), 0);
+                }
+                try {
+                    RoundVector.unpackParamsAndState(weights.value(), n);
+                    float[] probs = new float[0];
+                    while (it.hasNext()) {
+                        Block b = it.next();
+                        if (probs.length < b.size * classes) {
+                            probs = new float[b.size * classes];
+                        }
+                        n.predict(b.features, b.size, probs);
+                        m.addBatch(probs, classes, b.labels, b.size);
+                    }
+                } finally {
+                    q.offer(n);
+                }
+                return Collections.singletonList(m).iterator();
+            }).reduce((a, b) -> {
+                a.merge(b);
+                return a;
+            });
+        } finally {
+            weights.destroy();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.sparktrain.driver.train;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
+import org.sparktrain.engine.data.MiniBatch;
+import org.sparktrain.partitioning.Block;
+import org.sparktrain.partitioning.PreparedFold;
+
+/**
+ * Epoch data from the partitioning module: a prepared fold's training blocks, reshuffled per epoch on
+ * the executors that hold them, seen as the engine's minibatches (the same arrays). Each epoch's blocks
+ * are persisted once, so rounds iterate cached data. A one-example block after others is left out: it
+ * has no batch statistics (BatchNorm refuses it), as on one machine.
+ */
+public final class FoldEpochData implements EpochData {
+    private final PreparedFold fold;
+    private final int batchSize;
+    private final long examples;
+    private final long maxRows;
+    private final Map<Integer, JavaRDD<MiniBatch>> cached = new HashMap<>();
+
+    public FoldEpochData(PreparedFold fold, int batchSize) {
+        this.fold = fold;
+        this.batchSize = batchSize;
+        long sum = 0;
+        long max = 0;
+        for (long r : fold.rowsPerWorker()) {
+            sum += r;
+            max = Math.max(max, r);
+        }
+        this.examples = sum;
+        this.maxRows = max;
+    }
+
+    @Override
+    public synchronized JavaRDD<MiniBatch> blocks(int epoch) {
+        JavaRDD<MiniBatch> rdd = cached.get(epoch);
+        if (rdd == null) {
+            rdd = fold.trainBlocks(epoch).mapPartitions(FoldEpochData::toMiniBatches, true)
+                    .persist(StorageLevel.MEMORY_ONLY());
+            rdd.count();
+            cached.put(epoch, rdd);
+        }
+        return rdd;
+    }
+
+    static Iterator<MiniBatch> toMiniBatches(Iterator<Block> it) {
+        List<MiniBatch> out = new ArrayList<>();
+        while (it.hasNext()) {
+            Block b = it.next();
+            if (b.size == 1 && !out.isEmpty()) {
+                continue;
+            }
+            out.add(b.toMiniBatch());
+        }
+        return out.iterator();
+    }
+
+    @Override
+    public int maxBlocksPerWorker(int epoch) {
+        return (int) ((maxRows + batchSize - 1) / batchSize);
+    }
+
+    @Override
+    public long examples() {
+        return examples;
+    }
+
+    @Override
+    public synchronized void release(int epoch) {
+        JavaRDD<MiniBatch> rdd = cached.remove(epoch);
+        if (rdd != null) {
+            rdd.unpersist(false);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package org.sparktrain.partitioning;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.sparktrain.engine.io.FittedScaler;
+
+/**
+ * Blocks of rows to evaluate or score (a test set, a data set to predict): packed where they lie, in
+ * their order, scaled with a scaler fitted elsewhere (a training fold's), never resampled or split.
+ */
+public final class ScoringBlocks {
+    private ScoringBlocks() {
+    }
+
+    /** {@code data}'s rows in blocks of at most {@code batch}; {@code scaler} may be null (no scaling). */
+    public static JavaRDD<Block> pack(LabeledData data, FittedScaler scaler, int batch) {
+        return Packer.packInPlace(data.rows(), batch, scaler, data.featureCount());
+    }
+}

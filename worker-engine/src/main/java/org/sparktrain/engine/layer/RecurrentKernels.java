@@ -9,13 +9,18 @@ import org.sparktrain.engine.kernel.Gemms;
  * 128-unit LSTM evaluates 40,960 sigmoids/tanhs, and {@code Math.tanh} is not intrinsified in JDK 17
  * (~20 ns each), which alone would cost as much as the step's GEMM.
  *
- * <p>{@link #get()} returns the Vector API implementation ({@code VectorRecurrentKernels}, SVML-backed
- * {@code EXP}/{@code TANH} lanes, ~1 ulp) when the module {@code jdk.incubator.vector} is present, else
- * the scalar one below (double-precision {@code Math.exp}/{@code Math.tanh} rounded to float). Same
- * selection rule as {@link Gemms}: the vector class is loaded reflectively, so a JVM without the module
- * never links it.
+ * <p>{@link #get()} returns the scalar implementation below by default: {@code Math.exp} in double,
+ * rounded to float ({@code tanh(x) = 1 − 2/(e^{2x} + 1)}). It is DETERMINISTIC: HotSpot's interpreter, C1
+ * and C2 all call the same {@code exp} stub, so a run gives the same bits whatever the JIT has compiled
+ * (DESIGN.md decision 5). The Vector API implementation ({@code VectorRecurrentKernels}, SVML lanes,
+ * ~1 ulp) is faster but NOT deterministic: before C2 compiles it, the Vector API runs Java fallbacks
+ * whose last bits differ from SVML's, so two runs with the same seed can drift apart. It is opt-in:
+ * {@code -D}{@value #PROPERTY}{@code =vector} (module {@code jdk.incubator.vector} required, loaded
+ * reflectively as in {@link Gemms}).
  */
 public interface RecurrentKernels {
+    /** System property choosing the implementation: {@code scalar} (default) or {@code vector}. */
+    String PROPERTY = "sparktrain.rnn.math";
 
     /** {@code a[i] = 1 / (1 + e^{−a[i]})} for i in [off, off + len). */
     void sigmoid(float[] a, int off, int len);
@@ -31,12 +36,12 @@ public interface RecurrentKernels {
         return Holder.INSTANCE;
     }
 
-    /** Plain Java, accurate to float rounding. */
+    /** Plain Java on {@code Math.exp} (an intrinsic stub, identical in every JIT tier), float-accurate. */
     final class Scalar implements RecurrentKernels {
         @Override
         public void sigmoid(float[] a, int off, int len) {
             for (int i = off; i < off + len; i++) {
-                a[i] = Activation.sigmoid(a[i]);
+                a[i] = (float) (1.0 / (1.0 + Math.exp(-a[i]))); // e^{+large} = inf gives 0, never NaN
             }
         }
 
@@ -48,7 +53,9 @@ public interface RecurrentKernels {
         @Override
         public void tanh(float[] src, int sOff, float[] dst, int dOff, int len) {
             for (int i = 0; i < len; i++) {
-                dst[dOff + i] = (float) Math.tanh(src[sOff + i]);
+                // Math.tanh is not intrinsified in JDK 17 (~20 ns); this is ~1e-16 absolute in double
+                double e = Math.exp(2.0 * src[sOff + i]);
+                dst[dOff + i] = (float) (1.0 - 2.0 / (e + 1.0));
             }
         }
     }
@@ -62,7 +69,16 @@ public interface RecurrentKernels {
 
         private static RecurrentKernels choose() {
             System.Logger log = System.getLogger(RecurrentKernels.class.getName());
-            if ("naive".equals(System.getProperty(Gemms.PROPERTY)) || !Gemms.vectorApiAvailable()) {
+            String choice = System.getProperty(PROPERTY, "scalar");
+            if (!choice.equals("vector")) {
+                if (!choice.equals("scalar")) {
+                    throw new IllegalArgumentException("-D" + PROPERTY + "=" + choice + ": expected scalar or vector");
+                }
+                return new Scalar();
+            }
+            if (!Gemms.vectorApiAvailable()) {
+                log.log(Level.WARNING, "recurrent kernels: -D" + PROPERTY + "=vector but module jdk.incubator.vector"
+                        + " is absent; using scalar");
                 return new Scalar();
             }
             try {

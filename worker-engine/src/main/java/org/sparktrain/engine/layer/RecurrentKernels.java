@@ -9,17 +9,17 @@ import org.sparktrain.engine.kernel.Gemms;
  * 128-unit LSTM evaluates 40,960 sigmoids/tanhs, and {@code Math.tanh} is not intrinsified in JDK 17
  * (~20 ns each), which alone would cost as much as the step's GEMM.
  *
- * <p>{@link #get()} returns the scalar implementation below by default: {@code Math.exp} in double,
- * rounded to float ({@code tanh(x) = 1 − 2/(e^{2x} + 1)}). It is DETERMINISTIC: HotSpot's interpreter, C1
- * and C2 all call the same {@code exp} stub, so a run gives the same bits whatever the JIT has compiled
- * (DESIGN.md decision 5). The Vector API implementation ({@code VectorRecurrentKernels}, SVML lanes,
- * ~1 ulp) is faster but NOT deterministic: before C2 compiles it, the Vector API runs Java fallbacks
- * whose last bits differ from SVML's, so two runs with the same seed can drift apart. It is opt-in:
- * {@code -D}{@value #PROPERTY}{@code =vector} (module {@code jdk.incubator.vector} required, loaded
- * reflectively as in {@link Gemms}).
+ * <p>{@link #get()} returns the Vector API implementation ({@code VectorRecurrentKernels}) when the
+ * module {@code jdk.incubator.vector} is present, else the scalar one below ({@code Math.exp} in double,
+ * rounded to float, {@code tanh(x) = 1 − 2/(e^{2x} + 1)}). Both are DETERMINISTIC (DESIGN.md decision 5):
+ * the scalar one because HotSpot's interpreter, C1 and C2 call the same {@code exp} stub; the vector one
+ * because it is built from exact IEEE lane operations only (not the JDK's SVML-backed {@code EXP} lanes,
+ * whose Java fallback before C2 compilation rounds differently). The two differ from each other in the
+ * last bits. {@code -D}{@value #PROPERTY}{@code =scalar|vector} forces a choice; the vector class is
+ * loaded reflectively as in {@link Gemms}.
  */
 public interface RecurrentKernels {
-    /** System property choosing the implementation: {@code scalar} (default) or {@code vector}. */
+    /** System property forcing the implementation: {@code scalar} or {@code vector} (default: vector when available). */
     String PROPERTY = "sparktrain.rnn.math";
 
     /** {@code a[i] = 1 / (1 + e^{−a[i]})} for i in [off, off + len). */
@@ -69,12 +69,12 @@ public interface RecurrentKernels {
 
         private static RecurrentKernels choose() {
             System.Logger log = System.getLogger(RecurrentKernels.class.getName());
-            String choice = System.getProperty(PROPERTY, "scalar");
-            if (!choice.equals("vector")) {
-                if (!choice.equals("scalar")) {
-                    throw new IllegalArgumentException("-D" + PROPERTY + "=" + choice + ": expected scalar or vector");
-                }
+            String choice = System.getProperty(PROPERTY, "");
+            if (choice.equals("scalar") || (choice.isEmpty() && !Gemms.vectorApiAvailable())) {
                 return new Scalar();
+            }
+            if (!choice.isEmpty() && !choice.equals("vector")) {
+                throw new IllegalArgumentException("-D" + PROPERTY + "=" + choice + ": expected scalar or vector");
             }
             if (!Gemms.vectorApiAvailable()) {
                 log.log(Level.WARNING, "recurrent kernels: -D" + PROPERTY + "=vector but module jdk.incubator.vector"

@@ -152,26 +152,61 @@ public final class Network {
      */
     public double computeGradient(MiniBatch b) {
         int outSize = outShape.size();
-        float[] out = forward(b.features, b.size, true);
-        dOut = ensure(dOut, b.size * outSize);
-        double l = loss.forwardBackward(out, outSize, b, dOut);
-        float[] g = dOut;
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            g = layers.get(i).backward(g, b.size);
+        setMask(b.mask, b.size);
+        try {
+            float[] out = forward(b.features, b.size, true);
+            dOut = ensure(dOut, b.size * outSize);
+            double l = loss.forwardBackward(out, outSize, b, dOut);
+            float[] g = dOut;
+            for (int i = layers.size() - 1; i >= 0; i--) {
+                g = layers.get(i).backward(g, b.size);
+            }
+            return l;
+        } finally {
+            setMask(null, 0);
         }
-        return l;
     }
 
     /** Mean data loss of a minibatch in inference mode (no gradient). */
     public double loss(MiniBatch b) {
-        float[] out = forward(b.features, b.size, false);
-        return loss.forwardBackward(out, outShape.size(), b, null);
+        setMask(b.mask, b.size);
+        try {
+            float[] out = forward(b.features, b.size, false);
+            return loss.forwardBackward(out, outShape.size(), b, null);
+        } finally {
+            setMask(null, 0);
+        }
     }
 
     /** Inference: what a user reads (class probabilities, or values) for {@code rows} examples. */
     public void predict(float[] x, int rows, float[] predictions) {
         float[] out = forward(x, rows, false);
         loss.toPredictions(out, outShape.size(), rows, predictions);
+    }
+
+    /**
+     * Inference on padded sequences: {@code mask[r·T + t]} is 1 for a real step, 0 for padding
+     * (see {@link #setMask}).
+     */
+    public void predict(float[] x, float[] mask, int rows, float[] predictions) {
+        setMask(mask, rows);
+        try {
+            predict(x, rows, predictions);
+        } finally {
+            setMask(null, 0);
+        }
+    }
+
+    /**
+     * Gives every layer the per-step mask of a minibatch of sequences ({@code mask[r·T + t]}, 1 = real
+     * step, 0 = padding; null = none) for the following forward/backward passes; layers that do not read
+     * sequences ignore it. {@link #computeGradient}, {@link #loss} and the masked {@link #predict} pass
+     * {@code MiniBatch.mask} this way and clear it afterwards.
+     */
+    public void setMask(float[] mask, int batch) {
+        for (Layer l : layers) {
+            l.setMask(mask, batch);
+        }
     }
 
     private static float[] ensure(float[] buf, int n) {

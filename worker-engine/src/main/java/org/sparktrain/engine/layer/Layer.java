@@ -88,6 +88,13 @@ public abstract class Layer {
     }
 
     /**
+     * Per-step mask for the following forward/backward passes of sequence layers ({@code mask[b·T + t]},
+     * 1 = real step, 0 = padding; null = no padding). Layers that do not read sequences ignore it.
+     */
+    public void setMask(float[] mask, int batch) {
+    }
+
+    /**
      * Forward pass. {@code x} is not modified and must stay unchanged until {@link #backward} (layers
      * keep a reference to it). Returns the output buffer.
      */

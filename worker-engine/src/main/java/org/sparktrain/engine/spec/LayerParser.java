@@ -7,8 +7,12 @@ import org.sparktrain.engine.layer.Activation;
 import org.sparktrain.engine.layer.Dense;
 import org.sparktrain.engine.layer.Dropout;
 import org.sparktrain.engine.layer.Flatten;
+import org.sparktrain.engine.layer.Gru;
 import org.sparktrain.engine.layer.Init;
 import org.sparktrain.engine.layer.LayerConfig;
+import org.sparktrain.engine.layer.Lstm;
+import org.sparktrain.engine.layer.SimpleRnn;
+import org.sparktrain.engine.layer.TimeDistributedDense;
 
 /**
  * Reads the {@code layers:} list of a spec into layer configurations. Each entry is a mapping with a
@@ -63,6 +67,17 @@ public final class LayerParser {
                 m.allowOnly("type");
                 out.add(new Flatten.Config());
             }
+            case "lstm", "gru", "simple_rnn", "rnn" -> out.add(recurrent(type, m, where));
+            case "time_distributed", "time_distributed_dense" -> {
+                m.allowOnly("type", "units", "bias", "init", "activation");
+                if (m.has("activation") && m.string("activation", null).equals("softmax")) {
+                    throw new SpecException(where + ": a softmax here would normalise over all steps of a "
+                            + "sequence at once; per-step softmax is not supported");
+                }
+                out.add(new TimeDistributedDense.Config(m.positive("units", null), m.bool("bias", true),
+                        Init.parse(m.string("init", defaultInit(m)), where)));
+                addActivation(m, out, where);
+            }
             case "relu", "leaky_relu", "sigmoid", "tanh", "softmax" -> {
                 m.allowOnly("type", "alpha");
                 out.add(activation(type, m, where));
@@ -71,12 +86,45 @@ public final class LayerParser {
                 LayerConfig c = ConvLayerParser.parse(type, m, where, out);
                 if (c == null) {
                     throw new SpecException(where + ": unknown layer type '" + type + "' (allowed: dense, conv2d, "
-                            + "maxpool2d, avgpool2d, batchnorm, dropout, flatten, residual, relu, leaky_relu, "
-                            + "sigmoid, tanh, softmax)");
+                            + "maxpool2d, avgpool2d, batchnorm, dropout, flatten, residual, lstm, gru, simple_rnn, "
+                            + "time_distributed, relu, leaky_relu, sigmoid, tanh, softmax)");
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * {@code {type: lstm|gru|simple_rnn, units: H, return_sequences: false, tbptt: 0, init: uniform|xavier,
+     * recurrent_init: uniform|orthogonal}}, plus {@code forget_bias} (lstm, default 1),
+     * {@code variant: seed|pytorch} (gru) and {@code activation: tanh|relu|sigmoid} (simple_rnn).
+     */
+    static LayerConfig recurrent(String type, SpecMap m, String where) {
+        String extra = switch (type) {
+            case "lstm" -> "forget_bias";
+            case "gru" -> "variant";
+            default -> "activation";
+        };
+        m.allowOnly("type", "units", "return_sequences", "tbptt", "init", "recurrent_init", extra);
+        int units = m.positive("units", null);
+        boolean seq = m.bool("return_sequences", false);
+        int tbptt = m.nonNegative("tbptt", 0);
+        Init init = Init.parse(m.string("init", "uniform"), where);
+        if (init == Init.HE) {
+            throw new SpecException(where + ": 'init' must be uniform or xavier for a recurrent layer, got he");
+        }
+        String rec = m.string("recurrent_init", "uniform");
+        if (!rec.equals("uniform") && !rec.equals("orthogonal")) {
+            throw new SpecException(where + ": 'recurrent_init' must be uniform or orthogonal, got '" + rec + "'");
+        }
+        boolean orth = rec.equals("orthogonal");
+        return switch (type) {
+            case "lstm" -> new Lstm.Config(units, seq, tbptt, init, orth, (float) m.number("forget_bias", 1.0));
+            case "gru" -> new Gru.Config(units, Gru.Variant.parse(m.string("variant", "seed"), where), seq, tbptt,
+                    init, orth);
+            default -> new SimpleRnn.Config(units, SimpleRnn.Fn.parse(m.string("activation", "tanh"), where), seq,
+                    tbptt, init, orth);
+        };
     }
 
     /** He initialisation before ReLU-like activations, Xavier otherwise. */

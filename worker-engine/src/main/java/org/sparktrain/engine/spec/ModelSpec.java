@@ -62,8 +62,22 @@ public final class ModelSpec {
         }
         this.optimizer = top.child("optimizer");
         this.regularization = top.child("regularization");
-        this.clipping = top.child("clipping");
+        this.clipping = top.has("clipping") ? top.child("clipping") : defaultClipping(layers, source);
         this.training = TrainingConfig.parse(top.child("training"));
+    }
+
+    /**
+     * Recurrent networks clip by global norm (5.0) unless the spec has a {@code clipping} section
+     * ({@code clipping: {}} turns it off): BPTT gradients can explode.
+     */
+    static SpecMap defaultClipping(List<LayerConfig> layers, String source) {
+        for (LayerConfig c : layers) {
+            if (c instanceof org.sparktrain.engine.layer.Lstm.Config || c instanceof org.sparktrain.engine.layer.Gru.Config
+                    || c instanceof org.sparktrain.engine.layer.SimpleRnn.Config) {
+                return new SpecMap(source + " > clipping (default for recurrent layers)", Map.of("clip_norm", 5.0));
+            }
+        }
+        return new SpecMap(source + " > clipping", Map.of());
     }
 
     /** Parses YAML or JSON text; {@code source} names it in messages (a file name). */

@@ -103,4 +103,14 @@ class ModelSpecTest {
         // 784·256+256 + 256·128+128 + 128·10+10
         assertEquals(784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10, mlp.params().length);
     }
+
+    @Test
+    void recurrentSpecsClipByGlobalNormUnlessTheySayOtherwise() {
+        String rnn = "input: [5, 3]\nlayers:\n  - {type: lstm, units: 4}\n  - {type: dense, units: 2}\n";
+        assertEquals(java.util.Map.of("clip_norm", 5.0), ModelSpec.parse(rnn, "r.yaml").clipping());
+        assertEquals(java.util.Map.of(), ModelSpec.parse(rnn + "clipping: {}\n", "r.yaml").clipping());
+        assertEquals(java.util.Map.of("clip_value", 1.0),
+                ModelSpec.parse(rnn + "clipping: {clip_value: 1.0}\n", "r.yaml").clipping());
+        assertEquals(java.util.Map.of(), ModelSpec.parse("input: [3]\nlayers: [{type: dense, units: 2}]\n", "d").clipping());
+    }
 }

@@ -14,8 +14,8 @@ public final class Main {
             usage: sparktrain COMMAND [flags]
 
             commands:
-              train      train a model and evaluate it on the test set
-                         (sparktrain train --help for its flags)
+              train      train a model on Spark and evaluate it on the test set
+              evaluate   holdout, k-fold cross-validation (folds as concurrent Spark jobs) or bootstrap
 
             Every command takes --help.
             """;
@@ -35,12 +35,13 @@ public final class Main {
         try {
             return switch (argv[0]) {
                 case "train" -> TrainCommand.run(argv, out, err);
-                default -> throw new Args.UsageException("unknown command '" + argv[0] + "' (known: train)");
+                case "evaluate" -> EvaluateCommand.run(argv, out, err);
+                default -> throw new Args.UsageException("unknown command '" + argv[0] + "' (known: train, evaluate)");
             };
         } catch (Args.UsageException e) {
             err.println("sparktrain: " + e.getMessage());
             return 2;
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
             Throwable cause = userFacing(e);
             if (cause != null) {
                 err.println("sparktrain: " + cause.getMessage());

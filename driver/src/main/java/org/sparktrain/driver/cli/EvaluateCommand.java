@@ -1,0 +1,180 @@
+package org.sparktrain.driver.cli;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.sparktrain.driver.eval.DistributedEvaluation;
+import org.sparktrain.driver.eval.FoldResult;
+import org.sparktrain.driver.eval.ParallelFolds;
+import org.sparktrain.driver.eval.Summary;
+import org.sparktrain.driver.spark.SparkSetup;
+import org.sparktrain.driver.train.AtomicWrite;
+import org.sparktrain.driver.train.AveragingMode;
+import org.sparktrain.driver.train.DistributedTraining;
+import org.sparktrain.driver.train.FoldEpochData;
+import org.sparktrain.driver.train.MasterConfig;
+import org.sparktrain.engine.Network;
+import org.sparktrain.engine.io.FittedScaler;
+import org.sparktrain.engine.metrics.ClassificationMetrics;
+import org.sparktrain.engine.spec.ModelSpec;
+import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.Trainer;
+import org.sparktrain.partitioning.DataPipeline;
+import org.sparktrain.partitioning.LabeledData;
+import org.sparktrain.partitioning.PreparedData;
+import org.sparktrain.partitioning.PreparedFold;
+import org.sparktrain.partitioning.Resampling;
+import org.sparktrain.partitioning.SplitSpec;
+
+/**
+ * {@code sparktrain evaluate}: how well a model spec generalises — holdout, stratified k-fold
+ * cross-validation with the folds trained as concurrent Spark jobs, or bootstrap with out-of-bag
+ * validation — reported as mean ± standard deviation and one row per fold.
+ */
+final class EvaluateCommand {
+    static final String HELP = """
+            usage: sparktrain evaluate --model SPEC --data DATA [--method holdout|kfold|bootstrap] [flags]
+
+              --method M              holdout (stratified, --validation F, default 0.3 = 7:3), kfold
+                                      (stratified, --folds K, default 10) or bootstrap (--rounds B, default 10:
+                                      n draws with replacement each, validated on the out-of-bag rows)
+              --folds K               k for kfold (default 10)
+              --rounds B              bootstrap samples (default 10)
+              --parallel-folds P      folds trained at once, as concurrent Spark jobs in FAIR pools (default 2);
+                                      the workers are split between them
+              --validation F          holdout's validation fraction (default 0.3)
+              --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
+              --resample, --limit-train, --workers, --master, --averaging-frequency, --mode,
+              --warmup-rounds       as for 'sparktrain train' (scaling and resampling happen inside each
+                                      fold, on its training part only)
+              --metrics-out FILE      write the summary and every fold's metrics as JSON
+              --help                  this text
+            """;
+
+    private EvaluateCommand() {
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Args a = new Args("sparktrain evaluate", argv, 1,
+                Set.of("model", "data", "method", "folds", "rounds", "parallel-folds", "validation", "epochs",
+                        "batch-size", "seed", "limit-train", "metrics-out", "workers", "master",
+                        "averaging-frequency", "mode", "warmup-rounds", "scale", "resample", "label-col"),
+                Set.of("help", "drop-bad-rows"));
+        if (a.flag("help")) {
+            out.print(HELP);
+            return 0;
+        }
+        String method = a.get("method", "kfold");
+        if (!Set.of("holdout", "kfold", "bootstrap").contains(method)) {
+            throw new Args.UsageException("--method must be holdout, kfold or bootstrap, got '" + method + "'");
+        }
+        int folds = a.intValue("folds", 10, 2);
+        int rounds = a.intValue("rounds", 10, 1);
+        int parallel = a.intValue("parallel-folds", 2, 1);
+        double valFraction = a.has("validation") ? TrainCommand.fraction(a, "validation") : 0.3;
+        if (method.equals("holdout") && valFraction == 0) {
+            throw new Args.UsageException("--validation must be > 0 for holdout");
+        }
+        Integer epochsFlag = a.has("epochs") ? a.intValue("epochs", 0, 1) : null;
+        Integer batchFlag = a.has("batch-size") ? a.intValue("batch-size", 0, 1) : null;
+        Long seedFlag = a.has("seed") ? a.longValue("seed", 0) : null;
+        Integer limit = a.has("limit-train") ? a.intValue("limit-train", 0, 1) : null;
+        Integer workersFlag = a.has("workers") ? a.intValue("workers", 0, 1) : null;
+        int k = a.intValue("averaging-frequency", 5, 1);
+        int warmup = a.intValue("warmup-rounds", 0, 0);
+        AveragingMode mode = TrainCommand.choice(a, "mode", "parameter", AveragingMode::parse);
+        FittedScaler.Kind scale = TrainCommand.choice(a, "scale", "none", TrainCommand::scaler);
+        Resampling resample = TrainCommand.choice(a, "resample", "none", TrainCommand::resampling);
+        Path specFile = Path.of(a.require("model"));
+        String dataPath = a.require("data");
+        if (!Files.isRegularFile(specFile)) {
+            throw new Args.UsageException("--model " + specFile + ": no such file");
+        }
+        ModelSpec spec = ModelSpec.load(specFile);
+        TrainingConfig cfg0 = spec.training();
+        if (epochsFlag != null) {
+            cfg0 = cfg0.withEpochs(epochsFlag);
+        }
+        if (batchFlag != null) {
+            cfg0 = cfg0.withBatchSize(batchFlag);
+        }
+        if (seedFlag != null) {
+            cfg0 = cfg0.withSeed(seedFlag);
+        }
+        final TrainingConfig cfg = cfg0;
+        Network probe = Network.build(spec, cfg.seed());
+        int classes = spec.classes() > 0 ? spec.classes() : probe.outputShape().size();
+
+        SparkSession session = SparkSetup.session("sparktrain evaluate " + spec.name(), a.get("master", null));
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
+        LabeledData data = DataSources.read(session, dataPath, "train",
+                new DataSources.Options(classes, spec.input(), a.get("label-col", null), a.flag("drop-bad-rows")));
+        if (limit != null) {
+            data = data.limit(limit);
+        }
+        int runs = switch (method) {
+            case "kfold" -> folds;
+            case "bootstrap" -> rounds;
+            default -> 1;
+        };
+        int p = Math.min(parallel, runs);
+        int slots = workersFlag != null ? workersFlag : sc.defaultParallelism();
+        int perFold = Math.max(1, slots / p);
+        out.printf("sparktrain evaluate: %s of %s on %d rows; %d run(s), %d at a time as concurrent Spark jobs,"
+                        + " %d worker(s) each (%d slots)%n", method, spec.name(), data.count(), runs, p, perFold, slots);
+        if (perFold * p > slots) {
+            err.println("sparktrain: warning: " + p + " parallel folds × 1 worker exceed the " + slots
+                    + " slots: folds will wait for each other's tasks");
+        }
+        DataPipeline base = DataPipeline.defaults().scaler(scale).resampling(resample).workers(perFold)
+                .batchSize(cfg.batchSize());
+        final LabeledData rows = data;
+        final PreparedData shared = method.equals("bootstrap") ? null
+                : base.split(method.equals("kfold") ? SplitSpec.kFold(folds) : SplitSpec.holdout(valFraction))
+                        .seed(cfg.seed()).prepare(rows);
+        MasterConfig mc = new MasterConfig(perFold, k, mode, warmup, spec.name());
+        List<FoldResult> results = ParallelFolds.run(sc, spec.name(), runs, p, fold -> {
+            long t0 = System.nanoTime();
+            PreparedData prepared = shared != null ? shared
+                    : DataPipeline.defaults().scaler(scale).resampling(resample).workers(perFold)
+                            .batchSize(cfg.batchSize()).split(SplitSpec.bootstrap()).seed(cfg.seed() + fold)
+                            .prepare(rows);
+            PreparedFold f = prepared.fold(shared != null ? fold : 0);
+            Network net = Network.build(spec, cfg.seed());
+            Trainer t = Trainer.fromSpec(net, cfg);
+            DistributedTraining.Validator val = n -> DistributedEvaluation.evaluate(sc, n, f.validationBlocks());
+            var silent = new PrintStream(java.io.OutputStream.nullOutputStream());
+            DistributedTraining.Result r = DistributedTraining.run(sc, t, new MasterConfig(mc.workers(),
+                    mc.averagingFrequency(), mc.mode(), mc.warmupRounds(), spec.name() + " fold " + (fold + 1)),
+                    new FoldEpochData(f, cfg.batchSize()), val, null, null, false, silent);
+            ClassificationMetrics m = val.evaluate(net);
+            long t1 = System.nanoTime();
+            synchronized (out) {
+                out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation accuracy %.4f, loss %.4f (%.1fs)%n", fold + 1,
+                        runs, r.epochsRun(), m.accuracy(), m.logLoss(), (t1 - t0) / 1e9);
+            }
+            FoldResult fr = new FoldResult(fold, f.trainRows(), f.validationRows(), r.epochsRun(), (t1 - t0) / 1e9, m,
+                    t0, t1);
+            f.unpersist();
+            return fr;
+        });
+        out.println();
+        out.print(Summary.table(method, results));
+        if (a.has("metrics-out")) {
+            byte[] json = (Summary.json(method, results) + "\n").getBytes(StandardCharsets.UTF_8);
+            AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));
+        }
+        lastResults = new ArrayList<>(results);
+        return 0;
+    }
+
+    /** The last run's results (for tests in this JVM). */
+    static volatile List<FoldResult> lastResults;
+}

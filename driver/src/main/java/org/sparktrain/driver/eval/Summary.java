@@ -1,0 +1,93 @@
+package org.sparktrain.driver.eval;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Cross-validation results as users of the classic toolbox expect: mean ± sample standard deviation of
+ * each metric over the folds, and one row per fold; as a table for people and as JSON (top-level
+ * {@code accuracy} and {@code loss} are the means).
+ */
+public final class Summary {
+    private Summary() {
+    }
+
+    static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s / v.length;
+    }
+
+    /** Sample standard deviation (n − 1); 0 for one value. */
+    static double sd(double[] v) {
+        if (v.length < 2) {
+            return 0;
+        }
+        double m = mean(v);
+        double s = 0;
+        for (double x : v) {
+            s += (x - m) * (x - m);
+        }
+        return Math.sqrt(s / (v.length - 1));
+    }
+
+    static double[] metric(List<FoldResult> r, String name) {
+        double[] v = new double[r.size()];
+        for (int i = 0; i < v.length; i++) {
+            var m = r.get(i).metrics();
+            v[i] = switch (name) {
+                case "accuracy" -> m.accuracy();
+                case "loss" -> m.logLoss();
+                case "macro_f1" -> m.macroF1();
+                case "macro_precision" -> m.macroPrecision();
+                case "macro_recall" -> m.macroRecall();
+                default -> throw new IllegalArgumentException(name);
+            };
+        }
+        return v;
+    }
+
+    static final String[] METRICS = {"accuracy", "loss", "macro_f1", "macro_precision", "macro_recall"};
+
+    public static String table(String method, List<FoldResult> r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%s, %d %s%n", method, r.size(), r.size() == 1 ? "run" : "runs"));
+        sb.append(String.format(Locale.ROOT, "%6s %10s %10s %9s %9s %9s %8s%n", "fold", "train", "validate", "accuracy",
+                "loss", "macro_f1", "seconds"));
+        for (FoldResult f : r) {
+            sb.append(String.format(Locale.ROOT, "%6d %10d %10d %9.4f %9.4f %9.4f %8.1f%n", f.fold() + 1, f.trainRows(),
+                    f.validationRows(), f.metrics().accuracy(), f.metrics().logLoss(), f.metrics().macroF1(),
+                    f.seconds()));
+        }
+        for (String m : METRICS) {
+            double[] v = metric(r, m);
+            sb.append(String.format(Locale.ROOT, "%-16s %.4f ± %.4f%n", m, mean(v), sd(v)));
+        }
+        return sb.toString();
+    }
+
+    public static String json(String method, List<FoldResult> r) {
+        StringBuilder sb = new StringBuilder("{\"method\":\"").append(method).append("\",\"runs\":").append(r.size());
+        for (String m : METRICS) {
+            double[] v = metric(r, m);
+            sb.append(String.format(Locale.ROOT, ",\"%s\":%s,\"%s_sd\":%s", m, num(mean(v)), m, num(sd(v))));
+        }
+        sb.append(",\"folds\":[");
+        for (int i = 0; i < r.size(); i++) {
+            FoldResult f = r.get(i);
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(String.format(Locale.ROOT,
+                    "{\"fold\":%d,\"train_rows\":%d,\"validation_rows\":%d,\"epochs\":%d,\"seconds\":%s,\"metrics\":%s}",
+                    f.fold() + 1, f.trainRows(), f.validationRows(), f.epochs(), num(f.seconds()), f.metrics().toJson()));
+        }
+        return sb.append("]}").toString();
+    }
+
+    static String num(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null";
+    }
+}

@@ -9,6 +9,7 @@ JAVA_MODULE_OPTS+=('-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%6$s%n'
   "-Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties")
 
 build_if_needed() {
+  [ -n "${SPARKTRAIN_SKIP_BUILD:-}" ] && return 0   # set by the end-to-end tests, which run inside a build
   if [ ! -f "$DRIVER_JAR" ] || [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o \( -path '*/src/main/*' -o -name pom.xml \) -newer "$DRIVER_JAR" -print -quit)" ]; then
     echo "sparktrain: building (mvn package, tests skipped) ..." >&2
     (cd "$ROOT" && mvn -B -q -ntp -DskipTests -pl driver -am package) >&2

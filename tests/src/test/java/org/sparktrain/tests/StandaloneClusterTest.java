@@ -1,0 +1,84 @@
+package org.sparktrain.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end, as a user runs it: a real Spark standalone cluster (master + 2 workers, each executor its
+ * own JVM) started by scripts/cluster from the project's jars, then scripts/sparktrain train against it
+ * on a slice of Fashion-MNIST. Checks the exit status, that both executors ran tasks, and the metrics file.
+ */
+class StandaloneClusterTest {
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final Path FMNIST = Path.of("/usr/share/datasets/fashion-mnist");
+
+    static int sh(Path log, long seconds, String... cmd) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().put("SPARKTRAIN_SKIP_BUILD", "1");
+        pb.environment().put("SPARKTRAIN_MASTER_PORT", "7177");
+        Process p = pb.start();
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", cmd) + " did not finish in " + seconds + " s; log: "
+                    + Files.readString(log));
+        }
+        return p.exitValue();
+    }
+
+    @Test
+    @Timeout(value = 12, unit = TimeUnit.MINUTES)
+    void trainsOnARealStandaloneClusterWithTwoExecutorJvms(@TempDir Path tmp) throws Exception {
+        Assumptions.assumeTrue(Files.exists(FMNIST.resolve("train-images-idx3-ubyte.gz")),
+                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+        assertTrue(Files.exists(ROOT.resolve("driver/target/lib")), "the driver module must be packaged first");
+        Path log = tmp.resolve("cluster.log");
+        assertEquals(0, sh(log, 300, "scripts/cluster", "start", "2", "1"), () -> read(log));
+        try {
+            Path out = tmp.resolve("run");
+            Path trainLog = tmp.resolve("train.log");
+            int status = sh(trainLog, 540, "scripts/sparktrain", "train", "--model", "conf/models/mlp.yaml",
+                    "--data", FMNIST.toString(), "--master", "spark://127.0.0.1:7177", "--workers", "2",
+                    "--epochs", "1", "--limit-train", "6000", "--out", out.toString(),
+                    "--metrics-out", tmp.resolve("metrics.json").toString());
+            String text = read(trainLog);
+            assertEquals(0, status, text);
+            assertTrue(text.contains("on spark://127.0.0.1:7177"), text);
+            String json = Files.readString(tmp.resolve("metrics.json"));
+            Matcher m = Pattern.compile("\"accuracy\":([0-9.]+)").matcher(json);
+            assertTrue(m.find(), json);
+            assertTrue(Double.parseDouble(m.group(1)) > 0.6, "test accuracy after one epoch on 6000 rows: " + json);
+            assertTrue(Files.exists(out.resolve("model.sptr")));
+            // both workers launched an executor JVM for this application (each writes its own stderr)
+            List<Path> executorLogs;
+            try (var s = Files.walk(ROOT.resolve("runs/cluster"))) {
+                executorLogs = s.filter(p -> p.getFileName().toString().equals("stderr"))
+                        .filter(p -> p.toFile().lastModified() > System.currentTimeMillis() - 15 * 60_000L).toList();
+            }
+            long workersUsed = executorLogs.stream().map(p -> p.toString().replaceAll(".*/(work-\\d+)/.*", "$1"))
+                    .distinct().count();
+            assertEquals(2, workersUsed, "executor logs: " + executorLogs);
+        } finally {
+            sh(tmp.resolve("stop.log"), 60, "scripts/cluster", "stop");
+        }
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (Exception e) {
+            return "(no log: " + e + ")";
+        }
+    }
+}

@@ -181,9 +181,7 @@ public final class Conv2D extends Layer {
         for (int n0 = 0; n0 < batch; n0 += chunk) {
             int nc = Math.min(chunk, batch - n0);
             int stride = nc * p;
-            for (int n = 0; n < nc; n++) {
-                g.im2col(x, (n0 + n) * inSize, col, n * p, stride);
-            }
+            g.im2colBatch(x, n0 * inSize, nc, col, 0, stride);
             if (config.bias()) {
                 for (int o = 0; o < cout; o++) {
                     Arrays.fill(yt, o * stride, (o + 1) * stride, params[bOff + o]);

@@ -6,6 +6,7 @@ import org.sparktrain.engine.ParamRanges;
 import org.sparktrain.engine.Shape;
 import org.sparktrain.engine.kernel.Gemm;
 import org.sparktrain.engine.kernel.Gemms;
+import org.sparktrain.engine.kernel.NormKernels;
 
 /**
  * 2-D convolution (cross-correlation, as in every framework) with zero padding and strides:
@@ -93,6 +94,8 @@ public final class Conv2D extends Layer {
         }
     }
 
+    /** Bias gradients are sums over the batch's pixels: the vectorised reduction of BatchNorm. */
+    private static final NormKernels NORM = NormKernels.fastest();
     private final Config config;
     private final ConvGeometry g;
     private final Gemm gemm;
@@ -222,7 +225,7 @@ public final class Conv2D extends Layer {
         if (config.bias()) {
             int bOff = pOff + cout * k;
             for (int o = 0; o < cout; o++) {
-                grads[bOff + o] = (float) sum(dyt, o * stride, stride);
+                grads[bOff + o] = (float) NORM.sum(dyt, o * stride, o * stride + stride);
             }
         }
         if (!needInputGrad) {
@@ -249,7 +252,7 @@ public final class Conv2D extends Layer {
             for (int o = 0; o < cout; o++) {
                 double s = 0;
                 for (int n = 0; n < batch; n++) {
-                    s += sum(dOut, n * outSize + o * p, p);
+                    s += NORM.sum(dOut, n * outSize + o * p, n * outSize + o * p + p);
                 }
                 grads[bOff + o] = (float) s;
             }
@@ -263,25 +266,5 @@ public final class Conv2D extends Layer {
             gemm.gemm(true, false, k, p, cout, params, pOff, dOut, n * outSize, dx, n * inSize, false);
         }
         return dx;
-    }
-
-    /** {@code Σ v[off .. off+len)} in double, four accumulators (one dependent chain is latency-bound). */
-    private static double sum(float[] v, int off, int len) {
-        double a0 = 0;
-        double a1 = 0;
-        double a2 = 0;
-        double a3 = 0;
-        int i = off;
-        int end = off + len;
-        for (; i + 3 < end; i += 4) {
-            a0 += v[i];
-            a1 += v[i + 1];
-            a2 += v[i + 2];
-            a3 += v[i + 3];
-        }
-        for (; i < end; i++) {
-            a0 += v[i];
-        }
-        return (a0 + a1) + (a2 + a3);
     }
 }

@@ -149,7 +149,9 @@ public final class MaxPool2D extends Layer {
         Arrays.fill(dx, 0, n, 0f);
         int m = batch * outSize;
         if (pool2x2) {
-            // argmax[o] is the window position 0..3 (row-major); windows do not overlap
+            // argmax[o] is the window position 0..3 (row-major); windows do not overlap. (Writing all
+            // four inputs of each window with selects instead of clearing first measured slower:
+            // 7.6% of the training profile against ~4.5% for clear + scatter.)
             int inW = g.inW;
             int planeIn = g.inH * inW;
             int o = 0;

@@ -6,6 +6,7 @@ import org.sparktrain.engine.ParamRanges;
 import org.sparktrain.engine.Shape;
 import org.sparktrain.engine.kernel.Gemm;
 import org.sparktrain.engine.kernel.Gemms;
+import org.sparktrain.engine.kernel.NormKernels;
 
 /**
  * 2-D convolution (cross-correlation, as in every framework) with zero padding and strides:
@@ -15,22 +16,23 @@ import org.sparktrain.engine.kernel.Gemms;
  * (x read as 0 outside the image). Input {@code [C, H, W]}, output {@code [Cout, outH, outW]} with
  * {@code out = floor((in + 2·pad − k) / stride) + 1} (DESIGN.md); both NCHW row-major per example.
  *
- * <p>Computed by im2col ({@link ConvGeometry}) over the whole minibatch (DESIGN.md decision 2):
- * {@code col(K × N·P)} with {@code K = C·kh·kw}, {@code P = outH·outW}, example n in columns
- * {@code [n·P, (n+1)·P)}; then ONE product {@code Yt(Cout × N·P) = W(Cout×K)·col}, reordered from
- * channel-major into NCHW. Backward: {@code dYt} (the output gradient reordered channel-major),
- * {@code dW = dYt·colᵀ} and {@code db[o] = Σ dYt[o][·]} (one product each), {@code dcol = Wᵀ·dYt}
- * then col2im into dX (skipped when the input gradient is not needed). Few wide products instead of
- * one per example: the conv2 weight gradient of LeNet-5 went from 21 to ~60 GFLOPS this way.
+ * <p>Computed by im2col ({@link ConvGeometry}) over chunks of examples (DESIGN.md decision 2):
+ * {@code col(K × nc·P)} with {@code K = C·kh·kw}, {@code P = outH·outW}, example n of the chunk in
+ * columns {@code [n·P, (n+1)·P)}; then ONE product per chunk {@code Yt(Cout × nc·P) = W(Cout×K)·col},
+ * reordered from channel-major into NCHW. Backward, per chunk: {@code dYt} (the chunk's output gradient,
+ * channel-major), the columns again (recomputed), {@code dW += dYt·colᵀ} and {@code db += Σ dYt[o][·]},
+ * {@code dcol = Wᵀ·dYt} then col2im into dX (skipped when the input gradient is not needed).
+ * The chunk is sized so that its column matrix stays in L2 ({@link #CHUNK_BYTES}): a batch-wide column
+ * matrix (5 MB for conv1 of LeNet-5 at batch 64) made im2col and the products stream through L3, and
+ * recomputing the columns in backward costs less than that (LeNet-5 training +25%).
  * A 1×1 convolution with stride 1 and no padding uses the input itself (per example, no im2col).
  *
  * <p>Parameters in the flat vector: W as {@code [Cout][C·kh·kw]} (row-major, so W is {@code Cout×K},
  * each row in {@code [c][i][j]} order), then b {@code [Cout]} when enabled. Only W is penalised.
  * Initialisation: fan-in {@code C·kh·kw}, fan-out {@code Cout·kh·kw}; b starts at 0.
  *
- * <p>Workspaces: in training the column matrix of the whole batch is kept from forward to backward
- * ({@code batch·K·P} floats; conv1 of LeNet-5 at batch 64: 1.25 M floats) so backward does not redo
- * im2col; inference works in chunks of {@value #INFERENCE_CHUNK} examples.
+ * <p>Workspaces: the column matrix, dYt, Yt and dcol of one chunk, plus the input gradient; backward
+ * reads the input kept from forward (the Layer contract keeps it unchanged until then).
  */
 public final class Conv2D extends Layer {
 
@@ -93,6 +95,8 @@ public final class Conv2D extends Layer {
         }
     }
 
+    /** Bias gradients are sums over the batch's pixels: the vectorised reduction of BatchNorm. */
+    private static final NormKernels NORM = NormKernels.fastest();
     private final Config config;
     private final ConvGeometry g;
     private final Gemm gemm;
@@ -113,8 +117,14 @@ public final class Conv2D extends Layer {
     /** Channel-major output / output gradient of a chunk: {@code Cout × (N·P)}. */
     private float[] yt;
     private float[] dyt;
-    /** Examples per GEMM at inference (bounds the column buffer; training takes the whole batch). */
-    static final int INFERENCE_CHUNK = 64;
+    /**
+     * Bytes of column matrix per chunk of examples: about a third of the 1 MiB L2 of the Zen 4 dev box,
+     * leaving room for dYt, the weights and the GEMM's panels (LeNet-5: conv1 5, conv2 6 examples).
+     * Measured on LeNet-5 training (thread-CPU samples/s): 192 KiB 10.5k, 384 KiB 10.7-11.3k,
+     * 768 KiB 10.1k, whole batch (the earlier design) 8.4-8.8k.
+     */
+    static final int CHUNK_BYTES = 384 * 1024;
+    private final double[] biasAcc;
     private float[] dx;
     /** Batch of the last training forward whose columns are all in {@link #col}; 0 after inference. */
     private int colBatch;
@@ -134,6 +144,7 @@ public final class Conv2D extends Layer {
         this.inSize = g.inSize();
         this.outSize = cout * p;
         this.direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0;
+        this.biasAcc = new double[cout];
     }
 
     @Override
@@ -174,16 +185,15 @@ public final class Conv2D extends Layer {
             colBatch = training ? batch : 0;
             return y;
         }
-        // Training keeps the whole batch's columns for backward; inference works in chunks.
-        int chunk = training ? batch : Math.min(batch, INFERENCE_CHUNK);
+        // Chunks of examples whose columns fit in L2 (backward recomputes them: cheaper than
+        // streaming a batch-wide column matrix through L3 twice).
+        int chunk = Math.min(batch, chunk());
         col = ensure(col, k * chunk * p);
         yt = ensure(yt, cout * chunk * p);
         for (int n0 = 0; n0 < batch; n0 += chunk) {
             int nc = Math.min(chunk, batch - n0);
             int stride = nc * p;
-            for (int n = 0; n < nc; n++) {
-                g.im2col(x, (n0 + n) * inSize, col, n * p, stride);
-            }
+            g.im2colBatch(x, n0 * inSize, nc, col, 0, stride);
             if (config.bias()) {
                 for (int o = 0; o < cout; o++) {
                     Arrays.fill(yt, o * stride, (o + 1) * stride, params[bOff + o]);
@@ -212,32 +222,53 @@ public final class Conv2D extends Layer {
         if (direct) {
             return backwardDirect(dOut, batch);
         }
-        int stride = batch * p;
-        dyt = ensure(dyt, cout * stride);
-        for (int n = 0; n < batch; n++) {
-            for (int o = 0; o < cout; o++) {
-                System.arraycopy(dOut, n * outSize + o * p, dyt, o * stride + n * p, p);
+        int chunk = Math.min(batch, chunk());
+        dyt = ensure(dyt, cout * chunk * p);
+        col = ensure(col, k * chunk * p);
+        if (needInputGrad) {
+            dx = ensure(dx, batch * inSize);
+            dcol = ensure(dcol, k * chunk * p);
+        }
+        if (config.bias()) {
+            Arrays.fill(biasAcc, 0);
+        }
+        for (int n0 = 0; n0 < batch; n0 += chunk) {
+            int nc = Math.min(chunk, batch - n0);
+            int stride = nc * p;
+            // dYt (Cout × nc·P): the chunk's output gradient, channel-major
+            for (int n = 0; n < nc; n++) {
+                for (int o = 0; o < cout; o++) {
+                    System.arraycopy(dOut, (n0 + n) * outSize + o * p, dyt, o * stride + n * p, p);
+                }
+            }
+            g.im2colBatch(x, n0 * inSize, nc, col, 0, stride);
+            // dW (Cout×K) (+)= dYt (Cout × nc·P) · colᵀ (nc·P × K); the first chunk overwrites
+            gemm.gemm(false, true, cout, k, stride, dyt, 0, col, 0, grads, pOff, n0 > 0);
+            if (config.bias()) {
+                for (int o = 0; o < cout; o++) {
+                    biasAcc[o] += NORM.sum(dyt, o * stride, o * stride + stride);
+                }
+            }
+            if (needInputGrad) {
+                // dcol (K × nc·P) = Wᵀ (K×Cout) · dYt (Cout × nc·P), then gathered into each image
+                gemm.gemm(true, false, k, stride, cout, params, pOff, dyt, 0, dcol, 0, false);
+                for (int n = 0; n < nc; n++) {
+                    g.col2im(dcol, n * p, dx, (n0 + n) * inSize, stride);
+                }
             }
         }
-        // dW (Cout×K) = dYt (Cout × N·P) · colᵀ (N·P × K): one product over the batch
-        gemm.gemm(false, true, cout, k, stride, dyt, 0, col, 0, grads, pOff, false);
         if (config.bias()) {
             int bOff = pOff + cout * k;
             for (int o = 0; o < cout; o++) {
-                grads[bOff + o] = (float) sum(dyt, o * stride, stride);
+                grads[bOff + o] = (float) biasAcc[o];
             }
         }
-        if (!needInputGrad) {
-            return null;
-        }
-        dx = ensure(dx, batch * inSize);
-        dcol = ensure(dcol, k * stride);
-        // dcol (K × N·P) = Wᵀ (K×Cout) · dYt (Cout × N·P), then scatter-add into each image
-        gemm.gemm(true, false, k, stride, cout, params, pOff, dyt, 0, dcol, 0, false);
-        for (int n = 0; n < batch; n++) {
-            g.col2im(dcol, n * p, dx, n * inSize, stride);
-        }
-        return dx;
+        return needInputGrad ? dx : null;
+    }
+
+    /** Examples per chunk: as many as keep one chunk's column matrix within {@link #CHUNK_BYTES}. */
+    private int chunk() {
+        return Math.max(1, CHUNK_BYTES / (4 * k * p));
     }
 
     /** 1×1, stride 1, no padding: the input is its own column matrix, per example. */
@@ -251,7 +282,7 @@ public final class Conv2D extends Layer {
             for (int o = 0; o < cout; o++) {
                 double s = 0;
                 for (int n = 0; n < batch; n++) {
-                    s += sum(dOut, n * outSize + o * p, p);
+                    s += NORM.sum(dOut, n * outSize + o * p, n * outSize + o * p + p);
                 }
                 grads[bOff + o] = (float) s;
             }
@@ -265,25 +296,5 @@ public final class Conv2D extends Layer {
             gemm.gemm(true, false, k, p, cout, params, pOff, dOut, n * outSize, dx, n * inSize, false);
         }
         return dx;
-    }
-
-    /** {@code Σ v[off .. off+len)} in double, four accumulators (one dependent chain is latency-bound). */
-    private static double sum(float[] v, int off, int len) {
-        double a0 = 0;
-        double a1 = 0;
-        double a2 = 0;
-        double a3 = 0;
-        int i = off;
-        int end = off + len;
-        for (; i + 3 < end; i += 4) {
-            a0 += v[i];
-            a1 += v[i + 1];
-            a2 += v[i + 2];
-            a3 += v[i + 3];
-        }
-        for (; i < end; i++) {
-            a0 += v[i];
-        }
-        return (a0 + a1) + (a2 + a3);
     }
 }

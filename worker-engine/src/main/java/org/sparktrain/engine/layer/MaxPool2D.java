@@ -2,6 +2,7 @@ package org.sparktrain.engine.layer;
 
 import java.util.Arrays;
 import org.sparktrain.engine.Shape;
+import org.sparktrain.engine.kernel.PoolKernels;
 
 /**
  * Max pooling over {@code poolH×poolW} windows of each channel:
@@ -69,8 +70,12 @@ public final class MaxPool2D extends Layer {
     private final int[] rowHi;
     private final int[] colLo;
     private final int[] colHi;
-    /** 2×2 windows, stride 2, no padding, none clipped: the LeNet case, unrolled. */
+    /**
+     * 2×2 windows, stride 2, no padding, none clipped: the LeNet case, done by {@link PoolKernels}
+     * (vectorised: 6.8% of LeNet-5's training time before), with window codes 0..3 in argmax.
+     */
     private final boolean pool2x2;
+    private static final PoolKernels POOL = PoolKernels.fastest();
     private float[] y;
     private int[] argmax;
     private float[] dx;
@@ -92,15 +97,18 @@ public final class MaxPool2D extends Layer {
 
     @Override
     public float[] forward(float[] x, int batch, boolean training) {
-        y = ensure(y, batch * outSize);
-        if (argmax == null || argmax.length < batch * outSize) {
-            argmax = new int[batch * outSize];
+        // the 2×2 kernel may store up to slack() entries past the outputs
+        int len = batch * outSize + (pool2x2 ? POOL.slack() : 0);
+        y = ensure(y, len);
+        if (argmax == null || argmax.length < len) {
+            argmax = new int[len];
         }
         int inW = g.inW;
         int planeIn = g.inH * inW;
         int planes = batch * g.channels;
         if (pool2x2) {
-            forward2x2(x, planes);
+            // argmax then holds the winner's position in its window (0..3), see backward
+            POOL.maxPool2x2(x, planes, g.inH, g.inW, g.outH, g.outW, y, argmax);
             return y;
         }
         int o = 0;
@@ -131,43 +139,6 @@ public final class MaxPool2D extends Layer {
         return y;
     }
 
-    /**
-     * The common 2×2, stride 2, unpadded, unclipped case with the window loop unrolled. Both loops are
-     * written branch-free (a conditional index move and Math.max): on real activations the winner's
-     * position is unpredictable, and the branchy form measured 1.07 ms against 0.22 ms for
-     * [6,28,28]×64 because of mispredictions.
-     */
-    private void forward2x2(float[] x, int planes) {
-        int inW = g.inW;
-        int planeIn = g.inH * inW;
-        int o = 0;
-        for (int pl = 0; pl < planes; pl++) {
-            int base = pl * planeIn;
-            for (int oy = 0; oy < g.outH; oy++) {
-                int r0 = base + 2 * oy * inW;
-                int r1 = r0 + inW;
-                for (int ox = 0; ox < g.outW; ox++, o++) {
-                    int i0 = r0 + 2 * ox;
-                    int i1 = r1 + 2 * ox;
-                    float best = x[i0];
-                    int bi = i0;
-                    float v = x[i0 + 1];
-                    // strict '>' keeps the first maximum; Math.max propagates a NaN
-                    bi = v > best ? i0 + 1 : bi;
-                    best = Math.max(best, v);
-                    v = x[i1];
-                    bi = v > best ? i1 : bi;
-                    best = Math.max(best, v);
-                    v = x[i1 + 1];
-                    bi = v > best ? i1 + 1 : bi;
-                    best = Math.max(best, v);
-                    y[o] = best;
-                    argmax[o] = bi;
-                }
-            }
-        }
-    }
-
     @Override
     public float[] backward(float[] dOut, int batch) {
         if (!needInputGrad) {
@@ -177,6 +148,24 @@ public final class MaxPool2D extends Layer {
         dx = ensure(dx, n);
         Arrays.fill(dx, 0, n, 0f);
         int m = batch * outSize;
+        if (pool2x2) {
+            // argmax[o] is the window position 0..3 (row-major); windows do not overlap. (Writing all
+            // four inputs of each window with selects instead of clearing first measured slower:
+            // 7.6% of the training profile against ~4.5% for clear + scatter.)
+            int inW = g.inW;
+            int planeIn = g.inH * inW;
+            int o = 0;
+            for (int pl = 0, planes = batch * g.channels; pl < planes; pl++) {
+                for (int oy = 0; oy < g.outH; oy++) {
+                    int r0 = pl * planeIn + 2 * oy * inW;
+                    for (int ox = 0; ox < g.outW; ox++, o++) {
+                        int c = argmax[o];
+                        dx[r0 + (c >> 1) * inW + 2 * ox + (c & 1)] = dOut[o];
+                    }
+                }
+            }
+            return dx;
+        }
         for (int o = 0; o < m; o++) {
             dx[argmax[o]] += dOut[o];
         }

@@ -1,6 +1,7 @@
 package org.sparktrain.engine.optim;
 
 import org.sparktrain.engine.ParamRanges;
+import org.sparktrain.engine.kernel.UpdateKernels;
 
 /**
  * Adam (Kingma &amp; Ba 2015) in PyTorch's form, and AdamW (Loshchilov &amp; Hutter 2019) when the
@@ -34,6 +35,7 @@ public final class Adam extends BaseOptimizer {
     /** PyTorch's AdamW default. */
     public static final double DEFAULT_ADAMW_WEIGHT_DECAY = 0.01;
 
+    private static final UpdateKernels UPDATE = UpdateKernels.fastest();
     private final double beta1;
     private final double beta2;
     private final float eps;
@@ -149,16 +151,8 @@ public final class Adam extends BaseOptimizer {
         final float oneMinusB1 = (float) (1.0 - beta1);
         final float b2 = (float) beta2;
         final float oneMinusB2 = (float) (1.0 - beta2);
-        final float eps = this.eps;
-        final float[] s = state;
-        for (int i = 0; i < n; i++) {
-            float gi = g[i];
-            float m = b1 * s[i] + oneMinusB1 * gi;
-            float v = b2 * s[n + i] + oneMinusB2 * gi * gi;
-            s[i] = m;
-            s[n + i] = v;
-            w[i] -= stepSize * (m / ((float) Math.sqrt(v) / bc2Sqrt + eps));
-        }
+        // identical results in the vector and scalar kernels (same float operations, same order)
+        UPDATE.adam(w, g, state, n, b1, oneMinusB1, b2, oneMinusB2, stepSize, bc2Sqrt, eps);
     }
 
     /** Same hyper-parameters and decay ranges, fresh (uninitialised) state. */

@@ -104,14 +104,31 @@ public final class GradientClipping {
         return norm;
     }
 
-    /** The L2 norm of {@code x}, squares summed in double. */
+    /**
+     * The L2 norm of {@code x}, squares summed in double (four accumulators: one chain of dependent
+     * double additions is latency-bound).
+     */
     public static double l2Norm(float[] x) {
-        double s = 0;
-        for (int i = 0; i < x.length; i++) {
-            final double v = x[i];
-            s += v * v;
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < x.length; i += 4) {
+            final double v0 = x[i];
+            final double v1 = x[i + 1];
+            final double v2 = x[i + 2];
+            final double v3 = x[i + 3];
+            s0 += v0 * v0;
+            s1 += v1 * v1;
+            s2 += v2 * v2;
+            s3 += v3 * v3;
         }
-        return Math.sqrt(s);
+        for (; i < x.length; i++) {
+            final double v = x[i];
+            s0 += v * v;
+        }
+        return Math.sqrt((s0 + s1) + (s2 + s3));
     }
 
     @Override

@@ -111,6 +111,8 @@ final class VectorColumns extends Columns {
     /**
      * Row by row over the whole batch (row r of every example, then row r + 1): the stores then run
      * through each row of the column matrix in order instead of jumping by a row stride every P floats.
+     * Per row, the output rows oy that read real input rows are done by a loop without per-row checks
+     * when all their loads are in bounds, with no mask when kernel column j sees no padding.
      */
     @Override
     public void im2colBatch(float[] x, int xOff, int inStride, int batch, float[] col, int colOff, int rowStride) {
@@ -124,45 +126,100 @@ final class VectorColumns extends Columns {
         int r = colOff;
         for (int c = 0; c < channels; c++) {
             for (int i = 0; i < kh; i++) {
+                // output rows whose input row iy = oy·sh − ph + i is real: [oyLo, oyHi)
+                int oyLo = Math.min(outH, Math.max(0, ceilDiv(ph - i, sh)));
+                int oyHi = Math.max(oyLo, Math.min(outH, ceilDiv(inH + ph - i, sh)));
                 for (int j = 0; j < kw; j++) {
                     boolean[] valid = imValid[j];
                     int lo = oxLo[j];
                     int hi = oxHi[j];
+                    boolean full = lo == 0 && hi == outW;
+                    int realHi = hi > lo ? oyHi : oyLo;
                     // the end of this row's columns: chunks crossing it are merged, not stored whole
                     int rowEnd = r + batch * p;
                     for (int n = 0; n < batch; n++) {
                         int xc = xOff + n * inStride + c * plane;
                         int seg = r + n * p;
-                        for (int oy = 0; oy < outH; oy++) {
-                            int dst = seg + oy * outW;
-                            int iy = oy * sh - ph + i;
-                            boolean real = iy >= 0 && iy < inH && hi > lo;
-                            int src = xc + iy * inW - pw + j;
-                            if (dst < 0 || dst + span > col.length || (real && (src < 0 || src + span > x.length))) {
-                                segment(x, src, col, dst, real, lo, hi);
-                                continue;
+                        // in increasing address order: a whole-vector store spills into the rows after it
+                        zeroRows(col, seg, 0, oyLo, rowEnd);
+                        if (oyLo == realHi) {
+                            zeroRows(col, seg, realHi, outH, rowEnd);
+                            continue;
+                        }
+                        int src0 = xc + (oyLo * sh - ph + i) * inW - pw + j;
+                        int srcLast = xc + ((realHi - 1) * sh - ph + i) * inW - pw + j;
+                        int dst0 = seg + oyLo * outW;
+                        int dstLast = seg + (realHi - 1) * outW;
+                        if (src0 < 0 || srcLast + span > x.length || dst0 < 0 || dstLast + span > col.length) {
+                            for (int oy = oyLo; oy < realHi; oy++) {
+                                int dst = seg + oy * outW;
+                                int src = xc + (oy * sh - ph + i) * inW - pw + j;
+                                if (src < 0 || src + span > x.length || dst < 0 || dst + span > col.length) {
+                                    segment(x, src, col, dst, true, lo, hi);
+                                } else {
+                                    realRow(x, src, col, dst, valid, rowEnd);
+                                }
                             }
-                            for (int ox0 = 0; ox0 < outW; ox0 += L) {
-                                int d = dst + ox0;
-                                if (real) {
-                                    FloatVector v = FloatVector.zero(S).blend(FloatVector.fromArray(S, x, src + ox0),
-                                            VectorMask.fromArray(S, valid, ox0));
+                        } else if (full) {
+                            for (int oy = oyLo, src = src0, dst = dst0; oy < realHi; oy++, src += sh * inW, dst += outW) {
+                                for (int ox0 = 0; ox0 < outW; ox0 += L) {
+                                    int d = dst + ox0;
+                                    FloatVector v = FloatVector.fromArray(S, x, src + ox0);
                                     if (d + L <= rowEnd) {
                                         v.intoArray(col, d);
                                     } else {
                                         VectorMask<Float> below = VectorMask.fromArray(S, LANES_BELOW, L - (outW - ox0));
                                         FloatVector.fromArray(S, col, d).blend(v, below).intoArray(col, d);
                                     }
-                                } else if (d + L <= rowEnd) {
-                                    FloatVector.zero(S).intoArray(col, d);
-                                } else {
-                                    VectorMask<Float> below = VectorMask.fromArray(S, LANES_BELOW, L - (outW - ox0));
-                                    FloatVector.fromArray(S, col, d).blend(FloatVector.zero(S), below).intoArray(col, d);
                                 }
                             }
+                        } else {
+                            for (int oy = oyLo, src = src0, dst = dst0; oy < realHi; oy++, src += sh * inW, dst += outW) {
+                                realRow(x, src, col, dst, valid, rowEnd);
+                            }
                         }
+                        zeroRows(col, seg, realHi, outH, rowEnd);
                     }
                     r += rowStride;
+                }
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return Math.floorDiv(a + b - 1, b);
+    }
+
+    /** Output row segment {@code col[dst .. dst+outW)} from the input row at {@code src}, padding lanes zeroed. */
+    private void realRow(float[] x, int src, float[] col, int dst, boolean[] valid, int rowEnd) {
+        for (int ox0 = 0; ox0 < outW; ox0 += L) {
+            int d = dst + ox0;
+            FloatVector v = FloatVector.zero(S).blend(FloatVector.fromArray(S, x, src + ox0),
+                    VectorMask.fromArray(S, valid, ox0));
+            if (d + L <= rowEnd) {
+                v.intoArray(col, d);
+            } else {
+                VectorMask<Float> below = VectorMask.fromArray(S, LANES_BELOW, L - (outW - ox0));
+                FloatVector.fromArray(S, col, d).blend(v, below).intoArray(col, d);
+            }
+        }
+    }
+
+    /** Output rows {@code [oy0, oy1)} of the segment at {@code seg}: zeros (rows reading the padding). */
+    private void zeroRows(float[] col, int seg, int oy0, int oy1, int rowEnd) {
+        for (int oy = oy0; oy < oy1; oy++) {
+            int dst = seg + oy * outW;
+            if (dst < 0 || dst + outChunks * L > col.length) {
+                java.util.Arrays.fill(col, dst, dst + outW, 0f);
+                continue;
+            }
+            for (int ox0 = 0; ox0 < outW; ox0 += L) {
+                int d = dst + ox0;
+                if (d + L <= rowEnd) {
+                    FloatVector.zero(S).intoArray(col, d);
+                } else {
+                    VectorMask<Float> below = VectorMask.fromArray(S, LANES_BELOW, L - (outW - ox0));
+                    FloatVector.fromArray(S, col, d).blend(FloatVector.zero(S), below).intoArray(col, d);
                 }
             }
         }

@@ -118,12 +118,14 @@ public final class Conv2D extends Layer {
     private float[] yt;
     private float[] dyt;
     /**
-     * Bytes of column matrix per chunk of examples: about a third of the 1 MiB L2 of the Zen 4 dev box,
-     * leaving room for dYt, the weights and the GEMM's panels (LeNet-5: conv1 5, conv2 6 examples).
-     * Measured on LeNet-5 training (thread-CPU samples/s): 192 KiB 10.5k, 384 KiB 10.7-11.3k,
-     * 768 KiB 10.1k, whole batch (the earlier design) 8.4-8.8k.
+     * Bytes of column matrix per chunk of examples: about half the 1 MiB L2 of the Zen 4 dev box,
+     * leaving room for dYt, the weights and the GEMM's panels. LeNet-5: conv1 6, conv2 8 examples,
+     * which also makes the products' width (4704, 800) a multiple of the 32-column panel (no packed
+     * ragged panel). Measured on LeNet-5 training (thread-CPU samples/s, alternating runs): 192 KiB
+     * 10.5k, 384 KiB 10.7-11.3k (later 11.0-12.4k), 480 KiB 12.0-12.3k, 768 KiB 10.1k, whole batch
+     * (the earlier design) 8.4-8.8k.
      */
-    static final int CHUNK_BYTES = 384 * 1024;
+    static final int CHUNK_BYTES = 480 * 1024;
     private final double[] biasAcc;
     private float[] dx;
     /** Batch of the last training forward whose columns are all in {@link #col}; 0 after inference. */

@@ -78,6 +78,30 @@ class ColumnsTest {
         }
         assertArrayBits(colRef, colVec, "im2col " + what);
 
+        // the whole batch at once, into a matrix with a wider row stride (the gap must stay untouched)
+        int wide = stride + 3;
+        float[] batchRef = new float[kRows * wide];
+        float[] batchVec = new float[kRows * wide];
+        java.util.Arrays.fill(batchRef, GUARD);
+        java.util.Arrays.fill(batchVec, GUARD);
+        ref.im2colBatch(x, 0, inSize, examples, batchRef, 0, wide);
+        vec.im2colBatch(x, 0, inSize, examples, batchVec, 0, wide);
+        assertArrayBits(batchRef, batchVec, "im2colBatch (row stride + 3) " + what);
+        batchRef = new float[kRows * stride];
+        batchVec = new float[kRows * stride];
+        ref.im2colBatch(x, 0, inSize, examples, batchRef, 0, stride);
+        vec.im2colBatch(x, 0, inSize, examples, batchVec, 0, stride);
+        assertArrayBits(batchRef, batchVec, "im2colBatch " + what);
+        if (examples > 1) {
+            // a sub-batch starting at example 1
+            java.util.Arrays.fill(batchRef, GUARD);
+            java.util.Arrays.fill(batchVec, GUARD);
+            int sub = (examples - 1) * p;
+            ref.im2colBatch(x, inSize, inSize, examples - 1, batchRef, 0, sub);
+            vec.im2colBatch(x, inSize, inSize, examples - 1, batchVec, 0, sub);
+            assertArrayBits(batchRef, batchVec, "im2colBatch from example 1 " + what);
+        }
+
         float[] dcol = new float[kRows * stride];
         for (int i = 0; i < dcol.length; i++) {
             dcol[i] = (float) rnd.nextGaussian();

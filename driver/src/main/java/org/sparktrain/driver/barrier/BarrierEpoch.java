@@ -93,7 +93,7 @@ public final class BarrierEpoch {
         float lr = opt.learningRate();
         Broadcast<float[]> start = sc.broadcast(startState);
         try {
-            RuntimeException last = null;
+            Exception last = null;
             for (int attempt = 0; attempt < settings.maxAttempts(); attempt++) {
                 String label = name + ": epoch " + epoch + ", barrier stage attempt " + (attempt + 1);
                 sc.setJobDescription(label + " (" + rounds.length + " rounds, " + workers + " tasks)");
@@ -103,7 +103,7 @@ public final class BarrierEpoch {
                 try {
                     reports = new ArrayList<>(blocks.rdd().barrier().mapPartitions(task, false, REPORT)
                             .toJavaRDD().collect());
-                } catch (RuntimeException e) {
+                } catch (Exception e) { // SparkException (checked in Java's eyes) when the stage fails
                     last = e;
                     String why = rootMessage(e);
                     if (attempt + 1 < settings.maxAttempts()) {
@@ -170,6 +170,7 @@ public final class BarrierEpoch {
         }
     }
 
+    /** The innermost message of {@code e}'s causes, on one line (Spark puts the task's error on line 2). */
     static String rootMessage(Throwable e) {
         Throwable t = e;
         String msg = String.valueOf(e);
@@ -179,7 +180,7 @@ public final class BarrierEpoch {
             }
             t = t.getCause() == t ? null : t.getCause();
         }
-        int nl = msg.indexOf('\n');
-        return nl > 0 ? msg.substring(0, nl) : msg;
+        msg = msg.replaceAll("\\s*\\n\\s*", " ").trim();
+        return msg.length() > 600 ? msg.substring(0, 600) + "..." : msg;
     }
 }

@@ -108,9 +108,10 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
         rep.roundMillis = new double[rounds.length];
         rep.exchangeMillis = new double[rounds.length];
         String who = label + " (Spark stage " + ctx.stageId() + "." + ctx.stageAttemptNumber() + ")";
+        java.util.function.BooleanSupplier killed = ctx::isInterrupted;
         RingAllReduce ring = null;
         try {
-            ring = RingAllReduce.open(w, workers, s, ctx::isInterrupted, who);
+            ring = RingAllReduce.open(w, workers, s, killed, who);
             if (workers > 1) {
                 String[] addresses = ctx.allGather(ring.address()); // the stage's one ~1 s rendezvous
                 ring.connect(addresses, secret, n + 1);
@@ -123,7 +124,7 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
             for (int r = 0; r < rounds.length; r++) {
                 int k = rounds[r];
                 long r0 = System.nanoTime();
-                FaultInjection.check(attempt, r, w, ctx::isInterrupted);
+                FaultInjection.check(attempt, r, w, killed);
                 double loss = 0;
                 long ex = 0;
                 if (mode == AveragingMode.PARAMETER) {

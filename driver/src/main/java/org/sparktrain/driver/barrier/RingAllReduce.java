@@ -53,6 +53,7 @@ public final class RingAllReduce implements Closeable {
     private final int rank;
     private final int size;
     private final String label;
+    private final String self;
     private final AllReduceSettings settings;
     private final BooleanSupplier killed;
     private final ServerSocketChannel server;
@@ -78,6 +79,7 @@ public final class RingAllReduce implements Closeable {
         this.rank = rank;
         this.size = size;
         this.label = label;
+        this.self = label + ", task " + rank;
         this.settings = settings;
         this.killed = killed;
         this.server = server;
@@ -252,7 +254,7 @@ public final class RingAllReduce implements Closeable {
                 last = now;
                 continue;
             }
-            Wire.checkAlive(killed, label + ", task " + rank);
+            Wire.checkAlive(killed, self);
             if (now - last > timeout) {
                 String who = recvBytes.hasRemaining()
                         ? "no data from task " + Math.floorMod(rank - 1, size) + " (" + prevAddress + ")"

@@ -65,7 +65,8 @@ public final class BarrierEpoch {
     public static AllReduceSettings settings(JavaSparkContext sc) {
         SparkConf c = sc.getConf().clone();
         for (String k : new String[] {AllReduceSettings.PORTS, AllReduceSettings.HOST, AllReduceSettings.BIND,
-                AllReduceSettings.CONNECT_TIMEOUT, AllReduceSettings.IO_TIMEOUT, AllReduceSettings.MAX_ATTEMPTS}) {
+                AllReduceSettings.CONNECT_TIMEOUT, AllReduceSettings.IO_TIMEOUT, AllReduceSettings.MAX_ATTEMPTS,
+                AllReduceSettings.RENDEZVOUS}) {
             String v = sc.getLocalProperty(k);
             if (v != null) {
                 c.set(k, v);
@@ -97,13 +98,25 @@ public final class BarrierEpoch {
             for (int attempt = 0; attempt < settings.maxAttempts(); attempt++) {
                 String label = name + ": epoch " + epoch + ", barrier stage attempt " + (attempt + 1);
                 sc.setJobDescription(label + " (" + rounds.length + " rounds, " + workers + " tasks)");
-                BarrierTask task = new BarrierTask(start, stepsBefore, lr, net.spec().text(), master.config(), mode,
-                        epoch, rounds, workers, Handshake.newSecret(), settings, label, attempt, returnEveryVector);
+                byte[] secret = Handshake.newSecret();
                 List<TaskReport> reports;
+                Rendezvous rv = null;
                 try {
+                    if (settings.driverRendezvous() && workers > 1) {
+                        SparkConf conf = sc.getConf();
+                        String host = conf.get("spark.driver.host", "127.0.0.1");
+                        rv = new Rendezvous(host, conf.get("spark.driver.bindAddress", host), settings, workers,
+                                secret, label);
+                    }
+                    BarrierTask task = new BarrierTask(start, stepsBefore, lr, net.spec().text(), master.config(), mode,
+                            epoch, rounds, workers, secret, settings, label, attempt, returnEveryVector,
+                            rv == null ? null : rv.address());
                     reports = new ArrayList<>(blocks.rdd().barrier().mapPartitions(task, false, REPORT)
                             .toJavaRDD().collect());
                 } catch (Exception e) { // SparkException (checked in Java's eyes) when the stage fails
+                    if (rv != null && rv.failure() != null) {
+                        e.addSuppressed(rv.failure());
+                    }
                     last = e;
                     String why = rootMessage(e);
                     if (attempt + 1 < settings.maxAttempts()) {
@@ -113,6 +126,10 @@ public final class BarrierEpoch {
                         LOG.error("{} failed: {}. Giving up after {} attempts.", label, why, settings.maxAttempts());
                     }
                     continue;
+                } finally {
+                    if (rv != null) {
+                        rv.close();
+                    }
                 }
                 return finish(reports, workers, master, attempt + 1, label);
             }

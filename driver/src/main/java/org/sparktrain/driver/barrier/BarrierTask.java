@@ -58,10 +58,11 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
     private final String label;
     private final int attempt;
     private final boolean returnEveryVector;
+    private final String rendezvous;
 
     BarrierTask(Broadcast<float[]> start, long stepsBefore, float learningRate, String specText, TrainingConfig config,
                 AveragingMode mode, int epoch, int[] rounds, int workers, byte[] secret, AllReduceSettings settings,
-                String label, int attempt, boolean returnEveryVector) {
+                String label, int attempt, boolean returnEveryVector, String rendezvous) {
         this.start = start;
         this.stepsBefore = stepsBefore;
         this.learningRate = learningRate;
@@ -76,6 +77,7 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
         this.label = label;
         this.attempt = attempt;
         this.returnEveryVector = returnEveryVector;
+        this.rendezvous = rendezvous;
     }
 
     @Override
@@ -113,7 +115,9 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
         try {
             ring = RingAllReduce.open(w, workers, s, killed, who);
             if (workers > 1) {
-                String[] addresses = ctx.allGather(ring.address()); // the stage's one ~1 s rendezvous
+                String[] addresses = rendezvous != null
+                        ? Rendezvous.exchange(rendezvous, secret, w, workers, ring.address(), s, killed, who)
+                        : ctx.allGather(ring.address()); // Spark's: 0 or ~1 s (it polls in whole seconds)
                 ring.connect(addresses, secret, n + 1);
             }
             rep.setupMillis = (System.nanoTime() - t0) / 1e6;

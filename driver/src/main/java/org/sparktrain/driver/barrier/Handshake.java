@@ -100,6 +100,14 @@ final class Handshake {
      */
     static String verifyProof(SocketChannel ch, byte[] secret, byte[] ns, int expectFrom, int self, long deadline,
                               BooleanSupplier killed, int poll, String what) throws IOException {
+        int[] from = new int[1];
+        return verifyProof(ch, secret, ns, expectFrom, expectFrom, self, from, deadline, killed, poll, what);
+    }
+
+    /** As above, accepting any sender {@code minFrom <= from <= maxFrom}, stored in {@code from[0]}. */
+    static String verifyProof(SocketChannel ch, byte[] secret, byte[] ns, int minFrom, int maxFrom, int self,
+                              int[] fromOut, long deadline, BooleanSupplier killed, int poll, String what)
+            throws IOException {
         ByteBuffer proof = ByteBuffer.allocate(PROOF_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         try {
             Wire.readFully(ch, proof, deadline, killed, poll, what);
@@ -121,10 +129,12 @@ final class Handshake {
         if (!MessageDigest.isEqual(magic, PROOF_MAGIC) || !ok) {
             return "it did not present the stage's secret";
         }
-        if (from != expectFrom || to != self) {
-            return "it claims to be task " + from + " connecting to task " + to + ", expected task " + expectFrom
-                    + " connecting to task " + self;
+        if (from < minFrom || from > maxFrom || to != self) {
+            return "it claims to be task " + from + " connecting to " + to + ", expected task "
+                    + (minFrom == maxFrom ? String.valueOf(minFrom) : minFrom + ".." + maxFrom) + " connecting to "
+                    + self;
         }
+        fromOut[0] = from;
         ByteBuffer ack = ByteBuffer.wrap(mac(secret, "ack", nc, ns, from, to));
         Wire.writeFully(ch, ack, deadline, killed, poll, what);
         return null;

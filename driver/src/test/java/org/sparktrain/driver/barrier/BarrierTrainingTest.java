@@ -52,6 +52,7 @@ class BarrierTrainingTest {
         FaultInjection.disarm();
         JavaSparkContext sc = TestSpark.jsc();
         sc.setLocalProperty(AllReduceSettings.IO_TIMEOUT, null);
+        sc.setLocalProperty(AllReduceSettings.RENDEZVOUS, null);
     }
 
     static DataSet data(int n, long seed) {
@@ -127,6 +128,15 @@ class BarrierTrainingTest {
         DataSet d = data(120, 3);
         MasterConfig mc = new MasterConfig(2, 3, AveragingMode.PARAMETER, 1, "t").withTransport(RoundTransport.BARRIER);
         assertArrayEquals(train(WITH_DROPOUT_AND_BN, d, mc, 2), train(WITH_DROPOUT_AND_BN, d, mc, 2));
+    }
+
+    @Test
+    void sparksAllGatherAsTheRendezvousGivesTheSameBits() {
+        DataSet d = data(64, 7);
+        MasterConfig mc = new MasterConfig(2, 2, AveragingMode.PARAMETER, 0, "t").withTransport(RoundTransport.BARRIER);
+        float[] viaDriver = train(MLP, d, mc, 1);
+        TestSpark.jsc().setLocalProperty(AllReduceSettings.RENDEZVOUS, "allgather");
+        assertArrayEquals(viaDriver, train(MLP, d, mc, 1));
     }
 
     @Test

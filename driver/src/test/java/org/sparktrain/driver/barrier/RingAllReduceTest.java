@@ -237,11 +237,32 @@ class RingAllReduceTest {
     }
 
     @Test
+    void theDriverRendezvousSwapsAddressesAndRefusesStrangers() throws Exception {
+        byte[] secret = Handshake.newSecret();
+        try (Rendezvous rv = new Rendezvous("127.0.0.1", "127.0.0.1", LOCAL, 2, secret, "test stage")) {
+            // a stranger with the wrong secret, first in line
+            Future<String[]> stranger = pool.submit(() -> Rendezvous.exchange(rv.address(), Handshake.newSecret(), 0, 2,
+                    "6.6.6.6:666", LOCAL.withTimeouts(3_000, 1_000), () -> false, "stranger"));
+            Exception e = assertThrows(Exception.class, () -> stranger.get(10, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof IOException, e.toString());
+            List<Future<String[]>> f = new ArrayList<>();
+            for (int i = 1; i >= 0; i--) {
+                int rank = i;
+                f.add(pool.submit(() -> Rendezvous.exchange(rv.address(), secret, rank, 2, "h" + rank + ":1" + rank,
+                        LOCAL, () -> false, "test stage")));
+            }
+            for (Future<String[]> x : f) {
+                assertArrayEquals(new String[] {"h0:10", "h1:11"}, x.get(10, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
     void portRanges() {
         assertArrayEquals(new int[] {0, 0}, AllReduceSettings.parsePorts("0"));
         assertArrayEquals(new int[] {40000, 40100}, AllReduceSettings.parsePorts(" 40000-40100 "));
         assertThrows(IllegalArgumentException.class, () -> AllReduceSettings.parsePorts("forty"));
         assertThrows(IllegalArgumentException.class,
-                () -> new AllReduceSettings(null, null, 5, 4, 1, 1, 1, 1));
+                () -> new AllReduceSettings(null, null, 5, 4, 1, 1, 1, 1, true));
     }
 }

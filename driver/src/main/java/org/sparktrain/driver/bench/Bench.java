@@ -45,7 +45,7 @@ public final class Bench {
     static void run(String[] argv) throws Exception {
         Args a = new Args("bench", argv, 0,
                 Set.of("model", "epochs", "threads", "limit-train", "mode", "seed", "conf", "data", "batch", "workers",
-                        "averaging-frequency", "averaging", "warmup-rounds", "master"),
+                        "averaging-frequency", "averaging", "warmup-rounds", "master", "transport"),
                 Set.of("inference"));
         String model = a.require("model");
         int epochs = a.intValue("epochs", 3, 1);

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.sparktrain.driver.barrier.BarrierEpoch;
 import org.sparktrain.driver.cli.Args;
 import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.AveragingMode;
@@ -23,6 +24,8 @@ import org.sparktrain.engine.train.Trainer;
  * averaging round; one JSON line per epoch with throughput, test accuracy, the rounds' median and p90
  * wall time, and the overhead: the share of training wall time that is not minibatch compute (job
  * scheduling, broadcast, collect, averaging), measured as 1 − (mean worker compute time / wall time).
+ * Worker compute is measured inside the tasks in both transports ({@code --transport job|barrier}); with
+ * {@code barrier} the line adds the all-reduce's median and p90 and the stage's set-up time.
  */
 final class SparkBench {
     private SparkBench() {
@@ -42,7 +45,14 @@ final class SparkBench {
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException(e.getMessage().replace("--mode", "--averaging"));
         }
-        MasterConfig mc = new MasterConfig(workers, k, mode, a.intValue("warmup-rounds", 0, 0), "bench " + model);
+        MasterConfig.RoundTransport transport;
+        try {
+            transport = MasterConfig.RoundTransport.parse(a.get("transport", "job"));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
+        MasterConfig mc = new MasterConfig(workers, k, mode, a.intValue("warmup-rounds", 0, 0), "bench " + model,
+                transport);
         Network net = Network.build(ms, cfg.seed());
         Trainer trainer = Trainer.fromSpec(net, cfg);
         ParameterAveragingMaster master = new ParameterAveragingMaster(sc, mc, trainer);
@@ -57,6 +67,7 @@ final class SparkBench {
         base.put("threads", workers);
         base.put("averaging", mode.name().toLowerCase(Locale.ROOT));
         base.put("averaging_frequency", mode == AveragingMode.GRADIENT ? 1 : k);
+        base.put("transport", transport.name().toLowerCase(Locale.ROOT));
         base.put("gemm", Gemms.fastest().name());
         for (int e = 1; e <= epochs; e++) {
             data.blocks(e); // packing the epoch's minibatches is data preparation, not training
@@ -78,6 +89,16 @@ final class SparkBench {
             rec.put("round_ms_median", Bench.round(pct[0], 1));
             rec.put("round_ms_p90", Bench.round(pct[1], 1));
             rec.put("overhead", Bench.round(Math.max(0, 1 - master.lastEpochComputeSeconds() / secs), 3));
+            BarrierEpoch.Outcome bo = master.lastBarrierOutcome();
+            if (bo != null) { // round_ms = a task's K steps + all-reduce; exchange = the all-reduce (incl. waiting)
+                double[] ex = bo.exchangeMillis().clone();
+                java.util.Arrays.sort(ex);
+                rec.put("exchange_ms_median", Bench.round(ex.length == 0 ? 0 : ex[ex.length / 2], 2));
+                rec.put("exchange_ms_p90", Bench.round(ex.length == 0 ? 0
+                        : ex[Math.min(ex.length - 1, (int) Math.ceil(0.9 * ex.length) - 1)], 2));
+                rec.put("stage_setup_ms", Bench.round(bo.setupMillis(), 1));
+                rec.put("stage_attempts", bo.attempts());
+            }
             rec.put("load1", Bench.load1());
             rec.put("load1_start", loadStart);
             System.out.println(Bench.json(rec));

@@ -64,6 +64,10 @@ final class TrainCommand {
               --averaging-frequency K local minibatch steps between two averagings (default 5)
               --mode parameter|gradient  average parameters every K steps (default) or gradients every step
               --warmup-rounds N       first N rounds average after every step (default 0)
+              --transport job|barrier how a round travels: one Spark job per round (default), or one
+                                      barrier stage per epoch whose tasks average among themselves over
+                                      direct TCP (needs all W tasks running at once; ports and timeouts:
+                                      spark.sparktrain.allreduce.*)
               --resume                continue from the checkpoint in --out, if there is one
               --out DIR               where the model file, checkpoint and metrics go (default runs/<model
                                       name>); any Hadoop path (file:, hdfs:, s3a:)
@@ -82,7 +86,7 @@ final class TrainCommand {
         Args a = new Args("sparktrain train", argv, 1,
                 Set.of("model", "data", "test", "epochs", "batch-size", "seed", "validation", "limit-train", "out",
                         "metrics-out", "workers", "master", "averaging-frequency", "mode", "warmup-rounds", "scale",
-                        "resample", "label-col"),
+                        "resample", "label-col", "transport"),
                 Set.of("help", "resume", "drop-bad-rows"));
         if (a.flag("help")) {
             out.print(HELP);
@@ -98,6 +102,7 @@ final class TrainCommand {
         int k = a.intValue("averaging-frequency", 5, 1);
         int warmup = a.intValue("warmup-rounds", 0, 0);
         AveragingMode mode = choice(a, "mode", "parameter", m -> AveragingMode.parse(m));
+        MasterConfig.RoundTransport transport = choice(a, "transport", "job", MasterConfig.RoundTransport::parse);
         FittedScaler.Kind scale = choice(a, "scale", "none", TrainCommand::scaler);
         Resampling resample = choice(a, "resample", "none", TrainCommand::resampling);
         Path specFile = Path.of(a.require("model"));
@@ -150,11 +155,12 @@ final class TrainCommand {
             err.println("sparktrain: warning: the spec asks for early stopping but there is no validation data;"
                     + " pass --validation 0.1 to hold out 10% of the training data");
         }
-        MasterConfig mc = new MasterConfig(workers, k, mode, warmup, spec.name());
+        MasterConfig mc = new MasterConfig(workers, k, mode, warmup, spec.name(), transport);
         out.printf("sparktrain: %s, %d parameters, %d training examples%s; %d workers on %s, %s averaging every %d"
-                        + " step(s); GEMM kernel %s%n", spec.name(), net.params().length, fold.trainRows(),
-                valFraction > 0 ? ", " + fold.validationRows() + " for validation" : "", workers, sc.master(),
-                mode.name().toLowerCase(Locale.ROOT), mode == AveragingMode.GRADIENT ? 1 : k, Gemms.fastest().name());
+                        + " step(s) (%s transport); GEMM kernel %s%n", spec.name(), net.params().length,
+                fold.trainRows(), valFraction > 0 ? ", " + fold.validationRows() + " for validation" : "", workers,
+                sc.master(), mode.name().toLowerCase(Locale.ROOT), mode == AveragingMode.GRADIENT ? 1 : k,
+                transport.name().toLowerCase(Locale.ROOT), Gemms.fastest().name());
 
         JavaRDD<Block> testBlocks = test == null ? null
                 : ScoringBlocks.pack(test, fold.scaler(), 1000).persist(StorageLevel.MEMORY_AND_DISK());

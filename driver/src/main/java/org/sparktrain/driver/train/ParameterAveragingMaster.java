@@ -10,6 +10,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.DoubleAccumulator;
+import org.sparktrain.driver.barrier.BarrierEpoch;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.MiniBatch;
 import org.sparktrain.engine.optim.Optimizer;
@@ -32,6 +33,10 @@ import org.sparktrain.engine.train.Trainer;
  *     penalty, clips and steps: synchronous SGD with minibatch W·b.</li>
  * </ul>
  * The driver's {@link Trainer} holds the master copy of the network and optimizer.
+ *
+ * <p>With {@link MasterConfig.RoundTransport#BARRIER} the same rounds travel differently: one barrier
+ * stage per epoch whose tasks average among themselves ({@link BarrierEpoch}); the round plan
+ * ({@link #roundSize}) and the averaging rule ({@link RoundVector#divideSum}) are shared.
  */
 public final class ParameterAveragingMaster {
     private final JavaSparkContext sc;
@@ -42,6 +47,7 @@ public final class ParameterAveragingMaster {
     private long rounds;
     private final List<Double> roundMillis = new ArrayList<>();
     private double computeSeconds;
+    private BarrierEpoch.Outcome lastBarrier;
 
     public ParameterAveragingMaster(JavaSparkContext sc, MasterConfig config, Trainer master) {
         this.sc = sc;
@@ -74,8 +80,25 @@ public final class ParameterAveragingMaster {
         return computeSeconds;
     }
 
+    /** The last epoch's barrier stage (timings, attempts), or null in the job transport. */
+    public BarrierEpoch.Outcome lastBarrierOutcome() {
+        return lastBarrier;
+    }
+
+    /**
+     * Steps of the round that starts at {@code step} of an epoch of {@code steps}, after {@code roundsSoFar}
+     * rounds of the run: 1 in gradient mode and during the warm-up, else K (the remainder at the end).
+     */
+    static int roundSize(MasterConfig config, long roundsSoFar, int step, int steps) {
+        return config.mode() == AveragingMode.GRADIENT || roundsSoFar < config.warmupRounds()
+                ? 1 : Math.min(config.averagingFrequency(), steps - step);
+    }
+
     /** One epoch: as many rounds as the largest partition needs. Returns {mean training loss, examples}. */
     public double[] trainEpoch(EpochData data, int epoch) {
+        if (config.transport() == MasterConfig.RoundTransport.BARRIER) {
+            return barrierEpoch(data, epoch);
+        }
         JavaRDD<MiniBatch> blocks = data.blocks(epoch);
         int steps = data.maxBlocksPerWorker(epoch);
         roundMillis.clear();
@@ -85,8 +108,7 @@ public final class ParameterAveragingMaster {
         int step = 0;
         int roundInEpoch = 0;
         while (step < steps) {
-            int k = config.mode() == AveragingMode.GRADIENT || rounds < config.warmupRounds()
-                    ? 1 : Math.min(config.averagingFrequency(), steps - step);
+            int k = roundSize(config, rounds, step, steps);
             sc.setJobDescription(config.runName() + ": epoch " + epoch + ", round " + (roundInEpoch + 1)
                     + " (steps " + (step + 1) + "-" + (step + k) + " of " + steps + ")");
             long t0 = System.nanoTime();
@@ -106,6 +128,51 @@ public final class ParameterAveragingMaster {
             step += k;
             roundInEpoch++;
             rounds++;
+        }
+        data.release(epoch);
+        return new double[] {examples == 0 ? Double.NaN : lossSum / examples, examples};
+    }
+
+    /** The epoch as one barrier stage: the same rounds, averaged among the tasks. */
+    private double[] barrierEpoch(EpochData data, int epoch) {
+        JavaRDD<MiniBatch> blocks = data.blocks(epoch);
+        if (blocks.getNumPartitions() != config.workers()) {
+            throw new IllegalStateException("epoch " + epoch + " has " + blocks.getNumPartitions() + " partitions for "
+                    + config.workers() + " workers");
+        }
+        int steps = data.maxBlocksPerWorker(epoch);
+        List<Integer> plan = new ArrayList<>();
+        long r = rounds;
+        for (int step = 0; step < steps; r++) {
+            int k = roundSize(config, r, step, steps);
+            plan.add(k);
+            step += k;
+        }
+        int[] ks = plan.stream().mapToInt(Integer::intValue).toArray();
+        BarrierEpoch.Outcome o = BarrierEpoch.run(sc, blocks, master, config.mode(), epoch, ks, config.runName(),
+                BarrierEpoch.settings(sc), false);
+        lastBarrier = o;
+        roundMillis.clear();
+        for (double ms : o.roundMillis()) {
+            roundMillis.add(ms);
+        }
+        computeSeconds = o.meanComputeSeconds();
+        rounds += o.roundsDone();
+        double lossSum = 0;
+        long examples = 0;
+        for (int i = 0; i < o.roundsDone(); i++) {
+            lossSum += o.lossSums()[i];
+            examples += (long) o.examples()[i];
+        }
+        if (o.nonFiniteRound() >= 0) {
+            int bad = o.nonFiniteRound();
+            int step = 0;
+            for (int i = 0; i < bad; i++) {
+                step += ks[i];
+            }
+            double l = o.lossSums()[bad];
+            throw new NonFiniteLossException(epoch, step + 1, l / o.examples()[bad], "in averaging round " + (bad + 1)
+                    + " (minibatches " + (step + 1) + "-" + (step + ks[bad]) + ")");
         }
         data.release(epoch);
         return new double[] {examples == 0 ? Double.NaN : lossSum / examples, examples};

@@ -73,43 +73,88 @@ public final class RoundVector {
 
     /** Parameter mode result: the state after local steps, then the loss sum and example count. */
     public static float[] packResult(Network net, Optimizer opt, double lossSum, long examples) {
-        float[] st = packState(net, opt);
-        float[] v = java.util.Arrays.copyOf(st, st.length + 2);
-        v[st.length] = (float) lossSum;
-        v[st.length + 1] = examples;
-        return v;
-    }
-
-    /** Gradient mode result: {@code [gradient | network state | loss sum | examples]}. */
-    public static float[] packGradient(Network net, double lossSum, long examples) {
-        float[] g = net.grads();
-        float[] s = net.state();
-        float[] v = new float[g.length + s.length + 2];
-        System.arraycopy(g, 0, v, 0, g.length);
-        System.arraycopy(s, 0, v, g.length, s.length);
-        v[g.length + s.length] = (float) lossSum;
-        v[g.length + s.length + 1] = examples;
+        float[] v = new float[stateLength(net, opt) + 2];
+        packResultInto(net, opt, lossSum, examples, v);
         return v;
     }
 
     /**
-     * Sums the workers' vectors in the given order (worker 0 first) in double, then divides every entry
-     * but the last two (loss sum and example count, which stay sums) by the number of workers.
+     * As {@link #packResult}, into {@code out[0 .. stateLength + 2)} (a buffer reused round after round:
+     * the barrier transport allocates nothing per round). Returns the length written.
+     */
+    public static int packResultInto(Network net, Optimizer opt, double lossSum, long examples, float[] out) {
+        float[] p = net.params();
+        float[] o = opt.state();
+        float[] s = net.state();
+        System.arraycopy(p, 0, out, 0, p.length);
+        System.arraycopy(o, 0, out, p.length, o.length);
+        System.arraycopy(s, 0, out, p.length + o.length, s.length);
+        int n = p.length + o.length + s.length;
+        out[n] = (float) lossSum;
+        out[n + 1] = examples;
+        return n + 2;
+    }
+
+    /** Gradient mode result: {@code [gradient | network state | loss sum | examples]}. */
+    public static float[] packGradient(Network net, double lossSum, long examples) {
+        float[] v = new float[gradientLength(net)];
+        packGradientInto(net, lossSum, examples, v);
+        return v;
+    }
+
+    /** Length of a gradient-mode result: {@code P + S + 2}. */
+    public static int gradientLength(Network net) {
+        return net.grads().length + net.state().length + 2;
+    }
+
+    /** Length of a parameter-mode result: {@code P + O + S + 2}. */
+    public static int resultLength(Network net, Optimizer opt) {
+        return stateLength(net, opt) + 2;
+    }
+
+    /** As {@link #packGradient}, into {@code out[0 .. P + S + 2)}. Returns the length written. */
+    public static int packGradientInto(Network net, double lossSum, long examples, float[] out) {
+        float[] g = net.grads();
+        float[] s = net.state();
+        System.arraycopy(g, 0, out, 0, g.length);
+        System.arraycopy(s, 0, out, g.length, s.length);
+        out[g.length + s.length] = (float) lossSum;
+        out[g.length + s.length + 1] = examples;
+        return g.length + s.length + 2;
+    }
+
+    /**
+     * Sums the workers' vectors in the given order (worker 0 first) in double, then averages the sum
+     * with {@link #divideSum}: every entry but the last two (loss sum and example count, which stay
+     * sums) is divided by the number of workers.
      */
     public static float[] averageInOrder(float[][] perWorker) {
         float[] out = sumInOrder(perWorker);
-        int w = perWorker.length;
-        if (w == 1) {
-            return out; // one worker: its vector exactly (parameter averaging with W = 1 is plain training)
-        }
-        for (int i = 0; i < out.length - 2; i++) {
-            double s = 0;
-            for (float[] v : perWorker) {
-                s += v[i];
-            }
-            out[i] = (float) (s / w);
-        }
+        divideSum(out, out.length, perWorker.length);
         return out;
+    }
+
+    /**
+     * THE averaging rule, shared by every way a round travels (a job per round sums on the driver with
+     * {@link #sumInOrder}; a barrier stage sums with a ring all-reduce between its tasks): turns
+     * {@code sum[0 .. length)}, the element-wise sum of {@code workers} round vectors, into their
+     * average in place. Entries {@code [0, length - 2)} are divided by {@code workers} (one correctly
+     * rounded float division each); the last two, the loss sum and the example count, stay sums. With
+     * one worker nothing changes: parameter averaging with W = 1 is plain training, bit for bit.
+     * (With two workers the result is bit-identical whichever way the sum was taken: a float sum of two
+     * floats equals the double sum rounded once, and halving is exact.)
+     */
+    public static void divideSum(float[] sum, int length, int workers) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("cannot average over " + workers + " workers");
+        }
+        if (workers == 1) {
+            return;
+        }
+        float w = workers;
+        for (int i = 0; i < length - 2; i++) {
+            sum[i] = sum[i] / w;
+        }
     }
 
     /** Element-wise sum in worker order, accumulated in double per element. */

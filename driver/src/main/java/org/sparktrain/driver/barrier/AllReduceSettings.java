@@ -1,0 +1,103 @@
+package org.sparktrain.driver.barrier;
+
+import java.io.Serializable;
+import org.apache.spark.SparkConf;
+
+/**
+ * Settings of the direct all-reduce channel between the tasks of a barrier stage, read from the Spark
+ * configuration on the driver and shipped in the task closure.
+ *
+ * <table>
+ * <caption>Spark configuration keys</caption>
+ * <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>{@value #PORTS}</td><td>{@code 0}</td><td>ports a task's server socket may bind: {@code 0}
+ *     for an ephemeral port, {@code P} or {@code LO-HI} for a range the firewall opens between executor
+ *     hosts</td></tr>
+ * <tr><td>{@value #HOST}</td><td>the executor's block manager host</td><td>the address a task
+ *     advertises to its peers</td></tr>
+ * <tr><td>{@value #BIND}</td><td>the advertised host</td><td>the address the server socket binds
+ *     ({@code 0.0.0.0} for every interface)</td></tr>
+ * <tr><td>{@value #CONNECT_TIMEOUT}</td><td>{@code 60s}</td><td>deadline for connecting the ring and
+ *     authenticating both neighbours</td></tr>
+ * <tr><td>{@value #IO_TIMEOUT}</td><td>{@code 300s}</td><td>longest wait without a single byte from a
+ *     neighbour during a round; must exceed the compute time of one round (K minibatches) on the
+ *     slowest worker, since a task waits for its peers' compute in every all-reduce</td></tr>
+ * <tr><td>{@value #RENDEZVOUS}</td><td>{@code driver}</td><td>how the tasks swap addresses:
+ *     {@code driver}, through a socket the driver opens per stage ({@link Rendezvous}, a few ms; the
+ *     executors must reach {@code spark.driver.host}), or {@code allgather}, Spark's
+ *     {@code BarrierTaskContext.allGather} (0 or ~1 s: it polls in whole seconds)</td></tr>
+ * <tr><td>{@value #MAX_ATTEMPTS}</td><td>{@code 3}</td><td>how often the driver runs an epoch's stage
+ *     before giving up (Spark does not retry a failed barrier result stage)</td></tr>
+ * </table>
+ *
+ * @param pollMillis how often a waiting task wakes to check its kill flag
+ */
+public record AllReduceSettings(String host, String bindAddress, int portLow, int portHigh, long connectTimeoutMillis,
+                                long ioTimeoutMillis, int pollMillis, int maxAttempts, boolean driverRendezvous)
+        implements Serializable {
+    public static final String PORTS = "spark.sparktrain.allreduce.ports";
+    public static final String HOST = "spark.sparktrain.allreduce.host";
+    public static final String BIND = "spark.sparktrain.allreduce.bindAddress";
+    public static final String CONNECT_TIMEOUT = "spark.sparktrain.allreduce.connectTimeout";
+    public static final String IO_TIMEOUT = "spark.sparktrain.allreduce.timeout";
+    public static final String MAX_ATTEMPTS = "spark.sparktrain.barrier.maxAttempts";
+    public static final String RENDEZVOUS = "spark.sparktrain.allreduce.rendezvous";
+
+    public AllReduceSettings {
+        if (portLow < 0 || portHigh > 65535 || portLow > portHigh || (portLow == 0 && portHigh != 0)) {
+            throw new IllegalArgumentException(PORTS + ": bad port range " + portLow + "-" + portHigh
+                    + "; give 0 (ephemeral), a port, or LO-HI with 1 <= LO <= HI <= 65535");
+        }
+        if (connectTimeoutMillis <= 0 || ioTimeoutMillis <= 0 || pollMillis <= 0) {
+            throw new IllegalArgumentException(CONNECT_TIMEOUT + " and " + IO_TIMEOUT + " must be positive");
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException(MAX_ATTEMPTS + " must be >= 1, got " + maxAttempts);
+        }
+    }
+
+    /** Ephemeral ports, default timeouts: for tests and single-machine runs. */
+    public static AllReduceSettings defaults() {
+        return new AllReduceSettings(null, null, 0, 0, 60_000, 300_000, 100, 3, true);
+    }
+
+    /** The settings from a Spark configuration (the keys above). */
+    public static AllReduceSettings fromConf(SparkConf conf) {
+        int[] ports = parsePorts(conf.get(PORTS, "0"));
+        String host = conf.get(HOST, null);
+        String rv = conf.get(RENDEZVOUS, "driver").trim();
+        if (!rv.equals("driver") && !rv.equals("allgather")) {
+            throw new IllegalArgumentException(RENDEZVOUS + " must be driver or allgather, got '" + rv + "'");
+        }
+        return new AllReduceSettings(host, conf.get(BIND, null), ports[0], ports[1],
+                conf.getTimeAsMs(CONNECT_TIMEOUT, "60s"), conf.getTimeAsMs(IO_TIMEOUT, "300s"), 100,
+                conf.getInt(MAX_ATTEMPTS, 3), rv.equals("driver"));
+    }
+
+    /** {@code "0"}, {@code "40000"} or {@code "40000-40100"}. */
+    static int[] parsePorts(String s) {
+        String t = s.trim();
+        try {
+            int dash = t.indexOf('-');
+            if (dash < 0) {
+                int p = Integer.parseInt(t);
+                return new int[] {p, p};
+            }
+            return new int[] {Integer.parseInt(t.substring(0, dash).trim()), Integer.parseInt(t.substring(dash + 1).trim())};
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(PORTS + " must be 0, a port or LO-HI (e.g. 40000-40100), got '" + s + "'");
+        }
+    }
+
+    /** These settings with other timeouts (tests). */
+    public AllReduceSettings withTimeouts(long connectMillis, long ioMillis) {
+        return new AllReduceSettings(host, bindAddress, portLow, portHigh, connectMillis, ioMillis, pollMillis,
+                maxAttempts, driverRendezvous);
+    }
+
+    /** These settings with an explicit advertised host (tests, or no Spark environment). */
+    public AllReduceSettings withHost(String h) {
+        return new AllReduceSettings(h, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis,
+                pollMillis, maxAttempts, driverRendezvous);
+    }
+}

@@ -1,0 +1,203 @@
+package org.sparktrain.driver.barrier;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparktrain.driver.train.AveragingMode;
+import org.sparktrain.engine.Network;
+import org.sparktrain.engine.data.MiniBatch;
+import org.sparktrain.engine.optim.Optimizer;
+import org.sparktrain.engine.train.RoundVector;
+import org.sparktrain.engine.train.Trainer;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+
+/**
+ * Driver side of the barrier transport (issue 5, "How a round travels"): ONE barrier stage carries all
+ * the averaging rounds of an epoch; its W tasks (one per partition of the epoch's cached blocks) swap
+ * addresses with a single {@code allGather} and then average among themselves every round over a
+ * {@link RingAllReduce} ({@link BarrierTask} says what a round computes: the same as a job per round).
+ *
+ * <p>Failure: Spark does not retry a failed barrier result stage, so the driver does. It keeps the
+ * epoch's starting state (parameters, optimizer state and step count, network state, learning rate;
+ * the round plan and the seeds are functions of the epoch), and reruns the whole stage from it, with a
+ * fresh secret, up to {@link AllReduceSettings#maxAttempts()} times. Since every random stream derives
+ * from (seed, epoch, worker, step), a rerun gives the bits an uninterrupted stage would have given.
+ * A non-finite averaged loss is not a failure: every task stops at the same round, and the caller is
+ * told which.
+ *
+ * <p>After the stage the driver checks that every task reported the same hash of its final state (the
+ * ring guarantees it; a difference is a bug, reported as such) and restores task 0's vector into the
+ * driver's trainer.
+ */
+public final class BarrierEpoch {
+    private static final Logger LOG = LoggerFactory.getLogger(BarrierEpoch.class);
+    private static final ClassTag<TaskReport> REPORT = ClassTag$.MODULE$.apply(TaskReport.class);
+
+    /**
+     * How the stage went. Arrays are per round (completed rounds only); timings are task 0's.
+     *
+     * @param meanComputeSeconds minibatch compute time, averaged over the tasks
+     * @param setupMillis task 0's start to a connected ring (includes the allGather's ~1 s poll)
+     * @param nonFiniteRound the round whose averaged loss was NaN or infinite, or -1
+     * @param attempts stage attempts it took (1 when nothing failed)
+     * @param finalVectors every task's final state when asked for (tests), else only task 0's
+     */
+    public record Outcome(int roundsDone, double[] lossSums, double[] examples, double[] roundMillis,
+                          double[] exchangeMillis, double meanComputeSeconds, double setupMillis, int nonFiniteRound,
+                          int attempts, float[][] finalVectors) {
+    }
+
+    private BarrierEpoch() {
+    }
+
+    /**
+     * The settings from the Spark configuration, where a thread's local property of the same name
+     * ({@code sc.setLocalProperty}) overrides the configuration for the stages that thread submits.
+     */
+    public static AllReduceSettings settings(JavaSparkContext sc) {
+        SparkConf c = sc.getConf().clone();
+        for (String k : new String[] {AllReduceSettings.PORTS, AllReduceSettings.HOST, AllReduceSettings.BIND,
+                AllReduceSettings.CONNECT_TIMEOUT, AllReduceSettings.IO_TIMEOUT, AllReduceSettings.MAX_ATTEMPTS,
+                AllReduceSettings.RENDEZVOUS}) {
+            String v = sc.getLocalProperty(k);
+            if (v != null) {
+                c.set(k, v);
+            }
+        }
+        return AllReduceSettings.fromConf(c);
+    }
+
+    /**
+     * Runs one epoch as one barrier stage and leaves the averaged result in {@code master}.
+     *
+     * @param blocks the epoch's minibatches, one cached partition per worker
+     * @param rounds the steps of every round, in order (e.g. K, K, ..., the remainder)
+     * @param name names the run in the Spark UI and in messages
+     */
+    public static Outcome run(JavaSparkContext sc, JavaRDD<MiniBatch> blocks, Trainer master, AveragingMode mode,
+                              int epoch, int[] rounds, String name, AllReduceSettings settings,
+                              boolean returnEveryVector) {
+        int workers = blocks.getNumPartitions();
+        checkSlots(sc, workers);
+        Network net = master.network();
+        Optimizer opt = master.optimizer();
+        float[] startState = RoundVector.packState(net, opt);
+        long stepsBefore = opt.stepCount();
+        float lr = opt.learningRate();
+        Broadcast<float[]> start = sc.broadcast(startState);
+        try {
+            Exception last = null;
+            for (int attempt = 0; attempt < settings.maxAttempts(); attempt++) {
+                String label = name + ": epoch " + epoch + ", barrier stage attempt " + (attempt + 1);
+                sc.setJobDescription(label + " (" + rounds.length + " rounds, " + workers + " tasks)");
+                byte[] secret = Handshake.newSecret();
+                List<TaskReport> reports;
+                Rendezvous rv = null;
+                try {
+                    if (settings.driverRendezvous() && workers > 1) {
+                        SparkConf conf = sc.getConf();
+                        String host = conf.get("spark.driver.host", "127.0.0.1");
+                        rv = new Rendezvous(host, conf.get("spark.driver.bindAddress", host), settings, workers,
+                                secret, label);
+                    }
+                    BarrierTask task = new BarrierTask(start, stepsBefore, lr, net.spec().text(), master.config(), mode,
+                            epoch, rounds, workers, secret, settings, label, attempt, returnEveryVector,
+                            rv == null ? null : rv.address());
+                    reports = new ArrayList<>(blocks.rdd().barrier().mapPartitions(task, false, REPORT)
+                            .toJavaRDD().collect());
+                } catch (Exception e) { // SparkException (checked in Java's eyes) when the stage fails
+                    if (rv != null && rv.failure() != null) {
+                        e.addSuppressed(rv.failure());
+                    }
+                    last = e;
+                    String why = rootMessage(e);
+                    if (attempt + 1 < settings.maxAttempts()) {
+                        LOG.warn("{} failed: {}. Rerunning the epoch's stage from its saved starting state "
+                                + "(attempt {} of {}).", label, why, attempt + 2, settings.maxAttempts());
+                    } else {
+                        LOG.error("{} failed: {}. Giving up after {} attempts.", label, why, settings.maxAttempts());
+                    }
+                    continue;
+                } finally {
+                    if (rv != null) {
+                        rv.close();
+                    }
+                }
+                return finish(reports, workers, master, attempt + 1, label);
+            }
+            throw new IllegalStateException(name + ": the barrier stage of epoch " + epoch + " failed "
+                    + settings.maxAttempts() + " times; last cause: " + rootMessage(last) + ". Check the executors' "
+                    + "logs and that they reach each other on " + AllReduceSettings.PORTS + ", raise "
+                    + AllReduceSettings.MAX_ATTEMPTS + ", or train with --transport job", last);
+        } finally {
+            start.destroy();
+        }
+    }
+
+    private static Outcome finish(List<TaskReport> reports, int workers, Trainer master, int attempts, String label) {
+        if (reports.size() != workers) {
+            throw new IllegalStateException(label + ": " + reports.size() + " task reports for " + workers + " tasks");
+        }
+        reports.sort(Comparator.comparingInt(r -> r.partition));
+        TaskReport first = reports.get(0);
+        for (TaskReport r : reports) {
+            if (r.stateHash != first.stateHash || r.roundsDone != first.roundsDone || r.stepCount != first.stepCount) {
+                throw new IllegalStateException(label + ": task " + r.partition + " ended with other parameters than "
+                        + "task 0 (hash " + Long.toHexString(r.stateHash) + " vs " + Long.toHexString(first.stateHash)
+                        + "); the ring all-reduce must leave every task with the same bits: this is a bug");
+            }
+        }
+        if (first.state == null || TaskReport.hash(first.state) != first.stateHash) {
+            throw new IllegalStateException(label + ": task 0's final state did not arrive intact");
+        }
+        RoundVector.unpackState(first.state, master.network(), master.optimizer());
+        master.optimizer().setStepCount(first.stepCount);
+        int done = first.roundsDone;
+        double compute = 0;
+        float[][] vectors = new float[workers][];
+        for (TaskReport r : reports) {
+            compute += r.computeSeconds;
+            vectors[r.partition] = r.state;
+        }
+        return new Outcome(done, Arrays.copyOf(first.lossSums, done), Arrays.copyOf(first.examples, done),
+                Arrays.copyOf(first.roundMillis, done), Arrays.copyOf(first.exchangeMillis, done), compute / workers,
+                first.setupMillis, first.nonFiniteRound, attempts, vectors);
+    }
+
+    /**
+     * A barrier stage needs all its tasks running at once; Spark would otherwise retry for ~10 minutes
+     * before failing. Checked here for local masters, where the slots are known.
+     */
+    private static void checkSlots(JavaSparkContext sc, int workers) {
+        String m = sc.master();
+        if (m.startsWith("local")) {
+            int slots = sc.defaultParallelism();
+            if (workers > slots) {
+                throw new IllegalArgumentException("--transport barrier runs all " + workers + " workers at once, but "
+                        + m + " has " + slots + " task slots: use --workers " + slots + " or fewer, or --transport job");
+            }
+        }
+    }
+
+    /** The innermost message of {@code e}'s causes, on one line (Spark puts the task's error on line 2). */
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        String msg = String.valueOf(e);
+        while (t != null) {
+            if (t.getMessage() != null) {
+                msg = t.getClass().getSimpleName() + ": " + t.getMessage();
+            }
+            t = t.getCause() == t ? null : t.getCause();
+        }
+        msg = msg.replaceAll("\\s*\\n\\s*", " ").trim();
+        return msg.length() > 600 ? msg.substring(0, 600) + "..." : msg;
+    }
+}

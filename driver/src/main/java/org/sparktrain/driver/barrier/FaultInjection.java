@@ -1,0 +1,63 @@
+package org.sparktrain.driver.barrier;
+
+/**
+ * Test hook: makes one task of one stage attempt fail in a chosen round, in this JVM (local mode).
+ * Production code never sets it; it costs one volatile read per round.
+ */
+final class FaultInjection {
+    /** What the chosen task does. */
+    enum Kind {
+        /** throws, closing its sockets on the way out: its peers see the closed connection at once */
+        THROW,
+        /** goes silent with its sockets open until Spark kills it: its peers must time out */
+        HANG
+    }
+
+    private static volatile Kind kind;
+    private static volatile int attempt;
+    private static volatile int round;
+    private static volatile int partition;
+    private static volatile int fired;
+
+    private FaultInjection() {
+    }
+
+    static void arm(Kind k, int attemptNo, int roundNo, int partitionNo) {
+        attempt = attemptNo;
+        round = roundNo;
+        partition = partitionNo;
+        fired = 0;
+        kind = k;
+    }
+
+    static void disarm() {
+        kind = null;
+    }
+
+    static int fired() {
+        return fired;
+    }
+
+    /** Called by every task at the start of every round. */
+    static void check(int attemptNo, int roundNo, int partitionNo, java.util.function.BooleanSupplier killed) {
+        Kind k = kind;
+        if (k == null || attemptNo != attempt || roundNo != round || partitionNo != partition) {
+            return;
+        }
+        fired++;
+        if (k == Kind.THROW) {
+            throw new IllegalStateException("fault injected in attempt " + attemptNo + ", round " + roundNo
+                    + ", task " + partitionNo);
+        }
+        long until = System.nanoTime() + 120_000_000_000L;
+        while (!killed.getAsBoolean() && System.nanoTime() < until) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IllegalStateException("hung task " + partitionNo + " was killed, as injected");
+    }
+}

@@ -1,0 +1,243 @@
+package org.sparktrain.driver.barrier;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The address swap of a barrier stage's tasks through the driver, instead of
+ * {@code BarrierTaskContext.allGather}: Spark 4.1.0's {@code allGather} waits for its reply by sleeping
+ * in whole seconds, so it costs either a few ms or ~1 s (measured: 10-20 ms or 1,000-1,100 ms, about
+ * half the epochs each), which is most of the overhead of an epoch that a fast engine trains in a
+ * second. Through the driver it costs a few ms.
+ *
+ * <p>The driver opens a server socket for one stage attempt (its address travels in the task closure)
+ * and a daemon thread that serves W registrations. Each task connects, and, byte by byte:
+ * <ol>
+ * <li>the {@link Handshake} with {@code from} = the task's partition, {@code to} = −1 (the driver):
+ *     the driver refuses (closes, logs, reads nothing more from) a connection without the stage's
+ *     secret, and proves the secret itself;</li>
+ * <li>task → driver: int32 length, then the task's {@code host:port} in UTF-8 (at most 1 KiB);</li>
+ * <li>once all W tasks registered, driver → every task: int32 W, then W times (int32 length,
+ *     UTF-8 {@code host:port}), in partition order; then the connection is closed.</li>
+ * </ol>
+ * Integers are little-endian. The driver's thread ends with the stage ({@link #close}).
+ */
+final class Rendezvous implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(Rendezvous.class);
+    static final int DRIVER = -1;
+    private static final int MAX_ADDRESS = 1024;
+    private static final long HANDSHAKE_MILLIS = 5_000;
+
+    private final ServerSocketChannel server;
+    private final String address;
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile Throwable failure;
+
+    /** Driver side: opens the server and starts serving {@code workers} registrations. */
+    Rendezvous(String advertiseHost, String bindHost, AllReduceSettings s, int workers, byte[] secret, String label)
+            throws IOException {
+        server = ServerSocketChannel.open();
+        try {
+            server.bind(new InetSocketAddress(bindHost, 0), workers * 2);
+            server.configureBlocking(false);
+        } catch (IOException e) {
+            server.close();
+            throw new IOException(label + ": cannot open the driver's rendezvous socket on " + bindHost + ": "
+                    + e.getMessage(), e);
+        }
+        address = advertiseHost + ":" + ((InetSocketAddress) server.getLocalAddress()).getPort();
+        thread = new Thread(() -> serve(s, workers, secret, label), "sparktrain-rendezvous");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    String address() {
+        return address;
+    }
+
+    private void serve(AllReduceSettings s, int workers, byte[] secret, String label) {
+        SocketChannel[] tasks = new SocketChannel[workers];
+        String[] addresses = new String[workers];
+        BooleanSupplier stop = () -> closed;
+        int poll = s.pollMillis();
+        try (Selector sel = Selector.open()) {
+            server.register(sel, SelectionKey.OP_ACCEPT);
+            int registered = 0;
+            while (registered < workers) {
+                SocketChannel ch = server.accept();
+                if (ch == null) {
+                    if (closed) {
+                        return;
+                    }
+                    sel.select(poll);
+                    sel.selectedKeys().clear();
+                    continue;
+                }
+                ch.configureBlocking(false);
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                String what = label + ", driver rendezvous <- " + ch.getRemoteAddress();
+                long deadline = System.nanoTime() + HANDSHAKE_MILLIS * 1_000_000L;
+                try {
+                    byte[] ns = Handshake.sendHello(ch, deadline, stop, poll, what);
+                    int[] from = new int[1];
+                    String refusal = Handshake.verifyProof(ch, secret, ns, 0, workers - 1, DRIVER, from, deadline, stop,
+                            poll, what);
+                    if (refusal == null && tasks[from[0]] != null) {
+                        refusal = "task " + from[0] + " registered twice";
+                    }
+                    if (refusal != null) {
+                        LOG.warn("{}: refused the connection: {}; closed it without reading anything more", what,
+                                refusal);
+                        ch.close();
+                        continue;
+                    }
+                    ByteBuffer len = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+                    Wire.readFully(ch, len, deadline, stop, poll, what);
+                    int n = len.flip().getInt();
+                    if (n <= 0 || n > MAX_ADDRESS) {
+                        throw new IOException(what + ": bad address length " + n);
+                    }
+                    ByteBuffer a = ByteBuffer.allocate(n);
+                    Wire.readFully(ch, a, deadline, stop, poll, what);
+                    addresses[from[0]] = new String(a.array(), StandardCharsets.UTF_8);
+                    tasks[from[0]] = ch;
+                    registered++;
+                } catch (IOException e) {
+                    if (closed) {
+                        return;
+                    }
+                    LOG.warn("{}: {}", what, e.getMessage());
+                    ch.close();
+                }
+            }
+            ByteBuffer reply = encode(addresses);
+            long deadline = System.nanoTime() + s.connectTimeoutMillis() * 1_000_000L;
+            for (int i = 0; i < workers; i++) {
+                Wire.writeFully(tasks[i], reply.duplicate(), deadline, stop, poll, label + ", driver rendezvous -> task "
+                        + i);
+            }
+        } catch (Throwable e) {
+            if (!closed) {
+                failure = e;
+                LOG.warn("{}: the driver's rendezvous failed: {}", label, e.toString());
+            }
+        } finally {
+            for (SocketChannel ch : tasks) {
+                closeQuietly(ch);
+            }
+        }
+    }
+
+    static ByteBuffer encode(String[] addresses) {
+        byte[][] b = new byte[addresses.length][];
+        int size = 4;
+        for (int i = 0; i < addresses.length; i++) {
+            b[i] = addresses[i].getBytes(StandardCharsets.UTF_8);
+            size += 4 + b[i].length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(addresses.length);
+        for (byte[] x : b) {
+            out.putInt(x.length).put(x);
+        }
+        return out.flip();
+    }
+
+    /** Task side: registers {@code myAddress} as task {@code rank} and returns every task's address. */
+    static String[] exchange(String driver, byte[] secret, int rank, int workers, String myAddress,
+                             AllReduceSettings s, BooleanSupplier killed, String label) throws IOException {
+        String what = label + ", task " + rank + " -> driver rendezvous at " + driver;
+        long deadline = System.nanoTime() + s.connectTimeoutMillis() * 1_000_000L;
+        int poll = s.pollMillis();
+        int colon = driver.lastIndexOf(':');
+        InetSocketAddress addr = new InetSocketAddress(driver.substring(0, colon),
+                Integer.parseInt(driver.substring(colon + 1)));
+        try (SocketChannel ch = SocketChannel.open(); Selector sel = Selector.open()) {
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            ch.configureBlocking(false);
+            if (!ch.connect(addr)) {
+                ch.register(sel, SelectionKey.OP_CONNECT);
+                while (!ch.finishConnect()) {
+                    Wire.checkAlive(killed, what);
+                    if (System.nanoTime() - deadline > 0) {
+                        throw new SocketTimeoutException(what + ": connect timed out");
+                    }
+                    sel.select(poll);
+                    sel.selectedKeys().clear();
+                }
+            }
+            Handshake.Nonces n = Handshake.answerHello(ch, secret, rank, DRIVER, deadline, killed, poll, what);
+            Handshake.checkAck(ch, secret, n, rank, DRIVER, deadline, killed, poll, what);
+            byte[] mine = myAddress.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer reg = ByteBuffer.allocate(4 + mine.length).order(ByteOrder.LITTLE_ENDIAN);
+            reg.putInt(mine.length).put(mine).flip();
+            Wire.writeFully(ch, reg, deadline, killed, poll, what);
+            // the reply comes when the last task has registered: wait up to the connect timeout for it
+            ByteBuffer count = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            Wire.readFully(ch, count, deadline, killed, poll, what + " (waiting for the other tasks)");
+            int w = count.flip().getInt();
+            if (w != workers) {
+                throw new IOException(what + ": the driver sent " + w + " addresses for " + workers + " tasks");
+            }
+            String[] out = new String[w];
+            ByteBuffer len = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < w; i++) {
+                len.clear();
+                Wire.readFully(ch, len, deadline, killed, poll, what);
+                int l = len.flip().getInt();
+                if (l <= 0 || l > MAX_ADDRESS) {
+                    throw new IOException(what + ": bad address length " + l);
+                }
+                ByteBuffer a = ByteBuffer.allocate(l);
+                Wire.readFully(ch, a, deadline, killed, poll, what);
+                out[i] = new String(a.array(), StandardCharsets.UTF_8);
+            }
+            return out;
+        } catch (Wire.KilledException | SocketTimeoutException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IOException(what + ": " + e.getMessage() + "; executors must reach the driver on its host ("
+                    + "spark.driver.host), or set " + AllReduceSettings.RENDEZVOUS + "=allgather", e);
+        }
+    }
+
+    /** The serving thread's error, if it failed (for the driver's message). */
+    Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeQuietly(server);
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(Closeable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                LOG.debug("closing: {}", e.toString());
+            }
+        }
+    }
+}

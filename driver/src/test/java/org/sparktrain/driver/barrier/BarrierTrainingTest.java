@@ -1,0 +1,196 @@
+package org.sparktrain.driver.barrier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.sparktrain.driver.TestSpark;
+import org.sparktrain.driver.train.AveragingMode;
+import org.sparktrain.driver.train.InMemoryEpochData;
+import org.sparktrain.driver.train.MasterConfig;
+import org.sparktrain.driver.train.MasterConfig.RoundTransport;
+import org.sparktrain.driver.train.ParameterAveragingMaster;
+import org.sparktrain.engine.Network;
+import org.sparktrain.engine.Shape;
+import org.sparktrain.engine.data.DataSet;
+import org.sparktrain.engine.spec.ModelSpec;
+import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.RoundVector;
+import org.sparktrain.engine.train.Trainer;
+
+/** The barrier transport against the job-per-round reference, on local[2]. */
+class BarrierTrainingTest {
+
+    static final String MLP = """
+            input: [6]
+            layers:
+              - {type: dense, units: 12, activation: tanh}
+              - {type: dense, units: 3, activation: softmax}
+            optimizer: {type: adam, lr: 0.01}
+            training: {batch_size: 8, epochs: 2, seed: 5}
+            """;
+    static final String WITH_DROPOUT_AND_BN = """
+            input: [6]
+            layers:
+              - {type: dense, units: 12}
+              - {type: batchnorm}
+              - relu
+              - {type: dropout, rate: 0.2}
+              - {type: dense, units: 3, activation: softmax}
+            optimizer: {type: adam, lr: 0.01}
+            regularization: {l2: 0.001}
+            training: {batch_size: 8, epochs: 2, seed: 5}
+            """;
+
+    @AfterEach
+    void cleanUp() {
+        FaultInjection.disarm();
+        JavaSparkContext sc = TestSpark.jsc();
+        sc.setLocalProperty(AllReduceSettings.IO_TIMEOUT, null);
+        sc.setLocalProperty(AllReduceSettings.RENDEZVOUS, null);
+    }
+
+    static DataSet data(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[n * 6];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(3);
+            for (int j = 0; j < 6; j++) {
+                x[i * 6 + j] = (float) (r.nextDouble() - 0.5 + (j == y[i] ? 1.5 : 0));
+            }
+        }
+        return DataSet.classification(Shape.of(6), x, y);
+    }
+
+    /** Final {@code [params | optimizer state | network state]} after {@code epochs} epochs. */
+    static float[] train(String specText, DataSet d, MasterConfig mc, int epochs, ParameterAveragingMaster[] out) {
+        JavaSparkContext sc = TestSpark.jsc();
+        ModelSpec spec = ModelSpec.parse(specText, "t.yaml");
+        TrainingConfig cfg = spec.training();
+        Trainer t = Trainer.fromSpec(Network.build(spec, cfg.seed()), cfg);
+        ParameterAveragingMaster m = new ParameterAveragingMaster(sc, mc, t);
+        InMemoryEpochData data = new InMemoryEpochData(sc, d, mc.workers(), cfg.batchSize(), cfg.seed());
+        for (int e = 1; e <= epochs; e++) {
+            m.trainEpoch(data, e);
+        }
+        m.close();
+        if (out != null) {
+            out[0] = m;
+        }
+        return RoundVector.packState(t.network(), t.optimizer());
+    }
+
+    static float[] train(String specText, DataSet d, MasterConfig mc, int epochs) {
+        return train(specText, d, mc, epochs, null);
+    }
+
+    @Test
+    void oneWorkerEveryStepEqualsTheJobTransportBitForBit() {
+        DataSet d = data(100, 1);
+        for (String spec : new String[] {MLP, WITH_DROPOUT_AND_BN}) {
+            MasterConfig job = new MasterConfig(1, 1, AveragingMode.PARAMETER, 0, "t");
+            assertArrayEquals(train(spec, d, job, 2), train(spec, d, job.withTransport(RoundTransport.BARRIER), 2));
+        }
+    }
+
+    @Test
+    void twoWorkersMatchTheJobTransportInBothModes() {
+        // 115 examples, minibatch 8: worker 0 has 57 (7 minibatches; the 1-example rest is dropped), worker 1
+        // has 58 (8): in the last round only worker 1 takes a step, and worker 0 must have no weight.
+        DataSet d = data(115, 2);
+        for (AveragingMode mode : AveragingMode.values()) {
+            MasterConfig job = new MasterConfig(2, 3, mode, 1, "t");
+            float[] a = train(WITH_DROPOUT_AND_BN, d, job, 2);
+            ParameterAveragingMaster[] m = new ParameterAveragingMaster[1];
+            float[] b = train(WITH_DROPOUT_AND_BN, d, job.withTransport(RoundTransport.BARRIER), 2, m);
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-5f + 1e-5f * Math.abs(a[i]), mode + ", entry " + i);
+            }
+            // With two workers the ring's float sum equals the driver's double sum rounded, and halving is
+            // exact: the transports agree bit for bit (RoundVector.divideSum).
+            assertArrayEquals(a, b, mode + ": bit for bit with two workers");
+            BarrierEpoch.Outcome o = m[0].lastBarrierOutcome();
+            assertNotNull(o);
+            assertEquals(1, o.attempts());
+            assertEquals(mode == AveragingMode.GRADIENT ? 8 : 3, o.roundsDone()); // 8 steps: 1 + 3 + 3 + 1
+            assertEquals(58 + 57 - 1, (long) java.util.Arrays.stream(o.examples()).sum());
+        }
+    }
+
+    @Test
+    void sameSeedSameBitsAcrossBarrierRuns() {
+        DataSet d = data(120, 3);
+        MasterConfig mc = new MasterConfig(2, 3, AveragingMode.PARAMETER, 1, "t").withTransport(RoundTransport.BARRIER);
+        assertArrayEquals(train(WITH_DROPOUT_AND_BN, d, mc, 2), train(WITH_DROPOUT_AND_BN, d, mc, 2));
+    }
+
+    @Test
+    void sparksAllGatherAsTheRendezvousGivesTheSameBits() {
+        DataSet d = data(64, 7);
+        MasterConfig mc = new MasterConfig(2, 2, AveragingMode.PARAMETER, 0, "t").withTransport(RoundTransport.BARRIER);
+        float[] viaDriver = train(MLP, d, mc, 1);
+        TestSpark.jsc().setLocalProperty(AllReduceSettings.RENDEZVOUS, "allgather");
+        assertArrayEquals(viaDriver, train(MLP, d, mc, 1));
+    }
+
+    @Test
+    void everyTaskEndsWithTheSameBits() {
+        JavaSparkContext sc = TestSpark.jsc();
+        DataSet d = data(120, 4);
+        for (AveragingMode mode : AveragingMode.values()) {
+            ModelSpec spec = ModelSpec.parse(WITH_DROPOUT_AND_BN, "t.yaml");
+            TrainingConfig cfg = spec.training();
+            Trainer t = Trainer.fromSpec(Network.build(spec, cfg.seed()), cfg);
+            InMemoryEpochData data = new InMemoryEpochData(sc, d, 2, cfg.batchSize(), cfg.seed());
+            int[] rounds = mode == AveragingMode.GRADIENT ? new int[] {1, 1, 1, 1, 1, 1, 1, 1} : new int[] {3, 3, 2};
+            BarrierEpoch.Outcome o = BarrierEpoch.run(sc, data.blocks(1), t, mode, 1, rounds, "t",
+                    BarrierEpoch.settings(sc), true);
+            assertEquals(2, o.finalVectors().length);
+            assertArrayEquals(o.finalVectors()[0], o.finalVectors()[1], mode.toString());
+            assertArrayEquals(o.finalVectors()[0], RoundVector.packState(t.network(), t.optimizer()));
+            assertEquals(rounds.length, o.roundMillis().length);
+            assertTrue(o.meanComputeSeconds() > 0);
+            data.release(1);
+        }
+    }
+
+    @Test
+    void aFailedTaskMakesTheDriverRerunTheStageToTheSameResult() {
+        DataSet d = data(120, 5);
+        for (AveragingMode mode : AveragingMode.values()) {
+            MasterConfig mc = new MasterConfig(2, 2, mode, 0, "t").withTransport(RoundTransport.BARRIER);
+            float[] clean = train(WITH_DROPOUT_AND_BN, d, mc, 2);
+            FaultInjection.arm(FaultInjection.Kind.THROW, 0, 2, 1); // task 1 throws in round 2 of attempt 0
+            ParameterAveragingMaster[] m = new ParameterAveragingMaster[1];
+            float[] rerun = train(WITH_DROPOUT_AND_BN, d, mc, 2, m);
+            assertTrue(FaultInjection.fired() >= 2, "fired in both epochs' first attempts: " + FaultInjection.fired());
+            assertEquals(2, m[0].lastBarrierOutcome().attempts());
+            assertArrayEquals(clean, rerun, mode.toString());
+            FaultInjection.disarm();
+        }
+    }
+
+    @Test
+    void aHungTaskTimesOutAndTheStageIsRerun() {
+        JavaSparkContext sc = TestSpark.jsc();
+        sc.setLocalProperty(AllReduceSettings.IO_TIMEOUT, "1500ms");
+        DataSet d = data(64, 6);
+        MasterConfig mc = new MasterConfig(2, 2, AveragingMode.PARAMETER, 0, "t").withTransport(RoundTransport.BARRIER);
+        float[] clean = train(MLP, d, mc, 1);
+        FaultInjection.arm(FaultInjection.Kind.HANG, 0, 1, 0); // task 0 goes silent, sockets open
+        long t0 = System.nanoTime();
+        ParameterAveragingMaster[] m = new ParameterAveragingMaster[1];
+        float[] rerun = train(MLP, d, mc, 1, m);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        assertEquals(1, FaultInjection.fired());
+        assertEquals(2, m[0].lastBarrierOutcome().attempts());
+        assertArrayEquals(clean, rerun);
+        assertTrue(secs < 30, "took " + secs + " s");
+    }
+}

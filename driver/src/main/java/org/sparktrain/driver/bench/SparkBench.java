@@ -47,7 +47,7 @@ final class SparkBench {
         }
         MasterConfig.RoundTransport transport;
         try {
-            transport = MasterConfig.RoundTransport.parse(a.get("transport", "job"));
+            transport = MasterConfig.RoundTransport.parse(a.get("transport", "barrier"));
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException(e.getMessage());
         }

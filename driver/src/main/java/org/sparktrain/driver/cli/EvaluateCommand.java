@@ -52,7 +52,7 @@ final class EvaluateCommand {
               --validation F          holdout's validation fraction (default 0.3)
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
               --resample, --limit-train, --workers, --master, --averaging-frequency, --mode,
-              --warmup-rounds       as for 'sparktrain train' (scaling and resampling happen inside each
+              --warmup-rounds, --transport  as for 'sparktrain train' (scaling and resampling happen inside each
                                       fold, on its training part only)
               --metrics-out FILE      write the summary and every fold's metrics as JSON
               --help                  this text
@@ -65,7 +65,8 @@ final class EvaluateCommand {
         Args a = new Args("sparktrain evaluate", argv, 1,
                 Set.of("model", "data", "method", "folds", "rounds", "parallel-folds", "validation", "epochs",
                         "batch-size", "seed", "limit-train", "metrics-out", "workers", "master",
-                        "averaging-frequency", "mode", "warmup-rounds", "scale", "resample", "label-col"),
+                        "averaging-frequency", "mode", "warmup-rounds", "scale", "resample", "label-col",
+                        "transport"),
                 Set.of("help", "drop-bad-rows"));
         if (a.flag("help")) {
             out.print(HELP);
@@ -90,6 +91,8 @@ final class EvaluateCommand {
         int k = a.intValue("averaging-frequency", 5, 1);
         int warmup = a.intValue("warmup-rounds", 0, 0);
         AveragingMode mode = TrainCommand.choice(a, "mode", "parameter", AveragingMode::parse);
+        MasterConfig.RoundTransport transport = TrainCommand.choice(a, "transport", "barrier",
+                MasterConfig.RoundTransport::parse);
         FittedScaler.Kind scale = TrainCommand.choice(a, "scale", "none", TrainCommand::scaler);
         Resampling resample = TrainCommand.choice(a, "resample", "none", TrainCommand::resampling);
         Path specFile = Path.of(a.require("model"));
@@ -130,6 +133,11 @@ final class EvaluateCommand {
         out.printf("sparktrain evaluate: %s of %s on %d rows; %d run(s), %d at a time as concurrent Spark jobs,"
                         + " %d worker(s) each (%d slots)%n", method, spec.name(), data.count(), runs, p, perFold, slots);
         if (perFold * p > slots) {
+            if (transport == MasterConfig.RoundTransport.BARRIER) {
+                throw new Args.UsageException(p + " parallel folds need at least " + p + " task slots for barrier"
+                        + " stages (each holds all its tasks at once) but Spark has " + slots
+                        + "; lower --parallel-folds or use --transport job");
+            }
             err.println("sparktrain: warning: " + p + " parallel folds × 1 worker exceed the " + slots
                     + " slots: folds will wait for each other's tasks");
         }
@@ -139,7 +147,7 @@ final class EvaluateCommand {
         final PreparedData shared = method.equals("bootstrap") ? null
                 : base.split(method.equals("kfold") ? SplitSpec.kFold(folds) : SplitSpec.holdout(valFraction))
                         .seed(cfg.seed()).prepare(rows);
-        MasterConfig mc = new MasterConfig(perFold, k, mode, warmup, spec.name());
+        MasterConfig mc = new MasterConfig(perFold, k, mode, warmup, spec.name(), transport);
         List<FoldResult> results = ParallelFolds.run(sc, spec.name(), runs, p, fold -> {
             long t0 = System.nanoTime();
             PreparedData prepared = shared != null ? shared
@@ -152,7 +160,8 @@ final class EvaluateCommand {
             DistributedTraining.Validator val = n -> DistributedEvaluation.evaluate(sc, n, f.validationBlocks());
             var silent = new PrintStream(java.io.OutputStream.nullOutputStream());
             DistributedTraining.Result r = DistributedTraining.run(sc, t, new MasterConfig(mc.workers(),
-                    mc.averagingFrequency(), mc.mode(), mc.warmupRounds(), spec.name() + " fold " + (fold + 1)),
+                    mc.averagingFrequency(), mc.mode(), mc.warmupRounds(), spec.name() + " fold " + (fold + 1),
+                    mc.transport()),
                     new FoldEpochData(f, cfg.batchSize()), val, null, null, false, silent);
             ClassificationMetrics m = val.evaluate(net);
             long t1 = System.nanoTime();

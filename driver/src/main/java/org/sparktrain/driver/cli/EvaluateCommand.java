@@ -2,8 +2,6 @@ package org.sparktrain.driver.cli;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,12 +60,8 @@ final class EvaluateCommand {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = new Args("sparktrain evaluate", argv, 1,
-                Set.of("model", "data", "method", "folds", "rounds", "parallel-folds", "validation", "epochs",
-                        "batch-size", "seed", "limit-train", "metrics-out", "workers", "master",
-                        "averaging-frequency", "mode", "warmup-rounds", "scale", "resample", "label-col",
-                        "transport"),
-                Set.of("help", "drop-bad-rows"));
+        Args a = new Args("sparktrain evaluate", argv, 1, RunFlags.valued("method", "folds", "rounds",
+                "parallel-folds"), RunFlags.switches());
         if (a.flag("help")) {
             out.print(HELP);
             return 0;
@@ -83,35 +77,18 @@ final class EvaluateCommand {
         if (method.equals("holdout") && valFraction == 0) {
             throw new Args.UsageException("--validation must be > 0 for holdout");
         }
-        Integer epochsFlag = a.has("epochs") ? a.intValue("epochs", 0, 1) : null;
-        Integer batchFlag = a.has("batch-size") ? a.intValue("batch-size", 0, 1) : null;
-        Long seedFlag = a.has("seed") ? a.longValue("seed", 0) : null;
-        Integer limit = a.has("limit-train") ? a.intValue("limit-train", 0, 1) : null;
-        Integer workersFlag = a.has("workers") ? a.intValue("workers", 0, 1) : null;
-        int k = a.intValue("averaging-frequency", 5, 1);
-        int warmup = a.intValue("warmup-rounds", 0, 0);
-        AveragingMode mode = TrainCommand.choice(a, "mode", "parameter", AveragingMode::parse);
-        MasterConfig.RoundTransport transport = TrainCommand.choice(a, "transport", "barrier",
-                MasterConfig.RoundTransport::parse);
-        FittedScaler.Kind scale = TrainCommand.choice(a, "scale", "none", TrainCommand::scaler);
-        Resampling resample = TrainCommand.choice(a, "resample", "none", TrainCommand::resampling);
-        Path specFile = Path.of(a.require("model"));
-        String dataPath = a.require("data");
-        if (!Files.isRegularFile(specFile)) {
-            throw new Args.UsageException("--model " + specFile + ": no such file");
-        }
-        ModelSpec spec = ModelSpec.load(specFile);
-        TrainingConfig cfg0 = spec.training();
-        if (epochsFlag != null) {
-            cfg0 = cfg0.withEpochs(epochsFlag);
-        }
-        if (batchFlag != null) {
-            cfg0 = cfg0.withBatchSize(batchFlag);
-        }
-        if (seedFlag != null) {
-            cfg0 = cfg0.withSeed(seedFlag);
-        }
-        final TrainingConfig cfg = cfg0;
+        RunFlags flags = new RunFlags(a);
+        Integer limit = flags.limit;
+        Integer workersFlag = flags.workers;
+        int k = flags.averagingFrequency;
+        int warmup = flags.warmupRounds;
+        AveragingMode mode = flags.mode;
+        MasterConfig.RoundTransport transport = flags.transport;
+        FittedScaler.Kind scale = flags.scale;
+        Resampling resample = flags.resample;
+        String dataPath = flags.dataPath;
+        ModelSpec spec = flags.spec;
+        final TrainingConfig cfg = flags.config;
         Network probe = Network.build(spec, cfg.seed());
         int classes = spec.classes() > 0 ? spec.classes() : probe.outputShape().size();
 

@@ -3,7 +3,6 @@ package org.sparktrain.driver.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -83,44 +82,25 @@ final class TrainCommand {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
-        Args a = new Args("sparktrain train", argv, 1,
-                Set.of("model", "data", "test", "epochs", "batch-size", "seed", "validation", "limit-train", "out",
-                        "metrics-out", "workers", "master", "averaging-frequency", "mode", "warmup-rounds", "scale",
-                        "resample", "label-col", "transport"),
-                Set.of("help", "resume", "drop-bad-rows"));
+        Args a = new Args("sparktrain train", argv, 1, RunFlags.valued("test", "out"), RunFlags.switches("resume"));
         if (a.flag("help")) {
             out.print(HELP);
             return 0;
         }
-        // every flag is checked before anything is read, so a typo costs nothing
-        Integer epochsFlag = a.has("epochs") ? a.intValue("epochs", 0, 1) : null;
-        Integer batchFlag = a.has("batch-size") ? a.intValue("batch-size", 0, 1) : null;
-        Long seedFlag = a.has("seed") ? a.longValue("seed", 0) : null;
-        Integer limit = a.has("limit-train") ? a.intValue("limit-train", 0, 1) : null;
         double valFraction = fraction(a, "validation");
-        Integer workersFlag = a.has("workers") ? a.intValue("workers", 0, 1) : null;
-        int k = a.intValue("averaging-frequency", 5, 1);
-        int warmup = a.intValue("warmup-rounds", 0, 0);
-        AveragingMode mode = choice(a, "mode", "parameter", m -> AveragingMode.parse(m));
-        MasterConfig.RoundTransport transport = choice(a, "transport", "barrier", MasterConfig.RoundTransport::parse);
-        FittedScaler.Kind scale = choice(a, "scale", "none", TrainCommand::scaler);
-        Resampling resample = choice(a, "resample", "none", TrainCommand::resampling);
-        Path specFile = Path.of(a.require("model"));
-        String dataPath = a.require("data");
-        if (!Files.isRegularFile(specFile)) {
-            throw new Args.UsageException("--model " + specFile + ": no such file");
-        }
-        ModelSpec spec = ModelSpec.load(specFile);
-        TrainingConfig cfg = spec.training();
-        if (epochsFlag != null) {
-            cfg = cfg.withEpochs(epochsFlag);
-        }
-        if (batchFlag != null) {
-            cfg = cfg.withBatchSize(batchFlag);
-        }
-        if (seedFlag != null) {
-            cfg = cfg.withSeed(seedFlag);
-        }
+        RunFlags f = new RunFlags(a);
+        Integer limit = f.limit;
+        Integer workersFlag = f.workers;
+        int k = f.averagingFrequency;
+        int warmup = f.warmupRounds;
+        AveragingMode mode = f.mode;
+        MasterConfig.RoundTransport transport = f.transport;
+        FittedScaler.Kind scale = f.scale;
+        Resampling resample = f.resample;
+        Path specFile = f.specFile;
+        String dataPath = f.dataPath;
+        ModelSpec spec = f.spec;
+        TrainingConfig cfg = f.config;
         String outDir = a.get("out", "runs/" + spec.name());
         Network net = Network.build(spec, cfg.seed());
         int classes = spec.classes() > 0 ? spec.classes() : net.outputShape().size();

@@ -28,7 +28,9 @@ import org.sparktrain.engine.Shape;
  * Parameters: {@code Wx (F × 3H)}, {@code Wh (H × 3H)}, {@code b (3H)}, {@code bhn (H)}: all three
  * recurrent gates in one GEMM per step.
  *
- * <p>Init as {@link Lstm} (U(±1/sqrt(H)) by default), biases 0. Layout, masks, tbptt: {@link Recurrent}.
+ * <p>Init as {@link Lstm} (U(±1/sqrt(H)) by default), biases 0 except the update gate's, which starts at
+ * {@code update_bias} (default 0; e.g. −2 in the seed form or +2 in the pytorch form makes the unit keep
+ * its state over long lags from the start, as LSTM's forget bias 1 does). Layout, masks, tbptt: {@link Recurrent}.
  */
 public final class Gru extends Recurrent {
 
@@ -48,7 +50,7 @@ public final class Gru extends Recurrent {
 
     /** Immutable configuration; spec type {@code gru}. */
     public record Config(int units, Variant variant, boolean returnSequences, int tbptt, Init init,
-                         boolean orthogonal) implements LayerConfig {
+                         boolean orthogonal, float updateBias) implements LayerConfig {
         public Config {
             if (units <= 0) {
                 throw new IllegalArgumentException("gru: units must be > 0, got " + units);
@@ -56,7 +58,12 @@ public final class Gru extends Recurrent {
         }
 
         public Config(int units, Variant variant, boolean returnSequences) {
-            this(units, variant, returnSequences, 0, Init.UNIFORM, false);
+            this(units, variant, returnSequences, 0, Init.UNIFORM, false, 0f);
+        }
+
+        /** Update-gate bias 0 (PyTorch's initialisation). */
+        public Config(int units, Variant variant, boolean returnSequences, int tbptt, Init init, boolean orthogonal) {
+            this(units, variant, returnSequences, tbptt, init, orthogonal, 0f);
         }
 
         @Override
@@ -107,6 +114,8 @@ public final class Gru extends Recurrent {
             initRecurrentWeights(config.orthogonal(), pOff + whRel, gh, rnd);
         }
         Arrays.fill(params, pOff + bRel, pOff + paramCount(), 0f);
+        // b[0, H) is the update gate's bias (gate order z, r, n): the analogue of LSTM's forget bias
+        Arrays.fill(params, pOff + bRel, pOff + bRel + units, config.updateBias());
     }
 
     @Override

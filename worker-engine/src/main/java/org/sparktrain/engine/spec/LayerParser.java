@@ -97,15 +97,20 @@ public final class LayerParser {
     /**
      * {@code {type: lstm|gru|simple_rnn, units: H, return_sequences: false, tbptt: 0, init: uniform|xavier,
      * recurrent_init: uniform|orthogonal}}, plus {@code forget_bias} (lstm, default 1),
-     * {@code variant: seed|pytorch} (gru) and {@code activation: tanh|relu|sigmoid} (simple_rnn).
+     * {@code variant: seed|pytorch} and {@code update_bias} (gru, default 0: the initial bias of the
+     * update gate z; in the seed form a negative value keeps the state longer, in the pytorch form a
+     * positive one) and {@code activation: tanh|relu|sigmoid} (simple_rnn).
      */
     static LayerConfig recurrent(String type, SpecMap m, String where) {
-        String extra = switch (type) {
-            case "lstm" -> "forget_bias";
-            case "gru" -> "variant";
-            default -> "activation";
+        String[] extra = switch (type) {
+            case "lstm" -> new String[] {"forget_bias"};
+            case "gru" -> new String[] {"variant", "update_bias"};
+            default -> new String[] {"activation"};
         };
-        m.allowOnly("type", "units", "return_sequences", "tbptt", "init", "recurrent_init", extra);
+        java.util.List<String> keys = new java.util.ArrayList<>(java.util.List.of("type", "units", "return_sequences",
+                "tbptt", "init", "recurrent_init"));
+        keys.addAll(java.util.List.of(extra));
+        m.allowOnly(keys.toArray(new String[0]));
         int units = m.positive("units", null);
         boolean seq = m.bool("return_sequences", false);
         int tbptt = m.nonNegative("tbptt", 0);
@@ -121,7 +126,7 @@ public final class LayerParser {
         return switch (type) {
             case "lstm" -> new Lstm.Config(units, seq, tbptt, init, orth, (float) m.number("forget_bias", 1.0));
             case "gru" -> new Gru.Config(units, Gru.Variant.parse(m.string("variant", "seed"), where), seq, tbptt,
-                    init, orth);
+                    init, orth, (float) m.number("update_bias", 0.0));
             default -> new SimpleRnn.Config(units, SimpleRnn.Fn.parse(m.string("activation", "tanh"), where), seq,
                     tbptt, init, orth);
         };

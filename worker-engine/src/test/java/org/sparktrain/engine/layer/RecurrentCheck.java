@@ -37,7 +37,7 @@ final class RecurrentCheck {
         if (c instanceof Lstm.Config l) {
             sc = new Lstm.Config(l.units(), returnSequences, 0, l.init(), l.orthogonal(), l.forgetBias());
         } else if (c instanceof Gru.Config g) {
-            sc = new Gru.Config(g.units(), g.variant(), returnSequences, 0, g.init(), g.orthogonal());
+            sc = new Gru.Config(g.units(), g.variant(), returnSequences, 0, g.init(), g.orthogonal(), g.updateBias());
         } else {
             SimpleRnn.Config s = (SimpleRnn.Config) c;
             sc = new SimpleRnn.Config(s.units(), s.activation(), returnSequences, 0, s.init(), s.orthogonal());

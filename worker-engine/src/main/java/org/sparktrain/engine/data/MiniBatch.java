@@ -5,7 +5,8 @@ package org.sparktrain.engine.data;
  * {@code features} holds {@code size × featureSize} floats, example after example; {@code labels}
  * holds class indices (classification) and {@code targets} {@code size × outputSize} floats
  * (regression, multi-label); either may be null when the loss does not use it. {@code mask}, when not
- * null, weighs each example (1 = counts, 0 = padding). Buffers may be longer than needed: only the
+ * null, marks the real time steps of sequence examples: {@code size × T} values, 1 for a real step and 0
+ * for padding (recurrent layers carry their state through a padded step and take no gradient from it). Buffers may be longer than needed: only the
  * first {@code size} examples count. Mutable on purpose: a trainer refills one instance per step.
  */
 public final class MiniBatch {

@@ -87,11 +87,23 @@ class ParameterAveragingMasterTest {
 
     @Test
     void gradientModeEqualsSingleMachineWithAWorkerTimesLargerMinibatch() {
+        gradientModeMatchesOneMachine(MLP);
+    }
+
+    /** DESIGN.md: in gradient mode clipping applies to the averaged gradient, as on one machine. */
+    @Test
+    void gradientModeClipsTheAveragedGradient() {
+        // a clip norm far below the gradients' norm: every step is clipped, so clipping each worker's
+        // gradient before averaging would give different parameters
+        gradientModeMatchesOneMachine(MLP.replace("optimizer:", "clipping: {clip_norm: 0.05}\noptimizer:"));
+    }
+
+    static void gradientModeMatchesOneMachine(String specText) {
         // 2 workers × minibatch 8 = one machine with minibatch 16 over the same 16 examples per step.
         // 96 examples: each worker has 48 = 6 full minibatches, so every step averages two means of 8.
         DataSet d = data(96, 2);
-        float[] dist = distributed(MLP, d, new MasterConfig(2, 1, AveragingMode.GRADIENT, 0, "t"), 1);
-        ModelSpec spec = ModelSpec.parse(MLP, "t.yaml");
+        float[] dist = distributed(specText, d, new MasterConfig(2, 1, AveragingMode.GRADIENT, 0, "t"), 1);
+        ModelSpec spec = ModelSpec.parse(specText, "t.yaml");
         TrainingConfig cfg = spec.training();
         Trainer single = Trainer.fromSpec(Network.build(spec, cfg.seed()), cfg);
         List<MiniBatch> w0 = InMemoryEpochData.blocksFor(d, 1, 0, 2, 8, cfg.seed());

@@ -183,55 +183,62 @@ public final class ParameterAveragingMaster {
         Optimizer opt = master.optimizer();
         long stepsBefore = opt.stepCount();
         float lr = opt.learningRate(); // the driver's, so that a schedule or a resume reaches every worker
-        Broadcast<float[]> start = sc.broadcast(RoundVector.packState(net, opt));
-        String run = runId;
-        String spec = net.spec().text();
-        TrainingConfig cfg = training;
-        DoubleAccumulator compute = sc.sc().doubleAccumulator();
-        try {
-            List<float[]> results = blocks.mapPartitionsWithIndex((Integer w, Iterator<MiniBatch> it) -> {
-                long c0 = System.nanoTime();
-                Trainer t = WorkerPool.borrow(run, spec, cfg);
-                try {
-                    RoundVector.unpackState(start.value(), t.network(), t.optimizer());
-                    t.optimizer().setStepCount(stepsBefore);
-                    t.optimizer().setLearningRate(lr);
-                    skip(it, step);
-                    double loss = 0;
-                    long n = 0;
-                    for (int i = 0; i < k && it.hasNext(); i++) {
-                        MiniBatch b = it.next();
-                        loss += t.stepAt(b, epoch, w, step + i) * b.size;
-                        n += b.size;
-                    }
-                    if (n == 0) {
-                        return Collections.emptyIterator();
-                    }
-                    return Collections.singletonList(RoundVector.packResult(t.network(), t.optimizer(), loss, n))
-                            .iterator();
-                } finally {
-                    WorkerPool.giveBack(run, t);
-                    compute.add((System.nanoTime() - c0) / 1e9);
-                }
-            }, true).collect();
-            computeSeconds += compute.value() / Math.max(1, results.size());
-            if (results.isEmpty()) {
-                return null;
+        float[] avg = jobRound(blocks, RoundVector.packState(net, opt), (t, start, w, it) -> {
+            RoundVector.unpackState(start, t.network(), t.optimizer());
+            t.optimizer().setStepCount(stepsBefore);
+            t.optimizer().setLearningRate(lr);
+            skip(it, step);
+            double loss = 0;
+            long n = 0;
+            for (int i = 0; i < k && it.hasNext(); i++) {
+                MiniBatch b = it.next();
+                loss += t.stepAt(b, epoch, w, step + i) * b.size;
+                n += b.size;
             }
-            float[] avg = RoundVector.averageInOrder(results.toArray(new float[0][]));
+            return n == 0 ? null : RoundVector.packResult(t.network(), t.optimizer(), loss, n);
+        });
+        if (avg != null) {
             RoundVector.unpackState(avg, net, opt);
             opt.setStepCount(stepsBefore + k);
-            return avg;
-        } finally {
-            start.destroy();
         }
+        return avg;
     }
 
     private float[] gradientRound(JavaRDD<MiniBatch> blocks, int epoch, int step) {
         Network net = master.network();
-        Broadcast<float[]> start = sc.broadcast(RoundVector.packParamsAndState(net));
+        float[] avg = jobRound(blocks, RoundVector.packParamsAndState(net), (t, start, w, it) -> {
+            RoundVector.unpackParamsAndState(start, t.network());
+            skip(it, step);
+            if (!it.hasNext()) {
+                return null;
+            }
+            MiniBatch b = it.next();
+            double loss = t.gradientAt(b, epoch, w, step);
+            return RoundVector.packGradient(t.network(), loss * b.size, b.size);
+        });
+        if (avg != null) {
+            master.applyAveragedGradient(avg, 0);
+            float[] state = net.state();
+            System.arraycopy(avg, net.params().length, state, 0, state.length);
+        }
+        return avg;
+    }
+
+    /** What one worker does in a job-per-round round; null when it had no minibatch left. */
+    @FunctionalInterface
+    interface WorkerRound extends java.io.Serializable {
+        float[] run(Trainer trainer, float[] start, int worker, Iterator<MiniBatch> blocks);
+    }
+
+    /**
+     * One round as one Spark job: broadcast {@code startVector}, run {@code body} on every partition with a
+     * pooled trainer, collect the results in partition order and average them ({@link RoundVector}); null
+     * when no worker had a minibatch left. Adds the workers' mean compute time to the epoch's.
+     */
+    private float[] jobRound(JavaRDD<MiniBatch> blocks, float[] startVector, WorkerRound body) {
+        Broadcast<float[]> start = sc.broadcast(startVector);
         String run = runId;
-        String spec = net.spec().text();
+        String spec = master.network().spec().text();
         TrainingConfig cfg = training;
         DoubleAccumulator compute = sc.sc().doubleAccumulator();
         try {
@@ -239,29 +246,15 @@ public final class ParameterAveragingMaster {
                 long c0 = System.nanoTime();
                 Trainer t = WorkerPool.borrow(run, spec, cfg);
                 try {
-                    RoundVector.unpackParamsAndState(start.value(), t.network());
-                    skip(it, step);
-                    if (!it.hasNext()) {
-                        return Collections.emptyIterator();
-                    }
-                    MiniBatch b = it.next();
-                    double loss = t.gradientAt(b, epoch, w, step);
-                    return Collections.singletonList(RoundVector.packGradient(t.network(), loss * b.size, b.size))
-                            .iterator();
+                    float[] r = body.run(t, start.value(), w, it);
+                    return r == null ? Collections.<float[]>emptyIterator() : Collections.singletonList(r).iterator();
                 } finally {
                     WorkerPool.giveBack(run, t);
                     compute.add((System.nanoTime() - c0) / 1e9);
                 }
             }, true).collect();
             computeSeconds += compute.value() / Math.max(1, results.size());
-            if (results.isEmpty()) {
-                return null;
-            }
-            float[] avg = RoundVector.averageInOrder(results.toArray(new float[0][]));
-            master.applyAveragedGradient(avg, 0);
-            float[] state = net.state();
-            System.arraycopy(avg, net.params().length, state, 0, state.length);
-            return avg;
+            return results.isEmpty() ? null : RoundVector.averageInOrder(results.toArray(new float[0][]));
         } finally {
             start.destroy();
         }

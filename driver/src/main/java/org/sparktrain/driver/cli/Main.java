@@ -39,7 +39,8 @@ public final class Main {
                 default -> throw new Args.UsageException("unknown command '" + argv[0] + "' (known: train, evaluate)");
             };
         } catch (Args.UsageException e) {
-            err.println("sparktrain: " + e.getMessage());
+            String m = e.getMessage();
+            err.println(m.startsWith("sparktrain") ? m : "sparktrain: " + m);
             return 2;
         } catch (Exception e) {
             Throwable cause = userFacing(e);

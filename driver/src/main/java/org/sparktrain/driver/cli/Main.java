@@ -16,6 +16,7 @@ public final class Main {
             commands:
               train      train a model on Spark and evaluate it on the test set
               evaluate   holdout, k-fold cross-validation (folds as concurrent Spark jobs) or bootstrap
+              score      predict with a saved model, on the executors, into CSV or Parquet
 
             Every command takes --help.
             """;
@@ -36,7 +37,9 @@ public final class Main {
             return switch (argv[0]) {
                 case "train" -> TrainCommand.run(argv, out, err);
                 case "evaluate" -> EvaluateCommand.run(argv, out, err);
-                default -> throw new Args.UsageException("unknown command '" + argv[0] + "' (known: train, evaluate)");
+                case "score" -> ScoreCommand.run(argv, out, err);
+                default -> throw new Args.UsageException("unknown command '" + argv[0]
+                        + "' (known: train, evaluate, score)");
             };
         } catch (Args.UsageException e) {
             String m = e.getMessage();

@@ -1,0 +1,207 @@
+package org.sparktrain.driver.cli;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.sparktrain.driver.eval.DistributedEvaluation;
+import org.sparktrain.driver.spark.SparkSetup;
+import org.sparktrain.driver.train.AtomicWrite;
+import org.sparktrain.engine.Network;
+import org.sparktrain.engine.io.FittedScaler;
+import org.sparktrain.engine.io.ModelContents;
+import org.sparktrain.engine.io.ModelFile;
+import org.sparktrain.engine.metrics.ClassificationMetrics;
+import org.sparktrain.engine.spec.ModelSpec;
+import org.sparktrain.engine.train.RoundVector;
+import org.sparktrain.partitioning.Block;
+import org.sparktrain.partitioning.LabeledData;
+import org.sparktrain.partitioning.ReadOptions;
+import org.sparktrain.partitioning.Readers;
+import org.sparktrain.partitioning.ScoringBlocks;
+
+/**
+ * {@code sparktrain score}: batch scoring with a saved model. The model file is read through Hadoop's
+ * FileSystem, its parameters broadcast, and every partition predicts its rows in blocks on the executors
+ * (the model's fitted scaler applied first); predictions are written as CSV or Parquet, one row per input
+ * row: {@code row_id}, {@code label} (labelled input), {@code prediction}, {@code prob_0 .. prob_{k-1}}.
+ * With labels, the metrics are printed too.
+ */
+final class ScoreCommand {
+    static final String HELP = """
+            usage: sparktrain score --model-file FILE --data DATA --out DIR [flags]
+
+              --model-file FILE       a model written by 'sparktrain train' (model.sptr); any Hadoop path
+              --data DATA             rows to score: an IDX directory (--part, default t10k), CSV or Parquet
+              --part P                the IDX part to score (default t10k)
+              --no-labels             the input has no label column (CSV: every column is a feature)
+              --label-col NAME        the label column of labelled CSV/Parquet input (default: label)
+              --out DIR               where the predictions go (must not exist yet)
+              --format csv|parquet    output format (default parquet)
+              --metrics-out FILE      with labels: also write the metrics as JSON
+              --master URL            Spark master (default: as spark-submit set it, else local[*])
+              --help                  this text
+            """;
+
+    private ScoreCommand() {
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Args a = new Args("sparktrain score", argv, 1,
+                Set.of("model-file", "data", "part", "label-col", "out", "format", "metrics-out", "master"),
+                Set.of("help", "no-labels"));
+        if (a.flag("help")) {
+            out.print(HELP);
+            return 0;
+        }
+        String modelPath = a.require("model-file");
+        String dataPath = a.require("data");
+        String outPath = a.require("out");
+        String format = a.get("format", "parquet");
+        if (!format.equals("csv") && !format.equals("parquet")) {
+            throw new Args.UsageException("--format must be csv or parquet, got '" + format + "'");
+        }
+        boolean labelled = !a.flag("no-labels");
+        if (!labelled && a.has("metrics-out")) {
+            throw new Args.UsageException("--metrics-out needs labels; drop --no-labels or --metrics-out");
+        }
+        SparkSession session = SparkSetup.session("sparktrain score", a.get("master", null));
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
+        org.apache.hadoop.fs.Path mp = new org.apache.hadoop.fs.Path(modelPath);
+        FileSystem mfs = mp.getFileSystem(sc.hadoopConfiguration());
+        if (!mfs.exists(mp)) {
+            throw new Args.UsageException("--model-file " + modelPath + ": no such file");
+        }
+        ModelContents model;
+        try (InputStream in = mfs.open(mp)) {
+            model = ModelFile.read(in, modelPath);
+        }
+        Network net = Network.restore(model, modelPath);
+        ModelSpec spec = net.spec();
+        int classes = net.outputShape().size();
+        org.apache.hadoop.fs.Path op = new org.apache.hadoop.fs.Path(outPath);
+        FileSystem ofs = op.getFileSystem(sc.hadoopConfiguration());
+        if (ofs.exists(op)) {
+            throw new Args.UsageException("--out " + outPath + " exists already; scoring never overwrites: choose"
+                    + " another directory or remove it");
+        }
+
+        LabeledData data;
+        if (labelled) {
+            data = DataSources.read(session, dataPath, a.get("part", "t10k"),
+                    new DataSources.Options(Math.max(2, classes), spec.input(), a.get("label-col", null), false));
+        } else {
+            data = unlabelled(session, dataPath, Math.max(2, classes), spec);
+        }
+        FittedScaler scaler = model.scaler().orElse(null);
+        JavaRDD<Block> blocks = ScoringBlocks.pack(data, scaler, 1000).persist(StorageLevel.MEMORY_AND_DISK());
+
+        Broadcast<float[]> weights = sc.broadcast(RoundVector.packParamsAndState(net));
+        String specText = spec.text();
+        JavaRDD<Row> rows = blocks.mapPartitions((Iterator<Block> it) -> predictRows(it, specText, weights.value(),
+                classes, labelled));
+        List<StructField> fields = new ArrayList<>();
+        fields.add(DataTypes.createStructField("row_id", DataTypes.LongType, false));
+        if (labelled) {
+            fields.add(DataTypes.createStructField("label", DataTypes.IntegerType, false));
+        }
+        fields.add(DataTypes.createStructField("prediction", DataTypes.IntegerType, false));
+        for (int c = 0; c < classes; c++) {
+            fields.add(DataTypes.createStructField("prob_" + c, DataTypes.FloatType, false));
+        }
+        Dataset<Row> df = session.createDataFrame(rows, new StructType(fields.toArray(new StructField[0])));
+        // written beside the target, then renamed: a failed run leaves no half-written output
+        org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(op.getParent(),
+                "." + op.getName() + "." + UUID.randomUUID() + ".tmp");
+        sc.setJobDescription("sparktrain score: predict and write " + outPath);
+        try {
+            if (format.equals("csv")) {
+                df.write().option("header", "true").csv(tmp.toString());
+            } else {
+                df.write().parquet(tmp.toString());
+            }
+            if (!ofs.rename(tmp, op)) {
+                throw new java.io.IOException("cannot rename " + tmp + " to " + op);
+            }
+        } finally {
+            ofs.delete(tmp, true);
+            weights.destroy();
+        }
+        out.printf("scored %d rows with %s into %s (%s)%n", data.count(), modelPath, outPath, format);
+        if (labelled) {
+            ClassificationMetrics m = DistributedEvaluation.evaluate(sc, net, blocks);
+            out.println(m.summary());
+            out.printf("accuracy %.4f  loss %.4f  (%d examples)%n", m.accuracy(), m.logLoss(), m.count());
+            if (a.has("metrics-out")) {
+                byte[] json = (m.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+                AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));
+            }
+        }
+        blocks.unpersist(false);
+        return 0;
+    }
+
+    /** CSV or Parquet without labels: every column is a feature; a constant dummy label makes it readable. */
+    static LabeledData unlabelled(SparkSession session, String path, int classes, ModelSpec spec) {
+        Dataset<Row> df = path.toLowerCase(java.util.Locale.ROOT).endsWith(".parquet")
+                ? session.read().parquet(path)
+                : session.read().option("header", "true").option("inferSchema", "true").csv(path);
+        df = df.withColumn("__label", functions.lit(0));
+        return Readers.dataFrame(df, path, ReadOptions.classes(classes).label("__label").shape(spec.input()));
+    }
+
+    static Iterator<Row> predictRows(Iterator<Block> it, String specText, float[] weights, int classes,
+                                     boolean labelled) {
+        List<Row> out = new ArrayList<>();
+        if (!it.hasNext()) {
+            return out.iterator();
+        }
+        Network n = Network.build(ModelSpec.parse(specText, "model"), 0);
+        RoundVector.unpackParamsAndState(weights, n);
+        float[] probs = new float[0];
+        while (it.hasNext()) {
+            Block b = it.next();
+            if (probs.length < b.size * classes) {
+                probs = new float[b.size * classes];
+            }
+            n.predict(b.features, b.size, probs);
+            for (int i = 0; i < b.size; i++) {
+                Object[] v = new Object[(labelled ? 3 : 2) + classes];
+                int j = 0;
+                v[j++] = b.ids[i];
+                if (labelled) {
+                    v[j++] = b.labels[i];
+                }
+                int best = 0;
+                for (int c = 1; c < classes; c++) {
+                    if (probs[i * classes + c] > probs[i * classes + best]) {
+                        best = c;
+                    }
+                }
+                v[j++] = best;
+                for (int c = 0; c < classes; c++) {
+                    v[j++] = probs[i * classes + c];
+                }
+                out.add(RowFactory.create(v));
+            }
+        }
+        return out.iterator();
+    }
+}

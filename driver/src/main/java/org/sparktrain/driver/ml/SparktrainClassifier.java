@@ -1,0 +1,209 @@
+package org.sparktrain.driver.ml;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+import org.sparktrain.driver.train.DistributedTraining;
+import org.sparktrain.driver.train.FoldEpochData;
+import org.sparktrain.driver.train.MasterConfig;
+import org.sparktrain.driver.train.AveragingMode;
+import org.sparktrain.engine.Network;
+import org.sparktrain.engine.io.FittedScaler;
+import org.sparktrain.engine.spec.ModelSpec;
+import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.Trainer;
+import org.sparktrain.partitioning.DataPipeline;
+import org.sparktrain.partitioning.LabeledData;
+import org.sparktrain.partitioning.PreparedFold;
+import org.sparktrain.partitioning.ReadOptions;
+import org.sparktrain.partitioning.Readers;
+import org.sparktrain.partitioning.SplitSpec;
+
+/**
+ * sparktrain as a Spark ML {@link Estimator}: {@code fit} trains the network of a model spec data-parallel
+ * on the DataFrame's {@code features} (an ML vector or an array of numbers) and {@code label} (class index)
+ * columns, exactly as {@code sparktrain train} does, and returns a {@link SparktrainClassificationModel}.
+ *
+ * <pre>{@code
+ * SparktrainClassifier clf = new SparktrainClassifier().setSpec(Files.readString(Path.of("conf/models/mlp.yaml")))
+ *     .setEpochs(5).setWorkers(2);
+ * SparktrainClassificationModel model = clf.fit(train);
+ * Dataset<Row> scored = model.transform(test);   // + probability (vector) and prediction (double)
+ * }</pre>
+ */
+public final class SparktrainClassifier extends Estimator<SparktrainClassificationModel> {
+    private static final long serialVersionUID = 1L;
+    private final String uid;
+    private final Param<String> spec;
+    private final IntParam epochs;
+    private final IntParam workers;
+    private final IntParam averagingFrequency;
+    private final Param<String> scaling;
+    private final Param<String> transport;
+    private final Param<String> featuresCol;
+    private final Param<String> labelCol;
+
+    public SparktrainClassifier() {
+        this(Identifiable$.MODULE$.randomUID("sparktrain"));
+    }
+
+    public SparktrainClassifier(String uid) {
+        this.uid = uid;
+        spec = new Param<>(this, "spec", "the model spec, YAML or JSON text");
+        epochs = new IntParam(this, "epochs", "epochs to train; 0 = the spec's training.epochs");
+        workers = new IntParam(this, "workers", "data-parallel workers; 0 = Spark's default parallelism");
+        averagingFrequency = new IntParam(this, "averagingFrequency", "local steps between averagings");
+        scaling = new Param<>(this, "scaling", "feature scaling fitted on the training data: none, zscore, minmax");
+        transport = new Param<>(this, "transport", "how a round travels: barrier or job");
+        featuresCol = new Param<>(this, "featuresCol", "features column: ML vector or array of numbers");
+        labelCol = new Param<>(this, "labelCol", "label column: class index 0..k-1");
+        setDefault(epochs, 0);
+        setDefault(workers, 0);
+        setDefault(averagingFrequency, 5);
+        setDefault(scaling, "none");
+        setDefault(transport, "barrier");
+        setDefault(featuresCol, "features");
+        setDefault(labelCol, "label");
+    }
+
+    @Override
+    public String uid() {
+        return uid;
+    }
+
+    public Param<String> spec() {
+        return spec;
+    }
+
+    public IntParam epochs() {
+        return epochs;
+    }
+
+    public IntParam workers() {
+        return workers;
+    }
+
+    public IntParam averagingFrequency() {
+        return averagingFrequency;
+    }
+
+    public Param<String> scaling() {
+        return scaling;
+    }
+
+    public Param<String> transport() {
+        return transport;
+    }
+
+    public Param<String> featuresCol() {
+        return featuresCol;
+    }
+
+    public Param<String> labelCol() {
+        return labelCol;
+    }
+
+    public SparktrainClassifier setSpec(String text) {
+        set(spec, text);
+        return this;
+    }
+
+    public SparktrainClassifier setEpochs(int n) {
+        set(epochs, n);
+        return this;
+    }
+
+    public SparktrainClassifier setWorkers(int n) {
+        set(workers, n);
+        return this;
+    }
+
+    public SparktrainClassifier setAveragingFrequency(int k) {
+        set(averagingFrequency, k);
+        return this;
+    }
+
+    public SparktrainClassifier setScaling(String s) {
+        set(scaling, s);
+        return this;
+    }
+
+    public SparktrainClassifier setTransport(String t) {
+        set(transport, t);
+        return this;
+    }
+
+    public SparktrainClassifier setFeaturesCol(String c) {
+        set(featuresCol, c);
+        return this;
+    }
+
+    public SparktrainClassifier setLabelCol(String c) {
+        set(labelCol, c);
+        return this;
+    }
+
+    @Override
+    public SparktrainClassificationModel fit(Dataset<?> dataset) {
+        if (!isDefined(spec)) {
+            throw new IllegalArgumentException("SparktrainClassifier: set the model spec (setSpec) before fit");
+        }
+        ModelSpec ms = ModelSpec.parse($(spec), uid + " spec");
+        TrainingConfig cfg = ms.training();
+        int e = (Integer) $(epochs);
+        if (e > 0) {
+            cfg = cfg.withEpochs(e);
+        }
+        Network net = Network.build(ms, cfg.seed());
+        int classes = ms.classes() > 0 ? ms.classes() : net.outputShape().size();
+        @SuppressWarnings("unchecked")
+        Dataset<Row> df = (Dataset<Row>) dataset.select($(featuresCol), $(labelCol));
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
+        int w = (Integer) $(workers) > 0 ? (Integer) $(workers) : sc.defaultParallelism();
+        LabeledData data = Readers.dataFrame(df, "DataFrame", ReadOptions.classes(classes).label($(labelCol))
+                .featuresColumn($(featuresCol)).shape(ms.input()));
+        FittedScaler.Kind kind = switch ($(scaling)) {
+            case "zscore" -> FittedScaler.Kind.ZSCORE;
+            case "minmax" -> FittedScaler.Kind.MINMAX;
+            case "none" -> null;
+            default -> throw new IllegalArgumentException("scaling must be none, zscore or minmax, got " + $(scaling));
+        };
+        PreparedFold fold = DataPipeline.defaults().split(SplitSpec.none()).scaler(kind).workers(w)
+                .batchSize(cfg.batchSize()).seed(cfg.seed()).prepare(data).fold(0);
+        Trainer trainer = Trainer.fromSpec(net, cfg);
+        MasterConfig mc = new MasterConfig(w, (Integer) $(averagingFrequency), AveragingMode.PARAMETER, 0, uid,
+                MasterConfig.RoundTransport.parse($(transport)));
+        try {
+            DistributedTraining.run(sc, trainer, mc, new FoldEpochData(fold, cfg.batchSize()), null, null, null,
+                    false, new PrintStream(OutputStream.nullOutputStream()));
+        } catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        } finally {
+            fold.unpersist();
+        }
+        SparktrainClassificationModel model = new SparktrainClassificationModel(uid,
+                net.toModel(Optional.ofNullable(fold.scaler()), Map.of("trained.by", "SparktrainClassifier " + uid)));
+        model.set(model.featuresCol(), $(featuresCol));
+        return model.setParent(this);
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        return SparktrainClassificationModel.outputSchema(schema, $(featuresCol), "probability", "prediction");
+    }
+
+    @Override
+    public SparktrainClassifier copy(ParamMap extra) {
+        return (SparktrainClassifier) defaultCopy(extra);
+    }
+}

@@ -26,14 +26,9 @@ import org.sparktrain.engine.train.Trainer;
 /** The barrier transport against the job-per-round reference, on local[2]. */
 class BarrierTrainingTest {
 
-    static final String MLP = """
-            input: [6]
-            layers:
-              - {type: dense, units: 12, activation: tanh}
-              - {type: dense, units: 3, activation: softmax}
-            optimizer: {type: adam, lr: 0.01}
-            training: {batch_size: 8, epochs: 2, seed: 5}
-            """;
+    /** The reference test's models and data, so both transports are checked on the same cases. */
+    static final String MLP = org.sparktrain.driver.train.ParameterAveragingMasterTest.MLP;
+
     static final String WITH_DROPOUT_AND_BN = """
             input: [6]
             layers:
@@ -56,16 +51,7 @@ class BarrierTrainingTest {
     }
 
     static DataSet data(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[n * 6];
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = r.nextInt(3);
-            for (int j = 0; j < 6; j++) {
-                x[i * 6 + j] = (float) (r.nextDouble() - 0.5 + (j == y[i] ? 1.5 : 0));
-            }
-        }
-        return DataSet.classification(Shape.of(6), x, y);
+        return org.sparktrain.driver.train.ParameterAveragingMasterTest.data(n, seed);
     }
 
     /** Final {@code [params | optimizer state | network state]} after {@code epochs} epochs. */

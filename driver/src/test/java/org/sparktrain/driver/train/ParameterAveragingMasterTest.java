@@ -18,9 +18,9 @@ import org.sparktrain.engine.spec.TrainingConfig;
 import org.sparktrain.engine.train.Trainer;
 
 /** DESIGN.md: averaging conventions, checked against single-machine training. */
-class ParameterAveragingMasterTest {
+public class ParameterAveragingMasterTest {
 
-    static final String MLP = """
+    public static final String MLP = """
             input: [6]
             layers:
               - {type: dense, units: 12, activation: tanh}
@@ -40,7 +40,7 @@ class ParameterAveragingMasterTest {
             training: {batch_size: 8, epochs: 2, seed: 5}
             """;
 
-    static DataSet data(int n, long seed) {
+    public static DataSet data(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] x = new float[n * 6];
         int[] y = new int[n];

@@ -78,7 +78,9 @@ public final class Trainer {
         net.setStepSeed(stepSeed);
         double loss = net.computeGradient(b);
         loss += regularization.addPenaltyGradient(net.params(), net.grads());
-        clipping.apply(net.grads());
+        if (clipping.mode() != GradientClipping.Mode.NONE) { // no norm pass per step when clipping is off
+            clipping.apply(net.grads());
+        }
         optimizer.step(net.params(), net.grads());
         steps++;
         return loss;
@@ -110,7 +112,9 @@ public final class Trainer {
         float[] g = net.grads();
         System.arraycopy(grads, offset, g, 0, g.length);
         double penalty = regularization.addPenaltyGradient(net.params(), g);
-        clipping.apply(g);
+        if (clipping.mode() != GradientClipping.Mode.NONE) {
+            clipping.apply(g);
+        }
         optimizer.step(net.params(), g);
         steps++;
         return penalty;

@@ -97,7 +97,7 @@ public final class DataPipeline {
                     }
                 }
             }
-            cuts = RankCuts.compute(data.rows(), n.length, n, ranks, seed, Seeded.SPLIT);
+            cuts = RankCuts.compute(data.keyRows(), n.length, n, ranks, seed, Seeded.SPLIT);
         }
         return new PreparedData(this, data, cuts, split.folds());
     }
@@ -138,40 +138,84 @@ public final class DataPipeline {
                 validation = null;
         }
         String what = "the training part of fold " + fold + " (" + split + ")";
+        // With the rows cached in chunks, the passes that need no Example read the chunk arrays directly.
+        JavaRDD<RowChunk> chunks = data.chunks();
+        ChunkPasses.Keep trainKeep = null;
+        ChunkPasses.Keep valKeep = null;
+        if (chunks != null) {
+            switch (split.kind()) {
+                case NONE:
+                    trainKeep = ChunkPasses.Keep.ALL;
+                    break;
+                case HOLDOUT:
+                    trainKeep = (id, label) -> cuts.segment(id, label, 0) == 1;
+                    valKeep = (id, label) -> cuts.segment(id, label, 0) == 0;
+                    break;
+                case KFOLD:
+                    trainKeep = (id, label) -> cuts.segment(id, label, 0) != fold;
+                    valKeep = (id, label) -> cuts.segment(id, label, 0) == fold;
+                    break;
+                default:
+                    break; // bootstrap draws copies: rows
+            }
+        }
         long[][] perPartClass = null;
         long[] before;
         long[] trainPartitionRows = null;
+        FittedScaler fitted = null;
+        boolean fitDone = false;
         if (split.kind() == SplitSpec.Kind.NONE && resampling.isNone()) {
             before = data.report().classCounts(); // known from validation: saves a pass
             trainPartitionRows = data.partitionRows();
+            Moments all = scaler == null ? null : data.summary(scaler == FittedScaler.Kind.ZSCORE);
+            if (all != null) { // summarised while validating: saves another
+                fitted = all.toScaler();
+                fitDone = true;
+            }
+        } else if (trainKeep != null) {
+            // One pass over the chunks counts the training part per (partition, class) and fits the scaler.
+            ChunkPasses.Scan scan = ChunkPasses.scan(chunks, trainKeep, classes, scaler, features);
+            perPartClass = scan.perPartClass;
+            before = sum(perPartClass, classes);
+            if (scaler != null && scan.moments.n > 0) {
+                fitted = scan.moments.toScaler();
+            }
+            fitDone = true;
         } else {
             perPartClass = Draws.countByPartitionAndClass(train, classes);
-            before = new long[classes];
-            for (long[] p : perPartClass) {
-                for (int c = 0; c < classes; c++) {
-                    before[c] += p[c];
-                }
-            }
-            if (resampling.isNone()) {
-                trainPartitionRows = new long[perPartClass.length];
-                for (int p = 0; p < perPartClass.length; p++) {
-                    trainPartitionRows[p] = java.util.Arrays.stream(perPartClass[p]).sum();
-                }
+            before = sum(perPartClass, classes);
+        }
+        if (perPartClass != null && resampling.isNone()) {
+            trainPartitionRows = new long[perPartClass.length];
+            for (int p = 0; p < perPartClass.length; p++) {
+                trainPartitionRows[p] = java.util.Arrays.stream(perPartClass[p]).sum();
             }
         }
-        FittedScaler fitted = null;
         if (scaler != null) {
             if (java.util.Arrays.stream(before).sum() == 0) {
                 throw new DataFormatException(what + " is empty; there is nothing to fit a scaler on.");
             }
-            fitted = Moments.of(train, scaler == FittedScaler.Kind.ZSCORE, features).toScaler();
+            if (!fitDone) {
+                fitted = chunks != null && trainKeep != null
+                        ? ChunkPasses.scan(chunks, trainKeep, classes, scaler, features).moments.toScaler()
+                        : Moments.of(train, scaler == FittedScaler.Kind.ZSCORE, features).toScaler();
+            }
         }
         long foldSeed = SplitMix.derive(s, fold);
-        JavaRDD<Example> resampled = resampling.isNone() ? train
-                : resample(train, perPartClass, before, resampling.targets(before), foldSeed);
         int w = workers > 0 ? workers : rows.context().defaultParallelism();
-        JavaRDD<Block> blocks = Packer.packTraining(resampled, trainPartitionRows, w, batchSize, fitted, features, foldSeed, what)
-                .persist(storage);
+        // Stored blocks are storage units of a few MiB (few, large arrays: cheap for the garbage collector);
+        // each epoch repacks them into minibatches of batchSize (trainBlocks(epoch)).
+        int stored = Math.max(batchSize, RowChunk.capacity(features));
+        JavaRDD<Block> blocks;
+        if (trainKeep != null && resampling.isNone() && Packer.inPlace(trainPartitionRows, w)) {
+            Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
+            blocks = ChunkPasses.pack(chunks, trainKeep, stored, fitted, features);
+        } else {
+            JavaRDD<Example> resampled = resampling.isNone() ? train
+                    : resample(train, perPartClass, before, resampling.targets(before), foldSeed);
+            blocks = Packer.packTraining(resampled, trainPartitionRows, w, stored, fitted, features, foldSeed, what);
+        }
+        blocks = blocks.persist(storage);
         long[][] packed = blockCounts(blocks, classes);
         long[] after = new long[classes];
         long[] perWorker = new long[packed.length];
@@ -184,7 +228,8 @@ public final class DataPipeline {
         JavaRDD<Block> val = null;
         long valRows = 0;
         if (validation != null) {
-            val = Packer.packInPlace(validation, batchSize, fitted, features).persist(storage);
+            val = (valKeep != null ? ChunkPasses.pack(chunks, valKeep, stored, fitted, features)
+                    : Packer.packInPlace(validation, stored, fitted, features)).persist(storage);
             for (long[] p : blockCounts(val, classes)) {
                 for (long c : p) {
                     valRows += c;
@@ -198,6 +243,16 @@ public final class DataPipeline {
             }
         }
         return new PreparedFold(fold, fitted, blocks, val, before, after, perWorker, valRows, foldSeed, batchSize);
+    }
+
+    private static long[] sum(long[][] perPartClass, int classes) {
+        long[] out = new long[classes];
+        for (long[] p : perPartClass) {
+            for (int c = 0; c < classes; c++) {
+                out[c] += p[c];
+            }
+        }
+        return out;
     }
 
     /** Down-sample classes above their target (exact, without replacement), up-sample those below. */

@@ -1,6 +1,7 @@
 package org.sparktrain.partitioning;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -45,6 +47,50 @@ final class HadoopFiles {
             return new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16);
         }
         return raw;
+    }
+
+    /**
+     * Opens a file for reading from byte {@code offset} of its (decompressed) content. An uncompressed
+     * file is positioned by a seek, so a task reading the end of a large file does not read its start;
+     * a gzip file cannot be entered in the middle, so it is opened at its start and
+     * {@link #toSkip} tells the caller how many bytes to skip.
+     */
+    static InputStream openAt(String uri, long offset, Configuration conf) throws IOException {
+        Path p = new Path(uri);
+        FSDataInputStream in = p.getFileSystem(conf).open(p);
+        try {
+            int b0 = in.read();
+            int b1 = in.read();
+            if (b0 == 0x1f && b1 == 0x8b) {
+                in.seek(0);
+                return new Positioned(new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16), 0);
+            }
+            in.seek(Math.min(offset, p.getFileSystem(conf).getFileStatus(p).getLen()));
+            return new Positioned(new BufferedInputStream(in, 1 << 16), in.getPos());
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    /** Bytes still to skip on a stream from {@link #openAt} to reach {@code offset}. */
+    static long toSkip(InputStream in, long offset) {
+        return Math.max(0, offset - ((Positioned) in).start);
+    }
+
+    /** A stream that remembers where in the content it starts. */
+    private static final class Positioned extends FilterInputStream {
+        final long start;
+
+        Positioned(InputStream in, long start) {
+            super(in);
+            this.start = start;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return in.read(b, off, len);
+        }
     }
 
     /**

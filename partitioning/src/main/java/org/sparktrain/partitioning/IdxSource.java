@@ -5,10 +5,13 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -89,75 +92,262 @@ final class IdxSource implements RowSource {
         final String labelsUri = labels;
         final String imagesName = new Path(images).getName();
         final String labelsName = new Path(labels).getName();
-        JavaRDD<Example> parsed = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        JavaRDD<RowChunk> parsed = JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .parallelize(idx, parts)
                 .mapPartitionsWithIndex((p, ignored) -> {
                     int start = (int) ((long) p * n / np);
                     int end = (int) ((long) (p + 1) * n / np);
-                    return readRange(imagesUri, labelsUri, imagesName, labelsName, start, end, n, features,
-                            classes).iterator();
+                    return readRange(imagesUri, labelsUri, imagesName, labelsName, p, np, start, end, n, features,
+                            classes);
                 }, true);
         String name = "IDX data " + dir + " (" + prefix + ")";
-        return LabeledData.validate(parsed, new IdxSource(name), options, shape, options.storage());
+        return LabeledData.fromChunks(parsed, new IdxSource(name), options, shape, options.storage());
     }
 
-    private static List<Example> readRange(String imagesUri, String labelsUri, String imagesName,
-            String labelsName, int start, int end, int n, int features, int classes) throws IOException {
-        List<Example> out = new ArrayList<>(end - start);
+    /**
+     * Streams the examples [start, end) straight into {@link RowChunk}s (no object per row), reading about
+     * 256 KB of pixels at a time; the last chunk carries the partition's {@link ReadStats}, with the
+     * feature summary computed exactly from the pixel bytes (integer sums). The files are closed when the
+     * range is done, when a broken file ends it, or when the task ends early.
+     */
+    private static Iterator<RowChunk> readRange(String imagesUri, String labelsUri, String imagesName,
+            String labelsName, int partition, int partitions, int start, int end, int n, int features, int classes)
+            throws IOException {
         Configuration conf = new Configuration();
-        float[] unit = new float[256];
-        for (int i = 0; i < 256; i++) {
-            unit[i] = i / 255f;
+        InputStream im = HadoopFiles.openAt(imagesUri, 16 + (long) start * features, conf);
+        InputStream lb;
+        try {
+            lb = HadoopFiles.openAt(labelsUri, 8 + (long) start, conf);
+        } catch (IOException | RuntimeException e) {
+            im.close();
+            throw e;
         }
-        try (InputStream im = HadoopFiles.open(imagesUri, conf); InputStream lb = HadoopFiles.open(labelsUri, conf)) {
-            byte[] buf = new byte[features];
+        RangeReader r = new RangeReader(im, lb, imagesName, labelsName, partition, partitions, start, end, n,
+                features, classes);
+        TaskContext task = TaskContext.get();
+        if (task != null) {
+            task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> r.close());
+        }
+        return r;
+    }
+
+    private static final class RangeReader implements Iterator<RowChunk> {
+        private static final float[] UNIT = new float[256];
+
+        static {
+            for (int i = 0; i < 256; i++) {
+                UNIT[i] = i / 255f;
+            }
+        }
+
+        private final InputStream im;
+        private final InputStream lb;
+        private final String imagesName;
+        private final String labelsName;
+        private final int partition;
+        private final int start;
+        private final int end;
+        private final int n;
+        private final int features;
+        private final int classes;
+        private final int capacity;
+        private final byte[] buf;
+        private final ReadStats stats;
+        /** Exact per-feature sums of the valid rows' pixel bytes: Σb and Σb² (per chunk in int, then long). */
+        private final long[] sum;
+        private final long[] sumSq;
+        private final int[] row;
+        private final int[] chunkSum;
+        private final int[] chunkSumSq;
+        private long valid;
+        private byte[] lab;
+        private int next;
+        private boolean done;
+        private boolean emittedLast;
+        private boolean closed;
+
+        RangeReader(InputStream im, InputStream lb, String imagesName, String labelsName, int partition,
+                int partitions, int start, int end, int n, int features, int classes) {
+            this.im = im;
+            this.lb = lb;
+            this.imagesName = imagesName;
+            this.labelsName = labelsName;
+            this.partition = partition;
+            this.start = start;
+            this.next = start;
+            this.end = end;
+            this.n = n;
+            this.features = features;
+            this.classes = classes;
+            this.capacity = Math.min(RowChunk.capacity(features), 1 << 15); // int sums of b² cannot overflow
+            this.buf = new byte[Math.max(1, Math.min(capacity, (1 << 18) / features)) * features];
+            this.stats = ReadStats.empty(classes, partitions);
+            this.sum = new long[features];
+            this.sumSq = new long[features];
+            this.row = new int[features];
+            this.chunkSum = new int[features];
+            this.chunkSumSq = new int[features];
+        }
+
+        @Override
+        public boolean hasNext() {
+            return !emittedLast;
+        }
+
+        @Override
+        public RowChunk next() {
+            if (emittedLast) {
+                throw new NoSuchElementException();
+            }
+            RowChunk c = new RowChunk(capacity, features);
+            java.util.Arrays.fill(chunkSum, 0);
+            java.util.Arrays.fill(chunkSumSq, 0);
             try {
-                im.skipNBytes(16 + (long) start * features);
-            } catch (EOFException e) {
-                out.add(Example.bad(start, Problem.FILE, truncated(imagesName, start, n)));
-                return out;
-            }
-            try {
-                lb.skipNBytes(8 + (long) start);
-            } catch (EOFException e) {
-                out.add(Example.bad(start, Problem.FILE, truncated(labelsName, start, n)));
-                return out;
-            }
-            byte[] lab = lb.readNBytes(end - start);
-            if (lab.length < end - start) {
-                out.add(Example.bad(start + lab.length, Problem.FILE, truncated(labelsName, start + lab.length, n)));
-                return out;
-            }
-            for (int i = start; i < end; i++) {
-                int got = im.readNBytes(buf, 0, features);
-                if (got < features) {
-                    out.add(Example.bad(i, Problem.FILE, truncated(imagesName, i, n)));
-                    return out;
+                while (!done && c.size < capacity) {
+                    fill(c);
                 }
+            } catch (IOException e) {
+                close();
+                throw new java.io.UncheckedIOException("reading " + imagesName + " / " + labelsName, e);
+            }
+            for (int k = 0; k < features; k++) {
+                sum[k] += chunkSum[k];
+                sumSq[k] += chunkSumSq[k];
+            }
+            if (done) {
+                emittedLast = true;
+                c.trim();
+                stats.zscore = summary();
+                c.stats = stats;
+            }
+            return c;
+        }
+
+        /** Reads up to one buffer of images into the chunk, or finishes the range (sets done). */
+        private void fill(RowChunk c) throws IOException {
+            if (lab == null) {
+                try {
+                    im.skipNBytes(HadoopFiles.toSkip(im, 16 + (long) start * features));
+                } catch (EOFException e) {
+                    fail(start, truncated(imagesName, start, n));
+                    return;
+                }
+                try {
+                    lb.skipNBytes(HadoopFiles.toSkip(lb, 8 + (long) start));
+                } catch (EOFException e) {
+                    fail(start, truncated(labelsName, start, n));
+                    return;
+                }
+                lab = lb.readNBytes(end - start);
+                if (lab.length < end - start) {
+                    fail(start + lab.length, truncated(labelsName, start + lab.length, n));
+                    return;
+                }
+            }
+            if (next >= end) {
+                if (end == n) {
+                    if (im.read() >= 0) {
+                        stats.add(partition, Example.bad(n - 1, Problem.FILE, "images file " + imagesName
+                                + " has bytes after the " + n + " images its header declares; the file is corrupt"
+                                + " or not an IDX file"));
+                    } else if (lb.read() >= 0) {
+                        stats.add(partition, Example.bad(n - 1, Problem.FILE, "labels file " + labelsName
+                                + " has bytes after the " + n + " labels its header declares; the file is corrupt"
+                                + " or not an IDX file"));
+                    }
+                }
+                done = true;
+                close();
+                return;
+            }
+            int m = Math.min(Math.min(buf.length / features, capacity - c.size), end - next);
+            int got = im.readNBytes(buf, 0, m * features);
+            int whole = got / features;
+            float[] out = c.features;
+            for (int j = 0; j < whole; j++) {
+                int i = next + j;
                 int label = lab[i - start] & 0xff;
                 if (label >= classes) {
-                    out.add(Example.bad(i, Problem.LABEL_OUT_OF_RANGE, "labels file " + labelsName + " gives label "
-                            + label + ", outside the declared classes 0.." + (classes - 1)
+                    stats.add(partition, Example.bad(i, Problem.LABEL_OUT_OF_RANGE, "labels file " + labelsName
+                            + " gives label " + label + ", outside the declared classes 0.." + (classes - 1)
                             + "; check the file or declare more classes"));
                     continue;
                 }
-                float[] f = new float[features];
-                for (int k = 0; k < features; k++) {
-                    f[k] = unit[buf[k] & 0xff];
-                }
-                out.add(new Example(i, label, f));
+                addRow(buf, j * features, out, c.size * features, row, chunkSum, chunkSumSq);
+                c.labels[c.size] = label;
+                c.ids[c.size] = i;
+                c.size++;
+                valid++;
+                stats.classCounts[label]++;
+                stats.partitionRows[partition]++;
             }
-            if (end == n) {
-                if (im.read() >= 0) {
-                    out.add(Example.bad(n - 1, Problem.FILE, "images file " + imagesName + " has bytes after the "
-                            + n + " images its header declares; the file is corrupt or not an IDX file"));
-                } else if (lb.read() >= 0) {
-                    out.add(Example.bad(n - 1, Problem.FILE, "labels file " + labelsName + " has bytes after the "
-                            + n + " labels its header declares; the file is corrupt or not an IDX file"));
-                }
+            if (whole < m) {
+                fail(next + whole, truncated(imagesName, next + whole, n));
+                return;
+            }
+            next += m;
+        }
+
+        /**
+         * Converts one image's bytes to floats and adds them to the chunk's sums. Three simple loops over
+         * local arrays, each of which the JIT vectorises (one fused loop runs ten times slower).
+         */
+        private static void addRow(byte[] in, int o, float[] out, int d, int[] row, int[] s1, int[] s2) {
+            int f = row.length;
+            float[] unit = UNIT;
+            for (int k = 0; k < f; k++) {
+                row[k] = in[o + k] & 0xff;
+            }
+            for (int k = 0; k < f; k++) {
+                out[d + k] = unit[row[k]];
+            }
+            for (int k = 0; k < f; k++) {
+                int b = row[k];
+                s1[k] += b;
+                s2[k] += b * b;
             }
         }
-        return out;
+
+        /**
+         * The partition's exact z-score moments from the byte sums (pixels are byte / 255). No min-max
+         * summary: a min-max fit takes its own pass.
+         */
+        private Moments summary() {
+            Moments s = Moments.empty(true, features);
+            s.n = valid;
+            if (valid == 0) {
+                return s;
+            }
+            for (int k = 0; k < features; k++) {
+                s.a[k] = sum[k] / (255.0 * valid);
+                // n·Σb² − (Σb)² is exact in long; M2 = that / (n · 255²)
+                s.b[k] = (double) (valid * sumSq[k] - sum[k] * sum[k]) / (valid * 65025.0);
+            }
+            return s;
+        }
+
+        private void fail(long at, String detail) {
+            stats.add(partition, Example.bad(at, Problem.FILE, detail));
+            done = true;
+            close();
+        }
+
+        void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                im.close();
+            } catch (IOException ignored) {
+                // reading is over; nothing to lose
+            }
+            try {
+                lb.close();
+            } catch (IOException ignored) {
+                // reading is over; nothing to lose
+            }
+        }
     }
 
     private static String truncated(String file, long at, int n) {

@@ -18,23 +18,31 @@ import org.sparktrain.engine.Shape;
  * returns and what {@link DataPipeline} splits.
  */
 public final class LabeledData {
-    private final JavaRDD<Example> persisted;
+    /** What to release: the cached chunks, the cached rows, or nothing. */
+    private final JavaRDD<?> persisted;
+    /** The valid rows in chunks, cached; null when the rows are not cached (read again on each pass). */
+    private final JavaRDD<RowChunk> chunks;
     private final JavaRDD<Example> rows;
     private final Shape shape;
     private final int classes;
     private final ValidationReport report;
     private final RowSource source;
     private final long[] partitionRows;
+    private final Moments zscore;
+    private final Moments range;
 
-    LabeledData(JavaRDD<Example> persisted, JavaRDD<Example> rows, Shape shape, int classes,
-            ValidationReport report, RowSource source, long[] partitionRows) {
+    LabeledData(JavaRDD<?> persisted, JavaRDD<RowChunk> chunks, JavaRDD<Example> rows, Shape shape, int classes,
+            ValidationReport report, RowSource source, long[] partitionRows, ReadStats summary) {
         this.partitionRows = partitionRows;
         this.persisted = persisted;
+        this.chunks = chunks;
         this.rows = rows;
         this.shape = shape;
         this.classes = classes;
         this.report = report;
         this.source = source;
+        this.zscore = summary == null ? null : summary.zscore;
+        this.range = summary == null ? null : summary.range;
     }
 
     /**
@@ -45,37 +53,79 @@ public final class LabeledData {
      */
     static LabeledData validate(JavaRDD<Example> parsed, RowSource source, ReadOptions options, Shape shape,
             StorageLevel storage) {
-        JavaRDD<Example> persisted = storage.equals(StorageLevel.NONE()) ? parsed : parsed.persist(storage);
         int classes = options.classes();
-        int parts = persisted.getNumPartitions();
-        ReadStats stats = persisted.mapPartitionsWithIndex((p, it) -> {
+        int parts = parsed.getNumPartitions();
+        int featureSize = shape.size();
+        if (!storage.equals(StorageLevel.NONE())) {
+            return fromChunks(parsed.mapPartitionsWithIndex((p, it) -> RowChunk.pack(p, it, classes, parts,
+                    featureSize), true), source, options, shape, storage);
+        }
+        // Not cached: every pass reads the input again; one pass here only to validate.
+        ReadStats stats = parsed.mapPartitionsWithIndex((p, it) -> {
             ReadStats s = ReadStats.empty(classes, parts);
             while (it.hasNext()) {
                 s.add(p, it.next());
             }
             return List.of(s).iterator();
         }, true).collect().stream().reduce(ReadStats.empty(classes, parts), ReadStats::merge);
+        check(stats, source, options, null);
+        JavaRDD<Example> rows = stats.bad() == 0 ? parsed : parsed.filter(Example::isValid);
+        return new LabeledData(null, null, rows, shape, classes, ValidationReport.of(source, stats), source,
+                stats.partitionRows, null);
+    }
+
+    /**
+     * Validates input that a reader turned into chunks itself (valid rows only, each partition's
+     * {@link ReadStats} on its last chunk): with a storage level, one pass reads, validates, summarises the
+     * features and fills the cache; without, the chunks are read again on every pass.
+     */
+    static LabeledData fromChunks(JavaRDD<RowChunk> parsed, RowSource source, ReadOptions options, Shape shape,
+            StorageLevel storage) {
+        int classes = options.classes();
+        int parts = parsed.getNumPartitions();
+        boolean cache = !storage.equals(StorageLevel.NONE());
+        JavaRDD<RowChunk> chunks = cache ? parsed.persist(storage) : parsed;
+        ReadStats stats = chunks.mapPartitions(it -> {
+            ReadStats s = null;
+            while (it.hasNext()) {
+                RowChunk c = it.next();
+                if (c.stats != null) {
+                    s = c.stats;
+                }
+            }
+            return List.of(s).iterator();
+        }, true).collect().stream().reduce(ReadStats.empty(classes, parts), ReadStats::merge);
+        check(stats, source, options, cache ? chunks : null);
+        return new LabeledData(cache ? chunks : null, chunks, chunks.mapPartitions(RowChunk::rows, true), shape,
+                classes, ValidationReport.of(source, stats), source, stats.partitionRows, stats);
+    }
+
+    /** Fails (releasing the cache) on a broken file, a bad row when not dropping, or no usable row. */
+    private static void check(ReadStats stats, RowSource source, ReadOptions options, JavaRDD<?> persisted) {
         if (stats.fatalId >= 0) {
-            persisted.unpersist(false);
+            release(persisted);
             throw new DataFormatException(source.locate(stats.fatalId) + ": " + stats.fatalDetail);
         }
         long bad = stats.bad();
         if (bad > 0 && !options.dropBadRows()) {
-            persisted.unpersist(false);
+            release(persisted);
             String more = bad > 1 ? " (" + (bad - 1) + " more bad row" + (bad > 2 ? "s" : "") + " follow)" : "";
             throw new DataFormatException(source.locate(stats.sampleIds[0]) + ": " + stats.sampleDetails[0]
                     + more + ". Fix the input, or read with dropBadRows to drop bad rows (they are counted"
                     + " and reported).");
         }
         if (stats.valid() == 0) {
-            persisted.unpersist(false);
+            release(persisted);
             throw new DataFormatException(source.name() + " holds no usable rows"
                     + (bad > 0 ? " (all " + bad + " rows were bad and dropped)" : "")
                     + "; point the reader at a non-empty input.");
         }
-        JavaRDD<Example> rows = bad == 0 ? persisted : persisted.filter(Example::isValid);
-        return new LabeledData(persisted, rows, shape, classes, ValidationReport.of(source, stats), source,
-                stats.partitionRows);
+    }
+
+    private static void release(JavaRDD<?> persisted) {
+        if (persisted != null) {
+            persisted.unpersist(false);
+        }
     }
 
     /**
@@ -106,7 +156,35 @@ public final class LabeledData {
         return partitionRows.clone();
     }
 
-    /** The valid rows. */
+    /**
+     * The valid rows in cached chunks (one partition per input partition), or null when the rows are not
+     * cached; the passes that can work on arrays use these instead of {@link #rows()}.
+     */
+    JavaRDD<RowChunk> chunks() {
+        return chunks;
+    }
+
+    /**
+     * The per-feature moments of all valid rows, found while validating (a copy), or null when the reader
+     * did not summarise them (rows not cached).
+     */
+    Moments summary(boolean zscore) {
+        Moments m = zscore ? this.zscore : range;
+        return m == null ? null : m.copy();
+    }
+
+    /**
+     * The valid rows with their id, label and copy number only (features null), for passes that hash or
+     * count rows; cheaper than {@link #rows()} when the rows are cached in chunks.
+     */
+    JavaRDD<Example> keyRows() {
+        if (chunks == null) {
+            return rows;
+        }
+        return chunks.mapPartitions(it -> RowChunk.keys(it), true);
+    }
+
+    /** The valid rows (a fresh Example, with its own features, per row and pass). */
     public JavaRDD<Example> rows() {
         return rows;
     }
@@ -154,6 +232,6 @@ public final class LabeledData {
 
     /** Releases the cached rows. */
     public void unpersist() {
-        persisted.unpersist(false);
+        release(persisted);
     }
 }

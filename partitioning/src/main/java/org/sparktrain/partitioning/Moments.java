@@ -50,6 +50,105 @@ public final class Moments {
         }
     }
 
+    /** Rows per float partial sum in {@link #summarize}: a few float roundings per value, then double. */
+    static final int GROUP = 8;
+
+    /**
+     * The moments of a chunk's kept rows, both kinds at once ({@code [0]} z-score, {@code [1]} min-max),
+     * counting the rows per class into {@code classCounts}. The corrected two-pass algorithm (Chan, Golub
+     * and LeVeque): pass 1 sums the rows and finds min and max, giving a provisional mean m; pass 2 sums
+     * d = x − m and d², and mean = m + Σd/n, M2 = Σd² − (Σd)²/n, which is exact to rounding whatever the
+     * error of m. Sums run in float over groups of {@value #GROUP} rows (so the loops vectorise) and
+     * are added in double. Partitions' results merge with {@link #merge} (Chan's formula).
+     */
+    static Moments[] summarize(RowChunk c, ChunkPasses.Keep keep, long[] classCounts) {
+        int f = c.featureSize;
+        Moments z = empty(true, f);
+        Moments r = empty(false, f);
+        int[] kept = new int[c.size];
+        int n = 0;
+        for (int i = 0; i < c.size; i++) {
+            if (keep.keep(c.ids[i], c.labels[i])) {
+                kept[n++] = i;
+                if (classCounts != null) {
+                    classCounts[c.labels[i]]++;
+                }
+            }
+        }
+        if (n == 0) {
+            return new Moments[] {z, r};
+        }
+        float[] x = c.features;
+        float[] t1 = new float[f];
+        float[] t2 = new float[f];
+        float[] mn = new float[f];
+        float[] mx = new float[f];
+        double[] s1 = new double[f];
+        double[] s2 = new double[f];
+        System.arraycopy(x, kept[0] * f, mn, 0, f);
+        System.arraycopy(x, kept[0] * f, mx, 0, f);
+        for (int g = 0; g < n; g += GROUP) {
+            int ge = Math.min(n, g + GROUP);
+            java.util.Arrays.fill(t1, 0f);
+            for (int q = g; q < ge; q++) {
+                int o = kept[q] * f;
+                for (int k = 0; k < f; k++) {
+                    t1[k] += x[o + k];
+                }
+                for (int k = 0; k < f; k++) {
+                    mn[k] = Math.min(mn[k], x[o + k]);
+                }
+                for (int k = 0; k < f; k++) {
+                    mx[k] = Math.max(mx[k], x[o + k]);
+                }
+            }
+            for (int k = 0; k < f; k++) {
+                s1[k] += t1[k];
+            }
+        }
+        float[] m = new float[f];
+        for (int k = 0; k < f; k++) {
+            m[k] = (float) (s1[k] / n);
+            s1[k] = 0;
+        }
+        for (int g = 0; g < n; g += GROUP) {
+            int ge = Math.min(n, g + GROUP);
+            java.util.Arrays.fill(t1, 0f);
+            java.util.Arrays.fill(t2, 0f);
+            for (int q = g; q < ge; q++) {
+                int o = kept[q] * f;
+                for (int k = 0; k < f; k++) {
+                    float d = x[o + k] - m[k];
+                    t1[k] += d;
+                    t2[k] += d * d;
+                }
+            }
+            for (int k = 0; k < f; k++) {
+                s1[k] += t1[k];
+                s2[k] += t2[k];
+            }
+        }
+        z.n = n;
+        r.n = n;
+        for (int k = 0; k < f; k++) {
+            z.a[k] = m[k] + s1[k] / n;
+            z.b[k] = Math.max(0, s2[k] - s1[k] * s1[k] / n);
+            r.a[k] = mn[k];
+            r.b[k] = mx[k];
+        }
+        return new Moments[] {z, r};
+    }
+
+    /** A deep copy (merging modifies its first argument). */
+    Moments copy() {
+        Moments m = new Moments();
+        m.zscore = zscore;
+        m.n = n;
+        m.a = a.clone();
+        m.b = b.clone();
+        return m;
+    }
+
     static Moments merge(Moments x, Moments y) {
         if (y.n == 0) {
             return x;

@@ -48,14 +48,8 @@ final class Packer {
     static JavaRDD<Block> packTraining(JavaRDD<Example> rows, long[] knownCounts, int workers, int batch,
             FittedScaler scaler, int featureSize, long seed, String what) {
         long[] counts = knownCounts != null ? knownCounts : partitionCounts(rows);
-        long total = Arrays.stream(counts).sum();
-        if (total < workers) {
-            throw new DataFormatException(what + " has " + total + " rows, fewer than the " + workers
-                    + " workers; every worker needs at least one row: use fewer workers or more data.");
-        }
-        long min = Arrays.stream(counts).min().orElse(0);
-        long max = Arrays.stream(counts).max().orElse(0);
-        if (counts.length == workers && max - min <= 1) {
+        checkEnough(Arrays.stream(counts).sum(), workers, what);
+        if (inPlace(counts, workers)) {
             return rows.mapPartitions(it -> blocks(it, batch, featureSize, scaler));
         }
         long[] offsets = new long[counts.length];
@@ -80,6 +74,26 @@ final class Packer {
         return keyed.repartitionAndSortWithinPartitions(new PackKey.ByWorker(workers), new PackKey.Order())
                 .values()
                 .mapPartitions(it -> blocks(it, batch, featureSize, scaler));
+    }
+
+    static void checkEnough(long total, int workers, String what) {
+        if (total < workers) {
+            throw new DataFormatException(what + " has " + total + " rows, fewer than the " + workers
+                    + " workers; every worker needs at least one row: use fewer workers or more data.");
+        }
+    }
+
+    /**
+     * Whether rows with these counts per partition can be packed where they are: one partition per worker
+     * and sizes within one row of each other (known counts only).
+     */
+    static boolean inPlace(long[] counts, int workers) {
+        if (counts == null || counts.length != workers) {
+            return false;
+        }
+        long min = Arrays.stream(counts).min().orElse(0);
+        long max = Arrays.stream(counts).max().orElse(0);
+        return max - min <= 1;
     }
 
     /** Validation rows: packed where they are, in input order (no balancing needed, never resampled). */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.sparktrain.engine.SplitMix;
 
 /**
  * Exact per-class cuts in a seeded random order, found on the executors without collecting rows: each
@@ -36,10 +37,15 @@ final class RankCuts implements Serializable {
 
     /** The segment of a row: how many of its class's cuts lie at or below it (0 .. cuts). */
     int segment(Example e) {
-        long k = Seeded.key(seed, tag, e);
-        long[] ck = keys[e.label];
+        return segment(e.id, e.label, e.copy);
+    }
+
+    /** {@link #segment(Example)} from a row's id, label and copy number. */
+    int segment(long id, int label, int copy) {
+        long k = SplitMix.derive(seed, tag, id, copy);
+        long[] ck = keys[label];
         int s = 0;
-        while (s < ck.length && Seeded.compare(k, e.id, e.copy, ck[s], ids[e.label][s], copies[e.label][s]) >= 0) {
+        while (s < ck.length && Seeded.compare(k, id, copy, ck[s], ids[label][s], copies[label][s]) >= 0) {
             s++;
         }
         return s;

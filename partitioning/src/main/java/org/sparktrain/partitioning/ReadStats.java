@@ -22,6 +22,12 @@ public final class ReadStats {
     /** The earliest row with a {@link Problem#FILE} problem, or -1. */
     public long fatalId = -1;
     public String fatalDetail;
+    /**
+     * The valid rows' per-feature moments, z-score and min-max kinds, when the reader cached the rows in
+     * chunks (computed while filling the cache); else null.
+     */
+    public Moments zscore;
+    public Moments range;
 
     public ReadStats() {
     }
@@ -49,6 +55,19 @@ public final class ReadStats {
             fatalDetail = e.detail;
         }
         addSample(e.id, e.problem.ordinal(), e.detail);
+    }
+
+    /** Adds a chunk of valid rows (already counted with {@link #add}) to the feature summary. */
+    void summarize(RowChunk c) {
+        Moments[] m = Moments.summarize(c, ChunkPasses.Keep.ALL, null);
+        zscore = zscore == null ? m[0] : Moments.merge(zscore, m[0]);
+        range = range == null ? m[1] : Moments.merge(range, m[1]);
+    }
+
+    /** Starts an (empty) feature summary, so a partition without valid rows still reports one. */
+    void startSummary(int features) {
+        zscore = Moments.empty(true, features);
+        range = Moments.empty(false, features);
     }
 
     private void addSample(long id, int problem, String detail) {
@@ -91,7 +110,20 @@ public final class ReadStats {
                 m.fatalDetail = s.fatalDetail;
             }
         }
+        m.zscore = mergeSummary(a.zscore, b.zscore);
+        m.range = mergeSummary(a.range, b.range);
         return m;
+    }
+
+    /** Null means "no summary from this side" (e.g. the identity of a reduction). */
+    private static Moments mergeSummary(Moments a, Moments b) {
+        if (a == null) {
+            return b == null ? null : b.copy();
+        }
+        if (b == null) {
+            return a.copy();
+        }
+        return Moments.merge(a.copy(), b.copy());
     }
 
     long valid() {

@@ -151,12 +151,18 @@ class ScaleResamplePackTest {
             assertNotEquals(e0.get(p), e1.get(p));
             assertNotEquals(e1.get(p), e2.get(p));
         }
-        for (Block b : b0.collect()) {
+        for (Block b : b0.collect()) { // stored blocks: storage units of up to a few MiB
             assertEquals(12, b.featureSize);
+            assertEquals(b.size * 12, b.features.length);
+            assertTrue(b.size <= Math.max(64, RowChunk.capacity(12)));
+        }
+        List<Block> epoch = f.trainBlocks(1).collect();
+        for (Block b : epoch) { // an epoch's blocks: minibatches
             assertEquals(b.size * 12, b.features.length);
             assertTrue(b.size <= 64);
             assertEquals(b.size, b.toMiniBatch().size);
         }
+        assertEquals(f.trainRows(), epoch.stream().mapToLong(b -> b.size).sum());
         // pack twice from scratch: identical blocks
         PreparedFold again = DataPipeline.defaults().workers(2).batchSize(64).seed(2).prepare(d).fold(0);
         assertEquals(e0, perWorker(again.trainBlocks()));

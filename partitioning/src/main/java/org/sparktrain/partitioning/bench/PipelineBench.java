@@ -1,8 +1,16 @@
 package org.sparktrain.partitioning.bench;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
 import java.util.Locale;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.sparktrain.engine.Network;
@@ -23,16 +31,24 @@ import org.sparktrain.partitioning.Readers;
 import org.sparktrain.partitioning.SplitSpec;
 
 /**
- * {@code scripts/bench --pipeline [--rows N] [--master local[2]] [--data DIR] [--conf DIR] [--model lenet5]}.
+ * {@code scripts/bench --pipeline [--rows N] [--master local[2]] [--data DIR] [--gunzip] [--repeat R]
+ * [--conf DIR] [--model lenet5]}.
  *
- * <p>Times what the training run's data side does before its first round: read and validate, fit a z-score
- * scaler in one distributed pass, pack into 64-row blocks on one partition per worker, persisted and
- * computed. No split (the issue's benchmark reads, validates, scales and packs). With {@code --rows N}: N
- * synthetic rows of 784 features generated on the executors (re-generated for each pass rather than cached,
- * so memory does not decide the result; blocks {@code MEMORY_AND_DISK}). Without: Fashion-MNIST's 60,000
- * training images from IDX (rows cached in memory), followed by one single-threaded engine epoch of the
- * model in the same JVM. The clock starts after the SparkSession is up. Prints one JSON line per phase;
- * {@code --repeat R} runs the pipeline R times in the same JVM (run 1 is cold: class loading, JIT).
+ * <p>Times what a training run's data side does before its first round: read and validate, fit a z-score
+ * scaler, pack into blocks on one partition per worker, persisted and computed. No split (the issue's
+ * benchmark reads, validates, scales and packs). With {@code --rows N}: N synthetic rows of 784 features
+ * generated on the executors (re-generated for each pass rather than cached, so memory does not decide the
+ * result). Without: Fashion-MNIST's 60,000 training images from the IDX files in {@code --data} (rows
+ * cached, the default), as installed ({@code .gz}: gzip cannot be split, so the task reading the second
+ * half decompresses the whole file) or, with {@code --gunzip}, from an uncompressed copy made once under
+ * {@code runs/} before any clock starts (then each task seeks to its own range). After the pipeline, two
+ * single-threaded engine epochs of the model in the same JVM, for comparison.
+ *
+ * <p>The clock starts when the SparkSession is up and has run one empty job (Spark's one-time set-up of
+ * its first job, reported as {@code spark_first_job_seconds}, is not the pipeline's). {@code --repeat R}
+ * prepares R times in the same JVM: run 1 is cold (class loading, JIT, heap growth), later runs warm.
+ * Prints one JSON line per run and epoch, then the shares: {@code cold_share} = run 1 / epoch 1,
+ * {@code warm_share} = last run / epoch 2.
  */
 public final class PipelineBench {
     private PipelineBench() {
@@ -45,11 +61,15 @@ public final class PipelineBench {
         String conf = "conf/models";
         String model = "lenet5";
         int repeat = 1;
+        boolean gunzip = false;
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             String v = i + 1 < argv.length ? argv[i + 1] : null;
             switch (a) {
                 case "--pipeline":
+                    continue;
+                case "--gunzip":
+                    gunzip = true;
                     continue;
                 case "--rows":
                     rows = Long.parseLong(need(a, v));
@@ -71,10 +91,18 @@ public final class PipelineBench {
                     break;
                 default:
                     System.err.println("bench --pipeline: unknown option " + a
-                            + "; use --rows N, --master M, --data DIR, --conf DIR, --model NAME");
+                            + "; use --rows N, --master M, --data DIR, --gunzip, --repeat R, --conf DIR, --model NAME");
                     System.exit(2);
             }
             i++;
+        }
+        boolean compressed = false;
+        if (rows <= 0) {
+            if (gunzip) {
+                data = gunzipped(Path.of(data), Path.of("runs", "fashion-mnist-idx")).toString();
+            }
+            compressed = Files.exists(Path.of(data, "train-images-idx3-ubyte.gz"))
+                    && !Files.exists(Path.of(data, "train-images-idx3-ubyte"));
         }
         SparkConf sc = new SparkConf().setMaster(master).setAppName("sparktrain-pipeline-bench")
                 .set("spark.ui.enabled", "false")
@@ -87,46 +115,95 @@ public final class PipelineBench {
         spark.sparkContext().setLogLevel("WARN");
         int workers = spark.sparkContext().defaultParallelism();
         try {
-          double seconds = 0;
-          for (int run = 1; run <= repeat; run++) {
-            long t0 = System.nanoTime();
-            LabeledData d;
-            if (rows > 0) {
-                d = Readers.synthetic(spark, rows, 784, 42, ReadOptions.classes(10).partitions(workers)
-                        .storage(StorageLevel.NONE()));
-            } else {
-                d = Readers.idx(spark, data, "train", ReadOptions.classes(10).partitions(workers)
-                        .storage(StorageLevel.MEMORY_ONLY()));
+            long tw = System.nanoTime();
+            JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(List.of(1, 2), 2).count();
+            double firstJob = (System.nanoTime() - tw) / 1e9;
+            double first = 0;
+            double last = 0;
+            for (int run = 1; run <= repeat; run++) {
+                double load = load1();
+                long t0 = System.nanoTime();
+                LabeledData d;
+                if (rows > 0) {
+                    d = Readers.synthetic(spark, rows, 784, 42, ReadOptions.classes(10).partitions(workers)
+                            .storage(StorageLevel.NONE()));
+                } else {
+                    d = Readers.idx(spark, data, "train", ReadOptions.classes(10).partitions(workers));
+                }
+                PreparedData p = DataPipeline.defaults().split(SplitSpec.none()).scaler(FittedScaler.Kind.ZSCORE)
+                        .workers(workers).batchSize(64).seed(42).prepare(d);
+                double readSeconds = (System.nanoTime() - t0) / 1e9;
+                PreparedFold f = p.fold(0);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                if (run == 1) {
+                    first = seconds;
+                }
+                last = seconds;
+                long n = f.trainRows();
+                System.out.println(String.format(Locale.ROOT,
+                        "{\"system\":\"sparktrain\",\"phase\":\"pipeline\",\"rows\":%d,\"seconds\":%.3f,"
+                                + "\"rows_per_sec\":%.1f,\"read_validate_seconds\":%.3f,\"run\":%d,\"source\":\"%s\","
+                                + "%s\"master\":\"%s\",\"workers\":%d,\"spark_first_job_seconds\":%.3f,"
+                                + "\"java\":\"%s\",\"load1_start\":%.2f,\"load1\":%.2f}",
+                        n, seconds, n / seconds, readSeconds, run, rows > 0 ? "synthetic" : "fashion-mnist",
+                        rows > 0 ? "" : "\"compressed\":" + compressed + ",", master, workers, firstJob,
+                        System.getProperty("java.version"), load, load1()));
+                System.err.println(d.report());
+                System.err.println(f.report());
+                p.unpersist();
             }
-            PreparedData p = DataPipeline.defaults().split(SplitSpec.none()).scaler(FittedScaler.Kind.ZSCORE)
-                    .workers(workers).batchSize(64).seed(42).prepare(d);
-            double readSeconds = (System.nanoTime() - t0) / 1e9;
-            PreparedFold f = p.fold(0);
-            seconds = (System.nanoTime() - t0) / 1e9;
-            long n = f.trainRows();
-            System.out.println(String.format(Locale.ROOT,
-                    "{\"system\":\"sparktrain\",\"phase\":\"pipeline\",\"rows\":%d,\"seconds\":%.3f,\"rows_per_sec\":%.1f,"
-                            + "\"read_validate_seconds\":%.3f,\"run\":%d,\"source\":\"%s\",\"master\":\"%s\",\"workers\":%d}",
-                    n, seconds, n / seconds, readSeconds, run, rows > 0 ? "synthetic" : "fashion-mnist", master,
-                    workers));
-            System.err.println(d.report());
-            System.err.println(f.report());
-            p.unpersist();
-          }
             if (rows <= 0) {
                 ModelSpec ms = ModelSpec.load(Path.of(conf).resolve(model + ".yaml"));
-                TrainingConfig cfg = ms.training().withEpochs(1);
+                TrainingConfig cfg = ms.training().withEpochs(2);
                 IdxDataset idx = IdxDataset.load(Path.of(data), "train");
                 DataSet train = DataSet.classification(ms.input(), idx.images().pixels(), idx.labels());
                 Trainer trainer = Trainer.fromSpec(Network.build(ms, cfg.seed()), cfg);
-                EpochStats s = trainer.trainEpoch(train, 1);
+                double[] epoch = new double[3];
+                for (int e = 1; e <= 2; e++) {
+                    double load = load1();
+                    EpochStats s = trainer.trainEpoch(train, e);
+                    epoch[e] = s.seconds();
+                    System.out.println(String.format(Locale.ROOT,
+                            "{\"system\":\"sparktrain\",\"phase\":\"train_epoch\",\"model\":\"%s\",\"threads\":1,"
+                                    + "\"epoch\":%d,\"rows\":%d,\"seconds\":%.3f,\"load1_start\":%.2f,\"load1\":%.2f}",
+                            model, e, s.samples(), s.seconds(), load, load1()));
+                }
                 System.out.println(String.format(Locale.ROOT,
-                        "{\"system\":\"sparktrain\",\"phase\":\"train_epoch\",\"model\":\"%s\",\"threads\":1,"
-                                + "\"rows\":%d,\"seconds\":%.3f,\"pipeline_share\":%.4f}",
-                        model, s.samples(), s.seconds(), seconds / s.seconds()));
+                        "{\"system\":\"sparktrain\",\"phase\":\"pipeline_share\",\"model\":\"%s\",\"compressed\":%s,"
+                                + "\"cold_share\":%.4f,\"warm_share\":%s}",
+                        model, compressed, first / epoch[1],
+                        repeat > 1 ? String.format(Locale.ROOT, "%.4f", last / epoch[2]) : "null"));
             }
         } finally {
             spark.stop();
+        }
+    }
+
+    /** An uncompressed copy of the directory's IDX files (made once; reused when already complete). */
+    private static Path gunzipped(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (DirectoryStream<Path> gz = Files.newDirectoryStream(from, "*-ubyte.gz")) {
+            for (Path g : gz) {
+                String name = g.getFileName().toString();
+                Path out = to.resolve(name.substring(0, name.length() - 3));
+                if (Files.exists(out)) {
+                    continue;
+                }
+                Path tmp = to.resolve(out.getFileName() + ".part");
+                try (InputStream in = new GZIPInputStream(Files.newInputStream(g), 1 << 16)) {
+                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                }
+                Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        return to;
+    }
+
+    private static double load1() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

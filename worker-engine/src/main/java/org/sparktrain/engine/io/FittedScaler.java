@@ -156,16 +156,35 @@ public final class FittedScaler implements Serializable {
      * @throws IllegalArgumentException if the range does not fit in the array
      */
     public void apply(float[] x, int offset, int rows) {
+        applyTo(x, offset, x, offset, rows);
+    }
+
+    /**
+     * Writes the scaled values of {@code rows} rows of {@code src} (from {@code srcOffset}) to {@code dst}
+     * (from {@code dstOffset}): a copy and the scaling in one pass. {@code src} and {@code dst} may be the
+     * same array at the same offset (in place), not overlapping otherwise.
+     *
+     * @throws IllegalArgumentException if a range does not fit in its array
+     */
+    public void applyTo(float[] src, int srcOffset, float[] dst, int dstOffset, int rows) {
         int features = shift.length;
+        check(src, srcOffset, rows, features);
+        check(dst, dstOffset, rows, features);
+        float[] sh = shift;
+        float[] sc = scale;
+        for (int r = 0; r < rows; r++) {
+            int s = srcOffset + r * features;
+            int d = dstOffset + r * features;
+            for (int f = 0; f < features; f++) {
+                dst[d + f] = (src[s + f] - sh[f]) * sc[f];
+            }
+        }
+    }
+
+    private static void check(float[] x, int offset, int rows, int features) {
         if (offset < 0 || rows < 0 || (long) offset + (long) rows * features > x.length) {
             throw new IllegalArgumentException("cannot scale " + rows + " rows of " + features
                     + " features from offset " + offset + " in an array of " + x.length + " values");
-        }
-        for (int r = 0; r < rows; r++) {
-            int base = offset + r * features;
-            for (int f = 0; f < features; f++) {
-                x[base + f] = (x[base + f] - shift[f]) * scale[f];
-            }
         }
     }
 

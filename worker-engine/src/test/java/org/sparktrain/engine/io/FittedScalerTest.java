@@ -86,6 +86,18 @@ class FittedScalerTest {
     }
 
     @Test
+    void applyToCopiesAndScalesInOnePassLeavingTheSourceAlone() {
+        FittedScaler s = FittedScaler.of(FittedScaler.Kind.MINMAX, new float[] {1, 2}, new float[] {2, 0.5f});
+        float[] src = {9, 9, 3, 4, 5, 6, 9, 9};
+        float[] dst = new float[6];
+        s.applyTo(src, 2, dst, 1, 2);
+        assertArrayEquals(new float[] {0, 4, 1, 8, 2, 0}, dst);
+        assertArrayEquals(new float[] {9, 9, 3, 4, 5, 6, 9, 9}, src);
+        assertThrows(IllegalArgumentException.class, () -> s.applyTo(src, 2, dst, 3, 2));
+        assertThrows(IllegalArgumentException.class, () -> s.applyTo(src, 6, dst, 0, 2));
+    }
+
+    @Test
     void validatesInputsWithUsefulMessages() {
         assertThrows(IllegalArgumentException.class,
                 () -> FittedScaler.of(FittedScaler.Kind.ZSCORE, new float[] {1}, new float[] {1, 2}));

@@ -1,0 +1,243 @@
+package org.sparktrain.partitioning;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.engine.io.FittedScaler;
+
+/**
+ * Rows cached in chunks: the passes that read the chunk arrays directly (validation statistics, the
+ * feature summary, counting and fitting in one scan, packing where the rows are) give what the row by row
+ * passes give.
+ */
+class ChunkPathTest {
+    private final SparkSession spark = SharedSpark.get();
+
+    @TempDir
+    Path tmp;
+
+    /** Row ids per worker in the stored training blocks, and the validation ids in order. */
+    private static List<List<Long>> layout(PreparedFold f) {
+        List<List<Long>> out = new ArrayList<>();
+        List<long[]> parts = f.trainBlocks().mapPartitionsWithIndex((p, it) -> {
+            List<Long> ids = new ArrayList<>();
+            it.forEachRemaining(b -> {
+                for (int i = 0; i < b.size; i++) {
+                    ids.add(b.ids[i]);
+                }
+            });
+            long[] a = new long[ids.size() + 1];
+            a[0] = p;
+            for (int i = 0; i < ids.size(); i++) {
+                a[i + 1] = ids.get(i);
+            }
+            return List.of(a).iterator();
+        }, true).collect();
+        for (long[] a : parts) {
+            List<Long> ids = new ArrayList<>();
+            for (int i = 1; i < a.length; i++) {
+                ids.add(a[i]);
+            }
+            out.add(ids);
+        }
+        if (f.validationBlocks() != null) {
+            out.add(TestData.ids(f.validationBlocks()));
+        }
+        return out;
+    }
+
+    private static Map<Long, float[]> features(JavaRDD<Block> blocks) {
+        Map<Long, float[]> m = new HashMap<>();
+        for (Block b : blocks.collect()) {
+            for (int i = 0; i < b.size; i++) {
+                m.put(b.ids[i], java.util.Arrays.copyOfRange(b.features, i * b.featureSize, (i + 1) * b.featureSize));
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void chunkPassesGiveWhatRowPassesGive() {
+        // the same synthetic rows, cached in chunks (default) and not cached (row by row passes)
+        ReadOptions o = ReadOptions.classes(3).partitions(3);
+        LabeledData cached = Readers.synthetic(spark, 1201, 6, 9, o);
+        LabeledData uncached = Readers.synthetic(spark, 1201, 6, 9, o.storage(StorageLevel.NONE()));
+        assertNotNull(cached.chunks());
+        assertNull(uncached.chunks());
+        assertArrayEquals(cached.report().classCounts(), uncached.report().classCounts());
+        for (SplitSpec split : new SplitSpec[] {SplitSpec.none(), SplitSpec.holdout(), SplitSpec.kFold(3)}) {
+            for (FittedScaler.Kind kind : FittedScaler.Kind.values()) {
+                int fold = split.folds() - 1;
+                DataPipeline p = DataPipeline.defaults().split(split).scaler(kind).workers(2).batchSize(16).seed(3);
+                PreparedFold a = p.prepare(cached).fold(fold);
+                PreparedFold b = p.prepare(uncached).fold(fold);
+                String what = split + " " + kind;
+                assertEquals(layout(b), layout(a), what + ": the same rows on the same workers in the same order");
+                assertArrayEquals(b.classCountsBefore(), a.classCountsBefore(), what);
+                float[][] sa = {a.scaler().shift(), a.scaler().scale()};
+                float[][] sb = {b.scaler().shift(), b.scaler().scale()};
+                for (int t = 0; t < 2; t++) {
+                    for (int k = 0; k < 6; k++) {
+                        assertEquals(sb[t][k], sa[t][k], 2e-6 * Math.max(1, Math.abs(sb[t][k])), what + " feature " + k);
+                    }
+                }
+                Map<Long, float[]> fa = features(a.trainBlocks());
+                Map<Long, float[]> fb = features(b.trainBlocks());
+                for (Map.Entry<Long, float[]> e : fb.entrySet()) {
+                    float[] x = fa.get(e.getKey());
+                    for (int k = 0; k < 6; k++) {
+                        assertEquals(e.getValue()[k], x[k], 1e-4 * Math.max(1, Math.abs(e.getValue()[k])), what);
+                    }
+                }
+                a.unpersist();
+                b.unpersist();
+            }
+        }
+        cached.unpersist();
+    }
+
+    @Test
+    void idxSummaryIsTheExactFitOfThePixels() throws Exception {
+        int n = 53;
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 4;
+        }
+        Path dir = tmp.resolve("idx");
+        TestData.idx(dir, "train", n, 5, 7, labels, false);
+        LabeledData d = Readers.idx(spark, dir.toString(), "train", ReadOptions.classes(4).partitions(3));
+        float[] pixels = new float[n * 35];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < 35; k++) {
+                pixels[i * 35 + k] = ((i + k) % 256) / 255f;
+            }
+        }
+        for (FittedScaler.Kind kind : FittedScaler.Kind.values()) {
+            FittedScaler got = DataPipeline.defaults().split(SplitSpec.none()).scaler(kind).workers(2).prepare(d)
+                    .fold(0).scaler();
+            FittedScaler ref = FittedScaler.fit(kind, pixels, n, 35);
+            for (int k = 0; k < 35; k++) {
+                assertEquals(ref.shift()[k], got.shift()[k], 1e-6 * Math.max(1, Math.abs(ref.shift()[k])), kind + " " + k);
+                assertEquals(ref.scale()[k], got.scale()[k], 1e-6 * Math.abs(ref.scale()[k]), kind + " " + k);
+            }
+        }
+        // the cached rows are the pixels, in file order
+        List<Example> rows = d.rows().collect();
+        assertEquals(n, rows.size());
+        for (int i = 0; i < n; i++) {
+            assertEquals(i, rows.get(i).id);
+            assertEquals(labels[i], rows.get(i).label);
+            assertArrayEquals(java.util.Arrays.copyOfRange(pixels, i * 35, (i + 1) * 35), rows.get(i).features);
+        }
+        d.unpersist();
+    }
+
+    @Test
+    void summaryIsAccurateFarFromZero() {
+        // values 1e4 + N(0, 1): a one-pass Σx² − (Σx)²/n in float would lose every digit of the variance
+        int f = 3;
+        int n = 5000;
+        RowChunk c = new RowChunk(n, f);
+        Random r = new Random(5);
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < f; k++) {
+                c.features[i * f + k] = (float) (1e4 * (k + 1) + r.nextGaussian() * (k + 1));
+            }
+            c.ids[i] = i;
+            c.size++;
+        }
+        long[] counts = new long[1];
+        Moments[] m = Moments.summarize(c, (id, label) -> id % 5 != 0, counts);
+        assertEquals(4000, counts[0]);
+        for (int k = 0; k < f; k++) {
+            double mean = 0;
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < n; i++) {
+                if (i % 5 != 0) {
+                    mean += c.features[i * f + k];
+                    min = Math.min(min, c.features[i * f + k]);
+                    max = Math.max(max, c.features[i * f + k]);
+                }
+            }
+            mean /= 4000;
+            double m2 = 0;
+            for (int i = 0; i < n; i++) {
+                if (i % 5 != 0) {
+                    double d = c.features[i * f + k] - mean;
+                    m2 += d * d;
+                }
+            }
+            assertEquals(4000, m[0].n);
+            assertEquals(mean, m[0].a[k], 1e-9 * mean, "mean " + k);
+            assertEquals(m2, m[0].b[k], 1e-5 * m2, "M2 " + k);
+            assertEquals(min, m[1].a[k], 0.0, "min " + k);
+            assertEquals(max, m[1].b[k], 0.0, "max " + k);
+        }
+    }
+
+    @Test
+    void chunksHoldTheValidRowsInOrderAndThePartitionStatisticsOnTheLast() {
+        int f = 1000; // capacity 1048 rows: 3000 rows make 3 chunks
+        List<Example> in = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            if (i == 1500) {
+                in.add(Example.bad(i, Problem.NOT_A_NUMBER, "cell 3 is not a number"));
+                continue;
+            }
+            float[] x = new float[f];
+            x[0] = i;
+            x[f - 1] = -i;
+            in.add(new Example(i, i % 2, x));
+        }
+        List<RowChunk> chunks = new ArrayList<>();
+        RowChunk.pack(4, in.iterator(), 2, 5, f).forEachRemaining(chunks::add);
+        assertEquals(3, chunks.size());
+        long rows = 0;
+        for (int j = 0; j < 3; j++) {
+            RowChunk c = chunks.get(j);
+            rows += c.size;
+            assertEquals(c.size * f, c.features.length);
+            assertEquals(j == 2, c.stats != null, "statistics only on the last chunk");
+        }
+        assertEquals(2999, rows);
+        ReadStats s = chunks.get(2).stats;
+        assertEquals(2999, s.partitionRows[4]);
+        assertEquals(1, s.bad());
+        assertEquals(1500, s.sampleIds[0]);
+        assertEquals(2999, s.zscore.n);
+        Iterator<Example> back = RowChunk.rows(chunks.iterator());
+        for (Example e : in) {
+            if (!e.isValid()) {
+                continue;
+            }
+            Example b = back.next();
+            assertEquals(e.id, b.id);
+            assertEquals(e.label, b.label);
+            assertArrayEquals(e.features, b.features);
+        }
+        assertTrue(!back.hasNext());
+        // a partition without a single valid row still reports its statistics, on an empty chunk
+        List<RowChunk> none = new ArrayList<>();
+        RowChunk.pack(0, List.of(Example.bad(7, Problem.NOT_A_NUMBER, "x")).iterator(), 2, 1, f)
+                .forEachRemaining(none::add);
+        assertEquals(1, none.size());
+        assertEquals(0, none.get(0).size);
+        assertEquals(1, none.get(0).stats.bad());
+    }
+}

@@ -84,6 +84,8 @@ final class ChunkPasses {
 
     static Iterator<Block> blocks(Iterator<RowChunk> chunks, Keep keep, int batch, FittedScaler scaler, int fs) {
         return new Iterator<Block>() {
+            final float[] shift = scaler == null ? null : scaler.shift();
+            final float[] scale = scaler == null ? null : scaler.scale();
             RowChunk c;
             int i;
 
@@ -117,11 +119,7 @@ final class ChunkPasses {
                 Block b = new Block(batch, fs);
                 int n = 0;
                 while (n < batch && advance()) {
-                    if (scaler != null) { // copy and scale in one pass, while the row is in cache
-                        scaler.applyTo(c.features, i * fs, b.features, n * fs, 1);
-                    } else {
-                        System.arraycopy(c.features, i * fs, b.features, n * fs, fs);
-                    }
+                    c.copyRow(i, b.features, n * fs, shift, scale); // copy and scale in one pass
                     b.labels[n] = c.labels[i];
                     b.ids[n] = c.ids[i];
                     n++;

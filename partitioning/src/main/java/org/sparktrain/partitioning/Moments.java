@@ -78,6 +78,10 @@ public final class Moments {
         if (n == 0) {
             return new Moments[] {z, r};
         }
+        if (c.bytes != null) {
+            summarizeBytes(c, kept, n, z, r);
+            return new Moments[] {z, r};
+        }
         float[] x = c.features;
         float[] t1 = new float[f];
         float[] t2 = new float[f];
@@ -137,6 +141,62 @@ public final class Moments {
             r.b[k] = mx[k];
         }
         return new Moments[] {z, r};
+    }
+
+    /**
+     * The moments of a byte chunk's kept rows, exactly: integer sums Σb and Σb² per feature (no rounding
+     * at all), then mean = Σb / (255 n) and M2 = (n Σb² − (Σb)²) / (255² n).
+     */
+    private static void summarizeBytes(RowChunk c, int[] kept, int n, Moments z, Moments r) {
+        int f = c.featureSize;
+        byte[] x = c.bytes;
+        long[] s1 = new long[f];
+        long[] s2 = new long[f];
+        int[] t1 = new int[f];
+        int[] t2 = new int[f];
+        int[] row = new int[f];
+        int[] mn = new int[f];
+        int[] mx = new int[f];
+        java.util.Arrays.fill(mn, 255);
+        for (int g = 0; g < n; g += 1 << 15) { // int partial sums of b² cannot overflow within 2^15 rows
+            int ge = Math.min(n, g + (1 << 15));
+            java.util.Arrays.fill(t1, 0);
+            java.util.Arrays.fill(t2, 0);
+            for (int q = g; q < ge; q++) {
+                int o = kept[q] * f;
+                for (int k = 0; k < f; k++) {
+                    row[k] = x[o + k] & 0xff;
+                }
+                for (int k = 0; k < f; k++) {
+                    int b = row[k];
+                    t1[k] += b;
+                    t2[k] += b * b;
+                }
+                for (int k = 0; k < f; k++) {
+                    mn[k] = Math.min(mn[k], row[k]);
+                    mx[k] = Math.max(mx[k], row[k]);
+                }
+            }
+            for (int k = 0; k < f; k++) {
+                s1[k] += t1[k];
+                s2[k] += t2[k];
+            }
+        }
+        fromByteSums(z, n, s1, s2);
+        r.n = n;
+        for (int k = 0; k < f; k++) {
+            r.a[k] = RowChunk.UNIT[mn[k]];
+            r.b[k] = RowChunk.UNIT[mx[k]];
+        }
+    }
+
+    /** Z-score moments of n rows of bytes (value byte / 255) from their exact sums Σb and Σb². */
+    static void fromByteSums(Moments z, long n, long[] s1, long[] s2) {
+        z.n = n;
+        for (int k = 0; k < s1.length; k++) {
+            z.a[k] = s1[k] / (255.0 * n);
+            z.b[k] = (double) (n * s2[k] - s1[k] * s1[k]) / (n * 65025.0);
+        }
     }
 
     /** A deep copy (merging modifies its first argument). */

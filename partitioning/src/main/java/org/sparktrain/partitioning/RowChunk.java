@@ -20,10 +20,25 @@ public final class RowChunk {
     static final int TARGET_VALUES = 1 << 20;
     static final int MAX_ROWS = 1 << 16;
 
+    /** Value of an unsigned byte b as a feature: b / 255, as {@link org.sparktrain.engine.io.IdxReader} reads. */
+    static final float[] UNIT = new float[256];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            UNIT[i] = i / 255f;
+        }
+    }
+
     public int size;
     public int featureSize;
-    /** {@code size × featureSize} values, row-major. */
+    /** {@code size × featureSize} values, row-major; null when the chunk holds {@link #bytes}. */
     public float[] features;
+    /**
+     * For 8-bit sources (IDX images): {@code size × featureSize} unsigned bytes, value byte / 255, a quarter
+     * of the memory of floats; turned into (scaled) floats only when packed. Null when {@link #features}
+     * is used.
+     */
+    public byte[] bytes;
     public int[] labels;
     public long[] ids;
     /** On the last chunk of a partition: the validation statistics of the whole partition; else null. */
@@ -33,8 +48,16 @@ public final class RowChunk {
     }
 
     RowChunk(int capacity, int featureSize) {
+        this(capacity, featureSize, false);
+    }
+
+    RowChunk(int capacity, int featureSize, boolean bytes) {
         this.featureSize = featureSize;
-        this.features = new float[capacity * featureSize];
+        if (bytes) {
+            this.bytes = new byte[capacity * featureSize];
+        } else {
+            this.features = new float[capacity * featureSize];
+        }
         this.labels = new int[capacity];
         this.ids = new long[capacity];
     }
@@ -46,7 +69,11 @@ public final class RowChunk {
     /** Drops unused capacity (the last chunk of a partition). */
     void trim() {
         if (labels.length != size) {
-            features = Arrays.copyOf(features, size * featureSize);
+            if (bytes != null) {
+                bytes = Arrays.copyOf(bytes, size * featureSize);
+            } else {
+                features = Arrays.copyOf(features, size * featureSize);
+            }
             labels = Arrays.copyOf(labels, size);
             ids = Arrays.copyOf(ids, size);
         }
@@ -54,7 +81,38 @@ public final class RowChunk {
 
     /** Row i as an Example with its own copy of the features. */
     Example example(int i) {
-        return new Example(ids[i], labels[i], Arrays.copyOfRange(features, i * featureSize, (i + 1) * featureSize));
+        float[] x = new float[featureSize];
+        copyRow(i, x, 0, null, null);
+        return new Example(ids[i], labels[i], x);
+    }
+
+    /**
+     * Writes row i's features to {@code dst} from {@code d}: as they are, or scaled ((x − shift) · scale,
+     * exactly as {@link org.sparktrain.engine.io.FittedScaler#apply} computes) when {@code shift} is given.
+     */
+    void copyRow(int i, float[] dst, int d, float[] shift, float[] scale) {
+        int f = featureSize;
+        int o = i * f;
+        if (bytes != null) {
+            byte[] b = bytes;
+            float[] unit = UNIT;
+            if (shift == null) {
+                for (int k = 0; k < f; k++) {
+                    dst[d + k] = unit[b[o + k] & 0xff];
+                }
+            } else {
+                for (int k = 0; k < f; k++) {
+                    dst[d + k] = (unit[b[o + k] & 0xff] - shift[k]) * scale[k];
+                }
+            }
+        } else if (shift == null) {
+            System.arraycopy(features, o, dst, d, f);
+        } else {
+            float[] x = features;
+            for (int k = 0; k < f; k++) {
+                dst[d + k] = (x[o + k] - shift[k]) * scale[k];
+            }
+        }
     }
 
     /**

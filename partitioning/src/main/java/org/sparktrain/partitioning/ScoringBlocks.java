@@ -13,6 +13,9 @@ public final class ScoringBlocks {
 
     /** {@code data}'s rows in blocks of at most {@code batch}; {@code scaler} may be null (no scaling). */
     public static JavaRDD<Block> pack(LabeledData data, FittedScaler scaler, int batch) {
+        if (data.chunks() != null) { // straight from the cached chunks, no object per row
+            return ChunkPasses.pack(data.chunks(), ChunkPasses.Keep.ALL, batch, scaler, data.featureCount());
+        }
         return Packer.packInPlace(data.rows(), batch, scaler, data.featureCount());
     }
 }

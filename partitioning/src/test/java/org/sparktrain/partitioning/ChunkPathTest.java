@@ -127,13 +127,31 @@ class ChunkPathTest {
                 pixels[i * 35 + k] = ((i + k) % 256) / 255f;
             }
         }
-        for (FittedScaler.Kind kind : FittedScaler.Kind.values()) {
-            FittedScaler got = DataPipeline.defaults().split(SplitSpec.none()).scaler(kind).workers(2).prepare(d)
-                    .fold(0).scaler();
-            FittedScaler ref = FittedScaler.fit(kind, pixels, n, 35);
-            for (int k = 0; k < 35; k++) {
-                assertEquals(ref.shift()[k], got.shift()[k], 1e-6 * Math.max(1, Math.abs(ref.shift()[k])), kind + " " + k);
-                assertEquals(ref.scale()[k], got.scale()[k], 1e-6 * Math.abs(ref.scale()[k]), kind + " " + k);
+        for (SplitSpec split : new SplitSpec[] {SplitSpec.none(), SplitSpec.holdout()}) {
+            for (FittedScaler.Kind kind : FittedScaler.Kind.values()) {
+                PreparedFold f = DataPipeline.defaults().split(split).scaler(kind).workers(2).prepare(d).fold(0);
+                FittedScaler got = f.scaler();
+                // the reference: a plain fit on the training rows' pixels
+                List<Long> train = TestData.ids(f.trainBlocks());
+                float[] flat = new float[train.size() * 35];
+                for (int i = 0; i < train.size(); i++) {
+                    System.arraycopy(pixels, (int) (long) train.get(i) * 35, flat, i * 35, 35);
+                }
+                FittedScaler ref = FittedScaler.fit(kind, flat, train.size(), 35);
+                String what = split + " " + kind;
+                for (int k = 0; k < 35; k++) {
+                    assertEquals(ref.shift()[k], got.shift()[k], 1e-6 * Math.max(1, Math.abs(ref.shift()[k])), what + " " + k);
+                    assertEquals(ref.scale()[k], got.scale()[k], 1e-6 * Math.abs(ref.scale()[k]), what + " " + k);
+                }
+                // packed rows are the pixels scaled by the fitted scaler, bit for bit
+                for (Block b : f.trainBlocks().collect()) {
+                    for (int i = 0; i < b.size; i++) {
+                        float[] want = java.util.Arrays.copyOfRange(pixels, (int) b.ids[i] * 35, (int) b.ids[i] * 35 + 35);
+                        got.apply(want, 0, 1);
+                        assertArrayEquals(want, java.util.Arrays.copyOfRange(b.features, i * 35, i * 35 + 35), what);
+                    }
+                }
+                f.unpersist();
             }
         }
         // the cached rows are the pixels, in file order

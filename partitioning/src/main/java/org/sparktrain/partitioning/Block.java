@@ -4,15 +4,22 @@ import org.sparktrain.engine.data.MiniBatch;
 
 /**
  * A packed minibatch as it lives in the cached training RDD: {@code size} examples of {@code featureSize}
- * floats each (an image or a [T, F] sequence flattened), their labels, and their row ids.
+ * values each (an image or a [T, F] sequence flattened), their labels, and their row ids.
  *
  * <p>Why not {@link MiniBatch} itself: a block also carries the row ids (so a run can prove which rows a
  * worker trained on, e.g. that no validation row is in a training block) and its feature size, and has a
  * no-argument constructor for Kryo. {@link #toMiniBatch()} hands the engine the same arrays, not copies.
  * The arrays are exactly {@code size} long; {@code mask} is null (every example counts).
+ *
+ * <p>The values are either {@link #features}, already scaled, or, in the stored training blocks of an
+ * 8-bit source (IDX images), {@link #bytes}: the raw unsigned bytes (value byte / 255), unscaled, a
+ * quarter of the memory; each epoch's repacking ({@code PreparedFold.trainBlocks(epoch)}) turns them into
+ * scaled floats. Exactly one of the two is non-null.
  */
 public final class Block {
     public float[] features;
+    /** Raw unsigned bytes (value byte / 255, not scaled) instead of {@link #features}, or null. */
+    public byte[] bytes;
     public int[] labels;
     public long[] ids;
     public float[] mask;
@@ -23,17 +30,58 @@ public final class Block {
     }
 
     Block(int size, int featureSize) {
+        this(size, featureSize, false);
+    }
+
+    Block(int size, int featureSize, boolean bytes) {
         this.size = size;
         this.featureSize = featureSize;
-        this.features = new float[size * featureSize];
+        if (bytes) {
+            this.bytes = new byte[size * featureSize];
+        } else {
+            this.features = new float[size * featureSize];
+        }
         this.labels = new int[size];
         this.ids = new long[size];
     }
 
-    /** The engine's view of this block (same arrays). */
+    /**
+     * The engine's view of this block (same arrays).
+     *
+     * @throws IllegalStateException for a block of raw bytes (a stored training block): train on
+     *         {@code PreparedFold.trainBlocks(epoch)}, which holds scaled floats
+     */
     public MiniBatch toMiniBatch() {
+        if (features == null) {
+            throw new IllegalStateException("this block holds raw, unscaled bytes (a stored training block of an"
+                    + " 8-bit source); train on PreparedFold.trainBlocks(epoch), whose blocks hold scaled floats");
+        }
         MiniBatch b = new MiniBatch(features, labels, null, size);
         b.mask = mask;
         return b;
+    }
+
+    /**
+     * Writes row r's values to {@code dst} from {@code d}: floats as they are; bytes as byte / 255, scaled
+     * with {@code shift} and {@code scale} when given ((x − shift) · scale, as FittedScaler computes).
+     */
+    void copyRow(int r, float[] dst, int d, float[] shift, float[] scale) {
+        int f = featureSize;
+        int o = r * f;
+        if (features != null) {
+            System.arraycopy(features, o, dst, d, f);
+            return;
+        }
+        byte[] b = bytes;
+        float[] unit = RowChunk.UNIT;
+        if (shift == null) {
+            for (int k = 0; k < f; k++) {
+                dst[d + k] = unit[b[o + k] & 0xff];
+            }
+        } else {
+            for (int k = 0; k < f; k++) {
+                dst[d + k] = (unit[b[o + k] & 0xff] - shift[k]) * scale[k];
+            }
+        }
     }
 }

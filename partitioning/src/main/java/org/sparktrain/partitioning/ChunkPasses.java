@@ -79,10 +79,20 @@ final class ChunkPasses {
 
     /** The kept rows of each partition, in order, packed into scaled blocks of {@code batch} where they are. */
     static JavaRDD<Block> pack(JavaRDD<RowChunk> chunks, Keep keep, int batch, FittedScaler scaler, int features) {
-        return chunks.mapPartitions(it -> blocks(it, keep, batch, scaler, features), true);
+        return pack(chunks, keep, batch, scaler, features, false);
     }
 
-    static Iterator<Block> blocks(Iterator<RowChunk> chunks, Keep keep, int batch, FittedScaler scaler, int fs) {
+    /**
+     * As {@link #pack(JavaRDD, Keep, int, FittedScaler, int)}; with {@code keepBytes}, rows of byte chunks
+     * stay raw bytes (unscaled) in the blocks, to be scaled when an epoch repacks them.
+     */
+    static JavaRDD<Block> pack(JavaRDD<RowChunk> chunks, Keep keep, int batch, FittedScaler scaler, int features,
+            boolean keepBytes) {
+        return chunks.mapPartitions(it -> blocks(it, keep, batch, scaler, features, keepBytes), true);
+    }
+
+    static Iterator<Block> blocks(Iterator<RowChunk> chunks, Keep keep, int batch, FittedScaler scaler, int fs,
+            boolean keepBytes) {
         return new Iterator<Block>() {
             final float[] shift = scaler == null ? null : scaler.shift();
             final float[] scale = scaler == null ? null : scaler.scale();
@@ -116,10 +126,18 @@ final class ChunkPasses {
                 if (!advance()) {
                     throw new NoSuchElementException();
                 }
-                Block b = new Block(batch, fs);
+                boolean raw = keepBytes && c.bytes != null;
+                Block b = new Block(batch, fs, raw);
                 int n = 0;
                 while (n < batch && advance()) {
-                    c.copyRow(i, b.features, n * fs, shift, scale); // copy and scale in one pass
+                    if (raw) {
+                        if (c.bytes == null) {
+                            throw new IllegalStateException("a partition mixes byte and float chunks");
+                        }
+                        System.arraycopy(c.bytes, i * fs, b.bytes, n * fs, fs);
+                    } else {
+                        c.copyRow(i, b.features, n * fs, shift, scale); // copy and scale in one pass
+                    }
                     b.labels[n] = c.labels[i];
                     b.ids[n] = c.ids[i];
                     n++;
@@ -127,7 +145,11 @@ final class ChunkPasses {
                 }
                 if (n < batch) {
                     b.size = n;
-                    b.features = java.util.Arrays.copyOf(b.features, n * fs);
+                    if (raw) {
+                        b.bytes = java.util.Arrays.copyOf(b.bytes, n * fs);
+                    } else {
+                        b.features = java.util.Arrays.copyOf(b.features, n * fs);
+                    }
                     b.labels = java.util.Arrays.copyOf(b.labels, n);
                     b.ids = java.util.Arrays.copyOf(b.ids, n);
                 }

@@ -209,7 +209,8 @@ public final class DataPipeline {
         JavaRDD<Block> blocks;
         if (trainKeep != null && resampling.isNone() && Packer.inPlace(trainPartitionRows, w)) {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
-            blocks = ChunkPasses.pack(chunks, trainKeep, stored, fitted, features);
+            // raw bytes stay bytes (a quarter of the memory); each epoch's repacking scales them
+            blocks = ChunkPasses.pack(chunks, trainKeep, stored, fitted, features, true);
         } else {
             JavaRDD<Example> resampled = resampling.isNone() ? train
                     : resample(train, perPartClass, before, resampling.targets(before), foldSeed);

@@ -137,10 +137,13 @@ final class Packer {
 
     /**
      * The worker's rows in a fresh order for an epoch: a Fisher–Yates permutation seeded by
-     * (seed, epoch, partition), repacked into blocks of {@code batch}. Local to each worker: no shuffle,
-     * nothing shipped from the driver.
+     * (seed, epoch, partition), repacked into blocks of {@code batch} floats. Local to each worker: no
+     * shuffle, nothing shipped from the driver. Stored float blocks are already scaled and are copied; stored
+     * byte blocks are turned into floats and scaled with {@code scaler} (may be null) in the same copy.
      */
-    static JavaRDD<Block> reshuffle(JavaRDD<Block> blocks, long seed, int epoch, int batch) {
+    static JavaRDD<Block> reshuffle(JavaRDD<Block> blocks, long seed, int epoch, int batch, FittedScaler scaler) {
+        float[] shift = scaler == null ? null : scaler.shift();
+        float[] scale = scaler == null ? null : scaler.scale();
         return blocks.mapPartitionsWithIndex((p, it) -> {
             List<Block> list = new ArrayList<>();
             it.forEachRemaining(list::add);
@@ -192,7 +195,7 @@ final class Packer {
                         int src = perm[start + i];
                         Block from = list.get(blockOf[src]);
                         int r = rowOf[src];
-                        System.arraycopy(from.features, r * fs, nb.features, i * fs, fs);
+                        from.copyRow(r, nb.features, i * fs, shift, scale); // raw bytes are scaled here
                         nb.labels[i] = from.labels[r];
                         nb.ids[i] = from.ids[r];
                     }

@@ -61,6 +61,7 @@ public final class PartitioningKryo {
             ChunkPasses.PartScan.class,
             PackKey.class,
             float[].class,
+            byte[].class,
             double[].class,
             int[].class,
             long[].class,

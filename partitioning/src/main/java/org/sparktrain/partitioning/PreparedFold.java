@@ -45,18 +45,22 @@ public final class PreparedFold {
         return scaler;
     }
 
-    /** The stored training blocks (the order they were packed in); partition p is worker p's data. */
+    /**
+     * The stored training blocks (the order they were packed in); partition p is worker p's data. These are
+     * storage units of a few MiB; for an 8-bit source (IDX) they hold the raw bytes, unscaled (see
+     * {@link Block}). Train on {@link #trainBlocks(int)}.
+     */
     public JavaRDD<Block> trainBlocks() {
         return train;
     }
 
     /**
      * Training blocks for an epoch: each worker's stored rows permuted afresh from (seed, epoch, partition),
-     * locally on the executor holding them (no shuffle, nothing shipped from the driver). Not cached: each
-     * evaluation repacks from the stored blocks.
+     * locally on the executor holding them (no shuffle, nothing shipped from the driver), as minibatches of
+     * scaled floats. Not cached: each evaluation repacks from the stored blocks.
      */
     public JavaRDD<Block> trainBlocks(int epoch) {
-        return Packer.reshuffle(train, seed, epoch, batch);
+        return Packer.reshuffle(train, seed, epoch, batch, scaler);
     }
 
     /** Validation blocks, or null for a split without validation. */

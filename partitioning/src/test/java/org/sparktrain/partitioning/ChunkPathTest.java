@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -120,7 +121,7 @@ class ChunkPathTest {
         }
         Path dir = tmp.resolve("idx");
         TestData.idx(dir, "train", n, 5, 7, labels, false);
-        LabeledData d = Readers.idx(spark, dir.toString(), "train", ReadOptions.classes(4).partitions(3));
+        LabeledData d = Readers.idx(spark, dir.toString(), "train", ReadOptions.classes(4).partitions(2));
         float[] pixels = new float[n * 35];
         for (int i = 0; i < n; i++) {
             for (int k = 0; k < 35; k++) {
@@ -143,8 +144,20 @@ class ChunkPathTest {
                     assertEquals(ref.shift()[k], got.shift()[k], 1e-6 * Math.max(1, Math.abs(ref.shift()[k])), what + " " + k);
                     assertEquals(ref.scale()[k], got.scale()[k], 1e-6 * Math.abs(ref.scale()[k]), what + " " + k);
                 }
-                // packed rows are the pixels scaled by the fitted scaler, bit for bit
+                // stored: the raw bytes (a quarter of the memory); an epoch's minibatches: the pixels scaled by
+                // the fitted scaler, bit for bit
+                // (packed where the rows lie, as here without a split; rows moved between workers are floats)
                 for (Block b : f.trainBlocks().collect()) {
+                    if (split.kind() == SplitSpec.Kind.NONE) {
+                        assertNull(b.features);
+                        assertEquals(b.size * 35, b.bytes.length);
+                        assertThrows(IllegalStateException.class, b::toMiniBatch);
+                    } else {
+                        assertTrue((b.features == null) != (b.bytes == null));
+                    }
+                }
+                for (Block b : f.trainBlocks(1).collect()) {
+                    assertNull(b.bytes);
                     for (int i = 0; i < b.size; i++) {
                         float[] want = java.util.Arrays.copyOfRange(pixels, (int) b.ids[i] * 35, (int) b.ids[i] * 35 + 35);
                         got.apply(want, 0, 1);

@@ -114,7 +114,7 @@ final class IdxSource implements RowSource {
     private static Iterator<RowChunk> readRange(String imagesUri, String labelsUri, String imagesName,
             String labelsName, int partition, int partitions, int start, int end, int n, int features, int classes)
             throws IOException {
-        Configuration conf = new Configuration();
+        Configuration conf = imagesUri.startsWith("file:") ? null : new Configuration();
         InputStream im = HadoopFiles.openAt(imagesUri, 16 + (long) start * features, conf);
         InputStream lb;
         try {

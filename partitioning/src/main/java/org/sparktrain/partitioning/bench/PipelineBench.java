@@ -66,6 +66,7 @@ public final class PipelineBench {
         String model = "lenet5";
         int repeat = 1;
         boolean gunzip = false;
+        String runs = "runs";
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             String v = i + 1 < argv.length ? argv[i + 1] : null;
@@ -93,9 +94,12 @@ public final class PipelineBench {
                 case "--model":
                     model = need(a, v);
                     break;
+                case "--runs":
+                    runs = need(a, v);
+                    break;
                 default:
                     System.err.println("bench --pipeline: unknown option " + a
-                            + "; use --rows N, --master M, --data DIR, --gunzip, --repeat R, --conf DIR, --model NAME");
+                            + "; use --rows N, --master M, --data DIR, --gunzip, --repeat R, --conf DIR, --model NAME, --runs DIR");
                     System.exit(2);
             }
             i++;
@@ -103,7 +107,7 @@ public final class PipelineBench {
         boolean compressed = false;
         if (rows <= 0) {
             if (gunzip) {
-                data = gunzipped(Path.of(data), Path.of("runs", "fashion-mnist-idx")).toString();
+                data = gunzipped(Path.of(data), Path.of(runs, "fashion-mnist-idx")).toString();
             }
             compressed = Files.exists(Path.of(data, "train-images-idx3-ubyte.gz"))
                     && !Files.exists(Path.of(data, "train-images-idx3-ubyte"));

@@ -37,6 +37,9 @@ final class HadoopFiles {
      * judged by the name).
      */
     static InputStream open(String uri, Configuration conf) throws IOException {
+        if ("file".equals(URI.create(uri).getScheme())) {
+            return openLocalAt(java.nio.file.Path.of(URI.create(uri)), 0);
+        }
         Path p = new Path(uri);
         InputStream raw = new BufferedInputStream(p.getFileSystem(conf).open(p), 1 << 16);
         raw.mark(2);
@@ -47,6 +50,29 @@ final class HadoopFiles {
             return new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16);
         }
         return raw;
+    }
+
+    /**
+     * The local file a path names, or null when it lives elsewhere: a {@code file:} URI, or a path without
+     * a scheme while Hadoop's default file system is the local one. Local files are then read with java.nio,
+     * the same bytes as through Hadoop's local file system, without starting that machinery.
+     */
+    static java.nio.file.Path local(String path, Configuration conf) {
+        URI u;
+        try {
+            u = new Path(path).toUri();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        String scheme = u.getScheme();
+        if (scheme == null) {
+            String dfs = conf.get("fs.defaultFS", "file:///");
+            if (!"file".equals(URI.create(dfs).getScheme())) {
+                return null;
+            }
+            return java.nio.file.Path.of(u.getPath()).toAbsolutePath();
+        }
+        return "file".equals(scheme) ? java.nio.file.Path.of(u.getPath()).toAbsolutePath() : null;
     }
 
     /**

@@ -337,6 +337,21 @@ final class IdxSource implements RowSource {
     }
 
     private static String find(String dir, String base, Configuration conf) throws IOException {
+        java.nio.file.Path local = HadoopFiles.local(dir, conf);
+        if (local != null) {
+            if (!java.nio.file.Files.isDirectory(local)) {
+                throw new DataFormatException("IDX data directory " + dir + " does not exist or is not a directory;"
+                        + " point the data path at the folder holding " + base + "[.gz].");
+            }
+            for (String name : new String[] {base, base + ".gz"}) {
+                java.nio.file.Path p = local.resolve(name);
+                if (java.nio.file.Files.exists(p)) {
+                    return p.toUri().toString();
+                }
+            }
+            throw new DataFormatException("IDX data directory " + dir + " has neither " + base + " nor " + base
+                    + ".gz; check the directory and the split name (Fashion-MNIST uses train and t10k).");
+        }
         Path d = new Path(dir);
         FileSystem fs = d.getFileSystem(conf);
         if (!fs.exists(d) || !fs.getFileStatus(d).isDirectory()) {
@@ -392,15 +407,16 @@ final class IdxSource implements RowSource {
 
     /** For uncompressed files, the exact length is known: a shorter or longer file is corrupt. */
     private static void checkLength(String uri, long expected, Configuration conf) throws IOException {
+        java.nio.file.Path local = HadoopFiles.local(uri, conf);
         Path p = new Path(uri);
-        try (InputStream in = p.getFileSystem(conf).open(p)) {
+        try (InputStream in = local != null ? java.nio.file.Files.newInputStream(local) : p.getFileSystem(conf).open(p)) {
             int b0 = in.read();
             int b1 = in.read();
             if (b0 == 0x1f && b1 == 0x8b) {
                 return; // gzip: the executors find truncation while reading
             }
         }
-        long len = p.getFileSystem(conf).getFileStatus(p).getLen();
+        long len = local != null ? java.nio.file.Files.size(local) : p.getFileSystem(conf).getFileStatus(p).getLen();
         if (len < expected) {
             throw new DataFormatException("IDX file " + uri + " is truncated: " + len + " bytes, but its header"
                     + " promises " + expected + "; download or copy the file again.");

@@ -207,6 +207,15 @@ public final class DataPipeline {
         // each epoch repacks them into minibatches of batchSize (trainBlocks(epoch)).
         int stored = Math.max(batchSize, RowChunk.capacity(features));
         JavaRDD<Block> blocks;
+        if (split.kind() == SplitSpec.Kind.NONE && resampling.isNone() && data.byteChunks()
+                && Packer.inPlace(trainPartitionRows, w)) {
+            // Every row trains, where it lies, and raw bytes are scaled by each epoch's repacking: the cached
+            // chunks are the stored blocks (the same arrays, no pass, no copy), and their counts are known.
+            Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
+            blocks = chunks.map(RowChunk::asBlock);
+            return new PreparedFold(fold, fitted, blocks, null, before, before.clone(), trainPartitionRows.clone(), 0,
+                    foldSeed, batchSize);
+        }
         if (trainKeep != null && resampling.isNone() && Packer.inPlace(trainPartitionRows, w)) {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
             // raw bytes stay bytes (a quarter of the memory); each epoch's repacking scales them

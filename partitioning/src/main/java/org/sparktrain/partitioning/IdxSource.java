@@ -101,7 +101,7 @@ final class IdxSource implements RowSource {
                             classes);
                 }, true);
         String name = "IDX data " + dir + " (" + prefix + ")";
-        return LabeledData.fromChunks(parsed, new IdxSource(name), options, shape, options.storage());
+        return LabeledData.fromChunks(parsed, new IdxSource(name), options, shape, options.storage(), true);
     }
 
     /**

@@ -30,6 +30,8 @@ public final class LabeledData {
     private final long[] partitionRows;
     private final Moments zscore;
     private final Moments range;
+    /** Whether the cached chunks hold raw bytes (an 8-bit source) rather than floats. */
+    private boolean byteChunks;
 
     LabeledData(JavaRDD<?> persisted, JavaRDD<RowChunk> chunks, JavaRDD<Example> rows, Shape shape, int classes,
             ValidationReport report, RowSource source, long[] partitionRows, ReadStats summary) {
@@ -58,7 +60,7 @@ public final class LabeledData {
         int featureSize = shape.size();
         if (!storage.equals(StorageLevel.NONE())) {
             return fromChunks(parsed.mapPartitionsWithIndex((p, it) -> RowChunk.pack(p, it, classes, parts,
-                    featureSize), true), source, options, shape, storage);
+                    featureSize), true), source, options, shape, storage, false);
         }
         // Not cached: every pass reads the input again; one pass here only to validate.
         ReadStats stats = parsed.mapPartitionsWithIndex((p, it) -> {
@@ -80,7 +82,7 @@ public final class LabeledData {
      * features and fills the cache; without, the chunks are read again on every pass.
      */
     static LabeledData fromChunks(JavaRDD<RowChunk> parsed, RowSource source, ReadOptions options, Shape shape,
-            StorageLevel storage) {
+            StorageLevel storage, boolean byteChunks) {
         int classes = options.classes();
         int parts = parsed.getNumPartitions();
         boolean cache = !storage.equals(StorageLevel.NONE());
@@ -96,8 +98,10 @@ public final class LabeledData {
             return List.of(s).iterator();
         }, true).collect().stream().reduce(ReadStats.empty(classes, parts), ReadStats::merge);
         check(stats, source, options, cache ? chunks : null);
-        return new LabeledData(cache ? chunks : null, chunks, chunks.mapPartitions(RowChunk::rows, true), shape,
-                classes, ValidationReport.of(source, stats), source, stats.partitionRows, stats);
+        LabeledData d = new LabeledData(cache ? chunks : null, chunks, chunks.mapPartitions(RowChunk::rows, true),
+                shape, classes, ValidationReport.of(source, stats), source, stats.partitionRows, stats);
+        d.byteChunks = byteChunks;
+        return d;
     }
 
     /** Fails (releasing the cache) on a broken file, a bad row when not dropping, or no usable row. */
@@ -162,6 +166,11 @@ public final class LabeledData {
      */
     JavaRDD<RowChunk> chunks() {
         return chunks;
+    }
+
+    /** Whether {@link #chunks()} hold raw bytes (value byte / 255) rather than floats. */
+    boolean byteChunks() {
+        return byteChunks;
     }
 
     /**

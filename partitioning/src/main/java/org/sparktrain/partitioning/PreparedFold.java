@@ -6,7 +6,8 @@ import org.sparktrain.engine.io.FittedScaler;
 
 /**
  * One (train, validation) pair ready for training: the scaler fitted on this fold's training part only,
- * the training blocks (one partition per worker, persisted and already computed, so training rounds ship
+ * the training blocks (one partition per worker, computed before this object exists: persisted, or, when
+ * every row of an 8-bit source trains where it lies, the cached chunks themselves, so training rounds ship
  * parameters, not data) and the validation blocks (scaled with the same scaler, never resampled).
  * Call {@link #unpersist()} when the fold is done.
  */

@@ -79,6 +79,18 @@ public final class RowChunk {
         }
     }
 
+    /** The chunk as a block of the same arrays (no copy): a stored training block of raw rows. */
+    Block asBlock() {
+        Block b = new Block();
+        b.size = size;
+        b.featureSize = featureSize;
+        b.features = features;
+        b.bytes = bytes;
+        b.labels = labels;
+        b.ids = ids;
+        return b;
+    }
+
     /** Row i as an Example with its own copy of the features. */
     Example example(int i) {
         float[] x = new float[featureSize];

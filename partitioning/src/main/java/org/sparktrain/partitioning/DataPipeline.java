@@ -167,6 +167,7 @@ public final class DataPipeline {
         if (split.kind() == SplitSpec.Kind.NONE && resampling.isNone()) {
             before = data.report().classCounts(); // known from validation: saves a pass
             trainPartitionRows = data.partitionRows();
+            perPartClass = data.partitionClassRows();
             Moments all = scaler == null ? null : data.summary(scaler == FittedScaler.Kind.ZSCORE);
             if (all != null) { // summarised while validating: saves another
                 fitted = all.toScaler();
@@ -185,7 +186,7 @@ public final class DataPipeline {
             perPartClass = Draws.countByPartitionAndClass(train, classes);
             before = sum(perPartClass, classes);
         }
-        if (perPartClass != null && resampling.isNone()) {
+        if (perPartClass != null && resampling.isNone() && trainPartitionRows == null) {
             trainPartitionRows = new long[perPartClass.length];
             for (int p = 0; p < perPartClass.length; p++) {
                 trainPartitionRows[p] = java.util.Arrays.stream(perPartClass[p]).sum();
@@ -207,8 +208,8 @@ public final class DataPipeline {
         // each epoch repacks them into minibatches of batchSize (trainBlocks(epoch)).
         int stored = Math.max(batchSize, RowChunk.capacity(features));
         JavaRDD<Block> blocks;
-        if (split.kind() == SplitSpec.Kind.NONE && resampling.isNone() && data.byteChunks()
-                && Packer.inPlace(trainPartitionRows, w)) {
+        boolean inPlace = resampling.isNone() && Packer.inPlace(perPartClass, w);
+        if (split.kind() == SplitSpec.Kind.NONE && inPlace && data.byteChunks()) {
             // Every row trains, where it lies, and raw bytes are scaled by each epoch's repacking: the cached
             // chunks are the stored blocks (the same arrays, no pass, no copy), and their counts are known.
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
@@ -216,14 +217,15 @@ public final class DataPipeline {
             return new PreparedFold(fold, fitted, blocks, null, before, before.clone(), trainPartitionRows.clone(), 0,
                     foldSeed, batchSize);
         }
-        if (trainKeep != null && resampling.isNone() && Packer.inPlace(trainPartitionRows, w)) {
+        if (trainKeep != null && inPlace) {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
             // raw bytes stay bytes (a quarter of the memory); each epoch's repacking scales them
             blocks = ChunkPasses.pack(chunks, trainKeep, stored, fitted, features, true);
         } else {
             JavaRDD<Example> resampled = resampling.isNone() ? train
                     : resample(train, perPartClass, before, resampling.targets(before), foldSeed);
-            blocks = Packer.packTraining(resampled, trainPartitionRows, w, stored, fitted, features, foldSeed, what);
+            blocks = Packer.packTraining(resampled, resampling.isNone() ? perPartClass : null, w, stored, fitted, features,
+                    foldSeed, what);
         }
         blocks = blocks.persist(storage);
         long[][] packed = blockCounts(blocks, classes);

@@ -274,6 +274,7 @@ final class IdxSource implements RowSource {
                 valid++;
                 stats.classCounts[label]++;
                 stats.partitionRows[partition]++;
+                stats.partitionClassRows[partition * classes + label]++;
             }
             if (whole < m) {
                 fail(next + whole, truncated(imagesName, next + whole, n));

@@ -28,6 +28,7 @@ public final class LabeledData {
     private final ValidationReport report;
     private final RowSource source;
     private final long[] partitionRows;
+    private long[] partitionClassRows;
     private final Moments zscore;
     private final Moments range;
     /** Whether the cached chunks hold raw bytes (an 8-bit source) rather than floats. */
@@ -43,6 +44,7 @@ public final class LabeledData {
         this.classes = classes;
         this.report = report;
         this.source = source;
+        this.partitionClassRows = null;
         this.zscore = summary == null ? null : summary.zscore;
         this.range = summary == null ? null : summary.range;
     }
@@ -72,8 +74,10 @@ public final class LabeledData {
         }, true).collect().stream().reduce(ReadStats.empty(classes, parts), ReadStats::merge);
         check(stats, source, options, null);
         JavaRDD<Example> rows = stats.bad() == 0 ? parsed : parsed.filter(Example::isValid);
-        return new LabeledData(null, null, rows, shape, classes, ValidationReport.of(source, stats), source,
+        LabeledData d = new LabeledData(null, null, rows, shape, classes, ValidationReport.of(source, stats), source,
                 stats.partitionRows, null);
+        d.partitionClassRows = stats.partitionClassRows;
+        return d;
     }
 
     /**
@@ -101,6 +105,7 @@ public final class LabeledData {
         LabeledData d = new LabeledData(cache ? chunks : null, chunks, chunks.mapPartitions(RowChunk::rows, true),
                 shape, classes, ValidationReport.of(source, stats), source, stats.partitionRows, stats);
         d.byteChunks = byteChunks;
+        d.partitionClassRows = stats.partitionClassRows;
         return d;
     }
 
@@ -153,6 +158,15 @@ public final class LabeledData {
             return out.iterator();
         }, true);
         return validate(head, source, ReadOptions.classes(classes), shape, StorageLevel.MEMORY_AND_DISK());
+    }
+
+    /** Valid rows per (partition of {@link #rows()}, class): {@code [partition][class]}; a copy. */
+    long[][] partitionClassRows() {
+        long[][] out = new long[partitionRows.length][classes];
+        for (int p = 0; p < out.length; p++) {
+            System.arraycopy(partitionClassRows, p * classes, out[p], 0, classes);
+        }
+        return out;
     }
 
     /** Valid rows per partition of {@link #rows()}; a copy. */

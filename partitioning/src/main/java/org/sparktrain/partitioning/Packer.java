@@ -44,12 +44,15 @@ final class Packer {
         return counts;
     }
 
-    /** @param knownCounts rows per partition of {@code rows} if already known, else null (one more pass) */
-    static JavaRDD<Block> packTraining(JavaRDD<Example> rows, long[] knownCounts, int workers, int batch,
+    /**
+     * @param perPartClass rows per (partition, class) of {@code rows} if already known, else null (one more
+     *        pass counts the rows per partition, and they are dealt out: the class mix is unknown)
+     */
+    static JavaRDD<Block> packTraining(JavaRDD<Example> rows, long[][] perPartClass, int workers, int batch,
             FittedScaler scaler, int featureSize, long seed, String what) {
-        long[] counts = knownCounts != null ? knownCounts : partitionCounts(rows);
+        long[] counts = perPartClass != null ? rowCounts(perPartClass) : partitionCounts(rows);
         checkEnough(Arrays.stream(counts).sum(), workers, what);
-        if (inPlace(counts, workers)) {
+        if (perPartClass != null && inPlace(perPartClass, workers)) {
             return rows.mapPartitions(it -> blocks(it, batch, featureSize, scaler));
         }
         long[] offsets = new long[counts.length];
@@ -83,17 +86,51 @@ final class Packer {
         }
     }
 
+    static long[] rowCounts(long[][] perPartClass) {
+        long[] counts = new long[perPartClass.length];
+        for (int p = 0; p < counts.length; p++) {
+            counts[p] = Arrays.stream(perPartClass[p]).sum();
+        }
+        return counts;
+    }
+
     /**
-     * Whether rows with these counts per partition can be packed where they are: one partition per worker
-     * and sizes within one row of each other (known counts only).
+     * Whether rows can be packed where they are: one partition per worker, sizes within one row of each
+     * other, and every partition holding the classes in about the proportions of the whole (each count
+     * within 4 standard deviations, plus 2, of what an even mix would give). Input sorted or grouped by
+     * class fails the last test and is dealt out instead: workers that each saw a few classes would average
+     * models that disagree (non-IID data), where one machine sees them all.
      */
-    static boolean inPlace(long[] counts, int workers) {
-        if (counts == null || counts.length != workers) {
+    static boolean inPlace(long[][] perPartClass, int workers) {
+        if (perPartClass == null || perPartClass.length != workers) {
             return false;
         }
+        long[] counts = rowCounts(perPartClass);
         long min = Arrays.stream(counts).min().orElse(0);
         long max = Arrays.stream(counts).max().orElse(0);
-        return max - min <= 1;
+        if (max - min > 1) {
+            return false;
+        }
+        long total = Arrays.stream(counts).sum();
+        if (total == 0) {
+            return true;
+        }
+        int classes = perPartClass[0].length;
+        for (int c = 0; c < classes; c++) {
+            long nc = 0;
+            for (long[] p : perPartClass) {
+                nc += p[c];
+            }
+            double share = (double) nc / total;
+            for (int p = 0; p < perPartClass.length; p++) {
+                double expect = counts[p] * share;
+                double sd = Math.sqrt(expect * (1 - share));
+                if (Math.abs(perPartClass[p][c] - expect) > 4 * sd + 2) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Validation rows: packed where they are, in input order (no balancing needed, never resampled). */

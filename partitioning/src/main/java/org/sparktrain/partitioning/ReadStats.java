@@ -14,6 +14,8 @@ public final class ReadStats {
     public long[] classCounts;
     /** Valid rows per input partition. */
     public long[] partitionRows;
+    /** Valid rows per (input partition, class), flattened: {@code [partition * classes + class]}. */
+    public long[] partitionClassRows;
     public long[] problemCounts;
     public long[] sampleIds;
     public int[] sampleProblems;
@@ -35,6 +37,7 @@ public final class ReadStats {
     static ReadStats empty(int classes, int partitions) {
         ReadStats s = new ReadStats();
         s.partitionRows = new long[partitions];
+        s.partitionClassRows = new long[partitions * classes];
         s.classCounts = new long[classes];
         s.problemCounts = new long[Problem.values().length];
         s.sampleIds = new long[SAMPLES];
@@ -47,6 +50,7 @@ public final class ReadStats {
         if (e.problem == null) {
             classCounts[e.label]++;
             partitionRows[partition]++;
+            partitionClassRows[partition * classCounts.length + e.label]++;
             return;
         }
         problemCounts[e.problem.ordinal()]++;
@@ -94,6 +98,9 @@ public final class ReadStats {
         ReadStats m = empty(a.classCounts.length, a.partitionRows.length);
         for (int q = 0; q < m.partitionRows.length; q++) {
             m.partitionRows[q] = a.partitionRows[q] + b.partitionRows[q];
+        }
+        for (int q = 0; q < m.partitionClassRows.length; q++) {
+            m.partitionClassRows[q] = a.partitionClassRows[q] + b.partitionClassRows[q];
         }
         for (int c = 0; c < m.classCounts.length; c++) {
             m.classCounts[c] = a.classCounts[c] + b.classCounts[c];

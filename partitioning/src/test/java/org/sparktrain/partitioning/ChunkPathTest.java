@@ -271,4 +271,70 @@ class ChunkPathTest {
         assertEquals(0, none.get(0).size);
         assertEquals(1, none.get(0).stats.bad());
     }
+
+    private LabeledData rowsOf(List<Example> rows) {
+        JavaRDD<Example> rdd = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(rows, 2);
+        return LabeledData.validate(rdd, new RowSource() {
+            @Override
+            public String name() {
+                return "test rows";
+            }
+
+            @Override
+            public String locate(long i) {
+                return "test row " + i;
+            }
+        }, ReadOptions.classes(3), org.sparktrain.engine.Shape.of(4), StorageLevel.MEMORY_AND_DISK());
+    }
+
+    /** Per worker (partition of the stored blocks): rows per class. */
+    private static long[][] classesPerWorker(PreparedFold f) {
+        List<long[]> parts = f.trainBlocks().mapPartitionsWithIndex((p, it) -> {
+            long[] c = new long[4];
+            c[3] = p;
+            it.forEachRemaining(b -> {
+                for (int i = 0; i < b.size; i++) {
+                    c[b.labels[i]]++;
+                }
+            });
+            return List.of(c).iterator();
+        }, true).collect();
+        long[][] out = new long[parts.size()][];
+        for (long[] c : parts) {
+            out[(int) c[3]] = java.util.Arrays.copyOf(c, 3);
+        }
+        return out;
+    }
+
+    @Test
+    void inputGroupedByClassIsDealtOutSoEveryWorkerSeesEveryClass() {
+        List<Example> sorted = new ArrayList<>();
+        List<Example> mixed = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            sorted.add(new Example(i, i / 200, new float[] {i, 1, 2, 3}));
+            mixed.add(new Example(i, i % 3, new float[] {i, 1, 2, 3}));
+        }
+        // grouped by class: read in place, worker 0 would hold classes 0 and 1 only
+        LabeledData g = rowsOf(sorted);
+        assertArrayEquals(new long[] {200, 100, 0}, g.partitionClassRows()[0]);
+        PreparedFold fg = DataPipeline.defaults().split(SplitSpec.none()).workers(2).prepare(g).fold(0);
+        for (long[] w : classesPerWorker(fg)) {
+            assertArrayEquals(new long[] {100, 100, 100}, w, "every worker gets an even share of every class");
+        }
+        // an even mix stays where it is (no shuffle): worker 0 holds the first half of the input
+        LabeledData m = rowsOf(mixed);
+        PreparedFold fm = DataPipeline.defaults().split(SplitSpec.none()).workers(2).prepare(m).fold(0);
+        assertEquals(List.of(0L, 1L, 2L), TestData.ids(fm.trainBlocks()).subList(0, 3));
+        assertTrue(layout(fm).get(0).stream().allMatch(id -> id < 300));
+        // the decision itself
+        assertTrue(Packer.inPlace(new long[][] {{100, 100, 100}, {100, 100, 100}}, 2));
+        assertTrue(!Packer.inPlace(new long[][] {{200, 100, 0}, {0, 100, 200}}, 2), "grouped by class");
+        assertTrue(!Packer.inPlace(new long[][] {{100, 100, 100}, {100, 100, 98}}, 2), "sizes differ by 2");
+        assertTrue(!Packer.inPlace(new long[][] {{100, 100, 100}}, 2), "one partition for two workers");
+        fg.unpersist();
+        fm.unpersist();
+        g.unpersist();
+        m.unpersist();
+    }
 }

@@ -4,8 +4,10 @@ import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.sparktrain.engine.io.FittedScaler;
+import scala.Tuple2;
 
 /**
  * The pipeline's passes over cached {@link RowChunk}s: they read the chunk arrays directly, so no
@@ -91,16 +93,100 @@ final class ChunkPasses {
         return chunks.mapPartitions(it -> blocks(it, keep, batch, scaler, features, keepBytes), true);
     }
 
+    /**
+     * Packs the kept rows one partition per worker with balanced sizes, moving as few rows as possible: each
+     * partition keeps its first {@code targets[p]} kept rows where they are, and only the rows beyond that
+     * travel, through a shuffle, to the partitions short of their target (in a seeded order there). For
+     * parts that already hold the classes in even proportions but differ in size by a few rows (a
+     * stratified split of balanced partitions), this replaces a shuffle of every row by one of a handful.
+     *
+     * @param counts  kept rows per partition (one partition per worker)
+     * @param targets rows each worker ends with (sum equal to that of counts)
+     */
+    static JavaRDD<Block> packBalanced(JavaRDD<RowChunk> chunks, Keep keep, long[] counts, long[] targets, int batch,
+            FittedScaler scaler, int features, long seed) {
+        int workers = counts.length;
+        // moves[p] = {destination, rows, ...}: partition p's surplus rows, in order, go to these workers
+        long[][] moves = new long[workers][];
+        long[] need = new long[workers];
+        for (int q = 0; q < workers; q++) {
+            need[q] = Math.max(0, targets[q] - counts[q]);
+        }
+        int q = 0;
+        for (int p = 0; p < workers; p++) {
+            long surplus = Math.max(0, counts[p] - targets[p]);
+            java.util.List<Long> plan = new java.util.ArrayList<>();
+            while (surplus > 0) {
+                while (need[q] == 0) {
+                    q++;
+                }
+                long m = Math.min(surplus, need[q]);
+                plan.add((long) q);
+                plan.add(m);
+                need[q] -= m;
+                surplus -= m;
+            }
+            moves[p] = plan.stream().mapToLong(Long::longValue).toArray();
+        }
+        long[] stay = new long[workers];
+        for (int p = 0; p < workers; p++) {
+            stay[p] = Math.min(counts[p], targets[p]);
+        }
+        JavaRDD<Block> staying = chunks.mapPartitionsWithIndex(
+                (p, it) -> blocks(it, keep, batch, scaler, features, true, stay[p]), true);
+        JavaPairRDD<PackKey, Example> moving = chunks.mapPartitionsWithIndex((p, it) -> {
+            java.util.List<Tuple2<PackKey, Example>> out = new java.util.ArrayList<>();
+            long seen = 0;
+            int seg = 0;
+            long segLeft = moves[p].length > 0 ? moves[p][1] : 0;
+            while (it.hasNext()) {
+                RowChunk c = it.next();
+                for (int i = 0; i < c.size; i++) {
+                    if (!keep.keep(c.ids[i], c.labels[i]) || seen++ < stay[p]) {
+                        continue;
+                    }
+                    while (segLeft == 0) {
+                        seg++;
+                        segLeft = moves[p][2 * seg + 1];
+                    }
+                    segLeft--;
+                    Example e = c.example(i);
+                    out.add(new Tuple2<>(new PackKey((int) moves[p][2 * seg], Seeded.key(seed, Seeded.PACK, e), e.id,
+                            e.copy), e));
+                }
+            }
+            return out.iterator();
+        }, true).mapPartitionsToPair(it -> it);
+        JavaRDD<Block> moved = moving.repartitionAndSortWithinPartitions(new PackKey.ByWorker(workers),
+                new PackKey.Order()).values().mapPartitions(it -> Packer.blocks(it, batch, features, scaler), true);
+        return staying.zipPartitions(moved, (a, b) -> {
+            java.util.List<Block> all = new java.util.ArrayList<>();
+            a.forEachRemaining(all::add);
+            b.forEachRemaining(all::add);
+            return all.iterator();
+        });
+    }
+
     static Iterator<Block> blocks(Iterator<RowChunk> chunks, Keep keep, int batch, FittedScaler scaler, int fs,
             boolean keepBytes) {
+        return blocks(chunks, keep, batch, scaler, fs, keepBytes, Long.MAX_VALUE);
+    }
+
+    /** As above, packing at most {@code limit} kept rows (the first ones). */
+    static Iterator<Block> blocks(Iterator<RowChunk> chunks, Keep keep, int batch, FittedScaler scaler, int fs,
+            boolean keepBytes, long limit) {
         return new Iterator<Block>() {
+            long packed;
             final float[] shift = scaler == null ? null : scaler.shift();
             final float[] scale = scaler == null ? null : scaler.scale();
             RowChunk c;
             int i;
 
-            /** Moves to the next kept row; false at the end. */
+            /** Moves to the next kept row; false at the end (or when the limit is reached). */
             private boolean advance() {
+                if (packed >= limit) {
+                    return false;
+                }
                 while (true) {
                     while (c != null && i < c.size) {
                         if (keep.keep(c.ids[i], c.labels[i])) {
@@ -142,6 +228,7 @@ final class ChunkPasses {
                     b.ids[n] = c.ids[i];
                     n++;
                     i++;
+                    packed++;
                 }
                 if (n < batch) {
                     b.size = n;

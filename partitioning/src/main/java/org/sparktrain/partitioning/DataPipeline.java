@@ -221,6 +221,11 @@ public final class DataPipeline {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
             // raw bytes stay bytes (a quarter of the memory); each epoch's repacking scales them
             blocks = ChunkPasses.pack(chunks, trainKeep, stored, fitted, features, true);
+        } else if (trainKeep != null && resampling.isNone() && Packer.evenMix(perPartClass, w)) {
+            // the classes are well mixed but the sizes differ (a stratified split): move only the surplus
+            Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
+            blocks = ChunkPasses.packBalanced(chunks, trainKeep, trainPartitionRows, Packer.targets(trainPartitionRows),
+                    stored, fitted, features, foldSeed);
         } else {
             JavaRDD<Example> resampled = resampling.isNone() ? train
                     : resample(train, perPartClass, before, resampling.targets(before), foldSeed);

@@ -102,15 +102,45 @@ final class Packer {
      * models that disagree (non-IID data), where one machine sees them all.
      */
     static boolean inPlace(long[][] perPartClass, int workers) {
+        return evenMix(perPartClass, workers) && balanced(rowCounts(perPartClass));
+    }
+
+    /** Sizes within one row of each other. */
+    static boolean balanced(long[] counts) {
+        long min = Arrays.stream(counts).min().orElse(0);
+        long max = Arrays.stream(counts).max().orElse(0);
+        return max - min <= 1;
+    }
+
+    /**
+     * Rows each worker should end with: the total split as evenly as possible, the extra rows going to the
+     * partitions that hold the most (so the fewest rows move).
+     */
+    static long[] targets(long[] counts) {
+        int w = counts.length;
+        long total = Arrays.stream(counts).sum();
+        long[] t = new long[w];
+        Integer[] order = new Integer[w];
+        for (int p = 0; p < w; p++) {
+            t[p] = total / w;
+            order[p] = p;
+        }
+        Arrays.sort(order, (a, b) -> counts[a] != counts[b] ? Long.compare(counts[b], counts[a]) : Integer.compare(a, b));
+        for (int k = 0; k < total % w; k++) {
+            t[order[k]]++;
+        }
+        return t;
+    }
+
+    /**
+     * One partition per worker, each holding the classes in about the proportions of the whole (see
+     * {@link #inPlace}).
+     */
+    static boolean evenMix(long[][] perPartClass, int workers) {
         if (perPartClass == null || perPartClass.length != workers) {
             return false;
         }
         long[] counts = rowCounts(perPartClass);
-        long min = Arrays.stream(counts).min().orElse(0);
-        long max = Arrays.stream(counts).max().orElse(0);
-        if (max - min > 1) {
-            return false;
-        }
         long total = Arrays.stream(counts).sum();
         if (total == 0) {
             return true;

@@ -337,4 +337,59 @@ class ChunkPathTest {
         g.unpersist();
         m.unpersist();
     }
+
+    @Test
+    void aSplitOfWellMixedPartitionsIsBalancedByMovingOnlyTheSurplus() {
+        List<Example> mixed = new ArrayList<>();
+        Random r = new Random(3);
+        for (int i = 0; i < 601; i++) {
+            mixed.add(new Example(i, i % 3, new float[] {(float) r.nextGaussian(), i, 2, 3}));
+        }
+        LabeledData d = rowsOf(mixed); // partition 0: ids 0..299, partition 1: ids 300..600
+        DataPipeline p = DataPipeline.defaults().split(SplitSpec.holdout()).workers(2).batchSize(16).seed(8);
+        PreparedFold f = p.prepare(d).fold(0);
+        List<List<Long>> lay = layout(f);
+        long[] per = f.rowsPerWorker();
+        assertTrue(Math.abs(per[0] - per[1]) <= 1, java.util.Arrays.toString(per));
+        // the same training rows as the row by row path (which deals every row out)
+        java.util.Set<Long> train = new java.util.HashSet<>(lay.get(0));
+        train.addAll(lay.get(1));
+        assertEquals(f.trainRows(), train.size());
+        java.util.Set<Long> val = new java.util.HashSet<>(lay.get(2));
+        assertEquals(601, train.size() + val.size());
+        for (Long v : val) {
+            assertTrue(!train.contains(v));
+        }
+        // few rows moved: worker q keeps its own partition's rows and receives only what it lacks
+        long moved = 0;
+        for (int q = 0; q < 2; q++) {
+            for (long id : lay.get(q)) {
+                if ((id < 300 ? 0 : 1) != q) {
+                    moved++;
+                }
+            }
+        }
+        long[] own = new long[2];
+        for (long id : train) {
+            own[id < 300 ? 0 : 1]++;
+        }
+        assertEquals(Math.abs(own[0] - own[1]) / 2, moved, "own " + java.util.Arrays.toString(own));
+        assertTrue(moved > 0, "the test needs partitions of different sizes");
+        // deterministic
+        assertEquals(lay, layout(p.prepare(d).fold(0)));
+        // every row scaled once, whichever way it came
+        Map<Long, float[]> raw = new HashMap<>();
+        for (Example e : mixed) {
+            raw.put(e.id, e.features);
+        }
+        for (Block b : f.trainBlocks(1).collect()) {
+            for (int i = 0; i < b.size; i++) {
+                float[] want = raw.get(b.ids[i]).clone();
+                f.scaler().apply(want, 0, 1);
+                assertArrayEquals(want, java.util.Arrays.copyOfRange(b.features, i * 4, i * 4 + 4));
+            }
+        }
+        f.unpersist();
+        d.unpersist();
+    }
 }

@@ -8,9 +8,10 @@ import org.sparktrain.engine.io.FittedScaler;
 
 /**
  * The data side of a training run (DESIGN.md): validated rows → split → per fold: fit the scaler on the
- * training part → resample the training part → pack into blocks, one partition per worker, persisted
- * and computed. Validation rows are scaled with the training part's scaler, never resampled, and never
- * seen by a fit.
+ * training part → resample the training part → pack into blocks, one partition per worker, computed
+ * before the fold is handed out (persisted, or the cached rows themselves when every row of an 8-bit source
+ * trains where it was read). Validation rows are scaled with the training part's scaler, never resampled,
+ * and never seen by a fit.
  *
  * <pre>{@code
  * LabeledData data = Readers.idx(spark, dir, "train", ReadOptions.classes(10));

@@ -9,6 +9,13 @@
  * {@link org.sparktrain.partitioning.PreparedFold} per (train, validation) pair. Every class shipped in an
  * RDD, a broadcast or a task result is listed in {@link org.sparktrain.partitioning.PartitioningKryo}.
  *
+ * <p>How the passes stay few and cheap: a reader's one pass reads, validates and caches the valid rows in
+ * {@link org.sparktrain.partitioning.RowChunk}s (a few large arrays per partition; raw bytes for IDX), with
+ * per-partition class counts and a per-feature summary. Passes that need no row objects (fitting and
+ * counting a training part in one scan, packing where the rows lie, balancing by moving only the surplus)
+ * read the chunk arrays directly. Rows are packed where they lie when every partition holds the classes in
+ * about the proportions of the whole; input grouped by class is dealt out to the workers instead.
+ *
  * <p>Order of operations (DESIGN.md): scaling and resampling happen after the split, inside each fold, on
  * its training part only; validation rows are never resampled and never seen by a scaler's fit. Every
  * random choice derives from the seed and a row id, partition or epoch through

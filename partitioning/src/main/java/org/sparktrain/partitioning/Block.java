@@ -72,16 +72,6 @@ public final class Block {
             System.arraycopy(features, o, dst, d, f);
             return;
         }
-        byte[] b = bytes;
-        float[] unit = RowChunk.UNIT;
-        if (shift == null) {
-            for (int k = 0; k < f; k++) {
-                dst[d + k] = unit[b[o + k] & 0xff];
-            }
-        } else {
-            for (int k = 0; k < f; k++) {
-                dst[d + k] = (unit[b[o + k] & 0xff] - shift[k]) * scale[k];
-            }
-        }
+        RowChunk.unpack(bytes, o, dst, d, f, shift, scale);
     }
 }

@@ -106,23 +106,30 @@ public final class RowChunk {
         int f = featureSize;
         int o = i * f;
         if (bytes != null) {
-            byte[] b = bytes;
-            float[] unit = UNIT;
-            if (shift == null) {
-                for (int k = 0; k < f; k++) {
-                    dst[d + k] = unit[b[o + k] & 0xff];
-                }
-            } else {
-                for (int k = 0; k < f; k++) {
-                    dst[d + k] = (unit[b[o + k] & 0xff] - shift[k]) * scale[k];
-                }
-            }
+            unpack(bytes, o, dst, d, f, shift, scale);
         } else if (shift == null) {
             System.arraycopy(features, o, dst, d, f);
         } else {
             float[] x = features;
             for (int k = 0; k < f; k++) {
                 dst[d + k] = (x[o + k] - shift[k]) * scale[k];
+            }
+        }
+    }
+
+    /**
+     * {@code f} raw bytes from {@code src[o]} as floats (byte / 255) into {@code dst[d]}, scaled when
+     * {@code shift} is given ((x − shift) · scale, exactly as FittedScaler computes).
+     */
+    static void unpack(byte[] src, int o, float[] dst, int d, int f, float[] shift, float[] scale) {
+        float[] unit = UNIT;
+        if (shift == null) {
+            for (int k = 0; k < f; k++) {
+                dst[d + k] = unit[src[o + k] & 0xff];
+            }
+        } else {
+            for (int k = 0; k < f; k++) {
+                dst[d + k] = (unit[src[o + k] & 0xff] - shift[k]) * scale[k];
             }
         }
     }

@@ -275,17 +275,8 @@ class ChunkPathTest {
     private LabeledData rowsOf(List<Example> rows) {
         JavaRDD<Example> rdd = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .parallelize(rows, 2);
-        return LabeledData.validate(rdd, new RowSource() {
-            @Override
-            public String name() {
-                return "test rows";
-            }
-
-            @Override
-            public String locate(long i) {
-                return "test row " + i;
-            }
-        }, ReadOptions.classes(3), org.sparktrain.engine.Shape.of(4), StorageLevel.MEMORY_AND_DISK());
+        return LabeledData.validate(rdd, TestData.source(), ReadOptions.classes(3), org.sparktrain.engine.Shape.of(4),
+                StorageLevel.MEMORY_AND_DISK());
     }
 
     /** Per worker (partition of the stored blocks): rows per class. */

@@ -38,17 +38,8 @@ class ScaleResamplePackTest {
             }
         }
         JavaRDD<Example> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, partitions);
-        return LabeledData.validate(rdd, new RowSource() {
-            @Override
-            public String name() {
-                return "test rows";
-            }
-
-            @Override
-            public String locate(long i) {
-                return "test row " + i;
-            }
-        }, ReadOptions.classes(counts.length), Shape.of(features), ReadOptions.classes(2).storage());
+        return LabeledData.validate(rdd, TestData.source(), ReadOptions.classes(counts.length), Shape.of(features),
+                ReadOptions.classes(2).storage());
     }
 
     private static Map<Long, float[]> byId(LabeledData d) {

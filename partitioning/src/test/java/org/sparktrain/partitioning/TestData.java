@@ -19,6 +19,21 @@ final class TestData {
     private TestData() {
     }
 
+    /** A row source for rows made in a test: "test rows", rows located by id. */
+    static RowSource source() {
+        return new RowSource() {
+            @Override
+            public String name() {
+                return "test rows";
+            }
+
+            @Override
+            public String locate(long i) {
+                return "test row " + i;
+            }
+        };
+    }
+
     static Path write(Path file, String text) throws IOException {
         Files.createDirectories(file.getParent());
         Files.writeString(file, text, StandardCharsets.UTF_8);

@@ -267,7 +267,7 @@ final class IdxSource implements RowSource {
                     continue;
                 }
                 System.arraycopy(buf, j * features, out, c.size * features, features);
-                addRow(buf, j * features, row, chunkSum, chunkSumSq);
+                Moments.addBytes(buf, j * features, row, chunkSum, chunkSumSq);
                 c.labels[c.size] = label;
                 c.ids[c.size] = i;
                 c.size++;
@@ -281,19 +281,6 @@ final class IdxSource implements RowSource {
                 return;
             }
             next += m;
-        }
-
-        /** Adds one image's bytes to the chunk's sums (two simple loops, which the JIT vectorises). */
-        private static void addRow(byte[] in, int o, int[] row, int[] s1, int[] s2) {
-            int f = row.length;
-            for (int k = 0; k < f; k++) {
-                row[k] = in[o + k] & 0xff;
-            }
-            for (int k = 0; k < f; k++) {
-                int b = row[k];
-                s1[k] += b;
-                s2[k] += b * b;
-            }
         }
 
         /**

@@ -13,6 +13,15 @@ public interface EpochData {
     /** The minibatch blocks of {@code epoch} (numbered from 1), one partition per worker, cached. */
     JavaRDD<MiniBatch> blocks(int epoch);
 
+    /**
+     * The same blocks for a consumer that reads each partition exactly once (the barrier transport: one
+     * stage per epoch), which may then be computed inside that consumer's tasks instead of being cached
+     * first by a job of their own. Deterministic, so a retried task computes the same blocks.
+     */
+    default JavaRDD<MiniBatch> blocksReadOnce(int epoch) {
+        return blocks(epoch);
+    }
+
     /** Minibatches of the largest partition in {@code epoch}: the number of steps an epoch takes. */
     int maxBlocksPerWorker(int epoch);
 

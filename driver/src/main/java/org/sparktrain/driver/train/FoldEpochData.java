@@ -49,6 +49,16 @@ public final class FoldEpochData implements EpochData {
         return rdd;
     }
 
+    /**
+     * Not cached: each worker's stored rows are permuted and repacked (and raw bytes scaled) inside the
+     * task that trains on them, so the epoch costs no job and no cached copy of its own.
+     */
+    @Override
+    public synchronized JavaRDD<MiniBatch> blocksReadOnce(int epoch) {
+        JavaRDD<MiniBatch> rdd = cached.get(epoch);
+        return rdd != null ? rdd : fold.trainBlocks(epoch).mapPartitions(FoldEpochData::toMiniBatches, true);
+    }
+
     static Iterator<MiniBatch> toMiniBatches(Iterator<Block> it) {
         List<MiniBatch> out = new ArrayList<>();
         while (it.hasNext()) {

@@ -135,7 +135,7 @@ public final class ParameterAveragingMaster {
 
     /** The epoch as one barrier stage: the same rounds, averaged among the tasks. */
     private double[] barrierEpoch(EpochData data, int epoch) {
-        JavaRDD<MiniBatch> blocks = data.blocks(epoch);
+        JavaRDD<MiniBatch> blocks = data.blocksReadOnce(epoch);
         if (blocks.getNumPartitions() != config.workers()) {
             throw new IllegalStateException("epoch " + epoch + " has " + blocks.getNumPartitions() + " partitions for "
                     + config.workers() + " workers");

@@ -179,4 +179,72 @@ class BarrierTrainingTest {
         assertArrayEquals(clean, rerun);
         assertTrue(secs < 30, "took " + secs + " s");
     }
+
+    static final String IMAGES = """
+            input: [16]
+            layers:
+              - {type: dense, units: 10}
+              - {type: batchnorm}
+              - relu
+              - {type: dense, units: 3, activation: softmax}
+            optimizer: {type: adam, lr: 0.01}
+            training: {batch_size: 8, epochs: 2, seed: 9}
+            """;
+
+    /** 4×4 8-bit images with labels 0..2 in an IDX pair (the format a byte-cached source reads). */
+    static java.nio.file.Path idx(int n, long seed) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("idx");
+        SplittableRandom r = new SplittableRandom(seed);
+        java.nio.ByteBuffer im = java.nio.ByteBuffer.allocate(16 + n * 16);
+        im.putInt(0x803).putInt(n).putInt(4).putInt(4);
+        java.nio.ByteBuffer lb = java.nio.ByteBuffer.allocate(8 + n);
+        lb.putInt(0x801).putInt(n);
+        for (int i = 0; i < n; i++) {
+            int label = r.nextInt(3);
+            lb.put((byte) label);
+            for (int k = 0; k < 16; k++) {
+                im.put((byte) Math.min(255, r.nextInt(120) + (k % 3 == label ? 100 : 0)));
+            }
+        }
+        java.nio.file.Files.write(dir.resolve("train-images-idx3-ubyte"), im.array());
+        java.nio.file.Files.write(dir.resolve("train-labels-idx1-ubyte"), lb.array());
+        return dir;
+    }
+
+    static float[] trainFold(java.nio.file.Path dir, MasterConfig mc, int epochs) {
+        JavaSparkContext sc = TestSpark.jsc();
+        org.sparktrain.partitioning.LabeledData data = org.sparktrain.partitioning.Readers.idx(TestSpark.session(),
+                dir.toString(), "train", org.sparktrain.partitioning.ReadOptions.classes(3).partitions(2)
+                        .shape(Shape.of(16)));
+        ModelSpec spec = ModelSpec.parse(IMAGES, "t.yaml");
+        TrainingConfig cfg = spec.training();
+        org.sparktrain.partitioning.PreparedFold fold = org.sparktrain.partitioning.DataPipeline.defaults()
+                .split(org.sparktrain.partitioning.SplitSpec.none()).workers(2).batchSize(cfg.batchSize())
+                .seed(cfg.seed()).prepare(data).fold(0);
+        Trainer t = Trainer.fromSpec(Network.build(spec, cfg.seed()), cfg);
+        ParameterAveragingMaster m = new ParameterAveragingMaster(sc, mc, t);
+        org.sparktrain.driver.train.FoldEpochData epochs0 = new org.sparktrain.driver.train.FoldEpochData(fold,
+                cfg.batchSize());
+        for (int e = 1; e <= epochs; e++) {
+            m.trainEpoch(epochs0, e);
+        }
+        m.close();
+        fold.unpersist();
+        data.unpersist();
+        return RoundVector.packState(t.network(), t.optimizer());
+    }
+
+    @Test
+    void aFoldsEpochComputedInsideTheStageGivesTheJobTransportsBits() throws Exception {
+        // The barrier stage reads each epoch once and computes it in its own tasks (raw bytes repacked and
+        // scaled there); the job transport caches the epoch first. Same bits, also after a failed task.
+        java.nio.file.Path dir = idx(150, 11);
+        MasterConfig job = new MasterConfig(2, 3, AveragingMode.PARAMETER, 1, "t");
+        float[] a = trainFold(dir, job, 2);
+        MasterConfig barrier = job.withTransport(RoundTransport.BARRIER);
+        assertArrayEquals(a, trainFold(dir, barrier, 2));
+        FaultInjection.arm(FaultInjection.Kind.THROW, 0, 2, 1); // task 1 throws in round 2 of attempt 0
+        assertArrayEquals(a, trainFold(dir, barrier, 2));
+        assertTrue(FaultInjection.fired() >= 1);
+    }
 }

@@ -2,6 +2,7 @@ package org.sparktrain.driver.ml;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
@@ -14,6 +15,10 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,10 +41,23 @@ import org.sparktrain.engine.train.RoundVector;
  * A trained sparktrain network as a Spark ML {@link Model}: {@code transform} adds a {@code probability}
  * column (ML vector, one entry per class) and a {@code prediction} column (the most probable class, as a
  * double, as Spark ML classifiers do), computed on the executors with the model's fitted scaler applied
- * first. {@link #save} and {@link #load} use the sparktrain model file (docs/model-file.md, no Java
- * serialization), through Hadoop's FileSystem; Spark ML's own pipeline persistence is not supported.
+ * first.
+ *
+ * <p>Two ways to persist it, neither using Java serialization:
+ * <ul>
+ * <li>Spark ML persistence ({@link MLWritable}): {@code write().save(dir)} (or {@code save(dir)}) and
+ * {@link #load(String)} / {@link #read()}, so a {@code PipelineModel} holding this stage saves and loads with
+ * {@code PipelineModel.write().save(dir)} / {@code PipelineModel.load(dir)}. The stage directory holds Spark's
+ * params metadata ({@code metadata/}, JSON: uid, featuresCol, probabilityCol, predictionCol) and the network as a
+ * sparktrain model file {@code model.sptr} (docs/model-file.md). An existing directory is replaced only with
+ * {@code write().overwrite()}, and then atomically: a failed save leaves the previous stage as it was (Spark's
+ * own {@code PipelineModel} writer, though, deletes an existing pipeline directory before writing).</li>
+ * <li>The single model file ({@link #save(SparkSession, String)} / {@link #load(SparkSession, String)}), the
+ * format {@code sparktrain train} writes and {@code sparktrain score} reads, through Hadoop's FileSystem. It holds
+ * the network only: the uid and column params are not kept.</li>
+ * </ul>
  */
-public final class SparktrainClassificationModel extends Model<SparktrainClassificationModel> {
+public final class SparktrainClassificationModel extends Model<SparktrainClassificationModel> implements MLWritable {
     private static final long serialVersionUID = 1L;
     /** Executor side: one network per thread and model, rebuilt only when the model changes. */
     private static final ThreadLocal<Map<String, Network>> NETWORKS = ThreadLocal.withInitial(HashMap::new);
@@ -80,6 +98,16 @@ public final class SparktrainClassificationModel extends Model<SparktrainClassif
 
     public SparktrainClassificationModel setFeaturesCol(String c) {
         set(featuresCol, c);
+        return this;
+    }
+
+    public SparktrainClassificationModel setProbabilityCol(String c) {
+        set(probabilityCol, c);
+        return this;
+    }
+
+    public SparktrainClassificationModel setPredictionCol(String c) {
+        set(predictionCol, c);
         return this;
     }
 
@@ -173,13 +201,21 @@ public final class SparktrainClassificationModel extends Model<SparktrainClassif
         return copyValues(m, extra).setParent(parent());
     }
 
-    /** Writes the model file (atomically) to any Hadoop path. */
+    /** Writes the single model file (atomically) to any Hadoop path; for a stage directory use {@link #write}. */
     public void save(SparkSession spark, String path) throws IOException {
         AtomicWrite.write(spark.sparkContext().hadoopConfiguration(), path, o -> ModelFile.write(o, contents));
     }
 
-    /** Reads a model file written by {@link #save} or by {@code sparktrain train}. */
+    /**
+     * Reads a single model file written by {@link #save(SparkSession, String)} or by {@code sparktrain train};
+     * the model gets a new uid and default column params.
+     */
     public static SparktrainClassificationModel load(SparkSession spark, String path) throws IOException {
+        return new SparktrainClassificationModel(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("sparktrain"),
+                readModelFile(spark, path));
+    }
+
+    static ModelContents readModelFile(SparkSession spark, String path) throws IOException {
         Path p = new Path(path);
         FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
         ModelContents c;
@@ -187,7 +223,44 @@ public final class SparktrainClassificationModel extends Model<SparktrainClassif
             c = ModelFile.read(in, path);
         }
         Network.restore(c, path); // refuses a file whose arrays do not fit its spec, now rather than later
-        return new SparktrainClassificationModel(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("sparktrain"),
-                c);
+        return c;
+    }
+
+    /** Spark ML persistence: a stage directory (params metadata + {@code model.sptr}); see the class comment. */
+    @Override
+    public MLWriter write() {
+        return new StagePersistence.Writer(this, contents);
+    }
+
+    /** The reader {@code PipelineModel.load} finds by reflection (Spark ML's {@code MLReadable} companion). */
+    public static MLReader<SparktrainClassificationModel> read() {
+        return new Reader();
+    }
+
+    /** Reads a stage directory written by {@code write().save(path)}; {@code read().load(path)}. */
+    public static SparktrainClassificationModel load(String path) {
+        return read().load(path);
+    }
+
+    private static final class Reader extends MLReader<SparktrainClassificationModel> {
+        @Override
+        public SparktrainClassificationModel load(String path) {
+            SparkSession spark = sparkSession();
+            DefaultParamsReader.Metadata md = StagePersistence.metadata(spark, path,
+                    SparktrainClassificationModel.class);
+            String file = new Path(path, StagePersistence.MODEL_FILE).toString();
+            ModelContents c;
+            try {
+                c = readModelFile(spark, file);
+            } catch (java.io.FileNotFoundException e) {
+                throw new UncheckedIOException(path + " has Spark ML metadata for a SparktrainClassificationModel"
+                        + " but no model file " + file + ".", e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+            SparktrainClassificationModel model = new SparktrainClassificationModel(md.uid(), c);
+            md.getAndSetParams(model, scala.Option.empty());
+            return model;
+        }
     }
 }

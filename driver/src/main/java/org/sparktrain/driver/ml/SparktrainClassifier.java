@@ -9,7 +9,11 @@ import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
@@ -40,8 +44,16 @@ import org.sparktrain.partitioning.SplitSpec;
  * SparktrainClassificationModel model = clf.fit(train);
  * Dataset<Row> scored = model.transform(test);   // + probability (vector) and prediction (double)
  * }</pre>
+ *
+ * <p>Spark ML persistence: the estimator is {@link DefaultParamsWritable} (its uid and params, the spec text
+ * included, as Spark's JSON metadata) and {@link #read()} / {@link #load(String)} read it back, so a
+ * {@code Pipeline} holding it, and the {@code PipelineModel} it fits, save and load with Spark's own
+ * {@code write().save(dir)} / {@code load(dir)}. An existing directory is replaced only with
+ * {@code write().overwrite()}, and then atomically (a failed save leaves the old one as it was; Spark's own
+ * {@code Pipeline}/{@code PipelineModel} writers, though, delete an existing directory before writing).
  */
-public final class SparktrainClassifier extends Estimator<SparktrainClassificationModel> {
+public final class SparktrainClassifier extends Estimator<SparktrainClassificationModel>
+        implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
     private final String uid;
     private final Param<String> spec;
@@ -205,5 +217,33 @@ public final class SparktrainClassifier extends Estimator<SparktrainClassificati
     @Override
     public SparktrainClassifier copy(ParamMap extra) {
         return (SparktrainClassifier) defaultCopy(extra);
+    }
+
+    /** Spark's params metadata (as {@code DefaultParamsWriter} writes it), replacing an old directory atomically. */
+    @Override
+    public MLWriter write() {
+        return new StagePersistence.Writer(this, null);
+    }
+
+    /** The reader {@code Pipeline.load} / {@code PipelineModel.load} find by reflection. */
+    public static MLReader<SparktrainClassifier> read() {
+        return new Reader();
+    }
+
+    /** Reads an estimator saved with {@code write().save(path)}. */
+    public static SparktrainClassifier load(String path) {
+        return read().load(path);
+    }
+
+    /** {@code DefaultParamsReader}, plus a clear message naming the path when it holds something else. */
+    private static final class Reader extends MLReader<SparktrainClassifier> {
+        @Override
+        public SparktrainClassifier load(String path) {
+            DefaultParamsReader.Metadata md = StagePersistence.metadata(sparkSession(), path,
+                    SparktrainClassifier.class);
+            SparktrainClassifier clf = new SparktrainClassifier(md.uid());
+            md.getAndSetParams(clf, scala.Option.empty());
+            return clf;
+        }
     }
 }

@@ -205,7 +205,14 @@ public final class Moments {
         z.n = n;
         for (int k = 0; k < s1.length; k++) {
             z.a[k] = s1[k] / (255.0 * n);
-            z.b[k] = (double) (n * s2[k] - s1[k] * s1[k]) / (n * 65025.0);
+            double m2;
+            try { // n·Σb² − (Σb)² exactly, while it fits in a long (partitions of up to ~10^7 rows)
+                m2 = (double) Math.subtractExact(Math.multiplyExact(n, s2[k]), Math.multiplyExact(s1[k], s1[k]));
+            } catch (ArithmeticException tooLarge) {
+                double d1 = s1[k];
+                m2 = (double) n * s2[k] - d1 * d1;
+            }
+            z.b[k] = Math.max(0, m2) / (n * 65025.0);
         }
     }
 

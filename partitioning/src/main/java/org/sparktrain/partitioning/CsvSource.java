@@ -156,8 +156,11 @@ final class CsvSource implements RowSource {
                     + (1 << (63 - OFFSET_BITS)) + " are supported: merge some.");
         }
         if (options.partitions() > 0) {
-            conf.setLong("mapreduce.input.fileinputformat.split.maxsize",
-                    Math.max(1 << 20, (bytes + options.partitions() - 1) / options.partitions()));
+            // split size = max(minsize, min(maxsize, block size)): both bounds, or the file system's block size
+            // (32 MB for local files) would cut a large file into more partitions than asked for
+            long size = Math.max(1 << 20, (bytes + options.partitions() - 1) / options.partitions());
+            conf.setLong("mapreduce.input.fileinputformat.split.maxsize", size);
+            conf.setLong("mapreduce.input.fileinputformat.split.minsize", size);
         }
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < files.size(); i++) {
@@ -184,8 +187,15 @@ final class CsvSource implements RowSource {
                     while (it.hasNext()) {
                         Tuple2<LongWritable, Text> t = it.next();
                         long offset = t._1().get();
-                        String line = t._2().toString();
                         long id = base | offset;
+                        if (offset != 0) {
+                            Example fast = parseFast(id, t._2().getBytes(), t._2().getLength(), delim,
+                                    expectedHeader.length, labelCol, cols, classes);
+                            if (fast != null) {
+                                return fast;
+                            }
+                        }
+                        String line = t._2().toString();
                         if (offset == 0) {
                             List<String> h = split(line, delim);
                             if (!h.equals(List.of(expectedHeader))) {
@@ -253,6 +263,86 @@ final class CsvSource implements RowSource {
             }
         }
         return new Example(id, label, f);
+    }
+
+    private static final float[] POW10 = {1f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+
+    /**
+     * The common case without building a String per cell: a line of plain ASCII numbers ({@code [+-]digits}
+     * with an optional {@code .digits}, spaces around) in exactly the header's number of columns, the label an
+     * integer. A feature is {@code m / 10^k} in float arithmetic when m &lt; 2^24 and k &le; 10: both are exact
+     * floats, so one correctly rounded division gives exactly what {@link Float#parseFloat} gives (Clinger's
+     * fast path). Anything else (quotes, exponents, long mantissas, a wrong column count, a bad cell) returns
+     * null and the line takes the general path, which also words every error.
+     */
+    static Example parseFast(long id, byte[] b, int len, char delim, int columns, int labelCol, int[] cols,
+            int classes) {
+        float[] cells = new float[columns];
+        long label = -1;
+        int i = 0;
+        for (int c = 0; c < columns; c++) {
+            while (i < len && b[i] == ' ') {
+                i++;
+            }
+            boolean negative = false;
+            if (i < len && (b[i] == '-' || b[i] == '+')) {
+                negative = b[i] == '-';
+                i++;
+            }
+            long m = 0;
+            int digits = 0;
+            int frac = 0;
+            while (i < len && b[i] >= '0' && b[i] <= '9') {
+                m = m * 10 + (b[i++] - '0');
+                if (++digits > 18) {
+                    return null;
+                }
+            }
+            if (i < len && b[i] == '.') {
+                i++;
+                while (i < len && b[i] >= '0' && b[i] <= '9') {
+                    m = m * 10 + (b[i++] - '0');
+                    frac++;
+                    if (++digits > 18) {
+                        return null;
+                    }
+                }
+            }
+            while (i < len && b[i] == ' ') {
+                i++;
+            }
+            if (digits == 0) {
+                return null;
+            }
+            if (c < columns - 1) {
+                if (i >= len || b[i] != delim) {
+                    return null; // fewer columns than the header, or a character that is not part of a number
+                }
+                i++; // the delimiter
+            } else if (i != len) {
+                return null; // more columns than the header, or trailing characters
+            }
+            if (c == labelCol) {
+                if (frac > 0 || negative) {
+                    return null;
+                }
+                label = m;
+            } else {
+                if (m >= (1 << 24) || frac > 10) {
+                    return null;
+                }
+                float v = (float) m / POW10[frac];
+                cells[c] = negative ? -v : v;
+            }
+        }
+        if (label < 0 || label >= classes) {
+            return null;
+        }
+        float[] f = new float[cols.length];
+        for (int k = 0; k < cols.length; k++) {
+            f[k] = cells[cols[k]];
+        }
+        return new Example(id, (int) label, f);
     }
 
     /** Splits one line into trimmed cells; a cell may be double-quoted ("" is a quote inside). */

@@ -69,6 +69,7 @@ public final class PipelineBench {
         boolean gunzip = false;
         String runs = "runs";
         SplitSpec split = SplitSpec.none();
+        String csv = null;
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             String v = i + 1 < argv.length ? argv[i + 1] : null;
@@ -99,6 +100,9 @@ public final class PipelineBench {
                 case "--runs":
                     runs = need(a, v);
                     break;
+                case "--csv":
+                    csv = need(a, v);
+                    break;
                 case "--split":
                     switch (need(a, v)) {
                         case "none":
@@ -114,7 +118,7 @@ public final class PipelineBench {
                     break;
                 default:
                     System.err.println("bench --pipeline: unknown option " + a
-                            + "; use --rows N, --master M, --data DIR, --gunzip, --repeat R, --split none|holdout, --conf DIR,"
+                            + "; use --rows N, --csv FILE, --master M, --data DIR, --gunzip, --repeat R, --split none|holdout, --conf DIR,"
                             + " --model NAME, --runs DIR");
                     System.exit(2);
             }
@@ -148,7 +152,9 @@ public final class PipelineBench {
                 double load = load1();
                 long t0 = System.nanoTime();
                 LabeledData d;
-                if (rows > 0) {
+                if (csv != null) {
+                    d = Readers.csv(spark, csv, ReadOptions.classes(10).label("label").partitions(workers));
+                } else if (rows > 0) {
                     d = Readers.synthetic(spark, rows, 784, 42, ReadOptions.classes(10).partitions(workers)
                             .storage(StorageLevel.NONE()));
                 } else {
@@ -178,7 +184,7 @@ public final class PipelineBench {
                                 + "%s\"master\":\"%s\",\"workers\":%d,\"spark_first_job_seconds\":%.3f,"
                                 + "\"java\":\"%s\",\"load1_start\":%.2f,\"load1\":%.2f}",
                         n, seconds, n / seconds, readSeconds,
-                        Double.isNaN(repack) ? "null" : String.format(Locale.ROOT, "%.3f", repack), run, rows > 0 ? "synthetic" : "fashion-mnist", split,
+                        Double.isNaN(repack) ? "null" : String.format(Locale.ROOT, "%.3f", repack), run, csv != null ? "csv" : rows > 0 ? "synthetic" : "fashion-mnist", split,
                         rows > 0 ? "" : "\"compressed\":" + compressed + ",", master, workers, firstJob,
                         System.getProperty("java.version"), load, load1()));
                 System.err.println(d.report());

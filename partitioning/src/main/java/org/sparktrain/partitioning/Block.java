@@ -16,7 +16,9 @@ import org.sparktrain.engine.data.MiniBatch;
  * quarter of the memory; each epoch's repacking ({@code PreparedFold.trainBlocks(epoch)}) turns them into
  * scaled floats. Exactly one of the two is non-null.
  */
-public final class Block {
+public final class Block implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     public float[] features;
     /** Raw unsigned bytes (value byte / 255, not scaled) instead of {@link #features}, or null. */
     public byte[] bytes;

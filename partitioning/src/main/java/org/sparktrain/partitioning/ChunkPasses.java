@@ -246,7 +246,9 @@ final class ChunkPasses {
     }
 
     /** A partition's scan result; a task result, so Kryo-registered. */
-    public static final class PartScan {
+    public static final class PartScan implements Serializable {
+        private static final long serialVersionUID = 1L;
+
         public int partition;
         public long[] classCounts;
         public Moments moments;

@@ -14,7 +14,9 @@ package org.sparktrain.partitioning;
  * <p>Mutable fields and a no-argument constructor, so that Kryo handles it without a custom serializer.
  * Stages never modify an Example they did not create (cached rows are shared).
  */
-public final class Example {
+public final class Example implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** Stable row id, unique within one input (see the reader for its encoding). */
     public long id;
     /** Class index in [0, classes). */

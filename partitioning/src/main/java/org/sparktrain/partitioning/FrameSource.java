@@ -154,9 +154,17 @@ final class FrameSource implements RowSource {
             cols.add(rowCol);
         }
         if (o.partitions() > 0) {
-            df = df.repartition(o.partitions());
+            // more input partitions than asked: merge neighbours (no shuffle; packing evens out the sizes);
+            // fewer: spread the rows (a shuffle)
+            int have = df.rdd().getNumPartitions();
+            if (have > o.partitions()) {
+                df = df.coalesce(o.partitions());
+            } else if (have < o.partitions()) {
+                df = df.repartition(o.partitions());
+            }
         }
-        JavaRDD<Row> rows = df.select(cols.toArray(new Column[0])).javaRDD();
+        Dataset<Row> selected = df.select(cols.toArray(new Column[0]));
+        JavaRDD<Row> rows = selected.javaRDD();
         final int nf = featureNames.size();
         final boolean one = single;
         final int classes = o.classes();
@@ -164,7 +172,24 @@ final class FrameSource implements RowSource {
         final String labelName = o.labelColumn();
         final int expected = o.shape() != null ? o.shape().size() : (one ? -1 : nf);
         JavaRDD<Example> raw;
-        if (fileCol != null) {
+        Internal fast = single && (fileCol != null || hasId) ? Internal.of(selected.schema(), fnames[0], labelName) : null;
+        if (fast != null) {
+            // an array column of numbers: straight from Spark's internal rows, no boxed element
+            final HashMap<String, Integer> idx = fileIndex;
+            final boolean byFile = fileCol != null;
+            raw = selected.queryExecution().toRdd().toJavaRDD().map(r -> {
+                long id;
+                if (byFile) {
+                    Integer fi = idx.get(normalize(r.getUTF8String(2).toString()));
+                    id = ((long) (fi == null ? 0 : fi) << CsvSource.OFFSET_BITS) | r.getLong(3);
+                } else if (r.isNullAt(2)) {
+                    return Example.bad(-1, Problem.FILE, "the id column is null; every row needs an id");
+                } else {
+                    id = r.getLong(2);
+                }
+                return fast.parse(id, r, classes);
+            });
+        } else if (fileCol != null) {
             final HashMap<String, Integer> idx = fileIndex;
             raw = rows.map(r -> {
                 Integer fi = idx.get(normalize(r.getString(1 + nf)));
@@ -187,6 +212,102 @@ final class FrameSource implements RowSource {
         final int len = length;
         JavaRDD<Example> checked = raw.map(e -> e.problem != null ? e : Checks.features(e.id, e.label, e.features, len));
         return LabeledData.validate(checked, new FrameSource(name, files, hasId), o, shape, o.storage());
+    }
+
+    /**
+     * Reads (label, array of numbers) from Spark's internal rows: the array's values are copied out as
+     * primitives ({@code toFloatArray} and the like) instead of being boxed one by one into a Row. Same
+     * checks and messages as {@link #parse}.
+     */
+    static final class Internal implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final DataType label;
+        private final DataType element;
+        private final boolean elementNulls;
+        private final String fname;
+        private final String labelName;
+
+        private Internal(DataType label, DataType element, boolean elementNulls, String fname, String labelName) {
+            this.label = label;
+            this.element = element;
+            this.elementNulls = elementNulls;
+            this.fname = fname;
+            this.labelName = labelName;
+        }
+
+        /** The reader for this schema (label at 0, array at 1), or null when it has other types. */
+        static Internal of(StructType schema, String fname, String labelName) {
+            DataType l = schema.fields()[0].dataType();
+            DataType f = schema.fields()[1].dataType();
+            if (!(f instanceof ArrayType) || !numeric(l)) {
+                return null;
+            }
+            DataType e = ((ArrayType) f).elementType();
+            return numeric(e) ? new Internal(l, e, ((ArrayType) f).containsNull(), fname, labelName) : null;
+        }
+
+        private static boolean numeric(DataType t) {
+            return t instanceof org.apache.spark.sql.types.FloatType || t instanceof org.apache.spark.sql.types.DoubleType
+                    || t instanceof org.apache.spark.sql.types.IntegerType || t instanceof org.apache.spark.sql.types.LongType
+                    || t instanceof org.apache.spark.sql.types.ShortType || t instanceof org.apache.spark.sql.types.ByteType;
+        }
+
+        private static double number(org.apache.spark.sql.catalyst.InternalRow r, int i, DataType t) {
+            if (t instanceof org.apache.spark.sql.types.FloatType) {
+                return r.getFloat(i);
+            } else if (t instanceof org.apache.spark.sql.types.DoubleType) {
+                return r.getDouble(i);
+            } else if (t instanceof org.apache.spark.sql.types.IntegerType) {
+                return r.getInt(i);
+            } else if (t instanceof org.apache.spark.sql.types.LongType) {
+                return r.getLong(i);
+            } else if (t instanceof org.apache.spark.sql.types.ShortType) {
+                return r.getShort(i);
+            }
+            return r.getByte(i);
+        }
+
+        Example parse(long id, org.apache.spark.sql.catalyst.InternalRow r, int classes) {
+            if (r.isNullAt(0)) {
+                return Example.bad(id, Problem.NOT_A_NUMBER, "label column '" + labelName + "' holds null, not a class"
+                        + " number");
+            }
+            String[] why = new String[1];
+            int c = Checks.label(number(r, 0, label), classes, why);
+            if (c < 0) {
+                return Example.bad(id, Problem.LABEL_OUT_OF_RANGE, why[0]);
+            }
+            if (r.isNullAt(1)) {
+                return Example.bad(id, Problem.NOT_A_NUMBER, "features column '" + fname + "' is null");
+            }
+            org.apache.spark.sql.catalyst.util.ArrayData a = r.getArray(1);
+            if (elementNulls) {
+                for (int k = 0; k < a.numElements(); k++) {
+                    if (a.isNullAt(k)) {
+                        return Example.bad(id, Problem.NOT_A_NUMBER, "features column '" + fname + "' element " + k
+                                + " is null, not a number");
+                    }
+                }
+            }
+            float[] f;
+            if (element instanceof org.apache.spark.sql.types.FloatType) {
+                f = a.toFloatArray();
+            } else if (element instanceof org.apache.spark.sql.types.DoubleType) {
+                double[] d = a.toDoubleArray();
+                f = new float[d.length];
+                for (int k = 0; k < d.length; k++) {
+                    f[k] = (float) d[k];
+                }
+            } else {
+                f = new float[a.numElements()];
+                for (int k = 0; k < f.length; k++) {
+                    f[k] = element instanceof org.apache.spark.sql.types.IntegerType ? a.getInt(k)
+                            : element instanceof org.apache.spark.sql.types.LongType ? a.getLong(k)
+                            : element instanceof org.apache.spark.sql.types.ShortType ? a.getShort(k) : a.getByte(k);
+                }
+            }
+            return new Example(id, c, f);
+        }
     }
 
     private static Example parse(long id, Row r, int nf, boolean one, int classes, String[] fnames, String labelName) {

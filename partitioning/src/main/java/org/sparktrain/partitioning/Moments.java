@@ -10,7 +10,9 @@ import org.sparktrain.engine.io.FittedScaler;
  * across partitions: count, mean and sum of squared deviations (Welford's update, Chan's merge) for
  * z-score; min and max for min-max. A task result, so Kryo-registered.
  */
-public final class Moments {
+public final class Moments implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     public boolean zscore;
     public long n;
     /** Mean (z-score) or min (min-max). */

@@ -9,7 +9,9 @@ import org.apache.spark.Partitioner;
  * copy). Sorting by it within the worker's partition makes the row order independent of the order in
  * which shuffle blocks arrive. Kryo-registered.
  */
-public final class PackKey {
+public final class PackKey implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     public int worker;
     public long key;
     public long id;

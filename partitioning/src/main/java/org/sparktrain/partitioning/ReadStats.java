@@ -8,7 +8,9 @@ import java.util.Arrays;
  * message that fails a run always names the same row whatever the partitioning. A task result, so
  * Kryo-registered.
  */
-public final class ReadStats {
+public final class ReadStats implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     static final int SAMPLES = 5;
 
     public long[] classCounts;

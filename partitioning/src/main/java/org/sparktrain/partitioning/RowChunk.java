@@ -15,7 +15,9 @@ import java.util.NoSuchElementException;
  * <p>The last chunk of each partition carries what validation found in that partition ({@link #stats}),
  * so reading, validating and caching are one pass. Mutable fields and a no-argument constructor for Kryo.
  */
-public final class RowChunk {
+public final class RowChunk implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** Target features per chunk: 2^20 floats (4 MiB), a handful of chunks per partition. */
     static final int TARGET_VALUES = 1 << 20;
     static final int MAX_ROWS = 1 << 16;

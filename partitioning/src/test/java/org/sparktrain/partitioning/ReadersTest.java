@@ -217,6 +217,38 @@ class ReadersTest {
     }
 
     @Test
+    void parquetArraysOfAnyNumberTypeAndTheirNulls() throws Exception {
+        StructType schema = new StructType().add("label", DataTypes.LongType)
+                .add("f", DataTypes.createArrayType(DataTypes.FloatType, true))
+                .add("i", DataTypes.createArrayType(DataTypes.IntegerType, true));
+        List<Row> rows = new ArrayList<>();
+        rows.add(RowFactory.create(0L, new float[] {1.5f, -2f}, new int[] {3, 4}));
+        rows.add(RowFactory.create(1L, new Float[] {7f, null}, new int[] {5, 6}));
+        rows.add(RowFactory.create(null, new float[] {1f, 1f}, new int[] {7, 8}));
+        rows.add(RowFactory.create(1L, null, new int[] {9, 10}));
+        Path out = tmp.resolve("pq-types");
+        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(out.toString());
+        LabeledData ints = Readers.parquet(spark, out.toString(), ReadOptions.classes(2).featuresColumn("i")
+                .dropBadRows(true));
+        List<Example> got = sorted(ints);
+        assertEquals(3, got.size(), "the row with a null label is dropped");
+        assertArrayEquals(new float[] {3, 4}, got.get(0).features);
+        assertArrayEquals(new float[] {9, 10}, got.get(2).features);
+        assertEquals(1L, ints.report().dropped().get(Problem.NOT_A_NUMBER));
+        ints.unpersist();
+        DataFormatException e = assertThrows(DataFormatException.class,
+                () -> Readers.parquet(spark, out.toString(), ReadOptions.classes(2).featuresColumn("f")));
+        assertTrue(e.getMessage().contains(".parquet, row 1") && e.getMessage().contains("element 1 is null"),
+                e.getMessage());
+        LabeledData floats = Readers.parquet(spark, out.toString(), ReadOptions.classes(2).featuresColumn("f")
+                .dropBadRows(true));
+        assertEquals(1, floats.count());
+        assertArrayEquals(new float[] {1.5f, -2f}, sorted(floats).get(0).features);
+        assertEquals(3L, floats.report().dropped().get(Problem.NOT_A_NUMBER), "null element, null label, null array");
+        floats.unpersist();
+    }
+
+    @Test
     void dataFrameScalarColumnsAndBadCells() {
         StructType schema = new StructType().add("y", DataTypes.DoubleType).add("x1", DataTypes.FloatType)
                 .add("x2", DataTypes.StringType);

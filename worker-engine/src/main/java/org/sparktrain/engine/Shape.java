@@ -7,7 +7,9 @@ import java.util.Arrays;
  * {@code [features]} for dense data, {@code [channels, height, width]} for images,
  * {@code [time, features]} for sequences. Immutable.
  */
-public final class Shape {
+public final class Shape implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final int[] dims;
 
     private Shape(int[] dims) {

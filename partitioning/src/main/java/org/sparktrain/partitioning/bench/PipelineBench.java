@@ -70,6 +70,7 @@ public final class PipelineBench {
         String runs = "runs";
         SplitSpec split = SplitSpec.none();
         String csv = null;
+        String parquet = null;
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             String v = i + 1 < argv.length ? argv[i + 1] : null;
@@ -103,6 +104,9 @@ public final class PipelineBench {
                 case "--csv":
                     csv = need(a, v);
                     break;
+                case "--parquet":
+                    parquet = need(a, v);
+                    break;
                 case "--split":
                     switch (need(a, v)) {
                         case "none":
@@ -118,7 +122,7 @@ public final class PipelineBench {
                     break;
                 default:
                     System.err.println("bench --pipeline: unknown option " + a
-                            + "; use --rows N, --csv FILE, --master M, --data DIR, --gunzip, --repeat R, --split none|holdout, --conf DIR,"
+                            + "; use --rows N, --csv FILE, --parquet PATH, --master M, --data DIR, --gunzip, --repeat R, --split none|holdout, --conf DIR,"
                             + " --model NAME, --runs DIR");
                     System.exit(2);
             }
@@ -138,7 +142,8 @@ public final class PipelineBench {
                 .set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .set("spark.kryo.registrationRequired", "true")
-                .registerKryoClasses(PartitioningKryo.classes());
+                .registerKryoClasses(PartitioningKryo.classes())
+                .registerKryoClasses(PartitioningKryo.sparkSqlClasses());
         SparkSession spark = SparkSession.builder().config(sc).getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         int workers = spark.sparkContext().defaultParallelism();
@@ -152,7 +157,10 @@ public final class PipelineBench {
                 double load = load1();
                 long t0 = System.nanoTime();
                 LabeledData d;
-                if (csv != null) {
+                if (parquet != null) {
+                    d = Readers.parquet(spark, parquet, ReadOptions.classes(10).label("label")
+                            .featuresColumn("features").partitions(workers));
+                } else if (csv != null) {
                     d = Readers.csv(spark, csv, ReadOptions.classes(10).label("label").partitions(workers));
                 } else if (rows > 0) {
                     d = Readers.synthetic(spark, rows, 784, 42, ReadOptions.classes(10).partitions(workers)
@@ -184,7 +192,7 @@ public final class PipelineBench {
                                 + "%s\"master\":\"%s\",\"workers\":%d,\"spark_first_job_seconds\":%.3f,"
                                 + "\"java\":\"%s\",\"load1_start\":%.2f,\"load1\":%.2f}",
                         n, seconds, n / seconds, readSeconds,
-                        Double.isNaN(repack) ? "null" : String.format(Locale.ROOT, "%.3f", repack), run, csv != null ? "csv" : rows > 0 ? "synthetic" : "fashion-mnist", split,
+                        Double.isNaN(repack) ? "null" : String.format(Locale.ROOT, "%.3f", repack), run, parquet != null ? "parquet" : csv != null ? "csv" : rows > 0 ? "synthetic" : "fashion-mnist", split,
                         rows > 0 ? "" : "\"compressed\":" + compressed + ",", master, workers, firstJob,
                         System.getProperty("java.version"), load, load1()));
                 System.err.println(d.report());

@@ -7,7 +7,9 @@ import org.sparktrain.engine.Shape;
  * with class labels and/or float targets. Used by the single-worker trainer and by tests; the
  * distributed path packs the same layout into blocks on the executors.
  */
-public final class DataSet {
+public final class DataSet implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final Shape shape;
     private final float[] features;
     private final int[] labels;

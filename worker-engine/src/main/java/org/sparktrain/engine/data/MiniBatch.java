@@ -9,7 +9,9 @@ package org.sparktrain.engine.data;
  * for padding (recurrent layers carry their state through a padded step and take no gradient from it). Buffers may be longer than needed: only the
  * first {@code size} examples count. Mutable on purpose: a trainer refills one instance per step.
  */
-public final class MiniBatch {
+public final class MiniBatch implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     public float[] features;
     public int[] labels;
     public float[] targets;

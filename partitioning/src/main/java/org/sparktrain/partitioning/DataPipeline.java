@@ -246,8 +246,10 @@ public final class DataPipeline {
         JavaRDD<Block> val = null;
         long valRows = 0;
         if (validation != null) {
-            val = (valKeep != null ? ChunkPasses.pack(chunks, valKeep, stored, fitted, features)
-                    : Packer.packInPlace(validation, stored, fitted, features)).persist(storage);
+            // evaluation predicts a block at once: at most 1,024 rows, so activations stay small
+            int evalRows = Math.max(batchSize, Math.min(stored, 1024));
+            val = (valKeep != null ? ChunkPasses.pack(chunks, valKeep, evalRows, fitted, features)
+                    : Packer.packInPlace(validation, evalRows, fitted, features)).persist(storage);
             for (long[] p : blockCounts(val, classes)) {
                 for (long c : p) {
                     valRows += c;

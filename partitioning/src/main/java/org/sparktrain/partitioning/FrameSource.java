@@ -88,6 +88,9 @@ final class FrameSource implements RowSource {
         for (int i = 0; i < files.size(); i++) {
             index.put(files.get(i), i);
         }
+        if (options.idColumn() != null) { // the user's ids name the rows
+            return read(df, options, "Parquet " + path, null, null, null, null);
+        }
         Dataset<Row> withMeta = df.withColumn("__file", functions.col("_metadata.file_path"))
                 .withColumn("__row", functions.col("_metadata.row_index"));
         Column fileCol = functions.col("__file");
@@ -153,15 +156,10 @@ final class FrameSource implements RowSource {
             cols.add(fileCol);
             cols.add(rowCol);
         }
-        if (o.partitions() > 0) {
-            // more input partitions than asked: merge neighbours (no shuffle; packing evens out the sizes);
-            // fewer: spread the rows (a shuffle)
-            int have = df.rdd().getNumPartitions();
-            if (have > o.partitions()) {
-                df = df.coalesce(o.partitions());
-            } else if (have < o.partitions()) {
-                df = df.repartition(o.partitions());
-            }
+        if (o.partitions() > 0 && df.rdd().getNumPartitions() != o.partitions()) {
+            // a shuffle, not coalesce: a barrier stage (the training transport) refuses an RDD chain whose
+            // ancestors have a different number of partitions within the stage
+            df = df.repartition(o.partitions());
         }
         Dataset<Row> selected = df.select(cols.toArray(new Column[0]));
         JavaRDD<Row> rows = selected.javaRDD();

@@ -37,8 +37,9 @@ final class HadoopFiles {
      * judged by the name).
      */
     static InputStream open(String uri, Configuration conf) throws IOException {
-        if ("file".equals(URI.create(uri).getScheme())) {
-            return openLocalAt(java.nio.file.Path.of(URI.create(uri)), 0);
+        java.nio.file.Path local = fileUri(uri);
+        if (local != null) {
+            return openLocalAt(local, 0);
         }
         Path p = new Path(uri);
         InputStream raw = new BufferedInputStream(p.getFileSystem(conf).open(p), 1 << 16);
@@ -58,15 +59,13 @@ final class HadoopFiles {
      * the same bytes as through Hadoop's local file system, without starting that machinery.
      */
     static java.nio.file.Path local(String path, Configuration conf) {
-        URI u;
-        try {
-            u = new Path(path).toUri();
-        } catch (IllegalArgumentException e) {
+        URI u = uri(path);
+        if (u == null) {
             return null;
         }
         String scheme = u.getScheme();
         if (scheme == null) {
-            String dfs = conf.get("fs.defaultFS", "file:///");
+            String dfs = conf == null ? "file:///" : conf.get("fs.defaultFS", "file:///");
             if (!"file".equals(URI.create(dfs).getScheme())) {
                 return null;
             }
@@ -75,6 +74,32 @@ final class HadoopFiles {
         return "file".equals(scheme) ? java.nio.file.Path.of(u.getPath()).toAbsolutePath() : null;
     }
 
+    /** The local file of a {@code file:} URI (encoded or not), else null. */
+    static java.nio.file.Path fileUri(String uri) {
+        URI u = uri(uri);
+        return u != null && "file".equals(u.getScheme()) ? java.nio.file.Path.of(u.getPath()).toAbsolutePath() : null;
+    }
+
+    /**
+     * A path or URI as a URI: an encoded URI as it is (e.g. {@code file:///data/my%20dir/x}, as
+     * {@code Path.toUri().toString()} gives), otherwise read the way Hadoop's {@code Path} reads it
+     * (unencoded, e.g. {@code /data/my dir/x}); null when neither can read it.
+     */
+    private static URI uri(String path) {
+        try {
+            URI u = new URI(path);
+            if (u.getScheme() != null && u.isOpaque()) {
+                return null; // e.g. file:relative (no such local path form): leave it to Hadoop
+            }
+            return u;
+        } catch (java.net.URISyntaxException e) {
+            try {
+                return new Path(path).toUri();
+            } catch (IllegalArgumentException bad) {
+                return null;
+            }
+        }
+    }
     /**
      * Opens a file for reading from byte {@code offset} of its (decompressed) content. An uncompressed
      * file is positioned by a seek, so a task reading the end of a large file does not read its start;
@@ -82,9 +107,9 @@ final class HadoopFiles {
      * {@link #toSkip} tells the caller how many bytes to skip.
      */
     static InputStream openAt(String uri, long offset, Configuration conf) throws IOException {
-        URI u = URI.create(uri);
-        if ("file".equals(u.getScheme())) {
-            return openLocalAt(java.nio.file.Path.of(u), offset);
+        java.nio.file.Path local = fileUri(uri);
+        if (local != null) {
+            return openLocalAt(local, offset);
         }
         Path p = new Path(uri);
         FSDataInputStream in = p.getFileSystem(conf).open(p);

@@ -197,7 +197,13 @@ final class IdxSource implements RowSource {
             java.util.Arrays.fill(chunkSumSq, 0);
             try {
                 while (!done && c.size < capacity) {
-                    fill(c);
+                    try {
+                        fill(c);
+                    } catch (EOFException | java.util.zip.ZipException e) {
+                        // a gzip stream that ends early or is damaged: the file is cut short or corrupt
+                        fail(next, "IDX file " + imagesName + " or " + labelsName + " is truncated or corrupt ("
+                                + e.getMessage() + ") at or after example " + next + "; download or copy it again");
+                    }
                 }
             } catch (IOException e) {
                 close();

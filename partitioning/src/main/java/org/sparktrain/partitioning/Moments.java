@@ -264,13 +264,20 @@ public final class Moments implements java.io.Serializable {
      * deviation, min-max to [0, 1], a constant feature maps to 0).
      */
     static Moments of(JavaRDD<Example> rows, boolean zscore, int features) {
-        return rows.mapPartitions(it -> {
+        // collected and merged in partition order: a reduction in task-finishing order would round
+        // differently from run to run
+        List<Moments> parts = rows.mapPartitions(it -> {
             Moments m = empty(zscore, features);
             while (it.hasNext()) {
                 m.add(it.next().features);
             }
             return List.of(m).iterator();
-        }).treeReduce(Moments::merge);
+        }).collect();
+        Moments total = empty(zscore, features);
+        for (Moments m : parts) {
+            total = merge(total, m);
+        }
+        return total;
     }
 
     FittedScaler toScaler() {

@@ -368,6 +368,10 @@ class ChunkPathTest {
         assertTrue(moved > 0, "the test needs partitions of different sizes");
         // deterministic
         assertEquals(lay, layout(p.prepare(d).fold(0)));
+        // validation blocks are small enough to predict at once
+        for (Block b : f.validationBlocks().collect()) {
+            assertTrue(b.size <= 1024, "validation block of " + b.size + " rows");
+        }
         // every row scaled once, whichever way it came
         Map<Long, float[]> raw = new HashMap<>();
         for (Example e : mixed) {

@@ -27,6 +27,11 @@ class HadoopFilesTest {
         assertNull(HadoopFiles.local("/data/x", hdfs), "a path without a scheme is on the default file system");
         assertNull(HadoopFiles.local("hdfs://namenode:8020/data/x", local));
         assertNull(HadoopFiles.local("s3a://bucket/data/x", local));
+        // encoded URIs (as Path.toUri() writes them) and plain paths with spaces
+        assertEquals(Path.of("/data/my dir/x"), HadoopFiles.local("file:///data/my%20dir/x", local));
+        assertEquals(Path.of("/data/my dir/x"), HadoopFiles.local("/data/my dir/x", local));
+        assertEquals(Path.of("/data/my dir/x"), HadoopFiles.fileUri("file:/data/my dir/x"));
+        assertEquals(Path.of("/data/a#b/x"), HadoopFiles.fileUri(Path.of("/data/a#b/x").toUri().toString()));
     }
 
     @Test

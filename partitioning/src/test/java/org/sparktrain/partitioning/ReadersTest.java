@@ -217,6 +217,46 @@ class ReadersTest {
     }
 
     @Test
+    void idxInAFolderWithASpaceAndAGzipStreamCutShort() throws Exception {
+        int[] labels = {0, 1, 2, 1, 0, 2, 1, 0};
+        Path dir = tmp.resolve("my data #1");
+        TestData.idx(dir, "train", 8, 3, 3, labels, false);
+        LabeledData d = Readers.idx(spark, dir.toString(), "train", ReadOptions.classes(3).partitions(2));
+        assertEquals(8, d.count());
+        d.unpersist();
+        // a download that stopped half way: the gzip stream itself ends early
+        Path cut = tmp.resolve("cut");
+        TestData.idx(cut, "train", 400, 10, 10, new int[400], true);
+        byte[] gz = Files.readAllBytes(cut.resolve("train-images-idx3-ubyte.gz"));
+        Files.write(cut.resolve("train-images-idx3-ubyte.gz"), Arrays.copyOf(gz, gz.length / 2));
+        DataFormatException e = assertThrows(DataFormatException.class,
+                () -> Readers.idx(spark, cut.toString(), "train", ReadOptions.classes(3)));
+        assertTrue(e.getMessage().contains("train-images-idx3-ubyte.gz") && e.getMessage().contains("truncated"),
+                e.getMessage());
+    }
+
+    @Test
+    void parquetWithAnIdColumnUsesTheIds() throws Exception {
+        StructType schema = new StructType().add("key", DataTypes.LongType).add("label", DataTypes.IntegerType)
+                .add("f", DataTypes.createArrayType(DataTypes.DoubleType));
+        List<Row> rows = new ArrayList<>();
+        rows.add(RowFactory.create(1000L, 0, new double[] {1, 2}));
+        rows.add(RowFactory.create(2000L, 1, new double[] {3, 4}));
+        rows.add(RowFactory.create(3000L, 1, new double[] {5, Double.NaN}));
+        Path out = tmp.resolve("pq-ids");
+        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(out.toString());
+        DataFormatException e = assertThrows(DataFormatException.class, () -> Readers.parquet(spark, out.toString(),
+                ReadOptions.classes(2).featuresColumn("f").idColumn("key")));
+        assertTrue(e.getMessage().contains("row with id 3000"), e.getMessage());
+        LabeledData d = Readers.parquet(spark, out.toString(), ReadOptions.classes(2).featuresColumn("f")
+                .idColumn("key").dropBadRows(true));
+        List<Example> got = sorted(d);
+        assertEquals(List.of(1000L, 2000L), List.of(got.get(0).id, got.get(1).id));
+        assertArrayEquals(new float[] {3, 4}, got.get(1).features);
+        d.unpersist();
+    }
+
+    @Test
     void parquetArraysOfAnyNumberTypeAndTheirNulls() throws Exception {
         StructType schema = new StructType().add("label", DataTypes.LongType)
                 .add("f", DataTypes.createArrayType(DataTypes.FloatType, true))

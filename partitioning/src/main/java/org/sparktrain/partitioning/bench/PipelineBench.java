@@ -32,7 +32,7 @@ import org.sparktrain.partitioning.SplitSpec;
 
 /**
  * {@code scripts/bench --pipeline [--rows N] [--master local[2]] [--data DIR] [--gunzip] [--repeat R]
- * [--conf DIR] [--model lenet5]}.
+ * [--conf DIR] [--model lenet5] [--no-epochs] [--trace]}.
  *
  * <p>Times what a training run's data side does before its first round: read and validate, fit a z-score
  * scaler, pack into blocks on one partition per worker, persisted and computed. No split by default (the
@@ -53,7 +53,9 @@ import org.sparktrain.partitioning.SplitSpec;
  * its first job, reported as {@code spark_first_job_seconds}, is not the pipeline's). {@code --repeat R}
  * prepares R times in the same JVM: run 1 is cold (class loading, JIT, heap growth), later runs warm.
  * Prints one JSON line per run and epoch, then the shares: {@code cold_share} = run 1 / epoch 1,
- * {@code warm_share} = last run / epoch 2.
+ * {@code warm_share} = last run / epoch 2. {@code --no-epochs} skips the epochs (and the shares);
+ * {@code --trace} prints each Spark job's wall time and each task's run, CPU, deserialisation and GC time
+ * on stderr.
  */
 public final class PipelineBench {
     private PipelineBench() {
@@ -66,6 +68,8 @@ public final class PipelineBench {
         String conf = "conf/models";
         String model = "lenet5";
         int repeat = 1;
+        boolean epochs = true;
+        boolean trace = false;
         boolean gunzip = false;
         String runs = "runs";
         SplitSpec split = SplitSpec.none();
@@ -79,6 +83,12 @@ public final class PipelineBench {
                     continue;
                 case "--gunzip":
                     gunzip = true;
+                    continue;
+                case "--trace":
+                    trace = true;
+                    continue;
+                case "--no-epochs":
+                    epochs = false;
                     continue;
                 case "--rows":
                     rows = Long.parseLong(need(a, v));
@@ -123,7 +133,7 @@ public final class PipelineBench {
                 default:
                     System.err.println("bench --pipeline: unknown option " + a
                             + "; use --rows N, --csv FILE, --parquet PATH, --master M, --data DIR, --gunzip, --repeat R, --split none|holdout, --conf DIR,"
-                            + " --model NAME, --runs DIR");
+                            + " --model NAME, --runs DIR, --no-epochs, --trace");
                     System.exit(2);
             }
             i++;
@@ -146,6 +156,9 @@ public final class PipelineBench {
                 .registerKryoClasses(PartitioningKryo.sparkSqlClasses());
         SparkSession spark = SparkSession.builder().config(sc).getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
+        if (trace) {
+            spark.sparkContext().addSparkListener(new Trace());
+        }
         int workers = spark.sparkContext().defaultParallelism();
         try {
             long tw = System.nanoTime();
@@ -199,7 +212,7 @@ public final class PipelineBench {
                 System.err.println(f.report());
                 p.unpersist();
             }
-            if (rows <= 0) {
+            if (rows <= 0 && epochs) {
                 ModelSpec ms = ModelSpec.load(Path.of(conf).resolve(model + ".yaml"));
                 TrainingConfig cfg = ms.training().withEpochs(2);
                 IdxDataset idx = IdxDataset.load(Path.of(data), "train");
@@ -223,6 +236,37 @@ public final class PipelineBench {
             }
         } finally {
             spark.stop();
+        }
+    }
+
+    /**
+     * {@code --trace}: one line per Spark job (wall time) and per task (run, CPU, deserialisation and GC time,
+     * from Spark's task metrics) on stderr, to see where a preparation's time goes.
+     */
+    private static final class Trace extends org.apache.spark.scheduler.SparkListener {
+        private final java.util.Map<Integer, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
+            started.put(e.jobId(), e.time());
+        }
+
+        @Override
+        public void onJobEnd(org.apache.spark.scheduler.SparkListenerJobEnd e) {
+            Long t = started.remove(e.jobId());
+            System.err.printf(Locale.ROOT, "trace: job %d took %d ms%n", e.jobId(), t == null ? -1 : e.time() - t);
+        }
+
+        @Override
+        public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd e) {
+            org.apache.spark.executor.TaskMetrics m = e.taskMetrics();
+            if (m == null) {
+                return;
+            }
+            System.err.printf(Locale.ROOT, "trace:   stage %d task %d: %d ms wall, run %d ms, cpu %d ms,"
+                    + " deserialize %d ms, gc %d ms, result serialize %d ms%n", e.stageId(), e.taskInfo().index(),
+                    e.taskInfo().duration(), m.executorRunTime(), m.executorCpuTime() / 1_000_000,
+                    m.executorDeserializeTime(), m.jvmGCTime(), m.resultSerializationTime());
         }
     }
 

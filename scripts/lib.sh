@@ -2,6 +2,7 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VERSION="0.1.0-SNAPSHOT"
 DRIVER_JAR="$ROOT/driver/target/driver-$VERSION.jar"
+APP_JAR="$ROOT/driver/target/sparktrain-$VERSION-app.jar"   # for spark-submit; shipped to a cluster's executors
 FMNIST_DEFAULT="/usr/share/datasets/fashion-mnist"
 # conf/jvm.options: the Vector API for the GEMM kernel (DESIGN.md decision 2) and Spark's module openings.
 mapfile -t JAVA_MODULE_OPTS < <(grep -v '^#' "$ROOT/conf/jvm.options" | grep -v '^$')
@@ -10,7 +11,7 @@ JAVA_MODULE_OPTS+=('-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%6$s%n'
 
 build_if_needed() {
   [ -n "${SPARKTRAIN_SKIP_BUILD:-}" ] && return 0   # set by the end-to-end tests, which run inside a build
-  if [ ! -f "$DRIVER_JAR" ] || [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o \( -path '*/src/main/*' -o -name pom.xml \) -newer "$DRIVER_JAR" -print -quit)" ]; then
+  if [ ! -f "$DRIVER_JAR" ] || [ ! -f "$APP_JAR" ] || [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o \( -path '*/src/main/*' -o -name pom.xml \) -newer "$DRIVER_JAR" -print -quit)" ]; then
     echo "sparktrain: building (mvn package, tests skipped) ..." >&2
     (cd "$ROOT" && mvn -B -q -ntp -DskipTests -pl driver -am package) >&2
   fi
@@ -76,5 +77,5 @@ run_java() {
     *.cli.Main:train|*.cli.Main:evaluate|*.cli.Main:score|*.bench.*) write=1 ;;
   esac
   case " $* " in *" --help "*|*" -h "*) write=0 ;; esac
-  java_cds "$write" ${SPARKTRAIN_JAVA_OPTS:--Xmx4g} "${JAVA_MODULE_OPTS[@]}" -cp "$DRIVER_JAR:$ROOT/driver/target/lib/*" "$main" "$@"
+  java_cds "$write" ${SPARKTRAIN_JAVA_OPTS:--Xmx4g} "${JAVA_MODULE_OPTS[@]}" "-Dsparktrain.app.jar=$APP_JAR" -cp "$DRIVER_JAR:$ROOT/driver/target/lib/*" "$main" "$@"
 }

@@ -9,15 +9,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End to end, as a user runs it: a real Spark standalone cluster (master + 2 workers, each executor its
- * own JVM) started by scripts/cluster from the project's jars, then scripts/sparktrain train against it
- * on a slice of Fashion-MNIST. Checks the exit status, that both executors ran tasks, and the metrics file.
+ * own JVM) started by scripts/cluster from Spark's jars alone, then training on a slice of Fashion-MNIST
+ * against it, with scripts/sparktrain as the driver and with spark-submit and the application jar. Checks
+ * the exit status, that both executors ran tasks, and the metrics and model files.
  */
 class StandaloneClusterTest {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -37,41 +40,91 @@ class StandaloneClusterTest {
         return p.exitValue();
     }
 
-    @Test
-    @Timeout(value = 12, unit = TimeUnit.MINUTES)
-    void trainsOnARealStandaloneClusterWithTwoExecutorJvms(@TempDir Path tmp) throws Exception {
+    static Path clusterLogs;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
         Assumptions.assumeTrue(Files.exists(FMNIST.resolve("train-images-idx3-ubyte.gz")),
                 "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
         assertTrue(Files.exists(ROOT.resolve("driver/target/lib")), "the driver module must be packaged first");
-        Path log = tmp.resolve("cluster.log");
+        clusterLogs = Files.createTempDirectory("sparktrain-cluster");
+        Path log = clusterLogs.resolve("cluster.log");
         assertEquals(0, sh(log, 300, "scripts/cluster", "start", "2", "1"), () -> read(log));
-        try {
-            Path out = tmp.resolve("run");
-            Path trainLog = tmp.resolve("train.log");
-            int status = sh(trainLog, 540, "scripts/sparktrain", "train", "--model", "conf/models/mlp.yaml",
-                    "--data", FMNIST.toString(), "--master", "spark://127.0.0.1:7177", "--workers", "2",
-                    "--epochs", "1", "--limit-train", "6000", "--out", out.toString(),
-                    "--metrics-out", tmp.resolve("metrics.json").toString());
-            String text = read(trainLog);
-            assertEquals(0, status, text);
-            assertTrue(text.contains("on spark://127.0.0.1:7177"), text);
-            String json = Files.readString(tmp.resolve("metrics.json"));
-            Matcher m = Pattern.compile("\"accuracy\":([0-9.]+)").matcher(json);
-            assertTrue(m.find(), json);
-            assertTrue(Double.parseDouble(m.group(1)) > 0.6, "test accuracy after one epoch on 6000 rows: " + json);
-            assertTrue(Files.exists(out.resolve("model.sptr")));
-            // both workers launched an executor JVM for this application (each writes its own stderr)
-            List<Path> executorLogs;
-            try (var s = Files.walk(ROOT.resolve("runs/cluster"))) {
-                executorLogs = s.filter(p -> p.getFileName().toString().equals("stderr"))
-                        .filter(p -> p.toFile().lastModified() > System.currentTimeMillis() - 15 * 60_000L).toList();
-            }
-            long workersUsed = executorLogs.stream().map(p -> p.toString().replaceAll(".*/(work-\\d+)/.*", "$1"))
-                    .distinct().count();
-            assertEquals(2, workersUsed, "executor logs: " + executorLogs);
-        } finally {
-            sh(tmp.resolve("stop.log"), 60, "scripts/cluster", "stop");
+        // the cluster's Spark is Spark's jars only: sparktrain's classes must come with the application
+        try (var jars = Files.list(ROOT.resolve("runs/cluster/spark-home/jars"))) {
+            List<String> ours = jars.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("worker-engine") || n.startsWith("partitioning") || n.startsWith("driver")
+                            || n.startsWith("ejml") || n.startsWith("snakeyaml-engine"))
+                    .toList();
+            assertEquals(List.of(), ours, "the cluster's Spark must not hold sparktrain's jars");
         }
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (clusterLogs != null) {
+            sh(clusterLogs.resolve("stop.log"), 60, "scripts/cluster", "stop");
+        }
+    }
+
+    /** spark-submit with the application jar (no --class: its manifest names the command line), client mode. */
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void sparkSubmitRunsTheApplicationJarOnTheCluster(@TempDir Path tmp) throws Exception {
+        Path appJar;
+        try (var s = Files.list(ROOT.resolve("driver/target"))) {
+            appJar = s.filter(p -> p.getFileName().toString().matches("sparktrain-.*-app\\.jar")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no driver/target/sparktrain-VERSION-app.jar: package first"));
+        }
+        long start = System.currentTimeMillis();
+        Path out = tmp.resolve("run");
+        Path log = tmp.resolve("submit.log");
+        int status = sh(log, 540, "scripts/cluster", "submit", "--master", "spark://127.0.0.1:7177",
+                appJar.toString(), "train", "--model", "conf/models/mlp.yaml", "--data", FMNIST.toString(),
+                "--workers", "2", "--epochs", "1", "--limit-train", "6000", "--out", out.toString(),
+                "--metrics-out", tmp.resolve("metrics.json").toString());
+        String text = read(log);
+        assertEquals(0, status, text);
+        assertTrue(text.contains("on spark://127.0.0.1:7177"), text);
+        Matcher m = Pattern.compile("\"accuracy\":([0-9.]+)").matcher(Files.readString(tmp.resolve("metrics.json")));
+        assertTrue(m.find());
+        assertTrue(Double.parseDouble(m.group(1)) > 0.6, "test accuracy after one epoch on 6000 rows: " + m.group(1));
+        assertTrue(Files.exists(out.resolve("model.sptr")));
+        assertBothWorkersRanExecutorsSince(start);
+    }
+
+    /** The launcher as the driver (client mode); it ships the application jar to the executors. */
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void trainsOnARealStandaloneClusterWithTwoExecutorJvms(@TempDir Path tmp) throws Exception {
+        long start = System.currentTimeMillis();
+        Path out = tmp.resolve("run");
+        Path trainLog = tmp.resolve("train.log");
+        int status = sh(trainLog, 540, "scripts/sparktrain", "train", "--model", "conf/models/mlp.yaml",
+                "--data", FMNIST.toString(), "--master", "spark://127.0.0.1:7177", "--workers", "2",
+                "--epochs", "1", "--limit-train", "6000", "--out", out.toString(),
+                "--metrics-out", tmp.resolve("metrics.json").toString());
+        String text = read(trainLog);
+        assertEquals(0, status, text);
+        assertTrue(text.contains("on spark://127.0.0.1:7177"), text);
+        String json = Files.readString(tmp.resolve("metrics.json"));
+        Matcher m = Pattern.compile("\"accuracy\":([0-9.]+)").matcher(json);
+        assertTrue(m.find(), json);
+        assertTrue(Double.parseDouble(m.group(1)) > 0.6, "test accuracy after one epoch on 6000 rows: " + json);
+        assertTrue(Files.exists(out.resolve("model.sptr")));
+        assertBothWorkersRanExecutorsSince(start);
+    }
+
+    /** Both workers launched an executor JVM for an application started after {@code since} (each its stderr). */
+    static void assertBothWorkersRanExecutorsSince(long since) throws Exception {
+        List<Path> executorLogs;
+        try (var s = Files.walk(ROOT.resolve("runs/cluster"))) {
+            executorLogs = s.filter(p -> p.getFileName().toString().equals("stderr"))
+                    .filter(p -> p.toFile().lastModified() > since).toList();
+        }
+        long workersUsed = executorLogs.stream().map(p -> p.toString().replaceAll(".*/(work-\\d+)/.*", "$1"))
+                .distinct().count();
+        assertEquals(2, workersUsed, "executor logs: " + executorLogs);
     }
 
     static String read(Path p) {

@@ -29,6 +29,7 @@ public final class SparkSetup {
         // retried tasks must not run twice at once with pooled trainers; determinism does not need it
         c.setIfMissing("spark.speculation", "false");
         c.setIfMissing("spark.scheduler.mode", "FAIR");
+        shipAppJar(c, System.getProperty(APP_JAR_PROPERTY));
         if (c.get("spark.master", "").startsWith("local")) {
             c.setIfMissing("spark.driver.host", "127.0.0.1");
             c.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
@@ -36,6 +37,36 @@ public final class SparkSetup {
             c.setIfMissing("spark.ui.showConsoleProgress", "false");
         }
         return c;
+    }
+
+    /**
+     * Set by the launcher (scripts/sparktrain): the application jar (target/sparktrain-VERSION-app.jar),
+     * which a cluster's executors need when they do not have sparktrain's jars installed.
+     */
+    public static final String APP_JAR_PROPERTY = "sparktrain.app.jar";
+
+    /**
+     * For a cluster master, adds the application jar to {@code spark.jars} (executors fetch it from the
+     * driver), unless it is already there. Not for local masters (the classes are on the driver's class path)
+     * nor under spark-submit, which ships the application jar itself (the launcher sets no property then).
+     */
+    static void shipAppJar(SparkConf c, String appJar) {
+        String master = c.get("spark.master", "");
+        if (appJar == null || appJar.isEmpty() || master.startsWith("local")) {
+            return;
+        }
+        if (!new java.io.File(appJar).isFile()) {
+            throw new IllegalStateException("the application jar " + appJar + " (" + APP_JAR_PROPERTY + ") is missing;"
+                    + " build it with 'mvn -DskipTests package' (scripts/sparktrain does when the sources changed)");
+        }
+        String uri = java.nio.file.Path.of(appJar).toAbsolutePath().toUri().toString();
+        String jars = c.get("spark.jars", "");
+        for (String j : jars.split(",")) {
+            if (j.trim().equals(uri) || j.trim().equals(appJar)) {
+                return;
+            }
+        }
+        c.set("spark.jars", jars.isBlank() ? uri : jars + "," + uri);
     }
 
     public static SparkSession session(String appName, String master) {

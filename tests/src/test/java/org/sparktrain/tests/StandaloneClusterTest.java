@@ -49,7 +49,8 @@ class StandaloneClusterTest {
         assertTrue(Files.exists(ROOT.resolve("driver/target/lib")), "the driver module must be packaged first");
         clusterLogs = Files.createTempDirectory("sparktrain-cluster");
         Path log = clusterLogs.resolve("cluster.log");
-        assertEquals(0, sh(log, 300, "scripts/cluster", "start", "2", "1"), () -> read(log));
+        // three workers of one core: in cluster deploy mode the driver takes one, two executors the others
+        assertEquals(0, sh(log, 300, "scripts/cluster", "start", "3", "1"), () -> read(log));
         // the cluster's Spark is Spark's jars only: sparktrain's classes must come with the application
         try (var jars = Files.list(ROOT.resolve("runs/cluster/spark-home/jars"))) {
             List<String> ours = jars.map(p -> p.getFileName().toString())
@@ -71,11 +72,7 @@ class StandaloneClusterTest {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void sparkSubmitRunsTheApplicationJarOnTheCluster(@TempDir Path tmp) throws Exception {
-        Path appJar;
-        try (var s = Files.list(ROOT.resolve("driver/target"))) {
-            appJar = s.filter(p -> p.getFileName().toString().matches("sparktrain-.*-app\\.jar")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no driver/target/sparktrain-VERSION-app.jar: package first"));
-        }
+        Path appJar = appJar();
         long start = System.currentTimeMillis();
         Path out = tmp.resolve("run");
         Path log = tmp.resolve("submit.log");
@@ -91,6 +88,59 @@ class StandaloneClusterTest {
         assertTrue(Double.parseDouble(m.group(1)) > 0.6, "test accuracy after one epoch on 6000 rows: " + m.group(1));
         assertTrue(Files.exists(out.resolve("model.sptr")));
         assertBothWorkersRanExecutorsSince(start);
+    }
+
+    /**
+     * spark-submit in cluster deploy mode: a worker starts the driver. Spark 4.1's standalone worker starts it
+     * without Spark's module options, so they are passed as the README says (spark.driver.extraJavaOptions
+     * from conf/jvm.options). spark-submit returns once the driver is submitted: wait for the run's files.
+     */
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void sparkSubmitInClusterDeployModeRunsTheDriverOnAWorker(@TempDir Path tmp) throws Exception {
+        long start = System.currentTimeMillis();
+        String driverOptions = String.join(" ", Files.readAllLines(ROOT.resolve("conf/jvm.options")).stream()
+                .filter(l -> !l.isBlank() && !l.startsWith("#")).toList());
+        Path out = tmp.resolve("run");
+        Path log = tmp.resolve("submit.log");
+        int status = sh(log, 120, "scripts/cluster", "submit", "--master", "spark://127.0.0.1:7177",
+                "--deploy-mode", "cluster", "--driver-memory", "1g", "--conf",
+                "spark.driver.extraJavaOptions=" + driverOptions, appJar().toString(), "train", "--model",
+                ROOT.resolve("conf/models/mlp.yaml").toString(), "--data", FMNIST.toString(), "--workers", "2",
+                "--epochs", "1", "--limit-train", "6000", "--out", out.toString(),
+                "--metrics-out", tmp.resolve("metrics.json").toString());
+        assertEquals(0, status, () -> read(log));
+        Path metrics = tmp.resolve("metrics.json");
+        for (int i = 0; i < 300 && !Files.exists(metrics); i++) {
+            Thread.sleep(1000);
+        }
+        assertTrue(Files.exists(metrics), () -> "no metrics after 300 s; the driver's log: " + driverLog(start));
+        Matcher m = Pattern.compile("\"accuracy\":([0-9.]+)").matcher(Files.readString(metrics));
+        assertTrue(m.find());
+        assertTrue(Double.parseDouble(m.group(1)) > 0.6, "test accuracy after one epoch on 6000 rows: " + m.group(1));
+        assertTrue(Files.exists(out.resolve("model.sptr")));
+        assertTrue(driverLog(start).contains("GEMM kernel vector-api"), () -> driverLog(start));
+    }
+
+    /** The stdout and stderr of the drivers workers started after {@code since}. */
+    static String driverLog(long since) {
+        StringBuilder b = new StringBuilder();
+        try (var s = Files.walk(ROOT.resolve("runs/cluster"))) {
+            for (Path p : s.filter(p -> p.getParent() != null && p.getParent().getFileName().toString().startsWith("driver-"))
+                    .filter(p -> p.toFile().lastModified() > since).toList()) {
+                b.append("--- ").append(p).append('\n').append(read(p));
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            b.append("(cannot list runs/cluster: ").append(e).append(')');
+        }
+        return b.toString();
+    }
+
+    static Path appJar() throws Exception {
+        try (var s = Files.list(ROOT.resolve("driver/target"))) {
+            return s.filter(p -> p.getFileName().toString().matches("sparktrain-.*-app\\.jar")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no driver/target/sparktrain-VERSION-app.jar: package first"));
+        }
     }
 
     /** The launcher as the driver (client mode); it ships the application jar to the executors. */
@@ -115,7 +165,7 @@ class StandaloneClusterTest {
         assertBothWorkersRanExecutorsSince(start);
     }
 
-    /** Both workers launched an executor JVM for an application started after {@code since} (each its stderr). */
+    /** Two or more workers launched an executor JVM for applications started after {@code since} (each its stderr). */
     static void assertBothWorkersRanExecutorsSince(long since) throws Exception {
         List<Path> executorLogs;
         try (var s = Files.walk(ROOT.resolve("runs/cluster"))) {
@@ -124,7 +174,7 @@ class StandaloneClusterTest {
         }
         long workersUsed = executorLogs.stream().map(p -> p.toString().replaceAll(".*/(work-\\d+)/.*", "$1"))
                 .distinct().count();
-        assertEquals(2, workersUsed, "executor logs: " + executorLogs);
+        assertTrue(workersUsed >= 2, "executor logs: " + executorLogs);
     }
 
     static String read(Path p) {

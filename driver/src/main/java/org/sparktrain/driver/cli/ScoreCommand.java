@@ -20,8 +20,6 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
-import org.sparktrain.driver.eval.DistributedEvaluation;
 import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.AtomicWrite;
 import org.sparktrain.engine.Network;
@@ -103,6 +101,7 @@ final class ScoreCommand {
                     + " another directory or remove it");
         }
 
+        long t0 = System.nanoTime();
         LabeledData data;
         if (labelled) {
             data = DataSources.read(session, dataPath, a.get("part", "t10k"),
@@ -111,7 +110,8 @@ final class ScoreCommand {
             data = unlabelled(session, dataPath, Math.max(2, classes), spec);
         }
         FittedScaler scaler = model.scaler().orElse(null);
-        JavaRDD<Block> blocks = ScoringBlocks.pack(data, scaler, 1000).persist(StorageLevel.MEMORY_AND_DISK());
+        // packed from the read's cache as the predictions are written (no second copy of the data)
+        JavaRDD<Block> blocks = ScoringBlocks.pack(data, scaler, 1000);
 
         Broadcast<float[]> weights = sc.broadcast(RoundVector.packParamsAndState(net));
         String specText = spec.text();
@@ -126,7 +126,8 @@ final class ScoreCommand {
         for (int c = 0; c < classes; c++) {
             fields.add(DataTypes.createStructField("prob_" + c, DataTypes.FloatType, false));
         }
-        Dataset<Row> df = session.createDataFrame(rows, new StructType(fields.toArray(new StructField[0])));
+        StructType schema = new StructType(fields.toArray(new StructField[0]));
+        Dataset<Row> df = session.createDataFrame(rows, schema);
         // written beside the target, then renamed: a failed run leaves no half-written output
         org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(op.getParent(),
                 "." + op.getName() + "." + UUID.randomUUID() + ".tmp");
@@ -144,9 +145,13 @@ final class ScoreCommand {
             ofs.delete(tmp, true);
             weights.destroy();
         }
-        out.printf("scored %d rows with %s into %s (%s)%n", data.count(), modelPath, outPath, format);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long n = data.count();
+        out.printf(java.util.Locale.ROOT, "scored %d rows with %s into %s (%s) in %.1f s (%.0f rows/s, reading"
+                + " included)%n", n, modelPath, outPath, format, seconds, n / seconds);
         if (labelled) {
-            ClassificationMetrics m = DistributedEvaluation.evaluate(sc, net, blocks);
+            // from the predictions as written: the network runs once per row
+            ClassificationMetrics m = writtenMetrics(session, outPath, format, schema, classes);
             out.println(m.summary());
             out.printf("accuracy %.4f  loss %.4f  (%d examples)%n", m.accuracy(), m.logLoss(), m.count());
             if (a.has("metrics-out")) {
@@ -154,8 +159,49 @@ final class ScoreCommand {
                 AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));
             }
         }
-        blocks.unpersist(false);
+        data.unpersist();
         return 0;
+    }
+
+    /**
+     * The metrics of written predictions (columns {@code label} and {@code prob_0..}), computed on the
+     * executors per partition and merged in partition order.
+     */
+    static ClassificationMetrics writtenMetrics(SparkSession session, String path, String format, StructType schema,
+            int classes) {
+        Dataset<Row> written = format.equals("csv")
+                ? session.read().option("header", "true").schema(schema).csv(path)
+                : session.read().parquet(path);
+        org.apache.spark.sql.Column[] cols = new org.apache.spark.sql.Column[classes + 1];
+        cols[0] = functions.col("label");
+        for (int c = 0; c < classes; c++) {
+            cols[c + 1] = functions.col("prob_" + c);
+        }
+        List<ClassificationMetrics> parts = written.select(cols).javaRDD().mapPartitions((Iterator<Row> it) -> {
+            ClassificationMetrics m = new ClassificationMetrics(classes);
+            int batch = 1024;
+            int[] labels = new int[batch];
+            float[] probs = new float[batch * classes];
+            int k = 0;
+            while (it.hasNext()) {
+                Row r = it.next();
+                labels[k] = r.getInt(0);
+                for (int c = 0; c < classes; c++) {
+                    probs[k * classes + c] = r.getFloat(c + 1);
+                }
+                if (++k == batch) {
+                    m.addBatch(probs, classes, labels, k);
+                    k = 0;
+                }
+            }
+            m.addBatch(probs, classes, labels, k);
+            return List.of(m).iterator();
+        }).collect();
+        ClassificationMetrics all = new ClassificationMetrics(classes);
+        for (ClassificationMetrics m : parts) {
+            all.merge(m);
+        }
+        return all;
     }
 
     /** CSV or Parquet without labels: every column is a feature; a constant dummy label makes it readable. */
@@ -167,22 +213,40 @@ final class ScoreCommand {
         return Readers.dataFrame(df, path, ReadOptions.classes(classes).label("__label").shape(spec.input()));
     }
 
+    /** One output row per input row, predicted a block at a time as the rows are consumed (nothing held). */
     static Iterator<Row> predictRows(Iterator<Block> it, String specText, float[] weights, int classes,
                                      boolean labelled) {
-        List<Row> out = new ArrayList<>();
         if (!it.hasNext()) {
-            return out.iterator();
+            return java.util.Collections.emptyIterator();
         }
         Network n = Network.build(ModelSpec.parse(specText, "model"), 0);
         RoundVector.unpackParamsAndState(weights, n);
-        float[] probs = new float[0];
-        while (it.hasNext()) {
-            Block b = it.next();
-            if (probs.length < b.size * classes) {
-                probs = new float[b.size * classes];
+        return new Iterator<Row>() {
+            private Block b;
+            private int i;
+            private float[] probs = new float[0];
+
+            @Override
+            public boolean hasNext() {
+                while (b == null || i == b.size) {
+                    if (!it.hasNext()) {
+                        return false;
+                    }
+                    b = it.next();
+                    i = 0;
+                    if (probs.length < b.size * classes) {
+                        probs = new float[b.size * classes];
+                    }
+                    n.predict(b.features, b.size, probs);
+                }
+                return true;
             }
-            n.predict(b.features, b.size, probs);
-            for (int i = 0; i < b.size; i++) {
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
                 Object[] v = new Object[(labelled ? 3 : 2) + classes];
                 int j = 0;
                 v[j++] = b.ids[i];
@@ -199,9 +263,9 @@ final class ScoreCommand {
                 for (int c = 0; c < classes; c++) {
                     v[j++] = probs[i * classes + c];
                 }
-                out.add(RowFactory.create(v));
+                i++;
+                return RowFactory.create(v);
             }
-        }
-        return out.iterator();
+        };
     }
 }

@@ -32,8 +32,20 @@ class ScoreCommandTest {
         MainTest.Result r = MainTest.run("score", "--model-file", run.resolve("model.sptr").toString(), "--data",
                 data.toString(), "--out", preds.toString(), "--metrics-out", metrics.toString());
         assertEquals(0, r.status(), r.err());
-        // the same model on the same test rows: the same accuracy as the training run reported
-        assertEquals(field(trainMetrics, "accuracy"), field(Files.readString(metrics), "accuracy"));
+        // the same model on the same test rows: the metrics the training run reported (here computed from the
+        // predictions as written, there by evaluating the network)
+        String scored = Files.readString(metrics);
+        assertEquals(field(trainMetrics, "accuracy"), field(scored, "accuracy"));
+        assertEquals(Double.parseDouble(field(trainMetrics, "loss")), Double.parseDouble(field(scored, "loss")), 1e-12);
+        assertEquals(field(trainMetrics, "count"), field(scored, "count"));
+        assertTrue(r.out().matches("(?s).*scored 90 rows with .* in [0-9.]+ s \\([0-9]+ rows/s.*"), r.out());
+        // the same as CSV (read back with the output's schema)
+        Path csvMetrics = dir.resolve("score-csv.json");
+        MainTest.Result rc = MainTest.run("score", "--model-file", run.resolve("model.sptr").toString(), "--data",
+                data.toString(), "--out", dir.resolve("preds-csv").toString(), "--format", "csv", "--metrics-out",
+                csvMetrics.toString());
+        assertEquals(0, rc.status(), rc.err());
+        assertEquals(scored, Files.readString(csvMetrics));
         Dataset<Row> p = TestSpark.session().read().parquet(preds.toString());
         assertEquals(90, p.count());
         Row first = p.orderBy("row_id").first();

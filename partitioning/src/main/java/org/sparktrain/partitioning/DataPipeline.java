@@ -246,8 +246,8 @@ public final class DataPipeline {
         JavaRDD<Block> val = null;
         long valRows = 0;
         if (validation != null) {
-            // evaluation predicts a block at once: at most 1,024 rows, so activations stay small
-            int evalRows = Math.max(batchSize, Math.min(stored, 1024));
+            // evaluation predicts a block at once: small blocks keep activations small and predict fastest
+            int evalRows = Math.max(batchSize, Math.min(stored, ScoringBlocks.PREDICT_ROWS));
             val = (valKeep != null ? ChunkPasses.pack(chunks, valKeep, evalRows, fitted, features)
                     : Packer.packInPlace(validation, evalRows, fitted, features)).persist(storage);
             for (long[] p : blockCounts(val, classes)) {

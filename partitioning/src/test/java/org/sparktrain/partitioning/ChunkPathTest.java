@@ -370,7 +370,7 @@ class ChunkPathTest {
         assertEquals(lay, layout(p.prepare(d).fold(0)));
         // validation blocks are small enough to predict at once
         for (Block b : f.validationBlocks().collect()) {
-            assertTrue(b.size <= 1024, "validation block of " + b.size + " rows");
+            assertTrue(b.size <= ScoringBlocks.PREDICT_ROWS, "validation block of " + b.size + " rows");
         }
         // every row scaled once, whichever way it came
         Map<Long, float[]> raw = new HashMap<>();

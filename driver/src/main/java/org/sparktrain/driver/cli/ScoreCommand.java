@@ -111,7 +111,7 @@ final class ScoreCommand {
         }
         FittedScaler scaler = model.scaler().orElse(null);
         // packed from the read's cache as the predictions are written (no second copy of the data)
-        JavaRDD<Block> blocks = ScoringBlocks.pack(data, scaler, 1000);
+        JavaRDD<Block> blocks = ScoringBlocks.pack(data, scaler, ScoringBlocks.PREDICT_ROWS);
 
         Broadcast<float[]> weights = sc.broadcast(RoundVector.packParamsAndState(net));
         String specText = spec.text();

@@ -143,7 +143,7 @@ final class TrainCommand {
                 transport.name().toLowerCase(Locale.ROOT), Gemms.fastest().name());
 
         JavaRDD<Block> testBlocks = test == null ? null
-                : ScoringBlocks.pack(test, fold.scaler(), 1000).persist(StorageLevel.MEMORY_AND_DISK());
+                : ScoringBlocks.pack(test, fold.scaler(), ScoringBlocks.PREDICT_ROWS).persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<Block> valBlocks = fold.validationBlocks();
         DistributedTraining.Validator validator = valBlocks == null ? null
                 : n -> DistributedEvaluation.evaluate(sc, n, valBlocks);

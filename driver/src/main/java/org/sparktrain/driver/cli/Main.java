@@ -47,7 +47,10 @@ public final class Main {
             return 2;
         } catch (Exception e) {
             Throwable cause = userFacing(e);
-            if (cause != null) {
+            String jdk = unsupportedJava(e);
+            if (jdk != null) {
+                err.println("sparktrain: " + jdk);
+            } else if (cause != null) {
                 err.println("sparktrain: " + cause.getMessage());
             } else {
                 err.println("sparktrain: internal error (please report it with this trace): " + e);
@@ -55,6 +58,21 @@ public final class Main {
             }
             return 1;
         }
+    }
+
+    /**
+     * A message when {@code e} is Spark 4.1's Hadoop client failing on a Java it does not support (from Java 23
+     * on, {@code Subject.getSubject} throws, and Hadoop's login calls it), else null.
+     */
+    static String unsupportedJava(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnsupportedOperationException && t.getMessage() != null
+                    && t.getMessage().contains("getSubject")) {
+                return "Spark 4.1 (its Hadoop client's login) does not run on Java " + Runtime.version().feature()
+                        + " (" + t.getMessage() + "); run sparktrain with Java 17 or 21 (JAVA_HOME or PATH)";
+            }
+        }
+        return null;
     }
 
     /**

@@ -39,6 +39,16 @@ class MainTest {
     }
 
     @Test
+    void aJavaThatSparksHadoopClientCannotRunOnIsNamed() {
+        // what Hadoop's login throws on Java 23+, wrapped as Spark wraps it
+        Exception e = new RuntimeException("failed to start",
+                new UnsupportedOperationException("getSubject is not supported"));
+        String m = Main.unsupportedJava(e);
+        assertTrue(m != null && m.contains("Java 17 or 21") && m.contains("getSubject"), m);
+        assertEquals(null, Main.unsupportedJava(new UnsupportedOperationException("something else")));
+    }
+
+    @Test
     void helpEverywhere() {
         assertEquals(0, run("--help").status());
         Result r = run("train", "--help");

@@ -32,10 +32,12 @@ ensure_fashion_mnist() {
 
 # Class data sharing (JDK AppCDS): the classes a run loads (Spark, Hadoop, Scala, sparktrain), parsed and
 # verified once, are mapped from an archive by later runs, so a JVM starts and runs Spark's first job about
-# 2 s sooner. The first Spark run (train, evaluate, score, bench) after a build or a JDK change writes the
-# archive as it exits (a few seconds, once; runs/cds or SPARKTRAIN_CDS_DIR, ~100 MB, replacing the previous
-# one); a failed run, or one that starts no Spark (--help), writes none. SPARKTRAIN_CDS=0: off. The JVM
-# checks the archive against the JDK and every jar itself and ignores one that does not match or is damaged.
+# 3 s sooner. The first Spark run (train, evaluate, score, a Spark benchmark) after a build or a JDK change
+# writes the archive as it exits (a few seconds, once; runs/cds or SPARKTRAIN_CDS_DIR, ~110 MB, replacing the
+# previous one); a failed run, one that starts no Spark (--help), or one without 1 GB free there writes none.
+# SPARKTRAIN_CDS=0: off. The JVM checks the archive against the JDK, its flags and every jar itself and
+# ignores, silently, one that does not match or is damaged (after changing flags such as compressed oops in
+# SPARKTRAIN_JAVA_OPTS, delete runs/cds so that the next run writes a matching one).
 #   java_cds WRITE JAVA_ARGS...   (WRITE=1: this run may write the archive)
 java_cds() {
   local write="$1"; shift
@@ -44,7 +46,8 @@ java_cds() {
     exec java "$@"
   fi
   local key archive
-  key=$({ java -version 2>&1; stat -L -c '%n %s %Y' "$DRIVER_JAR" "$ROOT"/driver/target/lib/*.jar; } | cksum | cut -d' ' -f1)
+  key=$({ java -version 2>&1; stat -L -c '%n %s %Y' "$DRIVER_JAR" "$ROOT"/driver/target/lib/*.jar; } \
+        | cksum | cut -d' ' -f1) || exec java "$@"
   archive="$dir/sparktrain-$key.jsa"
   if [ -s "$archive" ]; then
     exec java "-XX:SharedArchiveFile=$archive" -Xlog:cds*=off "$@"
@@ -52,10 +55,22 @@ java_cds() {
   if [ "$write" != 1 ] || ! mkdir -p "$dir" 2>/dev/null || [ ! -w "$dir" ]; then
     exec java "$@"
   fi
+  local free
+  free=$(df -Pk "$dir" 2>/dev/null | awk 'NR == 2 { print $4 }') || free=0
+  [ "${free:-0}" -ge 1048576 ] 2>/dev/null || exec java "$@"   # KB: writing needs room (a failed write fails the run)
   find "$dir" -maxdepth 1 -name '.writing-*' -mmin +60 -delete 2>/dev/null || true
-  local tmp="$dir/.writing-$$.jsa" rc=0
+  local tmp="$dir/.writing-$$.jsa" rc=0 pid
   echo "sparktrain: first run of this build: it also writes a class-sharing archive ($dir) as it exits, so later runs start faster" >&2
-  java "-XX:ArchiveClassesAtExit=$tmp" -Xlog:cds*=off "$@" || rc=$?
+  # Not exec'd (the archive is moved into place after a successful run): a signal to this script goes on to
+  # java, and stdin is passed on explicitly (a background job would read /dev/null).
+  java "-XX:ArchiveClassesAtExit=$tmp" -Xlog:cds*=off "$@" <&0 &
+  pid=$!
+  trap 'kill -TERM "$pid" 2>/dev/null' TERM INT HUP
+  while :; do
+    wait "$pid" && rc=0 || rc=$?
+    kill -0 "$pid" 2>/dev/null || break   # still running: wait was cut short by a forwarded signal
+  done
+  trap - TERM INT HUP
   if [ "$rc" = 0 ] && [ -s "$tmp" ]; then
     rm -f "$dir"/sparktrain-*.jsa
     mv -f "$tmp" "$archive"
@@ -72,9 +87,10 @@ run_java() {
     *" --master spark://"*|*" --master yarn"*|*" --master k8s://"*) ;;
     *) export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" ;;
   esac
-  local write=0
+  local write=0   # only a run that starts Spark writes the class-sharing archive
   case "$main:${1:-}" in
-    *.cli.Main:train|*.cli.Main:evaluate|*.cli.Main:score|*.bench.*) write=1 ;;
+    *.cli.Main:train|*.cli.Main:evaluate|*.cli.Main:score) write=1 ;;
+    *.bench.*) case " $* " in *" --mode spark "*) write=1 ;; esac ;;
   esac
   case " $* " in *" --help "*|*" -h "*) write=0 ;; esac
   java_cds "$write" ${SPARKTRAIN_JAVA_OPTS:--Xmx4g} "${JAVA_MODULE_OPTS[@]}" "-Dsparktrain.app.jar=$APP_JAR" -cp "$DRIVER_JAR:$ROOT/driver/target/lib/*" "$main" "$@"

@@ -2,7 +2,6 @@ package org.sparktrain.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -73,7 +72,7 @@ class ClassSharingTest {
 
         // a failed run writes no archive and keeps its exit status
         Run failed = sparktrain(cds, Map.of(), "train", "--no-such-flag");
-        assertNotEquals(0, failed.status());
+        assertEquals(2, failed.status(), "a wrong command line exits 2, through the archive-writing path too");
         assertEquals(List.of(), archives(cds));
 
         // the first Spark run writes it as it exits
@@ -82,6 +81,8 @@ class ClassSharingTest {
                 "--out", tmp.resolve("out").toString());
         assertEquals(0, train.status(), train.out());
         assertTrue(train.out().contains("test accuracy"), train.out());
+        assertFalse(train.out().contains("[warning]") || train.out().contains("shared archive")
+                || train.out().contains("Error occurred"), "the JVM's archive messages stay off stdout: " + train.out());
         List<Path> written = archives(cds);
         assertEquals(1, written.size(), () -> "one archive, no temporary file left: " + written);
         assertTrue(written.get(0).getFileName().toString().matches("sparktrain-\\d+\\.jsa"), written.toString());

@@ -31,6 +31,7 @@ class StandaloneClusterTest {
                 .redirectOutput(log.toFile());
         pb.environment().put("SPARKTRAIN_SKIP_BUILD", "1");
         pb.environment().put("SPARKTRAIN_MASTER_PORT", "7177");
+        pb.environment().put("SPARKTRAIN_CDS", "0"); // ClassSharingTest covers the archive; keep runs/ as it is
         Process p = pb.start();
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -165,16 +166,25 @@ class StandaloneClusterTest {
         assertBothWorkersRanExecutorsSince(start);
     }
 
-    /** Two or more workers launched an executor JVM for applications started after {@code since} (each its stderr). */
+    /**
+     * Some application started after {@code since} ran executors on two or more workers. Applications are
+     * told apart by their directories ({@code work-N/app-YYYYMMDDHHMMSS-NNNN}, named by the master when it
+     * registers them), so one still running from an earlier test does not count.
+     */
     static void assertBothWorkersRanExecutorsSince(long since) throws Exception {
-        List<Path> executorLogs;
+        java.text.SimpleDateFormat f = new java.text.SimpleDateFormat("yyyyMMddHHmmss");
+        String after = f.format(new java.util.Date(since - 1000));
+        java.util.Map<String, java.util.Set<String>> workersByApp = new java.util.TreeMap<>();
         try (var s = Files.walk(ROOT.resolve("runs/cluster"))) {
-            executorLogs = s.filter(p -> p.getFileName().toString().equals("stderr"))
-                    .filter(p -> p.toFile().lastModified() > since).toList();
+            for (Path p : s.filter(p -> p.getFileName().toString().equals("stderr")).toList()) {
+                Matcher m = Pattern.compile(".*/(work-\\d+)/(app-(\\d{14})-\\d+)/\\d+/stderr").matcher(p.toString());
+                if (m.matches() && m.group(3).compareTo(after) >= 0) {
+                    workersByApp.computeIfAbsent(m.group(2), k -> new java.util.TreeSet<>()).add(m.group(1));
+                }
+            }
         }
-        long workersUsed = executorLogs.stream().map(p -> p.toString().replaceAll(".*/(work-\\d+)/.*", "$1"))
-                .distinct().count();
-        assertTrue(workersUsed >= 2, "executor logs: " + executorLogs);
+        assertTrue(workersByApp.values().stream().anyMatch(w -> w.size() >= 2),
+                "executors of applications started since the test began, by worker: " + workersByApp);
     }
 
     static String read(Path p) {

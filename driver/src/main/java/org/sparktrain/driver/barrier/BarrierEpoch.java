@@ -118,6 +118,10 @@ public final class BarrierEpoch {
                         e.addSuppressed(rv.failure());
                     }
                     last = e;
+                    if (sc.sc().isStopped()) {
+                        // Spark was shut down (the run is being stopped): nothing to rerun on
+                        throw new IllegalStateException("Spark was shut down during " + label, e);
+                    }
                     String why = rootMessage(e);
                     if (attempt + 1 < settings.maxAttempts()) {
                         LOG.warn("{} failed: {}. Rerunning the epoch's stage from its saved starting state "

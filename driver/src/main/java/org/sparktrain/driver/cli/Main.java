@@ -50,6 +50,10 @@ public final class Main {
             String jdk = unsupportedJava(e);
             if (jdk != null) {
                 err.println("sparktrain: " + jdk);
+            } else if (shuttingDown()) { // whatever broke, it broke because the JVM is being stopped
+                err.println("sparktrain: stopped (interrupted, e.g. Ctrl-C or a kill signal); a model file is written"
+                        + " only by a finished run, and the checkpoint of the last finished epoch is kept (--resume)");
+                return 130;
             } else if (cause != null) {
                 err.println("sparktrain: " + cause.getMessage());
             } else {
@@ -57,6 +61,18 @@ public final class Main {
                 e.printStackTrace(err);
             }
             return 1;
+        }
+    }
+
+    /** Whether the JVM is exiting (a signal, System.exit): a shutdown hook can no longer be added then. */
+    static boolean shuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException exiting) {
+            return true;
         }
     }
 

@@ -2,6 +2,7 @@ package org.sparktrain.driver.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -46,6 +47,11 @@ class MainTest {
         String m = Main.unsupportedJava(e);
         assertTrue(m != null && m.contains("Java 17 or 21") && m.contains("getSubject"), m);
         assertEquals(null, Main.unsupportedJava(new UnsupportedOperationException("something else")));
+    }
+
+    @Test
+    void aJvmThatIsNotExitingIsNotShuttingDown() {
+        assertFalse(Main.shuttingDown());
     }
 
     @Test

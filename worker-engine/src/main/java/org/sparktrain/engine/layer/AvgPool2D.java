@@ -26,7 +26,7 @@ public final class AvgPool2D extends Layer {
      * @param ceilMode round the output size up instead of down (see the class comment)
      */
     public record Config(int poolH, int poolW, int strideH, int strideW, int padH, int padW, boolean ceilMode)
-            implements LayerConfig {
+            implements PoolWindow {
         public Config {
             ConvGeometry.checkPool("avgpool2d", poolH, poolW, strideH, strideW, padH, padW);
         }
@@ -44,16 +44,6 @@ public final class AvgPool2D extends Layer {
         @Override
         public String type() {
             return "avgpool2d";
-        }
-
-        @Override
-        public Shape outputShape(Shape in, String layerName) {
-            ConvGeometry g = geometry(in, layerName);
-            return Shape.of(g.channels, g.outH, g.outW);
-        }
-
-        ConvGeometry geometry(Shape in, String layerName) {
-            return ConvGeometry.of(in, layerName, type(), poolH, poolW, strideH, strideW, padH, padW, ceilMode);
         }
 
         @Override

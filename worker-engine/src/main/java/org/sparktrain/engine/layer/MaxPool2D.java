@@ -27,7 +27,7 @@ public final class MaxPool2D extends Layer {
      * @param ceilMode round the output size up instead of down (see the class comment)
      */
     public record Config(int poolH, int poolW, int strideH, int strideW, int padH, int padW, boolean ceilMode)
-            implements LayerConfig {
+            implements PoolWindow {
         public Config {
             ConvGeometry.checkPool("maxpool2d", poolH, poolW, strideH, strideW, padH, padW);
         }
@@ -45,16 +45,6 @@ public final class MaxPool2D extends Layer {
         @Override
         public String type() {
             return "maxpool2d";
-        }
-
-        @Override
-        public Shape outputShape(Shape in, String layerName) {
-            ConvGeometry g = geometry(in, layerName);
-            return Shape.of(g.channels, g.outH, g.outW);
-        }
-
-        ConvGeometry geometry(Shape in, String layerName) {
-            return ConvGeometry.of(in, layerName, type(), poolH, poolW, strideH, strideW, padH, padW, ceilMode);
         }
 
         @Override

@@ -146,12 +146,8 @@ final class IdxSource implements RowSource {
         private final int capacity;
         private final byte[] buf;
         private final ReadStats stats;
-        /** Exact per-feature sums of the valid rows' pixel bytes: Σb and Σb² (per chunk in int, then long). */
-        private final long[] sum;
-        private final long[] sumSq;
-        private final int[] row;
-        private final int[] chunkSum;
-        private final int[] chunkSumSq;
+        /** Exact per-feature sums of the valid rows' pixel bytes: Σb and Σb². */
+        private final ByteSums sums;
         private long valid;
         private byte[] lab;
         private int next;
@@ -172,14 +168,10 @@ final class IdxSource implements RowSource {
             this.n = n;
             this.features = features;
             this.classes = classes;
-            this.capacity = Math.min(RowChunk.capacity(features), 1 << 15); // int sums of b² cannot overflow
+            this.capacity = Math.min(RowChunk.capacity(features), 1 << 15);
             this.buf = new byte[Math.max(1, Math.min(capacity, (1 << 18) / features)) * features];
             this.stats = ReadStats.empty(classes, partitions);
-            this.sum = new long[features];
-            this.sumSq = new long[features];
-            this.row = new int[features];
-            this.chunkSum = new int[features];
-            this.chunkSumSq = new int[features];
+            this.sums = new ByteSums(features);
         }
 
         @Override
@@ -193,8 +185,6 @@ final class IdxSource implements RowSource {
                 throw new NoSuchElementException();
             }
             RowChunk c = new RowChunk(capacity, features, true);
-            java.util.Arrays.fill(chunkSum, 0);
-            java.util.Arrays.fill(chunkSumSq, 0);
             try {
                 while (!done && c.size < capacity) {
                     try {
@@ -208,10 +198,6 @@ final class IdxSource implements RowSource {
             } catch (IOException e) {
                 close();
                 throw new java.io.UncheckedIOException("reading " + imagesName + " / " + labelsName, e);
-            }
-            for (int k = 0; k < features; k++) {
-                sum[k] += chunkSum[k];
-                sumSq[k] += chunkSumSq[k];
             }
             if (done) {
                 emittedLast = true;
@@ -273,7 +259,7 @@ final class IdxSource implements RowSource {
                     continue;
                 }
                 System.arraycopy(buf, j * features, out, c.size * features, features);
-                Moments.addBytes(buf, j * features, row, chunkSum, chunkSumSq);
+                sums.add(buf, j * features);
                 c.labels[c.size] = label;
                 c.ids[c.size] = i;
                 c.size++;
@@ -296,7 +282,8 @@ final class IdxSource implements RowSource {
         private Moments summary() {
             Moments s = Moments.empty(true, features);
             if (valid > 0) {
-                Moments.fromByteSums(s, valid, sum, sumSq);
+                sums.finish();
+                Moments.fromByteSums(s, valid, sums.sum, sums.sumSq);
             }
             return s;
         }

@@ -152,53 +152,25 @@ public final class Moments implements java.io.Serializable {
     private static void summarizeBytes(RowChunk c, int[] kept, int n, Moments z, Moments r) {
         int f = c.featureSize;
         byte[] x = c.bytes;
-        long[] s1 = new long[f];
-        long[] s2 = new long[f];
-        int[] t1 = new int[f];
-        int[] t2 = new int[f];
-        int[] row = new int[f];
+        ByteSums sums = new ByteSums(f);
         int[] mn = new int[f];
         int[] mx = new int[f];
         java.util.Arrays.fill(mn, 255);
-        for (int g = 0; g < n; g += 1 << 15) { // int partial sums of b² cannot overflow within 2^15 rows
-            int ge = Math.min(n, g + (1 << 15));
-            java.util.Arrays.fill(t1, 0);
-            java.util.Arrays.fill(t2, 0);
-            for (int q = g; q < ge; q++) {
-                addBytes(x, kept[q] * f, row, t1, t2);
-                for (int k = 0; k < f; k++) {
-                    mn[k] = Math.min(mn[k], row[k]);
-                    mx[k] = Math.max(mx[k], row[k]);
-                }
-            }
+        for (int q = 0; q < n; q++) {
+            int o = kept[q] * f;
+            sums.add(x, o);
             for (int k = 0; k < f; k++) {
-                s1[k] += t1[k];
-                s2[k] += t2[k];
+                int b = x[o + k] & 0xff;
+                mn[k] = Math.min(mn[k], b);
+                mx[k] = Math.max(mx[k], b);
             }
         }
-        fromByteSums(z, n, s1, s2);
+        sums.finish();
+        fromByteSums(z, n, sums.sum, sums.sumSq);
         r.n = n;
         for (int k = 0; k < f; k++) {
             r.a[k] = RowChunk.UNIT[mn[k]];
             r.b[k] = RowChunk.UNIT[mx[k]];
-        }
-    }
-
-    /**
-     * Adds one row of {@code row.length} unsigned bytes from {@code in[o]} to the int sums Σb and Σb²,
-     * leaving the values in {@code row}: two simple loops, which the JIT vectorises (one fused loop with
-     * more work per element runs several times slower). The caller keeps sums within int range (at most
-     * 2^15 rows of b² ≤ 65,025 per sum).
-     */
-    static void addBytes(byte[] in, int o, int[] row, int[] s1, int[] s2) {
-        int f = row.length;
-        for (int k = 0; k < f; k++) {
-            row[k] = in[o + k] & 0xff;
-        }
-        for (int k = 0; k < f; k++) {
-            int b = row[k];
-            s1[k] += b;
-            s2[k] += b * b;
         }
     }
 

@@ -22,7 +22,8 @@ public final class LabeledData {
     private final JavaRDD<?> persisted;
     /** The valid rows in chunks, cached; null when the rows are not cached (read again on each pass). */
     private final JavaRDD<RowChunk> chunks;
-    private final JavaRDD<Example> rows;
+    /** The valid rows as Examples; made from the chunks on first use (most passes work on the chunks). */
+    private JavaRDD<Example> rows;
     private final Shape shape;
     private final int classes;
     private final ValidationReport report;
@@ -102,7 +103,7 @@ public final class LabeledData {
             return List.of(s).iterator();
         }, true).collect().stream().reduce(ReadStats.empty(classes, parts), ReadStats::merge);
         check(stats, source, options, cache ? chunks : null);
-        LabeledData d = new LabeledData(cache ? chunks : null, chunks, chunks.mapPartitions(RowChunk::rows, true),
+        LabeledData d = new LabeledData(cache ? chunks : null, chunks, null,
                 shape, classes, ValidationReport.of(source, stats), source, stats.partitionRows, stats);
         d.byteChunks = byteChunks;
         d.partitionClassRows = stats.partitionClassRows;
@@ -149,7 +150,7 @@ public final class LabeledData {
         for (int p = 1; p < before.length; p++) {
             before[p] = before[p - 1] + partitionRows[p - 1];
         }
-        JavaRDD<Example> head = rows.mapPartitionsWithIndex((p, it) -> {
+        JavaRDD<Example> head = rows().mapPartitionsWithIndex((p, it) -> {
             long keep = Math.max(0, k - before[p]);
             List<Example> out = new java.util.ArrayList<>();
             while (it.hasNext() && out.size() < keep) {
@@ -202,13 +203,16 @@ public final class LabeledData {
      */
     JavaRDD<Example> keyRows() {
         if (chunks == null) {
-            return rows;
+            return rows();
         }
         return chunks.mapPartitions(it -> RowChunk.keys(it), true);
     }
 
     /** The valid rows (a fresh Example, with its own features, per row and pass). */
-    public JavaRDD<Example> rows() {
+    public synchronized JavaRDD<Example> rows() {
+        if (rows == null) {
+            rows = chunks.mapPartitions(RowChunk::rows, true);
+        }
         return rows;
     }
 

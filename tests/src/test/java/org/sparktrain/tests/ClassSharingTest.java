@@ -62,6 +62,8 @@ class ClassSharingTest {
         Assumptions.assumeTrue(Files.exists(StandaloneClusterTest.FMNIST.resolve("train-images-idx3-ubyte.gz")),
                 "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
         assertTrue(Files.exists(ROOT.resolve("driver/target/lib")), "the driver module must be packaged first");
+        Assumptions.assumeTrue(Files.getFileStore(tmp).getUsableSpace() > (2L << 30),
+                "less than 2 GB free for the temporary directory: the scripts write no archive without 1 GB free");
         Path cds = tmp.resolve("cds");
 
         // a run that starts no Spark writes nothing

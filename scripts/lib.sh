@@ -80,13 +80,16 @@ java_cds() {
   exit "$rc"
 }
 
+# Whether the arguments name a cluster master (--master spark://, yarn, k8s://) rather than a local one.
+cluster_master() {
+  case " $* " in *" --master spark://"*|*" --master yarn"*|*" --master k8s://"*) return 0 ;; esac
+  return 1
+}
+
 run_java() {
   local main="$1"; shift
   # On one machine Spark should bind to loopback (it warns otherwise); a cluster run names its master.
-  case " $* " in
-    *" --master spark://"*|*" --master yarn"*|*" --master k8s://"*) ;;
-    *) export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" ;;
-  esac
+  cluster_master "$@" || export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
   local write=0   # only a run that starts Spark writes the class-sharing archive
   case "$main:${1:-}" in
     *.cli.Main:train|*.cli.Main:evaluate|*.cli.Main:score) write=1 ;;

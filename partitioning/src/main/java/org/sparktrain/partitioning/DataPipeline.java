@@ -29,7 +29,12 @@ public final class DataPipeline {
     private int workers;
     private int batchSize = 64;
     private long seed = 1;
-    private StorageLevel storage = StorageLevel.MEMORY_AND_DISK();
+    /** Null: chosen per fold from the data's size and the executors' storage memory ({@link #storageFor}). */
+    private StorageLevel storage;
+    private int window;
+
+    /** Rows of stored values a default shuffle window holds: 64 MiB (a quarter of that for floats). */
+    static final long WINDOW_BYTES = 64L << 20;
 
     public static DataPipeline defaults() {
         return new DataPipeline();
@@ -73,9 +78,40 @@ public final class DataPipeline {
         return this;
     }
 
+    /**
+     * Where the packed training and validation blocks are kept; by default {@code MEMORY_AND_DISK} when each
+     * worker's blocks take at most half of its share of the executors' storage memory, else
+     * {@code DISK_ONLY} (a partition that cannot be cached whole would otherwise be unrolled into memory
+     * and given up on every epoch).
+     */
     public DataPipeline storage(StorageLevel storage) {
         this.storage = storage;
         return this;
+    }
+
+    /**
+     * Rows each worker permutes together per epoch (see {@code Packer.reshuffle}); a worker with more rows
+     * streams through its stored blocks a window at a time, so an epoch holds about this many rows per
+     * task whatever the data's size. 0 (the default): the rows in 64 MiB of stored values (65,536 rows of
+     * 256 float features; 85,598 Fashion-MNIST images, stored as bytes), at least the batch size. It is a
+     * setting, not derived from the heap: the same seed, data and workers give the same bits whatever the
+     * memory.
+     */
+    public DataPipeline shuffleWindow(int rows) {
+        if (rows < 0) {
+            throw new IllegalArgumentException("shuffle window must be >= 0 rows (0 = automatic), got " + rows);
+        }
+        this.window = rows;
+        return this;
+    }
+
+    /** The shuffle window in rows for rows of {@code features} values (bytes or floats). */
+    int windowRows(int features, boolean bytes) {
+        if (window > 0) {
+            return Math.max(window, batchSize);
+        }
+        long perRow = (long) Math.max(1, features) * (bytes ? 1 : 4);
+        return (int) Math.max(batchSize, Math.min(Integer.MAX_VALUE - 8, WINDOW_BYTES / perRow));
     }
 
     /**
@@ -209,20 +245,30 @@ public final class DataPipeline {
         // each epoch repacks them into minibatches of batchSize (trainBlocks(epoch)).
         int stored = Math.max(batchSize, RowChunk.capacity(features));
         JavaRDD<Block> blocks;
-        boolean inPlace = resampling.isNone() && Packer.inPlace(perPartClass, w);
+        boolean bytes = data.byteChunks();
+        int windowRows = windowRows(features, bytes);
+        long total = java.util.Arrays.stream(before).sum();
+        long targets = resampling.isNone() ? total : java.util.Arrays.stream(resampling.targets(before)).sum();
+        long perWorkerMax = trainPartitionRows != null && perPartClass != null && perPartClass.length == w
+                ? java.util.Arrays.stream(trainPartitionRows).max().orElse(0) : (targets + w - 1) / w;
+        // A bounded window only mixes what lies near each other: rows stay in input order only when that order
+        // is mixed by class at chunk scale; otherwise they are dealt out (ordered by a seeded hash).
+        boolean orderMixed = perWorkerMax <= windowRows || data.chunksMixed();
+        StorageLevel level = storage != null ? storage : storageFor(rows.context(), perWorkerMax, features, bytes, w);
+        boolean inPlace = resampling.isNone() && orderMixed && Packer.inPlace(perPartClass, w);
         if (split.kind() == SplitSpec.Kind.NONE && inPlace && data.byteChunks()) {
             // Every row trains, where it lies, and raw bytes are scaled by each epoch's repacking: the cached
             // chunks are the stored blocks (the same arrays, no pass, no copy), and their counts are known.
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
             blocks = chunks.map(RowChunk::asBlock);
             return new PreparedFold(fold, fitted, blocks, null, before, before.clone(), trainPartitionRows.clone(), 0,
-                    foldSeed, batchSize);
+                    foldSeed, batchSize, windowRows, data.storageLevel());
         }
         if (trainKeep != null && inPlace) {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
             // raw bytes stay bytes (a quarter of the memory); each epoch's repacking scales them
             blocks = ChunkPasses.pack(chunks, trainKeep, stored, fitted, features, true);
-        } else if (trainKeep != null && resampling.isNone() && Packer.evenMix(perPartClass, w)) {
+        } else if (trainKeep != null && resampling.isNone() && orderMixed && Packer.evenMix(perPartClass, w)) {
             // the classes are well mixed but the sizes differ (a stratified split): move only the surplus
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
             blocks = ChunkPasses.packBalanced(chunks, trainKeep, trainPartitionRows, Packer.targets(trainPartitionRows),
@@ -230,10 +276,10 @@ public final class DataPipeline {
         } else {
             JavaRDD<Example> resampled = resampling.isNone() ? train
                     : resample(train, perPartClass, before, resampling.targets(before), foldSeed);
-            blocks = Packer.packTraining(resampled, resampling.isNone() ? perPartClass : null, w, stored, fitted, features,
-                    foldSeed, what);
+            blocks = Packer.packTraining(resampled, resampling.isNone() ? perPartClass : null, orderMixed, w, stored,
+                    fitted, features, foldSeed, what);
         }
-        blocks = blocks.persist(storage);
+        blocks = blocks.persist(level);
         long[][] packed = blockCounts(blocks, classes);
         long[] after = new long[classes];
         long[] perWorker = new long[packed.length];
@@ -249,7 +295,7 @@ public final class DataPipeline {
             // evaluation predicts a block at once: small blocks keep activations small and predict fastest
             int evalRows = Math.max(batchSize, Math.min(stored, ScoringBlocks.PREDICT_ROWS));
             val = (valKeep != null ? ChunkPasses.pack(chunks, valKeep, evalRows, fitted, features)
-                    : Packer.packInPlace(validation, evalRows, fitted, features)).persist(storage);
+                    : Packer.packInPlace(validation, evalRows, fitted, features)).persist(level);
             for (long[] p : blockCounts(val, classes)) {
                 for (long c : p) {
                     valRows += c;
@@ -262,7 +308,48 @@ public final class DataPipeline {
                         + data.source().name() + " is empty; use more rows or a larger validation share.");
             }
         }
-        return new PreparedFold(fold, fitted, blocks, val, before, after, perWorker, valRows, foldSeed, batchSize);
+        return new PreparedFold(fold, fitted, blocks, val, before, after, perWorker, valRows, foldSeed, batchSize,
+                windowRows, level);
+    }
+
+    /**
+     * {@code MEMORY_AND_DISK} when a worker's stored blocks ({@code rows} of {@code features} values) take at
+     * most half of one task's share of the smallest executor's storage memory, else {@code DISK_ONLY}. Spark
+     * caches a partition whole or not at all; one partition per worker larger than its storage memory would
+     * be unrolled into memory, given up on and written to disk again on every epoch
+     * (docs/data-preparation.md, "Bounded memory").
+     */
+    static StorageLevel storageFor(org.apache.spark.SparkContext sc, long rows, int features, boolean bytes,
+            int workers) {
+        long perRow = (long) features * (bytes ? 1 : 4) + 12; // values, label, id
+        long need = rows * perRow;
+        long budget = taskStorageMemory(sc, workers);
+        return need <= budget / 2 ? StorageLevel.MEMORY_AND_DISK() : StorageLevel.DISK_ONLY();
+    }
+
+    /** One task's share of the smallest executor's storage memory (bytes). */
+    static long taskStorageMemory(org.apache.spark.SparkContext sc, int workers) {
+        scala.collection.Map<org.apache.spark.storage.BlockManagerId, scala.Tuple2<Object, Object>> status =
+                sc.env().blockManager().master().getMemoryStatus();
+        long min = Long.MAX_VALUE;
+        int executors = 0;
+        scala.collection.Iterator<scala.Tuple2<org.apache.spark.storage.BlockManagerId, scala.Tuple2<Object, Object>>>
+                it = status.iterator();
+        boolean local = sc.isLocal();
+        while (it.hasNext()) {
+            scala.Tuple2<org.apache.spark.storage.BlockManagerId, scala.Tuple2<Object, Object>> e = it.next();
+            if (!local && e._1().isDriver()) {
+                continue;
+            }
+            executors++;
+            min = Math.min(min, (Long) e._2()._1());
+        }
+        if (executors == 0) {
+            return Runtime.getRuntime().maxMemory() / 4 / Math.max(1, workers);
+        }
+        int slots = local ? sc.defaultParallelism()
+                : Math.max(1, (int) Math.ceil((double) sc.defaultParallelism() / executors));
+        return min / Math.max(1, slots);
     }
 
     private static long[] sum(long[][] perPartClass, int classes) {

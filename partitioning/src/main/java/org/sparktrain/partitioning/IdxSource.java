@@ -199,8 +199,10 @@ final class IdxSource implements RowSource {
                 close();
                 throw new java.io.UncheckedIOException("reading " + imagesName + " / " + labelsName, e);
             }
+            stats.noteChunk(c.labels, c.size);
             if (done) {
                 emittedLast = true;
+                stats.finishChunks();
                 c.trim();
                 stats.zscore = summary();
                 c.stats = stats;

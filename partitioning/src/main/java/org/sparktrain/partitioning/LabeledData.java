@@ -34,6 +34,8 @@ public final class LabeledData {
     private final Moments range;
     /** Whether the cached chunks hold raw bytes (an 8-bit source) rather than floats. */
     private boolean byteChunks;
+    /** Whether the rows are mixed by class at chunk scale inside each partition ({@link ReadStats#chunksMixed}). */
+    private boolean chunksMixed = true;
 
     LabeledData(JavaRDD<?> persisted, JavaRDD<RowChunk> chunks, JavaRDD<Example> rows, Shape shape, int classes,
             ValidationReport report, RowSource source, long[] partitionRows, ReadStats summary) {
@@ -68,9 +70,21 @@ public final class LabeledData {
         // Not cached: every pass reads the input again; one pass here only to validate.
         ReadStats stats = parsed.mapPartitionsWithIndex((p, it) -> {
             ReadStats s = ReadStats.empty(classes, parts);
+            int[] labels = new int[RowChunk.capacity(featureSize)]; // the class mix per chunk-sized run of rows
+            int k = 0;
             while (it.hasNext()) {
-                s.add(p, it.next());
+                Example e = it.next();
+                s.add(p, e);
+                if (e.isValid()) {
+                    labels[k++] = e.label;
+                    if (k == labels.length) {
+                        s.noteChunk(labels, k);
+                        k = 0;
+                    }
+                }
             }
+            s.noteChunk(labels, k);
+            s.finishChunks();
             return List.of(s).iterator();
         }, true).collect().stream().reduce(ReadStats.empty(classes, parts), ReadStats::merge);
         check(stats, source, options, null);
@@ -78,6 +92,7 @@ public final class LabeledData {
         LabeledData d = new LabeledData(null, null, rows, shape, classes, ValidationReport.of(source, stats), source,
                 stats.partitionRows, null);
         d.partitionClassRows = stats.partitionClassRows;
+        d.chunksMixed = stats.chunksMixed;
         return d;
     }
 
@@ -107,6 +122,7 @@ public final class LabeledData {
                 shape, classes, ValidationReport.of(source, stats), source, stats.partitionRows, stats);
         d.byteChunks = byteChunks;
         d.partitionClassRows = stats.partitionClassRows;
+        d.chunksMixed = stats.chunksMixed;
         return d;
     }
 
@@ -227,6 +243,19 @@ public final class LabeledData {
 
     public int classes() {
         return classes;
+    }
+
+    /**
+     * Whether every run of a chunk's rows (a few MiB) inside each partition holds the classes in about that
+     * partition's proportions; false for input sorted or grouped by class inside a partition.
+     */
+    public boolean chunksMixed() {
+        return chunksMixed;
+    }
+
+    /** The level the rows are cached at ({@code NONE}: read again on every pass). */
+    public StorageLevel storageLevel() {
+        return persisted == null ? StorageLevel.NONE() : persisted.getStorageLevel();
     }
 
     public ValidationReport report() {

@@ -47,12 +47,13 @@ final class Packer {
     /**
      * @param perPartClass rows per (partition, class) of {@code rows} if already known, else null (one more
      *        pass counts the rows per partition, and they are dealt out: the class mix is unknown)
+     * @param orderMixed whether the rows may keep their input order (false: always dealt out)
      */
-    static JavaRDD<Block> packTraining(JavaRDD<Example> rows, long[][] perPartClass, int workers, int batch,
-            FittedScaler scaler, int featureSize, long seed, String what) {
+    static JavaRDD<Block> packTraining(JavaRDD<Example> rows, long[][] perPartClass, boolean orderMixed, int workers,
+            int batch, FittedScaler scaler, int featureSize, long seed, String what) {
         long[] counts = perPartClass != null ? rowCounts(perPartClass) : partitionCounts(rows);
         checkEnough(Arrays.stream(counts).sum(), workers, what);
-        if (perPartClass != null && inPlace(perPartClass, workers)) {
+        if (perPartClass != null && orderMixed && inPlace(perPartClass, workers)) {
             return rows.mapPartitions(it -> blocks(it, batch, featureSize, scaler));
         }
         long[] offsets = new long[counts.length];
@@ -203,73 +204,217 @@ final class Packer {
     }
 
     /**
-     * The worker's rows in a fresh order for an epoch: a Fisher–Yates permutation seeded by
-     * (seed, epoch, partition), repacked into blocks of {@code batch} floats. Local to each worker: no
-     * shuffle, nothing shipped from the driver. Stored float blocks are already scaled and are copied; stored
-     * byte blocks are turned into floats and scaled with {@code scaler} (may be null) in the same copy.
+     * The worker's rows in a fresh order for an epoch, repacked into blocks of {@code batch} floats, local to
+     * each worker (no shuffle, nothing shipped from the driver). Stored float blocks are already scaled and
+     * are copied; stored byte blocks are turned into floats and scaled with {@code scaler} (may be null) in
+     * the same copy.
+     *
+     * <p>A worker with at most {@code window} rows: one Fisher–Yates permutation of all its rows, seeded by
+     * (seed, epoch, partition). A worker with more: its stored blocks stream through in stored order and
+     * are cut into windows of {@code window} rows, the first window shorter by a seeded offset in
+     * [0, window) so that the cuts move every epoch; each window's rows are permuted by Fisher–Yates seeded
+     * by (seed, epoch, partition, window) and the minibatches are cut from the concatenation (a minibatch
+     * may span two windows). The task holds at most the stored blocks that overlap the current window and
+     * the next one, whatever the partition's size (docs/data-preparation.md, "Bounded memory").
+     *
+     * @param rows rows per partition (the stored counts)
      */
-    static JavaRDD<Block> reshuffle(JavaRDD<Block> blocks, long seed, int epoch, int batch, FittedScaler scaler) {
+    static JavaRDD<Block> reshuffle(JavaRDD<Block> blocks, long seed, int epoch, int batch, FittedScaler scaler,
+            long[] rows, int window) {
         float[] shift = scaler == null ? null : scaler.shift();
         float[] scale = scaler == null ? null : scaler.scale();
         return blocks.mapPartitionsWithIndex((p, it) -> {
-            List<Block> list = new ArrayList<>();
-            it.forEachRemaining(list::add);
-            int n = 0;
-            for (Block b : list) {
-                n += b.size;
+            long n = p < rows.length ? rows[p] : -1;
+            if (n >= 0 && n > window) {
+                return new WindowedEpoch(it, n, window, batch, SplitMix.derive(seed, Seeded.EPOCH, epoch, p), shift,
+                        scale);
             }
-            if (n == 0) {
-                return List.<Block>of().iterator();
-            }
-            int fs = list.get(0).featureSize;
-            int[] blockOf = new int[n];
-            int[] rowOf = new int[n];
-            for (int b = 0, i = 0; b < list.size(); b++) {
-                for (int r = 0; r < list.get(b).size; r++, i++) {
-                    blockOf[i] = b;
-                    rowOf[i] = r;
-                }
-            }
-            int[] perm = new int[n];
-            for (int i = 0; i < n; i++) {
-                perm[i] = i;
-            }
-            long s = SplitMix.derive(seed, Seeded.EPOCH, epoch, p);
-            for (int i = n - 1; i > 0; i--) {
-                s += SplitMix.GOLDEN;
-                int j = (int) ((SplitMix.mix(s) >>> 33) % (i + 1));
-                int t = perm[i];
-                perm[i] = perm[j];
-                perm[j] = t;
-            }
-            final int total = n;
-            return new Iterator<Block>() {
-                int start;
-
-                @Override
-                public boolean hasNext() {
-                    return start < total;
-                }
-
-                @Override
-                public Block next() {
-                    if (start >= total) {
-                        throw new NoSuchElementException();
-                    }
-                    int size = Math.min(batch, total - start);
-                    Block nb = new Block(size, fs);
-                    for (int i = 0; i < size; i++) {
-                        int src = perm[start + i];
-                        Block from = list.get(blockOf[src]);
-                        int r = rowOf[src];
-                        from.copyRow(r, nb.features, i * fs, shift, scale); // raw bytes are scaled here
-                        nb.labels[i] = from.labels[r];
-                        nb.ids[i] = from.ids[r];
-                    }
-                    start += size;
-                    return nb;
-                }
-            };
+            return wholePartition(it, seed, epoch, p, batch, shift, scale);
         }, true);
+    }
+
+    /** The whole partition permuted at once (at most {@code window} rows). */
+    private static Iterator<Block> wholePartition(Iterator<Block> it, long seed, int epoch, int p, int batch,
+            float[] shift, float[] scale) {
+        List<Block> list = new ArrayList<>();
+        it.forEachRemaining(list::add);
+        int n = 0;
+        for (Block b : list) {
+            n += b.size;
+        }
+        if (n == 0) {
+            return List.<Block>of().iterator();
+        }
+        int fs = list.get(0).featureSize;
+        int[] blockOf = new int[n];
+        int[] rowOf = new int[n];
+        for (int b = 0, i = 0; b < list.size(); b++) {
+            for (int r = 0; r < list.get(b).size; r++, i++) {
+                blockOf[i] = b;
+                rowOf[i] = r;
+            }
+        }
+        int[] perm = permutation(n, SplitMix.derive(seed, Seeded.EPOCH, epoch, p));
+        final int total = n;
+        return new Iterator<Block>() {
+            int start;
+
+            @Override
+            public boolean hasNext() {
+                return start < total;
+            }
+
+            @Override
+            public Block next() {
+                if (start >= total) {
+                    throw new NoSuchElementException();
+                }
+                int size = Math.min(batch, total - start);
+                Block nb = new Block(size, fs);
+                for (int i = 0; i < size; i++) {
+                    int src = perm[start + i];
+                    Block from = list.get(blockOf[src]);
+                    int r = rowOf[src];
+                    from.copyRow(r, nb.features, i * fs, shift, scale); // raw bytes are scaled here
+                    nb.labels[i] = from.labels[r];
+                    nb.ids[i] = from.ids[r];
+                }
+                start += size;
+                return nb;
+            }
+        };
+    }
+
+    /** 0..n-1 permuted by Fisher–Yates from the SplitMix stream of {@code s}. */
+    static int[] permutation(int n, long s) {
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) {
+            perm[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            s += SplitMix.GOLDEN;
+            int j = (int) ((SplitMix.mix(s) >>> 33) % (i + 1));
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        return perm;
+    }
+
+    /**
+     * One epoch of a partition larger than the shuffle window, streamed (see {@link #reshuffle}): holds the
+     * stored blocks overlapping the current window, its permutation, and the minibatch being filled.
+     */
+    static final class WindowedEpoch implements Iterator<Block> {
+        private final Iterator<Block> stored;
+        private final long total;
+        private final int window;
+        private final int batch;
+        private final long seed;
+        private final float[] shift;
+        private final float[] scale;
+        /** Stored blocks overlapping the current window, and the partition row where each starts. */
+        private final java.util.ArrayDeque<Block> held = new java.util.ArrayDeque<>();
+        private final java.util.ArrayDeque<Long> heldStart = new java.util.ArrayDeque<>();
+        private long loaded; // rows of the stored blocks read so far
+        private final long firstEnd; // where window 0 ends
+        private long windowStart; // first row of the current window
+        private long windowEnd;
+        private int windowRows;
+        private int windowIndex = -1;
+        private Block[] rowBlock = new Block[0]; // per row of the window: its stored block and row there
+        private int[] rowIndex = new int[0];
+        private int[] perm;
+        private int next; // next position in perm
+        private long emitted;
+
+        WindowedEpoch(Iterator<Block> stored, long total, int window, int batch, long seed, float[] shift,
+                float[] scale) {
+            this.stored = stored;
+            this.total = total;
+            this.window = window;
+            this.batch = batch;
+            this.seed = seed;
+            this.shift = shift;
+            this.scale = scale;
+            // the first window is shorter by a seeded offset in [0, window), so the cuts move every epoch
+            firstEnd = window - Long.remainderUnsigned(SplitMix.derive(seed, -1), window);
+        }
+
+        @Override
+        public boolean hasNext() {
+            return emitted < total;
+        }
+
+        @Override
+        public Block next() {
+            if (emitted >= total) {
+                throw new NoSuchElementException();
+            }
+            int size = (int) Math.min(batch, total - emitted);
+            Block nb = null;
+            for (int i = 0; i < size; i++) {
+                if (next >= windowRows) {
+                    advanceWindow();
+                }
+                int w = perm[next++];
+                Block from = rowBlock[w];
+                int r = rowIndex[w];
+                if (nb == null) {
+                    nb = new Block(size, from.featureSize);
+                }
+                from.copyRow(r, nb.features, i * nb.featureSize, shift, scale);
+                nb.labels[i] = from.labels[r];
+                nb.ids[i] = from.ids[r];
+            }
+            emitted += size;
+            return nb;
+        }
+
+        private void advanceWindow() {
+            windowStart = windowEnd;
+            windowIndex++;
+            long end = windowIndex == 0 ? firstEnd : windowStart + window;
+            end = Math.min(end, total);
+            // drop the blocks that end before this window, read those it needs
+            while (!held.isEmpty() && heldStart.peekFirst() + held.peekFirst().size <= windowStart) {
+                held.pollFirst();
+                heldStart.pollFirst();
+            }
+            while (loaded < end) {
+                if (!stored.hasNext()) {
+                    throw new IllegalStateException("a worker's stored blocks hold " + loaded + " rows, "
+                            + total + " were counted when they were packed");
+                }
+                Block b = stored.next();
+                held.addLast(b);
+                heldStart.addLast(loaded);
+                loaded += b.size;
+            }
+            windowEnd = end;
+            windowRows = (int) (end - windowStart);
+            Arrays.fill(rowBlock, null); // no reference to a dropped block
+            if (rowBlock.length < windowRows) {
+                rowBlock = new Block[windowRows];
+                rowIndex = new int[windowRows];
+            }
+            int i = 0;
+            java.util.Iterator<Long> starts = heldStart.iterator();
+            for (Block b : held) {
+                long s = starts.next();
+                int from = (int) Math.max(0, windowStart - s);
+                int to = (int) Math.min(b.size, end - s);
+                for (int r = from; r < to; r++, i++) {
+                    rowBlock[i] = b;
+                    rowIndex[i] = r;
+                }
+            }
+            if (i != windowRows) {
+                throw new IllegalStateException("window " + windowIndex + " gathered " + i + " of " + windowRows
+                        + " rows");
+            }
+            perm = permutation(windowRows, SplitMix.derive(seed, windowIndex));
+            next = 0;
+        }
     }
 }

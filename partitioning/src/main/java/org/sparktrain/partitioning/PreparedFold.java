@@ -22,9 +22,12 @@ public final class PreparedFold {
     private final long validationRows;
     private final long seed;
     private final int batch;
+    private final int window;
+    private final org.apache.spark.storage.StorageLevel storage;
 
     PreparedFold(int index, FittedScaler scaler, JavaRDD<Block> train, JavaRDD<Block> validation, long[] before,
-            long[] after, long[] rowsPerWorker, long validationRows, long seed, int batch) {
+            long[] after, long[] rowsPerWorker, long validationRows, long seed, int batch, int window,
+            org.apache.spark.storage.StorageLevel storage) {
         this.index = index;
         this.scaler = scaler;
         this.train = train;
@@ -35,6 +38,8 @@ public final class PreparedFold {
         this.validationRows = validationRows;
         this.seed = seed;
         this.batch = batch;
+        this.window = window;
+        this.storage = storage;
     }
 
     public int index() {
@@ -58,10 +63,26 @@ public final class PreparedFold {
     /**
      * Training blocks for an epoch: each worker's stored rows permuted afresh from (seed, epoch, partition),
      * locally on the executor holding them (no shuffle, nothing shipped from the driver), as minibatches of
-     * scaled floats. Not cached: each evaluation repacks from the stored blocks.
+     * scaled floats; a worker with more rows than the shuffle window streams through its stored blocks and
+     * permutes a window at a time (bounded memory; see {@code Packer.reshuffle}). Not cached: each
+     * evaluation repacks from the stored blocks.
      */
     public JavaRDD<Block> trainBlocks(int epoch) {
-        return Packer.reshuffle(train, seed, epoch, batch, scaler);
+        return Packer.reshuffle(train, seed, epoch, batch, scaler, rowsPerWorker, window);
+    }
+
+    /** Rows permuted together per epoch on a worker (all of a worker's rows when it has no more). */
+    public int shuffleWindow() {
+        return window;
+    }
+
+    /**
+     * Where the stored training blocks live: {@code MEMORY_AND_DISK} when every worker's blocks fit well in
+     * its share of the executors' storage memory, {@code DISK_ONLY} when not (or the level the pipeline was
+     * given).
+     */
+    public org.apache.spark.storage.StorageLevel storage() {
+        return storage;
     }
 
     /** Validation blocks, or null for a split without validation. */

@@ -33,7 +33,43 @@ public final class ReadStats implements java.io.Serializable {
     public Moments zscore;
     public Moments range;
 
+    /**
+     * Whether every chunk of every partition holds the classes in about its partition's proportions (each
+     * count within 4 standard deviations + 2 of an even mix), i.e. whether a bounded per-epoch shuffle
+     * window over the stored order would still see every class. False for input sorted or grouped by class
+     * inside a partition (docs/data-preparation.md, "Bounded memory").
+     */
+    public boolean chunksMixed = true;
+    /** This task's per-chunk class counts, until {@link #finishChunks()} (not shipped). */
+    private transient java.util.List<long[]> chunkClasses;
+
     public ReadStats() {
+    }
+
+    /** Records the class mix of a chunk's rows (labels[0..size)). */
+    void noteChunk(int[] labels, int size) {
+        if (size == 0) {
+            return;
+        }
+        long[] c = new long[classCounts.length];
+        for (int i = 0; i < size; i++) {
+            c[labels[i]]++;
+        }
+        if (chunkClasses == null) {
+            chunkClasses = new java.util.ArrayList<>();
+        }
+        chunkClasses.add(c);
+    }
+
+    /** Compares every recorded chunk with the mix of all of them (this partition); sets {@link #chunksMixed}. */
+    void finishChunks() {
+        if (chunkClasses == null || chunkClasses.size() < 2) {
+            chunkClasses = null;
+            return;
+        }
+        long[][] perChunk = chunkClasses.toArray(new long[0][]);
+        chunkClasses = null;
+        chunksMixed &= Packer.evenMix(perChunk, perChunk.length);
     }
 
     static ReadStats empty(int classes, int partitions) {
@@ -119,6 +155,7 @@ public final class ReadStats implements java.io.Serializable {
                 m.fatalDetail = s.fatalDetail;
             }
         }
+        m.chunksMixed = a.chunksMixed && b.chunksMixed;
         m.zscore = mergeSummary(a.zscore, b.zscore);
         m.range = mergeSummary(a.range, b.range);
         return m;

@@ -178,9 +178,11 @@ public final class RowChunk implements java.io.Serializable {
                     c.ids[c.size] = e.id;
                     c.size++;
                 }
+                stats.noteChunk(c.labels, c.size);
                 if (!rows.hasNext()) {
                     last = true;
                     c.trim();
+                    stats.finishChunks();
                     c.stats = stats;
                 }
                 stats.summarize(c);

@@ -3,10 +3,8 @@ package org.sparktrain.driver.barrier;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.broadcast.Broadcast;
@@ -89,11 +87,8 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
             throw new IllegalStateException(label + ": the stage has " + ctx.getTaskInfos().length + " tasks, the plan "
                     + workers + " workers");
         }
-        List<MiniBatch> blocks = new ArrayList<>();
-        java.util.Iterator<MiniBatch> jit = CollectionConverters.asJava(it);
-        while (jit.hasNext()) {
-            blocks.add(jit.next());
-        }
+        // streamed: the worker's minibatches are computed as it takes them (the epoch is never held whole)
+        java.util.Iterator<MiniBatch> blocks = CollectionConverters.asJava(it);
         Trainer t = Trainer.fromSpec(Network.build(ModelSpec.parse(specText, label), config.seed()), config);
         Network net = t.network();
         Optimizer opt = t.optimizer();
@@ -132,16 +127,16 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
                 double loss = 0;
                 long ex = 0;
                 if (mode == AveragingMode.PARAMETER) {
-                    for (int i = 0; i < k && step + i < blocks.size(); i++) {
-                        MiniBatch b = blocks.get(step + i);
+                    for (int i = 0; i < k && blocks.hasNext(); i++) {
+                        MiniBatch b = blocks.next();
                         loss += t.stepAt(b, epoch, w, step + i) * b.size;
                         ex += b.size;
                     }
                     if (ex > 0) {
                         RoundVector.packResultInto(net, opt, loss, ex, buf);
                     }
-                } else if (step < blocks.size()) {
-                    MiniBatch b = blocks.get(step);
+                } else if (blocks.hasNext()) {
+                    MiniBatch b = blocks.next();
                     loss = t.gradientAt(b, epoch, w, step) * b.size;
                     ex = b.size;
                     RoundVector.packGradientInto(net, loss, ex, buf);

@@ -41,8 +41,9 @@ public final class FoldEpochData implements EpochData {
     public synchronized JavaRDD<MiniBatch> blocks(int epoch) {
         JavaRDD<MiniBatch> rdd = cached.get(epoch);
         if (rdd == null) {
+            // the job transport reads the epoch once per round: cached, on disk when the stored blocks are
             rdd = fold.trainBlocks(epoch).mapPartitions(FoldEpochData::toMiniBatches, true)
-                    .persist(StorageLevel.MEMORY_ONLY());
+                    .persist(fold.storage().useMemory() ? StorageLevel.MEMORY_ONLY() : StorageLevel.DISK_ONLY());
             rdd.count();
             cached.put(epoch, rdd);
         }
@@ -59,16 +60,34 @@ public final class FoldEpochData implements EpochData {
         return rdd != null ? rdd : fold.trainBlocks(epoch).mapPartitions(FoldEpochData::toMiniBatches, true);
     }
 
+    /** The blocks as minibatches, streamed (one block ahead): a one-row block after others is left out. */
     static Iterator<MiniBatch> toMiniBatches(Iterator<Block> it) {
-        List<MiniBatch> out = new ArrayList<>();
-        while (it.hasNext()) {
-            Block b = it.next();
-            if (b.size == 1 && !out.isEmpty()) {
-                continue;
+        return new Iterator<MiniBatch>() {
+            private Block ahead = it.hasNext() ? it.next() : null;
+            private boolean first = true;
+
+            @Override
+            public boolean hasNext() {
+                if (ahead != null && ahead.size == 1 && !first) {
+                    // left out only when it is the last, as before: a one-row block mid-stream still trains
+                    if (!it.hasNext()) {
+                        ahead = null;
+                    }
+                }
+                return ahead != null;
             }
-            out.add(b.toMiniBatch());
-        }
-        return out.iterator();
+
+            @Override
+            public MiniBatch next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                Block b = ahead;
+                ahead = it.hasNext() ? it.next() : null;
+                first = false;
+                return b.toMiniBatch();
+            }
+        };
     }
 
     @Override

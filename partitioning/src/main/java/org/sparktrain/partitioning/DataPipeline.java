@@ -262,7 +262,7 @@ public final class DataPipeline {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
             blocks = chunks.map(RowChunk::asBlock);
             return new PreparedFold(fold, fitted, blocks, null, before, before.clone(), trainPartitionRows.clone(), 0,
-                    foldSeed, batchSize, windowRows, data.storageLevel());
+                    foldSeed, batchSize, windowRows, data.storageLevel()).sharingSourceCache();
         }
         if (trainKeep != null && inPlace) {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);

@@ -23,6 +23,7 @@ public final class PreparedFold {
     private final long seed;
     private final int batch;
     private final int window;
+    private boolean usesSourceCache;
     private final org.apache.spark.storage.StorageLevel storage;
 
     PreparedFold(int index, FittedScaler scaler, JavaRDD<Block> train, JavaRDD<Block> validation, long[] before,
@@ -40,6 +41,11 @@ public final class PreparedFold {
         this.batch = batch;
         this.window = window;
         this.storage = storage;
+    }
+
+    PreparedFold sharingSourceCache() {
+        usesSourceCache = true;
+        return this;
     }
 
     public int index() {
@@ -69,6 +75,14 @@ public final class PreparedFold {
      */
     public JavaRDD<Block> trainBlocks(int epoch) {
         return Packer.reshuffle(train, seed, epoch, batch, scaler, rowsPerWorker, window);
+    }
+
+    /**
+     * Whether the training blocks are the read's cached chunks themselves (an 8-bit source, no split, rows
+     * where they were read): the data must then stay cached for as long as the fold trains.
+     */
+    public boolean usesSourceCache() {
+        return usesSourceCache;
     }
 
     /** Rows permuted together per epoch on a worker (all of a worker's rows when it has no more). */

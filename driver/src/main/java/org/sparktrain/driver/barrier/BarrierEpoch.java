@@ -123,6 +123,10 @@ public final class BarrierEpoch {
                         throw new IllegalStateException("Spark was shut down during " + label, e);
                     }
                     String why = rootMessage(e);
+                    if (why.contains("OutOfMemoryError")) {
+                        // a rerun would run out of memory again: the run ends, saying so
+                        throw new IllegalStateException(label + " ran out of memory: " + why, e);
+                    }
                     if (attempt + 1 < settings.maxAttempts()) {
                         LOG.warn("{} failed: {}. Rerunning the epoch's stage from its saved starting state "
                                 + "(attempt {} of {}).", label, why, attempt + 2, settings.maxAttempts());

@@ -49,7 +49,7 @@ final class EvaluateCommand {
                                       the workers are split between them
               --validation F          holdout's validation fraction (default 0.3)
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
-              --resample, --limit-train, --workers, --master, --averaging-frequency, --mode,
+              --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
               --warmup-rounds, --transport  as for 'sparktrain train' (scaling and resampling happen inside each
                                       fold, on its training part only)
               --metrics-out FILE      write the summary and every fold's metrics as JSON
@@ -119,7 +119,7 @@ final class EvaluateCommand {
                     + " slots: folds will wait for each other's tasks");
         }
         DataPipeline base = DataPipeline.defaults().scaler(scale).resampling(resample).workers(perFold)
-                .batchSize(cfg.batchSize());
+                .batchSize(cfg.batchSize()).shuffleWindow(flags.shuffleWindow);
         final LabeledData rows = data;
         final PreparedData shared = method.equals("bootstrap") ? null
                 : base.split(method.equals("kfold") ? SplitSpec.kFold(folds) : SplitSpec.holdout(valFraction))
@@ -130,6 +130,7 @@ final class EvaluateCommand {
             PreparedData prepared = shared != null ? shared
                     : DataPipeline.defaults().scaler(scale).resampling(resample).workers(perFold)
                             .batchSize(cfg.batchSize()).split(SplitSpec.bootstrap()).seed(cfg.seed() + fold)
+                            .shuffleWindow(flags.shuffleWindow)
                             .prepare(rows);
             PreparedFold f = prepared.fold(shared != null ? fold : 0);
             Network net = Network.build(spec, cfg.seed());

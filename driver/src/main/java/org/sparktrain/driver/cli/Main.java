@@ -45,10 +45,16 @@ public final class Main {
             String m = e.getMessage();
             err.println(m.startsWith("sparktrain") ? m : "sparktrain: " + m);
             return 2;
+        } catch (OutOfMemoryError e) {
+            err.println("sparktrain: " + OutOfMemory.message(e));
+            return 1;
         } catch (Exception e) {
             Throwable cause = userFacing(e);
             String jdk = unsupportedJava(e);
-            if (jdk != null) {
+            String oom = OutOfMemory.find(e) ? OutOfMemory.message(e) : null;
+            if (oom != null) {
+                err.println("sparktrain: " + oom);
+            } else if (jdk != null) {
                 err.println("sparktrain: " + jdk);
             } else if (shuttingDown()) { // whatever broke, it broke because the JVM is being stopped
                 err.println("sparktrain: stopped (interrupted, e.g. Ctrl-C or a kill signal); a model file is written"

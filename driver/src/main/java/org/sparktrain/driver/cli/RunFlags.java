@@ -19,10 +19,12 @@ import org.sparktrain.partitioning.Resampling;
 final class RunFlags {
     static final Set<String> VALUED = Set.of("model", "data", "epochs", "batch-size", "seed", "limit-train",
             "workers", "master", "averaging-frequency", "mode", "warmup-rounds", "scale", "resample", "label-col",
-            "transport", "metrics-out", "validation");
+            "transport", "metrics-out", "validation", "shuffle-window");
     static final Set<String> SWITCHES = Set.of("help", "drop-bad-rows");
 
     final Integer limit;
+    /** Rows a worker permutes together per epoch; 0: automatic (DataPipeline.shuffleWindow). */
+    final int shuffleWindow;
     final Integer workers;
     final int averagingFrequency;
     final int warmupRounds;
@@ -41,6 +43,7 @@ final class RunFlags {
         Long seed = a.has("seed") ? a.longValue("seed", 0) : null;
         limit = a.has("limit-train") ? a.intValue("limit-train", 0, 1) : null;
         workers = a.has("workers") ? a.intValue("workers", 0, 1) : null;
+        shuffleWindow = a.intValue("shuffle-window", 0, 0);
         averagingFrequency = a.intValue("averaging-frequency", 5, 1);
         warmupRounds = a.intValue("warmup-rounds", 0, 0);
         mode = TrainCommand.choice(a, "mode", "parameter", AveragingMode::parse);

@@ -57,6 +57,10 @@ final class TrainCommand {
               --scale zscore|minmax|none  feature scaling fitted on the training part (default none)
               --resample up|down|none     balance the classes of the training part (default none)
               --limit-train K         use about the first K training examples (quick runs)
+              --shuffle-window ROWS   rows each worker permutes together per epoch (default: the rows in
+                                      64 MiB of stored values, e.g. 65,536 rows of 256 floats); a worker
+                                      with more rows streams its stored blocks a window at a time, so
+                                      memory stays bounded whatever the data's size
               --workers W             data-parallel workers: Spark partitions, one task each per round
                                       (default: the cores Spark has, e.g. 2 on local[*] with 2 cores)
               --master URL            Spark master (default: as spark-submit set it, else local[*])
@@ -110,6 +114,7 @@ final class TrainCommand {
         int workers = workersFlag != null ? workersFlag : sc.defaultParallelism();
         DataSources.Options read = new DataSources.Options(classes, spec.input(), a.get("label-col", null),
                 a.flag("drop-bad-rows"));
+        long t0 = System.nanoTime();
         LabeledData train = DataSources.read(session, dataPath, "train", read);
         if (train.report().rowsDropped() > 0) {
             err.println("sparktrain: warning: " + train.report());
@@ -125,8 +130,15 @@ final class TrainCommand {
         }
         DataPipeline pipeline = DataPipeline.defaults()
                 .split(valFraction > 0 ? SplitSpec.holdout(valFraction) : SplitSpec.none())
-                .scaler(scale).resampling(resample).workers(workers).batchSize(cfg.batchSize()).seed(cfg.seed());
+                .scaler(scale).resampling(resample).workers(workers).batchSize(cfg.batchSize()).seed(cfg.seed())
+                .shuffleWindow(f.shuffleWindow);
         PreparedFold fold = pipeline.prepare(train).fold(0);
+        if (!fold.usesSourceCache()) {
+            train.unpersist(); // the fold holds its own blocks: the read's cache is not needed any more
+        }
+        out.printf(Locale.ROOT, "prepared %d training rows in %.1f s (read, validated, %s, packed; stored %s,"
+                        + " shuffle window %d rows per worker)%n", fold.trainRows(), (System.nanoTime() - t0) / 1e9,
+                scale == null ? "not scaled" : "scaler fitted", storageName(fold.storage()), fold.shuffleWindow());
         if (!resample.isNone()) {
             out.printf("resampling %s: training rows per class %s -> %s%n", resample,
                     java.util.Arrays.toString(fold.classCountsBefore()), java.util.Arrays.toString(fold.classCountsAfter()));
@@ -185,6 +197,11 @@ final class TrainCommand {
         out.println("model written to " + modelFile);
         fold.unpersist();
         return 0;
+    }
+
+    static String storageName(StorageLevel l) {
+        return l.useMemory() ? (l.useDisk() ? "in memory, spilling to disk" : "in memory") : l.useDisk() ? "on disk"
+                : "not cached (read again per epoch)";
     }
 
     static boolean isIdxDirWithTest(SparkSession s, String path) throws IOException {

@@ -35,6 +35,9 @@ public final class SparkSetup {
             c.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
             c.setIfMissing("spark.ui.enabled", "false");
             c.setIfMissing("spark.ui.showConsoleProgress", "false");
+            // An OutOfMemoryError in a task would make Spark exit the one JVM (status 52) before sparktrain
+            // could say what ran out; with 0 the task fails with it and the run ends with OutOfMemory's message.
+            c.setIfMissing("spark.executor.killOnFatalError.depth", "0");
         }
         return c;
     }

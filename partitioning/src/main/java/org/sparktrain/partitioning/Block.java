@@ -25,6 +25,12 @@ public final class Block implements java.io.Serializable {
     public int[] labels;
     public long[] ids;
     public float[] mask;
+    /**
+     * For {@link #features}: true when they are as read, not yet scaled (a stored training block that is
+     * the read's cached chunk itself); each epoch's repacking scales them. Raw {@link #bytes} are always
+     * unscaled.
+     */
+    public boolean unscaled;
     public int size;
     public int featureSize;
 
@@ -54,7 +60,7 @@ public final class Block implements java.io.Serializable {
      *         {@code PreparedFold.trainBlocks(epoch)}, which holds scaled floats
      */
     public MiniBatch toMiniBatch() {
-        if (features == null) {
+        if (features == null || unscaled) {
             throw new IllegalStateException("this block holds raw, unscaled bytes (a stored training block of an"
                     + " 8-bit source); train on PreparedFold.trainBlocks(epoch), whose blocks hold scaled floats");
         }
@@ -64,14 +70,22 @@ public final class Block implements java.io.Serializable {
     }
 
     /**
-     * Writes row r's values to {@code dst} from {@code d}: floats as they are; bytes as byte / 255, scaled
+     * Writes row r's values to {@code dst} from {@code d}: floats as they are (scaled when
+     * {@link #unscaled}); bytes as byte / 255, scaled
      * with {@code shift} and {@code scale} when given ((x − shift) · scale, as FittedScaler computes).
      */
     void copyRow(int r, float[] dst, int d, float[] shift, float[] scale) {
         int f = featureSize;
         int o = r * f;
         if (features != null) {
-            System.arraycopy(features, o, dst, d, f);
+            if (unscaled && shift != null) {
+                float[] x = features;
+                for (int k = 0; k < f; k++) {
+                    dst[d + k] = (x[o + k] - shift[k]) * scale[k]; // as FittedScaler.apply
+                }
+            } else {
+                System.arraycopy(features, o, dst, d, f);
+            }
             return;
         }
         RowChunk.unpack(bytes, o, dst, d, f, shift, scale);

@@ -112,8 +112,10 @@ final class CsvSource implements RowSource {
         } catch (IOException e) {
             throw new DataFormatException("cannot read CSV input " + path + ": " + e.getMessage(), e);
         }
-        int label = options.labelIndex();
-        if (label < 0) {
+        int label = options.isUnlabelled() ? -1 : options.labelIndex();
+        if (options.isUnlabelled()) {
+            // no label column: every column is a feature, every row label 0 (scoring)
+        } else if (label < 0) {
             label = indexOf(header, options.labelColumn());
             if (label < 0) {
                 throw new DataFormatException(files.get(0) + ", line 1: the header has no column '"
@@ -227,13 +229,19 @@ final class CsvSource implements RowSource {
             };
         }, false);
         String name = "CSV " + path;
-        return LabeledData.validate(parsed, new CsvSource(name, files, conf), options, shape, options.storage());
+        // in memory a value is a 4-byte float; as text, at least 2 bytes ("0,") and often 4-10: about as big
+        long estimate = (long) (bytes * 1.2);
+        return LabeledData.validate(parsed, new CsvSource(name, files, conf), options, shape,
+                options.storageFor(spark.sparkContext(), estimate, parsed.getNumPartitions()));
     }
 
     static Example parse(long id, List<String> cells, String[] header, int labelCol, int[] cols, int classes) {
         if (cells.size() != header.length) {
             return Example.bad(id, Problem.WRONG_COLUMN_COUNT, "has " + cells.size() + " columns but the header has "
                     + header.length);
+        }
+        if (labelCol < 0) {
+            return features(id, 0, cells, header, cols);
         }
         String lc = cells.get(labelCol);
         double lv;
@@ -248,6 +256,10 @@ final class CsvSource implements RowSource {
         if (label < 0) {
             return Example.bad(id, Problem.LABEL_OUT_OF_RANGE, why[0]);
         }
+        return features(id, label, cells, header, cols);
+    }
+
+    private static Example features(long id, int label, List<String> cells, String[] header, int[] cols) {
         float[] f = new float[cols.length];
         for (int k = 0; k < cols.length; k++) {
             String c = cells.get(cols[k]);
@@ -322,7 +334,7 @@ final class CsvSource implements RowSource {
             } else if (i != len) {
                 return null; // more columns than the header, or trailing characters
             }
-            if (c == labelCol) {
+            if (c == labelCol) { // labelCol < 0: no label column (label 0)
                 if (frac > 0 || negative) {
                     return null;
                 }
@@ -334,6 +346,9 @@ final class CsvSource implements RowSource {
                 float v = (float) m / POW10[frac];
                 cells[c] = negative ? -v : v;
             }
+        }
+        if (labelCol < 0) {
+            label = 0;
         }
         if (label < 0 || label >= classes) {
             return null;

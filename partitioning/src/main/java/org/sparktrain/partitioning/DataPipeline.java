@@ -256,9 +256,10 @@ public final class DataPipeline {
         boolean orderMixed = perWorkerMax <= windowRows || data.chunksMixed();
         StorageLevel level = storage != null ? storage : storageFor(rows.context(), perWorkerMax, features, bytes, w);
         boolean inPlace = resampling.isNone() && orderMixed && Packer.inPlace(perPartClass, w);
-        if (split.kind() == SplitSpec.Kind.NONE && inPlace && data.byteChunks()) {
-            // Every row trains, where it lies, and raw bytes are scaled by each epoch's repacking: the cached
-            // chunks are the stored blocks (the same arrays, no pass, no copy), and their counts are known.
+        if (split.kind() == SplitSpec.Kind.NONE && inPlace && chunks != null) {
+            // Every row trains, where it lies, and each epoch's repacking scales the values as it copies them:
+            // the cached chunks are the stored blocks (the same arrays, no pass, no copy; on disk where the
+            // read put them), and their counts are known.
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
             blocks = chunks.map(RowChunk::asBlock);
             return new PreparedFold(fold, fitted, blocks, null, before, before.clone(), trainPartitionRows.clone(), 0,
@@ -322,9 +323,12 @@ public final class DataPipeline {
     static StorageLevel storageFor(org.apache.spark.SparkContext sc, long rows, int features, boolean bytes,
             int workers) {
         long perRow = (long) features * (bytes ? 1 : 4) + 12; // values, label, id
-        long need = rows * perRow;
-        long budget = taskStorageMemory(sc, workers);
-        return need <= budget / 2 ? StorageLevel.MEMORY_AND_DISK() : StorageLevel.DISK_ONLY();
+        return fits(sc, rows * perRow, workers) ? StorageLevel.MEMORY_AND_DISK() : StorageLevel.DISK_ONLY();
+    }
+
+    /** Whether a partition of {@code bytes} takes at most half of one task's share of storage memory. */
+    static boolean fits(org.apache.spark.SparkContext sc, long bytes, int partitions) {
+        return bytes <= taskStorageMemory(sc, partitions) / 2;
     }
 
     /** One task's share of the smallest executor's storage memory (bytes). */

@@ -30,7 +30,12 @@ import org.sparktrain.engine.Shape;
 final class FrameSource implements RowSource {
     private final String name;
     private final List<String> files;
+    /** The files as Spark lists them (with their scheme), in the order of {@link #files}; or null. */
+    private List<String> uris;
     private final boolean hasIdColumn;
+
+    /** Hands {@link #uris} from {@code parquet} to {@code read} on the driver's thread. */
+    private static final ThreadLocal<List<String>> URIS = new ThreadLocal<>();
 
     private FrameSource(String name, List<String> files, boolean hasIdColumn) {
         this.name = name;
@@ -50,6 +55,24 @@ final class FrameSource implements RowSource {
                     + " (the first row is 0)";
         }
         return hasIdColumn ? name + ", row with id " + id : name + ", row " + id + " (the first row is 0)";
+    }
+
+    /** Parquet without an id column: the rows of each file from its footer (no data read). */
+    @Override
+    public long[] fileRowOffsets(org.apache.hadoop.conf.Configuration conf) {
+        if (files == null || hasIdColumn) {
+            return null;
+        }
+        List<Long> counts = new ArrayList<>();
+        for (String f : uris != null ? uris : files) {
+            try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                    org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f), conf))) {
+                counts.add(r.getRecordCount());
+            } catch (java.io.IOException e) {
+                throw new DataFormatException("cannot read the footer of Parquet file " + f + ": " + e.getMessage(), e);
+            }
+        }
+        return RowNumbers.prefix(counts);
     }
 
     static LabeledData parquet(SparkSession spark, String path, ReadOptions options) {
@@ -76,11 +99,22 @@ final class FrameSource implements RowSource {
             throw new DataFormatException("cannot read Parquet input " + path + ": " + e.getMessage()
                     + "; check the path and that it holds Parquet files.", e);
         }
+        if (options.isUnlabelled()) { // rows to score: a constant label column makes them readable
+            df = df.withColumn("__label", functions.lit(0));
+            options = options.copyWithLabel("__label");
+        }
         List<String> files = new ArrayList<>();
+        java.util.Map<String, String> uriOf = new HashMap<>();
         for (String f : df.inputFiles()) {
             files.add(normalize(f));
+            uriOf.put(normalize(f), f);
         }
         files.sort(null);
+        List<String> uris = new ArrayList<>();
+        for (String f : files) {
+            uris.add(uriOf.get(f));
+        }
+        URIS.set(uris);
         if (files.isEmpty()) {
             throw new DataFormatException("Parquet input " + path + " holds no files.");
         }
@@ -209,7 +243,19 @@ final class FrameSource implements RowSource {
         Shape shape = o.shape() != null ? o.shape() : Shape.of(length);
         final int len = length;
         JavaRDD<Example> checked = raw.map(e -> e.problem != null ? e : Checks.features(e.id, e.label, e.features, len));
-        return LabeledData.validate(checked, new FrameSource(name, files, hasId), o, shape, o.storage());
+        // Spark's estimate of the input's size (the files' sizes for Parquet), half again for compression
+        long estimate;
+        try {
+            java.math.BigInteger size = df.queryExecution().optimizedPlan().stats().sizeInBytes().bigInteger();
+            estimate = size.min(java.math.BigInteger.valueOf(Long.MAX_VALUE / 2)).longValue() / 2 * 3;
+        } catch (RuntimeException e) {
+            estimate = Long.MAX_VALUE / 2;
+        }
+        FrameSource source = new FrameSource(name, files, hasId);
+        source.uris = files == null ? null : URIS.get();
+        URIS.remove();
+        return LabeledData.validate(checked, source, o, shape,
+                o.storageFor(df.sparkSession().sparkContext(), estimate, checked.getNumPartitions()));
     }
 
     /**

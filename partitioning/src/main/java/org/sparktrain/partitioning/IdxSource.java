@@ -101,7 +101,8 @@ final class IdxSource implements RowSource {
                             classes);
                 }, true);
         String name = "IDX data " + dir + " (" + prefix + ")";
-        return LabeledData.fromChunks(parsed, new IdxSource(name), options, shape, options.storage(), true);
+        return LabeledData.fromChunks(parsed, new IdxSource(name), options, shape,
+                options.storageFor(spark.sparkContext(), (long) n * features, parts), true);
     }
 
     /**

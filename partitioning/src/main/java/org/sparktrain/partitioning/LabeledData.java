@@ -63,6 +63,9 @@ public final class LabeledData {
         int classes = options.classes();
         int parts = parsed.getNumPartitions();
         int featureSize = shape.size();
+        if (storage == null) {
+            storage = StorageLevel.MEMORY_AND_DISK();
+        }
         if (!storage.equals(StorageLevel.NONE())) {
             return fromChunks(parsed.mapPartitionsWithIndex((p, it) -> RowChunk.pack(p, it, classes, parts,
                     featureSize), true), source, options, shape, storage, false);
@@ -105,6 +108,9 @@ public final class LabeledData {
             StorageLevel storage, boolean byteChunks) {
         int classes = options.classes();
         int parts = parsed.getNumPartitions();
+        if (storage == null) {
+            storage = StorageLevel.MEMORY_AND_DISK();
+        }
         boolean cache = !storage.equals(StorageLevel.NONE());
         JavaRDD<RowChunk> chunks = cache ? parsed.persist(storage) : parsed;
         ReadStats stats = chunks.mapPartitions(it -> {

@@ -19,9 +19,10 @@ import org.sparktrain.engine.Shape;
  *       IDX).</li>
  *   <li>{@code dropBadRows}: drop rows that fail validation, count them per reason and report them,
  *       instead of failing at the first one (the default). Broken files always fail.</li>
- *   <li>{@code storage}: how the validated rows are kept between the pipeline's passes; default
- *       {@code MEMORY_AND_DISK}; {@code NONE} re-reads the input for every pass (for inputs larger than the
- *       cluster's memory that are cheap to read).</li>
+ *   <li>{@code storage}: how the validated rows are kept between the pipeline's passes; by default
+ *       {@code MEMORY_AND_DISK} when a partition's rows (estimated from the input's size) take at most half
+ *       of a task's share of the executors' storage memory, else {@code DISK_ONLY}; {@code NONE} re-reads
+ *       the input for every pass (for inputs that are cheap to read).</li>
  *   <li>{@code partitions}: how many partitions to read into; 0 means Spark's default parallelism.</li>
  * </ul>
  */
@@ -36,7 +37,8 @@ public final class ReadOptions {
     private boolean dropBadRows;
     private int partitions;
     private char delimiter = ',';
-    private StorageLevel storage = StorageLevel.MEMORY_AND_DISK();
+    private StorageLevel storage; // null: chosen from the input's size (storageFor)
+    private boolean unlabelled;
 
     public static ReadOptions classes(int classes) {
         if (classes < 2) {
@@ -53,6 +55,36 @@ public final class ReadOptions {
         this.labelColumn = column;
         this.labelIndex = -1;
         return this;
+    }
+
+    /**
+     * No label column (rows to score): every column but the id is a feature and every row gets label 0.
+     * CSV and Parquet.
+     */
+    public ReadOptions unlabelled() {
+        this.unlabelled = true;
+        return this;
+    }
+
+    /** A copy reading the label from {@code column} (a column the reader adds for unlabelled input). */
+    ReadOptions copyWithLabel(String column) {
+        ReadOptions o = new ReadOptions();
+        o.classes = classes;
+        o.labelColumn = column;
+        o.labelIndex = -1;
+        o.featureColumns = featureColumns;
+        o.featuresColumn = featuresColumn;
+        o.idColumn = idColumn;
+        o.shape = shape;
+        o.dropBadRows = dropBadRows;
+        o.partitions = partitions;
+        o.delimiter = delimiter;
+        o.storage = storage;
+        return o;
+    }
+
+    public boolean isUnlabelled() {
+        return unlabelled;
     }
 
     /** The label column by 0-based position (CSV). */
@@ -110,8 +142,23 @@ public final class ReadOptions {
         return this;
     }
 
+    /** The level asked for, or null when it is chosen from the input's size ({@link #storageFor}). */
     public StorageLevel storage() {
         return storage;
+    }
+
+    /**
+     * The level asked for, else one chosen for rows taking about {@code bytes} in memory over
+     * {@code partitions} partitions: {@code MEMORY_AND_DISK} when a partition takes at most half of one
+     * task's share of the smallest executor's storage memory, else {@code DISK_ONLY} (Spark caches a
+     * partition whole or not at all: one that cannot fit would be unrolled into memory and given up on).
+     */
+    StorageLevel storageFor(org.apache.spark.SparkContext sc, long bytes, int partitions) {
+        if (storage != null) {
+            return storage;
+        }
+        return DataPipeline.fits(sc, bytes / Math.max(1, partitions), partitions) ? StorageLevel.MEMORY_AND_DISK()
+                : StorageLevel.DISK_ONLY();
     }
 
     public int classes() {

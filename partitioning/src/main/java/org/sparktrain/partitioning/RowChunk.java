@@ -90,6 +90,7 @@ public final class RowChunk implements java.io.Serializable {
         b.bytes = bytes;
         b.labels = labels;
         b.ids = ids;
+        b.unscaled = true;
         return b;
     }
 

@@ -10,4 +10,13 @@ public interface RowSource {
 
     /** The place of the row with this id, e.g. {@code train.csv, line 57} or {@code part-0.parquet, row 12}. */
     String locate(long id);
+
+    /**
+     * When row ids are (file index &lt;&lt; 40 | row index in that file) and partitions do not follow the
+     * files' order: the rows before each file, in the reader's file order ({@link RowNumbers}). Null (the
+     * default) when partitions hold the rows in input order.
+     */
+    default long[] fileRowOffsets(org.apache.hadoop.conf.Configuration conf) {
+        return null;
+    }
 }

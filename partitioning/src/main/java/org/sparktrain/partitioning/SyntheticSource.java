@@ -72,6 +72,6 @@ final class SyntheticSource implements RowSource {
                 }, true);
         Shape shape = options.shape() != null ? options.shape() : Shape.of(features);
         return LabeledData.validate(parsed, new SyntheticSource("synthetic data (" + n + " rows)"), options, shape,
-                options.storage());
+                options.storageFor(spark.sparkContext(), n * features * 4, parts));
     }
 }

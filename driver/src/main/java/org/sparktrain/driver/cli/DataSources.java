@@ -20,9 +20,21 @@ final class DataSources {
     }
 
     /** Options shared by every reader of one run. */
-    record Options(int classes, Shape shape, String labelCol, boolean dropBadRows) {
+    record Options(int classes, Shape shape, String labelCol, boolean dropBadRows, boolean noLabels) {
+        Options(int classes, Shape shape, String labelCol, boolean dropBadRows) {
+            this(classes, shape, labelCol, dropBadRows, false);
+        }
+
+        /** Rows without a label column (CSV and Parquet: every column a feature; scoring). */
+        Options unlabelled() {
+            return new Options(classes, shape, labelCol, dropBadRows, true);
+        }
+
         ReadOptions read() {
             ReadOptions o = ReadOptions.classes(classes).shape(shape).dropBadRows(dropBadRows);
+            if (noLabels) {
+                o = o.unlabelled();
+            }
             return labelCol == null ? o : o.label(labelCol);
         }
     }

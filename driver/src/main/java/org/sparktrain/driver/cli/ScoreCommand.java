@@ -16,7 +16,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -31,8 +30,8 @@ import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.train.RoundVector;
 import org.sparktrain.partitioning.Block;
 import org.sparktrain.partitioning.LabeledData;
-import org.sparktrain.partitioning.ReadOptions;
-import org.sparktrain.partitioning.Readers;
+import org.apache.spark.sql.functions;
+import org.sparktrain.partitioning.RowNumbers;
 import org.sparktrain.partitioning.ScoringBlocks;
 
 /**
@@ -115,8 +114,10 @@ final class ScoreCommand {
 
         Broadcast<float[]> weights = sc.broadcast(RoundVector.packParamsAndState(net));
         String specText = spec.text();
-        JavaRDD<Row> rows = blocks.mapPartitions((Iterator<Block> it) -> predictRows(it, specText, weights.value(),
-                classes, labelled));
+        // row_id: the row's 0-based number in input order, whatever the format (RowNumbers)
+        RowNumbers numbers = RowNumbers.of(data, sc.hadoopConfiguration());
+        JavaRDD<Row> rows = blocks.mapPartitionsWithIndex((Integer p, Iterator<Block> it) -> predictRows(it, specText,
+                weights.value(), classes, labelled, numbers, p), true);
         List<StructField> fields = new ArrayList<>();
         fields.add(DataTypes.createStructField("row_id", DataTypes.LongType, false));
         if (labelled) {
@@ -204,18 +205,18 @@ final class ScoreCommand {
         return all;
     }
 
-    /** CSV or Parquet without labels: every column is a feature; a constant dummy label makes it readable. */
-    static LabeledData unlabelled(SparkSession session, String path, int classes, ModelSpec spec) {
-        Dataset<Row> df = path.toLowerCase(java.util.Locale.ROOT).endsWith(".parquet")
-                ? session.read().parquet(path)
-                : session.read().option("header", "true").option("inferSchema", "true").csv(path);
-        df = df.withColumn("__label", functions.lit(0));
-        return Readers.dataFrame(df, path, ReadOptions.classes(classes).label("__label").shape(spec.input()));
+    /**
+     * CSV or Parquet without labels, read by sparktrain's own readers (every column a feature, label 0): the
+     * same validation, messages and row numbers as labelled input.
+     */
+    static LabeledData unlabelled(SparkSession session, String path, int classes, ModelSpec spec) throws java.io.IOException {
+        return DataSources.read(session, path, "t10k", new DataSources.Options(classes, spec.input(), null, false)
+                .unlabelled());
     }
 
     /** One output row per input row, predicted a block at a time as the rows are consumed (nothing held). */
     static Iterator<Row> predictRows(Iterator<Block> it, String specText, float[] weights, int classes,
-                                     boolean labelled) {
+                                     boolean labelled, RowNumbers numbers, int partition) {
         if (!it.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
@@ -224,6 +225,7 @@ final class ScoreCommand {
         return new Iterator<Row>() {
             private Block b;
             private int i;
+            private long index; // rows of this partition before b
             private float[] probs = new float[0];
 
             @Override
@@ -231,6 +233,9 @@ final class ScoreCommand {
                 while (b == null || i == b.size) {
                     if (!it.hasNext()) {
                         return false;
+                    }
+                    if (b != null) {
+                        index += b.size;
                     }
                     b = it.next();
                     i = 0;
@@ -249,7 +254,7 @@ final class ScoreCommand {
                 }
                 Object[] v = new Object[(labelled ? 3 : 2) + classes];
                 int j = 0;
-                v[j++] = b.ids[i];
+                v[j++] = numbers.number(partition, index + i, b.ids[i]);
                 if (labelled) {
                     v[j++] = b.labels[i];
                 }

@@ -138,7 +138,7 @@ final class CsvSource implements RowSource {
                 }
             }
         } else {
-            featureCols = new int[header.length - 1];
+            featureCols = new int[label < 0 ? header.length : header.length - 1];
             for (int c = 0, k = 0; c < header.length; c++) {
                 if (c != label) {
                     featureCols[k++] = c;

@@ -1,5 +1,7 @@
 package org.sparktrain.partitioning;
 
+import java.util.List;
+
 import java.util.Arrays;
 
 /**
@@ -34,42 +36,84 @@ public final class ReadStats implements java.io.Serializable {
     public Moments range;
 
     /**
-     * Whether every chunk of every partition holds the classes in about its partition's proportions (each
-     * count within 4 standard deviations + 2 of an even mix), i.e. whether a bounded per-epoch shuffle
+     * Whether every run of {@link #MIX_RUN} rows of every partition holds the classes in about its
+     * partition's proportions ({@link #finishChunks()}), i.e. whether a bounded per-epoch shuffle
      * window over the stored order would still see every class. False for input sorted or grouped by class
      * inside a partition (docs/data-preparation.md, "Bounded memory").
      */
     public boolean chunksMixed = true;
-    /** This task's per-chunk class counts, until {@link #finishChunks()} (not shipped). */
-    private transient java.util.List<long[]> chunkClasses;
+    /** This task's per-run class counts, until {@link #finishChunks()} (not shipped). */
+    private transient List<long[]> chunkClasses;
 
     public ReadStats() {
     }
 
-    /** Records the class mix of a chunk's rows (labels[0..size)). */
+    /** Rows per run whose class mix is compared with its partition's ({@link #chunksMixed}). */
+    static final int MIX_RUN = 4096;
+    /** The class counts of the run being filled (this task's; not shipped). */
+    private transient long[] run;
+    private transient int runRows;
+
+    /** Records the class mix of a chunk's rows (labels[0..size)), in runs of {@link #MIX_RUN} rows. */
     void noteChunk(int[] labels, int size) {
-        if (size == 0) {
-            return;
-        }
-        long[] c = new long[classCounts.length];
         for (int i = 0; i < size; i++) {
-            c[labels[i]]++;
+            if (run == null) {
+                run = new long[classCounts.length];
+            }
+            run[labels[i]]++;
+            if (++runRows == MIX_RUN) {
+                endRun();
+            }
         }
+    }
+
+    private void endRun() {
         if (chunkClasses == null) {
             chunkClasses = new java.util.ArrayList<>();
         }
-        chunkClasses.add(c);
+        chunkClasses.add(run);
+        run = null;
+        runRows = 0;
     }
 
-    /** Compares every recorded chunk with the mix of all of them (this partition); sets {@link #chunksMixed}. */
+    /**
+     * Compares every recorded run (a last one of at least a sixteenth of a run too) with the mix of the
+     * whole partition: each class count within 6 standard deviations + 2 of what an even mix gives (loose
+     * enough that well-mixed data is not flagged over thousands of runs; input sorted or grouped by class is
+     * off by far more). Sets {@link #chunksMixed}.
+     */
     void finishChunks() {
-        if (chunkClasses == null || chunkClasses.size() < 2) {
-            chunkClasses = null;
+        if (runRows >= MIX_RUN / 16) {
+            endRun();
+        }
+        List<long[]> runs = chunkClasses;
+        chunkClasses = null;
+        run = null;
+        runRows = 0;
+        if (runs == null || runs.size() < 2) {
             return;
         }
-        long[][] perChunk = chunkClasses.toArray(new long[0][]);
-        chunkClasses = null;
-        chunksMixed &= Packer.evenMix(perChunk, perChunk.length);
+        int classes = classCounts.length;
+        long[] total = new long[classes];
+        long n = 0;
+        for (long[] r : runs) {
+            for (int c = 0; c < classes; c++) {
+                total[c] += r[c];
+                n += r[c];
+            }
+        }
+        for (long[] r : runs) {
+            long rows = java.util.Arrays.stream(r).sum();
+            for (int c = 0; c < classes; c++) {
+                double share = (double) total[c] / n;
+                double expect = rows * share;
+                double sd = Math.sqrt(expect * (1 - share));
+                if (Math.abs(r[c] - expect) > 6 * sd + 2) {
+                    chunksMixed = false;
+                    return;
+                }
+            }
+        }
     }
 
     static ReadStats empty(int classes, int partitions) {

@@ -160,10 +160,18 @@ final class ChunkPasses {
         JavaRDD<Block> moved = moving.repartitionAndSortWithinPartitions(new PackKey.ByWorker(workers),
                 new PackKey.Order()).values().mapPartitions(it -> Packer.blocks(it, batch, features, scaler), true);
         return staying.zipPartitions(moved, (a, b) -> {
-            java.util.List<Block> all = new java.util.ArrayList<>();
-            a.forEachRemaining(all::add);
-            b.forEachRemaining(all::add);
-            return all.iterator();
+            // streamed: the rows that stay, then those that arrived (never a whole partition in a list)
+            return new java.util.Iterator<Block>() {
+                @Override
+                public boolean hasNext() {
+                    return a.hasNext() || b.hasNext();
+                }
+
+                @Override
+                public Block next() {
+                    return a.hasNext() ? a.next() : b.next();
+                }
+            };
         });
     }
 

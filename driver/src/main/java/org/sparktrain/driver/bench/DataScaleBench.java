@@ -171,7 +171,7 @@ public final class DataScaleBench {
                 }
                 load = load1();
                 t0 = System.nanoTime();
-                ReadOptions ro = ReadOptions.classes(classes).label("label");
+                ReadOptions ro = ReadOptions.classes(classes).label("label").partitions(workers); // as train reads
                 data = format.equals("csv") ? Readers.csv(spark, file.toString(), ro)
                         : Readers.parquet(spark, file.toString(), ro.featuresColumn("features"));
                 fold = DataPipeline.defaults().split(SplitSpec.none()).scaler(FittedScaler.Kind.ZSCORE)

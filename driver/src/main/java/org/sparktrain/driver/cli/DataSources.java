@@ -20,18 +20,26 @@ final class DataSources {
     }
 
     /** Options shared by every reader of one run. */
-    record Options(int classes, Shape shape, String labelCol, boolean dropBadRows, boolean noLabels) {
+    record Options(int classes, Shape shape, String labelCol, boolean dropBadRows, boolean noLabels, int partitions) {
         Options(int classes, Shape shape, String labelCol, boolean dropBadRows) {
-            this(classes, shape, labelCol, dropBadRows, false);
+            this(classes, shape, labelCol, dropBadRows, false, 0);
         }
 
         /** Rows without a label column (CSV and Parquet: every column a feature; scoring). */
         Options unlabelled() {
-            return new Options(classes, shape, labelCol, dropBadRows, true);
+            return new Options(classes, shape, labelCol, dropBadRows, true, partitions);
+        }
+
+        /**
+         * Read into this many partitions (0: the reader's default). Training reads one per worker, so that
+         * without a split the rows can train where they were read (no shuffle, no copy).
+         */
+        Options partitions(int n) {
+            return new Options(classes, shape, labelCol, dropBadRows, noLabels, n);
         }
 
         ReadOptions read() {
-            ReadOptions o = ReadOptions.classes(classes).shape(shape).dropBadRows(dropBadRows);
+            ReadOptions o = ReadOptions.classes(classes).shape(shape).dropBadRows(dropBadRows).partitions(partitions);
             if (noLabels) {
                 o = o.unlabelled();
             }

@@ -115,7 +115,7 @@ final class TrainCommand {
         DataSources.Options read = new DataSources.Options(classes, spec.input(), a.get("label-col", null),
                 a.flag("drop-bad-rows"));
         long t0 = System.nanoTime();
-        LabeledData train = DataSources.read(session, dataPath, "train", read);
+        LabeledData train = DataSources.read(session, dataPath, "train", read.partitions(workers));
         if (train.report().rowsDropped() > 0) {
             err.println("sparktrain: warning: " + train.report());
         }

@@ -182,6 +182,7 @@ final class CsvSource implements RowSource {
             String file = ((FileSplit) split).getPath().toString();
             Integer fi = fileIndex.get(file);
             long base = (long) (fi == null ? 0 : fi) << OFFSET_BITS;
+            int[] featureAt = featureAt(expectedHeader.length, cols);
             return new Iterator<Example>() {
                 Example next = advance();
 
@@ -192,7 +193,7 @@ final class CsvSource implements RowSource {
                         long id = base | offset;
                         if (offset != 0) {
                             Example fast = parseFast(id, t._2().getBytes(), t._2().getLength(), delim,
-                                    expectedHeader.length, labelCol, cols, classes);
+                                    expectedHeader.length, labelCol, featureAt, cols.length, classes);
                             if (fast != null) {
                                 return fast;
                             }
@@ -289,7 +290,23 @@ final class CsvSource implements RowSource {
      */
     static Example parseFast(long id, byte[] b, int len, char delim, int columns, int labelCol, int[] cols,
             int classes) {
-        float[] cells = new float[columns];
+        return parseFast(id, b, len, delim, columns, labelCol, featureAt(columns, cols), cols.length, classes);
+    }
+
+    /** Column c's place among the features, or -1 (the label, or a column not read). */
+    static int[] featureAt(int columns, int[] cols) {
+        int[] at = new int[columns];
+        java.util.Arrays.fill(at, -1);
+        for (int k = 0; k < cols.length; k++) {
+            at[cols[k]] = k;
+        }
+        return at;
+    }
+
+    /** As above, with {@code featureAt} from {@link #featureAt} (made once per partition). */
+    static Example parseFast(long id, byte[] b, int len, char delim, int columns, int labelCol, int[] featureAt,
+            int features, int classes) {
+        float[] f = new float[features]; // written in place: no array of all cells per line
         long label = -1;
         int i = 0;
         for (int c = 0; c < columns; c++) {
@@ -339,12 +356,12 @@ final class CsvSource implements RowSource {
                     return null;
                 }
                 label = m;
-            } else {
+            } else if (featureAt[c] >= 0) {
                 if (m >= (1 << 24) || frac > 10) {
                     return null;
                 }
                 float v = (float) m / POW10[frac];
-                cells[c] = negative ? -v : v;
+                f[featureAt[c]] = negative ? -v : v;
             }
         }
         if (labelCol < 0) {
@@ -352,10 +369,6 @@ final class CsvSource implements RowSource {
         }
         if (label < 0 || label >= classes) {
             return null;
-        }
-        float[] f = new float[cols.length];
-        for (int k = 0; k < cols.length; k++) {
-            f[k] = cells[cols[k]];
         }
         return new Example(id, (int) label, f);
     }

@@ -177,6 +177,31 @@ public final class DataPipeline {
         String what = "the training part of fold " + fold + " (" + split + ")";
         // With the rows cached in chunks, the passes that need no Example read the chunk arrays directly.
         JavaRDD<RowChunk> chunks = data.chunks();
+        int w = workers > 0 ? workers : rows.context().defaultParallelism();
+        long[] partRows = data.partitionRows();
+        long[][] partClass = data.partitionClassRows();
+        if (chunks != null && chunks.getNumPartitions() != w) {
+            // The read made another number of partitions than workers (file splits): contiguous runs of them,
+            // balanced by rows, become the workers' partitions, read from the cache where they lie (no shuffle)
+            int[][] groups = GroupedRDD.contiguous(partRows, w);
+            if (groups != null) {
+                long[] gRows = new long[w];
+                long[][] gClass = new long[w][classes];
+                for (int g = 0; g < w; g++) {
+                    for (int p : groups[g]) {
+                        gRows[g] += partRows[p];
+                        for (int c = 0; c < classes; c++) {
+                            gClass[g][c] += partClass[p][c];
+                        }
+                    }
+                }
+                if (Packer.balanced(gRows)) {
+                    chunks = GroupedRDD.of(chunks, groups);
+                    partRows = gRows;
+                    partClass = gClass;
+                }
+            }
+        }
         ChunkPasses.Keep trainKeep = null;
         ChunkPasses.Keep valKeep = null;
         if (chunks != null) {
@@ -203,8 +228,8 @@ public final class DataPipeline {
         boolean fitDone = false;
         if (split.kind() == SplitSpec.Kind.NONE && resampling.isNone()) {
             before = data.report().classCounts(); // known from validation: saves a pass
-            trainPartitionRows = data.partitionRows();
-            perPartClass = data.partitionClassRows();
+            trainPartitionRows = partRows;
+            perPartClass = partClass;
             Moments all = scaler == null ? null : data.summary(scaler == FittedScaler.Kind.ZSCORE);
             if (all != null) { // summarised while validating: saves another
                 fitted = all.toScaler();
@@ -240,7 +265,6 @@ public final class DataPipeline {
             }
         }
         long foldSeed = SplitMix.derive(s, fold);
-        int w = workers > 0 ? workers : rows.context().defaultParallelism();
         // Stored blocks are storage units of a few MiB (few, large arrays: cheap for the garbage collector);
         // each epoch repacks them into minibatches of batchSize (trainBlocks(epoch)).
         int stored = Math.max(batchSize, RowChunk.capacity(features));

@@ -190,9 +190,10 @@ final class FrameSource implements RowSource {
             cols.add(fileCol);
             cols.add(rowCol);
         }
-        if (o.partitions() > 0 && df.rdd().getNumPartitions() != o.partitions()) {
-            // a shuffle, not coalesce: a barrier stage (the training transport) refuses an RDD chain whose
-            // ancestors have a different number of partitions within the stage
+        if (o.partitions() > 0 && df.rdd().getNumPartitions() < o.partitions()) {
+            // fewer partitions than asked (e.g. one small file): a shuffle spreads them. More partitions than
+            // asked stay as they are: the pipeline groups contiguous runs of them per worker without moving
+            // rows (GroupedRDD), or deals the rows out when it must anyway.
             df = df.repartition(o.partitions());
         }
         Dataset<Row> selected = df.select(cols.toArray(new Column[0]));

@@ -106,16 +106,21 @@ final class Packer {
         return evenMix(perPartClass, workers) && balanced(rowCounts(perPartClass));
     }
 
+    /** Partitions of at least this many rows (on average) count as balanced within {@link #LARGE_SLACK}. */
+    static final long LARGE_PARTITION = 100_000;
+    /** 1%: the tolerance for large partitions. */
+    static final int LARGE_SLACK = 100;
+
     /**
-     * Sizes within one row of each other, or within 1% of the mean size (splits of a large file by bytes
-     * differ by a few rows in 100,000: not worth a pass and a copy of every row; a worker with fewer rows
-     * simply has no minibatch in the epoch's last round or two).
+     * Sizes within one row of each other; for partitions of 100,000 rows or more, within 1% of the mean
+     * (splits of a large file, or runs of files, differ by a few rows in 10,000: not worth a pass and a copy
+     * of every row; a worker with fewer rows simply has no minibatch in the epoch's last round or two).
      */
     static boolean balanced(long[] counts) {
         long min = Arrays.stream(counts).min().orElse(0);
         long max = Arrays.stream(counts).max().orElse(0);
-        long total = Arrays.stream(counts).sum();
-        return max - min <= Math.max(1, total / Math.max(1, counts.length) / 100);
+        long mean = Arrays.stream(counts).sum() / Math.max(1, counts.length);
+        return max - min <= 1 || mean >= LARGE_PARTITION && max - min <= mean / LARGE_SLACK;
     }
 
     /**

@@ -180,25 +180,33 @@ public final class DataPipeline {
         int w = workers > 0 ? workers : rows.context().defaultParallelism();
         long[] partRows = data.partitionRows();
         long[][] partClass = data.partitionClassRows();
-        if (chunks != null && chunks.getNumPartitions() != w) {
-            // The read made another number of partitions than workers (file splits): contiguous runs of them,
-            // balanced by rows, become the workers' partitions, read from the cache where they lie (no shuffle)
-            int[][] groups = GroupedRDD.contiguous(partRows, w);
-            if (groups != null) {
-                long[] gRows = new long[w];
-                long[][] gClass = new long[w][classes];
-                for (int g = 0; g < w; g++) {
-                    for (int p : groups[g]) {
-                        gRows[g] += partRows[p];
-                        for (int c = 0; c < classes; c++) {
-                            gClass[g][c] += partClass[p][c];
-                        }
+        long allRows = java.util.Arrays.stream(partRows).sum();
+        if (chunks != null && chunks.getNumPartitions() != w && allRows >= w) {
+            // The read made another number of partitions than workers (file splits): worker w takes rows
+            // [w·N/W, (w+1)·N/W) in partition order, read from the cache where they lie (no shuffle, no copy
+            // but at the cuts), if that gives every worker about the data's class mix (estimated: a partition
+            // cut in two is assumed to share its classes in proportion)
+            long[][][] ranges = GroupedRDD.ranges(partRows, w);
+            long[][] gClass = new long[w][classes];
+            for (int g = 0; g < w; g++) {
+                for (long[] r : ranges[g]) {
+                    int p = (int) r[0];
+                    for (int c = 0; c < classes; c++) {
+                        gClass[g][c] += Math.round((double) partClass[p][c] * r[2] / partRows[p]);
                     }
                 }
-                if (Packer.balanced(gRows)) {
-                    chunks = GroupedRDD.of(chunks, groups);
-                    partRows = gRows;
-                    partClass = gClass;
+            }
+            if (Packer.evenMix(gClass, w)) {
+                chunks = GroupedRDD.of(chunks, partRows, w);
+                partRows = GroupedRDD.sizes(partRows, w);
+                partClass = gClass;
+                for (int g = 0; g < w; g++) { // the estimate, made to sum to each worker's rows
+                    long diff = partRows[g] - java.util.Arrays.stream(gClass[g]).sum();
+                    int big = 0;
+                    for (int c = 1; c < classes; c++) {
+                        big = gClass[g][c] > gClass[g][big] ? c : big;
+                    }
+                    gClass[g][big] += diff;
                 }
             }
         }

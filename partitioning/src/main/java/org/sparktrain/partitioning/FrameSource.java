@@ -75,6 +75,29 @@ final class FrameSource implements RowSource {
         return RowNumbers.prefix(counts);
     }
 
+    /**
+     * A file path's index, remembered for the last path seen: rows come file by file, and parsing a path
+     * (Hadoop's Path, a URI) for every row cost more than reading the row.
+     */
+    static final class FileIndex {
+        private final HashMap<String, Integer> index;
+        private org.apache.spark.unsafe.types.UTF8String last;
+        private int lastIndex;
+
+        FileIndex(HashMap<String, Integer> index) {
+            this.index = index;
+        }
+
+        int of(org.apache.spark.unsafe.types.UTF8String file) {
+            if (last == null || !last.equals(file)) {
+                Integer fi = index.get(normalize(file.toString()));
+                last = file.clone();
+                lastIndex = fi == null ? 0 : fi;
+            }
+            return lastIndex;
+        }
+    }
+
     static LabeledData parquet(SparkSession spark, String path, ReadOptions options) {
         Dataset<Row> df;
         try {
@@ -210,18 +233,29 @@ final class FrameSource implements RowSource {
             // an array column of numbers: straight from Spark's internal rows, no boxed element
             final HashMap<String, Integer> idx = fileIndex;
             final boolean byFile = fileCol != null;
-            raw = selected.queryExecution().toRdd().toJavaRDD().map(r -> {
-                long id;
-                if (byFile) {
-                    Integer fi = idx.get(normalize(r.getUTF8String(2).toString()));
-                    id = ((long) (fi == null ? 0 : fi) << CsvSource.OFFSET_BITS) | r.getLong(3);
-                } else if (r.isNullAt(2)) {
-                    return Example.bad(-1, Problem.FILE, "the id column is null; every row needs an id");
-                } else {
-                    id = r.getLong(2);
-                }
-                return fast.parse(id, r, classes);
-            });
+            raw = selected.queryExecution().toRdd().toJavaRDD().mapPartitions(it -> {
+                FileIndex fileOf = new FileIndex(idx);
+                return new java.util.Iterator<Example>() {
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public Example next() {
+                        org.apache.spark.sql.catalyst.InternalRow r = it.next();
+                        long id;
+                        if (byFile) {
+                            id = ((long) fileOf.of(r.getUTF8String(2)) << CsvSource.OFFSET_BITS) | r.getLong(3);
+                        } else if (r.isNullAt(2)) {
+                            return Example.bad(-1, Problem.FILE, "the id column is null; every row needs an id");
+                        } else {
+                            id = r.getLong(2);
+                        }
+                        return fast.parse(id, r, classes);
+                    }
+                };
+            }, true);
         } else if (fileCol != null) {
             final HashMap<String, Integer> idx = fileIndex;
             raw = rows.map(r -> {

@@ -81,6 +81,21 @@ public final class RowChunk implements java.io.Serializable {
         }
     }
 
+    /** Rows [from, to) as a chunk of their own (copies), without statistics. */
+    RowChunk slice(int from, int to) {
+        RowChunk c = new RowChunk();
+        c.size = to - from;
+        c.featureSize = featureSize;
+        if (bytes != null) {
+            c.bytes = Arrays.copyOfRange(bytes, from * featureSize, to * featureSize);
+        } else {
+            c.features = Arrays.copyOfRange(features, from * featureSize, to * featureSize);
+        }
+        c.labels = Arrays.copyOfRange(labels, from, to);
+        c.ids = Arrays.copyOfRange(ids, from, to);
+        return c;
+    }
+
     /** The chunk as a block of the same arrays (no copy): a stored training block of raw rows. */
     Block asBlock() {
         Block b = new Block();

@@ -2,7 +2,6 @@ package org.sparktrain.partitioning;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -16,9 +15,9 @@ import org.sparktrain.engine.Shape;
 import org.sparktrain.engine.io.FittedScaler;
 
 /**
- * Reads with more partitions than workers (file splits) train where they were read: contiguous runs of
- * partitions, balanced by rows, become the workers' partitions without a shuffle, and a barrier stage (the
- * training transport) accepts them.
+ * Reads with more partitions than workers (file splits) train where they were read: worker w takes rows
+ * [w·N/W, (w+1)·N/W) in partition order from the cache, without a shuffle, and a barrier stage (the training
+ * transport) accepts them.
  */
 class GroupedRDDTest {
     private final SparkSession spark = SharedSpark.get();
@@ -39,22 +38,27 @@ class GroupedRDDTest {
     }
 
     @Test
-    void contiguousCutsNearestEachWorkersShare() {
-        assertArrayEquals(new int[][] {{0, 1}, {2, 3}}, GroupedRDD.contiguous(new long[] {5, 5, 5, 5}, 2));
-        assertArrayEquals(new int[][] {{0}, {1, 2}}, GroupedRDD.contiguous(new long[] {10, 4, 6}, 2));
-        assertArrayEquals(new int[][] {{0, 1}, {2}, {3, 4}}, GroupedRDD.contiguous(new long[] {3, 3, 6, 3, 3}, 3));
-        assertArrayEquals(new int[][] {{0}, {1}}, GroupedRDD.contiguous(new long[] {100, 0}, 2), "never empty");
-        assertNull(GroupedRDD.contiguous(new long[] {5}, 2), "fewer partitions than workers");
+    void rangesCutTheRowsEvenlyInPartitionOrder() {
+        // 3 partitions of 10, 4, 7 rows for 2 workers: rows [0, 10) and [10, 21)
+        long[][][] r = GroupedRDD.ranges(new long[] {10, 4, 7}, 2);
+        assertArrayEquals(new long[][] {{0, 0, 10}}, r[0]);
+        assertArrayEquals(new long[][] {{1, 0, 4}, {2, 0, 7}}, r[1]);
+        assertArrayEquals(new long[] {10, 11}, GroupedRDD.sizes(new long[] {10, 4, 7}, 2));
+        // one partition cut between two workers, an empty one skipped
+        r = GroupedRDD.ranges(new long[] {9, 0, 3}, 3);
+        assertArrayEquals(new long[][] {{0, 0, 4}}, r[0]);
+        assertArrayEquals(new long[][] {{0, 4, 4}}, r[1]);
+        assertArrayEquals(new long[][] {{0, 8, 1}, {2, 0, 3}}, r[2]);
     }
 
     @Test
     void manyReadPartitionsTrainInPlaceInABarrierStage() {
         List<Example> rows = new ArrayList<>();
-        for (long id = 0; id < 8 * 30_000; id++) {
+        for (long id = 0; id < 7 * 30_000 + 5; id++) {
             int c = (int) (org.sparktrain.engine.SplitMix.mix(id) >>> 62);
             rows.add(new Example(id, c, new float[] {c, (float) Math.sin(id)}));
         }
-        JavaRDD<Example> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 8);
+        JavaRDD<Example> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 7);
         LabeledData d = LabeledData.validate(rdd, TestData.source(), ReadOptions.classes(4), Shape.of(2),
                 StorageLevel.MEMORY_AND_DISK());
         PreparedFold f = DataPipeline.defaults().split(SplitSpec.none()).scaler(FittedScaler.Kind.ZSCORE).workers(2)
@@ -62,13 +66,12 @@ class GroupedRDDTest {
         assertTrue(f.usesSourceCache(), "no shuffle, no copy: the read's cache is the training data");
         long[] per = f.rowsPerWorker();
         assertEquals(2, per.length);
-        assertEquals(8 * 30_000, per[0] + per[1]);
-        assertEquals(List.of(120_000L, 120_000L), List.of(per[0], per[1]), "4 of the 8 partitions each");
+        assertEquals(List.of(105_002L, 105_003L), List.of(per[0], per[1]), "half the rows each: partition 3 is cut");
         // a barrier stage over the epoch's minibatches (what the barrier transport runs)
         long seen = f.trainBlocks(1).rdd().barrier().mapPartitions(new CountRows(), false,
                 scala.reflect.ClassTag$.MODULE$.apply(long[].class)).toJavaRDD().collect().stream()
                 .mapToLong(a -> a[0]).sum();
-        assertEquals(8 * 30_000, seen);
+        assertEquals(7 * 30_000 + 5, seen);
         List<Long> ids = TestData.ids(f.trainBlocks(2));
         ids.sort(null);
         for (int i = 0; i < ids.size(); i++) {

@@ -203,4 +203,36 @@ class WindowedShuffleTest {
         f.unpersist();
         d.unpersist();
     }
+
+    @Test
+    void diskBackedBlocksGiveTheSameEpochsBitForBit() {
+        List<Example> rows = new ArrayList<>();
+        for (long id = 0; id < 20_000; id++) {
+            int c = (int) (org.sparktrain.engine.SplitMix.mix(id) >>> 62);
+            rows.add(new Example(id, c, new float[] {c + (float) Math.cos(id), (float) Math.sin(id), id % 7}));
+        }
+        List<List<Block>> epochs = new ArrayList<>();
+        for (StorageLevel level : new StorageLevel[] {StorageLevel.MEMORY_AND_DISK(), StorageLevel.DISK_ONLY()}) {
+            for (SplitSpec split : new SplitSpec[] {SplitSpec.none(), SplitSpec.holdout()}) {
+                JavaRDD<Example> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 3);
+                LabeledData d = LabeledData.validate(rdd, TestData.source(), ReadOptions.classes(4), Shape.of(3), level);
+                PreparedFold f = DataPipeline.defaults().split(split).scaler(FittedScaler.Kind.ZSCORE).workers(2)
+                        .batchSize(32).seed(9).shuffleWindow(1_500).storage(level).prepare(d).fold(0);
+                assertEquals(level, d.storageLevel());
+                epochs.add(f.trainBlocks(3).collect());
+                f.unpersist();
+                d.unpersist();
+            }
+        }
+        for (int k = 0; k < 2; k++) { // no split, holdout: memory against disk
+            List<Block> a = epochs.get(k);
+            List<Block> b = epochs.get(k + 2);
+            assertEquals(a.size(), b.size());
+            for (int i = 0; i < a.size(); i++) {
+                assertArrayEquals(a.get(i).ids, b.get(i).ids);
+                assertArrayEquals(a.get(i).labels, b.get(i).labels);
+                assertArrayEquals(a.get(i).features, b.get(i).features, 0f);
+            }
+        }
+    }
 }

@@ -355,12 +355,37 @@ public final class DataPipeline {
     static StorageLevel storageFor(org.apache.spark.SparkContext sc, long rows, int features, boolean bytes,
             int workers) {
         long perRow = (long) features * (bytes ? 1 : 4) + 12; // values, label, id
-        return fits(sc, rows * perRow, workers) ? StorageLevel.MEMORY_AND_DISK() : StorageLevel.DISK_ONLY();
+        return fits(sc, rows * perRow, workers, rows * perRow * workers) ? StorageLevel.MEMORY_AND_DISK()
+                : StorageLevel.DISK_ONLY();
     }
 
     /** Whether a partition of {@code bytes} takes at most half of one task's share of storage memory. */
     static boolean fits(org.apache.spark.SparkContext sc, long bytes, int partitions) {
         return bytes <= taskStorageMemory(sc, partitions) / 2;
+    }
+
+    /**
+     * Whether partitions of {@code bytes} each, {@code total} together, fit: each in half of a task's share,
+     * all of them in 60% of the executors' storage memory together (otherwise most would be unrolled into
+     * memory and given up on, one after the other).
+     */
+    static boolean fits(org.apache.spark.SparkContext sc, long bytes, int partitions, long total) {
+        return fits(sc, bytes, partitions) && total <= clusterStorageMemory(sc) / 10 * 6;
+    }
+
+    /** The executors' storage memory together (bytes). */
+    static long clusterStorageMemory(org.apache.spark.SparkContext sc) {
+        scala.collection.Iterator<scala.Tuple2<org.apache.spark.storage.BlockManagerId, scala.Tuple2<Object, Object>>>
+                it = sc.env().blockManager().master().getMemoryStatus().iterator();
+        long sum = 0;
+        while (it.hasNext()) {
+            scala.Tuple2<org.apache.spark.storage.BlockManagerId, scala.Tuple2<Object, Object>> e = it.next();
+            if (!sc.isLocal() && e._1().isDriver()) {
+                continue;
+            }
+            sum += (Long) e._2()._1();
+        }
+        return sum > 0 ? sum : Runtime.getRuntime().maxMemory() / 4;
     }
 
     /** One task's share of the smallest executor's storage memory (bytes). */

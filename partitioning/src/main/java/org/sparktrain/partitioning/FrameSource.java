@@ -278,11 +278,11 @@ final class FrameSource implements RowSource {
         Shape shape = o.shape() != null ? o.shape() : Shape.of(length);
         final int len = length;
         JavaRDD<Example> checked = raw.map(e -> e.problem != null ? e : Checks.features(e.id, e.label, e.features, len));
-        // Spark's estimate of the input's size (the files' sizes for Parquet), half again for compression
+        // Spark's estimate of the input's size (the files' sizes for Parquet), a fifth more for compression
         long estimate;
         try {
             java.math.BigInteger size = df.queryExecution().optimizedPlan().stats().sizeInBytes().bigInteger();
-            estimate = size.min(java.math.BigInteger.valueOf(Long.MAX_VALUE / 2)).longValue() / 2 * 3;
+            estimate = size.min(java.math.BigInteger.valueOf(Long.MAX_VALUE / 2)).longValue() / 5 * 6;
         } catch (RuntimeException e) {
             estimate = Long.MAX_VALUE / 2;
         }

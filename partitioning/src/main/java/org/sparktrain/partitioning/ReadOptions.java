@@ -150,14 +150,15 @@ public final class ReadOptions {
     /**
      * The level asked for, else one chosen for rows taking about {@code bytes} in memory over
      * {@code partitions} partitions: {@code MEMORY_AND_DISK} when a partition takes at most half of one
-     * task's share of the smallest executor's storage memory, else {@code DISK_ONLY} (Spark caches a
+     * task's share of the smallest executor's storage memory and all of them at most 60% of the executors'
+     * storage memory, else {@code DISK_ONLY} (Spark caches a
      * partition whole or not at all: one that cannot fit would be unrolled into memory and given up on).
      */
     StorageLevel storageFor(org.apache.spark.SparkContext sc, long bytes, int partitions) {
         if (storage != null) {
             return storage;
         }
-        return DataPipeline.fits(sc, bytes / Math.max(1, partitions), partitions) ? StorageLevel.MEMORY_AND_DISK()
+        return DataPipeline.fits(sc, bytes / Math.max(1, partitions), partitions, bytes) ? StorageLevel.MEMORY_AND_DISK()
                 : StorageLevel.DISK_ONLY();
     }
 

@@ -50,6 +50,7 @@ import org.sparktrain.partitioning.PreparedFold;
 import org.sparktrain.partitioning.ReadOptions;
 import org.sparktrain.partitioning.Readers;
 import org.sparktrain.partitioning.SplitSpec;
+import org.sparktrain.partitioning.bench.PipelineBench;
 
 /**
  * {@code scripts/bench --pipeline --rows N --format csv|parquet [--features F] [--classes C] [--master M]
@@ -442,18 +443,10 @@ public final class DataScaleBench {
     }
 
     private static double load1() {
-        try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return PipelineBench.load1();
     }
 
     private static String need(String option, String value) {
-        if (value == null) {
-            System.err.println("bench --pipeline: " + option + " needs a value");
-            System.exit(2);
-        }
-        return value;
+        return PipelineBench.need(option, value);
     }
 }

@@ -290,7 +290,8 @@ public final class PipelineBench {
         return to;
     }
 
-    private static double load1() {
+    /** The 1-minute load average, or -1 where the system does not say (shared with the driver's benches). */
+    public static double load1() {
         try {
             return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
         } catch (IOException | RuntimeException e) {
@@ -298,7 +299,8 @@ public final class PipelineBench {
         }
     }
 
-    private static String need(String option, String value) {
+    /** {@code value}, or exit status 2 with a message when the option has none. */
+    public static String need(String option, String value) {
         if (value == null) {
             System.err.println("bench --pipeline: " + option + " needs a value");
             System.exit(2);

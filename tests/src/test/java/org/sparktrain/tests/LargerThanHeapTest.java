@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,6 +55,9 @@ class LargerThanHeapTest {
 
     @BeforeAll
     static void writeData() throws Exception {
+        // the CSV (1.0 GB) and Spark's on-disk copies of it (about 1.1 GB per run) go to the temporary directory
+        Assumptions.assumeTrue(Files.getFileStore(dir).getUsableSpace() > (5L << 30),
+                "needs 5 GB free in the temporary directory, " + dir + " has less");
         csv = dir.resolve("wide.csv");
         spec = dir.resolve("wide.yaml");
         Files.writeString(spec, SPEC);

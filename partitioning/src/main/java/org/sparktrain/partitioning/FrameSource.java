@@ -34,9 +34,6 @@ final class FrameSource implements RowSource {
     private List<String> uris;
     private final boolean hasIdColumn;
 
-    /** Hands {@link #uris} from {@code parquet} to {@code read} on the driver's thread. */
-    private static final ThreadLocal<List<String>> URIS = new ThreadLocal<>();
-
     private FrameSource(String name, List<String> files, boolean hasIdColumn) {
         this.name = name;
         this.files = files;
@@ -137,7 +134,6 @@ final class FrameSource implements RowSource {
         for (String f : files) {
             uris.add(uriOf.get(f));
         }
-        URIS.set(uris);
         if (files.isEmpty()) {
             throw new DataFormatException("Parquet input " + path + " holds no files.");
         }
@@ -146,20 +142,20 @@ final class FrameSource implements RowSource {
             index.put(files.get(i), i);
         }
         if (options.idColumn() != null) { // the user's ids name the rows
-            return read(df, options, "Parquet " + path, null, null, null, null);
+            return read(df, options, "Parquet " + path, null, null, null, null, null);
         }
         Dataset<Row> withMeta = df.withColumn("__file", functions.col("_metadata.file_path"))
                 .withColumn("__row", functions.col("_metadata.row_index"));
         Column fileCol = functions.col("__file");
         Column rowCol = functions.col("__row");
-        return read(withMeta, options, "Parquet " + path, files, index, fileCol, rowCol);
+        return read(withMeta, options, "Parquet " + path, files, uris, index, fileCol, rowCol);
     }
 
     static LabeledData dataFrame(Dataset<Row> df, ReadOptions options, String name) {
-        return read(df, options, "DataFrame " + name, null, null, null, null);
+        return read(df, options, "DataFrame " + name, null, null, null, null, null);
     }
 
-    private static LabeledData read(Dataset<Row> df, ReadOptions o, String name, List<String> files,
+    private static LabeledData read(Dataset<Row> df, ReadOptions o, String name, List<String> files, List<String> uris,
             HashMap<String, Integer> fileIndex, Column fileCol, Column rowCol) {
         StructType schema = df.schema();
         List<String> names = Arrays.asList(schema.fieldNames());
@@ -287,8 +283,7 @@ final class FrameSource implements RowSource {
             estimate = Long.MAX_VALUE / 2;
         }
         FrameSource source = new FrameSource(name, files, hasId);
-        source.uris = files == null ? null : URIS.get();
-        URIS.remove();
+        source.uris = uris;
         return LabeledData.validate(checked, source, o, shape,
                 o.storageFor(df.sparkSession().sparkContext(), estimate, checked.getNumPartitions()));
     }

@@ -355,62 +355,38 @@ public final class DataPipeline {
     static StorageLevel storageFor(org.apache.spark.SparkContext sc, long rows, int features, boolean bytes,
             int workers) {
         long perRow = (long) features * (bytes ? 1 : 4) + 12; // values, label, id
-        return fits(sc, rows * perRow, workers, rows * perRow * workers) ? StorageLevel.MEMORY_AND_DISK()
+        return fits(sc, rows * perRow, rows * perRow * workers) ? StorageLevel.MEMORY_AND_DISK()
                 : StorageLevel.DISK_ONLY();
     }
 
-    /** Whether a partition of {@code bytes} takes at most half of one task's share of storage memory. */
-    static boolean fits(org.apache.spark.SparkContext sc, long bytes, int partitions) {
-        return bytes <= taskStorageMemory(sc, partitions) / 2;
-    }
-
     /**
-     * Whether partitions of {@code bytes} each, {@code total} together, fit: each in half of a task's share,
-     * all of them in 60% of the executors' storage memory together (otherwise most would be unrolled into
-     * memory and given up on, one after the other).
+     * Whether partitions of {@code bytes} each, {@code total} together, fit in storage memory: each in half of
+     * one task's share of the smallest executor's, all of them in 60% of all executors' (otherwise most would
+     * be unrolled into memory and given up on, one after the other). One pass over the block managers.
      */
-    static boolean fits(org.apache.spark.SparkContext sc, long bytes, int partitions, long total) {
-        return fits(sc, bytes, partitions) && total <= clusterStorageMemory(sc) / 10 * 6;
-    }
-
-    /** The executors' storage memory together (bytes). */
-    static long clusterStorageMemory(org.apache.spark.SparkContext sc) {
+    static boolean fits(org.apache.spark.SparkContext sc, long bytes, long total) {
         scala.collection.Iterator<scala.Tuple2<org.apache.spark.storage.BlockManagerId, scala.Tuple2<Object, Object>>>
                 it = sc.env().blockManager().master().getMemoryStatus().iterator();
-        long sum = 0;
-        while (it.hasNext()) {
-            scala.Tuple2<org.apache.spark.storage.BlockManagerId, scala.Tuple2<Object, Object>> e = it.next();
-            if (!sc.isLocal() && e._1().isDriver()) {
-                continue;
-            }
-            sum += (Long) e._2()._1();
-        }
-        return sum > 0 ? sum : Runtime.getRuntime().maxMemory() / 4;
-    }
-
-    /** One task's share of the smallest executor's storage memory (bytes). */
-    static long taskStorageMemory(org.apache.spark.SparkContext sc, int workers) {
-        scala.collection.Map<org.apache.spark.storage.BlockManagerId, scala.Tuple2<Object, Object>> status =
-                sc.env().blockManager().master().getMemoryStatus();
-        long min = Long.MAX_VALUE;
-        int executors = 0;
-        scala.collection.Iterator<scala.Tuple2<org.apache.spark.storage.BlockManagerId, scala.Tuple2<Object, Object>>>
-                it = status.iterator();
         boolean local = sc.isLocal();
+        long min = Long.MAX_VALUE;
+        long sum = 0;
+        int executors = 0;
         while (it.hasNext()) {
             scala.Tuple2<org.apache.spark.storage.BlockManagerId, scala.Tuple2<Object, Object>> e = it.next();
             if (!local && e._1().isDriver()) {
                 continue;
             }
+            long max = (Long) e._2()._1();
             executors++;
-            min = Math.min(min, (Long) e._2()._1());
+            min = Math.min(min, max);
+            sum += max;
         }
-        if (executors == 0) {
-            return Runtime.getRuntime().maxMemory() / 4 / Math.max(1, workers);
+        if (executors == 0) { // no executor has registered yet: a quarter of this JVM's heap
+            min = sum = Runtime.getRuntime().maxMemory() / 4;
         }
-        int slots = local ? sc.defaultParallelism()
+        int slots = local || executors == 0 ? Math.max(1, sc.defaultParallelism())
                 : Math.max(1, (int) Math.ceil((double) sc.defaultParallelism() / executors));
-        return min / Math.max(1, slots);
+        return bytes <= min / slots / 2 && total <= sum / 10 * 6;
     }
 
     private static long[] sum(long[][] perPartClass, int classes) {

@@ -31,12 +31,13 @@ final class FrameSource implements RowSource {
     private final String name;
     private final List<String> files;
     /** The files as Spark lists them (with their scheme), in the order of {@link #files}; or null. */
-    private List<String> uris;
+    private final List<String> uris;
     private final boolean hasIdColumn;
 
-    private FrameSource(String name, List<String> files, boolean hasIdColumn) {
+    private FrameSource(String name, List<String> files, List<String> uris, boolean hasIdColumn) {
         this.name = name;
         this.files = files;
+        this.uris = uris;
         this.hasIdColumn = hasIdColumn;
     }
 
@@ -282,8 +283,7 @@ final class FrameSource implements RowSource {
         } catch (RuntimeException e) {
             estimate = Long.MAX_VALUE / 2;
         }
-        FrameSource source = new FrameSource(name, files, hasId);
-        source.uris = uris;
+        FrameSource source = new FrameSource(name, files, uris, hasId);
         return LabeledData.validate(checked, source, o, shape,
                 o.storageFor(df.sparkSession().sparkContext(), estimate, checked.getNumPartitions()));
     }

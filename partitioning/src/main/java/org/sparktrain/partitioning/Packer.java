@@ -233,66 +233,8 @@ final class Packer {
             long[] rows, int window) {
         float[] shift = scaler == null ? null : scaler.shift();
         float[] scale = scaler == null ? null : scaler.scale();
-        return blocks.mapPartitionsWithIndex((p, it) -> {
-            long n = p < rows.length ? rows[p] : -1;
-            if (n >= 0 && n > window) {
-                return new WindowedEpoch(it, n, window, batch, SplitMix.derive(seed, Seeded.EPOCH, epoch, p), shift,
-                        scale);
-            }
-            return wholePartition(it, seed, epoch, p, batch, shift, scale);
-        }, true);
-    }
-
-    /** The whole partition permuted at once (at most {@code window} rows). */
-    private static Iterator<Block> wholePartition(Iterator<Block> it, long seed, int epoch, int p, int batch,
-            float[] shift, float[] scale) {
-        List<Block> list = new ArrayList<>();
-        it.forEachRemaining(list::add);
-        int n = 0;
-        for (Block b : list) {
-            n += b.size;
-        }
-        if (n == 0) {
-            return List.<Block>of().iterator();
-        }
-        int fs = list.get(0).featureSize;
-        int[] blockOf = new int[n];
-        int[] rowOf = new int[n];
-        for (int b = 0, i = 0; b < list.size(); b++) {
-            for (int r = 0; r < list.get(b).size; r++, i++) {
-                blockOf[i] = b;
-                rowOf[i] = r;
-            }
-        }
-        int[] perm = permutation(n, SplitMix.derive(seed, Seeded.EPOCH, epoch, p));
-        final int total = n;
-        return new Iterator<Block>() {
-            int start;
-
-            @Override
-            public boolean hasNext() {
-                return start < total;
-            }
-
-            @Override
-            public Block next() {
-                if (start >= total) {
-                    throw new NoSuchElementException();
-                }
-                int size = Math.min(batch, total - start);
-                Block nb = new Block(size, fs);
-                for (int i = 0; i < size; i++) {
-                    int src = perm[start + i];
-                    Block from = list.get(blockOf[src]);
-                    int r = rowOf[src];
-                    from.copyRow(r, nb.features, i * fs, shift, scale); // raw bytes are scaled here
-                    nb.labels[i] = from.labels[r];
-                    nb.ids[i] = from.ids[r];
-                }
-                start += size;
-                return nb;
-            }
-        };
+        return blocks.mapPartitionsWithIndex((p, it) -> new WindowedEpoch(it, rows[p], window, batch,
+                SplitMix.derive(seed, Seeded.EPOCH, epoch, p), shift, scale), true);
     }
 
     /** 0..n-1 permuted by Fisher–Yates from the SplitMix stream of {@code s}. */
@@ -312,8 +254,9 @@ final class Packer {
     }
 
     /**
-     * One epoch of a partition larger than the shuffle window, streamed (see {@link #reshuffle}): holds the
-     * stored blocks overlapping the current window, its permutation, and the minibatch being filled.
+     * One epoch of a partition, streamed (see {@link #reshuffle}): holds the stored blocks overlapping the
+     * current window, its permutation, and the minibatch being filled. A partition of at most one window is
+     * one permutation seeded by {@code seed} itself.
      */
     static final class WindowedEpoch implements Iterator<Block> {
         private final Iterator<Block> stored;
@@ -348,7 +291,7 @@ final class Packer {
             this.shift = shift;
             this.scale = scale;
             // the first window is shorter by a seeded offset in [0, window), so the cuts move every epoch
-            firstEnd = window - Long.remainderUnsigned(SplitMix.derive(seed, -1), window);
+            firstEnd = total <= window ? total : window - Long.remainderUnsigned(SplitMix.derive(seed, -1), window);
         }
 
         @Override
@@ -379,6 +322,16 @@ final class Packer {
             }
             emitted += size;
             return nb;
+        }
+
+        /** The stored blocks must hold exactly the rows counted when they were packed. */
+        private void checkNoMoreRows() {
+            while (stored.hasNext()) {
+                if (stored.next().size > 0) {
+                    throw new IllegalStateException("a worker's stored blocks hold more than the " + total
+                            + " rows counted when they were packed");
+                }
+            }
         }
 
         private void advanceWindow() {
@@ -423,7 +376,10 @@ final class Packer {
                 throw new IllegalStateException("window " + windowIndex + " gathered " + i + " of " + windowRows
                         + " rows");
             }
-            perm = permutation(windowRows, SplitMix.derive(seed, windowIndex));
+            perm = permutation(windowRows, total <= window ? seed : SplitMix.derive(seed, windowIndex));
+            if (end == total) {
+                checkNoMoreRows();
+            }
             next = 0;
         }
     }

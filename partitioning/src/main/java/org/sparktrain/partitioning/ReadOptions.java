@@ -158,7 +158,7 @@ public final class ReadOptions {
         if (storage != null) {
             return storage;
         }
-        return DataPipeline.fits(sc, bytes / Math.max(1, partitions), partitions, bytes) ? StorageLevel.MEMORY_AND_DISK()
+        return DataPipeline.fits(sc, bytes / Math.max(1, partitions), bytes) ? StorageLevel.MEMORY_AND_DISK()
                 : StorageLevel.DISK_ONLY();
     }
 

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedOutputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparktrain.engine.SplitMix;
+import org.sparktrain.driver.bench.DataScaleBench;
 import org.sparktrain.engine.io.ModelContents;
 import org.sparktrain.engine.io.ModelFile;
 
@@ -61,36 +59,7 @@ class LargerThanHeapTest {
         csv = dir.resolve("wide.csv");
         spec = dir.resolve("wide.yaml");
         Files.writeString(spec, SPEC);
-        byte[] digits = new byte[4];
-        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(csv), 1 << 20)) {
-            StringBuilder h = new StringBuilder();
-            for (int k = 0; k < FEATURES; k++) {
-                h.append('f').append(k).append(',');
-            }
-            o.write(h.append("label\n").toString().getBytes(StandardCharsets.US_ASCII));
-            for (long i = 0; i < ROWS; i++) {
-                long s = SplitMix.derive(9, i);
-                int label = (int) Long.remainderUnsigned(s, 4);
-                long x = s | 1;
-                for (int k = 0; k < FEATURES; k++) {
-                    x ^= x << 13;
-                    x ^= x >>> 7;
-                    x ^= x << 17;
-                    int v = (int) ((x >>> 40) & 0x7f) + label * 32;
-                    int n = 0;
-                    do {
-                        digits[n++] = (byte) ('0' + v % 10);
-                        v /= 10;
-                    } while (v > 0);
-                    while (n > 0) {
-                        o.write(digits[--n]);
-                    }
-                    o.write(',');
-                }
-                o.write('0' + label);
-                o.write('\n');
-            }
-        }
+        DataScaleBench.writeCsv(csv, ROWS, FEATURES, 4); // integers 0-255, shifted by the label
     }
 
     record Run(int status, String out) {

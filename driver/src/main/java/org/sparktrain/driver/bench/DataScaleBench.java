@@ -298,8 +298,11 @@ public final class DataScaleBench {
         return label;
     }
 
-    /** One CSV file (header {@code f0..f{F-1},label}), written in parallel pieces and joined. */
-    static void writeCsv(Path file, long rows, int features, int classes) throws Exception {
+    /**
+     * One CSV file (header {@code f0..f{F-1},label}) of {@link #row} rows, written in parallel pieces and joined
+     * (also the end-to-end tests' data).
+     */
+    public static void writeCsv(Path file, long rows, int features, int classes) throws Exception {
         int pieces = Math.max(1, Math.min(64, (int) (rows / 100_000)));
         Path tmp = Files.createTempDirectory(file.getParent(), "gen");
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()));

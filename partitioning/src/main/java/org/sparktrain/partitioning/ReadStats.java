@@ -50,18 +50,28 @@ public final class ReadStats implements java.io.Serializable {
 
     /** Rows per run whose class mix is compared with its partition's ({@link #chunksMixed}). */
     static final int MIX_RUN = 4096;
+    /**
+     * Runs kept per partition at most: beyond, neighbouring runs are merged and runs get twice as long, so a
+     * task's memory for the check stays O(classes) whatever the partition's size (a partition of 16.8M rows
+     * or more is checked in runs of 8,192 rows or more).
+     */
+    static final int MAX_RUNS = 4096;
     /** The class counts of the run being filled (this task's; not shipped). */
     private transient long[] run;
     private transient int runRows;
+    private transient int runLength = MIX_RUN;
 
     /** Records the class mix of a chunk's rows (labels[0..size)), in runs of {@link #MIX_RUN} rows. */
     void noteChunk(int[] labels, int size) {
+        if (runLength == 0) { // made by a serializer: transient state starts empty
+            runLength = MIX_RUN;
+        }
         for (int i = 0; i < size; i++) {
             if (run == null) {
                 run = new long[classCounts.length];
             }
             run[labels[i]]++;
-            if (++runRows == MIX_RUN) {
+            if (++runRows == runLength) {
                 endRun();
             }
         }
@@ -74,6 +84,19 @@ public final class ReadStats implements java.io.Serializable {
         chunkClasses.add(run);
         run = null;
         runRows = 0;
+        if (chunkClasses.size() == MAX_RUNS) { // merge neighbours: half as many runs, twice as long
+            List<long[]> merged = new java.util.ArrayList<>(MAX_RUNS / 2);
+            for (int i = 0; i < MAX_RUNS; i += 2) {
+                long[] a = chunkClasses.get(i);
+                long[] b = chunkClasses.get(i + 1);
+                for (int c = 0; c < a.length; c++) {
+                    a[c] += b[c];
+                }
+                merged.add(a);
+            }
+            chunkClasses = merged;
+            runLength *= 2;
+        }
     }
 
     /**
@@ -83,13 +106,14 @@ public final class ReadStats implements java.io.Serializable {
      * off by far more). Sets {@link #chunksMixed}.
      */
     void finishChunks() {
-        if (runRows >= MIX_RUN / 16) {
+        if (runRows >= runLength / 16) {
             endRun();
         }
         List<long[]> runs = chunkClasses;
         chunkClasses = null;
         run = null;
         runRows = 0;
+        runLength = MIX_RUN;
         if (runs == null || runs.size() < 2) {
             return;
         }

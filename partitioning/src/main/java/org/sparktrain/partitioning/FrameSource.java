@@ -33,6 +33,8 @@ final class FrameSource implements RowSource {
     /** The files as Spark lists them (with their scheme), in the order of {@link #files}; or null. */
     private final List<String> uris;
     private final boolean hasIdColumn;
+    /** Whether Parquet may be read from Spark's column vectors ({@link ParquetColumns}); tests turn it off. */
+    static volatile boolean columnar = true;
 
     private FrameSource(String name, List<String> files, List<String> uris, boolean hasIdColumn) {
         this.name = name;
@@ -120,7 +122,8 @@ final class FrameSource implements RowSource {
             throw new DataFormatException("cannot read Parquet input " + path + ": " + e.getMessage()
                     + "; check the path and that it holds Parquet files.", e);
         }
-        if (options.isUnlabelled()) { // rows to score: a constant label column makes them readable
+        boolean unlabelled = options.isUnlabelled();
+        if (unlabelled) { // rows to score: a constant label column makes them readable
             df = df.withColumn("__label", functions.lit(0));
             options = options.copyWithLabel("__label");
         }
@@ -143,21 +146,21 @@ final class FrameSource implements RowSource {
             index.put(files.get(i), i);
         }
         if (options.idColumn() != null) { // the user's ids name the rows
-            return read(df, options, "Parquet " + path, null, null, null, null, null);
+            return read(df, options, "Parquet " + path, null, null, null, null, null, false);
         }
         Dataset<Row> withMeta = df.withColumn("__file", functions.col("_metadata.file_path"))
                 .withColumn("__row", functions.col("_metadata.row_index"));
         Column fileCol = functions.col("__file");
         Column rowCol = functions.col("__row");
-        return read(withMeta, options, "Parquet " + path, files, uris, index, fileCol, rowCol);
+        return read(withMeta, options, "Parquet " + path, files, uris, index, fileCol, rowCol, unlabelled);
     }
 
     static LabeledData dataFrame(Dataset<Row> df, ReadOptions options, String name) {
-        return read(df, options, "DataFrame " + name, null, null, null, null, null);
+        return read(df, options, "DataFrame " + name, null, null, null, null, null, false);
     }
 
     private static LabeledData read(Dataset<Row> df, ReadOptions o, String name, List<String> files, List<String> uris,
-            HashMap<String, Integer> fileIndex, Column fileCol, Column rowCol) {
+            HashMap<String, Integer> fileIndex, Column fileCol, Column rowCol, boolean unlabelled) {
         StructType schema = df.schema();
         List<String> names = Arrays.asList(schema.fieldNames());
         if (!names.contains(o.labelColumn())) {
@@ -284,8 +287,17 @@ final class FrameSource implements RowSource {
             estimate = Long.MAX_VALUE / 2;
         }
         FrameSource source = new FrameSource(name, files, uris, hasId);
-        return LabeledData.validate(checked, source, o, shape,
-                o.storageFor(df.sparkSession().sparkContext(), estimate, checked.getNumPartitions()));
+        org.apache.spark.storage.StorageLevel storage = o.storageFor(df.sparkSession().sparkContext(), estimate,
+                checked.getNumPartitions());
+        if (fileCol != null && one && columnar) {
+            Object[] scan = ParquetColumns.scan(selected.queryExecution().executedPlan(), labelName, fnames[0], unlabelled);
+            if (scan != null) { // Parquet's column vectors straight into chunks: same rows, same checks
+                return LabeledData.fromChunks(ParquetColumns.chunks((org.apache.spark.sql.execution.FileSourceScanExec)
+                        scan[0], (ParquetColumns.Layout) scan[1], fileIndex, classes, len, labelName, fnames[0]),
+                        source, o, shape, storage, false);
+            }
+        }
+        return LabeledData.validate(checked, source, o, shape, storage);
     }
 
     /**

@@ -152,6 +152,13 @@ public final class ReadStats implements java.io.Serializable {
         return s;
     }
 
+    /** Counts a valid row of class {@code label} (what {@link #add} does for a valid Example). */
+    void addValid(int partition, int label) {
+        classCounts[label]++;
+        partitionRows[partition]++;
+        partitionClassRows[partition * classCounts.length + label]++;
+    }
+
     void add(int partition, Example e) {
         if (e.problem == null) {
             classCounts[e.label]++;

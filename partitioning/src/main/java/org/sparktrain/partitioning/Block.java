@@ -22,6 +22,8 @@ public final class Block implements java.io.Serializable {
     public float[] features;
     /** Raw unsigned bytes (value byte / 255, not scaled) instead of {@link #features}, or null. */
     public byte[] bytes;
+    /** For {@link #bytes}: byte b stands for b itself rather than b / 255 ({@link RowChunk#integers}). */
+    public boolean integers;
     public int[] labels;
     public long[] ids;
     public float[] mask;
@@ -71,7 +73,7 @@ public final class Block implements java.io.Serializable {
 
     /**
      * Writes row r's values to {@code dst} from {@code d}: floats as they are (scaled when
-     * {@link #unscaled}); bytes as byte / 255, scaled
+     * {@link #unscaled}); bytes as byte / 255 (or the byte itself, {@link #integers}), scaled
      * with {@code shift} and {@code scale} when given ((x − shift) · scale, as FittedScaler computes).
      */
     void copyRow(int r, float[] dst, int d, float[] shift, float[] scale) {
@@ -88,6 +90,6 @@ public final class Block implements java.io.Serializable {
             }
             return;
         }
-        RowChunk.unpack(bytes, o, dst, d, f, shift, scale);
+        RowChunk.unpack(bytes, integers ? RowChunk.INTEGER : RowChunk.UNIT, o, dst, d, f, shift, scale);
     }
 }

@@ -222,10 +222,11 @@ final class ChunkPasses {
                 }
                 boolean raw = keepBytes && c.bytes != null;
                 Block b = new Block(batch, fs, raw);
+                b.integers = raw && c.integers;
                 int n = 0;
                 while (n < batch && advance()) {
                     if (raw) {
-                        if (c.bytes == null) {
+                        if (c.bytes == null || c.integers != b.integers) {
                             throw new IllegalStateException("a partition mixes byte and float chunks");
                         }
                         System.arraycopy(c.bytes, i * fs, b.bytes, n * fs, fs);

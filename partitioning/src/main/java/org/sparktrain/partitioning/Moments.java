@@ -147,7 +147,7 @@ public final class Moments implements java.io.Serializable {
 
     /**
      * The moments of a byte chunk's kept rows, exactly: integer sums Σb and Σb² per feature (no rounding
-     * at all), then mean = Σb / (255 n) and M2 = (n Σb² − (Σb)²) / (255² n).
+     * at all), then mean = Σb / (d n) and M2 = (n Σb² − (Σb)²) / (d² n), d = 255 (or 1 for {@link RowChunk#integers}).
      */
     private static void summarizeBytes(RowChunk c, int[] kept, int n, Moments z, Moments r) {
         int f = c.featureSize;
@@ -166,19 +166,26 @@ public final class Moments implements java.io.Serializable {
             }
         }
         sums.finish();
-        fromByteSums(z, n, sums.sum, sums.sumSq);
+        fromByteSums(z, n, sums.sum, sums.sumSq, c.integers ? 1.0 : 255.0);
+        float[] unit = c.integers ? RowChunk.INTEGER : RowChunk.UNIT;
         r.n = n;
         for (int k = 0; k < f; k++) {
-            r.a[k] = RowChunk.UNIT[mn[k]];
-            r.b[k] = RowChunk.UNIT[mx[k]];
+            r.a[k] = unit[mn[k]];
+            r.b[k] = unit[mx[k]];
         }
     }
 
     /** Z-score moments of n rows of bytes (value byte / 255) from their exact sums Σb and Σb². */
     static void fromByteSums(Moments z, long n, long[] s1, long[] s2) {
+        fromByteSums(z, n, s1, s2, 255.0);
+    }
+
+    /** Z-score moments of n rows of bytes (value byte / d, d = 255 or 1) from their exact sums Σb and Σb². */
+    static void fromByteSums(Moments z, long n, long[] s1, long[] s2, double d) {
         z.n = n;
+        double dd = d * d; // 65025 for 255: exact
         for (int k = 0; k < s1.length; k++) {
-            z.a[k] = s1[k] / (255.0 * n);
+            z.a[k] = s1[k] / (d * n);
             double m2;
             try { // n·Σb² − (Σb)² exactly, while it fits in a long (partitions of up to ~10^7 rows)
                 m2 = (double) Math.subtractExact(Math.multiplyExact(n, s2[k]), Math.multiplyExact(s1[k], s1[k]));
@@ -186,7 +193,7 @@ public final class Moments implements java.io.Serializable {
                 double d1 = s1[k];
                 m2 = (double) n * s2[k] - d1 * d1;
             }
-            z.b[k] = Math.max(0, m2) / (n * 65025.0);
+            z.b[k] = Math.max(0, m2) / (n * dd);
         }
     }
 

@@ -190,6 +190,9 @@ final class ParquetColumns {
             if (!more()) {
                 last = true;
                 c.trim();
+            }
+            c.narrow();
+            if (last) {
                 stats.finishChunks();
                 c.stats = stats;
             }

@@ -25,9 +25,13 @@ public final class RowChunk implements java.io.Serializable {
     /** Value of an unsigned byte b as a feature: b / 255, as {@link org.sparktrain.engine.io.IdxReader} reads. */
     static final float[] UNIT = new float[256];
 
+    /** Value of an unsigned byte b as a feature when the chunk holds {@link #integers}: b itself. */
+    static final float[] INTEGER = new float[256];
+
     static {
         for (int i = 0; i < 256; i++) {
             UNIT[i] = i / 255f;
+            INTEGER[i] = i;
         }
     }
 
@@ -41,6 +45,12 @@ public final class RowChunk implements java.io.Serializable {
      * is used.
      */
     public byte[] bytes;
+    /**
+     * For {@link #bytes}: true when a byte b stands for the value b itself (a chunk of integers 0–255, e.g.
+     * pixel counts in CSV), false when it stands for b / 255 (IDX images, or floats that are all such
+     * fractions). See {@link #narrow}.
+     */
+    public boolean integers;
     public int[] labels;
     public long[] ids;
     /** On the last chunk of a partition: the validation statistics of the whole partition; else null. */
@@ -81,6 +91,46 @@ public final class RowChunk implements java.io.Serializable {
         }
     }
 
+    /**
+     * Stores a chunk of floats as bytes when that is exact: every value an integer 0–255 (byte b stands for
+     * b, {@link #integers}) or every value one of the floats b / 255 (as IDX images are read and as images
+     * scaled to [0, 1] usually are). Bit for bit the same floats come back ({@link #copyRow}), in a quarter
+     * of the memory, disk and serialization time. One check per value, ending at the first value that fits
+     * neither; a chunk that does not fit stays floats (chunks decide each for themselves, so one odd value
+     * costs only its own chunk). docs/data-preparation.md, "Compact rows".
+     */
+    void narrow() {
+        if (features == null || size == 0) {
+            return;
+        }
+        int n = size * featureSize;
+        float[] x = features;
+        byte[] b = new byte[n];
+        boolean whole = true;
+        for (int i = 0; i < n; i++) {
+            float v = x[i];
+            int k = (int) v;
+            if (k < 0 || k > 255 || Float.floatToRawIntBits(v) != Float.floatToRawIntBits(INTEGER[k])) {
+                whole = false;
+                break;
+            }
+            b[i] = (byte) k;
+        }
+        if (!whole) {
+            for (int i = 0; i < n; i++) {
+                float v = x[i];
+                int k = (int) (v * 255f + 0.5f);
+                if (k < 0 || k > 255 || Float.floatToRawIntBits(v) != Float.floatToRawIntBits(UNIT[k])) {
+                    return;
+                }
+                b[i] = (byte) k;
+            }
+        }
+        bytes = b;
+        integers = whole;
+        features = null;
+    }
+
     /** Rows [from, to) as a chunk of their own (copies), without statistics. */
     RowChunk slice(int from, int to) {
         RowChunk c = new RowChunk();
@@ -88,6 +138,7 @@ public final class RowChunk implements java.io.Serializable {
         c.featureSize = featureSize;
         if (bytes != null) {
             c.bytes = Arrays.copyOfRange(bytes, from * featureSize, to * featureSize);
+            c.integers = integers;
         } else {
             c.features = Arrays.copyOfRange(features, from * featureSize, to * featureSize);
         }
@@ -103,6 +154,7 @@ public final class RowChunk implements java.io.Serializable {
         b.featureSize = featureSize;
         b.features = features;
         b.bytes = bytes;
+        b.integers = integers;
         b.labels = labels;
         b.ids = ids;
         b.unscaled = true;
@@ -124,7 +176,7 @@ public final class RowChunk implements java.io.Serializable {
         int f = featureSize;
         int o = i * f;
         if (bytes != null) {
-            unpack(bytes, o, dst, d, f, shift, scale);
+            unpack(bytes, integers ? INTEGER : UNIT, o, dst, d, f, shift, scale);
         } else if (shift == null) {
             System.arraycopy(features, o, dst, d, f);
         } else {
@@ -136,11 +188,11 @@ public final class RowChunk implements java.io.Serializable {
     }
 
     /**
-     * {@code f} raw bytes from {@code src[o]} as floats (byte / 255) into {@code dst[d]}, scaled when
-     * {@code shift} is given ((x − shift) · scale, exactly as FittedScaler computes).
+     * {@code f} raw bytes from {@code src[o]} as floats ({@code unit[byte]}: {@link #UNIT} or
+     * {@link #INTEGER}) into {@code dst[d]}, scaled when {@code shift} is given ((x − shift) · scale,
+     * exactly as FittedScaler computes).
      */
-    static void unpack(byte[] src, int o, float[] dst, int d, int f, float[] shift, float[] scale) {
-        float[] unit = UNIT;
+    static void unpack(byte[] src, float[] unit, int o, float[] dst, int d, int f, float[] shift, float[] scale) {
         if (shift == null) {
             for (int k = 0; k < f; k++) {
                 dst[d + k] = unit[src[o + k] & 0xff];
@@ -198,6 +250,9 @@ public final class RowChunk implements java.io.Serializable {
                 if (!rows.hasNext()) {
                     last = true;
                     c.trim();
+                }
+                c.narrow();
+                if (last) {
                     stats.finishChunks();
                     c.stats = stats;
                 }

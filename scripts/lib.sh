@@ -14,6 +14,9 @@ build_if_needed() {
   if [ ! -f "$DRIVER_JAR" ] || [ ! -f "$APP_JAR" ] || [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o \( -path '*/src/main/*' -o -name pom.xml \) -newer "$DRIVER_JAR" -print -quit)" ]; then
     echo "sparktrain: building (mvn package, tests skipped) ..." >&2
     (cd "$ROOT" && mvn -B -q -ntp -DskipTests -pl driver -am package) >&2
+    # Maven leaves a jar whose own module did not change as it was: mark the build done, or every run would
+    # build again after a change in another module
+    touch "$DRIVER_JAR" "$APP_JAR"
   fi
 }
 

@@ -7,8 +7,8 @@ import org.sparktrain.engine.SplitMix;
 import org.sparktrain.engine.io.FittedScaler;
 
 /**
- * The data side of a training run (DESIGN.md): validated rows → split → per fold: fit the scaler on the
- * training part → resample the training part → pack into blocks, one partition per worker, computed
+ * The data side of a training run (docs/architecture.md, The data flow): validated rows → split → per fold: fit the
+ * scaler on the training part → resample the training part → pack into blocks, one partition per worker, computed
  * before the fold is handed out (persisted, or the cached rows themselves when every row of an 8-bit source
  * trains where it was read). Validation rows are scaled with the training part's scaler, never resampled,
  * and never seen by a fit.

@@ -15,7 +15,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * File access through Hadoop's FileSystem (DESIGN.md decision 7), so {@code file:}, {@code hdfs:} and
+ * File access through Hadoop's FileSystem (docs/architecture.md, decision 7), so {@code file:}, {@code hdfs:} and
  * {@code s3a:} paths all work, on the driver and on the executors.
  */
 final class HadoopFiles {

@@ -239,8 +239,8 @@ public final class Moments implements java.io.Serializable {
     }
 
     /**
-     * Fits a scaler on the rows in one distributed pass (DESIGN.md: z-score with the sample standard
-     * deviation, min-max to [0, 1], a constant feature maps to 0).
+     * Fits a scaler on the rows in one distributed pass (docs/architecture.md, Conventions: z-score with the sample
+     * standard deviation, min-max to [0, 1], a constant feature maps to 0).
      */
     static Moments of(JavaRDD<Example> rows, boolean zscore, int features) {
         // collected and merged in partition order: a reduction in task-finishing order would round

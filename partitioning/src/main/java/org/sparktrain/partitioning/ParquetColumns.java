@@ -133,6 +133,7 @@ final class ParquetColumns {
         private ColumnVector values;
         private ColumnVector rowIndex;
         private boolean last;
+        private float[] scratch;
 
         Chunks(int partition, Iterator<ColumnarBatch> batches, Layout l, FrameSource.FileIndex fileOf, int classes,
                 int partitions, int featureSize, String labelName, String featuresName) {
@@ -177,7 +178,8 @@ final class ParquetColumns {
             if (last) {
                 throw new NoSuchElementException();
             }
-            RowChunk c = new RowChunk(capacity, featureSize);
+            RowChunk c = RowChunk.reusing(scratch, capacity, featureSize);
+            float[] filled = c.features;
             while (c.size < capacity && more()) {
                 int r = row++;
                 long id = fileBits | rowIndex.getLong(r);
@@ -192,6 +194,7 @@ final class ParquetColumns {
                 c.trim();
             }
             c.narrow();
+            scratch = c.scratchAfter(filled);
             if (last) {
                 stats.finishChunks();
                 c.stats = stats;

@@ -1,8 +1,8 @@
 package org.sparktrain.partitioning;
 
 /**
- * How to split validated rows into (train, validation) pairs. Defaults follow DESIGN.md: holdout 7:3,
- * k-fold k = 10, both stratified by label with exact per-class proportions; bootstrap draws n rows with
+ * How to split validated rows into (train, validation) pairs. Defaults follow docs/architecture.md (Conventions):
+ * holdout 7:3, k-fold k = 10, both stratified by label with exact per-class proportions; bootstrap draws n rows with
  * replacement and validates on the out-of-bag rows. {@link #none()} trains on everything (no validation).
  */
 public final class SplitSpec {

@@ -16,8 +16,8 @@
  * read the chunk arrays directly. Rows are packed where they lie when every partition holds the classes in
  * about the proportions of the whole; input grouped by class is dealt out to the workers instead.
  *
- * <p>Order of operations (DESIGN.md): scaling and resampling happen after the split, inside each fold, on
- * its training part only; validation rows are never resampled and never seen by a scaler's fit. Every
+ * <p>Order of operations (docs/architecture.md, Conventions): scaling and resampling happen after the split, inside
+ * each fold, on its training part only; validation rows are never resampled and never seen by a scaler's fit. Every
  * random choice derives from the seed and a row id, partition or epoch through
  * {@link org.sparktrain.engine.SplitMix}, never from wall-clock time or thread identity.
  */

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.engine.Shape;
 
-/** Every reader on good input, and every bad input DESIGN.md lists: one message naming file and row. */
+/**
+ * Every reader on good input, and every bad input docs/architecture.md (Failing cleanly) lists: one message naming
+ * file and row.
+ */
 class ReadersTest {
     private final SparkSession spark = SharedSpark.get();
 

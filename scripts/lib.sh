@@ -4,7 +4,7 @@ VERSION="0.1.0-SNAPSHOT"
 DRIVER_JAR="$ROOT/driver/target/driver-$VERSION.jar"
 APP_JAR="$ROOT/driver/target/sparktrain-$VERSION-app.jar"   # for spark-submit; shipped to a cluster's executors
 FMNIST_DEFAULT="/usr/share/datasets/fashion-mnist"
-# conf/jvm.options: the Vector API for the GEMM kernel (DESIGN.md decision 2) and Spark's module openings.
+# conf/jvm.options: the Vector API for the GEMM kernel (docs/architecture.md, decision 2) and Spark's module openings.
 mapfile -t JAVA_MODULE_OPTS < <(grep -v '^#' "$ROOT/conf/jvm.options" | grep -v '^$')
 JAVA_MODULE_OPTS+=('-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%6$s%n'
   "-Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties")

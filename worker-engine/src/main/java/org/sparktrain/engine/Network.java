@@ -15,7 +15,7 @@ import org.sparktrain.engine.spec.SpecException;
 /**
  * A network built from a spec: its layers in order, ONE flat parameter vector, ONE flat gradient
  * vector of the same length and ONE flat state vector (BatchNorm running statistics), each layer
- * owning a range of them (DESIGN.md decision 1). Shapes are inferred layer by layer when the network
+ * owning a range of them (docs/architecture.md, decision 1). Shapes are inferred layer by layer when the network
  * is built; an impossible shape is rejected naming the layer and the sizes.
  *
  * <p>When the loss fuses an activation (softmax cross-entropy, sigmoid BCE) and the spec ends with that

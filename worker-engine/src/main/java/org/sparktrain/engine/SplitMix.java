@@ -2,7 +2,7 @@ package org.sparktrain.engine;
 
 /**
  * SplitMix64 (Steele, Lea and Flood 2014): the engine's way to derive independent, reproducible
- * random streams from (seed, epoch, worker, step) without any global or thread state (DESIGN.md
+ * random streams from (seed, epoch, worker, step) without any global or thread state (docs/architecture.md,
  * decision 5).
  */
 public final class SplitMix {

@@ -8,7 +8,7 @@ import java.util.function.DoubleSupplier;
 /**
  * Numerical gradient check by central differences, the honest float32 way.
  *
- * <p>The engine computes in float32 (DESIGN.md decision 2) and has no double path. So the check
+ * <p>The engine computes in float32 (docs/architecture.md, decision 2) and has no double path. So the check
  * perturbs one float at a time by ±h, evaluates the scalar objective with all sums accumulated in
  * double, and compares {@code (L(w+h) − L(w−h)) / 2h} with the analytic gradient using
  * {@code |a − n| / max(|a|, |n|, floor)}. With h ≈ 1e-2 on values of order 1 the truncation error is

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A ring all-reduce (sum) of a float vector among the W tasks of a barrier stage, over direct TCP
- * connections (bench/spark-findings.md: ~0.4 ms per round for LeNet-5's 62k floats on local[2], against
+ * connections (docs/architecture.md, Measured facts: ~0.4 ms per round for LeNet-5's 62k floats on local[2], against
  * ~32 ms for a Spark job per round).
  *
  * <p>Life cycle: {@link #open} binds a server socket (a port of {@link AllReduceSettings#PORTS}) and

@@ -1,7 +1,7 @@
 package org.sparktrain.driver.train;
 
 /**
- * What a round computes (DESIGN.md decision 4).
+ * What a round computes (docs/architecture.md, decision 4).
  * <ul>
  * <li>{@code PARAMETER}: every worker takes K local optimizer steps from the round's starting state,
  *     then parameters, optimizer state and BatchNorm statistics are averaged (local SGD).</li>

@@ -19,7 +19,7 @@ import org.sparktrain.engine.optim.Optimizer;
  * optimizer state and step count, the epoch and round reached — in the model-file container
  * (docs/model-file.md), whose state section holds {@code [network state | optimizer state]} and whose
  * provenance says the lengths and counters. Written through Hadoop's FileSystem ({@code file:},
- * {@code hdfs:}, {@code s3a:}; DESIGN.md decision 7) to a temporary file that is then renamed into
+ * {@code hdfs:}, {@code s3a:}; docs/architecture.md, decision 7) to a temporary file that is then renamed into
  * place, so a crash mid-write leaves the previous checkpoint readable. The random streams derive from
  * (seed, epoch, worker, step), so a run resumed at an epoch boundary continues as if never stopped.
  */

@@ -4,7 +4,7 @@ package org.sparktrain.driver.train;
  * How the training master runs: {@code workers} partitions (one task each per round),
  * {@code averagingFrequency} K local steps per round in parameter mode, {@code warmupRounds} initial
  * rounds with K = 1 (large K loses accuracy most early on), a name shown in the Spark UI, and how a
- * round travels ({@link RoundTransport}; DESIGN.md decision 4). What a round computes does not depend
+ * round travels ({@link RoundTransport}; docs/architecture.md, decision 4). What a round computes does not depend
  * on the transport.
  */
 public record MasterConfig(int workers, int averagingFrequency, AveragingMode mode, int warmupRounds, String runName,

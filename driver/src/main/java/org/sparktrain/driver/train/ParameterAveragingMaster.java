@@ -20,7 +20,7 @@ import org.sparktrain.engine.train.RoundVector;
 import org.sparktrain.engine.train.Trainer;
 
 /**
- * The training master, one Spark job per averaging round (DESIGN.md decision 4; the reference mode).
+ * The training master, one Spark job per averaging round (docs/architecture.md, decision 4; the reference mode).
  *
  * <p>Per round: broadcast the round's starting vector; every worker's task restores it into a pooled
  * trainer, takes its steps on its own partition's minibatches and returns one vector; the driver

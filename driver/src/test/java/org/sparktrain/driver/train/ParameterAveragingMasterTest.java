@@ -17,7 +17,7 @@ import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
 import org.sparktrain.engine.train.Trainer;
 
-/** DESIGN.md: averaging conventions, checked against single-machine training. */
+/** docs/architecture.md, Conventions: averaging conventions, checked against single-machine training. */
 public class ParameterAveragingMasterTest {
 
     public static final String MLP = """
@@ -90,7 +90,10 @@ public class ParameterAveragingMasterTest {
         gradientModeMatchesOneMachine(MLP);
     }
 
-    /** DESIGN.md: in gradient mode clipping applies to the averaged gradient, as on one machine. */
+    /**
+     * docs/architecture.md, Conventions: in gradient mode clipping applies to the averaged gradient, as on one
+     * machine.
+     */
     @Test
     void gradientModeClipsTheAveragedGradient() {
         // a clip norm far below the gradients' norm: every step is clipped, so clipping each worker's

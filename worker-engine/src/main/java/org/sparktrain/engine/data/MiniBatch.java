@@ -1,7 +1,7 @@
 package org.sparktrain.engine.data;
 
 /**
- * A packed minibatch: what executors receive instead of rows (DESIGN.md decision 3).
+ * A packed minibatch: what executors receive instead of rows (docs/architecture.md, decision 3).
  * {@code features} holds {@code size × featureSize} floats, example after example; {@code labels}
  * holds class indices (classification) and {@code targets} {@code size × outputSize} floats
  * (regression, multi-label); either may be null when the loss does not use it. {@code mask}, when not

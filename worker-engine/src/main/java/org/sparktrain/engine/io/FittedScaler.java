@@ -10,7 +10,7 @@ import java.util.Arrays;
  *
  * <ul>
  *   <li>{@link Kind#ZSCORE}: {@code shift} = mean, {@code scale} = 1 / sample standard deviation
- *       (divisor n − 1, DESIGN.md).</li>
+ *       (divisor n − 1, docs/architecture.md, Conventions).</li>
  *   <li>{@link Kind#MINMAX}: {@code shift} = min, {@code scale} = 1 / (max − min), mapping the training
  *       range to [0, 1].</li>
  * </ul>

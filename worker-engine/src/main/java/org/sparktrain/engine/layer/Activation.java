@@ -9,7 +9,8 @@ import org.sparktrain.engine.kernel.Elementwise;
  * <ul>
  * <li>relu: {@code max(0, x)}; leaky_relu: {@code x > 0 ? x : alpha·x};</li>
  * <li>sigmoid: {@code 1 / (1 + e^{−x})}; tanh;</li>
- * <li>softmax: {@code e^{x_i − max} / Σ_j e^{x_j − max}} (the row maximum is subtracted, DESIGN.md).
+ * <li>softmax: {@code e^{x_i − max} / Σ_j e^{x_j − max}} (the row maximum is subtracted,
+ *     docs/architecture.md, Conventions).
  *     Its backward is the Jacobian-vector product {@code dx_i = y_i (dy_i − Σ_j dy_j y_j)}. As the last
  *     layer under softmax cross-entropy it is not built at all: the loss takes logits (fused).</li>
  * </ul>

@@ -5,8 +5,8 @@ import org.sparktrain.engine.Shape;
 import org.sparktrain.engine.kernel.NormKernels;
 
 /**
- * Batch normalisation (Ioffe and Szegedy 2015) following DESIGN.md. The input shape's rank picks the
- * form: rank 1 ({@code [F]}, after a dense layer) normalises each of the F units over the minibatch;
+ * Batch normalisation (Ioffe and Szegedy 2015) following docs/architecture.md (Conventions). The input shape's rank
+ * picks the form: rank 1 ({@code [F]}, after a dense layer) normalises each of the F units over the minibatch;
  * rank 3 ({@code [C, H, W]}, after a convolution) normalises each channel over {@code N×H×W}. Either
  * way there are {@code C} groups (C = F for dense) of {@code M = batch·S} values, S = 1 or H·W.
  * <pre>

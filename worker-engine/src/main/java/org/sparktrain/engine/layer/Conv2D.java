@@ -14,9 +14,10 @@ import org.sparktrain.engine.kernel.NormKernels;
  *   y[n][o][oy][ox] = b[o] + Σ_{c,i,j} W[o][c][i][j] · x[n][c][oy·sh − ph + i][ox·sw − pw + j]
  * </pre>
  * (x read as 0 outside the image). Input {@code [C, H, W]}, output {@code [Cout, outH, outW]} with
- * {@code out = floor((in + 2·pad − k) / stride) + 1} (DESIGN.md); both NCHW row-major per example.
+ * {@code out = floor((in + 2·pad − k) / stride) + 1} (docs/architecture.md, Conventions); both NCHW row-major
+ * per example.
  *
- * <p>Computed by im2col ({@link ConvGeometry}) over chunks of examples (DESIGN.md decision 2):
+ * <p>Computed by im2col ({@link ConvGeometry}) over chunks of examples (docs/architecture.md, decision 2):
  * {@code col(K × nc·P)} with {@code K = C·kh·kw}, {@code P = outH·outW}, example n of the chunk in
  * columns {@code [n·P, (n+1)·P)}; then ONE product per chunk {@code Yt(Cout × nc·P) = W(Cout×K)·col},
  * reordered from channel-major into NCHW. Backward, per chunk: {@code dYt} (the chunk's output gradient,

@@ -7,8 +7,8 @@ import org.sparktrain.engine.kernel.Columns;
  * The sliding-window geometry shared by {@link Conv2D}, {@link MaxPool2D} and {@link AvgPool2D}:
  * output sizes, shape checks, and the im2col / col2im transforms. Immutable after construction.
  *
- * <p>Output size (DESIGN.md): {@code out = floor((in + 2·pad − k) / stride) + 1}. Pooling may opt into
- * ceil mode: {@code out = ceil((in + 2·pad − k) / stride) + 1}, after which a last window that would
+ * <p>Output size (docs/architecture.md, Conventions): {@code out = floor((in + 2·pad − k) / stride) + 1}. Pooling may
+ * opt into ceil mode: {@code out = ceil((in + 2·pad − k) / stride) + 1}, after which a last window that would
  * start inside the right (or bottom) padding is dropped ({@code (out − 1)·stride ≥ in + pad ⇒ out − 1}),
  * PyTorch's rule; such windows would see only padding.
  *

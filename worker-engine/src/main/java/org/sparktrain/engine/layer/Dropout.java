@@ -4,8 +4,8 @@ import org.sparktrain.engine.Shape;
 import org.sparktrain.engine.SplitMix;
 
 /**
- * Inverted dropout (DESIGN.md): during training each unit is kept with probability {@code 1 − rate}
- * and the kept values are divided by {@code 1 − rate}, so the expected output equals the input;
+ * Inverted dropout (docs/architecture.md, Conventions): during training each unit is kept with probability
+ * {@code 1 − rate} and the kept values are divided by {@code 1 − rate}, so the expected output equals the input;
  * at inference it is the identity. {@code rate} is the probability of dropping (not of keeping).
  * The mask is drawn from a stream seeded by {@link #setRandomSeed} (derived from seed, epoch, worker
  * and step), so a run is reproducible and a gradient check can fix the mask by fixing the seed.

@@ -8,7 +8,7 @@ import org.sparktrain.engine.Shape;
 /**
  * Gated recurrent unit in two forms; gate columns in the order update z, reset r, candidate n.
  *
- * <p><b>{@code variant: seed}</b> (default; DESIGN.md):
+ * <p><b>{@code variant: seed}</b> (default; docs/architecture.md, Conventions):
  * <pre>
  *   [z r]_t = σ(x_t·Wx[:, z r] + h_{t−1}·Whzr + b[z r])
  *   h̃_t    = tanh(x_t·Wx[:, n] + (r_t ⊙ h_{t−1})·Whn + b[n])     = tanh(W·[r_t ⊙ h_{t−1}, x_t] + b)

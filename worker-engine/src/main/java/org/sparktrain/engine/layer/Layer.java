@@ -12,7 +12,7 @@ import org.sparktrain.engine.Shape;
  * they are allocated at the first call with the largest batch and reused after that, so a steady
  * minibatch loop allocates nothing. A returned buffer stays valid until the next call of the same
  * method and may be longer than {@code batch × size}. Parameters, gradients and state are views:
- * the layer owns {@code [pOff, pOff + paramCount())} of the network's flat vectors (DESIGN.md
+ * the layer owns {@code [pOff, pOff + paramCount())} of the network's flat vectors (docs/architecture.md,
  * decision 1). {@link #backward} overwrites (does not add to) the layer's gradient range.
  *
  * <p>Configuration lives elsewhere ({@link LayerConfig}); this object holds the maths and buffers.

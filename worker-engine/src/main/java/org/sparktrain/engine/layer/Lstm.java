@@ -5,7 +5,8 @@ import java.util.SplittableRandom;
 import org.sparktrain.engine.Shape;
 
 /**
- * Long short-term memory (DESIGN.md: gates on {@code [h_{t−1}, x_t]}, forget-gate bias starting at 1):
+ * Long short-term memory (docs/architecture.md, Conventions: gates on {@code [h_{t−1}, x_t]}, forget-gate bias
+ * starting at 1):
  * <pre>
  *   [i f o g]_t = x_t·Wx + h_{t−1}·Wh + b            (four gates stacked: one GEMM per step)
  *   i, f, o = σ(·),  g = tanh(·)

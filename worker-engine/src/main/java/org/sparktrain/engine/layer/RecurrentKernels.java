@@ -11,7 +11,7 @@ import org.sparktrain.engine.kernel.Gemms;
  *
  * <p>{@link #get()} returns the Vector API implementation ({@code VectorRecurrentKernels}) when the
  * module {@code jdk.incubator.vector} is present, else the scalar one below ({@code Math.exp} in double,
- * rounded to float, {@code tanh(x) = 1 − 2/(e^{2x} + 1)}). Both are DETERMINISTIC (DESIGN.md decision 5):
+ * rounded to float, {@code tanh(x) = 1 − 2/(e^{2x} + 1)}). Both are DETERMINISTIC (docs/architecture.md, decision 5):
  * the scalar one because HotSpot's interpreter, C1 and C2 call the same {@code exp} stub; the vector one
  * because it is built from exact IEEE lane operations only (not the JDK's SVML-backed {@code EXP} lanes,
  * whose Java fallback before C2 compilation rounds differently). The two differ from each other in the

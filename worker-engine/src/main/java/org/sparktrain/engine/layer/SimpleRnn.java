@@ -6,8 +6,8 @@ import java.util.SplittableRandom;
 import org.sparktrain.engine.Shape;
 
 /**
- * The simple (Elman) recurrent layer, DESIGN.md's {@code s_t = f(U x_t + W s_{t−1} + b)}, f = tanh by
- * default (or relu, sigmoid). The layer outputs the states s (every step or the last one); the output
+ * The simple (Elman) recurrent layer of docs/architecture.md (Conventions), {@code s_t = f(U x_t + W s_{t−1} + b)},
+ * f = tanh by default (or relu, sigmoid). The layer outputs the states s (every step or the last one); the output
  * map {@code o_t = g(V s_t + c)} is the layer after it: a {@code dense} on the last state, or a
  * {@code time_distributed} dense on every step (many-to-many), with g its activation or the fused loss.
  *

@@ -9,8 +9,8 @@ import org.sparktrain.engine.kernel.Gemms;
 
 /**
  * The same dense map applied to every step of a sequence: {@code [T, in] → [T, out]},
- * {@code y_t = x_t·W + b}; for a simple RNN below it this is DESIGN.md's output map
- * {@code o_t = V s_t + c}. As the steps of the minibatch are rows of one {@code (B·T) × in} matrix,
+ * {@code y_t = x_t·W + b}; for a simple RNN below it this is the output map {@code o_t = V s_t + c} of
+ * docs/architecture.md (Conventions). As the steps of the minibatch are rows of one {@code (B·T) × in} matrix,
  * it is one GEMM: {@code Y = X·W + b}; backward {@code dW = Xᵀ·dY}, {@code db = 1ᵀ·dY},
  * {@code dX = dY·Wᵀ}. Parameters: W ({@code in × out}), then b.
  *

@@ -5,7 +5,8 @@ import org.sparktrain.engine.data.MiniBatch;
 /**
  * A loss on the network's raw output. {@link #forwardBackward} returns the MEAN loss over the examples
  * of the minibatch and writes {@code dL/d(output)} (already divided by the batch size) so that the
- * backward pass needs no other scaling (DESIGN.md: the data loss is the mean over the minibatch).
+ * backward pass needs no other scaling (docs/architecture.md, Conventions: the data loss is the mean over the
+ * minibatch).
  */
 public interface Loss {
 

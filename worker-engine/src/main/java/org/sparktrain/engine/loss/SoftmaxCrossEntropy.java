@@ -4,7 +4,7 @@ import org.sparktrain.engine.data.MiniBatch;
 import org.sparktrain.engine.layer.Activation;
 
 /**
- * Fused softmax + cross-entropy on logits z (DESIGN.md): per example
+ * Fused softmax + cross-entropy on logits z (docs/architecture.md, Conventions): per example
  * {@code L = log Σ_j e^{z_j − max} + max − z_y} (log-sum-exp, never {@code log(softmax)}), so logits of
  * ±1000 give finite values; gradient {@code (softmax(z) − onehot(y)) / batch}. Labels must lie in
  * {@code [0, outSize)}.

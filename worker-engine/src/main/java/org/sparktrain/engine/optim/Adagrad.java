@@ -1,7 +1,7 @@
 package org.sparktrain.engine.optim;
 
 /**
- * Adagrad (Duchi et al. 2011) as DESIGN.md fixes it:
+ * Adagrad (Duchi et al. 2011) as docs/architecture.md (Conventions) fixes it:
  * <pre>
  *   G += g²
  *   w -= lr·g / (sqrt(G) + ε)

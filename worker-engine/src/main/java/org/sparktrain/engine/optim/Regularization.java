@@ -5,8 +5,8 @@ import java.util.Map;
 import org.sparktrain.engine.ParamRanges;
 
 /**
- * L1/L2 penalties on the penalised parameter ranges, as DESIGN.md fixes them. With the data loss the
- * mean over the minibatch, once per minibatch:
+ * L1/L2 penalties on the penalised parameter ranges, as docs/architecture.md (Conventions) fixes them. With the data
+ * loss the mean over the minibatch, once per minibatch:
  * <pre>
  *   penalty  = l1·Σ|w| + (l2/2)·Σw²          (sums over the ranges only)
  *   gradient = l1·sign(w) + l2·w              (sign(0) = 0)

@@ -5,19 +5,20 @@ import org.sparktrain.engine.optim.Optimizer;
 
 /**
  * What travels between the driver and the workers in one averaging round, as ONE flat float vector
- * (DESIGN.md decisions 1 and 4), and the averaging rule shared by every way a round travels.
+ * (docs/architecture.md, decisions 1 and 4), and the averaging rule shared by every way a round travels.
  *
  * <p>Parameter mode, layout {@code [params (P) | optimizer state (O) | network state (S) | loss sum | examples]}:
  * the driver sends the first three parts; each worker takes K local steps and sends back all five;
  * the average of the first three parts over the workers is the next round's start (optimizer state
- * averaged with the parameters, DESIGN.md; BatchNorm running statistics averaged like parameters).
+ * averaged with the parameters, docs/architecture.md, Conventions; BatchNorm running statistics averaged like
+ * parameters).
  *
  * <p>Gradient mode, layout {@code [gradient (P) | network state (S) | loss sum | examples]}: each worker
  * computes the data-loss gradient of one minibatch; the driver averages, then adds the penalty,
  * clips and steps, as one machine would with a minibatch W times larger.
  *
  * <p>Sums are taken in worker order ({@link #sumInOrder}), so the result does not depend on which
- * task finished first: the same seed gives the same bits (DESIGN.md decision 5).
+ * task finished first: the same seed gives the same bits (docs/architecture.md, decision 5).
  */
 public final class RoundVector {
     private RoundVector() {

@@ -19,7 +19,7 @@ import org.sparktrain.engine.spec.TrainingConfig;
  *
  * <p>Minibatch order: {@code shuffle} draws a new permutation every epoch; {@code bootstrap} draws
  * {@code ceil(n/m)} minibatches of m examples with replacement. Random streams derive from
- * (seed, epoch, worker, step) only (DESIGN.md decision 5). After the first minibatch the loop
+ * (seed, epoch, worker, step) only (docs/architecture.md, decision 5). After the first minibatch the loop
  * allocates nothing.
  */
 public final class Trainer {

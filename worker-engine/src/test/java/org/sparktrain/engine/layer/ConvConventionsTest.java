@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.sparktrain.engine.GradientCheck;
 import org.sparktrain.engine.Shape;
 
-/** DESIGN.md conventions: output sizes, the convolution itself against a direct loop, bad shapes. */
+/** docs/architecture.md, Conventions: output sizes, the convolution itself against a direct loop, bad shapes. */
 class ConvConventionsTest {
 
     private static Shape conv(int filters, int k, int s, int p, Shape in) {

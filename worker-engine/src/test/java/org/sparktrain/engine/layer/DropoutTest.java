@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.sparktrain.engine.Shape;
 
-/** DESIGN.md: inverted dropout; rate is the probability of dropping; identity at inference. */
+/** docs/architecture.md, Conventions: inverted dropout; rate is the probability of dropping; identity at inference. */
 class DropoutTest {
 
     @Test

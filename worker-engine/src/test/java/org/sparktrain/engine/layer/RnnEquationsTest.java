@@ -7,9 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.sparktrain.engine.Shape;
 
 /**
- * DESIGN.md's equations checked step by step on tiny cases (T = 2) against values written out by hand
- * from the formulas, with the parameters placed at their documented offsets: this pins down the gate
- * order, the weight orientation and each form's conventions, which gradient checks cannot (they only
+ * The equations of docs/architecture.md (Conventions) checked step by step on tiny cases (T = 2) against values
+ * written out by hand from the formulas, with the parameters placed at their documented offsets: this pins down the
+ * gate order, the weight orientation and each form's conventions, which gradient checks cannot (they only
  * check that backward matches whatever forward computes).
  */
 class RnnEquationsTest {

@@ -8,7 +8,7 @@ import org.sparktrain.engine.ParamRanges;
 
 /**
  * Each optimizer over several steps against a plain double-precision re-implementation of its formula
- * written here from the Javadoc/DESIGN.md, on random parameters and gradients.
+ * written here from the Javadoc and docs/architecture.md (Conventions), on random parameters and gradients.
  */
 class ReferenceImplementationTest {
     private static final int N = 37;

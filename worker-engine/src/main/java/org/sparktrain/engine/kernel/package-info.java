@@ -1,0 +1,20 @@
+/**
+ * The engine's hot loops, in float32. The matrix product behind the dense, convolutional and recurrent layers is
+ * {@link org.sparktrain.engine.kernel.Gemm}, chosen once per JVM by {@link org.sparktrain.engine.kernel.Gemms}:
+ * {@link org.sparktrain.engine.kernel.VectorGemm} (register-blocked FMA micro-kernels on the Vector API) when the
+ * module {@code jdk.incubator.vector} is present, else {@link org.sparktrain.engine.kernel.EjmlGemm};
+ * {@link org.sparktrain.engine.kernel.NaiveGemm} is the reference in tests. Also the im2col / col2im transforms of
+ * a convolution ({@link org.sparktrain.engine.kernel.Columns}) and the element-wise, batch-norm, pooling and
+ * optimizer-update kernels ({@link org.sparktrain.engine.kernel.Elementwise}, {@code NormKernels},
+ * {@code PoolKernels}, {@code UpdateKernels}), each with a plain-Java {@code Scalar*} version (fallback and test
+ * reference) and a {@code Vector*} version. {@link org.sparktrain.engine.kernel.GemmBench} times the GEMMs.
+ *
+ * <p>Imports: the JDK, EJML and {@code jdk.incubator.vector}; nothing from the rest of sparktrain. The training
+ * path loads the {@code Vector*} classes by reflection, so a JVM started without the module never links them
+ * ({@code GemmBench} refers to {@code VectorGemm} directly and needs the module). Must not import: Spark, Hadoop,
+ * {@code org.sparktrain.partitioning}, {@code org.sparktrain.driver}, or other engine packages (layers and
+ * optimizers call kernels, not the reverse).
+ *
+ * <p>Design: docs/architecture.md, decision 2 (float32, EJML, own SIMD GEMM kernel) and Measured facts (GEMM).
+ */
+package org.sparktrain.engine.kernel;

@@ -1,0 +1,13 @@
+/**
+ * Classification metrics: {@link org.sparktrain.engine.metrics.ClassificationMetrics} accumulates a classifier's
+ * predictions and reports accuracy, the confusion matrix, per-class precision, recall and F1, their macro averages
+ * and the log-loss, with scikit-learn's definitions. Each worker accumulates its part and the driver merges them:
+ * the counts merge exactly, the log-loss sum up to the rounding of the addition order. Used for validation and
+ * test metrics on one machine and, merged, on Spark.
+ *
+ * <p>Imports: the JDK only; nothing from the rest of sparktrain. Must not import: Spark, Hadoop,
+ * {@code org.sparktrain.partitioning} or {@code org.sparktrain.driver}.
+ *
+ * <p>Design: docs/architecture.md, The data flow (per epoch: validation metrics) and Modules.
+ */
+package org.sparktrain.engine.metrics;

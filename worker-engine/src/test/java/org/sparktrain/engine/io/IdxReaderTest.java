@@ -208,9 +208,7 @@ class IdxReaderTest {
     void loadsFashionMnistTestSplitWhenInstalled() throws IOException {
         assumeTrue(Files.isDirectory(IdxDataset.FASHION_MNIST_DIR),
                 "Fashion-MNIST not installed (Debian package dataset-fashion-mnist)");
-        long t0 = System.nanoTime();
         IdxDataset ds = IdxDataset.load(IdxDataset.FASHION_MNIST_DIR, "t10k");
-        long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(10_000, ds.count());
         assertEquals(28, ds.images().rows());
         assertEquals(28, ds.images().cols());
@@ -225,20 +223,21 @@ class IdxReaderTest {
         for (float p : ds.images().pixels()) {
             assertTrue(p >= 0f && p <= 1f);
         }
-        assertTrue(ms < 5000, "loading t10k took " + ms + " ms");
     }
 
     @Test
-    void readsSixtyThousandImagesQuickly() throws IOException {
-        // the size of Fashion-MNIST's training set, synthetic, gzipped like the real download
+    void readsSixtyThousandGzippedImagesEveryPixelInPlace() throws IOException {
+        // the size of Fashion-MNIST's training set, synthetic, gzipped like the real download (how fast it
+        // reads is measured by the benchmarks, scripts/bench --pipeline, not asserted here)
         byte[] pixels = ramp(60_000 * 784);
         Path f = write("big-images-idx3-ubyte.gz", gzip(idx(0x08, new int[] {60_000, 28, 28}, pixels)));
-        IdxReader.readImages(f); // warm-up
-        long t0 = System.nanoTime();
         IdxImages img = IdxReader.readImages(f);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(60_000, img.count());
-        assertTrue(ms < 3000, "reading 60k images took " + ms + " ms");
-        System.out.println("IdxReaderTest: 60000x28x28 gzipped read in " + ms + " ms");
+        float[] got = img.pixels();
+        assertEquals(pixels.length, got.length);
+        for (int i = 0; i < pixels.length; i += 7919) { // a prime stride: pixels across the whole file, at every position in an image
+            assertEquals((pixels[i] & 0xff) / 255f, got[i], 0f, "pixel " + i);
+        }
+        assertEquals((pixels[pixels.length - 1] & 0xff) / 255f, got[got.length - 1], 0f, "the last pixel");
     }
 }

@@ -332,25 +332,32 @@ final class FrameSource implements RowSource {
             return numeric(e) ? new Internal(l, e, ((ArrayType) f).containsNull(), fname, labelName) : null;
         }
 
-        private static boolean numeric(DataType t) {
+        static boolean numeric(DataType t) {
             return t instanceof org.apache.spark.sql.types.FloatType || t instanceof org.apache.spark.sql.types.DoubleType
                     || t instanceof org.apache.spark.sql.types.IntegerType || t instanceof org.apache.spark.sql.types.LongType
                     || t instanceof org.apache.spark.sql.types.ShortType || t instanceof org.apache.spark.sql.types.ByteType;
         }
 
-        private static double number(org.apache.spark.sql.catalyst.InternalRow r, int i, DataType t) {
+        /** A value of any of Spark's number types (a row's column or an array's element) as a double. */
+        static double number(org.apache.spark.sql.catalyst.expressions.SpecializedGetters g, int i, DataType t) {
             if (t instanceof org.apache.spark.sql.types.FloatType) {
-                return r.getFloat(i);
+                return g.getFloat(i);
             } else if (t instanceof org.apache.spark.sql.types.DoubleType) {
-                return r.getDouble(i);
-            } else if (t instanceof org.apache.spark.sql.types.IntegerType) {
-                return r.getInt(i);
-            } else if (t instanceof org.apache.spark.sql.types.LongType) {
-                return r.getLong(i);
-            } else if (t instanceof org.apache.spark.sql.types.ShortType) {
-                return r.getShort(i);
+                return g.getDouble(i);
             }
-            return r.getByte(i);
+            return integer(g, i, t);
+        }
+
+        /** A value of one of Spark's integer types (int, long, short, byte) as a long. */
+        static long integer(org.apache.spark.sql.catalyst.expressions.SpecializedGetters g, int i, DataType t) {
+            if (t instanceof org.apache.spark.sql.types.IntegerType) {
+                return g.getInt(i);
+            } else if (t instanceof org.apache.spark.sql.types.LongType) {
+                return g.getLong(i);
+            } else if (t instanceof org.apache.spark.sql.types.ShortType) {
+                return g.getShort(i);
+            }
+            return g.getByte(i);
         }
 
         Example parse(long id, org.apache.spark.sql.catalyst.InternalRow r, int classes) {
@@ -387,9 +394,7 @@ final class FrameSource implements RowSource {
             } else {
                 f = new float[a.numElements()];
                 for (int k = 0; k < f.length; k++) {
-                    f[k] = element instanceof org.apache.spark.sql.types.IntegerType ? a.getInt(k)
-                            : element instanceof org.apache.spark.sql.types.LongType ? a.getLong(k)
-                            : element instanceof org.apache.spark.sql.types.ShortType ? a.getShort(k) : a.getByte(k);
+                    f[k] = integer(a, k, element); // the long rounded once to float
                 }
             }
             return new Example(id, c, f);

@@ -12,13 +12,9 @@ import org.apache.spark.sql.execution.ProjectExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.WholeStageCodegenExec;
 import org.apache.spark.sql.types.ArrayType;
-import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
-import org.apache.spark.sql.types.IntegerType;
-import org.apache.spark.sql.types.LongType;
-import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
@@ -88,15 +84,10 @@ final class ParquetColumns {
             }
         }
         if (l.features < 0 || l.file < 0 || l.row < 0 || (l.label < 0 && !unlabelled)
-                || !numeric(l.element) || (l.label >= 0 && !numeric(l.labelType))) {
+                || !FrameSource.Internal.numeric(l.element) || (l.label >= 0 && !FrameSource.Internal.numeric(l.labelType))) {
             return null;
         }
         return new Object[] {scan, l};
-    }
-
-    private static boolean numeric(DataType t) {
-        return t instanceof FloatType || t instanceof DoubleType || t instanceof IntegerType || t instanceof LongType
-                || t instanceof ShortType || t instanceof ByteType;
     }
 
     /** The scan's rows as chunks of valid rows with each partition's statistics on its last chunk. */
@@ -188,18 +179,8 @@ final class ParquetColumns {
                     stats.add(partition, bad);
                 }
             }
-            stats.noteChunk(c.labels, c.size);
-            if (!more()) {
-                last = true;
-                c.trim();
-            }
-            c.narrow();
-            scratch = c.scratchAfter(filled);
-            if (last) {
-                stats.finishChunks();
-                c.stats = stats;
-            }
-            stats.summarize(c);
+            last = !more();
+            scratch = c.finish(stats, last, filled);
             return c;
         }
 
@@ -211,7 +192,7 @@ final class ParquetColumns {
                     return Example.bad(id, Problem.NOT_A_NUMBER, "label column '" + labelName
                             + "' holds null, not a class number");
                 }
-                cls = Checks.label(number(label, r, l.labelType), classes, why);
+                cls = Checks.label(FrameSource.Internal.number(batch.getRow(r), l.label, l.labelType), classes, why);
                 if (cls < 0) {
                     return Example.bad(id, Problem.LABEL_OUT_OF_RANGE, why[0]);
                 }
@@ -246,7 +227,7 @@ final class ParquetColumns {
                 }
             } else { // as the row path: the integer as a long, rounded once to float
                 for (int k = 0; k < n; k++) {
-                    dst[d + k] = (float) integer(a, k, t);
+                    dst[d + k] = FrameSource.Internal.integer(a, k, t);
                 }
             }
             for (int k = 0; k < n; k++) {
@@ -261,32 +242,6 @@ final class ParquetColumns {
             c.size++;
             stats.addValid(partition, cls);
             return null;
-        }
-
-        private static long integer(org.apache.spark.sql.vectorized.ColumnarArray v, int i, DataType t) {
-            if (t instanceof IntegerType) {
-                return v.getInt(i);
-            } else if (t instanceof LongType) {
-                return v.getLong(i);
-            } else if (t instanceof ShortType) {
-                return v.getShort(i);
-            }
-            return v.getByte(i);
-        }
-
-        private static double number(ColumnVector v, int i, DataType t) {
-            if (t instanceof FloatType) {
-                return v.getFloat(i);
-            } else if (t instanceof DoubleType) {
-                return v.getDouble(i);
-            } else if (t instanceof IntegerType) {
-                return v.getInt(i);
-            } else if (t instanceof LongType) {
-                return v.getLong(i);
-            } else if (t instanceof ShortType) {
-                return v.getShort(i);
-            }
-            return v.getByte(i);
         }
     }
 }

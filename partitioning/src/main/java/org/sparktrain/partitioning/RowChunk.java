@@ -91,9 +91,24 @@ public final class RowChunk implements java.io.Serializable {
         return c;
     }
 
-    /** The array a task may fill next: this chunk's, when narrowing left the chunk without it. */
-    float[] scratchAfter(float[] before) {
-        return features == before ? null : before;
+    /**
+     * Ends a chunk a reader has filled (every reader of floats ends its chunks here): notes its class mix,
+     * trims the partition's last chunk, stores it as bytes when exact ({@link #narrow}), attaches the
+     * partition's statistics to the last chunk and adds the chunk to the feature summary. Answers the
+     * float array the reader may fill next ({@link #reusing}): {@code filled}, unless the chunk kept it.
+     */
+    float[] finish(ReadStats stats, boolean last, float[] filled) {
+        stats.noteChunk(labels, size);
+        if (last) {
+            trim();
+        }
+        narrow();
+        if (last) {
+            stats.finishChunks();
+            this.stats = stats;
+        }
+        stats.summarize(this);
+        return features == filled ? null : filled;
     }
 
     static int capacity(int featureSize) {
@@ -126,31 +141,42 @@ public final class RowChunk implements java.io.Serializable {
             return;
         }
         int n = size * featureSize;
-        float[] x = features;
-        byte[] b = new byte[n];
-        boolean whole = true;
-        for (int i = 0; i < n; i++) {
-            float v = x[i];
-            int k = (int) v;
-            if (k < 0 || k > 255 || Float.floatToRawIntBits(v) != Float.floatToRawIntBits(INTEGER[k])) {
-                whole = false;
-                break;
-            }
-            b[i] = (byte) k;
+        int first = Math.min(n, featureSize);
+        // the first row says which encoding to try, without allocating (most float data fails at once)
+        boolean whole = encode(features, first, null, true);
+        if (!whole && !encode(features, first, null, false)) {
+            return;
         }
-        if (!whole) {
-            for (int i = 0; i < n; i++) {
-                float v = x[i];
-                int k = (int) (v * 255f + 0.5f);
-                if (k < 0 || k > 255 || Float.floatToRawIntBits(v) != Float.floatToRawIntBits(UNIT[k])) {
-                    return;
-                }
-                b[i] = (byte) k;
+        byte[] b = new byte[n];
+        if (!encode(features, n, b, whole)) {
+            if (!whole || !encode(features, n, b, false)) {
+                return;
             }
+            whole = false;
         }
         bytes = b;
         integers = whole;
         features = null;
+    }
+
+    /**
+     * Whether the first {@code n} values all fit one byte encoding, exactly, bit for bit (the sign of zero
+     * too): integers 0–255, or fractions b / 255 as {@link #UNIT} holds them; writes the bytes to
+     * {@code out} when given.
+     */
+    private static boolean encode(float[] x, int n, byte[] out, boolean integers) {
+        float[] table = integers ? INTEGER : UNIT;
+        for (int i = 0; i < n; i++) {
+            float v = x[i];
+            int k = integers ? (int) v : (int) (v * 255f + 0.5f);
+            if (k < 0 || k > 255 || Float.floatToRawIntBits(v) != Float.floatToRawIntBits(table[k])) {
+                return false;
+            }
+            if (out != null) {
+                out[i] = (byte) k;
+            }
+        }
+        return true;
     }
 
     /** Rows [from, to) as a chunk of their own (copies), without statistics. */
@@ -270,18 +296,8 @@ public final class RowChunk implements java.io.Serializable {
                     c.ids[c.size] = e.id;
                     c.size++;
                 }
-                stats.noteChunk(c.labels, c.size);
-                if (!rows.hasNext()) {
-                    last = true;
-                    c.trim();
-                }
-                c.narrow();
-                scratch = c.scratchAfter(filled);
-                if (last) {
-                    stats.finishChunks();
-                    c.stats = stats;
-                }
-                stats.summarize(c);
+                last = !rows.hasNext();
+                scratch = c.finish(stats, last, filled);
                 return c;
             }
         };

@@ -92,6 +92,17 @@ class CompactRowsTest {
     }
 
     @Test
+    void aFirstRowOfZerosAndOnesThenFractionsIsStoredAsFractions() {
+        // 0 and 1 are integers and fractions of 255 alike: the first row cannot tell which encoding fits
+        float[] v = {0, 1, 1, 0, 128 / 255f, 1, 3 / 255f, 0};
+        RowChunk c = chunk(v, 4);
+        c.narrow();
+        assertNotNull(c.bytes);
+        assertFalse(c.integers);
+        assertSameBits(v, rows(c));
+    }
+
+    @Test
     void anyOtherValueKeepsTheChunkInFloats() {
         for (float odd : new float[] {-0.0f, 256f, -1f, 0.5f, 1e-9f, 254.99998f, Math.nextUp(1 / 255f), 3.0000002f}) {
             float[] v = new float[12];

@@ -290,11 +290,11 @@ final class FrameSource implements RowSource {
         org.apache.spark.storage.StorageLevel storage = o.storageFor(df.sparkSession().sparkContext(), estimate,
                 checked.getNumPartitions());
         if (fileCol != null && one && columnar) {
-            Object[] scan = ParquetColumns.scan(selected.queryExecution().executedPlan(), labelName, fnames[0], unlabelled);
+            ParquetColumns.Layout scan = ParquetColumns.scan(selected.queryExecution().executedPlan(), labelName,
+                    fnames[0], unlabelled);
             if (scan != null) { // Parquet's column vectors straight into chunks: same rows, same checks
-                return LabeledData.fromChunks(ParquetColumns.chunks((org.apache.spark.sql.execution.FileSourceScanExec)
-                        scan[0], (ParquetColumns.Layout) scan[1], fileIndex, classes, len, labelName, fnames[0]),
-                        source, o, shape, storage, false);
+                return LabeledData.fromChunks(ParquetColumns.chunks(scan, fileIndex, classes, len), source, o, shape,
+                        storage, false);
             }
         }
         return LabeledData.validate(checked, source, o, shape, storage);
@@ -323,13 +323,41 @@ final class FrameSource implements RowSource {
 
         /** The reader for this schema (label at 0, array at 1), or null when it has other types. */
         static Internal of(StructType schema, String fname, String labelName) {
-            DataType l = schema.fields()[0].dataType();
-            DataType f = schema.fields()[1].dataType();
-            if (!(f instanceof ArrayType) || !numeric(l)) {
+            return of(schema.fields()[0].dataType(), schema.fields()[1].dataType(), fname, labelName);
+        }
+
+        /**
+         * The reader for a label of type {@code l} (null: no label column, rows to score) and an array column
+         * of type {@code f}; null unless both are numbers.
+         */
+        static Internal of(DataType l, DataType f, String fname, String labelName) {
+            if (!(f instanceof ArrayType) || (l != null && !numeric(l))) {
                 return null;
             }
             DataType e = ((ArrayType) f).elementType();
             return numeric(e) ? new Internal(l, e, ((ArrayType) f).containsNull(), fname, labelName) : null;
+        }
+
+        DataType labelType() {
+            return label;
+        }
+
+        DataType element() {
+            return element;
+        }
+
+        Example nullLabel(long id) {
+            return Example.bad(id, Problem.NOT_A_NUMBER, "label column '" + labelName + "' holds null, not a class"
+                    + " number");
+        }
+
+        Example nullArray(long id) {
+            return Example.bad(id, Problem.NOT_A_NUMBER, "features column '" + fname + "' is null");
+        }
+
+        Example nullElement(long id, int k) {
+            return Example.bad(id, Problem.NOT_A_NUMBER, "features column '" + fname + "' element " + k
+                    + " is null, not a number");
         }
 
         static boolean numeric(DataType t) {
@@ -362,8 +390,7 @@ final class FrameSource implements RowSource {
 
         Example parse(long id, org.apache.spark.sql.catalyst.InternalRow r, int classes) {
             if (r.isNullAt(0)) {
-                return Example.bad(id, Problem.NOT_A_NUMBER, "label column '" + labelName + "' holds null, not a class"
-                        + " number");
+                return nullLabel(id);
             }
             String[] why = new String[1];
             int c = Checks.label(number(r, 0, label), classes, why);
@@ -371,14 +398,13 @@ final class FrameSource implements RowSource {
                 return Example.bad(id, Problem.LABEL_OUT_OF_RANGE, why[0]);
             }
             if (r.isNullAt(1)) {
-                return Example.bad(id, Problem.NOT_A_NUMBER, "features column '" + fname + "' is null");
+                return nullArray(id);
             }
             org.apache.spark.sql.catalyst.util.ArrayData a = r.getArray(1);
             if (elementNulls) {
                 for (int k = 0; k < a.numElements(); k++) {
                     if (a.isNullAt(k)) {
-                        return Example.bad(id, Problem.NOT_A_NUMBER, "features column '" + fname + "' element " + k
-                                + " is null, not a number");
+                        return nullElement(id, k);
                     }
                 }
             }

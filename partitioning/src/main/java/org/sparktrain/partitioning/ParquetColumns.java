@@ -11,7 +11,6 @@ import org.apache.spark.sql.execution.InputAdapter;
 import org.apache.spark.sql.execution.ProjectExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.WholeStageCodegenExec;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
@@ -34,7 +33,7 @@ final class ParquetColumns {
     private ParquetColumns() {
     }
 
-    /** Where a scan's output holds what we read. */
+    /** The scan to read, where its output holds what we read, and how to read those columns. */
     static final class Layout implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
         /** Column of the label, or -1 for rows to score (label 0). */
@@ -42,15 +41,17 @@ final class ParquetColumns {
         int features = -1;
         int file = -1;
         int row = -1;
-        DataType labelType;
-        DataType element;
+        /** The types, checks and messages, shared with the row path. */
+        FrameSource.Internal reader;
+        /** On the driver only. */
+        transient FileSourceScanExec scan;
     }
 
     /**
      * The columnar Parquet scan under {@code plan} when only projections stand between (the rows it
-     * yields are the plan's rows, in order), with its layout; or null.
+     * yields are the plan's rows, in order), as a layout; or null.
      */
-    static Object[] scan(SparkPlan plan, String labelName, String featuresName, boolean unlabelled) {
+    static Layout scan(SparkPlan plan, String labelName, String featuresName, boolean unlabelled) {
         SparkPlan p = plan;
         while (!(p instanceof FileSourceScanExec)) {
             if (!(p instanceof ProjectExec || p instanceof ColumnarToRowExec || p instanceof WholeStageCodegenExec
@@ -64,6 +65,9 @@ final class ParquetColumns {
             return null;
         }
         Layout l = new Layout();
+        l.scan = scan;
+        DataType labelType = null;
+        DataType arrayType = null;
         scala.collection.Iterator<Attribute> it = scan.output().iterator();
         for (int i = 0; it.hasNext(); i++) {
             Attribute a = it.next();
@@ -77,26 +81,25 @@ final class ParquetColumns {
                 }
             } else if (a.name().equals(labelName) && !unlabelled) {
                 l.label = i;
-                l.labelType = a.dataType();
-            } else if (a.name().equals(featuresName) && a.dataType() instanceof ArrayType) {
+                labelType = a.dataType();
+            } else if (a.name().equals(featuresName)) {
                 l.features = i;
-                l.element = ((ArrayType) a.dataType()).elementType();
+                arrayType = a.dataType();
             }
         }
-        if (l.features < 0 || l.file < 0 || l.row < 0 || (l.label < 0 && !unlabelled)
-                || !FrameSource.Internal.numeric(l.element) || (l.label >= 0 && !FrameSource.Internal.numeric(l.labelType))) {
+        if (l.features < 0 || l.file < 0 || l.row < 0 || (l.label < 0 && !unlabelled)) {
             return null;
         }
-        return new Object[] {scan, l};
+        l.reader = FrameSource.Internal.of(labelType, arrayType, featuresName, labelName);
+        return l.reader == null ? null : l;
     }
 
     /** The scan's rows as chunks of valid rows with each partition's statistics on its last chunk. */
-    static JavaRDD<RowChunk> chunks(FileSourceScanExec scan, Layout layout, HashMap<String, Integer> fileIndex,
-            int classes, int featureSize, String labelName, String featuresName) {
-        JavaRDD<ColumnarBatch> batches = scan.executeColumnar().toJavaRDD();
+    static JavaRDD<RowChunk> chunks(Layout layout, HashMap<String, Integer> fileIndex, int classes, int featureSize) {
+        JavaRDD<ColumnarBatch> batches = layout.scan.executeColumnar().toJavaRDD();
         int parts = batches.getNumPartitions();
         return batches.mapPartitionsWithIndex((p, it) -> new Chunks(p, it, layout, new FrameSource.FileIndex(fileIndex),
-                classes, parts, featureSize, labelName, featuresName), true);
+                classes, parts, featureSize), true);
     }
 
     /**
@@ -108,9 +111,8 @@ final class ParquetColumns {
         private final Iterator<ColumnarBatch> batches;
         private final Layout l;
         private final FrameSource.FileIndex fileOf;
+        private final FrameSource.Internal reader;
         private final int featureSize;
-        private final String labelName;
-        private final String featuresName;
         private final int classes;
         private final ReadStats stats;
         private final int capacity;
@@ -127,15 +129,14 @@ final class ParquetColumns {
         private float[] scratch;
 
         Chunks(int partition, Iterator<ColumnarBatch> batches, Layout l, FrameSource.FileIndex fileOf, int classes,
-                int partitions, int featureSize, String labelName, String featuresName) {
+                int partitions, int featureSize) {
             this.partition = partition;
             this.batches = batches;
             this.l = l;
             this.fileOf = fileOf;
             this.classes = classes;
             this.featureSize = featureSize;
-            this.labelName = labelName;
-            this.featuresName = featuresName;
+            this.reader = l.reader;
             this.stats = ReadStats.empty(classes, partitions);
             this.capacity = RowChunk.capacity(featureSize);
             stats.startSummary(featureSize);
@@ -184,39 +185,37 @@ final class ParquetColumns {
             return c;
         }
 
-        /** Appends row r to the chunk, or answers the bad row (checks and messages as FrameSource's). */
+        /** Appends row r to the chunk, or answers the bad row (the row path's checks and messages). */
         private Example read(int r, long id, RowChunk c) {
             int cls = 0;
             if (label != null) {
                 if (label.isNullAt(r)) {
-                    return Example.bad(id, Problem.NOT_A_NUMBER, "label column '" + labelName
-                            + "' holds null, not a class number");
+                    return reader.nullLabel(id);
                 }
-                cls = Checks.label(FrameSource.Internal.number(batch.getRow(r), l.label, l.labelType), classes, why);
+                cls = Checks.label(FrameSource.Internal.number(batch.getRow(r), l.label, reader.labelType()), classes,
+                        why);
                 if (cls < 0) {
                     return Example.bad(id, Problem.LABEL_OUT_OF_RANGE, why[0]);
                 }
             }
             if (features.isNullAt(r)) {
-                return Example.bad(id, Problem.NOT_A_NUMBER, "features column '" + featuresName + "' is null");
+                return reader.nullArray(id);
             }
             org.apache.spark.sql.vectorized.ColumnarArray a = features.getArray(r);
             int n = a.numElements();
             if (values == null || values.hasNull()) {
                 for (int k = 0; k < n; k++) {
                     if (a.isNullAt(k)) {
-                        return Example.bad(id, Problem.NOT_A_NUMBER, "features column '" + featuresName + "' element "
-                                + k + " is null, not a number");
+                        return reader.nullElement(id, k);
                     }
                 }
             }
             if (n != featureSize) {
-                return Example.bad(id, Problem.WRONG_COLUMN_COUNT, "has " + n + " feature values, expected "
-                        + featureSize);
+                return Checks.wrongLength(id, n, featureSize);
             }
             float[] dst = c.features;
             int d = c.size * featureSize;
-            DataType t = l.element;
+            DataType t = reader.element();
             if (t instanceof FloatType) {
                 for (int k = 0; k < n; k++) {
                     dst[d + k] = a.getFloat(k);
@@ -230,12 +229,9 @@ final class ParquetColumns {
                     dst[d + k] = FrameSource.Internal.integer(a, k, t);
                 }
             }
-            for (int k = 0; k < n; k++) {
-                float v = dst[d + k];
-                if (!Float.isFinite(v)) {
-                    return Example.bad(id, Problem.NON_FINITE, "feature " + k + " is " + v
-                            + "; features must be finite numbers (impute or remove missing values)");
-                }
+            Example bad = Checks.nonFinite(id, dst, d, n);
+            if (bad != null) {
+                return bad;
             }
             c.labels[c.size] = cls;
             c.ids[c.size] = id;

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -50,6 +49,7 @@ import org.sparktrain.partitioning.PreparedFold;
 import org.sparktrain.partitioning.ReadOptions;
 import org.sparktrain.partitioning.Readers;
 import org.sparktrain.partitioning.SplitSpec;
+import org.sparktrain.partitioning.SyntheticSource;
 import org.sparktrain.partitioning.bench.PipelineBench;
 
 /**
@@ -369,34 +369,15 @@ public final class DataScaleBench {
     /** Parquet with {@code label} (int) and {@code features} (array of float: the CSV's integers / 255). */
     static void writeParquet(SparkSession spark, Path file, long rows, int features, int classes) throws IOException {
         int parts = Math.max(2, (int) Math.min(512, rows * features * 4 / (128L << 20)));
-        List<Integer> idx = new ArrayList<>();
-        for (int p = 0; p < parts; p++) {
-            idx.add(p);
-        }
-        JavaRDD<Row> gen = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(idx, parts)
-                .mapPartitionsWithIndex((p, ignored) -> {
-                    long from = rows * p / parts;
-                    long to = rows * (p + 1) / parts;
-                    int[] f = new int[features];
-                    return new Iterator<Row>() {
-                        long i = from;
-
-                        @Override
-                        public boolean hasNext() {
-                            return i < to;
-                        }
-
-                        @Override
-                        public Row next() {
-                            int label = row(7, i++, features, classes, f);
-                            Float[] x = new Float[features];
-                            for (int k = 0; k < features; k++) {
-                                x[k] = f[k] / 255f;
-                            }
-                            return RowFactory.create(label, x);
-                        }
-                    };
-                }, true);
+        JavaRDD<Row> gen = SyntheticSource.generate(spark.sparkContext(), rows, parts, i -> {
+            int[] f = new int[features];
+            int label = row(7, i, features, classes, f);
+            Float[] x = new Float[features];
+            for (int k = 0; k < features; k++) {
+                x[k] = f[k] / 255f;
+            }
+            return RowFactory.create(label, x);
+        });
         StructType schema = new StructType(new StructField[] {
             DataTypes.createStructField("label", DataTypes.IntegerType, false),
             DataTypes.createStructField("features", DataTypes.createArrayType(DataTypes.FloatType, false), false)});

@@ -10,8 +10,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparktrain.driver.train.AveragingMode;
-import org.sparktrain.engine.Network;
+import org.sparktrain.driver.round.RoundRule;
 import org.sparktrain.engine.data.MiniBatch;
 import org.sparktrain.engine.optim.Optimizer;
 import org.sparktrain.engine.train.RoundVector;
@@ -79,20 +78,20 @@ public final class BarrierEpoch {
      * Runs one epoch as one barrier stage and leaves the averaged result in {@code master}.
      *
      * @param blocks the epoch's minibatches, one cached partition per worker
-     * @param rounds the steps of every round, in order (e.g. K, K, ..., the remainder)
+     * @param rule what a round computes (the averaging mode's rule)
+     * @param rounds the steps of every round, in order ({@link RoundRule#plan})
      * @param name names the run in the Spark UI and in messages
+     * @param hook called by every task at the start of every round ({@link TaskHook#NONE} in production)
      */
-    public static Outcome run(JavaSparkContext sc, JavaRDD<MiniBatch> blocks, Trainer master, AveragingMode mode,
+    public static Outcome run(JavaSparkContext sc, JavaRDD<MiniBatch> blocks, Trainer master, RoundRule rule,
                               int epoch, int[] rounds, String name, AllReduceSettings settings,
-                              boolean returnEveryVector) {
+                              boolean returnEveryVector, TaskHook hook) {
         int workers = blocks.getNumPartitions();
         checkSlots(sc, workers);
-        Network net = master.network();
         Optimizer opt = master.optimizer();
-        float[] startState = RoundVector.packState(net, opt);
-        long stepsBefore = opt.stepCount();
-        float lr = opt.learningRate();
-        Broadcast<float[]> start = sc.broadcast(startState);
+        Broadcast<float[]> startState = sc.broadcast(RoundVector.packState(master.network(), opt));
+        BarrierTask.Start start = new BarrierTask.Start(startState, opt.stepCount(), opt.learningRate(),
+                master.network().spec().text(), master.config());
         try {
             Exception last = null;
             for (int attempt = 0; attempt < settings.maxAttempts(); attempt++) {
@@ -108,9 +107,9 @@ public final class BarrierEpoch {
                         rv = new Rendezvous(host, conf.get("spark.driver.bindAddress", host), settings, workers,
                                 secret, label);
                     }
-                    BarrierTask task = new BarrierTask(start, stepsBefore, lr, net.spec().text(), master.config(), mode,
-                            epoch, rounds, workers, secret, settings, label, attempt, returnEveryVector,
-                            rv == null ? null : rv.address());
+                    BarrierTask task = new BarrierTask(start, rule, epoch, rounds, new BarrierTask.Stage(workers,
+                            secret, settings, label, attempt, rv == null ? null : rv.address()), hook,
+                            returnEveryVector);
                     reports = new ArrayList<>(blocks.rdd().barrier().mapPartitions(task, false, REPORT)
                             .toJavaRDD().collect());
                 } catch (Exception e) { // SparkException (checked in Java's eyes) when the stage fails
@@ -146,7 +145,7 @@ public final class BarrierEpoch {
                     + "logs and that they reach each other on " + AllReduceSettings.PORTS + ", raise "
                     + AllReduceSettings.MAX_ATTEMPTS + ", or train with --transport job", last);
         } finally {
-            start.destroy();
+            startState.destroy();
         }
     }
 

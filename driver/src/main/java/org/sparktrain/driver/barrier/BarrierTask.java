@@ -8,10 +8,9 @@ import java.util.Collections;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.broadcast.Broadcast;
-import org.sparktrain.driver.train.AveragingMode;
+import org.sparktrain.driver.round.RoundRule;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.MiniBatch;
-import org.sparktrain.engine.optim.Optimizer;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
 import org.sparktrain.engine.train.RoundVector;
@@ -23,59 +22,50 @@ import scala.runtime.AbstractFunction1;
 /**
  * The body of one task of an epoch's barrier stage: worker {@code w} (= its partition) trains on its own
  * minibatches and averages with the other tasks every round, over a {@link RingAllReduce}, with no job
- * and no driver between rounds. It computes exactly what a round of the job-per-round master computes:
+ * and no driver between rounds. What a round computes is the averaging mode's {@link RoundRule}, the same
+ * object the job-per-round master calls; this class only carries it:
  * <ul>
- * <li>parameter mode, round r of K_r steps: from the averaged state, steps {@code s .. s + K_r − 1} on
- *     its blocks (fewer, or none, when it has run out); then the ring sums
- *     {@code [params | optimizer state | network state | loss sum | examples | 1]} over the workers that
- *     took a step and {@link RoundVector#divideSum} averages it: the last entry counts the
- *     contributors. A worker without a block in the round sends zeros everywhere, the count included,
- *     so it has no weight, as in the job mode where such a task returns nothing. Every task restores
- *     the average and sets the optimizer's step count to the round's end.</li>
- * <li>gradient mode: one minibatch gradient {@code [gradient | network state | loss sum | examples | 1]}
- *     summed and averaged the same way; then every task adds the penalty, clips and steps with the
- *     same averaged gradient and the same optimizer state: the same operations on the same bits as the
- *     driver's step in the job mode, so the tasks stay identical without sending parameters.</li>
+ * <li>start: every task becomes a replica of the driver's trainer at the epoch's start (parameters, optimizer
+ *     state, network state, step count, learning rate);</li>
+ * <li>round r of K_r steps: the rule's {@link RoundRule#work work} packs the task's result into a buffer with
+ *     one more entry, 1, that counts contributors; the ring sums the buffers and {@link RoundVector#divideSum}
+ *     averages over the contributors. A task without a minibatch in the round sends zeros everywhere, the count
+ *     included, so it has no weight, as in the job transport where such a task returns nothing. Every task then
+ *     {@link RoundRule#combine combines} the same average into its replica: the same operations on the same bits
+ *     as the driver's combine in the job transport, so the replicas stay identical.</li>
  * </ul>
  * Every task ends with the same bits (the ring's property); it returns a hash of them, task 0 the vector.
  */
 final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<TaskReport>> implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final Broadcast<float[]> start;
-    private final long stepsBefore;
-    private final float learningRate;
-    private final String specText;
-    private final TrainingConfig config;
-    private final AveragingMode mode;
+    /** The driver's trainer at the epoch's start, which every task replicates. */
+    record Start(Broadcast<float[]> state, long stepCount, float learningRate, String specText, TrainingConfig config)
+            implements Serializable {
+    }
+
+    /** One attempt of the stage: its tasks, the attempt's secret and channel settings, a label for messages. */
+    record Stage(int workers, byte[] secret, AllReduceSettings settings, String label, int attempt, String rendezvous)
+            implements Serializable {
+    }
+
+    private final Start start;
+    private final RoundRule rule;
     private final int epoch;
     private final int[] rounds;
-    private final int workers;
-    private final byte[] secret;
-    private final AllReduceSettings settings;
-    private final String label;
-    private final int attempt;
+    private final Stage stage;
+    private final TaskHook hook;
     private final boolean returnEveryVector;
-    private final String rendezvous;
 
-    BarrierTask(Broadcast<float[]> start, long stepsBefore, float learningRate, String specText, TrainingConfig config,
-                AveragingMode mode, int epoch, int[] rounds, int workers, byte[] secret, AllReduceSettings settings,
-                String label, int attempt, boolean returnEveryVector, String rendezvous) {
+    BarrierTask(Start start, RoundRule rule, int epoch, int[] rounds, Stage stage, TaskHook hook,
+                boolean returnEveryVector) {
         this.start = start;
-        this.stepsBefore = stepsBefore;
-        this.learningRate = learningRate;
-        this.specText = specText;
-        this.config = config;
-        this.mode = mode;
+        this.rule = rule;
         this.epoch = epoch;
         this.rounds = rounds;
-        this.workers = workers;
-        this.secret = secret;
-        this.settings = settings;
-        this.label = label;
-        this.attempt = attempt;
+        this.stage = stage;
+        this.hook = hook;
         this.returnEveryVector = returnEveryVector;
-        this.rendezvous = rendezvous;
     }
 
     @Override
@@ -83,65 +73,48 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
         long t0 = System.nanoTime();
         BarrierTaskContext ctx = BarrierTaskContext.get();
         int w = ctx.partitionId();
+        int workers = stage.workers();
         if (ctx.getTaskInfos().length != workers) {
-            throw new IllegalStateException(label + ": the stage has " + ctx.getTaskInfos().length + " tasks, the plan "
-                    + workers + " workers");
+            throw new IllegalStateException(stage.label() + ": the stage has " + ctx.getTaskInfos().length
+                    + " tasks, the plan " + workers + " workers");
         }
         // streamed: the worker's minibatches are computed as it takes them (the epoch is never held whole)
         java.util.Iterator<MiniBatch> blocks = CollectionConverters.asJava(it);
-        Trainer t = Trainer.fromSpec(Network.build(ModelSpec.parse(specText, label), config.seed()), config);
-        Network net = t.network();
-        Optimizer opt = t.optimizer();
-        RoundVector.unpackState(start.value(), net, opt);
-        opt.setStepCount(stepsBefore);
-        opt.setLearningRate(learningRate);
-        int n = mode == AveragingMode.PARAMETER ? RoundVector.resultLength(net, opt) : RoundVector.gradientLength(net);
+        TrainingConfig config = start.config();
+        Trainer t = Trainer.fromSpec(Network.build(ModelSpec.parse(start.specText(), stage.label()), config.seed()),
+                config);
+        RoundRule.restoreReplica(t, start.state().value(), start.stepCount(), start.learningRate());
+        int n = rule.resultLength(t);
         float[] buf = new float[n + 1];
-        AllReduceSettings s = settings.host() != null ? settings : settings.withHost(executorHost());
+        AllReduceSettings s = stage.settings().host() != null ? stage.settings()
+                : stage.settings().withHost(executorHost());
         TaskReport rep = new TaskReport();
         rep.partition = w;
         rep.lossSums = new double[rounds.length];
         rep.examples = new double[rounds.length];
         rep.roundMillis = new double[rounds.length];
         rep.exchangeMillis = new double[rounds.length];
-        String who = label + " (Spark stage " + ctx.stageId() + "." + ctx.stageAttemptNumber() + ")";
+        String who = stage.label() + " (Spark stage " + ctx.stageId() + "." + ctx.stageAttemptNumber() + ")";
         java.util.function.BooleanSupplier killed = ctx::isInterrupted;
         RingAllReduce ring = null;
         try {
             ring = RingAllReduce.open(w, workers, s, killed, who);
             if (workers > 1) {
-                String[] addresses = rendezvous != null
-                        ? Rendezvous.exchange(rendezvous, secret, w, workers, ring.address(), s, killed, who)
+                String[] addresses = stage.rendezvous() != null
+                        ? Rendezvous.exchange(stage.rendezvous(), stage.secret(), w, workers, ring.address(), s,
+                                killed, who)
                         : ctx.allGather(ring.address()); // Spark's: 0 or ~1 s (it polls in whole seconds)
-                ring.connect(addresses, secret, n + 1);
+                ring.connect(addresses, stage.secret(), n + 1);
             }
             rep.setupMillis = (System.nanoTime() - t0) / 1e6;
-            long stepCount = stepsBefore;
+            long stepCount = start.stepCount();
             long compute = 0;
             int step = 0;
-            int p = net.params().length;
             for (int r = 0; r < rounds.length; r++) {
                 int k = rounds[r];
                 long r0 = System.nanoTime();
-                FaultInjection.check(attempt, r, w, killed);
-                double loss = 0;
-                long ex = 0;
-                if (mode == AveragingMode.PARAMETER) {
-                    for (int i = 0; i < k && blocks.hasNext(); i++) {
-                        MiniBatch b = blocks.next();
-                        loss += t.stepAt(b, epoch, w, step + i) * b.size;
-                        ex += b.size;
-                    }
-                    if (ex > 0) {
-                        RoundVector.packResultInto(net, opt, loss, ex, buf);
-                    }
-                } else if (blocks.hasNext()) {
-                    MiniBatch b = blocks.next();
-                    loss = t.gradientAt(b, epoch, w, step) * b.size;
-                    ex = b.size;
-                    RoundVector.packGradientInto(net, loss, ex, buf);
-                }
-                if (ex > 0) {
+                hook.beforeRound(stage.attempt(), r, w, killed);
+                if (rule.work(t, blocks, epoch, w, step, k, buf) > 0) {
                     buf[n] = 1;
                 } else {
                     Arrays.fill(buf, 0f); // no weight: no step this round
@@ -153,17 +126,9 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
                 int contributors = Math.round(buf[n]);
                 if (contributors > 0) {
                     RoundVector.divideSum(buf, n, contributors);
-                    if (mode == AveragingMode.PARAMETER) {
-                        RoundVector.unpackState(buf, net, opt);
-                        stepCount += k;
-                        opt.setStepCount(stepCount);
-                    } else {
-                        long a0 = System.nanoTime();
-                        t.applyAveragedGradient(buf, 0); // the optimizer step: compute, as on one machine
-                        compute += System.nanoTime() - a0;
-                        float[] state = net.state();
-                        System.arraycopy(buf, p, state, 0, state.length);
-                    }
+                    rule.combine(t, buf, stepCount, k); // the next round's start: compute, as on one machine
+                    stepCount = t.optimizer().stepCount();
+                    compute += System.nanoTime() - rx;
                     rep.lossSums[r] = buf[n - 2];
                     rep.examples[r] = buf[n - 1];
                 }
@@ -178,9 +143,9 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
                 }
             }
             rep.computeSeconds = compute / 1e9;
-            float[] fin = RoundVector.packState(net, opt);
+            float[] fin = RoundVector.packState(t.network(), t.optimizer());
             rep.stateHash = TaskReport.hash(fin);
-            rep.stepCount = opt.stepCount();
+            rep.stepCount = t.optimizer().stepCount();
             rep.state = w == 0 || returnEveryVector ? fin : null;
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);

@@ -2,16 +2,18 @@
  * The barrier transport: ONE Spark barrier stage per epoch whose W tasks average among themselves every round,
  * with no job and no driver between rounds. {@link org.sparktrain.driver.barrier.BarrierEpoch} is the driver side
  * (it runs the stage and, since Spark does not retry a failed barrier stage, reruns it from the epoch's starting
- * state); {@code BarrierTask} is one task, computing what a round of the job-per-round master computes;
+ * state); {@code BarrierTask} is one task, carrying the averaging mode's {@code RoundRule} (what a round computes, the
+ * same object the job-per-round master calls);
  * {@link org.sparktrain.driver.barrier.RingAllReduce} sums a float vector over direct TCP connections;
  * {@code Rendezvous} swaps the tasks' addresses through the driver instead of {@code allGather};
  * {@code Handshake} authenticates each connection (HMAC-SHA256 with a per-attempt secret); {@code Wire} bounds
  * every wait; {@link org.sparktrain.driver.barrier.AllReduceSettings} reads the Spark configuration keys;
- * {@link org.sparktrain.driver.barrier.TaskReport} is a task's result; {@code FaultInjection} is a test hook.
+ * {@link org.sparktrain.driver.barrier.TaskReport} is a task's result; {@link org.sparktrain.driver.barrier.TaskHook}
+ * is called at every round's start (tests inject faults through it).
  *
  * <p>Imports: the JDK (sockets, {@code javax.crypto}), Spark, Scala interop, SLF4J, the engine ({@code Network},
  * {@code MiniBatch}, {@code Optimizer}, {@code ModelSpec}, {@code TrainingConfig}, {@code Trainer},
- * {@code RoundVector}) and, from the rest of the driver, only {@link org.sparktrain.driver.train.AveragingMode}.
+ * {@code RoundVector}) and, from the rest of the driver, only {@link org.sparktrain.driver.round.AveragingMode}.
  * As {@code driver.train} imports this package ({@code ParameterAveragingMaster} runs {@code BarrierEpoch}), the
  * two packages depend on each other today. Does not import {@code org.sparktrain.partitioning} or the other driver
  * packages; must not hold engine maths (what a round computes comes from {@code Trainer} and {@code RoundVector}).

@@ -36,7 +36,7 @@ import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.DistributedTraining;
 import org.sparktrain.driver.train.FoldEpochData;
 import org.sparktrain.driver.train.MasterConfig;
-import org.sparktrain.driver.train.AveragingMode;
+import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.SplitMix;
 import org.sparktrain.engine.io.FittedScaler;

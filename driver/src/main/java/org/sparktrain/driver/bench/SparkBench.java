@@ -7,7 +7,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.barrier.BarrierEpoch;
 import org.sparktrain.driver.cli.Args;
 import org.sparktrain.driver.spark.SparkSetup;
-import org.sparktrain.driver.train.AveragingMode;
+import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.train.InMemoryEpochData;
 import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.driver.train.ParameterAveragingMaster;
@@ -65,8 +65,8 @@ final class SparkBench {
         base.put("master", sc.master());
         base.put("workers", workers);
         base.put("threads", workers);
-        base.put("averaging", mode.name().toLowerCase(Locale.ROOT));
-        base.put("averaging_frequency", mode == AveragingMode.GRADIENT ? 1 : k);
+        base.put("averaging", mode.flagName());
+        base.put("averaging_frequency", mc.averaging().stepsPerRound());
         base.put("transport", transport.name().toLowerCase(Locale.ROOT));
         base.put("gemm", Gemms.fastest().name());
         for (int e = 1; e <= epochs; e++) {

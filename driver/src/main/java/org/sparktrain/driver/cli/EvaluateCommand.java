@@ -14,7 +14,7 @@ import org.sparktrain.driver.eval.ParallelFolds;
 import org.sparktrain.driver.eval.Summary;
 import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.AtomicWrite;
-import org.sparktrain.driver.train.AveragingMode;
+import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.train.DistributedTraining;
 import org.sparktrain.driver.train.FoldEpochData;
 import org.sparktrain.driver.train.MasterConfig;
@@ -137,9 +137,8 @@ final class EvaluateCommand {
             Trainer t = Trainer.fromSpec(net, cfg);
             DistributedTraining.Validator val = n -> DistributedEvaluation.evaluate(sc, n, f.validationBlocks());
             var silent = new PrintStream(java.io.OutputStream.nullOutputStream());
-            DistributedTraining.Result r = DistributedTraining.run(sc, t, new MasterConfig(mc.workers(),
-                    mc.averagingFrequency(), mc.mode(), mc.warmupRounds(), spec.name() + " fold " + (fold + 1),
-                    mc.transport()),
+            DistributedTraining.Result r = DistributedTraining.run(sc, t,
+                    mc.withRunName(spec.name() + " fold " + (fold + 1)),
                     new FoldEpochData(f, cfg.batchSize()), val, null, null, false, silent);
             ClassificationMetrics m = val.evaluate(net);
             long t1 = System.nanoTime();

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
-import org.sparktrain.driver.train.AveragingMode;
+import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.spec.ModelSpec;

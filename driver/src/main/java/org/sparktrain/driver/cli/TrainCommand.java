@@ -17,7 +17,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.sparktrain.driver.eval.DistributedEvaluation;
 import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.AtomicWrite;
-import org.sparktrain.driver.train.AveragingMode;
+import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.train.DistributedTraining;
 import org.sparktrain.driver.train.FoldEpochData;
 import org.sparktrain.driver.train.MasterConfig;
@@ -151,7 +151,7 @@ final class TrainCommand {
         out.printf("sparktrain: %s, %d parameters, %d training examples%s; %d workers on %s, %s averaging every %d"
                         + " step(s) (%s transport); GEMM kernel %s%n", spec.name(), net.params().length,
                 fold.trainRows(), valFraction > 0 ? ", " + fold.validationRows() + " for validation" : "", workers,
-                sc.master(), mode.name().toLowerCase(Locale.ROOT), mode == AveragingMode.GRADIENT ? 1 : k,
+                sc.master(), mode.flagName(), mc.averaging().stepsPerRound(),
                 transport.name().toLowerCase(Locale.ROOT), Gemms.fastest().name());
 
         JavaRDD<Block> testBlocks = test == null ? null
@@ -175,7 +175,7 @@ final class TrainCommand {
         provenance.put("epochs", Integer.toString(fit.epochsRun()));
         provenance.put("best.epoch", Integer.toString(fit.bestEpoch()));
         provenance.put("workers", Integer.toString(workers));
-        provenance.put("averaging", mode.name().toLowerCase(Locale.ROOT) + ", K=" + k + ", warm-up " + warmup);
+        provenance.put("averaging", mode.flagName() + ", K=" + k + ", warm-up " + warmup);
         provenance.put("scaling", scale == null ? "none" : scale.name().toLowerCase(Locale.ROOT));
         provenance.put("resampling", resample.toString());
         provenance.put("optimizer", trainer.optimizer().describe());

@@ -20,7 +20,7 @@ import org.apache.spark.sql.types.StructType;
 import org.sparktrain.driver.train.DistributedTraining;
 import org.sparktrain.driver.train.FoldEpochData;
 import org.sparktrain.driver.train.MasterConfig;
-import org.sparktrain.driver.train.AveragingMode;
+import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.spec.ModelSpec;

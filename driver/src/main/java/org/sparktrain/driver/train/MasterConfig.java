@@ -1,14 +1,15 @@
 package org.sparktrain.driver.train;
 
+import org.sparktrain.driver.round.Averaging;
+import org.sparktrain.driver.round.AveragingMode;
+
 /**
- * How the training master runs: {@code workers} partitions (one task each per round),
- * {@code averagingFrequency} K local steps per round in parameter mode, {@code warmupRounds} initial
- * rounds with K = 1 (large K loses accuracy most early on), a name shown in the Spark UI, and how a
+ * How the training master runs: {@code workers} partitions (one task each per round), what a round computes
+ * ({@link Averaging}: the mode, K, the warm-up; {@code driver.round}), a name shown in the Spark UI, and how a
  * round travels ({@link RoundTransport}; docs/architecture.md, decision 4). What a round computes does not depend
  * on the transport.
  */
-public record MasterConfig(int workers, int averagingFrequency, AveragingMode mode, int warmupRounds, String runName,
-                           RoundTransport transport) {
+public record MasterConfig(int workers, Averaging averaging, String runName, RoundTransport transport) {
 
     /**
      * How a round travels.
@@ -35,15 +36,17 @@ public record MasterConfig(int workers, int averagingFrequency, AveragingMode mo
         if (workers < 1) {
             throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
         }
-        if (averagingFrequency < 1) {
-            throw new IllegalArgumentException("--averaging-frequency must be >= 1, got " + averagingFrequency);
-        }
-        if (warmupRounds < 0) {
-            throw new IllegalArgumentException("--warmup-rounds must be >= 0, got " + warmupRounds);
+        if (averaging == null) {
+            throw new IllegalArgumentException("averaging settings are required");
         }
         if (transport == null) {
             throw new IllegalArgumentException("a round transport (job or barrier) is required");
         }
+    }
+
+    public MasterConfig(int workers, int averagingFrequency, AveragingMode mode, int warmupRounds, String runName,
+                        RoundTransport transport) {
+        this(workers, new Averaging(mode, averagingFrequency, warmupRounds), runName, transport);
     }
 
     /** A job per round (the reference transport). */
@@ -51,8 +54,25 @@ public record MasterConfig(int workers, int averagingFrequency, AveragingMode mo
         this(workers, averagingFrequency, mode, warmupRounds, runName, RoundTransport.JOB);
     }
 
+    public AveragingMode mode() {
+        return averaging.mode();
+    }
+
+    public int averagingFrequency() {
+        return averaging.averagingFrequency();
+    }
+
+    public int warmupRounds() {
+        return averaging.warmupRounds();
+    }
+
     /** This configuration with another transport. */
     public MasterConfig withTransport(RoundTransport t) {
-        return new MasterConfig(workers, averagingFrequency, mode, warmupRounds, runName, t);
+        return new MasterConfig(workers, averaging, runName, t);
+    }
+
+    /** This configuration under another name (a fold's run). */
+    public MasterConfig withRunName(String name) {
+        return new MasterConfig(workers, averaging, name, transport);
     }
 }

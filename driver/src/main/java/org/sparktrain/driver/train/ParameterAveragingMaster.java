@@ -11,9 +11,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.DoubleAccumulator;
 import org.sparktrain.driver.barrier.BarrierEpoch;
-import org.sparktrain.engine.Network;
+import org.sparktrain.driver.barrier.TaskHook;
+import org.sparktrain.driver.round.RoundRule;
 import org.sparktrain.engine.data.MiniBatch;
-import org.sparktrain.engine.optim.Optimizer;
 import org.sparktrain.engine.spec.TrainingConfig;
 import org.sparktrain.engine.train.NonFiniteLossException;
 import org.sparktrain.engine.train.RoundVector;
@@ -25,18 +25,12 @@ import org.sparktrain.engine.train.Trainer;
  * <p>Per round: broadcast the round's starting vector; every worker's task restores it into a pooled
  * trainer, takes its steps on its own partition's minibatches and returns one vector; the driver
  * collects the vectors in partition order (a fixed summation order: same seed, same bits), averages
- * them with {@link RoundVector#averageInOrder} and destroys the broadcast.
- * <ul>
- * <li>parameter mode: K local steps (K = 1 during the warm-up rounds), then parameters, optimizer
- *     state and BatchNorm statistics are averaged;</li>
- * <li>gradient mode: one minibatch gradient per worker, averaged on the driver, which adds the L1/L2
- *     penalty, clips and steps: synchronous SGD with minibatch W·b.</li>
- * </ul>
- * The driver's {@link Trainer} holds the master copy of the network and optimizer.
+ * them with {@link RoundVector#averageInOrder}, combines the average into its {@link Trainer} (the master copy of
+ * the network and optimizer) and destroys the broadcast. What the round computes, and the plan of an epoch's
+ * rounds, come from the averaging mode's {@link RoundRule} ({@code driver.round}); this class knows no modes.
  *
  * <p>With {@link MasterConfig.RoundTransport#BARRIER} the same rounds travel differently: one barrier
- * stage per epoch whose tasks average among themselves ({@link BarrierEpoch}); the round plan
- * ({@link #roundSize}) and the averaging rule ({@link RoundVector#divideSum}) are shared.
+ * stage per epoch whose tasks average among themselves ({@link BarrierEpoch}) with the same rule.
  */
 public final class ParameterAveragingMaster {
     private final JavaSparkContext sc;
@@ -48,12 +42,23 @@ public final class ParameterAveragingMaster {
     private final List<Double> roundMillis = new ArrayList<>();
     private double computeSeconds;
     private BarrierEpoch.Outcome lastBarrier;
+    private final RoundRule rule;
+    private TaskHook taskHook = TaskHook.NONE;
 
     public ParameterAveragingMaster(JavaSparkContext sc, MasterConfig config, Trainer master) {
         this.sc = sc;
         this.config = config;
         this.master = master;
         this.training = master.config();
+        this.rule = config.averaging().rule();
+    }
+
+    /**
+     * A hook every barrier task calls at the start of every round (tests inject faults through it); none by
+     * default. The job transport has no such point.
+     */
+    public void setTaskHook(TaskHook hook) {
+        this.taskHook = hook == null ? TaskHook.NONE : hook;
     }
 
     public Trainer trainer() {
@@ -85,15 +90,6 @@ public final class ParameterAveragingMaster {
         return lastBarrier;
     }
 
-    /**
-     * Steps of the round that starts at {@code step} of an epoch of {@code steps}, after {@code roundsSoFar}
-     * rounds of the run: 1 in gradient mode and during the warm-up, else K (the remainder at the end).
-     */
-    static int roundSize(MasterConfig config, long roundsSoFar, int step, int steps) {
-        return config.mode() == AveragingMode.GRADIENT || roundsSoFar < config.warmupRounds()
-                ? 1 : Math.min(config.averagingFrequency(), steps - step);
-    }
-
     /** One epoch: as many rounds as the largest partition needs. Returns {mean training loss, examples}. */
     public double[] trainEpoch(EpochData data, int epoch) {
         if (config.transport() == MasterConfig.RoundTransport.BARRIER) {
@@ -101,32 +97,28 @@ public final class ParameterAveragingMaster {
         }
         JavaRDD<MiniBatch> blocks = data.blocks(epoch);
         int steps = data.maxBlocksPerWorker(epoch);
+        int[] plan = rule.plan(rounds, steps);
         roundMillis.clear();
         computeSeconds = 0;
         double lossSum = 0;
         long examples = 0;
         int step = 0;
-        int roundInEpoch = 0;
-        while (step < steps) {
-            int k = roundSize(config, rounds, step, steps);
-            sc.setJobDescription(config.runName() + ": epoch " + epoch + ", round " + (roundInEpoch + 1)
+        for (int r = 0; r < plan.length; r++) {
+            int k = plan[r];
+            sc.setJobDescription(config.runName() + ": epoch " + epoch + ", round " + (r + 1)
                     + " (steps " + (step + 1) + "-" + (step + k) + " of " + steps + ")");
             long t0 = System.nanoTime();
-            float[] avg = config.mode() == AveragingMode.PARAMETER
-                    ? parameterRound(blocks, epoch, step, k) : gradientRound(blocks, epoch, step);
+            float[] avg = jobRound(blocks, epoch, step, k);
             roundMillis.add((System.nanoTime() - t0) / 1e6);
             if (avg != null) {
                 double l = RoundVector.lossSum(avg);
                 if (!Double.isFinite(l)) {
-                    throw new NonFiniteLossException(epoch, step + 1, l / RoundVector.examples(avg),
-                            "in averaging round " + (roundInEpoch + 1) + " (minibatches " + (step + 1) + "-"
-                                    + (step + k) + ")");
+                    throw nonFinite(epoch, plan, r, l / RoundVector.examples(avg));
                 }
-                lossSum += RoundVector.lossSum(avg);
+                lossSum += l;
                 examples += RoundVector.examples(avg);
             }
             step += k;
-            roundInEpoch++;
             rounds++;
         }
         data.release(epoch);
@@ -140,17 +132,9 @@ public final class ParameterAveragingMaster {
             throw new IllegalStateException("epoch " + epoch + " has " + blocks.getNumPartitions() + " partitions for "
                     + config.workers() + " workers");
         }
-        int steps = data.maxBlocksPerWorker(epoch);
-        List<Integer> plan = new ArrayList<>();
-        long r = rounds;
-        for (int step = 0; step < steps; r++) {
-            int k = roundSize(config, r, step, steps);
-            plan.add(k);
-            step += k;
-        }
-        int[] ks = plan.stream().mapToInt(Integer::intValue).toArray();
-        BarrierEpoch.Outcome o = BarrierEpoch.run(sc, blocks, master, config.mode(), epoch, ks, config.runName(),
-                BarrierEpoch.settings(sc), false);
+        int[] plan = rule.plan(rounds, data.maxBlocksPerWorker(epoch));
+        BarrierEpoch.Outcome o = BarrierEpoch.run(sc, blocks, master, rule, epoch, plan, config.runName(),
+                BarrierEpoch.settings(sc), false, taskHook);
         lastBarrier = o;
         roundMillis.clear();
         for (double ms : o.roundMillis()) {
@@ -166,77 +150,34 @@ public final class ParameterAveragingMaster {
         }
         if (o.nonFiniteRound() >= 0) {
             int bad = o.nonFiniteRound();
-            int step = 0;
-            for (int i = 0; i < bad; i++) {
-                step += ks[i];
-            }
-            double l = o.lossSums()[bad];
-            throw new NonFiniteLossException(epoch, step + 1, l / o.examples()[bad], "in averaging round " + (bad + 1)
-                    + " (minibatches " + (step + 1) + "-" + (step + ks[bad]) + ")");
+            throw nonFinite(epoch, plan, bad, o.lossSums()[bad] / o.examples()[bad]);
         }
         data.release(epoch);
         return new double[] {examples == 0 ? Double.NaN : lossSum / examples, examples};
     }
 
-    private float[] parameterRound(JavaRDD<MiniBatch> blocks, int epoch, int step, int k) {
-        Network net = master.network();
-        Optimizer opt = master.optimizer();
-        long stepsBefore = opt.stepCount();
-        float lr = opt.learningRate(); // the driver's, so that a schedule or a resume reaches every worker
-        float[] avg = jobRound(blocks, RoundVector.packState(net, opt), (t, start, w, it) -> {
-            RoundVector.unpackState(start, t.network(), t.optimizer());
-            t.optimizer().setStepCount(stepsBefore);
-            t.optimizer().setLearningRate(lr);
-            skip(it, step);
-            double loss = 0;
-            long n = 0;
-            for (int i = 0; i < k && it.hasNext(); i++) {
-                MiniBatch b = it.next();
-                loss += t.stepAt(b, epoch, w, step + i) * b.size;
-                n += b.size;
-            }
-            return n == 0 ? null : RoundVector.packResult(t.network(), t.optimizer(), loss, n);
-        });
-        if (avg != null) {
-            RoundVector.unpackState(avg, net, opt);
-            opt.setStepCount(stepsBefore + k);
+    /** The error for round {@code r} of {@code plan}, whose averaged loss per example is {@code loss}. */
+    private static NonFiniteLossException nonFinite(int epoch, int[] plan, int r, double loss) {
+        int step = 0;
+        for (int i = 0; i < r; i++) {
+            step += plan[i];
         }
-        return avg;
-    }
-
-    private float[] gradientRound(JavaRDD<MiniBatch> blocks, int epoch, int step) {
-        Network net = master.network();
-        float[] avg = jobRound(blocks, RoundVector.packParamsAndState(net), (t, start, w, it) -> {
-            RoundVector.unpackParamsAndState(start, t.network());
-            skip(it, step);
-            if (!it.hasNext()) {
-                return null;
-            }
-            MiniBatch b = it.next();
-            double loss = t.gradientAt(b, epoch, w, step);
-            return RoundVector.packGradient(t.network(), loss * b.size, b.size);
-        });
-        if (avg != null) {
-            master.applyAveragedGradient(avg, 0);
-            float[] state = net.state();
-            System.arraycopy(avg, net.params().length, state, 0, state.length);
-        }
-        return avg;
-    }
-
-    /** What one worker does in a job-per-round round; null when it had no minibatch left. */
-    @FunctionalInterface
-    interface WorkerRound extends java.io.Serializable {
-        float[] run(Trainer trainer, float[] start, int worker, Iterator<MiniBatch> blocks);
+        return new NonFiniteLossException(epoch, step + 1, loss, "in averaging round " + (r + 1) + " (minibatches "
+                + (step + 1) + "-" + (step + plan[r]) + ")");
     }
 
     /**
-     * One round as one Spark job: broadcast {@code startVector}, run {@code body} on every partition with a
-     * pooled trainer, collect the results in partition order and average them ({@link RoundVector}); null
-     * when no worker had a minibatch left. Adds the workers' mean compute time to the epoch's.
+     * One round as one Spark job: broadcast the rule's {@link RoundRule#workerStart}; every partition's task
+     * restores it into a pooled trainer, skips to the round's first minibatch and does its {@link RoundRule#work};
+     * the driver collects the results in partition order, averages them ({@link RoundVector#averageInOrder}) and
+     * {@link RoundRule#combine combines} the average into the master. Null when no worker had a minibatch left.
+     * Adds the workers' mean compute time to the epoch's.
      */
-    private float[] jobRound(JavaRDD<MiniBatch> blocks, float[] startVector, WorkerRound body) {
-        Broadcast<float[]> start = sc.broadcast(startVector);
+    private float[] jobRound(JavaRDD<MiniBatch> blocks, int epoch, int step, int k) {
+        long stepsBefore = master.optimizer().stepCount();
+        float lr = master.optimizer().learningRate(); // the driver's: a schedule or a resume reaches every worker
+        Broadcast<float[]> start = sc.broadcast(rule.workerStart(master));
+        RoundRule r = rule;
         String run = runId;
         String spec = master.network().spec().text();
         TrainingConfig cfg = training;
@@ -246,15 +187,23 @@ public final class ParameterAveragingMaster {
                 long c0 = System.nanoTime();
                 Trainer t = WorkerPool.borrow(run, spec, cfg);
                 try {
-                    float[] r = body.run(t, start.value(), w, it);
-                    return r == null ? Collections.<float[]>emptyIterator() : Collections.singletonList(r).iterator();
+                    r.restoreWorker(t, start.value(), stepsBefore, lr);
+                    skip(it, step);
+                    float[] out = new float[r.resultLength(t)];
+                    return r.work(t, it, epoch, w, step, k, out) == 0
+                            ? Collections.<float[]>emptyIterator() : Collections.singletonList(out).iterator();
                 } finally {
                     WorkerPool.giveBack(run, t);
                     compute.add((System.nanoTime() - c0) / 1e9);
                 }
             }, true).collect();
             computeSeconds += compute.value() / Math.max(1, results.size());
-            return results.isEmpty() ? null : RoundVector.averageInOrder(results.toArray(new float[0][]));
+            if (results.isEmpty()) {
+                return null;
+            }
+            float[] avg = RoundVector.averageInOrder(results.toArray(new float[0][]));
+            rule.combine(master, avg, stepsBefore, k);
+            return avg;
         } finally {
             start.destroy();
         }

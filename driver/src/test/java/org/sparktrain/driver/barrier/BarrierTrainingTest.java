@@ -10,7 +10,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sparktrain.driver.TestSpark;
-import org.sparktrain.driver.train.AveragingMode;
+import org.sparktrain.driver.round.Averaging;
+import org.sparktrain.driver.round.AveragingMode;
+import org.sparktrain.driver.round.RoundRule;
 import org.sparktrain.driver.train.InMemoryEpochData;
 import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.driver.train.MasterConfig.RoundTransport;
@@ -61,6 +63,7 @@ class BarrierTrainingTest {
         TrainingConfig cfg = spec.training();
         Trainer t = Trainer.fromSpec(Network.build(spec, cfg.seed()), cfg);
         ParameterAveragingMaster m = new ParameterAveragingMaster(sc, mc, t);
+        m.setTaskHook(FaultInjection.HOOK);
         InMemoryEpochData data = new InMemoryEpochData(sc, d, mc.workers(), cfg.batchSize(), cfg.seed());
         for (int e = 1; e <= epochs; e++) {
             m.trainEpoch(data, e);
@@ -135,8 +138,10 @@ class BarrierTrainingTest {
             Trainer t = Trainer.fromSpec(Network.build(spec, cfg.seed()), cfg);
             InMemoryEpochData data = new InMemoryEpochData(sc, d, 2, cfg.batchSize(), cfg.seed());
             int[] rounds = mode == AveragingMode.GRADIENT ? new int[] {1, 1, 1, 1, 1, 1, 1, 1} : new int[] {3, 3, 2};
-            BarrierEpoch.Outcome o = BarrierEpoch.run(sc, data.blocks(1), t, mode, 1, rounds, "t",
-                    BarrierEpoch.settings(sc), true);
+            RoundRule rule = new Averaging(mode, 3, 0).rule();
+            assertArrayEquals(rounds, rule.plan(0, 8));
+            BarrierEpoch.Outcome o = BarrierEpoch.run(sc, data.blocks(1), t, rule, 1, rounds, "t",
+                    BarrierEpoch.settings(sc), true, TaskHook.NONE);
             assertEquals(2, o.finalVectors().length);
             assertArrayEquals(o.finalVectors()[0], o.finalVectors()[1], mode.toString());
             assertArrayEquals(o.finalVectors()[0], RoundVector.packState(t.network(), t.optimizer()));
@@ -223,6 +228,7 @@ class BarrierTrainingTest {
                 .seed(cfg.seed()).prepare(data).fold(0);
         Trainer t = Trainer.fromSpec(Network.build(spec, cfg.seed()), cfg);
         ParameterAveragingMaster m = new ParameterAveragingMaster(sc, mc, t);
+        m.setTaskHook(FaultInjection.HOOK);
         org.sparktrain.driver.train.FoldEpochData epochs0 = new org.sparktrain.driver.train.FoldEpochData(fold,
                 cfg.batchSize());
         for (int e = 1; e <= epochs; e++) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.TestSpark;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.DataSet;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
+import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.TestSpark;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.Shape;

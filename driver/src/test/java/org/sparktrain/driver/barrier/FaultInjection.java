@@ -1,8 +1,10 @@
 package org.sparktrain.driver.barrier;
 
 /**
- * Test hook: makes one task of one stage attempt fail in a chosen round, in this JVM (local mode).
- * Production code never sets it; it costs one volatile read per round.
+ * Makes one task of one stage attempt fail in a chosen round, in this JVM (local mode): {@link #HOOK} is the
+ * {@link TaskHook} a test hands to the master ({@code ParameterAveragingMaster.setTaskHook}); it does nothing until
+ * {@link #arm armed}. The hook travels in the task closure, the armed state stays in this class's statics, which
+ * local-mode tasks share with the test.
  */
 final class FaultInjection {
     /** What the chosen task does. */
@@ -12,6 +14,9 @@ final class FaultInjection {
         /** goes silent with its sockets open until Spark kills it: its peers must time out */
         HANG
     }
+
+    /** The hook to install: checks the armed fault at the start of every round. */
+    static final TaskHook HOOK = FaultInjection::check;
 
     private static volatile Kind kind;
     private static volatile int attempt;

@@ -1,0 +1,55 @@
+package org.sparktrain.driver.round;
+
+import java.util.Iterator;
+import org.sparktrain.engine.data.MiniBatch;
+import org.sparktrain.engine.train.RoundVector;
+import org.sparktrain.engine.train.Trainer;
+
+/**
+ * Synchronous gradient averaging: every round is one step; each worker computes the data-loss gradient of one
+ * minibatch, the gradients are averaged, and the average is applied as one machine would apply the gradient of a
+ * minibatch W times larger (penalty added, clipped, one optimizer step; {@link Trainer#applyAveragedGradient}).
+ * Result layout {@code [gradient | network state | loss sum | examples]} ({@link RoundVector}); the optimizer's
+ * state never travels.
+ */
+public record GradientRounds() implements RoundRule {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public int roundSize(long roundsSoFar, int step, int steps) {
+        return 1;
+    }
+
+    @Override
+    public float[] workerStart(Trainer master) {
+        return RoundVector.packParamsAndState(master.network());
+    }
+
+    @Override
+    public void restoreWorker(Trainer worker, float[] start, long stepCount, float learningRate) {
+        RoundVector.unpackParamsAndState(start, worker.network()); // a gradient needs no optimizer
+    }
+
+    @Override
+    public int resultLength(Trainer t) {
+        return RoundVector.gradientLength(t.network());
+    }
+
+    @Override
+    public long work(Trainer t, Iterator<MiniBatch> blocks, int epoch, int worker, int step, int k, float[] out) {
+        if (!blocks.hasNext()) {
+            return 0;
+        }
+        MiniBatch b = blocks.next();
+        double loss = t.gradientAt(b, epoch, worker, step) * b.size;
+        RoundVector.packGradientInto(t.network(), loss, b.size, out);
+        return b.size;
+    }
+
+    @Override
+    public void combine(Trainer t, float[] average, long roundStartSteps, int k) {
+        t.applyAveragedGradient(average, 0); // the optimizer step, as on one machine
+        float[] state = t.network().state();
+        System.arraycopy(average, t.network().params().length, state, 0, state.length);
+    }
+}

@@ -1,0 +1,86 @@
+package org.sparktrain.driver.round;
+
+import java.io.Serializable;
+import java.util.Iterator;
+import org.sparktrain.engine.data.MiniBatch;
+import org.sparktrain.engine.train.RoundVector;
+import org.sparktrain.engine.train.Trainer;
+
+/**
+ * What an averaging round computes, in one place (docs/architecture.md, decision 4 and "The round seam"): the
+ * round plan, a worker's part of a round, and how the average becomes the next round's start. One
+ * implementation per averaging mode ({@link ParameterRounds}, {@link GradientRounds}); both transports (a Spark
+ * job per round in {@code driver.train}, a barrier stage per epoch in {@code driver.barrier}) call these methods
+ * and know nothing of modes.
+ *
+ * <p>A round, whatever carries it: every worker {@link #work works} on its next minibatches from the round's
+ * start and packs a vector of {@link #resultLength} floats; the vectors of the workers that had a minibatch are
+ * summed in worker order and divided by their number ({@link RoundVector#divideSum}, the averaging rule); then
+ * {@link #combine} turns the average into the next round's start, on the driver's trainer (job transport) or on
+ * every task's replica (barrier transport): the same operations on the same bits.
+ *
+ * <p>Implementations are serializable (they travel in task closures) and stateless: the same seed gives the same
+ * bits (decision 5).
+ */
+public interface RoundRule extends Serializable {
+
+    /**
+     * Steps of the round that starts at {@code step} (from 0) of an epoch of {@code steps}, after
+     * {@code roundsSoFar} rounds of the run.
+     */
+    int roundSize(long roundsSoFar, int step, int steps);
+
+    /** The steps of every round of an epoch of {@code steps} steps, in order (e.g. K, K, ..., the remainder). */
+    default int[] plan(long roundsSoFar, int steps) {
+        int n = 0;
+        int[] ks = new int[Math.max(steps, 0)];
+        long r = roundsSoFar;
+        for (int step = 0; step < steps; r++) {
+            int k = roundSize(r, step, steps);
+            ks[n++] = k;
+            step += k;
+        }
+        return java.util.Arrays.copyOf(ks, n);
+    }
+
+    /**
+     * What a worker that keeps nothing between rounds (a pooled trainer in the job transport) must receive from
+     * {@code master} at a round's start.
+     */
+    float[] workerStart(Trainer master);
+
+    /**
+     * Makes {@code worker} hold the round's start: {@code start} from {@link #workerStart}, the master's optimizer
+     * step count and learning rate (so that a schedule or a resume reaches every worker).
+     */
+    void restoreWorker(Trainer worker, float[] start, long stepCount, float learningRate);
+
+    /** Floats in a worker's result vector (the transports add one entry, the contributor count, where they need it). */
+    int resultLength(Trainer t);
+
+    /**
+     * A worker's part of the round: minibatches {@code step .. step + k - 1} of its epoch, taken from
+     * {@code blocks} (fewer when it runs out), its result packed into {@code out[0 .. resultLength)}.
+     *
+     * @return the examples it used; 0 when it had no minibatch left ({@code out} is then untouched and the
+     *     worker has no weight in the average)
+     */
+    long work(Trainer t, Iterator<MiniBatch> blocks, int epoch, int worker, int step, int k, float[] out);
+
+    /**
+     * Turns {@code average} (the workers' results, averaged by {@link RoundVector#divideSum}) into the next
+     * round's start in {@code t}, which held the round's start with optimizer step count {@code roundStartSteps}
+     * before the round's {@code k} steps.
+     */
+    void combine(Trainer t, float[] average, long roundStartSteps, int k);
+
+    /**
+     * Makes {@code t} a replica of a trainer whose {@link RoundVector#packState} is {@code state}: parameters,
+     * optimizer state, network state, step count and learning rate (what a barrier task starts an epoch from).
+     */
+    static void restoreReplica(Trainer t, float[] state, long stepCount, float learningRate) {
+        RoundVector.unpackState(state, t.network(), t.optimizer());
+        t.optimizer().setStepCount(stepCount);
+        t.optimizer().setLearningRate(learningRate);
+    }
+}

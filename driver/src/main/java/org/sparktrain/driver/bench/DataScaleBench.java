@@ -34,15 +34,11 @@ import org.apache.spark.sql.types.StructType;
 import org.sparktrain.driver.cli.Main;
 import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.DistributedTraining;
-import org.sparktrain.driver.train.FoldEpochData;
-import org.sparktrain.driver.train.MasterConfig;
-import org.sparktrain.driver.round.AveragingMode;
-import org.sparktrain.engine.Network;
+import org.sparktrain.driver.train.RunOptions;
 import org.sparktrain.engine.SplitMix;
 import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.io.ModelFile;
 import org.sparktrain.engine.spec.ModelSpec;
-import org.sparktrain.engine.train.Trainer;
 import org.sparktrain.partitioning.DataPipeline;
 import org.sparktrain.partitioning.LabeledData;
 import org.sparktrain.partitioning.PreparedFold;
@@ -206,16 +202,14 @@ public final class DataScaleBench {
                     training: {batch_size: 64, epochs: %d, seed: 42}
                     """, features, features, classes, classes, epochs);
             ModelSpec ms = ModelSpec.parse(spec, "bench spec");
-            Network net = Network.build(ms, 42);
-            Trainer trainer = Trainer.fromSpec(net, ms.training());
-            MasterConfig mc = new MasterConfig(workers, 5, AveragingMode.PARAMETER, 0, "scale-bench",
-                    MasterConfig.RoundTransport.BARRIER);
+            RunOptions run = RunOptions.of(ms).withName("scale-bench").withWorkers(workers); // K = 5, barrier
             ByteArrayOutputStream epochLines = new ByteArrayOutputStream();
             load = load1();
             t0 = System.nanoTime();
-            DistributedTraining.Result r = DistributedTraining.run(sc, trainer, mc,
-                    new FoldEpochData(fold, 64), null, null, null, false,
-                    new PrintStream(epochLines, true, StandardCharsets.UTF_8));
+            DistributedTraining.Trained trained = DistributedTraining.train(sc, run, fold,
+                    DistributedTraining.Options.quiet().printingTo(new PrintStream(epochLines, true,
+                            StandardCharsets.UTF_8)));
+            DistributedTraining.Result r = trained.result();
             double trainSecs = (System.nanoTime() - t0) / 1e9;
             System.err.print(epochLines.toString(StandardCharsets.UTF_8));
             ObjectNode e = line(null, "train_epoch", r.examplesSeen(), trainSecs, load, master, workers, format,
@@ -232,7 +226,7 @@ public final class DataScaleBench {
             Path model = Files.createTempDirectory(dir, "model");
             Path modelFile = model.resolve("model.sptr");
             try (OutputStream o = Files.newOutputStream(modelFile)) {
-                ModelFile.write(o, net.toModel(java.util.Optional.ofNullable(fold.scaler()), java.util.Map.of()));
+                ModelFile.write(o, trained.network().toModel(java.util.Optional.ofNullable(fold.scaler()), java.util.Map.of()));
             }
             Path out = model.resolve("scored");
             load = load1();

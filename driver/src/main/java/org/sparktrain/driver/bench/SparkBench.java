@@ -7,9 +7,11 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.barrier.BarrierEpoch;
 import org.sparktrain.driver.cli.Args;
 import org.sparktrain.driver.spark.SparkSetup;
+import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.train.InMemoryEpochData;
 import org.sparktrain.driver.train.MasterConfig;
+import org.sparktrain.driver.train.RunOptions;
 import org.sparktrain.driver.train.ParameterAveragingMaster;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.DataSet;
@@ -51,8 +53,9 @@ final class SparkBench {
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException(e.getMessage());
         }
-        MasterConfig mc = new MasterConfig(workers, k, mode, a.intValue("warmup-rounds", 0, 0), "bench " + model,
-                transport);
+        MasterConfig mc = RunOptions.of(ms).withConfig(cfg).withName("bench " + model)
+                .withAveraging(new Averaging(mode, k, a.intValue("warmup-rounds", 0, 0))).withTransport(transport)
+                .master(workers);
         Network net = Network.build(ms, cfg.seed());
         Trainer trainer = Trainer.fromSpec(net, cfg);
         ParameterAveragingMaster master = new ParameterAveragingMaster(sc, mc, trainer);

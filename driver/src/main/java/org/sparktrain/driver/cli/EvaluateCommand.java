@@ -14,21 +14,16 @@ import org.sparktrain.driver.eval.ParallelFolds;
 import org.sparktrain.driver.eval.Summary;
 import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.AtomicWrite;
-import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.train.DistributedTraining;
-import org.sparktrain.driver.train.FoldEpochData;
 import org.sparktrain.driver.train.MasterConfig;
+import org.sparktrain.driver.train.RunOptions;
 import org.sparktrain.engine.Network;
-import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
-import org.sparktrain.engine.train.Trainer;
-import org.sparktrain.partitioning.DataPipeline;
 import org.sparktrain.partitioning.LabeledData;
 import org.sparktrain.partitioning.PreparedData;
 import org.sparktrain.partitioning.PreparedFold;
-import org.sparktrain.partitioning.Resampling;
 import org.sparktrain.partitioning.SplitSpec;
 
 /**
@@ -73,31 +68,22 @@ final class EvaluateCommand {
         int folds = a.intValue("folds", 10, 2);
         int rounds = a.intValue("rounds", 10, 1);
         int parallel = a.intValue("parallel-folds", 2, 1);
-        double valFraction = a.has("validation") ? TrainCommand.fraction(a, "validation") : 0.3;
+        double valFraction = a.has("validation") ? RunFlags.fraction(a, "validation") : 0.3;
         if (method.equals("holdout") && valFraction == 0) {
             throw new Args.UsageException("--validation must be > 0 for holdout");
         }
         RunFlags flags = new RunFlags(a);
-        Integer limit = flags.limit;
-        Integer workersFlag = flags.workers;
-        int k = flags.averagingFrequency;
-        int warmup = flags.warmupRounds;
-        AveragingMode mode = flags.mode;
-        MasterConfig.RoundTransport transport = flags.transport;
-        FittedScaler.Kind scale = flags.scale;
-        Resampling resample = flags.resample;
-        String dataPath = flags.dataPath;
-        ModelSpec spec = flags.spec;
-        final TrainingConfig cfg = flags.config;
-        Network probe = Network.build(spec, cfg.seed());
-        int classes = spec.classes() > 0 ? spec.classes() : probe.outputShape().size();
+        final RunOptions options = flags.run();
+        ModelSpec spec = options.spec();
+        final TrainingConfig cfg = options.config();
 
         SparkSession session = SparkSetup.session("sparktrain evaluate " + spec.name(), a.get("master", null));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
-        LabeledData data = DataSources.read(session, dataPath, "train",
-                new DataSources.Options(classes, spec.input(), a.get("label-col", null), a.flag("drop-bad-rows")));
-        if (limit != null) {
-            data = data.limit(limit);
+        LabeledData data = DataSources.read(session, flags.dataPath, "train",
+                new DataSources.Options(options.classes(), spec.input(), a.get("label-col", null),
+                        a.flag("drop-bad-rows")));
+        if (flags.limit != null) {
+            data = data.limit(flags.limit);
         }
         int runs = switch (method) {
             case "kfold" -> folds;
@@ -105,12 +91,12 @@ final class EvaluateCommand {
             default -> 1;
         };
         int p = Math.min(parallel, runs);
-        int slots = workersFlag != null ? workersFlag : sc.defaultParallelism();
+        int slots = options.workers(sc);
         int perFold = Math.max(1, slots / p);
         out.printf("sparktrain evaluate: %s of %s on %d rows; %d run(s), %d at a time as concurrent Spark jobs,"
                         + " %d worker(s) each (%d slots)%n", method, spec.name(), data.count(), runs, p, perFold, slots);
         if (perFold * p > slots) {
-            if (transport == MasterConfig.RoundTransport.BARRIER) {
+            if (options.transport() == MasterConfig.RoundTransport.BARRIER) {
                 throw new Args.UsageException(p + " parallel folds need at least " + p + " task slots for barrier"
                         + " stages (each holds all its tasks at once) but Spark has " + slots
                         + "; lower --parallel-folds or use --transport job");
@@ -118,28 +104,22 @@ final class EvaluateCommand {
             err.println("sparktrain: warning: " + p + " parallel folds × 1 worker exceed the " + slots
                     + " slots: folds will wait for each other's tasks");
         }
-        DataPipeline base = DataPipeline.defaults().scaler(scale).resampling(resample).workers(perFold)
-                .batchSize(cfg.batchSize()).shuffleWindow(flags.shuffleWindow);
+        final RunOptions perFoldRun = options.withWorkers(perFold);
         final LabeledData rows = data;
         final PreparedData shared = method.equals("bootstrap") ? null
-                : base.split(method.equals("kfold") ? SplitSpec.kFold(folds) : SplitSpec.holdout(valFraction))
-                        .seed(cfg.seed()).prepare(rows);
-        MasterConfig mc = new MasterConfig(perFold, k, mode, warmup, spec.name(), transport);
+                : perFoldRun.pipeline(method.equals("kfold") ? SplitSpec.kFold(folds) : SplitSpec.holdout(valFraction),
+                        perFold, cfg.seed()).prepare(rows);
         List<FoldResult> results = ParallelFolds.run(sc, spec.name(), runs, p, fold -> {
             long t0 = System.nanoTime();
             PreparedData prepared = shared != null ? shared
-                    : DataPipeline.defaults().scaler(scale).resampling(resample).workers(perFold)
-                            .batchSize(cfg.batchSize()).split(SplitSpec.bootstrap()).seed(cfg.seed() + fold)
-                            .shuffleWindow(flags.shuffleWindow)
-                            .prepare(rows);
+                    : perFoldRun.pipeline(SplitSpec.bootstrap(), perFold, cfg.seed() + fold).prepare(rows);
             PreparedFold f = prepared.fold(shared != null ? fold : 0);
-            Network net = Network.build(spec, cfg.seed());
-            Trainer t = Trainer.fromSpec(net, cfg);
             DistributedTraining.Validator val = n -> DistributedEvaluation.evaluate(sc, n, f.validationBlocks());
-            var silent = new PrintStream(java.io.OutputStream.nullOutputStream());
-            DistributedTraining.Result r = DistributedTraining.run(sc, t,
-                    mc.withRunName(spec.name() + " fold " + (fold + 1)),
-                    new FoldEpochData(f, cfg.batchSize()), val, null, null, false, silent);
+            DistributedTraining.Trained trained = DistributedTraining.train(sc,
+                    perFoldRun.withName(spec.name() + " fold " + (fold + 1)), f,
+                    DistributedTraining.Options.quiet().validation(val));
+            DistributedTraining.Result r = trained.result();
+            Network net = trained.network();
             ClassificationMetrics m = val.evaluate(net);
             long t1 = System.nanoTime();
             synchronized (out) {

@@ -5,8 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.train.MasterConfig;
+import org.sparktrain.driver.train.RunOptions;
 import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
@@ -14,7 +16,8 @@ import org.sparktrain.partitioning.Resampling;
 
 /**
  * The flags {@code train} and {@code evaluate} share, checked all at once before anything is read (a typo
- * costs nothing), and the spec they name with its training section overridden by the flags.
+ * costs nothing), and the spec they name with its training section overridden by the flags; {@link #run()} turns
+ * them into the {@link RunOptions} both commands train with.
  */
 final class RunFlags {
     static final Set<String> VALUED = Set.of("model", "data", "epochs", "batch-size", "seed", "limit-train",
@@ -23,39 +26,29 @@ final class RunFlags {
     static final Set<String> SWITCHES = Set.of("help", "drop-bad-rows");
 
     final Integer limit;
-    /** Rows a worker permutes together per epoch; 0: automatic (DataPipeline.shuffleWindow). */
-    final int shuffleWindow;
-    final Integer workers;
-    final int averagingFrequency;
-    final int warmupRounds;
-    final AveragingMode mode;
-    final MasterConfig.RoundTransport transport;
-    final FittedScaler.Kind scale;
-    final Resampling resample;
     final Path specFile;
     final String dataPath;
-    final ModelSpec spec;
-    final TrainingConfig config;
+    private final RunOptions run;
 
     RunFlags(Args a) throws IOException {
         Integer epochs = a.has("epochs") ? a.intValue("epochs", 0, 1) : null;
         Integer batch = a.has("batch-size") ? a.intValue("batch-size", 0, 1) : null;
         Long seed = a.has("seed") ? a.longValue("seed", 0) : null;
         limit = a.has("limit-train") ? a.intValue("limit-train", 0, 1) : null;
-        workers = a.has("workers") ? a.intValue("workers", 0, 1) : null;
-        shuffleWindow = a.intValue("shuffle-window", 0, 0);
-        averagingFrequency = a.intValue("averaging-frequency", 5, 1);
-        warmupRounds = a.intValue("warmup-rounds", 0, 0);
-        mode = TrainCommand.choice(a, "mode", "parameter", AveragingMode::parse);
-        transport = TrainCommand.choice(a, "transport", "barrier", MasterConfig.RoundTransport::parse);
-        scale = TrainCommand.choice(a, "scale", "none", TrainCommand::scaler);
-        resample = TrainCommand.choice(a, "resample", "none", TrainCommand::resampling);
+        int workers = a.has("workers") ? a.intValue("workers", 0, 1) : 0;
+        int shuffleWindow = a.intValue("shuffle-window", 0, 0);
+        int averagingFrequency = a.intValue("averaging-frequency", RunOptions.DEFAULT_AVERAGING_FREQUENCY, 1);
+        int warmupRounds = a.intValue("warmup-rounds", 0, 0);
+        AveragingMode mode = choice(a, "mode", "parameter", AveragingMode::parse);
+        MasterConfig.RoundTransport transport = choice(a, "transport", "barrier", MasterConfig.RoundTransport::parse);
+        FittedScaler.Kind scale = choice(a, "scale", "none", s -> RunOptions.scaler(s, "--scale"));
+        Resampling resample = choice(a, "resample", "none", RunFlags::resampling);
         specFile = Path.of(a.require("model"));
         dataPath = a.require("data");
         if (!Files.isRegularFile(specFile)) {
             throw new Args.UsageException("--model " + specFile + ": no such file");
         }
-        spec = ModelSpec.load(specFile);
+        ModelSpec spec = ModelSpec.load(specFile);
         TrainingConfig c = spec.training();
         if (epochs != null) {
             c = c.withEpochs(epochs);
@@ -66,7 +59,48 @@ final class RunFlags {
         if (seed != null) {
             c = c.withSeed(seed);
         }
-        config = c;
+        run = RunOptions.of(spec).withConfig(c).withWorkers(workers)
+                .withAveraging(new Averaging(mode, averagingFrequency, warmupRounds)).withTransport(transport)
+                .withScaler(scale).withResampling(resample).withShuffleWindow(shuffleWindow);
+    }
+
+    /** The run these flags describe; {@code workers} 0 when {@code --workers} is not given (Spark's default). */
+    RunOptions run() {
+        return run;
+    }
+
+    static <T> T choice(Args a, String flag, String dflt, java.util.function.Function<String, T> parse) {
+        try {
+            return parse.apply(a.get(flag, dflt));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
+    }
+
+    static Resampling resampling(String s) {
+        return switch (s) {
+            case "up" -> Resampling.balanceUp();
+            case "down" -> Resampling.balanceDown();
+            case "none" -> Resampling.none();
+            default -> throw new IllegalArgumentException("--resample must be up, down or none, got '" + s + "'");
+        };
+    }
+
+    /** A fraction flag in [0, 1); 0 when absent. */
+    static double fraction(Args a, String flag) {
+        if (!a.has(flag)) {
+            return 0;
+        }
+        double v;
+        try {
+            v = Double.parseDouble(a.get(flag, "0"));
+        } catch (NumberFormatException e) {
+            throw new Args.UsageException("--" + flag + " must be a fraction in [0, 1), got " + a.get(flag, ""));
+        }
+        if (!(v >= 0 && v < 1)) {
+            throw new Args.UsageException("--" + flag + " must be a fraction in [0, 1), got " + v);
+        }
+        return v;
     }
 
     /** The shared flags plus a command's own. */

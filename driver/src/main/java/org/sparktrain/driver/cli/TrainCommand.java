@@ -3,13 +3,11 @@ package org.sparktrain.driver.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -17,24 +15,19 @@ import org.apache.spark.storage.StorageLevel;
 import org.sparktrain.driver.eval.DistributedEvaluation;
 import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.AtomicWrite;
-import org.sparktrain.driver.round.AveragingMode;
+import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.train.DistributedTraining;
-import org.sparktrain.driver.train.FoldEpochData;
-import org.sparktrain.driver.train.MasterConfig;
+import org.sparktrain.driver.train.RunOptions;
 import org.sparktrain.engine.Network;
-import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.io.ModelContents;
 import org.sparktrain.engine.io.ModelFile;
 import org.sparktrain.engine.kernel.Gemms;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
-import org.sparktrain.engine.train.Trainer;
 import org.sparktrain.partitioning.Block;
-import org.sparktrain.partitioning.DataPipeline;
 import org.sparktrain.partitioning.LabeledData;
 import org.sparktrain.partitioning.PreparedFold;
-import org.sparktrain.partitioning.Resampling;
 import org.sparktrain.partitioning.ScoringBlocks;
 import org.sparktrain.partitioning.SplitSpec;
 
@@ -91,94 +84,84 @@ final class TrainCommand {
             out.print(HELP);
             return 0;
         }
-        double valFraction = fraction(a, "validation");
+        double valFraction = RunFlags.fraction(a, "validation");
         RunFlags f = new RunFlags(a);
-        Integer limit = f.limit;
-        Integer workersFlag = f.workers;
-        int k = f.averagingFrequency;
-        int warmup = f.warmupRounds;
-        AveragingMode mode = f.mode;
-        MasterConfig.RoundTransport transport = f.transport;
-        FittedScaler.Kind scale = f.scale;
-        Resampling resample = f.resample;
-        Path specFile = f.specFile;
-        String dataPath = f.dataPath;
-        ModelSpec spec = f.spec;
-        TrainingConfig cfg = f.config;
+        RunOptions run = f.run();
+        ModelSpec spec = run.spec();
+        TrainingConfig cfg = run.config();
         String outDir = a.get("out", "runs/" + spec.name());
-        Network net = Network.build(spec, cfg.seed());
-        int classes = spec.classes() > 0 ? spec.classes() : net.outputShape().size();
+        int classes = run.classes();
 
         SparkSession session = SparkSetup.session("sparktrain train " + spec.name(), a.get("master", null));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
-        int workers = workersFlag != null ? workersFlag : sc.defaultParallelism();
+        run = run.withWorkers(run.workers(sc));
+        int workers = run.workers();
         DataSources.Options read = new DataSources.Options(classes, spec.input(), a.get("label-col", null),
                 a.flag("drop-bad-rows"));
         long t0 = System.nanoTime();
-        LabeledData train = DataSources.read(session, dataPath, "train", read.partitions(workers));
+        LabeledData train = DataSources.read(session, f.dataPath, "train", read.partitions(workers));
         if (train.report().rowsDropped() > 0) {
             err.println("sparktrain: warning: " + train.report());
         }
-        if (limit != null && limit < train.count()) {
-            train = train.limit(limit);
+        if (f.limit != null && f.limit < train.count()) {
+            train = train.limit(f.limit);
         }
         LabeledData test = null;
         if (a.has("test")) {
             test = DataSources.read(session, a.get("test", ""), "t10k", read);
-        } else if (isIdxDirWithTest(session, dataPath)) {
-            test = DataSources.read(session, dataPath, "t10k", read);
+        } else if (isIdxDirWithTest(session, f.dataPath)) {
+            test = DataSources.read(session, f.dataPath, "t10k", read);
         }
-        DataPipeline pipeline = DataPipeline.defaults()
-                .split(valFraction > 0 ? SplitSpec.holdout(valFraction) : SplitSpec.none())
-                .scaler(scale).resampling(resample).workers(workers).batchSize(cfg.batchSize()).seed(cfg.seed())
-                .shuffleWindow(f.shuffleWindow);
-        PreparedFold fold = pipeline.prepare(train).fold(0);
+        PreparedFold fold = run.pipeline(valFraction > 0 ? SplitSpec.holdout(valFraction) : SplitSpec.none(), workers,
+                cfg.seed()).prepare(train).fold(0);
         if (!fold.usesSourceCache()) {
             train.unpersist(); // the fold holds its own blocks: the read's cache is not needed any more
         }
         out.printf(Locale.ROOT, "prepared %d training rows in %.1f s (read, validated, %s, packed; stored %s,"
                         + " shuffle window %d rows per worker)%n", fold.trainRows(), (System.nanoTime() - t0) / 1e9,
-                scale == null ? "not scaled" : "scaler fitted", storageName(fold.storage()), fold.shuffleWindow());
-        if (!resample.isNone()) {
-            out.printf("resampling %s: training rows per class %s -> %s%n", resample,
+                run.scaler() == null ? "not scaled" : "scaler fitted", storageName(fold.storage()),
+                fold.shuffleWindow());
+        if (!run.resampling().isNone()) {
+            out.printf("resampling %s: training rows per class %s -> %s%n", run.resampling(),
                     java.util.Arrays.toString(fold.classCountsBefore()), java.util.Arrays.toString(fold.classCountsAfter()));
         }
         if (valFraction == 0 && cfg.patience() > 0) {
             err.println("sparktrain: warning: the spec asks for early stopping but there is no validation data;"
                     + " pass --validation 0.1 to hold out 10% of the training data");
         }
-        MasterConfig mc = new MasterConfig(workers, k, mode, warmup, spec.name(), transport);
+        Averaging avg = run.averaging();
         out.printf("sparktrain: %s, %d parameters, %d training examples%s; %d workers on %s, %s averaging every %d"
-                        + " step(s) (%s transport); GEMM kernel %s%n", spec.name(), net.params().length,
+                        + " step(s) (%s transport); GEMM kernel %s%n", spec.name(), run.network().params().length,
                 fold.trainRows(), valFraction > 0 ? ", " + fold.validationRows() + " for validation" : "", workers,
-                sc.master(), mode.flagName(), mc.averaging().stepsPerRound(),
-                transport.name().toLowerCase(Locale.ROOT), Gemms.fastest().name());
+                sc.master(), avg.mode().flagName(), avg.stepsPerRound(),
+                run.transport().name().toLowerCase(Locale.ROOT), Gemms.fastest().name());
 
         JavaRDD<Block> testBlocks = test == null ? null
                 : ScoringBlocks.pack(test, fold.scaler(), ScoringBlocks.PREDICT_ROWS).persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<Block> valBlocks = fold.validationBlocks();
-        DistributedTraining.Validator validator = valBlocks == null ? null
-                : n -> DistributedEvaluation.evaluate(sc, n, valBlocks);
-        DistributedTraining.Validator perEpochTest = testBlocks == null ? null
-                : n -> DistributedEvaluation.evaluate(sc, n, testBlocks);
-        Trainer trainer = Trainer.fromSpec(net, cfg);
-        DistributedTraining.Result fit = DistributedTraining.run(sc, trainer, mc, new FoldEpochData(fold, cfg.batchSize()),
-                validator, perEpochTest, outDir, a.flag("resume"), out);
+        DistributedTraining.Options watch = DistributedTraining.Options.quiet().printingTo(out)
+                .checkpoints(outDir, a.flag("resume"))
+                .validation(valBlocks == null ? null : n -> DistributedEvaluation.evaluate(sc, n, valBlocks))
+                .perEpochTest(testBlocks == null ? null : n -> DistributedEvaluation.evaluate(sc, n, testBlocks));
+        DistributedTraining.Trained trained = DistributedTraining.train(sc, run, fold, watch);
+        DistributedTraining.Result fit = trained.result();
+        Network net = trained.network();
 
         ClassificationMetrics testMetrics = testBlocks == null ? null : DistributedEvaluation.evaluate(sc, net, testBlocks);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("sparktrain.version", "0.1.0-SNAPSHOT");
-        provenance.put("spec.source", specFile.toString());
-        provenance.put("data", dataPath);
+        provenance.put("spec.source", f.specFile.toString());
+        provenance.put("data", f.dataPath);
         provenance.put("training.examples", Long.toString(fold.trainRows()));
         provenance.put("seed", Long.toString(cfg.seed()));
         provenance.put("epochs", Integer.toString(fit.epochsRun()));
         provenance.put("best.epoch", Integer.toString(fit.bestEpoch()));
         provenance.put("workers", Integer.toString(workers));
-        provenance.put("averaging", mode.flagName() + ", K=" + k + ", warm-up " + warmup);
-        provenance.put("scaling", scale == null ? "none" : scale.name().toLowerCase(Locale.ROOT));
-        provenance.put("resampling", resample.toString());
-        provenance.put("optimizer", trainer.optimizer().describe());
+        provenance.put("averaging", avg.mode().flagName() + ", K=" + avg.averagingFrequency() + ", warm-up "
+                + avg.warmupRounds());
+        provenance.put("scaling", run.scalerName());
+        provenance.put("resampling", run.resampling().toString());
+        provenance.put("optimizer", trained.trainer().optimizer().describe());
         provenance.put("created", Instant.now().toString());
         ModelContents model = net.toModel(Optional.ofNullable(fold.scaler()), provenance);
         String modelFile = outDir + "/model.sptr";
@@ -208,47 +191,5 @@ final class TrainCommand {
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
         org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(s.sparkContext().hadoopConfiguration());
         return fs.isDirectory(p) && DataSources.hasIdx(fs, p, "t10k");
-    }
-
-    static double fraction(Args a, String flag) {
-        if (!a.has(flag)) {
-            return 0;
-        }
-        double v;
-        try {
-            v = Double.parseDouble(a.get(flag, "0"));
-        } catch (NumberFormatException e) {
-            throw new Args.UsageException("--" + flag + " must be a fraction in [0, 1), got " + a.get(flag, ""));
-        }
-        if (!(v >= 0 && v < 1)) {
-            throw new Args.UsageException("--" + flag + " must be a fraction in [0, 1), got " + v);
-        }
-        return v;
-    }
-
-    static <T> T choice(Args a, String flag, String dflt, java.util.function.Function<String, T> parse) {
-        try {
-            return parse.apply(a.get(flag, dflt));
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException(e.getMessage());
-        }
-    }
-
-    static FittedScaler.Kind scaler(String s) {
-        return switch (s) {
-            case "zscore" -> FittedScaler.Kind.ZSCORE;
-            case "minmax" -> FittedScaler.Kind.MINMAX;
-            case "none" -> null;
-            default -> throw new IllegalArgumentException("--scale must be zscore, minmax or none, got '" + s + "'");
-        };
-    }
-
-    static Resampling resampling(String s) {
-        return switch (s) {
-            case "up" -> Resampling.balanceUp();
-            case "down" -> Resampling.balanceDown();
-            case "none" -> Resampling.none();
-            default -> throw new IllegalArgumentException("--resample must be up, down or none, got '" + s + "'");
-        };
     }
 }

@@ -1,7 +1,5 @@
 package org.sparktrain.driver.ml;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -17,16 +15,13 @@ import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
-import org.sparktrain.driver.train.DistributedTraining;
-import org.sparktrain.driver.train.FoldEpochData;
-import org.sparktrain.driver.train.MasterConfig;
+import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
+import org.sparktrain.driver.train.DistributedTraining;
+import org.sparktrain.driver.train.MasterConfig;
+import org.sparktrain.driver.train.RunOptions;
 import org.sparktrain.engine.Network;
-import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.spec.ModelSpec;
-import org.sparktrain.engine.spec.TrainingConfig;
-import org.sparktrain.engine.train.Trainer;
-import org.sparktrain.partitioning.DataPipeline;
 import org.sparktrain.partitioning.LabeledData;
 import org.sparktrain.partitioning.PreparedFold;
 import org.sparktrain.partitioning.ReadOptions;
@@ -171,33 +166,24 @@ public final class SparktrainClassifier extends Estimator<SparktrainClassificati
             throw new IllegalArgumentException("SparktrainClassifier: set the model spec (setSpec) before fit");
         }
         ModelSpec ms = ModelSpec.parse($(spec), uid + " spec");
-        TrainingConfig cfg = ms.training();
+        RunOptions run = RunOptions.of(ms).withName(uid)
+                .withAveraging(new Averaging(AveragingMode.PARAMETER, (Integer) $(averagingFrequency), 0))
+                .withTransport(MasterConfig.RoundTransport.parse($(transport)))
+                .withScaler(RunOptions.scaler($(scaling), "scaling"));
         int e = (Integer) $(epochs);
         if (e > 0) {
-            cfg = cfg.withEpochs(e);
+            run = run.withConfig(run.config().withEpochs(e));
         }
-        Network net = Network.build(ms, cfg.seed());
-        int classes = ms.classes() > 0 ? ms.classes() : net.outputShape().size();
         @SuppressWarnings("unchecked")
         Dataset<Row> df = (Dataset<Row>) dataset.select($(featuresCol), $(labelCol));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
-        int w = (Integer) $(workers) > 0 ? (Integer) $(workers) : sc.defaultParallelism();
-        LabeledData data = Readers.dataFrame(df, "DataFrame", ReadOptions.classes(classes).label($(labelCol))
+        run = run.withWorkers((Integer) $(workers) > 0 ? (Integer) $(workers) : sc.defaultParallelism());
+        LabeledData data = Readers.dataFrame(df, "DataFrame", ReadOptions.classes(run.classes()).label($(labelCol))
                 .featuresColumn($(featuresCol)).shape(ms.input()));
-        FittedScaler.Kind kind = switch ($(scaling)) {
-            case "zscore" -> FittedScaler.Kind.ZSCORE;
-            case "minmax" -> FittedScaler.Kind.MINMAX;
-            case "none" -> null;
-            default -> throw new IllegalArgumentException("scaling must be none, zscore or minmax, got " + $(scaling));
-        };
-        PreparedFold fold = DataPipeline.defaults().split(SplitSpec.none()).scaler(kind).workers(w)
-                .batchSize(cfg.batchSize()).seed(cfg.seed()).prepare(data).fold(0);
-        Trainer trainer = Trainer.fromSpec(net, cfg);
-        MasterConfig mc = new MasterConfig(w, (Integer) $(averagingFrequency), AveragingMode.PARAMETER, 0, uid,
-                MasterConfig.RoundTransport.parse($(transport)));
+        PreparedFold fold = run.pipeline(SplitSpec.none(), run.workers(), run.config().seed()).prepare(data).fold(0);
+        Network net;
         try {
-            DistributedTraining.run(sc, trainer, mc, new FoldEpochData(fold, cfg.batchSize()), null, null, null,
-                    false, new PrintStream(OutputStream.nullOutputStream()));
+            net = DistributedTraining.train(sc, run, fold, DistributedTraining.Options.quiet()).network();
         } catch (java.io.IOException ex) {
             throw new java.io.UncheckedIOException(ex);
         } finally {

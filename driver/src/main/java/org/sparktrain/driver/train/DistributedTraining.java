@@ -1,6 +1,7 @@
 package org.sparktrain.driver.train;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -10,6 +11,7 @@ import org.sparktrain.engine.metrics.ClassificationMetrics;
 import org.sparktrain.engine.spec.TrainingConfig;
 import org.sparktrain.engine.train.EarlyStopping;
 import org.sparktrain.engine.train.Trainer;
+import org.sparktrain.partitioning.PreparedFold;
 
 /**
  * The epoch loop of a distributed run: rounds (by the {@link ParameterAveragingMaster}), then per
@@ -25,11 +27,6 @@ public final class DistributedTraining {
     private DistributedTraining() {
     }
 
-    /**
-     * Trains {@code trainer}'s network. When {@code checkpointDir} is not null a checkpoint is written
-     * there after every epoch; with {@code resume} an existing checkpoint is restored first and training
-     * continues after its epoch.
-     */
     /** Metrics of the network on data held elsewhere (a local data set, or blocks on the executors). */
     @FunctionalInterface
     public interface Validator {
@@ -40,19 +37,76 @@ public final class DistributedTraining {
         }
     }
 
-    public static Result run(JavaSparkContext sc, Trainer trainer, MasterConfig mc, EpochData data, DataSet validation,
-                             String checkpointDir, boolean resume, PrintStream out) throws IOException {
-        return run(sc, trainer, mc, data, Validator.local(validation), null, checkpointDir, resume, out);
+    /**
+     * What a run reports and keeps besides training: {@code validation} metrics per epoch (used for early
+     * stopping), or, without validation, an optional per-epoch look at the test set ({@code perEpochTest},
+     * printed as test_acc, never used to decide anything); a checkpoint in {@code checkpointDir} after every
+     * epoch (none when null), restored first with {@code resume}; progress lines to {@code out}.
+     */
+    public record Options(Validator validation, Validator perEpochTest, String checkpointDir, boolean resume,
+                          PrintStream out) {
+        /** No validation, no checkpoints, nothing printed. */
+        public static Options quiet() {
+            return new Options(null, null, null, false, new PrintStream(OutputStream.nullOutputStream()));
+        }
+
+        public Options validation(Validator v) {
+            return new Options(v, perEpochTest, checkpointDir, resume, out);
+        }
+
+        public Options perEpochTest(Validator v) {
+            return new Options(validation, v, checkpointDir, resume, out);
+        }
+
+        /** Checkpoints after every epoch in {@code dir}; with {@code resumeFromIt} an existing one is restored first. */
+        public Options checkpoints(String dir, boolean resumeFromIt) {
+            return new Options(validation, perEpochTest, dir, resumeFromIt, out);
+        }
+
+        public Options printingTo(PrintStream o) {
+            return new Options(validation, perEpochTest, checkpointDir, resume, o);
+        }
+    }
+
+    /** A trained network, its trainer (optimizer included) and how the run ended. */
+    public record Trained(Network network, Trainer trainer, Result result) {
     }
 
     /**
-     * As above, with validation (used for early stopping) and, when there is no validation, an
-     * optional per-epoch look at the test set ({@code perEpochTest}, printed as test_acc, never used to
-     * decide anything).
+     * The one way a run is assembled (docs/architecture.md, "The run"): a fresh network and trainer from
+     * {@code run}'s spec and seed, trained on {@code fold}'s blocks by {@code run.workers()} workers (the count the
+     * fold was prepared for) with {@code run}'s averaging and transport.
      */
-    public static Result run(JavaSparkContext sc, Trainer trainer, MasterConfig mc, EpochData data, Validator validation,
-                             Validator perEpochTest, String checkpointDir, boolean resume, PrintStream out)
+    public static Trained train(JavaSparkContext sc, RunOptions run, PreparedFold fold, Options options)
             throws IOException {
+        if (run.workers() < 1) {
+            throw new IllegalArgumentException("resolve the workers before training (RunOptions.workers(sc))");
+        }
+        Network net = run.network();
+        Trainer trainer = Trainer.fromSpec(net, run.config());
+        Result r = run(sc, trainer, run.master(run.workers()), new FoldEpochData(fold, run.config().batchSize()),
+                options);
+        return new Trained(net, trainer, r);
+    }
+
+    /** Trains on a local data set's epochs, validating on {@code validation} (tests, benchmarks). */
+    public static Result run(JavaSparkContext sc, Trainer trainer, MasterConfig mc, EpochData data, DataSet validation,
+                             String checkpointDir, boolean resume, PrintStream out) throws IOException {
+        return run(sc, trainer, mc, data, Options.quiet().validation(Validator.local(validation))
+                .checkpoints(checkpointDir, resume).printingTo(out));
+    }
+
+    /**
+     * Trains {@code trainer}'s network: the rounds of every epoch, then validation, early stopping, a checkpoint
+     * and one progress line, as {@code options} say.
+     */
+    public static Result run(JavaSparkContext sc, Trainer trainer, MasterConfig mc, EpochData data, Options options)
+            throws IOException {
+        Validator validation = options.validation();
+        Validator perEpochTest = options.perEpochTest();
+        String checkpointDir = options.checkpointDir();
+        boolean resume = options.resume();
+        PrintStream out = options.out();
         Network net = trainer.network();
         TrainingConfig cfg = trainer.config();
         Configuration hadoop = sc.hadoopConfiguration();

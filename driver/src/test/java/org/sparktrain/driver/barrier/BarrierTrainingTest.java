@@ -170,19 +170,19 @@ class BarrierTrainingTest {
     @Test
     void aHungTaskTimesOutAndTheStageIsRerun() {
         JavaSparkContext sc = TestSpark.jsc();
+        // a short wait so the test is quick; a healthy round of this small model computes in milliseconds
         sc.setLocalProperty(AllReduceSettings.IO_TIMEOUT, "1500ms");
         DataSet d = data(64, 6);
         MasterConfig mc = new MasterConfig(2, 2, AveragingMode.PARAMETER, 0, "t").withTransport(RoundTransport.BARRIER);
         float[] clean = train(MLP, d, mc, 1);
         FaultInjection.arm(FaultInjection.Kind.HANG, 0, 1, 0); // task 0 goes silent, sockets open
-        long t0 = System.nanoTime();
         ParameterAveragingMaster[] m = new ParameterAveragingMaster[1];
         float[] rerun = train(MLP, d, mc, 1, m);
-        double secs = (System.nanoTime() - t0) / 1e9;
         assertEquals(1, FaultInjection.fired());
-        assertEquals(2, m[0].lastBarrierOutcome().attempts());
+        assertTrue(FaultInjection.killedWhileHung(), "the hung task ended by Spark's kill, not the hook's 120 s limit");
+        // the hang lasts until the peer's timeout fails the stage (the hook would give up only after 120 s)
+        assertTrue(m[0].lastBarrierOutcome().attempts() >= 2, "attempts " + m[0].lastBarrierOutcome().attempts());
         assertArrayEquals(clean, rerun);
-        assertTrue(secs < 30, "took " + secs + " s");
     }
 
     static final String IMAGES = """

@@ -23,6 +23,7 @@ final class FaultInjection {
     private static volatile int round;
     private static volatile int partition;
     private static volatile int fired;
+    private static volatile boolean killedWhileHung;
 
     private FaultInjection() {
     }
@@ -32,6 +33,7 @@ final class FaultInjection {
         round = roundNo;
         partition = partitionNo;
         fired = 0;
+        killedWhileHung = false;
         kind = k;
     }
 
@@ -41,6 +43,11 @@ final class FaultInjection {
 
     static int fired() {
         return fired;
+    }
+
+    /** Whether a hung task ended because Spark killed it (and not by the hook's own 120 s limit). */
+    static boolean killedWhileHung() {
+        return killedWhileHung;
     }
 
     /** Called by every task at the start of every round. */
@@ -63,6 +70,7 @@ final class FaultInjection {
                 break;
             }
         }
+        killedWhileHung = killed.getAsBoolean();
         throw new IllegalStateException("hung task " + partitionNo + " was killed, as injected");
     }
 }

@@ -28,11 +28,11 @@ import scala.runtime.AbstractFunction1;
  * <li>start: every task becomes a replica of the driver's trainer at the epoch's start (parameters, optimizer
  *     state, network state, step count, learning rate);</li>
  * <li>round r of K_r steps: the rule's {@link RoundRule#work work} packs the task's result into a buffer with
- *     one more entry, 1, that counts contributors; the ring sums the buffers and {@link RoundVector#divideSum}
- *     averages over the contributors. A task without a minibatch in the round sends zeros everywhere, the count
- *     included, so it has no weight, as in the job transport where such a task returns nothing. Every task then
- *     {@link RoundRule#combine combines} the same average into its replica: the same operations on the same bits
- *     as the driver's combine in the job transport, so the replicas stay identical.</li>
+ *     one more entry, 1, that counts contributors; the ring sums the buffers. A task without a minibatch in the
+ *     round sends zeros everywhere, the count included, so it has no weight, as in the job transport where such
+ *     a task returns nothing. Every task then has the rule {@link RoundRule#combine combine} the same sum into its
+ *     replica: the same operations on the same bits as the driver's combine in the job transport, so the
+ *     replicas stay identical.</li>
  * </ul>
  * Every task ends with the same bits (the ring's property); it returns a hash of them, task 0 the vector.
  */
@@ -125,8 +125,7 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
                 long rx = System.nanoTime();
                 int contributors = Math.round(buf[n]);
                 if (contributors > 0) {
-                    RoundVector.divideSum(buf, n, contributors);
-                    rule.combine(t, buf, stepCount, k); // the next round's start: compute, as on one machine
+                    rule.combine(t, buf, contributors, stepCount, k); // the next round's start, as on one machine
                     stepCount = t.optimizer().stepCount();
                     compute += System.nanoTime() - rx;
                     rep.lossSums[r] = buf[n - 2];

@@ -7,10 +7,11 @@ import org.sparktrain.engine.train.Trainer;
 
 /**
  * Synchronous gradient averaging: every round is one step; each worker computes the data-loss gradient of one
- * minibatch, the gradients are averaged, and the average is applied as one machine would apply the gradient of a
- * minibatch W times larger (penalty added, clipped, one optimizer step; {@link Trainer#applyAveragedGradient}).
- * Result layout {@code [gradient | network state | loss sum | examples]} ({@link RoundVector}); the optimizer's
- * state never travels.
+ * minibatch, the gradients are averaged weighted by the minibatches' rows, and the average is applied as one
+ * machine would apply the gradient of the union of the minibatches (penalty added, clipped, one optimizer step;
+ * {@link Trainer#applyAveragedGradient}): with shares of a global minibatch that differ by a row, every row
+ * still weighs the same. Result layout {@code [rows · gradient | rows · network state | loss sum | examples]}
+ * ({@link RoundVector}); the optimizer's state never travels.
  */
 public record GradientRounds() implements RoundRule {
     private static final long serialVersionUID = 1L;
@@ -42,14 +43,20 @@ public record GradientRounds() implements RoundRule {
         }
         MiniBatch b = blocks.next();
         double loss = t.gradientAt(b, epoch, worker, step) * b.size;
-        RoundVector.packGradientInto(t.network(), loss, b.size, out);
+        int n = RoundVector.packGradientInto(t.network(), loss, b.size, out);
+        float rows = b.size;
+        for (int i = 0; i < n - 2; i++) {
+            out[i] *= rows; // weighted by rows: combine divides the sum by all contributors' rows
+        }
         return b.size;
     }
 
     @Override
-    public void combine(Trainer t, float[] average, long roundStartSteps, int k) {
-        t.applyAveragedGradient(average, 0); // the optimizer step, as on one machine
+    public void combine(Trainer t, float[] sum, int contributors, long roundStartSteps, int k) {
+        int n = resultLength(t);
+        RoundVector.divideSumByRows(sum, n, sum[n - 1]);
+        t.applyAveragedGradient(sum, 0); // the optimizer step, as on one machine
         float[] state = t.network().state();
-        System.arraycopy(average, t.network().params().length, state, 0, state.length);
+        System.arraycopy(sum, t.network().params().length, state, 0, state.length);
     }
 }

@@ -51,8 +51,10 @@ public record ParameterRounds(int averagingFrequency, int warmupRounds) implemen
     }
 
     @Override
-    public void combine(Trainer t, float[] average, long roundStartSteps, int k) {
-        RoundVector.unpackState(average, t.network(), t.optimizer());
+    public void combine(Trainer t, float[] sum, int contributors, long roundStartSteps, int k) {
+        // every model that took a step weighs the same (a worker with fewer rows still took the round's steps)
+        RoundVector.divideSum(sum, resultLength(t), contributors);
+        RoundVector.unpackState(sum, t.network(), t.optimizer());
         t.optimizer().setStepCount(roundStartSteps + k); // every replica counts the round's K steps
     }
 }

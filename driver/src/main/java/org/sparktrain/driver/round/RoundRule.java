@@ -14,10 +14,11 @@ import org.sparktrain.engine.train.Trainer;
  * and know nothing of modes.
  *
  * <p>A round, whatever carries it: every worker {@link #work works} on its next minibatches from the round's
- * start and packs a vector of {@link #resultLength} floats; the vectors of the workers that had a minibatch are
- * summed in worker order and divided by their number ({@link RoundVector#divideSum}, the averaging rule); then
- * {@link #combine} turns the average into the next round's start, on the driver's trainer (job transport) or on
- * every task's replica (barrier transport): the same operations on the same bits.
+ * start and packs a vector of {@link #resultLength} floats; the transport sums the vectors of the workers that
+ * had a minibatch, in a fixed order, and counts them; then {@link #combine} averages the sum (each rule its
+ * own way: {@link RoundVector#divideSum} per worker, {@link RoundVector#divideSumByRows} per row) and turns the
+ * average into the next round's start, on the driver's trainer (job transport) or on every task's replica
+ * (barrier transport): the same operations on the same bits.
  *
  * <p>Implementations are serializable (they travel in task closures) and stateless: the same seed gives the same
  * bits (decision 5).
@@ -68,11 +69,12 @@ public interface RoundRule extends Serializable {
     long work(Trainer t, Iterator<MiniBatch> blocks, int epoch, int worker, int step, int k, float[] out);
 
     /**
-     * Turns {@code average} (the workers' results, averaged by {@link RoundVector#divideSum}) into the next
-     * round's start in {@code t}, which held the round's start with optimizer step count {@code roundStartSteps}
-     * before the round's {@code k} steps.
+     * Averages {@code sum} in place (entries {@code [0, resultLength)}: the element-wise sum of the results of
+     * {@code contributors} workers, whose last two entries are their loss sum and examples, which stay sums) and
+     * turns the average into the next round's start in {@code t}, which held the round's start with optimizer
+     * step count {@code roundStartSteps} before the round's {@code k} steps.
      */
-    void combine(Trainer t, float[] average, long roundStartSteps, int k);
+    void combine(Trainer t, float[] sum, int contributors, long roundStartSteps, int k);
 
     /**
      * Makes {@code t} a replica of a trainer whose {@link RoundVector#packState} is {@code state}: parameters,

@@ -108,7 +108,7 @@ public final class ParameterAveragingMaster {
             sc.setJobDescription(config.runName() + ": epoch " + epoch + ", round " + (r + 1)
                     + " (steps " + (step + 1) + "-" + (step + k) + " of " + steps + ")");
             long t0 = System.nanoTime();
-            float[] avg = jobRound(blocks, epoch, step, k);
+            float[] avg = jobRound(blocks, epoch, step, k); // averaged in place but for loss sum and examples
             roundMillis.add((System.nanoTime() - t0) / 1e6);
             if (avg != null) {
                 double l = RoundVector.lossSum(avg);
@@ -169,8 +169,9 @@ public final class ParameterAveragingMaster {
     /**
      * One round as one Spark job: broadcast the rule's {@link RoundRule#workerStart}; every partition's task
      * restores it into a pooled trainer, skips to the round's first minibatch and does its {@link RoundRule#work};
-     * the driver collects the results in partition order, averages them ({@link RoundVector#averageInOrder}) and
-     * {@link RoundRule#combine combines} the average into the master. Null when no worker had a minibatch left.
+     * the driver collects the results in partition order, sums them ({@link RoundVector#sumInOrder}) and the rule
+     * {@link RoundRule#combine combines} the sum into the master. Returns the sum (its last two entries are the
+     * round's loss sum and examples), or null when no worker had a minibatch left.
      * Adds the workers' mean compute time to the epoch's.
      */
     private float[] jobRound(JavaRDD<MiniBatch> blocks, int epoch, int step, int k) {
@@ -201,9 +202,9 @@ public final class ParameterAveragingMaster {
             if (results.isEmpty()) {
                 return null;
             }
-            float[] avg = RoundVector.averageInOrder(results.toArray(new float[0][]));
-            rule.combine(master, avg, stepsBefore, k);
-            return avg;
+            float[] sum = RoundVector.sumInOrder(results.toArray(new float[0][]));
+            rule.combine(master, sum, results.size(), stepsBefore, k);
+            return sum;
         } finally {
             start.destroy();
         }

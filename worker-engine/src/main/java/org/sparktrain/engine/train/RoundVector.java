@@ -158,6 +158,20 @@ public final class RoundVector {
         }
     }
 
+    /**
+     * The weighted form of {@link #divideSum}: entries {@code [0, length - 2)} of a sum of row-weighted vectors
+     * ({@code n_w · v_w}) divided by the rows {@code Σ n_w}, one correctly rounded float division each, giving
+     * the row-weighted average; the loss sum and example count stay sums.
+     */
+    public static void divideSumByRows(float[] sum, int length, float rows) {
+        if (!(rows >= 1)) {
+            throw new IllegalArgumentException("cannot average over " + rows + " rows");
+        }
+        for (int i = 0; i < length - 2; i++) {
+            sum[i] = sum[i] / rows;
+        }
+    }
+
     /** Element-wise sum in worker order, accumulated in double per element. */
     public static float[] sumInOrder(float[][] perWorker) {
         int n = perWorker[0].length;

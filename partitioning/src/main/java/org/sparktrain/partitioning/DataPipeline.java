@@ -28,6 +28,7 @@ public final class DataPipeline {
     private Resampling resampling = Resampling.none();
     private int workers;
     private int batchSize = 64;
+    private boolean globalBatch;
     private long seed = 1;
     /** Null: chosen per fold from the data's size and the executors' storage memory ({@link #storageFor}). */
     private StorageLevel storage;
@@ -71,6 +72,41 @@ public final class DataPipeline {
         }
         this.batchSize = batchSize;
         return this;
+    }
+
+    /**
+     * Whether {@link #batchSize} is the global minibatch of a step, split over the workers in shares that differ
+     * by at most one row ({@link #shares}; docs/architecture.md, "The global minibatch"), or each worker's own
+     * (the default here; {@code training.batch_size_per_worker} in a spec).
+     */
+    public DataPipeline globalBatch(boolean global) {
+        this.globalBatch = global;
+        return this;
+    }
+
+    private static int[] same(int batch, int workers) {
+        int[] s = new int[workers];
+        java.util.Arrays.fill(s, batch);
+        return s;
+    }
+
+    /**
+     * Worker w's share of a global minibatch of {@code batch} rows over {@code workers} workers:
+     * {@code batch / workers}, one more for the first {@code batch % workers} workers.
+     *
+     * @throws IllegalArgumentException when a worker's share would be empty
+     */
+    public static int[] shares(int batch, int workers) {
+        if (batch < workers) {
+            throw new IllegalArgumentException("training.batch_size " + batch + " is the global minibatch, split over "
+                    + workers + " workers: each needs at least one row per step. Use batch_size >= " + workers
+                    + ", fewer workers, or batch_size_per_worker");
+        }
+        int[] s = new int[workers];
+        for (int w = 0; w < workers; w++) {
+            s[w] = batch / workers + (w < batch % workers ? 1 : 0);
+        }
+        return s;
     }
 
     public DataPipeline seed(long seed) {
@@ -276,6 +312,7 @@ public final class DataPipeline {
         // Stored blocks are storage units of a few MiB (few, large arrays: cheap for the garbage collector);
         // each epoch repacks them into minibatches of batchSize (trainBlocks(epoch)).
         int stored = Math.max(batchSize, RowChunk.capacity(features));
+        int[] batches = globalBatch ? shares(batchSize, w) : same(batchSize, w);
         JavaRDD<Block> blocks;
         boolean bytes = data.byteChunks();
         int windowRows = windowRows(features, bytes);
@@ -295,7 +332,7 @@ public final class DataPipeline {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
             blocks = chunks.map(RowChunk::asBlock);
             return new PreparedFold(fold, fitted, blocks, null, before, before.clone(), trainPartitionRows.clone(), 0,
-                    foldSeed, batchSize, windowRows, data.storageLevel()).sharingSourceCache();
+                    foldSeed, batches, windowRows, data.storageLevel()).sharingSourceCache();
         }
         if (trainKeep != null && inPlace) {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
@@ -341,7 +378,7 @@ public final class DataPipeline {
                         + data.source().name() + " is empty; use more rows or a larger validation share.");
             }
         }
-        return new PreparedFold(fold, fitted, blocks, val, before, after, perWorker, valRows, foldSeed, batchSize,
+        return new PreparedFold(fold, fitted, blocks, val, before, after, perWorker, valRows, foldSeed, batches,
                 windowRows, level);
     }
 

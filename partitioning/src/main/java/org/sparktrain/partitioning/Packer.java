@@ -214,7 +214,7 @@ final class Packer {
     }
 
     /**
-     * The worker's rows in a fresh order for an epoch, repacked into blocks of {@code batch} floats, local to
+     * The worker's rows in a fresh order for an epoch, repacked into blocks of its {@code batches[p]} rows, local to
      * each worker (no shuffle, nothing shipped from the driver). Stored float blocks are already scaled and
      * are copied; stored byte blocks are turned into floats and scaled with {@code scaler} (may be null) in
      * the same copy.
@@ -229,11 +229,11 @@ final class Packer {
      *
      * @param rows rows per partition (the stored counts)
      */
-    static JavaRDD<Block> reshuffle(JavaRDD<Block> blocks, long seed, int epoch, int batch, FittedScaler scaler,
+    static JavaRDD<Block> reshuffle(JavaRDD<Block> blocks, long seed, int epoch, int[] batches, FittedScaler scaler,
             long[] rows, int window) {
         float[] shift = scaler == null ? null : scaler.shift();
         float[] scale = scaler == null ? null : scaler.scale();
-        return blocks.mapPartitionsWithIndex((p, it) -> new WindowedEpoch(it, rows[p], window, batch,
+        return blocks.mapPartitionsWithIndex((p, it) -> new WindowedEpoch(it, rows[p], window, batches[p],
                 SplitMix.derive(seed, Seeded.EPOCH, epoch, p), shift, scale), true);
     }
 

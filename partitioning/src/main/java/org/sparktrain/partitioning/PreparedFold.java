@@ -21,13 +21,13 @@ public final class PreparedFold {
     private final long[] rowsPerWorker;
     private final long validationRows;
     private final long seed;
-    private final int batch;
+    private final int[] batches;
     private final int window;
     private boolean usesSourceCache;
     private final org.apache.spark.storage.StorageLevel storage;
 
     PreparedFold(int index, FittedScaler scaler, JavaRDD<Block> train, JavaRDD<Block> validation, long[] before,
-            long[] after, long[] rowsPerWorker, long validationRows, long seed, int batch, int window,
+            long[] after, long[] rowsPerWorker, long validationRows, long seed, int[] batches, int window,
             org.apache.spark.storage.StorageLevel storage) {
         this.index = index;
         this.scaler = scaler;
@@ -38,7 +38,7 @@ public final class PreparedFold {
         this.rowsPerWorker = rowsPerWorker;
         this.validationRows = validationRows;
         this.seed = seed;
-        this.batch = batch;
+        this.batches = batches;
         this.window = window;
         this.storage = storage;
     }
@@ -74,7 +74,21 @@ public final class PreparedFold {
      * evaluation repacks from the stored blocks.
      */
     public JavaRDD<Block> trainBlocks(int epoch) {
-        return Packer.reshuffle(train, seed, epoch, batch, scaler, rowsPerWorker, window);
+        return Packer.reshuffle(train, seed, epoch, batches, scaler, rowsPerWorker, window);
+    }
+
+    /** Rows in worker w's minibatches: its share of the global minibatch, or the per-worker size. */
+    public int[] batchSizes() {
+        return batches.clone();
+    }
+
+    /** Minibatches worker w trains on per epoch: its rows over its minibatch size, rounded up. */
+    public int[] stepsPerWorker() {
+        int[] steps = new int[batches.length];
+        for (int w = 0; w < steps.length; w++) {
+            steps[w] = (int) ((rowsPerWorker[w] + batches[w] - 1) / batches[w]);
+        }
+        return steps;
     }
 
     /**

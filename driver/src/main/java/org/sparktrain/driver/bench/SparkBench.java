@@ -59,7 +59,9 @@ final class SparkBench {
         Network net = Network.build(ms, cfg.seed());
         Trainer trainer = Trainer.fromSpec(net, cfg);
         ParameterAveragingMaster master = new ParameterAveragingMaster(sc, mc, trainer);
-        InMemoryEpochData data = new InMemoryEpochData(sc, train, workers, cfg.batchSize(), cfg.seed());
+        InMemoryEpochData data = cfg.perWorkerBatch()
+                ? new InMemoryEpochData(sc, train, workers, cfg.batchSize(), cfg.seed())
+                : InMemoryEpochData.globalBatch(sc, train, workers, cfg.batchSize(), cfg.seed());
 
         Map<String, Object> base = new LinkedHashMap<>();
         base.put("system", "sparktrain");

@@ -15,7 +15,6 @@ import org.sparktrain.driver.eval.Summary;
 import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.AtomicWrite;
 import org.sparktrain.driver.train.DistributedTraining;
-import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.driver.train.RunOptions;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
@@ -40,8 +39,9 @@ final class EvaluateCommand {
                                       n draws with replacement each, validated on the out-of-bag rows)
               --folds K               k for kfold (default 10)
               --rounds B              bootstrap samples (default 10)
-              --parallel-folds P      folds trained at once, as concurrent Spark jobs in FAIR pools (default 2);
-                                      the workers are split between them
+              --parallel-folds P      folds trained at once, as concurrent Spark jobs in FAIR pools (default 2).
+                                      Every fold trains with --workers W (default: Spark's parallelism), so the
+                                      results do not depend on P; folds wait for free task slots
               --validation F          holdout's validation fraction (default 0.3)
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
@@ -91,18 +91,15 @@ final class EvaluateCommand {
             default -> 1;
         };
         int p = Math.min(parallel, runs);
-        int slots = options.workers(sc);
-        int perFold = Math.max(1, slots / p);
+        // Every fold trains with the run's W workers whatever P is: what a fold learns must not depend on how
+        // many folds share the cluster (docs/architecture.md, "The global minibatch"). Folds queue for slots.
+        int slots = sc.defaultParallelism();
+        int perFold = options.workers(sc);
         out.printf("sparktrain evaluate: %s of %s on %d rows; %d run(s), %d at a time as concurrent Spark jobs,"
                         + " %d worker(s) each (%d slots)%n", method, spec.name(), data.count(), runs, p, perFold, slots);
         if (perFold * p > slots) {
-            if (options.transport() == MasterConfig.RoundTransport.BARRIER) {
-                throw new Args.UsageException(p + " parallel folds need at least " + p + " task slots for barrier"
-                        + " stages (each holds all its tasks at once) but Spark has " + slots
-                        + "; lower --parallel-folds or use --transport job");
-            }
-            err.println("sparktrain: warning: " + p + " parallel folds × 1 worker exceed the " + slots
-                    + " slots: folds will wait for each other's tasks");
+            err.println("sparktrain: note: " + p + " parallel folds × " + perFold + " workers exceed the " + slots
+                    + " task slots: folds wait for each other's slots (their results do not change)");
         }
         final RunOptions perFoldRun = options.withWorkers(perFold);
         final LabeledData rows = data;

@@ -54,7 +54,7 @@ final class RunFlags {
             c = c.withEpochs(epochs);
         }
         if (batch != null) {
-            c = c.withBatchSize(batch);
+            c = c.withBatchSize(batch, false); // --batch-size is the global minibatch, whatever the spec said
         }
         if (seed != null) {
             c = c.withSeed(seed);

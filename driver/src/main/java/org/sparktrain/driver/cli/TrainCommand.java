@@ -43,7 +43,8 @@ final class TrainCommand {
               --label-col NAME        the label column of CSV/Parquet data (default: label)
               --drop-bad-rows         drop (and count) rows that fail validation instead of stopping
               --epochs N              override the spec's training.epochs
-              --batch-size M          override the spec's training.batch_size (per worker)
+              --batch-size M          override the spec's training.batch_size (the global minibatch: each
+                                      worker takes its share of every step)
               --seed S                override the spec's training.seed
               --validation F          hold out a stratified fraction F of the training data for validation
                                       and early stopping (default 0: none)

@@ -84,7 +84,7 @@ public final class DistributedTraining {
         }
         Network net = run.network();
         Trainer trainer = Trainer.fromSpec(net, run.config());
-        Result r = run(sc, trainer, run.master(run.workers()), new FoldEpochData(fold, run.config().batchSize()),
+        Result r = run(sc, trainer, run.master(run.workers()), new FoldEpochData(fold),
                 options);
         return new Trained(net, trainer, r);
     }

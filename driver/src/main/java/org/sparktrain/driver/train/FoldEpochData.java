@@ -19,22 +19,15 @@ import org.sparktrain.partitioning.PreparedFold;
  */
 public final class FoldEpochData implements EpochData {
     private final PreparedFold fold;
-    private final int batchSize;
     private final long examples;
-    private final long maxRows;
+    private final int maxSteps;
     private final Map<Integer, JavaRDD<MiniBatch>> cached = new HashMap<>();
 
-    public FoldEpochData(PreparedFold fold, int batchSize) {
+    /** The fold's epochs, in the minibatches it was prepared with ({@link PreparedFold#batchSizes()}). */
+    public FoldEpochData(PreparedFold fold) {
         this.fold = fold;
-        this.batchSize = batchSize;
-        long sum = 0;
-        long max = 0;
-        for (long r : fold.rowsPerWorker()) {
-            sum += r;
-            max = Math.max(max, r);
-        }
-        this.examples = sum;
-        this.maxRows = max;
+        this.examples = java.util.Arrays.stream(fold.rowsPerWorker()).sum();
+        this.maxSteps = java.util.Arrays.stream(fold.stepsPerWorker()).max().orElse(0);
     }
 
     @Override
@@ -92,7 +85,7 @@ public final class FoldEpochData implements EpochData {
 
     @Override
     public int maxBlocksPerWorker(int epoch) {
-        return (int) ((maxRows + batchSize - 1) / batchSize);
+        return maxSteps;
     }
 
     @Override

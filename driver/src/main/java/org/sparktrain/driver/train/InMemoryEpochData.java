@@ -19,8 +19,11 @@ import org.sparktrain.engine.data.MiniBatch;
  * Epoch data from a data set already in the driver's memory (tests, and single-machine runs of the
  * command line): the data set is broadcast once; each epoch, every worker's task builds its own
  * minibatches on the executor from (seed, epoch, worker), so nothing but the worker index is shipped
- * per task. Epoch e: one permutation of all examples drawn from (seed, e), cut into W contiguous parts
- * (sizes differ by at most one), each part cut into minibatches of b in order.
+ * per task. Epoch e: one permutation of all examples drawn from (seed, e). With a per-worker minibatch b it is cut
+ * into W contiguous parts (sizes differ by at most one), each part cut into minibatches of b in order. With a
+ * global minibatch B ({@link #globalBatch}) it is cut into minibatches of B in order, as one machine would, and
+ * worker w's minibatch of step t is its share of step t's rows (shares differ by at most one row): the union of the
+ * workers' minibatches is one machine's minibatch, row for row.
  */
 public final class InMemoryEpochData implements EpochData {
     private final JavaSparkContext sc;
@@ -29,9 +32,23 @@ public final class InMemoryEpochData implements EpochData {
     private final int batchSize;
     private final long seed;
     private final long examples;
+    private final boolean global;
     private final Map<Integer, JavaRDD<MiniBatch>> cached = new HashMap<>();
 
+    /** Minibatches of {@code batchSize} rows per worker. */
     public InMemoryEpochData(JavaSparkContext sc, DataSet data, int workers, int batchSize, long seed) {
+        this(sc, data, workers, batchSize, seed, false);
+    }
+
+    /** Global minibatches of {@code batchSize} rows, each split over the workers. */
+    public static InMemoryEpochData globalBatch(JavaSparkContext sc, DataSet data, int workers, int batchSize,
+                                                long seed) {
+        org.sparktrain.partitioning.DataPipeline.shares(batchSize, workers); // refuses a share of no rows
+        return new InMemoryEpochData(sc, data, workers, batchSize, seed, true);
+    }
+
+    private InMemoryEpochData(JavaSparkContext sc, DataSet data, int workers, int batchSize, long seed,
+                              boolean global) {
         if (data.size() < workers) {
             throw new IllegalArgumentException("only " + data.size() + " training examples for " + workers
                     + " workers: every worker needs at least one");
@@ -42,6 +59,7 @@ public final class InMemoryEpochData implements EpochData {
         this.batchSize = batchSize;
         this.seed = seed;
         this.examples = data.size();
+        this.global = global;
     }
 
     @Override
@@ -52,9 +70,11 @@ public final class InMemoryEpochData implements EpochData {
             int w = workers;
             int b = batchSize;
             long s = seed;
+            boolean g = global;
             List<Integer> ids = IntStream.range(0, w).boxed().collect(Collectors.toList());
             rdd = sc.parallelize(ids, w)
-                    .flatMap(worker -> blocksFor(d.value(), epoch, worker, w, b, s).iterator())
+                    .flatMap(worker -> (g ? globalBlocksFor(d.value(), epoch, worker, w, b, s)
+                            : blocksFor(d.value(), epoch, worker, w, b, s)).iterator())
                     .persist(StorageLevel.MEMORY_ONLY());
             sc.setJobDescription("prepare epoch " + epoch + " minibatches");
             rdd.count();
@@ -65,6 +85,9 @@ public final class InMemoryEpochData implements EpochData {
 
     @Override
     public int maxBlocksPerWorker(int epoch) {
+        if (global) {
+            return (int) ((examples + batchSize - 1) / batchSize);
+        }
         long perWorker = (examples + workers - 1) / workers;
         return (int) ((perWorker + batchSize - 1) / batchSize);
     }
@@ -98,6 +121,34 @@ public final class InMemoryEpochData implements EpochData {
             MiniBatch mb = MiniBatch.allocate(count, fs, data.labels() != null, data.targetSize());
             data.gather(order, i, count, mb);
             out.add(mb);
+        }
+        return out;
+    }
+
+    /**
+     * Worker {@code worker}'s shares of {@code epoch}'s global minibatches of {@code batch} rows, in order: step t's
+     * rows are {@code order[t·batch, (t+1)·batch)} of the epoch's permutation (the last step the remainder), split
+     * over the workers in shares that differ by at most one row. A worker whose share of the remainder is empty has
+     * no minibatch in the last step; a one-row last step is left out, as one machine leaves it out.
+     */
+    public static List<MiniBatch> globalBlocksFor(DataSet data, int epoch, int worker, int workers, int batch,
+                                                  long seed) {
+        int n = data.size();
+        int[] order = permutation(n, SplitMix.derive(seed, epoch, 0x5EEDL));
+        List<MiniBatch> out = new ArrayList<>();
+        int fs = data.shape().size();
+        for (int start = 0; start < n; start += batch) {
+            int rows = Math.min(batch, n - start);
+            if (rows == 1 && start > 0) {
+                break; // as Trainer.trainEpoch: a one-example remainder has no batch statistics
+            }
+            int from = start + (int) ((long) rows * worker / workers);
+            int to = start + (int) ((long) rows * (worker + 1) / workers);
+            if (to > from) {
+                MiniBatch mb = MiniBatch.allocate(to - from, fs, data.labels() != null, data.targetSize());
+                data.gather(order, from, to - from, mb);
+                out.add(mb);
+            }
         }
         return out;
     }

@@ -107,11 +107,13 @@ public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int
 
     /**
      * The data preparation of this run for {@code workers} workers: {@code split}, its scaler, resampling, minibatch
-     * size, shuffle window, and {@code seed} (the run's seed; a bootstrap round passes its own).
+     * size (the global minibatch split into shares, unless the spec says {@code batch_size_per_worker}), shuffle
+     * window, and {@code seed} (the run's seed; a bootstrap round passes its own).
      */
     public DataPipeline pipeline(SplitSpec split, int workers, long seed) {
         return DataPipeline.defaults().split(split).scaler(scaler).resampling(resampling).workers(workers)
-                .batchSize(config.batchSize()).seed(seed).shuffleWindow(shuffleWindow);
+                .batchSize(config.batchSize()).globalBatch(!config.perWorkerBatch()).seed(seed)
+                .shuffleWindow(shuffleWindow);
     }
 
     /** How the master runs with {@code workers} workers. */

@@ -229,8 +229,7 @@ class BarrierTrainingTest {
         Trainer t = Trainer.fromSpec(Network.build(spec, cfg.seed()), cfg);
         ParameterAveragingMaster m = new ParameterAveragingMaster(sc, mc, t);
         m.setTaskHook(FaultInjection.HOOK);
-        org.sparktrain.driver.train.FoldEpochData epochs0 = new org.sparktrain.driver.train.FoldEpochData(fold,
-                cfg.batchSize());
+        org.sparktrain.driver.train.FoldEpochData epochs0 = new org.sparktrain.driver.train.FoldEpochData(fold);
         for (int e = 1; e <= epochs; e++) {
             m.trainEpoch(epochs0, e);
         }

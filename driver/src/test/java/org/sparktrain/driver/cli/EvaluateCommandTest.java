@@ -88,4 +88,25 @@ class EvaluateCommandTest {
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--method must be holdout, kfold or bootstrap"), r.err());
     }
+
+    @Test
+    void parallelFoldsDecideConcurrencyNotWhatAFoldLearns(@TempDir Path dir) throws Exception {
+        // docs/architecture.md, "The global minibatch": every fold trains with the run's workers whatever
+        // --parallel-folds is, so one at a time and two at once give the same per-fold results, bit for bit
+        Path data = dir.resolve("data");
+        TinyIdx.write(data, "train", 180, 4, 3, 12);
+        Path spec = dir.resolve("tiny.yaml");
+        Files.writeString(spec, MainTest.SPEC);
+        double[][] loss = new double[2][];
+        for (int p = 1; p <= 2; p++) {
+            MainTest.Result r = MainTest.run("evaluate", "--model", spec.toString(), "--data", data.toString(),
+                    "--method", "kfold", "--folds", "3", "--parallel-folds", Integer.toString(p), "--workers", "2",
+                    "--epochs", "2");
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().contains("2 worker(s) each"), r.out());
+            loss[p - 1] = EvaluateCommand.lastResults.stream().sorted(java.util.Comparator.comparingInt(
+                    FoldResult::fold)).mapToDouble(f -> f.metrics().logLoss()).toArray();
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(loss[0], loss[1]);
+    }
 }

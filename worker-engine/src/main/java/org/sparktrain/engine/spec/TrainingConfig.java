@@ -2,6 +2,10 @@ package org.sparktrain.engine.spec;
 
 /**
  * How to train: minibatch size, epochs, seed, how minibatches are drawn, and early stopping.
+ * {@code batch_size} is the global minibatch of a step: with W workers each takes its share (sizes differ by at
+ * most one row), so an epoch has as many steps as on one machine (docs/architecture.md, "The global minibatch").
+ * {@code batch_size_per_worker} instead gives each worker minibatches of that size (a step then covers W times
+ * as many rows; the meaning {@code batch_size} had before); {@code perWorkerBatch} says which was given.
  * {@code sampling}: {@code shuffle} (default; every epoch a new permutation, each example once) or
  * {@code bootstrap} (with replacement: an epoch is n/m draws of m examples, the seed's "bootstrap").
  * Serializable only because Spark ships it inside task closures; users never load it from a file.
@@ -10,16 +14,22 @@ package org.sparktrain.engine.spec;
  * training stops and the best parameters are restored.
  */
 public record TrainingConfig(int batchSize, int epochs, long seed, Sampling sampling,
-                             int patience, int interval, String metric) implements java.io.Serializable {
+                             int patience, int interval, String metric, boolean perWorkerBatch)
+        implements java.io.Serializable {
 
     public enum Sampling { SHUFFLE, BOOTSTRAP }
 
     public static TrainingConfig defaults() {
-        return new TrainingConfig(64, 10, 42L, Sampling.SHUFFLE, 0, 1, "loss");
+        return new TrainingConfig(64, 10, 42L, Sampling.SHUFFLE, 0, 1, "loss", false);
     }
 
     static TrainingConfig parse(SpecMap m) {
-        m.allowOnly("batch_size", "epochs", "seed", "sampling", "early_stopping");
+        m.allowOnly("batch_size", "batch_size_per_worker", "epochs", "seed", "sampling", "early_stopping");
+        boolean perWorker = m.has("batch_size_per_worker");
+        if (perWorker && m.has("batch_size")) {
+            throw new SpecException(m.where() + ": give 'batch_size' (the global minibatch, split over the workers)"
+                    + " or 'batch_size_per_worker' (each worker's own), not both");
+        }
         String s = m.string("sampling", "shuffle");
         Sampling sampling = switch (s) {
             case "shuffle" -> Sampling.SHUFFLE;
@@ -32,20 +42,25 @@ public record TrainingConfig(int batchSize, int epochs, long seed, Sampling samp
         if (!metric.equals("loss") && !metric.equals("accuracy")) {
             throw new SpecException(es.where() + ": 'metric' must be loss or accuracy, got '" + metric + "'");
         }
-        return new TrainingConfig(m.positive("batch_size", 64), m.positive("epochs", 10),
-                (long) m.number("seed", 42.0), sampling, es.nonNegative("patience", 0),
-                es.positive("interval", 1), metric);
+        return new TrainingConfig(perWorker ? m.positive("batch_size_per_worker", 64) : m.positive("batch_size", 64),
+                m.positive("epochs", 10), (long) m.number("seed", 42.0), sampling, es.nonNegative("patience", 0),
+                es.positive("interval", 1), metric, perWorker);
     }
 
     public TrainingConfig withEpochs(int e) {
-        return new TrainingConfig(batchSize, e, seed, sampling, patience, interval, metric);
+        return new TrainingConfig(batchSize, e, seed, sampling, patience, interval, metric, perWorkerBatch);
     }
 
     public TrainingConfig withSeed(long s) {
-        return new TrainingConfig(batchSize, epochs, s, sampling, patience, interval, metric);
+        return new TrainingConfig(batchSize, epochs, s, sampling, patience, interval, metric, perWorkerBatch);
     }
 
     public TrainingConfig withBatchSize(int b) {
-        return new TrainingConfig(b, epochs, seed, sampling, patience, interval, metric);
+        return new TrainingConfig(b, epochs, seed, sampling, patience, interval, metric, perWorkerBatch);
+    }
+
+    /** This configuration with {@code b} as the global minibatch ({@code perWorker} false) or each worker's. */
+    public TrainingConfig withBatchSize(int b, boolean perWorker) {
+        return new TrainingConfig(b, epochs, seed, sampling, patience, interval, metric, perWorker);
     }
 }

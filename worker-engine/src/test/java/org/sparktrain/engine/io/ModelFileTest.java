@@ -281,7 +281,7 @@ class ModelFileTest {
         ModelFile.save(f, GoldenModelFile.contents());
         byte[] before = Files.readAllBytes(f);
         byte[] replacement = bytes(small());
-        IOException e = assertThrows(IOException.class, () -> ModelFile.save(f, out -> {
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.write(f, out -> {
             out.write(replacement, 0, replacement.length / 2);
             throw new IOException("simulated: no space left on device");
         }));
@@ -292,7 +292,7 @@ class ModelFileTest {
             assertEquals(1, files.count(), "the temporary file must be removed");
         }
         // a writer that fails with an unchecked exception is no different
-        assertThrows(IllegalStateException.class, () -> ModelFile.save(f, out -> {
+        assertThrows(IllegalStateException.class, () -> AtomicFile.write(f, out -> {
             out.write(1);
             throw new IllegalStateException("bug");
         }));

@@ -165,8 +165,8 @@ public final class Adam extends BaseOptimizer {
 
     @Override
     public String describe() {
-        String common = "lr=" + BaseOptimizer.fmt(lr) + ", b1=" + BaseOptimizer.fmt(beta1) + ", b2=" + BaseOptimizer.fmt(beta2)
-                + ", eps=" + BaseOptimizer.fmt(eps);
-        return weightDecay > 0 ? "adamw(" + common + ", wd=" + BaseOptimizer.fmt(weightDecay) + ")" : "adam(" + common + ")";
+        String common = "lr=" + fmt(lr) + ", b1=" + fmt(beta1) + ", b2=" + fmt(beta2)
+                + ", eps=" + fmt(eps);
+        return weightDecay > 0 ? "adamw(" + common + ", wd=" + fmt(weightDecay) + ")" : "adam(" + common + ")";
     }
 }

@@ -71,7 +71,7 @@ public final class RmsProp extends BaseOptimizer {
 
     @Override
     public String describe() {
-        return "rmsprop(lr=" + BaseOptimizer.fmt(lr) + ", alpha=" + BaseOptimizer.fmt(alpha) + ", eps="
-                + BaseOptimizer.fmt(eps) + ")";
+        return "rmsprop(lr=" + fmt(lr) + ", alpha=" + fmt(alpha) + ", eps="
+                + fmt(eps) + ")";
     }
 }

@@ -52,7 +52,7 @@ public final class Kernels {
                 chosen = CHOSEN.get(family);
                 if (chosen == null) {
                     Class<? extends T> v = vectorClass(family, vectorClass);
-                    chosen = v == null ? scalar.get() : instantiate(v, family, scalar);
+                    chosen = v == null ? scalar.get() : instantiate(v, scalar);
                     LOG.log(Level.DEBUG, "kernel " + family.getSimpleName() + ": " + chosen.getClass().getSimpleName());
                     CHOSEN.put(family, chosen);
                 }
@@ -77,7 +77,7 @@ public final class Kernels {
         }
     }
 
-    private static <T> T instantiate(Class<? extends T> v, Class<T> family, Supplier<? extends T> scalar) {
+    private static <T> T instantiate(Class<? extends T> v, Supplier<? extends T> scalar) {
         try {
             Constructor<? extends T> c = v.getDeclaredConstructor();
             c.setAccessible(true); // the vector classes are package-private, next to their family

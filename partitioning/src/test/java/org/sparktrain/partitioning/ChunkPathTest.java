@@ -135,7 +135,7 @@ class ChunkPathTest {
     }
 
     @Test
-    void idxSummaryIsTheExactFitOfThePixels() throws Exception {
+    void idxSummaryMatchesAPlainFitOfTheTrainingPixelsToAMillionth() throws Exception {
         int n = 53;
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {

@@ -1,6 +1,5 @@
 package org.sparktrain.engine.io;
 
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,24 +7,17 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32;
 
 /**
@@ -74,11 +66,6 @@ public final class ModelFile {
     private ModelFile() {
     }
 
-    /** Writes the bytes of a model file to {@code out}; a test hook lets a write fail half-way. */
-    interface BodyWriter {
-        void writeTo(OutputStream out) throws IOException;
-    }
-
     // ------------------------------------------------------------------------------------------ writing
 
     /**
@@ -119,61 +106,12 @@ public final class ModelFile {
     }
 
     /**
-     * Writes {@code model} to {@code target}, replacing any existing file only once the new one is
-     * completely written and synced: the bytes go to a temporary file in the same directory, which is
-     * then renamed over the target (atomically where the file system allows). If anything fails, the
-     * temporary file is removed and the old model is untouched. Missing parent directories are created.
+     * Writes {@code model} to {@code target} through {@link AtomicFile}: any existing file is replaced only
+     * once the new one is completely written and synced; if anything fails, the old model is untouched.
+     * Missing parent directories are created.
      */
     public static void save(Path target, ModelContents model) throws IOException {
-        save(target, out -> write(out, model));
-    }
-
-    static void save(Path target, BodyWriter body) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        Files.createDirectories(dir);
-        Path tmp = createSibling(dir, abs.getFileName().toString());
-        boolean moved = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-                    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), CHUNK)) {
-                body.writeTo(out);
-                out.flush();
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            moved = true;
-        } finally {
-            if (!moved) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original failure is the one to report
-                }
-            }
-        }
-    }
-
-    /**
-     * Creates an empty hidden file next to the target. Unlike {@code Files.createTempFile}, which makes
-     * owner-only files, this gets the permissions any new file in that directory gets (the umask).
-     */
-    private static Path createSibling(Path dir, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = dir.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-            try {
-                return Files.createFile(tmp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 100) {
-                    throw e;
-                }
-            }
-        }
+        AtomicFile.write(target, out -> write(out, model));
     }
 
     private static byte[] encodeUtf8(String s) {

@@ -3,7 +3,8 @@
  * reads and writes the versioned binary container specified in docs/model-file.md (spec text, flat parameter and
  * state vectors, optional scaler, provenance, CRC32; no Java serialization, and loading runs no code), holding a
  * {@link org.sparktrain.engine.io.ModelContents}; a bad file fails with
- * {@link org.sparktrain.engine.io.ModelFormatException}. IDX files (MNIST, Fashion-MNIST), plain or gzip:
+ * {@link org.sparktrain.engine.io.ModelFormatException}; {@code AtomicFile} replaces a local file only once its
+ * successor is complete. IDX files (MNIST, Fashion-MNIST), plain or gzip:
  * {@link org.sparktrain.engine.io.IdxReader}, {@code IdxImages}, {@code IdxDataset} and
  * {@link org.sparktrain.engine.io.IdxFormatException}. And {@link org.sparktrain.engine.io.FittedScaler}, a
  * z-score or min-max scaler as fitted values, stored in the model file so that scoring scales as training did.

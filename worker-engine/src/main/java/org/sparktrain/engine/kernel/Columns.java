@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The im2col / col2im transforms of one convolution geometry (plain Java: the fallback and the
  * reference in tests). {@link #create} returns the Vector API version ({@code VectorColumns}) when the
- * module {@code jdk.incubator.vector} is present, chosen once per JVM like {@link Gemms}.
+ * module {@code jdk.incubator.vector} is present and {@link Kernels} chooses it.
  *
  * <p>Column layout: for one example of {@code C × H × W} (NCHW) the column matrix is {@code K × P} with
  * {@code K = C·kh·kw} (row {@code (c·kh + i)·kw + j}) and {@code P = outH·outW} (column
@@ -61,10 +61,10 @@ public class Columns {
     /** The fastest implementation for this JVM (Vector API when available). */
     public static Columns create(int channels, int inH, int inW, int kh, int kw, int sh, int sw, int ph, int pw,
                                  int outH, int outW) {
-        if (vectorChosen()) {
+        Class<? extends Columns> vector = Kernels.vectorClass(Columns.class, VECTOR_CLASS);
+        if (vector != null) {
             try {
-                return Class.forName(VECTOR_CLASS).asSubclass(Columns.class)
-                        .getDeclaredConstructor(int.class, int.class, int.class, int.class, int.class, int.class,
+                return vector.getDeclaredConstructor(int.class, int.class, int.class, int.class, int.class, int.class,
                                 int.class, int.class, int.class, int.class, int.class)
                         .newInstance(channels, inH, inW, kh, kw, sh, sw, ph, pw, outH, outW);
             } catch (ReflectiveOperationException | LinkageError e) {
@@ -72,12 +72,6 @@ public class Columns {
             }
         }
         return scalar(channels, inH, inW, kh, kw, sh, sw, ph, pw, outH, outW);
-    }
-
-    /** As {@link Elementwise#fastest()}: the module is present and no scalar GEMM was forced. */
-    static boolean vectorChosen() {
-        String forced = System.getProperty(Gemms.PROPERTY);
-        return Gemms.vectorApiAvailable() && !"naive".equals(forced) && !"ejml".equals(forced);
     }
 
     /** The plain-Java implementation (reference for tests). */

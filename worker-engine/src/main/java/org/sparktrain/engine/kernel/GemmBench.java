@@ -58,7 +58,7 @@ public final class GemmBench {
             switch (w) {
                 case "naive": impls.add(new NaiveGemm()); labels.add("naive"); break;
                 case "ejml": impls.add(new EjmlGemm()); labels.add("ejml"); break;
-                case "vector": impls.add(Gemms.select("vector")); labels.add("vector-api"); break;
+                case "vector": impls.add(new VectorGemm()); labels.add("vector-api"); break;
                 case "vector-dot": impls.add(new VectorGemm(VectorGemm.TransBStrategy.DOT));
                     labels.add("vector-api-dot"); break;
                 case "vector-pack": impls.add(new VectorGemm(VectorGemm.TransBStrategy.PACK));

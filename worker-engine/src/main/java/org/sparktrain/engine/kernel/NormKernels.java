@@ -1,7 +1,7 @@
 package org.sparktrain.engine.kernel;
 
 /**
- * The reductions of batch normalisation, chosen once per JVM like {@link Elementwise}: the Vector API
+ * The reductions of batch normalisation, chosen once per JVM by {@link Kernels}: the Vector API
  * version when the module is present, else plain Java ({@link ScalarNormKernels}, all in double).
  *
  * <p>Accuracy: the vector version sums in float within blocks of at most {@value #BLOCK} elements
@@ -25,28 +25,9 @@ public interface NormKernels {
      */
     void gradientSums(float[] dy, float[] x, int from, int to, float mu, double[] acc1, double[] acc2, int g);
 
-    /** The implementation for this JVM. */
+    /** The implementation for this JVM, chosen once by {@link Kernels}. */
     static NormKernels fastest() {
-        return Holder.INSTANCE;
-    }
-
-    /** Lazy, class-loading-safe singleton: VectorNormKernels is linked only when the module is there. */
-    final class Holder {
-        static final NormKernels INSTANCE = choose();
-
-        private Holder() {
-        }
-
-        private static NormKernels choose() {
-            if (Columns.vectorChosen()) {
-                try {
-                    return Class.forName("org.sparktrain.engine.kernel.VectorNormKernels")
-                            .asSubclass(NormKernels.class).getDeclaredConstructor().newInstance();
-                } catch (ReflectiveOperationException | LinkageError e) {
-                    return new ScalarNormKernels();
-                }
-            }
-            return new ScalarNormKernels();
-        }
+        return Kernels.fastest(NormKernels.class, "org.sparktrain.engine.kernel.VectorNormKernels",
+                ScalarNormKernels::new);
     }
 }

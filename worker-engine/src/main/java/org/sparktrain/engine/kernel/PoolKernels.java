@@ -1,7 +1,7 @@
 package org.sparktrain.engine.kernel;
 
 /**
- * Pooling kernels of the hot loop, chosen once per JVM like {@link Elementwise}: the Vector API
+ * Pooling kernels of the hot loop, chosen once per JVM by {@link Kernels}: the Vector API
  * version when the module is present, else plain Java ({@link ScalarPoolKernels}, also the test
  * reference).
  */
@@ -23,28 +23,9 @@ public interface PoolKernels {
     /** Extra entries {@link #maxPool2x2} may write past the outputs. */
     int slack();
 
-    /** The implementation for this JVM. */
+    /** The implementation for this JVM, chosen once by {@link Kernels}. */
     static PoolKernels fastest() {
-        return Holder.INSTANCE;
-    }
-
-    /** Lazy, class-loading-safe singleton: VectorPoolKernels is linked only when the module is there. */
-    final class Holder {
-        static final PoolKernels INSTANCE = choose();
-
-        private Holder() {
-        }
-
-        private static PoolKernels choose() {
-            if (Columns.vectorChosen()) {
-                try {
-                    return Class.forName("org.sparktrain.engine.kernel.VectorPoolKernels")
-                            .asSubclass(PoolKernels.class).getDeclaredConstructor().newInstance();
-                } catch (ReflectiveOperationException | LinkageError e) {
-                    return new ScalarPoolKernels();
-                }
-            }
-            return new ScalarPoolKernels();
-        }
+        return Kernels.fastest(PoolKernels.class, "org.sparktrain.engine.kernel.VectorPoolKernels",
+                ScalarPoolKernels::new);
     }
 }

@@ -1,7 +1,7 @@
 package org.sparktrain.engine.kernel;
 
 /**
- * Optimizer update kernels, chosen once per JVM like {@link Elementwise}: the Vector API version when
+ * Optimizer update kernels, chosen once per JVM by {@link Kernels}: the Vector API version when
  * the module is present, else plain Java ({@link ScalarUpdateKernels}, the test reference). Both do
  * the same float operations in the same order (no fused multiply-add), so their results are identical.
  */
@@ -16,28 +16,9 @@ public interface UpdateKernels {
     void adam(float[] w, float[] g, float[] s, int n, float b1, float omb1, float b2, float omb2,
               float stepSize, float bc2Sqrt, float eps);
 
-    /** The implementation for this JVM. */
+    /** The implementation for this JVM, chosen once by {@link Kernels}. */
     static UpdateKernels fastest() {
-        return Holder.INSTANCE;
-    }
-
-    /** Lazy, class-loading-safe singleton: VectorUpdateKernels is linked only when the module is there. */
-    final class Holder {
-        static final UpdateKernels INSTANCE = choose();
-
-        private Holder() {
-        }
-
-        private static UpdateKernels choose() {
-            if (Columns.vectorChosen()) {
-                try {
-                    return Class.forName("org.sparktrain.engine.kernel.VectorUpdateKernels")
-                            .asSubclass(UpdateKernels.class).getDeclaredConstructor().newInstance();
-                } catch (ReflectiveOperationException | LinkageError e) {
-                    return new ScalarUpdateKernels();
-                }
-            }
-            return new ScalarUpdateKernels();
-        }
+        return Kernels.fastest(UpdateKernels.class, "org.sparktrain.engine.kernel.VectorUpdateKernels",
+                ScalarUpdateKernels::new);
     }
 }

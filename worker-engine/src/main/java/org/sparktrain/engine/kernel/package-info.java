@@ -1,13 +1,15 @@
 /**
  * The engine's hot loops, in float32. The matrix product behind the dense, convolutional and recurrent layers is
- * {@link org.sparktrain.engine.kernel.Gemm}, chosen once per JVM by {@link org.sparktrain.engine.kernel.Gemms}:
- * {@link org.sparktrain.engine.kernel.VectorGemm} (register-blocked FMA micro-kernels on the Vector API) when the
- * module {@code jdk.incubator.vector} is present, else {@link org.sparktrain.engine.kernel.EjmlGemm};
- * {@link org.sparktrain.engine.kernel.NaiveGemm} is the reference in tests. Also the im2col / col2im transforms of
- * a convolution ({@link org.sparktrain.engine.kernel.Columns}) and the element-wise, batch-norm, pooling and
- * optimizer-update kernels ({@link org.sparktrain.engine.kernel.Elementwise}, {@code NormKernels},
- * {@code PoolKernels}, {@code UpdateKernels}), each with a plain-Java {@code Scalar*} version (fallback and test
- * reference) and a {@code Vector*} version. {@link org.sparktrain.engine.kernel.GemmBench} times the GEMMs.
+ * {@link org.sparktrain.engine.kernel.Gemm} ({@link org.sparktrain.engine.kernel.Gemms#fastest()}):
+ * {@link org.sparktrain.engine.kernel.VectorGemm} (register-blocked FMA micro-kernels on the Vector API) or
+ * {@link org.sparktrain.engine.kernel.EjmlGemm}; {@link org.sparktrain.engine.kernel.NaiveGemm} is the reference in
+ * tests. Also the im2col / col2im transforms of a convolution ({@link org.sparktrain.engine.kernel.Columns}) and the
+ * element-wise, batch-norm, pooling and optimizer-update kernels ({@link org.sparktrain.engine.kernel.Elementwise},
+ * {@code NormKernels}, {@code PoolKernels}, {@code UpdateKernels}), each with a plain-Java {@code Scalar*} version
+ * (fallback and test reference) and a {@code Vector*} version. {@link org.sparktrain.engine.kernel.Kernels} makes
+ * every such choice, the recurrent layers' included, once per JVM by one rule and one system property
+ * ({@code sparktrain.kernels=vector|scalar}; default: the Vector API when the module {@code jdk.incubator.vector}
+ * is present). {@link org.sparktrain.engine.kernel.GemmBench} times the GEMMs.
  *
  * <p>Imports: the JDK, EJML and {@code jdk.incubator.vector}; nothing from the rest of sparktrain. The training
  * path loads the {@code Vector*} classes by reflection, so a JVM started without the module never links them

@@ -1,7 +1,6 @@
 package org.sparktrain.engine.layer;
 
-import java.lang.System.Logger.Level;
-import org.sparktrain.engine.kernel.Gemms;
+import org.sparktrain.engine.kernel.Kernels;
 
 /**
  * The element-wise transcendental functions of the recurrent layers, over runs of a float array, in
@@ -15,13 +14,10 @@ import org.sparktrain.engine.kernel.Gemms;
  * the scalar one because HotSpot's interpreter, C1 and C2 call the same {@code exp} stub; the vector one
  * because it is built from exact IEEE lane operations only (not the JDK's SVML-backed {@code EXP} lanes,
  * whose Java fallback before C2 compilation rounds differently). The two differ from each other in the
- * last bits. {@code -D}{@value #PROPERTY}{@code =scalar|vector} forces a choice; the vector class is
- * loaded reflectively as in {@link Gemms}.
+ * last bits. {@link Kernels} chooses between them, as for every kernel family
+ * ({@code -D}{@value Kernels#PROPERTY}{@code =scalar|vector} forces a choice).
  */
 public interface RecurrentKernels {
-    /** System property forcing the implementation: {@code scalar} or {@code vector} (default: vector when available). */
-    String PROPERTY = "sparktrain.rnn.math";
-
     /** {@code a[i] = 1 / (1 + e^{−a[i]})} for i in [off, off + len). */
     void sigmoid(float[] a, int off, int len);
 
@@ -31,9 +27,10 @@ public interface RecurrentKernels {
     /** {@code dst[dOff + i] = tanh(src[sOff + i])} for i in [0, len). */
     void tanh(float[] src, int sOff, float[] dst, int dOff, int len);
 
-    /** The implementation for this JVM, chosen once. */
+    /** The implementation for this JVM, chosen once by {@link Kernels}. */
     static RecurrentKernels get() {
-        return Holder.INSTANCE;
+        return Kernels.fastest(RecurrentKernels.class, "org.sparktrain.engine.layer.VectorRecurrentKernels",
+                Scalar::new);
     }
 
     /** Plain Java on {@code Math.exp} (an intrinsic stub, identical in every JIT tier), float-accurate. */
@@ -56,37 +53,6 @@ public interface RecurrentKernels {
                 // Math.tanh is not intrinsified in JDK 17 (~20 ns); this is ~1e-16 absolute in double
                 double e = Math.exp(2.0 * src[sOff + i]);
                 dst[dOff + i] = (float) (1.0 - 2.0 / (e + 1.0));
-            }
-        }
-    }
-
-    /** Lazy, once-per-JVM choice (an interface cannot hold a private static field). */
-    final class Holder {
-        static final RecurrentKernels INSTANCE = choose();
-
-        private Holder() {
-        }
-
-        private static RecurrentKernels choose() {
-            System.Logger log = System.getLogger(RecurrentKernels.class.getName());
-            String choice = System.getProperty(PROPERTY, "");
-            if (choice.equals("scalar") || (choice.isEmpty() && !Gemms.vectorApiAvailable())) {
-                return new Scalar();
-            }
-            if (!choice.isEmpty() && !choice.equals("vector")) {
-                throw new IllegalArgumentException("-D" + PROPERTY + "=" + choice + ": expected scalar or vector");
-            }
-            if (!Gemms.vectorApiAvailable()) {
-                log.log(Level.WARNING, "recurrent kernels: -D" + PROPERTY + "=vector but module jdk.incubator.vector"
-                        + " is absent; using scalar");
-                return new Scalar();
-            }
-            try {
-                return Class.forName("org.sparktrain.engine.layer.VectorRecurrentKernels")
-                        .asSubclass(RecurrentKernels.class).getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                log.log(Level.WARNING, "recurrent kernels: cannot load the Vector API version, using scalar", e);
-                return new Scalar();
             }
         }
     }

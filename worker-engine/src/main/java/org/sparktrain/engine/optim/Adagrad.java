@@ -59,6 +59,6 @@ public final class Adagrad extends BaseOptimizer {
 
     @Override
     public String describe() {
-        return "adagrad(lr=" + SpecReader.fmt(lr) + ", eps=" + SpecReader.fmt(eps) + ")";
+        return "adagrad(lr=" + fmt(lr) + ", eps=" + fmt(eps) + ")";
     }
 }

@@ -165,8 +165,8 @@ public final class Adam extends BaseOptimizer {
 
     @Override
     public String describe() {
-        String common = "lr=" + SpecReader.fmt(lr) + ", b1=" + SpecReader.fmt(beta1) + ", b2=" + SpecReader.fmt(beta2)
-                + ", eps=" + SpecReader.fmt(eps);
-        return weightDecay > 0 ? "adamw(" + common + ", wd=" + SpecReader.fmt(weightDecay) + ")" : "adam(" + common + ")";
+        String common = "lr=" + fmt(lr) + ", b1=" + fmt(beta1) + ", b2=" + fmt(beta2)
+                + ", eps=" + fmt(eps);
+        return weightDecay > 0 ? "adamw(" + common + ", wd=" + fmt(weightDecay) + ")" : "adam(" + common + ")";
     }
 }

@@ -119,4 +119,18 @@ abstract class BaseOptimizer implements Optimizer {
             throw new IllegalArgumentException(name + " must be " + what + ", got " + value);
         }
     }
+
+    /** Short, stable number text for {@code describe()}: 0.001, 0.9, 1e-08 → "1e-8". */
+    static String fmt(double x) {
+        String s = Float.toString((float) x);
+        int e = s.indexOf('E');
+        if (e < 0) {
+            return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
+        }
+        String mant = s.substring(0, e);
+        if (mant.endsWith(".0")) {
+            mant = mant.substring(0, mant.length() - 2);
+        }
+        return mant + "e" + s.substring(e + 1);
+    }
 }

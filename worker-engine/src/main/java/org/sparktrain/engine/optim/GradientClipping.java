@@ -2,6 +2,7 @@ package org.sparktrain.engine.optim;
 
 import java.util.List;
 import java.util.Map;
+import org.sparktrain.engine.spec.SpecMap;
 
 /**
  * Gradient clipping over the whole flat gradient, applied after the L1/L2 penalty gradient and before
@@ -57,16 +58,16 @@ public final class GradientClipping {
         if (spec == null) {
             return NONE;
         }
-        SpecReader r = new SpecReader(SECTION, spec);
-        r.checkKeys(KEYS, "");
+        SpecMap r = SpecMap.section(SECTION, spec);
+        r.allowOnly(KEYS, "");
         if (r.has("clip_norm") && r.has("clip_value")) {
             throw new IllegalArgumentException(SECTION + ": give one of 'clip_norm' or 'clip_value', not both");
         }
         if (r.has("clip_norm")) {
-            return byNorm(r.positive("clip_norm", 0));
+            return byNorm(r.positiveNumber("clip_norm", 0));
         }
         if (r.has("clip_value")) {
-            return byValue(r.positive("clip_value", 0));
+            return byValue(r.positiveNumber("clip_value", 0));
         }
         return NONE;
     }
@@ -135,9 +136,9 @@ public final class GradientClipping {
     public String toString() {
         switch (mode) {
             case NORM:
-                return "clip_norm(" + SpecReader.fmt(threshold) + ")";
+                return "clip_norm(" + BaseOptimizer.fmt(threshold) + ")";
             case VALUE:
-                return "clip_value(" + SpecReader.fmt(threshold) + ")";
+                return "clip_value(" + BaseOptimizer.fmt(threshold) + ")";
             default:
                 return "no clipping";
         }

@@ -2,6 +2,7 @@ package org.sparktrain.engine.optim;
 
 import java.util.List;
 import java.util.Map;
+import org.sparktrain.engine.spec.SpecMap;
 
 /**
  * Builds an {@link Optimizer} from the {@code optimizer} section of a parsed YAML/JSON spec.
@@ -40,34 +41,34 @@ public final class Optimizers {
     }
 
     public static Optimizer fromSpec(Map<String, Object> spec) {
-        SpecReader r = new SpecReader(SECTION, spec);
+        SpecMap r = SpecMap.section(SECTION, spec);
         String type = r.name("type", TYPES);
         String forType = " for type " + type;
         try {
             switch (type) {
                 case "sgd":
-                    r.checkKeys(SGD_KEYS, forType);
-                    return new Sgd(r.nonNegative("lr", 1e-3), r.fraction("momentum", 0), r.bool("nesterov", false));
+                    r.allowOnly(SGD_KEYS, forType);
+                    return new Sgd(r.nonNegativeNumber("lr", 1e-3), r.fraction("momentum", 0), r.bool("nesterov", false));
                 case "adagrad":
-                    r.checkKeys(ADAGRAD_KEYS, forType);
-                    return new Adagrad(r.nonNegative("lr", Adagrad.DEFAULT_LR), r.positive("eps", Adagrad.DEFAULT_EPS));
+                    r.allowOnly(ADAGRAD_KEYS, forType);
+                    return new Adagrad(r.nonNegativeNumber("lr", Adagrad.DEFAULT_LR), r.positiveNumber("eps", Adagrad.DEFAULT_EPS));
                 case "rmsprop":
-                    r.checkKeys(RMSPROP_KEYS, forType);
-                    return new RmsProp(r.nonNegative("lr", RmsProp.DEFAULT_LR), r.fraction("alpha", RmsProp.DEFAULT_ALPHA),
-                            r.positive("eps", RmsProp.DEFAULT_EPS));
+                    r.allowOnly(RMSPROP_KEYS, forType);
+                    return new RmsProp(r.nonNegativeNumber("lr", RmsProp.DEFAULT_LR), r.fraction("alpha", RmsProp.DEFAULT_ALPHA),
+                            r.positiveNumber("eps", RmsProp.DEFAULT_EPS));
                 case "adam":
                 case "adamw": {
-                    r.checkKeys(ADAM_KEYS, forType);
+                    r.allowOnly(ADAM_KEYS, forType);
                     boolean w = type.equals("adamw");
-                    double wd = r.nonNegative("weight_decay", w ? Adam.DEFAULT_ADAMW_WEIGHT_DECAY : 0);
+                    double wd = r.nonNegativeNumber("weight_decay", w ? Adam.DEFAULT_ADAMW_WEIGHT_DECAY : 0);
                     if (!w && wd != 0) {
                         throw new IllegalArgumentException(SECTION + ": 'weight_decay' " + wd + " with type adam is "
                                 + "ambiguous (PyTorch's Adam adds it to the gradient as L2, AdamW decays the weights "
                                 + "directly); use type adamw for decoupled weight decay, or regularization l2 for an "
                                 + "L2 penalty");
                     }
-                    return new Adam(r.nonNegative("lr", Adam.DEFAULT_LR), r.fraction("beta1", Adam.DEFAULT_BETA1),
-                            r.fraction("beta2", Adam.DEFAULT_BETA2), r.positive("eps", Adam.DEFAULT_EPS), wd);
+                    return new Adam(r.nonNegativeNumber("lr", Adam.DEFAULT_LR), r.fraction("beta1", Adam.DEFAULT_BETA1),
+                            r.fraction("beta2", Adam.DEFAULT_BETA2), r.positiveNumber("eps", Adam.DEFAULT_EPS), wd);
                 }
                 default:
                     throw new AssertionError(type);

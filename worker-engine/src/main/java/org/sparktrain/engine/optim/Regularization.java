@@ -3,6 +3,7 @@ package org.sparktrain.engine.optim;
 import java.util.List;
 import java.util.Map;
 import org.sparktrain.engine.ParamRanges;
+import org.sparktrain.engine.spec.SpecMap;
 
 /**
  * L1/L2 penalties on the penalised parameter ranges, as docs/architecture.md (Conventions) fixes them. With the data
@@ -59,9 +60,9 @@ public final class Regularization {
         if (spec == null) {
             return ranges == null ? NONE : new Regularization(0, 0, ranges);
         }
-        SpecReader r = new SpecReader(SECTION, spec);
-        r.checkKeys(KEYS, "");
-        return new Regularization(r.nonNegative("l1", 0), r.nonNegative("l2", 0), ranges);
+        SpecMap r = SpecMap.section(SECTION, spec);
+        r.allowOnly(KEYS, "");
+        return new Regularization(r.nonNegativeNumber("l1", 0), r.nonNegativeNumber("l2", 0), ranges);
     }
 
     public double l1() {
@@ -140,6 +141,6 @@ public final class Regularization {
 
     @Override
     public String toString() {
-        return "regularization(l1=" + SpecReader.fmt(l1) + ", l2=" + SpecReader.fmt(l2) + ", " + ranges + ")";
+        return "regularization(l1=" + BaseOptimizer.fmt(l1) + ", l2=" + BaseOptimizer.fmt(l2) + ", " + ranges + ")";
     }
 }

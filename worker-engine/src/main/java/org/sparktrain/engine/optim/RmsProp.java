@@ -71,7 +71,7 @@ public final class RmsProp extends BaseOptimizer {
 
     @Override
     public String describe() {
-        return "rmsprop(lr=" + SpecReader.fmt(lr) + ", alpha=" + SpecReader.fmt(alpha) + ", eps="
-                + SpecReader.fmt(eps) + ")";
+        return "rmsprop(lr=" + fmt(lr) + ", alpha=" + fmt(alpha) + ", eps="
+                + fmt(eps) + ")";
     }
 }

@@ -85,8 +85,8 @@ public final class Sgd extends BaseOptimizer {
     @Override
     public String describe() {
         if (momentum == 0) {
-            return "sgd(lr=" + SpecReader.fmt(lr) + ")";
+            return "sgd(lr=" + fmt(lr) + ")";
         }
-        return "sgd(lr=" + SpecReader.fmt(lr) + ", momentum=" + SpecReader.fmt(momentum) + ", nesterov=" + nesterov + ")";
+        return "sgd(lr=" + fmt(lr) + ", momentum=" + fmt(momentum) + ", nesterov=" + nesterov + ")";
     }
 }

@@ -2,10 +2,11 @@
  * The model spec: {@link org.sparktrain.engine.spec.ModelSpec} reads a YAML (or JSON) spec into the network's
  * input shape and layer configurations, its loss, and how to train it (optimizer section, regularization,
  * clipping, {@link org.sparktrain.engine.spec.TrainingConfig}: minibatch size, epochs, seed, sampling, early
- * stopping), keeping the text verbatim for the model file. {@link org.sparktrain.engine.spec.LayerParser} and
- * {@code ConvLayerParser} read the {@code layers:} list; {@link org.sparktrain.engine.spec.SpecMap} does typed,
- * checked reads; a spec that cannot be used fails with {@link org.sparktrain.engine.spec.SpecException}, naming
- * the file, layer and key.
+ * stopping), keeping the text verbatim for the model file. {@link org.sparktrain.engine.spec.LayerParser} reads
+ * the {@code layers:} list through {@code LayerTypes}, the registry of layer types (name, aliases, keys, reader);
+ * {@link org.sparktrain.engine.spec.SpecMap} does typed, checked reads of every spec map, the optimizer,
+ * regularization and clipping sections included; a spec that cannot be used fails with
+ * {@link org.sparktrain.engine.spec.SpecException}, naming the file, layer and key.
  *
  * <p>Imports: the JDK, snakeyaml-engine (YAML 1.2, builds no Java objects from the text),
  * {@link org.sparktrain.engine.Shape}, the layer configurations of {@code org.sparktrain.engine.layer} and

@@ -135,32 +135,13 @@ public final class Trainer {
         if (order == null || order.length != n) {
             order = new int[n];
         }
-        if (config.sampling() == TrainingConfig.Sampling.SHUFFLE) {
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            for (int i = n - 1; i > 0; i--) {
-                int j = rnd.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
+        EpochOrder.draw(config.sampling(), rnd, order);
         long t0 = System.nanoTime();
         double lossSum = 0;
         long seen = 0;
         for (int s = 0; s < batches; s++) {
             int from = s * m;
-            int count;
-            if (config.sampling() == TrainingConfig.Sampling.SHUFFLE) {
-                count = Math.min(m, n - from);
-            } else {
-                // bootstrap: m draws with replacement; the last minibatch completes n draws in all
-                count = Math.min(m, n - from);
-                for (int i = 0; i < count; i++) {
-                    order[from + i] = rnd.nextInt(n);
-                }
-            }
+            int count = Math.min(m, n - from);
             if (count == 1 && batches > 1) {
                 // a one-example minibatch has no batch statistics (BatchNorm refuses it) and gives a
                 // noisy step: drop it, as PyTorch's drop_last would for this remainder
@@ -176,11 +157,6 @@ public final class Trainer {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         return new EpochStats(epoch, lossSum / seen, seen, secs);
-    }
-
-    /** The example order of the last epoch (for tests: which examples the minibatches received). */
-    int[] lastOrderForTest() {
-        return order.clone();
     }
 
     /** Metrics of the network (inference mode) on {@code data}, in chunks of {@code chunk} examples. */

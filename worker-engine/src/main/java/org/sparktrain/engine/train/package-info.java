@@ -2,7 +2,8 @@
  * Training on one worker, and what a worker exchanges in a round. {@link org.sparktrain.engine.train.Trainer} is
  * the minibatch loop (forward → loss → backward → L1/L2 penalty → clipping → optimizer step, on the network's
  * flat vectors), used on its own for single-machine runs and inside every Spark task; its random streams derive
- * from (seed, epoch, worker, step) only. {@link org.sparktrain.engine.train.RoundVector} fixes the layout of the
+ * from (seed, epoch, worker, step) only, and {@code EpochOrder} draws each epoch's example order (shuffle or
+ * bootstrap). {@link org.sparktrain.engine.train.RoundVector} fixes the layout of the
  * one flat vector a round carries (parameter and gradient modes) and the averaging rule every transport shares,
  * summing in worker order. Also {@link org.sparktrain.engine.train.EarlyStopping}, {@code EpochStats} and
  * {@link org.sparktrain.engine.train.NonFiniteLossException} (the loss became NaN or infinite).

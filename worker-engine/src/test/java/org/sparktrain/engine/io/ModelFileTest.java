@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,28 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelFileTest {
-    private static final String GOLDEN_RESOURCE = "golden-v1.sptr";
-
     @TempDir
     Path dir;
-
-    /** The contents of the committed golden v1 file. Never change: the file must keep reading as this. */
-    static ModelContents golden() {
-        Map<String, String> prov = new LinkedHashMap<>();
-        prov.put("sparktrain.version", "0.1.0-SNAPSHOT");
-        prov.put("seed", "42");
-        prov.put("data", "file:/usr/share/datasets/fashion-mnist");
-        prov.put("epochs", "3");
-        prov.put("date", "2025-01-01T00:00:00Z");
-        prov.put("note", "ünïcödé ✓");
-        String spec = "input: [4]\nlayers:\n  - dense: {units: 3, activation: relu}\n"
-                + "  - batchnorm: {}\n  - softmax: {units: 2}\n";
-        float[] params = {0.5f, -1.25f, 3e-8f, Float.MAX_VALUE, -0f, 1f, 2f, 3f, Float.MIN_VALUE, 1e30f};
-        float[] state = {0.1f, 0.9f, 0f, 1f, 0.25f, 4f};
-        FittedScaler scaler = FittedScaler.of(FittedScaler.Kind.ZSCORE,
-                new float[] {1.5f, -2f, 0f, 7f}, new float[] {0.25f, 0f, 1f, 3f});
-        return new ModelContents(spec, params, state, Optional.of(scaler), prov);
-    }
 
     static ModelContents small() {
         return new ModelContents("layers: []\n", new float[] {1, 2, 3}, new float[0], Optional.empty(),
@@ -115,7 +94,7 @@ class ModelFileTest {
 
     @Test
     void roundTripsEverythingThroughStreamsAndFiles() throws IOException {
-        for (ModelContents m : new ModelContents[] {golden(), small()}) {
+        for (ModelContents m : new ModelContents[] {GoldenModelFile.contents(), small()}) {
             byte[] b = bytes(m);
             assertEquals(m, ModelFile.read(new ByteArrayInputStream(b), "memory"));
             Path f = dir.resolve("sub/dir/model.sptr");
@@ -151,10 +130,10 @@ class ModelFileTest {
     @Test
     void readStopsAfterTheChecksumSoModelsCanBeConcatenatedInAStream() throws IOException {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        ModelFile.write(bos, golden());
+        ModelFile.write(bos, GoldenModelFile.contents());
         ModelFile.write(bos, small());
         ByteArrayInputStream in = new ByteArrayInputStream(bos.toByteArray());
-        assertEquals(golden(), ModelFile.read(in, "stream"));
+        assertEquals(GoldenModelFile.contents(), ModelFile.read(in, "stream"));
         assertEquals(small(), ModelFile.read(in, "stream"));
         assertEquals(-1, in.read());
         // but a file with bytes after its checksum is refused
@@ -166,29 +145,21 @@ class ModelFileTest {
 
     @Test
     void readsTheCommittedVersion1GoldenFile() throws IOException {
-        try (InputStream in = ModelFileTest.class.getResourceAsStream(GOLDEN_RESOURCE)) {
-            assertNotNull(in, "golden file " + GOLDEN_RESOURCE + " missing from test resources");
+        try (InputStream in = ModelFileTest.class.getResourceAsStream(GoldenModelFile.RESOURCE)) {
+            assertNotNull(in, "golden file " + GoldenModelFile.RESOURCE + " missing from test resources");
             byte[] golden = in.readAllBytes();
-            assertEquals(golden(), ModelFile.read(new ByteArrayInputStream(golden), GOLDEN_RESOURCE));
+            assertEquals(GoldenModelFile.contents(), ModelFile.read(new ByteArrayInputStream(golden), GoldenModelFile.RESOURCE));
             // This build writes v1 byte for byte like the build that made the golden file. When the format
             // version is raised, drop this assertion but keep reading the v1 file above.
-            assertArrayEquals(golden, bytes(golden()));
+            assertArrayEquals(golden, bytes(GoldenModelFile.contents()));
         }
-    }
-
-    /** Writes the golden file: run once with -Dsparktrain.writeGolden=src/test/resources/org/sparktrain/engine/io. */
-    @Test
-    void writeGoldenFile() throws IOException {
-        String target = System.getProperty("sparktrain.writeGolden");
-        assumeTrue(target != null, "set -Dsparktrain.writeGolden=<dir> to (re)write the golden file");
-        ModelFile.save(Path.of(target, GOLDEN_RESOURCE), golden());
     }
 
     // ----------------------------------------------------------------------------- refused files
 
     @Test
     void refusesTruncatedFilesAtEveryKindOfCut() throws IOException {
-        byte[] good = bytes(golden());
+        byte[] good = bytes(GoldenModelFile.contents());
         int[] cuts = {0, 1, 7, 8, 11, 12, 15, 20, 24, 30, good.length / 2, good.length - 17, good.length - 5,
             good.length - 4, good.length - 1};
         for (int cut : cuts) {
@@ -307,25 +278,25 @@ class ModelFileTest {
     @Test
     void aFailedSaveLeavesTheOldModelIntact() throws IOException {
         Path f = dir.resolve("model.sptr");
-        ModelFile.save(f, golden());
+        ModelFile.save(f, GoldenModelFile.contents());
         byte[] before = Files.readAllBytes(f);
         byte[] replacement = bytes(small());
-        IOException e = assertThrows(IOException.class, () -> ModelFile.save(f, out -> {
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.write(f, out -> {
             out.write(replacement, 0, replacement.length / 2);
             throw new IOException("simulated: no space left on device");
         }));
         assertEquals("simulated: no space left on device", e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(f));
-        assertEquals(golden(), ModelFile.load(f));
+        assertEquals(GoldenModelFile.contents(), ModelFile.load(f));
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(1, files.count(), "the temporary file must be removed");
         }
         // a writer that fails with an unchecked exception is no different
-        assertThrows(IllegalStateException.class, () -> ModelFile.save(f, out -> {
+        assertThrows(IllegalStateException.class, () -> AtomicFile.write(f, out -> {
             out.write(1);
             throw new IllegalStateException("bug");
         }));
-        assertEquals(golden(), ModelFile.load(f));
+        assertEquals(GoldenModelFile.contents(), ModelFile.load(f));
         // and a successful save does replace it
         ModelFile.save(f, small());
         assertEquals(small(), ModelFile.load(f));

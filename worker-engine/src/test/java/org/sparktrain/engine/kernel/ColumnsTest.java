@@ -17,7 +17,7 @@ class ColumnsTest {
 
     @Test
     void vectorVersionIsChosenWithTheModule() {
-        assertTrue(Gemms.vectorApiAvailable(), "the tests run with --add-modules jdk.incubator.vector");
+        assertTrue(Kernels.vectorApiAvailable(), "the tests run with --add-modules jdk.incubator.vector");
         assertEquals("vector-api", Columns.create(1, 5, 5, 3, 3, 1, 1, 1, 1, 5, 5).name());
     }
 

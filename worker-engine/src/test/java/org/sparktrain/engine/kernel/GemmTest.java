@@ -1,7 +1,6 @@
 package org.sparktrain.engine.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -113,18 +112,6 @@ class GemmTest {
                 assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(c[i]));
             }
         }
-    }
-
-    @Test
-    void selectsByPropertyAndPrefersVectorApiWhenPresent() {
-        assertEquals("naive", Gemms.select("naive").name());
-        assertEquals("ejml", Gemms.select(" EJML ").name());
-        assertEquals("vector-api", Gemms.select("vector").name());
-        assertThrows(IllegalArgumentException.class, () -> Gemms.select("blas"));
-        // Surefire runs with --add-modules jdk.incubator.vector.
-        assertTrue(Gemms.vectorApiAvailable());
-        assertEquals("vector-api", Gemms.select(null).name());
-        assertEquals("vector-api", Gemms.fastest().name());
     }
 
     /**

@@ -121,8 +121,8 @@ class RnnEquationsTest {
     }
 
     @Test
-    void batchRowsAreIndependentAndLayoutIsTimeMajorWithinAnExample() {
-        // two examples in one minibatch give the same outputs as each alone
+    void examplesOfABatchAreIndependentAndLieOneAfterAnother() {
+        // two examples in one minibatch give the same outputs as each alone, example b's T·H outputs at b·T·H
         LayerConfig c = new Lstm.Config(3, true);
         Recurrent both = RecurrentCheck.build(c, Shape.of(4, 2), 5);
         float[] x = org.sparktrain.engine.GradientCheck.uniform(2 * 8, -1f, 1f, 6);

@@ -65,7 +65,8 @@ class LifecycleTest {
                 assertNotSame(o.state(), c.state());
             }
 
-            // Same configuration: the copy from scratch reproduces a fresh original's first steps exactly.
+            // Same configuration: two copies started from scratch take exactly the same first steps (the
+            // original has stepped already; reset() bringing it back is the next test's subject).
             Optimizer fresh = o.copy();
             fresh.initialise(N);
             float[] w1 = params();

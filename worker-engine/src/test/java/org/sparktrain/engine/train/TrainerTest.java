@@ -71,7 +71,7 @@ class TrainerTest {
     @Test
     void bootstrapDrawsWithReplacementAndShuffleDoesNot() {
         // One epoch over n distinct examples: shuffle sees each once, bootstrap repeats some
-        // and misses about 1/e of them. Observe which examples a minibatch receives.
+        // and misses about 1/e of them, in the order the epoch draws (EpochOrder, from the trainer's stream).
         int n = 1000;
         float[] x = new float[n * 2];
         int[] y = new int[n];
@@ -88,7 +88,10 @@ class TrainerTest {
                     org.sparktrain.engine.optim.GradientClipping.none(), s.training(), 0);
             EpochStats st = t.trainEpoch(d, 1);
             assertEquals(n, st.samples());
-            int[] order = t.lastOrderForTest();
+            // the order the epoch drew: from the same stream (seed 5, epoch 1, worker 0)
+            int[] order = new int[n];
+            EpochOrder.draw(s.training().sampling(),
+                    new java.util.SplittableRandom(org.sparktrain.engine.SplitMix.derive(5, 1, 0, -1)), order);
             for (int i = 0; i < n; i++) {
                 seen[order[i]] = true;
             }

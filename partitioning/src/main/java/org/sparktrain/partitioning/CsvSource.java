@@ -35,6 +35,15 @@ import scala.Tuple2;
  * Every file must start with the same header.
  */
 final class CsvSource implements RowSource {
+    /** A file, directory or glob named *.csv or *.csv.gz, or a directory of such files. */
+    static final DataFormat FORMAT = new DataFormat("CSV", List.of(".csv", ".csv.gz"),
+            "a CSV file (*.csv, *.csv.gz; header line)", "a .csv file") {
+        @Override
+        LabeledData read(SparkSession spark, String path, String part, ReadOptions options) {
+            return CsvSource.read(spark, path, options);
+        }
+    };
+
     private final String name;
     private final List<String> files;
     private final Configuration conf;

@@ -28,6 +28,15 @@ import org.sparktrain.engine.Shape;
  * column), so errors name the file and row; for a DataFrame, the given id column or the row's position.
  */
 final class FrameSource implements RowSource {
+    /** A file or directory named *.parquet, or a directory of part files named so. */
+    static final DataFormat PARQUET = new DataFormat("Parquet", List.of(".parquet"), "Parquet (*.parquet)",
+            "a .parquet file/directory") {
+        @Override
+        LabeledData read(SparkSession spark, String path, String part, ReadOptions options) {
+            return parquet(spark, path, options);
+        }
+    };
+
     private final String name;
     private final List<String> files;
     /** The files as Spark lists them (with their scheme), in the order of {@link #files}; or null. */

@@ -29,6 +29,26 @@ final class IdxSource implements RowSource {
     private static final int IMAGES_MAGIC = 0x00000803;
     private static final int LABELS_MAGIC = 0x00000801;
 
+    /** A directory is IDX input for a part when it holds that part's images file. */
+    static final DataFormat FORMAT = new DataFormat("IDX", List.of(),
+            "an IDX directory (train-images-idx3-ubyte[.gz], ...)", "an IDX directory") {
+        @Override
+        boolean holdsPart(FileSystem fs, Path dir, String part) throws IOException {
+            return fs.exists(new Path(dir, part + "-images-idx3-ubyte.gz"))
+                    || fs.exists(new Path(dir, part + "-images-idx3-ubyte"));
+        }
+
+        @Override
+        String inDirectory(String part) {
+            return part + "-images-idx3-ubyte[.gz]";
+        }
+
+        @Override
+        LabeledData read(SparkSession spark, String path, String part, ReadOptions options) {
+            return IdxSource.read(spark, path, part, options);
+        }
+    };
+
     private final String name;
 
     private IdxSource(String name) {

@@ -29,14 +29,20 @@ import scala.Tuple2;
 /**
  * Reads CSV files with a header line through Hadoop's text input on the executors. Not Spark SQL's CSV
  * source: that one cannot say on which line of which file a bad record sits, and every error here must.
- * Each line's byte offset comes with it, so a row's id is (file index &lt;&lt; 40 | byte offset): stable
+ * Each line's byte offset comes with it, so a row's id is {@link RowIds}' (file index, byte offset): stable
  * whatever the partitioning, and turned back into a line number (on the driver, only for the rows a
  * message names). Cells may be double-quoted; a quoted cell cannot span lines. Blank lines are skipped.
  * Every file must start with the same header.
  */
 final class CsvSource implements RowSource {
-    static final int OFFSET_BITS = 40;
-    static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
+    /** A file, directory or glob named *.csv or *.csv.gz, or a directory of such files. */
+    static final DataFormat FORMAT = new DataFormat("CSV", List.of(".csv", ".csv.gz"),
+            "a CSV file (*.csv, *.csv.gz; header line)", "a .csv file") {
+        @Override
+        LabeledData read(SparkSession spark, String path, String part, ReadOptions options) {
+            return CsvSource.read(spark, path, options);
+        }
+    };
 
     private final String name;
     private final List<String> files;
@@ -55,8 +61,8 @@ final class CsvSource implements RowSource {
 
     @Override
     public String locate(long id) {
-        String file = files.get((int) (id >>> OFFSET_BITS));
-        long offset = id & OFFSET_MASK;
+        String file = files.get(RowIds.file(id));
+        long offset = RowIds.position(id);
         try (InputStream in = openText(file, conf)) {
             long line = 1;
             byte[] buf = new byte[1 << 16];
@@ -153,9 +159,9 @@ final class CsvSource implements RowSource {
             throw new DataFormatException("CSV input " + path + " has " + featureCols.length + " feature columns"
                     + " but the declared shape " + shape + " holds " + shape.size() + " values.");
         }
-        if (files.size() >= (1 << (63 - OFFSET_BITS))) {
+        if (files.size() >= RowIds.FILE_LIMIT) {
             throw new DataFormatException("CSV input " + path + " has " + files.size() + " files; at most "
-                    + (1 << (63 - OFFSET_BITS)) + " are supported: merge some.");
+                    + RowIds.FILE_LIMIT + " are supported: merge some.");
         }
         if (options.partitions() > 0) {
             // split size = max(minsize, min(maxsize, block size)): both bounds, or the file system's block size
@@ -181,7 +187,7 @@ final class CsvSource implements RowSource {
         JavaRDD<Example> parsed = lines.mapPartitionsWithInputSplit((split, it) -> {
             String file = ((FileSplit) split).getPath().toString();
             Integer fi = fileIndex.get(file);
-            long base = (long) (fi == null ? 0 : fi) << OFFSET_BITS;
+            long base = RowIds.base(fi == null ? 0 : fi);
             int[] featureAt = featureAt(expectedHeader.length, cols);
             return new Iterator<Example>() {
                 Example next = advance();

@@ -24,10 +24,19 @@ import org.sparktrain.engine.Shape;
  * its storage layout {@code struct<type: tinyint, size: int, indices: array<int>, values: array<double>>}
  * (type 0 sparse, 1 dense), so no Spark MLlib jar is needed.
  *
- * <p>Row ids: for Parquet (file index &lt;&lt; 40 | row index in the file, from Spark's {@code _metadata}
+ * <p>Row ids: for Parquet {@link RowIds}' (file index, row index in the file, from Spark's {@code _metadata}
  * column), so errors name the file and row; for a DataFrame, the given id column or the row's position.
  */
 final class FrameSource implements RowSource {
+    /** A file or directory named *.parquet, or a directory of part files named so. */
+    static final DataFormat PARQUET = new DataFormat("Parquet", List.of(".parquet"), "Parquet (*.parquet)",
+            "a .parquet file/directory") {
+        @Override
+        LabeledData read(SparkSession spark, String path, String part, ReadOptions options) {
+            return parquet(spark, path, options);
+        }
+    };
+
     private final String name;
     private final List<String> files;
     /** The files as Spark lists them (with their scheme), in the order of {@link #files}; or null. */
@@ -51,7 +60,7 @@ final class FrameSource implements RowSource {
     @Override
     public String locate(long id) {
         if (files != null) {
-            return files.get((int) (id >>> CsvSource.OFFSET_BITS)) + ", row " + (id & CsvSource.OFFSET_MASK)
+            return files.get(RowIds.file(id)) + ", row " + RowIds.position(id)
                     + " (the first row is 0)";
         }
         return hasIdColumn ? name + ", row with id " + id : name + ", row " + id + " (the first row is 0)";
@@ -246,7 +255,7 @@ final class FrameSource implements RowSource {
                         org.apache.spark.sql.catalyst.InternalRow r = it.next();
                         long id;
                         if (byFile) {
-                            id = ((long) fileOf.of(r.getUTF8String(2)) << CsvSource.OFFSET_BITS) | r.getLong(3);
+                            id = RowIds.of(fileOf.of(r.getUTF8String(2)), r.getLong(3));
                         } else if (r.isNullAt(2)) {
                             return Example.bad(-1, Problem.FILE, "the id column is null; every row needs an id");
                         } else {
@@ -260,7 +269,7 @@ final class FrameSource implements RowSource {
             final HashMap<String, Integer> idx = fileIndex;
             raw = rows.map(r -> {
                 Integer fi = idx.get(normalize(r.getString(1 + nf)));
-                long id = ((long) (fi == null ? 0 : fi) << CsvSource.OFFSET_BITS) | r.getLong(2 + nf);
+                long id = RowIds.of(fi == null ? 0 : fi, r.getLong(2 + nf));
                 return parse(id, r, nf, one, classes, fnames, labelName);
             });
         } else if (hasId) {

@@ -1,7 +1,7 @@
 package org.sparktrain.partitioning;
 
-import java.io.DataInputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -16,6 +16,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.sparktrain.engine.Shape;
+import org.sparktrain.engine.io.IdxHeader;
 
 /**
  * Reads an MNIST-style IDX pair ({@code {prefix}-images-idx3-ubyte[.gz]} and
@@ -26,8 +27,25 @@ import org.sparktrain.engine.Shape;
  * (byte / 255). Row id = image index.
  */
 final class IdxSource implements RowSource {
-    private static final int IMAGES_MAGIC = 0x00000803;
-    private static final int LABELS_MAGIC = 0x00000801;
+    /** A directory is IDX input for a part when it holds that part's images file. */
+    static final DataFormat FORMAT = new DataFormat("IDX", List.of(),
+            "an IDX directory (train-images-idx3-ubyte[.gz], ...)", "an IDX directory") {
+        @Override
+        boolean holdsPart(FileSystem fs, Path dir, String part) throws IOException {
+            return fs.exists(new Path(dir, part + "-images-idx3-ubyte.gz"))
+                    || fs.exists(new Path(dir, part + "-images-idx3-ubyte"));
+        }
+
+        @Override
+        String inDirectory(String part) {
+            return part + "-images-idx3-ubyte[.gz]";
+        }
+
+        @Override
+        LabeledData read(SparkSession spark, String path, String part, ReadOptions options) {
+            return IdxSource.read(spark, path, part, options);
+        }
+    };
 
     private final String name;
 
@@ -55,8 +73,8 @@ final class IdxSource implements RowSource {
         try {
             images = find(dir, prefix + "-images-idx3-ubyte", conf);
             labels = find(dir, prefix + "-labels-idx1-ubyte", conf);
-            int[] ih = header(images, IMAGES_MAGIC, 3, conf);
-            int[] lh = header(labels, LABELS_MAGIC, 1, conf);
+            int[] ih = header(images, 3, conf);
+            int[] lh = header(labels, 1, conf);
             count = ih[0];
             rows = ih[1];
             cols = ih[2];
@@ -352,41 +370,71 @@ final class IdxSource implements RowSource {
                 + ".gz; check the directory and the split name (Fashion-MNIST uses train and t10k).");
     }
 
-    /** Reads and checks a header: returns the dimension sizes. */
-    private static int[] header(String uri, int magic, int dims, Configuration conf) throws IOException {
-        String file = new Path(uri).getName();
-        try (DataInputStream in = new DataInputStream(HadoopFiles.open(uri, conf))) {
-            int m;
-            try {
-                m = in.readInt();
-            } catch (EOFException e) {
-                throw new DataFormatException("IDX file " + uri + " is shorter than its 4-byte magic; the file is"
-                        + " empty or cut short: download or copy it again.");
-            }
-            if (m != magic) {
-                throw new DataFormatException(String.format("IDX file %s starts with magic 0x%08x, expected 0x%08x"
-                        + " (unsigned bytes, %d dimension%s); is %s the right file?", uri, m, magic, dims,
-                        dims == 1 ? "" : "s", file));
-            }
-            int[] d = new int[dims];
-            for (int i = 0; i < dims; i++) {
-                try {
-                    d[i] = in.readInt();
-                } catch (EOFException e) {
-                    throw new DataFormatException("IDX file " + uri + " ends inside its header; the file is cut"
-                            + " short: download or copy it again.");
-                }
-                if (d[i] <= 0) {
-                    throw new DataFormatException("IDX file " + uri + " declares dimension " + i + " of size "
-                            + d[i] + "; sizes must be positive: the file is corrupt.");
-                }
-            }
-            if ((long) d[0] * (dims == 3 ? (long) d[1] * d[2] : 1) > Integer.MAX_VALUE * 64L) {
-                throw new DataFormatException("IDX file " + uri + " declares an implausibly large size; the file"
-                        + " is corrupt.");
-            }
-            return d;
+    /** Reads and checks a header ({@link IdxHeader}, as the engine's reader does): returns the dimension sizes. */
+    private static int[] header(String uri, int dims, Configuration conf) throws IOException {
+        IdxHeader h;
+        try (InputStream in = HadoopFiles.open(uri, conf)) {
+            h = IdxHeader.read(new EndAtEof(in), dims);
         }
+        if (h.problem() != null) {
+            throw headerProblem(uri, h, dims);
+        }
+        int[] d = new int[dims];
+        for (int i = 0; i < dims; i++) {
+            d[i] = h.size(i);
+        }
+        if ((long) d[0] * (dims == 3 ? (long) d[1] * d[2] : 1) > Integer.MAX_VALUE * 64L) {
+            throw new DataFormatException("IDX file " + uri + " declares an implausibly large size; the file"
+                    + " is corrupt.");
+        }
+        return d;
+    }
+
+    /**
+     * Ends where the stream below throws {@link EOFException} (a gzip file cut short inside the header), so
+     * that the header check says where the file ends instead of failing with gzip's own message.
+     */
+    private static final class EndAtEof extends FilterInputStream {
+        EndAtEof(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (EOFException e) {
+                return -1;
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (EOFException e) {
+                return -1;
+            }
+        }
+    }
+
+    /**
+     * What is wrong with a header, in this reader's words: any wrong magic byte is one message, and a size
+     * that is not positive is named even when the header also ends early after it.
+     */
+    private static DataFormatException headerProblem(String uri, IdxHeader h, int dims) {
+        int bad = h.firstNonPositive();
+        return new DataFormatException(switch (h.problem()) {
+            case SHORT_MAGIC -> "IDX file " + uri + " is shorter than its 4-byte magic; the file is empty or cut"
+                    + " short: download or copy it again.";
+            case NOT_IDX, TYPE, DIMENSIONS -> String.format("IDX file %s starts with magic 0x%08x, expected 0x%08x"
+                    + " (unsigned bytes, %d dimension%s); is %s the right file?", uri, h.magic(), IdxHeader.magic(dims),
+                    dims, dims == 1 ? "" : "s", new Path(uri).getName());
+            case SHORT_SIZES, NON_POSITIVE_SIZE -> bad >= 0
+                    ? "IDX file " + uri + " declares dimension " + bad + " of size " + h.size(bad) + "; sizes must be"
+                            + " positive: the file is corrupt."
+                    : "IDX file " + uri + " ends inside its header; the file is cut short: download or copy it again.";
+        });
     }
 
     /** For uncompressed files, the exact length is known: a shorter or longer file is corrupt. */

@@ -160,7 +160,7 @@ final class ParquetColumns {
                 features = batch.column(l.features);
                 values = features.getChild(0);
                 rowIndex = batch.column(l.row);
-                fileBits = rows == 0 ? 0 : (long) fileOf.of(batch.column(l.file).getUTF8String(0)) << CsvSource.OFFSET_BITS;
+                fileBits = rows == 0 ? 0 : RowIds.base(fileOf.of(batch.column(l.file).getUTF8String(0)));
             }
             return true;
         }

@@ -1,10 +1,12 @@
 package org.sparktrain.partitioning;
 
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Every class this module ships in an RDD, a shuffle, a broadcast or a task result, in one place: the
- * driver registers them with {@code spark.kryo.registrationRequired=true}
+ * Every class this module ships in an RDD, a shuffle, a broadcast or a task result, in one place (those of
+ * one format's reader alone are listed by its {@link DataFormat}, and added here): the driver registers them with {@code spark.kryo.registrationRequired=true}
  * ({@code conf.registerKryoClasses(PartitioningKryo.classes())}), so an unlisted class fails loudly rather
  * than being written with its full name. The tests run with exactly this list.
  */
@@ -13,7 +15,9 @@ public final class PartitioningKryo {
     }
 
     public static Class<?>[] classes() {
-        return LIST.toArray(new Class<?>[0]);
+        Set<Class<?>> all = new LinkedHashSet<>(LIST);
+        all.addAll(DataFormats.kryoClasses()); // each format lists what its own reader ships
+        return all.toArray(new Class<?>[0]);
     }
 
     /**

@@ -8,7 +8,8 @@ import org.apache.spark.sql.SparkSession;
  * Reads labelled data into validated rows on the executors. Each reader checks every row (column count,
  * numbers, finiteness, labels within the declared classes) and either fails with one message naming the
  * file and row of the first bad row (default) or, with {@link ReadOptions#dropBadRows(boolean)}, drops bad
- * rows and reports them in {@link LabeledData#report()}. An input without usable rows fails.
+ * rows and reports them in {@link LabeledData#report()}. An input without usable rows fails. To read a path
+ * in whichever format it holds, as the command line does: {@link DataFormats#read}.
  */
 public final class Readers {
     private Readers() {

@@ -10,7 +10,7 @@ import org.apache.hadoop.conf.Configuration;
  * <ul>
  * <li>Sources read in input order (CSV, IDX, synthetic): partition p's k-th row is row
  *     (rows of partitions 0..p−1) + k.</li>
- * <li>Parquet, whose row ids are (file index &lt;&lt; 40 | row index in the file), read in whatever order
+ * <li>Parquet, whose row ids are {@link RowIds}' (file index, row index in the file), read in whatever order
  *     Spark's file splits come: (rows of the files before it, from the files' footers) + row index.</li>
  * </ul>
  */
@@ -41,7 +41,7 @@ public final class RowNumbers implements java.io.Serializable {
     /** The row number of the {@code index}-th row of partition {@code partition}, whose id is {@code id}. */
     public long number(int partition, long index, long id) {
         if (fileStart != null) {
-            return fileStart[(int) (id >>> CsvSource.OFFSET_BITS)] + (id & CsvSource.OFFSET_MASK);
+            return fileStart[RowIds.file(id)] + RowIds.position(id);
         }
         return partitionStart[partition] + index;
     }

@@ -4,6 +4,11 @@
  * training part in one distributed pass, resample the training part, and pack rows into minibatch
  * {@link org.sparktrain.partitioning.Block}s, one partition per worker.
  *
+ * <p>Reading: {@link org.sparktrain.partitioning.Readers} for each reader, or
+ * {@link org.sparktrain.partitioning.DataFormats}, the list of formats a path may hold (each reader defines its
+ * own {@code DataFormat}) and the one place the command line asks which one a path is. Row ids of inputs
+ * made of files read in any order (CSV, Parquet) are {@code RowIds}' (file index, position).
+ *
  * <p>Entry point: {@link org.sparktrain.partitioning.DataPipeline}; its result,
  * {@link org.sparktrain.partitioning.PreparedData}, hands out one
  * {@link org.sparktrain.partitioning.PreparedFold} per (train, validation) pair. Every class shipped in an

@@ -1,21 +1,24 @@
 package org.sparktrain.driver.cli;
 
 import java.io.IOException;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.sparktrain.engine.Shape;
+import org.sparktrain.partitioning.DataFormats;
 import org.sparktrain.partitioning.LabeledData;
 import org.sparktrain.partitioning.ReadOptions;
-import org.sparktrain.partitioning.Readers;
 
 /**
- * Turns a {@code --data}/{@code --test} argument into validated rows on the executors: an IDX directory
- * (the Fashion-MNIST layout), a CSV file or directory ({@code *.csv}, {@code *.csv.gz}), or Parquet
- * ({@code *.parquet}, or a directory of part files).
+ * Turns a {@code --data}/{@code --test} argument into validated rows on the executors, in whichever format
+ * {@link DataFormats} finds the path holds (an IDX directory, CSV, Parquet, ...), and words the
+ * {@code --data} help from the same list.
  */
 final class DataSources {
+    /** Where a flag's description starts in the help texts, and their right margin. */
+    private static final int HELP_INDENT = 26;
+    private static final int HELP_WIDTH = 95;
+
     private DataSources() {
     }
 
@@ -49,41 +52,32 @@ final class DataSources {
 
     /** Reads {@code path}; for an IDX directory the part named {@code prefix} ({@code train} or {@code t10k}). */
     static LabeledData read(SparkSession spark, String path, String prefix, Options o) throws IOException {
-        Path p = new Path(path);
-        FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        if (!fs.exists(p)) {
-            throw new IOException(path + ": no such file or directory");
-        }
-        String name = p.getName().toLowerCase(java.util.Locale.ROOT);
-        if (name.endsWith(".csv") || name.endsWith(".csv.gz")) {
-            return Readers.csv(spark, path, o.read());
-        }
-        if (name.endsWith(".parquet")) {
-            return Readers.parquet(spark, path, o.read());
-        }
-        FileStatus st = fs.getFileStatus(p);
-        if (st.isDirectory()) {
-            if (hasIdx(fs, p, prefix)) {
-                return Readers.idx(spark, path, prefix, o.read());
-            }
-            for (FileStatus f : fs.listStatus(p)) {
-                String n = f.getPath().getName();
-                if (n.endsWith(".parquet")) {
-                    return Readers.parquet(spark, path, o.read());
-                }
-                if (n.endsWith(".csv") || n.endsWith(".csv.gz")) {
-                    return Readers.csv(spark, path, o.read());
-                }
-            }
-            throw new IOException(path + ": a directory without " + prefix + "-images-idx3-ubyte[.gz], CSV or"
-                    + " Parquet files; give an IDX directory, a .csv file or a .parquet file/directory");
-        }
-        throw new IOException(path + ": cannot tell the format; name it *.csv, *.csv.gz or *.parquet, or give an"
-                + " IDX directory");
+        return DataFormats.read(spark, path, prefix, o.read());
     }
 
+    /** Whether {@code dir} holds the part named {@code prefix} of an IDX directory (or of any format with parts). */
     static boolean hasIdx(FileSystem fs, Path dir, String prefix) throws IOException {
-        return fs.exists(new Path(dir, prefix + "-images-idx3-ubyte.gz"))
-                || fs.exists(new Path(dir, prefix + "-images-idx3-ubyte"));
+        return DataFormats.holdsPart(fs, dir, prefix);
+    }
+
+    /**
+     * The description of a {@code --data} flag: {@code lead} and the formats {@link DataFormats} reads,
+     * wrapped like the rest of a command's help.
+     */
+    static String dataHelp(String lead) {
+        StringBuilder out = new StringBuilder();
+        int column = HELP_INDENT;
+        for (String word : (lead + DataFormats.help()).split(" ")) {
+            if (column > HELP_INDENT && column + 1 + word.length() > HELP_WIDTH) {
+                out.append('\n').append(" ".repeat(HELP_INDENT));
+                column = HELP_INDENT;
+            } else if (column > HELP_INDENT) {
+                out.append(' ');
+                column++;
+            }
+            out.append(word);
+            column += word.length();
+        }
+        return out.toString();
     }
 }

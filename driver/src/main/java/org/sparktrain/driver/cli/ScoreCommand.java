@@ -46,7 +46,7 @@ final class ScoreCommand {
             usage: sparktrain score --model-file FILE --data DATA --out DIR [flags]
 
               --model-file FILE       a model written by 'sparktrain train' (model.sptr); any Hadoop path
-              --data DATA             rows to score: an IDX directory (--part, default t10k), CSV or Parquet
+              --data DATA             {formats}
               --part P                the IDX part to score (default t10k)
               --no-labels             the input has no label column (CSV: every column is a feature)
               --label-col NAME        the label column of labelled CSV/Parquet input (default: label)
@@ -55,7 +55,7 @@ final class ScoreCommand {
               --metrics-out FILE      with labels: also write the metrics as JSON
               --master URL            Spark master (default: as spark-submit set it, else local[*])
               --help                  this text
-            """;
+            """.replace("{formats}", DataSources.dataHelp("rows to score: "));
 
     private ScoreCommand() {
     }
@@ -206,8 +206,8 @@ final class ScoreCommand {
     }
 
     /**
-     * CSV or Parquet without labels, read by sparktrain's own readers (every column a feature, label 0): the
-     * same validation, messages and row numbers as labelled input.
+     * Rows without labels, read by the same readers as labelled input (CSV and Parquet: every column a
+     * feature, label 0): the same validation, messages and row numbers.
      */
     static LabeledData unlabelled(SparkSession session, String path, int classes, ModelSpec spec) throws java.io.IOException {
         return DataSources.read(session, path, "t10k", new DataSources.Options(classes, spec.input(), null, false)

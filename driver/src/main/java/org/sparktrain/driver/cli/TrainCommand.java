@@ -37,8 +37,7 @@ final class TrainCommand {
             usage: sparktrain train --model SPEC --data DATA [flags]
 
               --model SPEC            model spec (YAML or JSON), e.g. conf/models/lenet5.yaml
-              --data DATA             training data: an IDX directory (train-images-idx3-ubyte[.gz], ...),
-                                      a CSV file (*.csv, *.csv.gz; header line) or Parquet (*.parquet)
+              --data DATA             {formats}
               --test DATA             test data (default: the t10k-* files of an IDX --data directory)
               --label-col NAME        the label column of CSV/Parquet data (default: label)
               --drop-bad-rows         drop (and count) rows that fail validation instead of stopping
@@ -74,7 +73,7 @@ final class TrainCommand {
             Prints one line per epoch and the test metrics. A checkpoint is written after every epoch; the
             model file DIR/model.sptr only when the run succeeds, atomically: a failed run leaves an existing
             model untouched.
-            """;
+            """.replace("{formats}", DataSources.dataHelp("training data: "));
 
     private TrainCommand() {
     }

@@ -122,47 +122,16 @@ public final class IdxReader {
     private static Raw readBody(Path file, InputStream in, boolean gzip, long fileSize, int wantDims,
             String wantWhat) throws IOException {
         String what = (gzip ? "gzip-compressed IDX file " : "IDX file ") + file;
-        byte[] magic = in.readNBytes(4);
-        if (magic.length < 4) {
-            throw new IdxFormatException(what + " is only " + magic.length
-                    + " bytes long, too short for the 4-byte IDX magic; the file is empty or cut short.");
+        IdxHeader h = IdxHeader.read(in, wantDims);
+        if (h.problem() != null) {
+            throw headerProblem(what, h, wantDims, wantWhat);
         }
-        if (magic[0] != 0 || magic[1] != 0) {
-            throw new IdxFormatException(what + " is not an IDX file: it starts with bytes "
-                    + hex(magic[0]) + " " + hex(magic[1]) + " where an IDX file starts with 0x00 0x00. "
-                    + "Check that it is an MNIST-format file (not, say, an HTML error page saved by a "
-                    + "failed download, or a zip archive).");
-        }
-        int type = magic[2] & 0xff;
-        int ndims = magic[3] & 0xff;
-        if (type != TYPE_UNSIGNED_BYTE) {
-            throw new IdxFormatException(what + " holds data of IDX type " + hex(magic[2]) + " ("
-                    + typeName(type) + "); sparktrain reads only type 0x08 (unsigned byte). "
-                    + "Convert the data to unsigned bytes, or use the CSV or Parquet reader.");
-        }
-        if (ndims != wantDims) {
-            throw new IdxFormatException(what + " has " + ndims + " dimension" + (ndims == 1 ? "" : "s")
-                    + " but " + wantWhat + " must have " + wantDims + "; check that the images and labels "
-                    + "files were not swapped.");
-        }
-        byte[] header = in.readNBytes(4 * ndims);
-        if (header.length < 4 * ndims) {
-            throw new IdxFormatException(what + " is cut short inside its header: " + ndims
-                    + " dimension sizes need " + 4 * ndims + " bytes, only " + header.length
-                    + " are present; download it again.");
-        }
+        int ndims = wantDims;
         int[] dims = new int[ndims];
         long expected = 1;
         StringBuilder shape = new StringBuilder();
         for (int d = 0; d < ndims; d++) {
-            int i = 4 * d;
-            dims[d] = ((header[i] & 0xff) << 24) | ((header[i + 1] & 0xff) << 16)
-                    | ((header[i + 2] & 0xff) << 8) | (header[i + 3] & 0xff);
-            if (dims[d] <= 0) {
-                throw new IdxFormatException(what + " declares dimension " + d + " of size "
-                        + Integer.toUnsignedString(dims[d]) + "; every dimension must be positive. "
-                        + "The header is corrupt; download the file again.");
-            }
+            dims[d] = h.size(d);
             if (expected <= MAX_ARRAY) {
                 expected *= dims[d]; // at most 2^31 · 2^31: no overflow; once too large it stays too large
             }
@@ -199,6 +168,30 @@ public final class IdxReader {
         return new Raw(dims, data);
     }
 
+    /** What is wrong with a header ({@link IdxHeader} checks it), in this reader's words. */
+    private static IdxFormatException headerProblem(String what, IdxHeader h, int wantDims, String wantWhat) {
+        return new IdxFormatException(switch (h.problem()) {
+            case SHORT_MAGIC -> what + " is only " + h.magicBytes()
+                    + " bytes long, too short for the 4-byte IDX magic; the file is empty or cut short.";
+            case NOT_IDX -> what + " is not an IDX file: it starts with bytes "
+                    + hex(h.magicByte(0)) + " " + hex(h.magicByte(1)) + " where an IDX file starts with 0x00 0x00. "
+                    + "Check that it is an MNIST-format file (not, say, an HTML error page saved by a "
+                    + "failed download, or a zip archive).";
+            case TYPE -> what + " holds data of IDX type " + hex(h.magicByte(2)) + " ("
+                    + typeName(h.magicByte(2)) + "); sparktrain reads only type 0x08 (unsigned byte). "
+                    + "Convert the data to unsigned bytes, or use the CSV or Parquet reader.";
+            case DIMENSIONS -> what + " has " + h.magicByte(3) + " dimension" + (h.magicByte(3) == 1 ? "" : "s")
+                    + " but " + wantWhat + " must have " + wantDims + "; check that the images and labels "
+                    + "files were not swapped.";
+            case SHORT_SIZES -> what + " is cut short inside its header: " + wantDims
+                    + " dimension sizes need " + 4 * wantDims + " bytes, only " + h.sizeBytes()
+                    + " are present; download it again.";
+            case NON_POSITIVE_SIZE -> what + " declares dimension " + h.firstNonPositive() + " of size "
+                    + Integer.toUnsignedString(h.size(h.firstNonPositive())) + "; every dimension must be positive. "
+                    + "The header is corrupt; download the file again.";
+        });
+    }
+
     private static void checkLength(String what, CharSequence shape, long expected, long actual)
             throws IdxFormatException {
         if (actual < expected) {
@@ -214,8 +207,8 @@ public final class IdxReader {
         }
     }
 
-    private static String hex(byte b) {
-        return String.format(Locale.ROOT, "0x%02X", b & 0xff);
+    private static String hex(int b) {
+        return String.format(Locale.ROOT, "0x%02X", b);
     }
 
     private static String typeName(int type) {

@@ -6,7 +6,8 @@
  * {@link org.sparktrain.engine.io.ModelFormatException}; {@code AtomicFile} replaces a local file only once its
  * successor is complete. IDX files (MNIST, Fashion-MNIST), plain or gzip:
  * {@link org.sparktrain.engine.io.IdxReader}, {@code IdxImages}, {@code IdxDataset} and
- * {@link org.sparktrain.engine.io.IdxFormatException}. And {@link org.sparktrain.engine.io.FittedScaler}, a
+ * {@link org.sparktrain.engine.io.IdxFormatException}; {@link org.sparktrain.engine.io.IdxHeader} is the one
+ * parser of an IDX header, shared with the partitioning module's distributed reader. And {@link org.sparktrain.engine.io.FittedScaler}, a
  * z-score or min-max scaler as fitted values, stored in the model file so that scoring scales as training did.
  *
  * <p>Imports: the JDK only (streams and local paths); nothing from the rest of sparktrain. Must not import: Spark,

@@ -46,7 +46,7 @@ public final class Bench {
         Args a = new Args("bench", argv, 0,
                 Set.of("model", "epochs", "threads", "limit-train", "mode", "seed", "conf", "data", "batch", "workers",
                         "averaging-frequency", "averaging", "warmup-rounds", "master", "transport"),
-                Set.of("inference"));
+                Set.of("inference", "compare-shapes"));
         String model = a.require("model");
         int epochs = a.intValue("epochs", 3, 1);
         int threads = a.intValue("threads", 1, 1);
@@ -73,6 +73,10 @@ public final class Bench {
         Network net = Network.build(ms, cfg.seed());
         Trainer trainer = Trainer.fromSpec(net, cfg);
 
+        if (a.flag("compare-shapes")) {
+            ShapeBench.run(a, model, ms, cfg, train, test, epochs);
+            return;
+        }
         if (mode.equals("spark")) {
             SparkBench.run(a, model, ms, cfg, train, test, epochs);
             return;

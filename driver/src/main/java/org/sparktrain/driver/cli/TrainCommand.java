@@ -16,6 +16,7 @@ import org.sparktrain.driver.eval.DistributedEvaluation;
 import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.AtomicWrite;
 import org.sparktrain.driver.round.Averaging;
+import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.train.DistributedTraining;
 import org.sparktrain.driver.train.RunOptions;
 import org.sparktrain.engine.Network;
@@ -58,7 +59,7 @@ final class TrainCommand {
                                       (default: the cores Spark has, e.g. 2 on local[*] with 2 cores)
               --master URL            Spark master (default: as spark-submit set it, else local[*])
               --averaging-frequency K local minibatch steps between two averagings (default 5)
-              --mode parameter|gradient  average parameters every K steps (default) or gradients every step
+              --mode {modes}  average parameters every K steps (default) or gradients every step
               --warmup-rounds N       first N rounds average after every step (default 0)
               --transport barrier|job how a round travels: one barrier stage per epoch whose tasks average
                                       among themselves over direct TCP (default; needs all W tasks running
@@ -73,7 +74,9 @@ final class TrainCommand {
             Prints one line per epoch and the test metrics. A checkpoint is written after every epoch; the
             model file DIR/model.sptr only when the run succeeds, atomically: a failed run leaves an existing
             model untouched.
-            """.replace("{formats}", DataSources.dataHelp("training data: "));
+            """.replace("{formats}", DataSources.dataHelp("training data: "))
+            .replace("{modes}", String.join("|", java.util.Arrays.stream(AveragingMode.values())
+                    .map(AveragingMode::flagName).toList()));
 
     private TrainCommand() {
     }

@@ -45,7 +45,8 @@ final class EvaluateCommand {
               --validation F          holdout's validation fraction (default 0.3)
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
-              --warmup-rounds, --transport  as for 'sparktrain train' (scaling and resampling happen inside each
+              --warmup-rounds, --sync-epochs, --optimizer-state,
+              --transport  as for 'sparktrain train' (scaling and resampling happen inside each
                                       fold, on its training part only)
               --metrics-out FILE      write the summary and every fold's metrics as JSON
               --help                  this text

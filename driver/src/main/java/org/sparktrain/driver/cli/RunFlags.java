@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
@@ -22,7 +23,7 @@ import org.sparktrain.partitioning.Resampling;
 final class RunFlags {
     static final Set<String> VALUED = Set.of("model", "data", "epochs", "batch-size", "seed", "limit-train",
             "workers", "master", "averaging-frequency", "mode", "warmup-rounds", "scale", "resample", "label-col",
-            "transport", "metrics-out", "validation", "shuffle-window");
+            "transport", "metrics-out", "validation", "shuffle-window", "sync-epochs", "optimizer-state");
     static final Set<String> SWITCHES = Set.of("help", "drop-bad-rows");
 
     final Integer limit;
@@ -37,7 +38,11 @@ final class RunFlags {
         limit = a.has("limit-train") ? a.intValue("limit-train", 0, 1) : null;
         int workers = a.has("workers") ? a.intValue("workers", 0, 1) : 0;
         int shuffleWindow = a.intValue("shuffle-window", 0, 0);
-        int averagingFrequency = a.intValue("averaging-frequency", RunOptions.DEFAULT_AVERAGING_FREQUENCY, 1);
+        List<Integer> averagingFrequency = frequencies(a.get("averaging-frequency",
+                Integer.toString(RunOptions.DEFAULT_AVERAGING_FREQUENCY)));
+        int syncEpochs = a.intValue("sync-epochs", 0, 0);
+        Averaging.OptimizerState optimizerState = choice(a, "optimizer-state", "average",
+                Averaging.OptimizerState::parse);
         int warmupRounds = a.intValue("warmup-rounds", 0, 0);
         AveragingMode mode = choice(a, "mode", "parameter", AveragingMode::parse);
         MasterConfig.RoundTransport transport = choice(a, "transport", "barrier", MasterConfig.RoundTransport::parse);
@@ -60,13 +65,33 @@ final class RunFlags {
             c = c.withSeed(seed);
         }
         run = RunOptions.of(spec).withConfig(c).withWorkers(workers)
-                .withAveraging(new Averaging(mode, averagingFrequency, warmupRounds)).withTransport(transport)
+                .withAveraging(new Averaging(mode, averagingFrequency, warmupRounds, syncEpochs, optimizerState))
+                .withTransport(transport)
                 .withScaler(scale).withResampling(resample).withShuffleWindow(shuffleWindow);
     }
 
     /** The run these flags describe; {@code workers} 0 when {@code --workers} is not given (Spark's default). */
     RunOptions run() {
         return run;
+    }
+
+    /** {@code --averaging-frequency}: one K, or K per epoch ({@code 1,5,20}: the last for every later epoch). */
+    static List<Integer> frequencies(String text) {
+        List<Integer> ks = new java.util.ArrayList<>();
+        for (String part : text.split(",")) {
+            int k;
+            try {
+                k = Integer.parseInt(part.trim());
+            } catch (NumberFormatException e) {
+                throw new Args.UsageException("--averaging-frequency must be a whole number K >= 1 or one K per epoch"
+                        + " like 1,5,20, got '" + text + "'");
+            }
+            if (k < 1) {
+                throw new Args.UsageException("--averaging-frequency must be >= 1, got " + k);
+            }
+            ks.add(k);
+        }
+        return ks;
     }
 
     static <T> T choice(Args a, String flag, String dflt, java.util.function.Function<String, T> parse) {

@@ -58,8 +58,13 @@ final class TrainCommand {
               --workers W             data-parallel workers: Spark partitions, one task each per round
                                       (default: the cores Spark has, e.g. 2 on local[*] with 2 cores)
               --master URL            Spark master (default: as spark-submit set it, else local[*])
-              --averaging-frequency K local minibatch steps between two averagings (default 5)
               --mode {modes}  average parameters every K steps (default) or gradients every step
+              --averaging-frequency K  local steps per round in parameter mode (default 5), or K per epoch:
+                                      1,5,20 = 1 in epoch 1, 5 in epoch 2, 20 from epoch 3 on
+              --sync-epochs E         the first E epochs average gradients every step (synchronous), then the
+                                      mode's rounds begin (default 0)
+              --optimizer-state average|reset  parameter mode: average the optimizer state with the
+                                      parameters (default) or reset it after every average
               --warmup-rounds N       first N rounds average after every step (default 0)
               --transport barrier|job how a round travels: one barrier stage per epoch whose tasks average
                                       among themselves over direct TCP (default; needs all W tasks running
@@ -133,11 +138,10 @@ final class TrainCommand {
                     + " pass --validation 0.1 to hold out 10% of the training data");
         }
         Averaging avg = run.averaging();
-        out.printf("sparktrain: %s, %d parameters, %d training examples%s; %d workers on %s, %s averaging every %d"
-                        + " step(s) (%s transport); GEMM kernel %s%n", spec.name(), run.network().params().length,
+        out.printf("sparktrain: %s, %d parameters, %d training examples%s; %d workers on %s, %s (%s transport);"
+                        + " GEMM kernel %s%n", spec.name(), run.network().params().length,
                 fold.trainRows(), valFraction > 0 ? ", " + fold.validationRows() + " for validation" : "", workers,
-                sc.master(), avg.mode().flagName(), avg.stepsPerRound(),
-                run.transport().name().toLowerCase(Locale.ROOT), Gemms.fastest().name());
+                sc.master(), avg.describe(), run.transport().name().toLowerCase(Locale.ROOT), Gemms.fastest().name());
 
         JavaRDD<Block> testBlocks = test == null ? null
                 : ScoringBlocks.pack(test, fold.scaler(), ScoringBlocks.PREDICT_ROWS).persist(StorageLevel.MEMORY_AND_DISK());
@@ -160,8 +164,7 @@ final class TrainCommand {
         provenance.put("epochs", Integer.toString(fit.epochsRun()));
         provenance.put("best.epoch", Integer.toString(fit.bestEpoch()));
         provenance.put("workers", Integer.toString(workers));
-        provenance.put("averaging", avg.mode().flagName() + ", K=" + avg.averagingFrequency() + ", warm-up "
-                + avg.warmupRounds());
+        provenance.put("averaging", avg.describe());
         provenance.put("scaling", run.scalerName());
         provenance.put("resampling", run.resampling().toString());
         provenance.put("optimizer", trained.trainer().optimizer().describe());

@@ -18,19 +18,19 @@ import java.util.stream.Collectors;
 public enum AveragingMode {
     PARAMETER {
         @Override
-        RoundRule rule(int averagingFrequency, int warmupRounds) {
-            return new ParameterRounds(averagingFrequency, warmupRounds);
+        RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState) {
+            return new ParameterRounds(averagingFrequency, warmupRounds, resetOptimizerState);
         }
     },
     GRADIENT {
         @Override
-        RoundRule rule(int averagingFrequency, int warmupRounds) {
+        RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState) {
             return new GradientRounds();
         }
     };
 
-    /** The rule of this mode with the given K and warm-up (which a mode may ignore). */
-    abstract RoundRule rule(int averagingFrequency, int warmupRounds);
+    /** The rule of this mode with the given K, warm-up and optimizer-state choice (which a mode may ignore). */
+    abstract RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState);
 
     /** The name users type ({@code parameter}, {@code gradient}). */
     public String flagName() {

@@ -9,10 +9,12 @@ import org.sparktrain.engine.train.Trainer;
  * Parameter averaging (local SGD): every worker takes K local optimizer steps from the round's start, then
  * parameters, optimizer state and BatchNorm statistics are averaged; K = 1 during the first {@code warmupRounds}
  * rounds of the run (large K loses accuracy most early on) and the remainder at an epoch's end. Result layout
- * {@code [params | optimizer state | network state | loss sum | examples]} ({@link RoundVector}). Made from checked
- * settings by {@link Averaging#rule()}.
+ * {@code [params | optimizer state | network state | loss sum | examples]} ({@link RoundVector}). With
+ * {@code resetOptimizerState} the averaged optimizer state is set to zero instead of kept. Made from checked
+ * settings by {@link Averaging#rule(int)}.
  */
-public record ParameterRounds(int averagingFrequency, int warmupRounds) implements RoundRule {
+public record ParameterRounds(int averagingFrequency, int warmupRounds, boolean resetOptimizerState)
+        implements RoundRule {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -55,6 +57,9 @@ public record ParameterRounds(int averagingFrequency, int warmupRounds) implemen
         // every model that took a step weighs the same (a worker with fewer rows still took the round's steps)
         RoundVector.divideSum(sum, resultLength(t), contributors);
         RoundVector.unpackState(sum, t.network(), t.optimizer());
+        if (resetOptimizerState) {
+            java.util.Arrays.fill(t.optimizer().state(), 0f); // the averaged moments are dropped, as asked
+        }
         t.optimizer().setStepCount(roundStartSteps + k); // every replica counts the round's K steps
     }
 }

@@ -42,7 +42,6 @@ public final class ParameterAveragingMaster {
     private final List<Double> roundMillis = new ArrayList<>();
     private double computeSeconds;
     private BarrierEpoch.Outcome lastBarrier;
-    private final RoundRule rule;
     private TaskHook taskHook = TaskHook.NONE;
 
     public ParameterAveragingMaster(JavaSparkContext sc, MasterConfig config, Trainer master) {
@@ -50,7 +49,6 @@ public final class ParameterAveragingMaster {
         this.config = config;
         this.master = master;
         this.training = master.config();
-        this.rule = config.averaging().rule();
     }
 
     /**
@@ -95,6 +93,7 @@ public final class ParameterAveragingMaster {
         if (config.transport() == MasterConfig.RoundTransport.BARRIER) {
             return barrierEpoch(data, epoch);
         }
+        RoundRule rule = config.averaging().rule(epoch);
         JavaRDD<MiniBatch> blocks = data.blocks(epoch);
         int steps = data.maxBlocksPerWorker(epoch);
         int[] plan = rule.plan(rounds, steps);
@@ -108,7 +107,7 @@ public final class ParameterAveragingMaster {
             sc.setJobDescription(config.runName() + ": epoch " + epoch + ", round " + (r + 1)
                     + " (steps " + (step + 1) + "-" + (step + k) + " of " + steps + ")");
             long t0 = System.nanoTime();
-            float[] avg = jobRound(blocks, epoch, step, k); // averaged in place but for loss sum and examples
+            float[] avg = jobRound(rule, blocks, epoch, step, k); // averaged in place but for loss sum and examples
             roundMillis.add((System.nanoTime() - t0) / 1e6);
             if (avg != null) {
                 double l = RoundVector.lossSum(avg);
@@ -132,6 +131,7 @@ public final class ParameterAveragingMaster {
             throw new IllegalStateException("epoch " + epoch + " has " + blocks.getNumPartitions() + " partitions for "
                     + config.workers() + " workers");
         }
+        RoundRule rule = config.averaging().rule(epoch);
         int[] plan = rule.plan(rounds, data.maxBlocksPerWorker(epoch));
         BarrierEpoch.Outcome o = BarrierEpoch.run(sc, blocks, master, rule, epoch, plan, config.runName(),
                 BarrierEpoch.settings(sc), false, taskHook);
@@ -174,7 +174,7 @@ public final class ParameterAveragingMaster {
      * round's loss sum and examples), or null when no worker had a minibatch left.
      * Adds the workers' mean compute time to the epoch's.
      */
-    private float[] jobRound(JavaRDD<MiniBatch> blocks, int epoch, int step, int k) {
+    private float[] jobRound(RoundRule rule, JavaRDD<MiniBatch> blocks, int epoch, int step, int k) {
         long stepsBefore = master.optimizer().stepCount();
         float lr = master.optimizer().learningRate(); // the driver's: a schedule or a resume reaches every worker
         Broadcast<float[]> start = sc.broadcast(rule.workerStart(master));

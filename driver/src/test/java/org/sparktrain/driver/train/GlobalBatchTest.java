@@ -128,4 +128,19 @@ class GlobalBatchTest {
         assertEquals(3, InMemoryEpochData.globalBlocksFor(ten, 1, 1, 3, 4, 7).size());
         assertTrue(InMemoryEpochData.globalBlocksFor(ten, 1, 2, 3, 4, 7).size() == 3);
     }
+
+    @Test
+    void aSynchronousFirstEpochIsGradientModeThenLocalSteps() {
+        DataSet d = ParameterAveragingMasterTest.data(64, 24);
+        ModelSpec spec = ModelSpec.parse(SGD, "t.yaml");
+        org.sparktrain.driver.round.Averaging local = new org.sparktrain.driver.round.Averaging(
+                AveragingMode.PARAMETER, 4, 0);
+        MasterConfig postLocal = new MasterConfig(2, local.withSyncEpochs(1), "t", MasterConfig.RoundTransport.JOB);
+        MasterConfig gradient = new MasterConfig(2, 1, AveragingMode.GRADIENT, 0, "t");
+        assertArrayEquals(distributed(spec, d, gradient, 1), distributed(spec, d, postLocal, 1),
+                "epoch 1 is synchronous");
+        float[] g2 = distributed(spec, d, gradient, 2);
+        float[] p2 = distributed(spec, d, postLocal, 2);
+        assertTrue(!java.util.Arrays.equals(g2, p2), "epoch 2 takes local steps");
+    }
 }

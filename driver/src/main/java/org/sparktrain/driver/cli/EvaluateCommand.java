@@ -45,7 +45,7 @@ final class EvaluateCommand {
               --validation F          holdout's validation fraction (default 0.3)
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
-              --warmup-rounds, --sync-epochs, --optimizer-state,
+              --warmup-rounds, --sync-epochs, --optimizer-state, --lr-scaling-reference, --lr-warmup-epochs,
               --transport  as for 'sparktrain train' (scaling and resampling happen inside each
                                       fold, on its training part only)
               --metrics-out FILE      write the summary and every fold's metrics as JSON

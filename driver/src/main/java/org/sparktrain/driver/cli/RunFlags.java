@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
+import org.sparktrain.driver.round.LearningRateScaling;
 import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.driver.train.RunOptions;
 import org.sparktrain.engine.io.FittedScaler;
@@ -23,13 +24,14 @@ import org.sparktrain.partitioning.Resampling;
 final class RunFlags {
     static final Set<String> VALUED = Set.of("model", "data", "epochs", "batch-size", "seed", "limit-train",
             "workers", "master", "averaging-frequency", "mode", "warmup-rounds", "scale", "resample", "label-col",
-            "transport", "metrics-out", "validation", "shuffle-window", "sync-epochs", "optimizer-state");
+            "transport", "metrics-out", "validation", "shuffle-window", "sync-epochs", "optimizer-state",
+            "lr-scaling-reference", "lr-warmup-epochs");
     static final Set<String> SWITCHES = Set.of("help", "drop-bad-rows");
 
     final Integer limit;
     final Path specFile;
     final String dataPath;
-    private final RunOptions run;
+    private RunOptions run;
 
     RunFlags(Args a) throws IOException {
         Integer epochs = a.has("epochs") ? a.intValue("epochs", 0, 1) : null;
@@ -68,6 +70,13 @@ final class RunFlags {
                 .withAveraging(new Averaging(mode, averagingFrequency, warmupRounds, syncEpochs, optimizerState))
                 .withTransport(transport)
                 .withScaler(scale).withResampling(resample).withShuffleWindow(shuffleWindow);
+        if (a.has("lr-scaling-reference")) {
+            run = run.withLrScaling(new LearningRateScaling(a.intValue("lr-scaling-reference", 0, 1),
+                    a.intValue("lr-warmup-epochs", 5, 0)));
+        } else if (a.has("lr-warmup-epochs")) {
+            throw new Args.UsageException("--lr-warmup-epochs belongs to the scaling rule: give"
+                    + " --lr-scaling-reference B (the minibatch the spec's learning rate was tuned for) too");
+        }
     }
 
     /** The run these flags describe; {@code workers} 0 when {@code --workers} is not given (Spark's default). */

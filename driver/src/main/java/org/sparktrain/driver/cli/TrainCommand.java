@@ -66,6 +66,9 @@ final class TrainCommand {
               --optimizer-state average|reset  parameter mode: average the optimizer state with the
                                       parameters (default) or reset it after every average
               --warmup-rounds N       first N rounds average after every step (default 0)
+              --lr-scaling-reference B  opt-in linear scaling rule (Goyal et al. 2017): the spec's learning
+                                      rate was tuned for B rows per step; it becomes lr * batch_size / B,
+                                      reached in equal steps over --lr-warmup-epochs E (default 5)
               --transport barrier|job how a round travels: one barrier stage per epoch whose tasks average
                                       among themselves over direct TCP (default; needs all W tasks running
                                       at once; ports and timeouts: spark.sparktrain.allreduce.*), or one
@@ -165,6 +168,10 @@ final class TrainCommand {
         provenance.put("best.epoch", Integer.toString(fit.bestEpoch()));
         provenance.put("workers", Integer.toString(workers));
         provenance.put("averaging", avg.describe());
+        if (run.lrScaling() != null) {
+            provenance.put("lr.scaling", "linear, reference batch " + run.lrScaling().referenceBatch()
+                    + ", warm-up " + run.lrScaling().warmupEpochs() + " epoch(s)");
+        }
         provenance.put("scaling", run.scalerName());
         provenance.put("resampling", run.resampling().toString());
         provenance.put("optimizer", trained.trainer().optimizer().describe());

@@ -106,7 +106,7 @@ public record Averaging(AveragingMode mode, List<Integer> frequencies, int warmu
         return rule(1);
     }
 
-    /** Local steps per round of the first epoch as a user sees it: K in parameter mode, 1 where every round is one step. */
+    /** Local steps per round of the first epoch as a user sees it: K in parameter mode, 1 where each round is a step. */
     public int stepsPerRound() {
         return rule().roundSize(warmupRounds, 0, Integer.MAX_VALUE);
     }

@@ -2,14 +2,16 @@ package org.sparktrain.driver.train;
 
 import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
+import org.sparktrain.driver.round.LearningRateScaling;
 
 /**
  * How the training master runs: {@code workers} partitions (one task each per round), what a round computes
  * ({@link Averaging}: the mode, K, the warm-up; {@code driver.round}), a name shown in the Spark UI, and how a
- * round travels ({@link RoundTransport}; docs/architecture.md, decision 4). What a round computes does not depend
- * on the transport.
+ * round travels ({@link RoundTransport}; docs/architecture.md, decision 4), and an optional learning-rate scaling
+ * rule ({@link LearningRateScaling}, null for none). What a round computes does not depend on the transport.
  */
-public record MasterConfig(int workers, Averaging averaging, String runName, RoundTransport transport) {
+public record MasterConfig(int workers, Averaging averaging, String runName, RoundTransport transport,
+                           LearningRateScaling lrScaling) {
 
     /**
      * How a round travels.
@@ -44,6 +46,10 @@ public record MasterConfig(int workers, Averaging averaging, String runName, Rou
         }
     }
 
+    public MasterConfig(int workers, Averaging averaging, String runName, RoundTransport transport) {
+        this(workers, averaging, runName, transport, null);
+    }
+
     public MasterConfig(int workers, int averagingFrequency, AveragingMode mode, int warmupRounds, String runName,
                         RoundTransport transport) {
         this(workers, new Averaging(mode, averagingFrequency, warmupRounds), runName, transport);
@@ -68,11 +74,11 @@ public record MasterConfig(int workers, Averaging averaging, String runName, Rou
 
     /** This configuration with another transport. */
     public MasterConfig withTransport(RoundTransport t) {
-        return new MasterConfig(workers, averaging, runName, t);
+        return new MasterConfig(workers, averaging, runName, t, lrScaling);
     }
 
     /** This configuration under another name (a fold's run). */
     public MasterConfig withRunName(String name) {
-        return new MasterConfig(workers, averaging, name, transport);
+        return new MasterConfig(workers, averaging, name, transport, lrScaling);
     }
 }

@@ -43,12 +43,15 @@ public final class ParameterAveragingMaster {
     private double computeSeconds;
     private BarrierEpoch.Outcome lastBarrier;
     private TaskHook taskHook = TaskHook.NONE;
+    /** The spec's learning rate, which a scaling rule scales per epoch. */
+    private final float specRate;
 
     public ParameterAveragingMaster(JavaSparkContext sc, MasterConfig config, Trainer master) {
         this.sc = sc;
         this.config = config;
         this.master = master;
         this.training = master.config();
+        this.specRate = master.optimizer().learningRate();
     }
 
     /**
@@ -90,6 +93,9 @@ public final class ParameterAveragingMaster {
 
     /** One epoch: as many rounds as the largest partition needs. Returns {mean training loss, examples}. */
     public double[] trainEpoch(EpochData data, int epoch) {
+        if (config.lrScaling() != null) {
+            master.optimizer().setLearningRate(config.lrScaling().rate(specRate, training.batchSize(), epoch));
+        }
         if (config.transport() == MasterConfig.RoundTransport.BARRIER) {
             return barrierEpoch(data, epoch);
         }

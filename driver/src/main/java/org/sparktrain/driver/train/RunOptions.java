@@ -4,6 +4,7 @@ import java.util.Locale;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
+import org.sparktrain.driver.round.LearningRateScaling;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.spec.ModelSpec;
@@ -24,10 +25,11 @@ import org.sparktrain.partitioning.SplitSpec;
  * @param workers data-parallel workers; 0 for Spark's default parallelism ({@link #workers(JavaSparkContext)})
  * @param scaler the feature scaler fitted on the training part, or null for none
  * @param shuffleWindow rows a worker permutes together per epoch; 0 for automatic
+ * @param lrScaling the learning-rate scaling rule, or null for the spec's rate throughout
  */
 public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int workers, Averaging averaging,
                          MasterConfig.RoundTransport transport, FittedScaler.Kind scaler, Resampling resampling,
-                         int shuffleWindow) {
+                         int shuffleWindow, LearningRateScaling lrScaling) {
 
     /** K = 5 local steps per round: the command line's and the Spark ML estimator's default. */
     public static final int DEFAULT_AVERAGING_FREQUENCY = 5;
@@ -55,39 +57,48 @@ public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int
     public static RunOptions of(ModelSpec spec) {
         return new RunOptions(spec, spec.training(), spec.name(), 0,
                 new Averaging(AveragingMode.PARAMETER, DEFAULT_AVERAGING_FREQUENCY, 0),
-                MasterConfig.RoundTransport.BARRIER, null, Resampling.none(), 0);
+                MasterConfig.RoundTransport.BARRIER, null, Resampling.none(), 0, null);
     }
 
     public RunOptions withConfig(TrainingConfig c) {
-        return new RunOptions(spec, c, name, workers, averaging, transport, scaler, resampling, shuffleWindow);
+        return new RunOptions(spec, c, name, workers, averaging, transport, scaler,
+                resampling, shuffleWindow, lrScaling);
     }
 
     public RunOptions withName(String n) {
-        return new RunOptions(spec, config, n, workers, averaging, transport, scaler, resampling, shuffleWindow);
+        return new RunOptions(spec, config, n, workers, averaging, transport, scaler,
+                resampling, shuffleWindow, lrScaling);
     }
 
     public RunOptions withWorkers(int w) {
-        return new RunOptions(spec, config, name, w, averaging, transport, scaler, resampling, shuffleWindow);
+        return new RunOptions(spec, config, name, w, averaging, transport, scaler,
+                resampling, shuffleWindow, lrScaling);
     }
 
     public RunOptions withAveraging(Averaging a) {
-        return new RunOptions(spec, config, name, workers, a, transport, scaler, resampling, shuffleWindow);
+        return new RunOptions(spec, config, name, workers, a, transport, scaler, resampling, shuffleWindow, lrScaling);
     }
 
     public RunOptions withTransport(MasterConfig.RoundTransport t) {
-        return new RunOptions(spec, config, name, workers, averaging, t, scaler, resampling, shuffleWindow);
+        return new RunOptions(spec, config, name, workers, averaging, t, scaler, resampling, shuffleWindow, lrScaling);
     }
 
     public RunOptions withScaler(FittedScaler.Kind k) {
-        return new RunOptions(spec, config, name, workers, averaging, transport, k, resampling, shuffleWindow);
+        return new RunOptions(spec, config, name, workers, averaging, transport, k,
+                resampling, shuffleWindow, lrScaling);
     }
 
     public RunOptions withResampling(Resampling r) {
-        return new RunOptions(spec, config, name, workers, averaging, transport, scaler, r, shuffleWindow);
+        return new RunOptions(spec, config, name, workers, averaging, transport, scaler, r, shuffleWindow, lrScaling);
     }
 
     public RunOptions withShuffleWindow(int rows) {
-        return new RunOptions(spec, config, name, workers, averaging, transport, scaler, resampling, rows);
+        return new RunOptions(spec, config, name, workers, averaging, transport, scaler, resampling, rows, lrScaling);
+    }
+
+    public RunOptions withLrScaling(LearningRateScaling rule) {
+        return new RunOptions(spec, config, name, workers, averaging, transport, scaler, resampling, shuffleWindow,
+                rule);
     }
 
     /** The workers this run uses on {@code sc}: the setting, or Spark's default parallelism when it is 0. */
@@ -118,7 +129,7 @@ public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int
 
     /** How the master runs with {@code workers} workers. */
     public MasterConfig master(int workers) {
-        return new MasterConfig(workers, averaging, name, transport);
+        return new MasterConfig(workers, averaging, name, transport, lrScaling);
     }
 
     /** The scaler's name as users type it ({@code none}, {@code zscore}, {@code minmax}). */

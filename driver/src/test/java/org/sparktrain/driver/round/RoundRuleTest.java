@@ -92,4 +92,15 @@ class RoundRuleTest {
             assertEquals(12, t.optimizer().stepCount());
         }
     }
+
+    @Test
+    void theLinearScalingRuleReachesItsRateInEqualStepsOverTheWarmUp() {
+        LearningRateScaling r = new LearningRateScaling(64, 3);
+        float[] expected = {0.1f, 0.2f, 0.3f, 0.4f, 0.4f};
+        for (int e = 1; e <= 5; e++) {
+            assertEquals(expected[e - 1], r.rate(0.1f, 256, e), 1e-7f, "epoch " + e);
+        }
+        assertEquals(0.4f, new LearningRateScaling(64, 0).rate(0.1f, 256, 1), 1e-7f);
+        assertEquals(0.05f, new LearningRateScaling(128, 0).rate(0.1f, 64, 7), 1e-7f, "a smaller batch, a smaller rate");
+    }
 }

@@ -143,4 +143,21 @@ class GlobalBatchTest {
         float[] p2 = distributed(spec, d, postLocal, 2);
         assertTrue(!java.util.Arrays.equals(g2, p2), "epoch 2 takes local steps");
     }
+
+    @Test
+    void theScalingRuleSetsEveryEpochsRateOnTheMaster() {
+        DataSet d = ParameterAveragingMasterTest.data(48, 25);
+        ModelSpec spec = ModelSpec.parse(SGD, "t.yaml"); // lr 0.5 for batch 8
+        JavaSparkContext sc = TestSpark.jsc();
+        Trainer t = fresh(spec);
+        MasterConfig mc = new MasterConfig(2, new org.sparktrain.driver.round.Averaging(AveragingMode.PARAMETER, 2, 0),
+                "t", MasterConfig.RoundTransport.JOB, new org.sparktrain.driver.round.LearningRateScaling(4, 1));
+        ParameterAveragingMaster m = new ParameterAveragingMaster(sc, mc, t);
+        InMemoryEpochData data = InMemoryEpochData.globalBatch(sc, d, 2, 8, 5);
+        m.trainEpoch(data, 1);
+        assertEquals(0.5f, t.optimizer().learningRate(), 0f, "epoch 1: the spec's rate");
+        m.trainEpoch(data, 2);
+        assertEquals(1.0f, t.optimizer().learningRate(), 0f, "then lr * 8 / 4");
+        m.close();
+    }
 }

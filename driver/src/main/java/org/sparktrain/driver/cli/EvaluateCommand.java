@@ -46,6 +46,7 @@ final class EvaluateCommand {
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
               --warmup-rounds, --sync-epochs, --optimizer-state, --lr-scaling-reference, --lr-warmup-epochs,
+              --class-weight,
               --transport  as for 'sparktrain train' (scaling and resampling happen inside each
                                       fold, on its training part only)
               --metrics-out FILE      write the summary and every fold's metrics as JSON

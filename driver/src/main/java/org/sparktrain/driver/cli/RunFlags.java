@@ -9,6 +9,7 @@ import java.util.Set;
 import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.round.LearningRateScaling;
+import org.sparktrain.driver.train.ClassWeights;
 import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.driver.train.RunOptions;
 import org.sparktrain.engine.io.FittedScaler;
@@ -25,7 +26,7 @@ final class RunFlags {
     static final Set<String> VALUED = Set.of("model", "data", "epochs", "batch-size", "seed", "limit-train",
             "workers", "master", "averaging-frequency", "mode", "warmup-rounds", "scale", "resample", "label-col",
             "transport", "metrics-out", "validation", "shuffle-window", "sync-epochs", "optimizer-state",
-            "lr-scaling-reference", "lr-warmup-epochs");
+            "lr-scaling-reference", "lr-warmup-epochs", "class-weight");
     static final Set<String> SWITCHES = Set.of("help", "drop-bad-rows");
 
     final Integer limit;
@@ -70,6 +71,14 @@ final class RunFlags {
                 .withAveraging(new Averaging(mode, averagingFrequency, warmupRounds, syncEpochs, optimizerState))
                 .withTransport(transport)
                 .withScaler(scale).withResampling(resample).withShuffleWindow(shuffleWindow);
+        if (a.has("class-weight")) {
+            ClassWeights w = choice(a, "class-weight", "balanced", ClassWeights::parse);
+            if (w.given() != null && w.given().length != run.classes()) { // known before any data is read
+                throw new Args.UsageException("--class-weight gives " + w.given().length + " weights for the "
+                        + run.classes() + " classes of " + specFile);
+            }
+            run = run.withClassWeights(w);
+        }
         if (a.has("lr-scaling-reference")) {
             run = run.withLrScaling(new LearningRateScaling(a.intValue("lr-scaling-reference", 0, 1),
                     a.intValue("lr-warmup-epochs", 5, 0)));

@@ -65,6 +65,9 @@ final class TrainCommand {
                                       mode's rounds begin (default 0)
               --optimizer-state average|reset  parameter mode: average the optimizer state with the
                                       parameters (default) or reset it after every average
+              --class-weight balanced|w0,w1,...  weight the loss per class: balanced = N / (k * rows of
+                                      the class) over the training part, or one weight per class (the
+                                      expectation of up-sampling, without extra rows)
               --warmup-rounds N       first N rounds average after every step (default 0)
               --lr-scaling-reference B  opt-in linear scaling rule (Goyal et al. 2017): the spec's learning
                                       rate was tuned for B rows per step; it becomes lr * batch_size / B,
@@ -156,6 +159,10 @@ final class TrainCommand {
         DistributedTraining.Trained trained = DistributedTraining.train(sc, run, fold, watch);
         DistributedTraining.Result fit = trained.result();
         Network net = trained.network();
+        if (trained.trainer().config().classWeights() != null) {
+            out.println("class weights (" + run.classWeights() + "): "
+                    + java.util.Arrays.toString(trained.trainer().config().classWeights()));
+        }
 
         ClassificationMetrics testMetrics = testBlocks == null ? null : DistributedEvaluation.evaluate(sc, net, testBlocks);
         Map<String, String> provenance = new LinkedHashMap<>();
@@ -168,6 +175,10 @@ final class TrainCommand {
         provenance.put("best.epoch", Integer.toString(fit.bestEpoch()));
         provenance.put("workers", Integer.toString(workers));
         provenance.put("averaging", avg.describe());
+        float[] weights = trained.trainer().config().classWeights();
+        if (weights != null) {
+            provenance.put("class.weights", run.classWeights() + " = " + java.util.Arrays.toString(weights));
+        }
         if (run.lrScaling() != null) {
             provenance.put("lr.scaling", "linear, reference batch " + run.lrScaling().referenceBatch()
                     + ", warm-up " + run.lrScaling().warmupEpochs() + " epoch(s)");

@@ -74,7 +74,7 @@ public final class DistributedTraining {
 
     /**
      * The one way a run is assembled (docs/architecture.md, "The run"): a fresh network and trainer from
-     * {@code run}'s spec and seed, trained on {@code fold}'s blocks by {@code run.workers()} workers (the count the
+     * {@code run}'s spec and seed (the class weights resolved on the fold's training rows), trained on {@code fold}'s blocks by {@code run.workers()} workers (the count the
      * fold was prepared for) with {@code run}'s averaging and transport.
      */
     public static Trained train(JavaSparkContext sc, RunOptions run, PreparedFold fold, Options options)
@@ -83,7 +83,9 @@ public final class DistributedTraining {
             throw new IllegalArgumentException("resolve the workers before training (RunOptions.workers(sc))");
         }
         Network net = run.network();
-        Trainer trainer = Trainer.fromSpec(net, run.config());
+        TrainingConfig config = run.classWeights() == null ? run.config()
+                : run.config().withClassWeights(run.classWeights().resolve(fold.classCountsAfter()));
+        Trainer trainer = Trainer.fromSpec(net, config); // the workers' trainers get the same configuration
         Result r = run(sc, trainer, run.master(run.workers()), new FoldEpochData(fold),
                 options);
         return new Trained(net, trainer, r);

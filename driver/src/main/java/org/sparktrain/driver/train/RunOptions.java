@@ -26,10 +26,11 @@ import org.sparktrain.partitioning.SplitSpec;
  * @param scaler the feature scaler fitted on the training part, or null for none
  * @param shuffleWindow rows a worker permutes together per epoch; 0 for automatic
  * @param lrScaling the learning-rate scaling rule, or null for the spec's rate throughout
+ * @param classWeights the loss's class weights (resolved on the training part's class counts), or null for none
  */
 public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int workers, Averaging averaging,
                          MasterConfig.RoundTransport transport, FittedScaler.Kind scaler, Resampling resampling,
-                         int shuffleWindow, LearningRateScaling lrScaling) {
+                         int shuffleWindow, LearningRateScaling lrScaling, ClassWeights classWeights) {
 
     /** K = 5 local steps per round: the command line's and the Spark ML estimator's default. */
     public static final int DEFAULT_AVERAGING_FREQUENCY = 5;
@@ -57,48 +58,57 @@ public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int
     public static RunOptions of(ModelSpec spec) {
         return new RunOptions(spec, spec.training(), spec.name(), 0,
                 new Averaging(AveragingMode.PARAMETER, DEFAULT_AVERAGING_FREQUENCY, 0),
-                MasterConfig.RoundTransport.BARRIER, null, Resampling.none(), 0, null);
+                MasterConfig.RoundTransport.BARRIER, null, Resampling.none(), 0, null, null);
     }
 
     public RunOptions withConfig(TrainingConfig c) {
         return new RunOptions(spec, c, name, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling);
+                resampling, shuffleWindow, lrScaling, classWeights);
     }
 
     public RunOptions withName(String n) {
         return new RunOptions(spec, config, n, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling);
+                resampling, shuffleWindow, lrScaling, classWeights);
     }
 
     public RunOptions withWorkers(int w) {
         return new RunOptions(spec, config, name, w, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling);
+                resampling, shuffleWindow, lrScaling, classWeights);
     }
 
     public RunOptions withAveraging(Averaging a) {
-        return new RunOptions(spec, config, name, workers, a, transport, scaler, resampling, shuffleWindow, lrScaling);
+        return new RunOptions(spec, config, name, workers, a, transport, scaler,
+                resampling, shuffleWindow, lrScaling, classWeights);
     }
 
     public RunOptions withTransport(MasterConfig.RoundTransport t) {
-        return new RunOptions(spec, config, name, workers, averaging, t, scaler, resampling, shuffleWindow, lrScaling);
+        return new RunOptions(spec, config, name, workers, averaging, t, scaler,
+                resampling, shuffleWindow, lrScaling, classWeights);
     }
 
     public RunOptions withScaler(FittedScaler.Kind k) {
         return new RunOptions(spec, config, name, workers, averaging, transport, k,
-                resampling, shuffleWindow, lrScaling);
+                resampling, shuffleWindow, lrScaling, classWeights);
     }
 
     public RunOptions withResampling(Resampling r) {
-        return new RunOptions(spec, config, name, workers, averaging, transport, scaler, r, shuffleWindow, lrScaling);
+        return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
+                r, shuffleWindow, lrScaling, classWeights);
     }
 
     public RunOptions withShuffleWindow(int rows) {
-        return new RunOptions(spec, config, name, workers, averaging, transport, scaler, resampling, rows, lrScaling);
+        return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
+                resampling, rows, lrScaling, classWeights);
     }
 
     public RunOptions withLrScaling(LearningRateScaling rule) {
-        return new RunOptions(spec, config, name, workers, averaging, transport, scaler, resampling, shuffleWindow,
-                rule);
+        return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
+                resampling, shuffleWindow, rule, classWeights);
+    }
+
+    public RunOptions withClassWeights(ClassWeights w) {
+        return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
+                resampling, shuffleWindow, lrScaling, w);
     }
 
     /** The workers this run uses on {@code sc}: the setting, or Spark's default parallelism when it is 0. */

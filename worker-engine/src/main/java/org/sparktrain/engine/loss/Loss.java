@@ -26,6 +26,17 @@ public interface Loss {
     boolean classification();
 
     /** The activation this loss fuses, which the spec writes as the last layer and the network omits. */
+    /**
+     * Weights the loss of each example by its class's weight: the loss becomes {@code Σ w_y L / Σ w_y} over the
+     * minibatch, the expectation up-sampling class c by a factor {@code w_c} gives, without extra rows
+     * (docs/architecture.md, Conventions). Null: unweighted. Only single-label classification losses take them.
+     */
+    default void setClassWeights(float[] weights) {
+        if (weights != null) {
+            throw new IllegalArgumentException("class weights apply to softmax_cross_entropy, not to " + name());
+        }
+    }
+
     default String fusedActivation() {
         return null;
     }

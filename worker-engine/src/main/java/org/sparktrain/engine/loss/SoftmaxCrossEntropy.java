@@ -7,9 +7,24 @@ import org.sparktrain.engine.layer.Activation;
  * Fused softmax + cross-entropy on logits z (docs/architecture.md, Conventions): per example
  * {@code L = log Σ_j e^{z_j − max} + max − z_y} (log-sum-exp, never {@code log(softmax)}), so logits of
  * ±1000 give finite values; gradient {@code (softmax(z) − onehot(y)) / batch}. Labels must lie in
- * {@code [0, outSize)}.
+ * {@code [0, outSize)}. With class weights w ({@link #setClassWeights}): {@code Σ w_y L / Σ w_y}, gradient
+ * {@code w_y (softmax(z) − onehot(y)) / Σ w_y}.
  */
 public final class SoftmaxCrossEntropy implements Loss {
+    private float[] classWeights;
+
+    @Override
+    public void setClassWeights(float[] weights) {
+        if (weights != null) {
+            for (float w : weights) {
+                if (!(w >= 0) || Float.isInfinite(w)) {
+                    throw new IllegalArgumentException("class weights must be finite and >= 0, got "
+                            + java.util.Arrays.toString(weights));
+                }
+            }
+        }
+        this.classWeights = weights == null ? null : weights.clone();
+    }
 
     @Override
     public String name() {
@@ -32,6 +47,20 @@ public final class SoftmaxCrossEntropy implements Loss {
         int[] y = batch.labels;
         double total = 0;
         double invN = 1.0 / n;
+        float[] w = classWeights;
+        if (w != null) {
+            if (w.length != k) {
+                throw new IllegalArgumentException(w.length + " class weights for the network's " + k + " classes");
+            }
+            double weightSum = 0;
+            for (int r = 0; r < n; r++) {
+                int label = y[r];
+                if (label >= 0 && label < k) {
+                    weightSum += w[label];
+                }
+            }
+            invN = weightSum > 0 ? 1.0 / weightSum : 0; // a minibatch of zero-weight classes teaches nothing
+        }
         for (int r = 0; r < n; r++) {
             int o = r * k;
             int label = y[r];
@@ -39,6 +68,7 @@ public final class SoftmaxCrossEntropy implements Loss {
                 throw new IllegalArgumentException("label " + label + " of example " + r
                         + " is outside the network's " + k + " classes [0, " + (k - 1) + "]");
             }
+            double rowWeight = w == null ? 1.0 : w[label];
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < k; j++) {
                 max = Math.max(max, z[o + j]);
@@ -48,11 +78,12 @@ public final class SoftmaxCrossEntropy implements Loss {
                 sum += Math.exp(z[o + j] - max);
             }
             double logSum = Math.log(sum);
-            total += logSum + max - z[o + label];
+            total += w == null ? logSum + max - z[o + label] : rowWeight * (logSum + max - z[o + label]);
             if (dOut != null) {
+                double scale = w == null ? invN : rowWeight * invN;
                 for (int j = 0; j < k; j++) {
                     double p = Math.exp(z[o + j] - max - logSum);
-                    dOut[o + j] = (float) ((p - (j == label ? 1.0 : 0.0)) * invN);
+                    dOut[o + j] = (float) ((p - (j == label ? 1.0 : 0.0)) * scale);
                 }
             }
         }

@@ -6,6 +6,9 @@ package org.sparktrain.engine.spec;
  * most one row), so an epoch has as many steps as on one machine (docs/architecture.md, "The global minibatch").
  * {@code batch_size_per_worker} instead gives each worker minibatches of that size (a step then covers W times
  * as many rows; the meaning {@code batch_size} had before); {@code perWorkerBatch} says which was given.
+ * {@code classWeights} (null: none) weight the loss per class ({@code Loss.setClassWeights}); they are set by
+ * the command line's {@code --class-weight}, travel with the configuration to every worker and are recorded in the
+ * model file's provenance.
  * {@code sampling}: {@code shuffle} (default; every epoch a new permutation, each example once) or
  * {@code bootstrap} (with replacement: an epoch is n/m draws of m examples, the seed's "bootstrap").
  * Serializable only because Spark ships it inside task closures; users never load it from a file.
@@ -14,13 +17,13 @@ package org.sparktrain.engine.spec;
  * training stops and the best parameters are restored.
  */
 public record TrainingConfig(int batchSize, int epochs, long seed, Sampling sampling,
-                             int patience, int interval, String metric, boolean perWorkerBatch)
-        implements java.io.Serializable {
+                             int patience, int interval, String metric, boolean perWorkerBatch,
+                             float[] classWeights) implements java.io.Serializable {
 
     public enum Sampling { SHUFFLE, BOOTSTRAP }
 
     public static TrainingConfig defaults() {
-        return new TrainingConfig(64, 10, 42L, Sampling.SHUFFLE, 0, 1, "loss", false);
+        return new TrainingConfig(64, 10, 42L, Sampling.SHUFFLE, 0, 1, "loss", false, null);
     }
 
     static TrainingConfig parse(SpecMap m) {
@@ -44,23 +47,33 @@ public record TrainingConfig(int batchSize, int epochs, long seed, Sampling samp
         }
         return new TrainingConfig(perWorker ? m.positive("batch_size_per_worker", 64) : m.positive("batch_size", 64),
                 m.positive("epochs", 10), (long) m.number("seed", 42.0), sampling, es.nonNegative("patience", 0),
-                es.positive("interval", 1), metric, perWorker);
+                es.positive("interval", 1), metric, perWorker, null);
     }
 
     public TrainingConfig withEpochs(int e) {
-        return new TrainingConfig(batchSize, e, seed, sampling, patience, interval, metric, perWorkerBatch);
+        return new TrainingConfig(batchSize, e, seed, sampling, patience, interval, metric, perWorkerBatch,
+                classWeights);
     }
 
     public TrainingConfig withSeed(long s) {
-        return new TrainingConfig(batchSize, epochs, s, sampling, patience, interval, metric, perWorkerBatch);
+        return new TrainingConfig(batchSize, epochs, s, sampling, patience, interval, metric, perWorkerBatch,
+                classWeights);
     }
 
     public TrainingConfig withBatchSize(int b) {
-        return new TrainingConfig(b, epochs, seed, sampling, patience, interval, metric, perWorkerBatch);
+        return new TrainingConfig(b, epochs, seed, sampling, patience, interval, metric, perWorkerBatch,
+                classWeights);
     }
 
     /** This configuration with {@code b} as the global minibatch ({@code perWorker} false) or each worker's. */
     public TrainingConfig withBatchSize(int b, boolean perWorker) {
-        return new TrainingConfig(b, epochs, seed, sampling, patience, interval, metric, perWorker);
+        return new TrainingConfig(b, epochs, seed, sampling, patience, interval, metric, perWorker,
+                classWeights);
+    }
+
+    /** This configuration with the loss weighted per class ({@code weights[c]}), or unweighted (null). */
+    public TrainingConfig withClassWeights(float[] weights) {
+        return new TrainingConfig(batchSize, epochs, seed, sampling, patience, interval, metric, perWorkerBatch,
+                weights == null ? null : weights.clone());
     }
 }

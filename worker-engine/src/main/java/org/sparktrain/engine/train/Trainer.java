@@ -45,9 +45,13 @@ public final class Trainer {
         optimizer.setDecayRanges(net.penalizedRanges());
     }
 
-    /** A trainer configured entirely by the network's spec (optimizer, regularization, clipping, training). */
+    /**
+     * A trainer configured entirely by the network's spec (optimizer, regularization, clipping, training) and
+     * {@code config} (its class weights, if any, weight the network's loss).
+     */
     public static Trainer fromSpec(Network net, TrainingConfig config) {
         var spec = net.spec();
+        net.lossFunction().setClassWeights(config.classWeights());
         return new Trainer(net, Optimizers.fromSpec(spec.optimizer()),
                 Regularization.fromSpec(spec.regularization(), net.penalizedRanges()),
                 GradientClipping.fromSpec(spec.clipping()), config, 0);

@@ -63,6 +63,47 @@ class LossTest {
     }
 
     @Test
+    void classWeightedSoftmaxCrossEntropyGradient() {
+        int n = 4;
+        int k = 3;
+        float[] z = GradientCheck.uniform(n * k, -2f, 2f, 5);
+        MiniBatch b = new MiniBatch(null, new int[] {0, 2, 2, 1}, null, n);
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+        loss.setClassWeights(new float[] {3f, 0.5f, 1.25f});
+        float[] d = new float[n * k];
+        loss.forwardBackward(z, k, b, d);
+        GradientCheck.check("weighted softmax_cross_entropy", z, 0, n * k, d, 0,
+                () -> loss.forwardBackward(z, k, b, null), 100, 1e-2f, 1e-3, 1e-6);
+    }
+
+    /** docs/architecture.md, Conventions: a class weight of w is up-sampling that class w times, in expectation. */
+    @Test
+    void classWeightsEqualUpSamplingTheClass() {
+        int k = 3;
+        float[] z = GradientCheck.uniform(3 * k, -2f, 2f, 6);
+        SoftmaxCrossEntropy weighted = new SoftmaxCrossEntropy();
+        weighted.setClassWeights(new float[] {2f, 1f, 1f});
+        float[] dw = new float[3 * k];
+        double lw = weighted.forwardBackward(z, k, new MiniBatch(null, new int[] {0, 1, 2}, null, 3), dw);
+        // the same rows with the class-0 row twice, unweighted
+        float[] z2 = new float[4 * k];
+        System.arraycopy(z, 0, z2, 0, 3 * k);
+        System.arraycopy(z, 0, z2, 3 * k, k);
+        float[] du = new float[4 * k];
+        double lu = new SoftmaxCrossEntropy().forwardBackward(z2, k, new MiniBatch(null, new int[] {0, 1, 2, 0}, null,
+                4), du);
+        assertEquals(lu, lw, 1e-9);
+        for (int j = 0; j < k; j++) {
+            assertEquals(du[j] + du[3 * k + j], dw[j], 1e-7f, "row 0's gradient is the two copies' sum");
+            assertEquals(du[k + j], dw[k + j], 1e-7f);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new MeanSquaredError().setClassWeights(new float[] {1f}));
+        weighted.setClassWeights(new float[] {1f, 1f});
+        assertThrows(IllegalArgumentException.class, () -> weighted.forwardBackward(z, k,
+                new MiniBatch(null, new int[] {0, 1, 2}, null, 3), null), "2 weights for 3 classes");
+    }
+
+    @Test
     void mseValue() {
         float[] o = {1f, 2f};
         MiniBatch b = new MiniBatch(null, null, new float[] {0f, 4f}, 1);

@@ -17,6 +17,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
+import org.sparktrain.driver.train.ClassWeights;
 import org.sparktrain.driver.train.DistributedTraining;
 import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.driver.train.RunOptions;
@@ -59,6 +60,7 @@ public final class SparktrainClassifier extends Estimator<SparktrainClassificati
     private final Param<String> transport;
     private final Param<String> featuresCol;
     private final Param<String> labelCol;
+    private final Param<String> classWeight;
 
     public SparktrainClassifier() {
         this(Identifiable$.MODULE$.randomUID("sparktrain"));
@@ -74,6 +76,8 @@ public final class SparktrainClassifier extends Estimator<SparktrainClassificati
         transport = new Param<>(this, "transport", "how a round travels: barrier or job");
         featuresCol = new Param<>(this, "featuresCol", "features column: ML vector or array of numbers");
         labelCol = new Param<>(this, "labelCol", "label column: class index 0..k-1");
+        classWeight = new Param<>(this, "classWeight", "the loss weighted per class: none, balanced, or one weight"
+                + " per class like 1,3,1");
         setDefault(epochs, 0);
         setDefault(workers, 0);
         setDefault(averagingFrequency, 5);
@@ -81,6 +85,7 @@ public final class SparktrainClassifier extends Estimator<SparktrainClassificati
         setDefault(transport, "barrier");
         setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
+        setDefault(classWeight, "none");
     }
 
     @Override
@@ -118,6 +123,15 @@ public final class SparktrainClassifier extends Estimator<SparktrainClassificati
 
     public Param<String> labelCol() {
         return labelCol;
+    }
+
+    public Param<String> classWeight() {
+        return classWeight;
+    }
+
+    public SparktrainClassifier setClassWeight(String weights) {
+        set(classWeight, weights);
+        return this;
     }
 
     public SparktrainClassifier setSpec(String text) {
@@ -170,6 +184,9 @@ public final class SparktrainClassifier extends Estimator<SparktrainClassificati
                 .withAveraging(new Averaging(AveragingMode.PARAMETER, (Integer) $(averagingFrequency), 0))
                 .withTransport(MasterConfig.RoundTransport.parse($(transport)))
                 .withScaler(RunOptions.scaler($(scaling), "scaling"));
+        if (!$(classWeight).equals("none")) {
+            run = run.withClassWeights(ClassWeights.parse($(classWeight)));
+        }
         int e = (Integer) $(epochs);
         if (e > 0) {
             run = run.withConfig(run.config().withEpochs(e));
@@ -182,15 +199,22 @@ public final class SparktrainClassifier extends Estimator<SparktrainClassificati
                 .featuresColumn($(featuresCol)).shape(ms.input()));
         PreparedFold fold = run.pipeline(SplitSpec.none(), run.workers(), run.config().seed()).prepare(data).fold(0);
         Network net;
+        float[] weights;
         try {
-            net = DistributedTraining.train(sc, run, fold, DistributedTraining.Options.quiet()).network();
+            DistributedTraining.Trained trained = DistributedTraining.train(sc, run, fold,
+                    DistributedTraining.Options.quiet());
+            net = trained.network();
+            weights = trained.trainer().config().classWeights();
         } catch (java.io.IOException ex) {
             throw new java.io.UncheckedIOException(ex);
         } finally {
             fold.unpersist();
         }
         SparktrainClassificationModel model = new SparktrainClassificationModel(uid,
-                net.toModel(Optional.ofNullable(fold.scaler()), Map.of("trained.by", "SparktrainClassifier " + uid)));
+                net.toModel(Optional.ofNullable(fold.scaler()), weights == null
+                        ? Map.of("trained.by", "SparktrainClassifier " + uid)
+                        : Map.of("trained.by", "SparktrainClassifier " + uid, "class.weights",
+                                $(classWeight) + " = " + java.util.Arrays.toString(weights))));
         model.set(model.featuresCol(), $(featuresCol));
         return model.setParent(this);
     }

@@ -79,4 +79,17 @@ class SparktrainClassifierTest {
         List<Row> b = loaded.transform(test).select("prediction").collectAsList();
         assertEquals(a, b);
     }
+
+    @Test
+    void classWeightsWeighTheLossAndAreRecordedInTheModel() {
+        SparkSession spark = TestSpark.session();
+        SparktrainClassifier clf = new SparktrainClassifier().setSpec(SPEC).setWorkers(2).setScaling("zscore")
+                .setClassWeight("1,2,1");
+        SparktrainClassificationModel model = clf.fit(frame(spark, 300, 3));
+        assertEquals("1,2,1 = [1.0, 2.0, 1.0]", model.contents().provenance().get("class.weights"));
+        assertTrue(accuracy(model.transform(frame(spark, 100, 4))) > 0.85);
+        java.util.Map<String, String> none = new SparktrainClassifier().setSpec(SPEC).setWorkers(2).setEpochs(1)
+                .fit(frame(spark, 100, 5)).contents().provenance();
+        assertTrue(!none.containsKey("class.weights"), none.toString());
+    }
 }

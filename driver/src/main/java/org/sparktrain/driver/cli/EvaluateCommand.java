@@ -39,9 +39,10 @@ final class EvaluateCommand {
                                       n draws with replacement each, validated on the out-of-bag rows)
               --folds K               k for kfold (default 10)
               --rounds B              bootstrap samples (default 10)
-              --parallel-folds P      folds trained at once, as concurrent Spark jobs in FAIR pools (default 2).
-                                      Every fold trains with --workers W (default: Spark's parallelism), so the
-                                      results do not depend on P; folds wait for free task slots
+              --parallel-folds P      folds trained at once, as concurrent Spark jobs in FAIR pools (default: as
+                                      many as the task slots hold, slots / W, at least 1). Every fold trains
+                                      with --workers W (default: Spark's parallelism), so the results do not
+                                      depend on P; folds beyond the slots wait for free ones
               --validation F          holdout's validation fraction (default 0.3)
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
@@ -69,7 +70,7 @@ final class EvaluateCommand {
         }
         int folds = a.intValue("folds", 10, 2);
         int rounds = a.intValue("rounds", 10, 1);
-        int parallel = a.intValue("parallel-folds", 2, 1);
+        Integer parallelFlag = a.has("parallel-folds") ? a.intValue("parallel-folds", 1, 1) : null;
         double valFraction = a.has("validation") ? RunFlags.fraction(a, "validation") : 0.3;
         if (method.equals("holdout") && valFraction == 0) {
             throw new Args.UsageException("--validation must be > 0 for holdout");
@@ -92,11 +93,11 @@ final class EvaluateCommand {
             case "bootstrap" -> rounds;
             default -> 1;
         };
-        int p = Math.min(parallel, runs);
         // Every fold trains with the run's W workers whatever P is: what a fold learns must not depend on how
         // many folds share the cluster (docs/architecture.md, "The global minibatch"). Folds queue for slots.
         int slots = sc.defaultParallelism();
         int perFold = options.workers(sc);
+        int p = Math.min(parallelFlag != null ? parallelFlag : Math.max(1, slots / perFold), runs);
         out.printf("sparktrain evaluate: %s of %s on %d rows; %d run(s), %d at a time as concurrent Spark jobs,"
                         + " %d worker(s) each (%d slots)%n", method, spec.name(), data.count(), runs, p, perFold, slots);
         if (perFold * p > slots) {

@@ -26,6 +26,7 @@ import org.sparktrain.engine.kernel.Gemms;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.Warmup;
 import org.sparktrain.partitioning.Block;
 import org.sparktrain.partitioning.LabeledData;
 import org.sparktrain.partitioning.PreparedFold;
@@ -106,6 +107,13 @@ final class TrainCommand {
         String outDir = a.get("out", "runs/" + spec.name());
         int classes = run.classes();
 
+        // local masters train in this JVM: warm its JIT on the model's shapes while Spark starts and the data is
+        // prepared (docs/architecture.md, "Measured facts"); results do not change
+        Warmup warmup = localMaster(a.get("master", null)) && !"0".equals(System.getenv("SPARKTRAIN_WARMUP"))
+                ? Warmup.start(spec, cfg, cfg.perWorkerBatch() ? cfg.batchSize() : cfg.batchSize()
+                        / Math.max(1, run.workers() > 0 ? run.workers() : Runtime.getRuntime().availableProcessors()),
+                        2000)
+                : null;
         SparkSession session = SparkSetup.session("sparktrain train " + spec.name(), a.get("master", null));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         run = run.withWorkers(run.workers(sc));
@@ -156,6 +164,9 @@ final class TrainCommand {
                 .checkpoints(outDir, a.flag("resume"))
                 .validation(valBlocks == null ? null : n -> DistributedEvaluation.evaluate(sc, n, valBlocks))
                 .perEpochTest(testBlocks == null ? null : n -> DistributedEvaluation.evaluate(sc, n, testBlocks));
+        if (warmup != null) {
+            warmup.close();
+        }
         DistributedTraining.Trained trained = DistributedTraining.train(sc, run, fold, watch);
         DistributedTraining.Result fit = trained.result();
         Network net = trained.network();
@@ -204,6 +215,12 @@ final class TrainCommand {
         out.println("model written to " + modelFile);
         fold.unpersist();
         return 0;
+    }
+
+    /** Whether the run trains in this JVM: a local master, given or (as spark-submit sets it) in spark.master. */
+    static boolean localMaster(String flag) {
+        String m = flag != null ? flag : System.getProperty("spark.master", "local[*]");
+        return m.startsWith("local");
     }
 
     static String storageName(StorageLevel l) {

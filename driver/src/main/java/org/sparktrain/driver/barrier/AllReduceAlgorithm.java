@@ -16,8 +16,8 @@ import java.util.Locale;
  * {@code auto} takes the cheaper by the model at a datacenter link, α = {@value #ALPHA_MICROS} µs and
  * {@value #LINK_GBPS} Gb/s, the ring on a tie. Both move the same bytes at a power of two, so there the rule is
  * "the ring up to W = 2, halving/doubling above"; elsewhere the fold's 2·n·β must be paid for by the ring's extra
- * messages, e.g. for 185k floats the ring keeps W = 3, 5-7, 9-19 and halving/doubling takes W = 4, 8 and
- * every W ≥ 20; small vectors go to halving/doubling from W = 3 (docs/architecture.md, Measured facts).
+ * messages: for LeNet-5's 185k floats the ring keeps W = 2, 3, 5-7, 9-15 and 17, halving/doubling takes W = 4, 8,
+ * 16 and every W ≥ 18; 1,000 floats go to halving/doubling from W = 4 (docs/architecture.md, Measured facts).
  */
 public enum AllReduceAlgorithm {
     AUTO, RING, RHD;

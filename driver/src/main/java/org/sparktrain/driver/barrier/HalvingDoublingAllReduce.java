@@ -23,25 +23,15 @@ import java.io.IOException;
  * <p>Partners: the fold partner and log₂p others; all messages with one partner travel both ways on one
  * connection.
  */
-public final class HalvingDoublingAllReduce implements AllReduce {
-    private final int rank;
-    private final int size;
-    private final String label;
-    private final PeerLinks links;
+public final class HalvingDoublingAllReduce extends LinkedAllReduce {
     /** The largest power of two ≤ size, and how many tasks fold into a partner. */
     private final int pow2;
     private final int extra;
     /** This task's virtual rank, or −1 for an even task that folds into its partner. */
     private final int virtual;
-    private int maxFloats;
-    private int[] bounds;
-    private int boundsFor = -1;
 
     HalvingDoublingAllReduce(int rank, int size, String label, PeerLinks links) {
-        this.rank = rank;
-        this.size = size;
-        this.label = label;
-        this.links = links;
+        super(rank, size, label, links, Integer.highestOneBit(size));
         this.pow2 = Integer.highestOneBit(size);
         this.extra = size - pow2;
         this.virtual = rank < 2 * extra ? (rank % 2 == 1 ? rank / 2 : -1) : rank - extra;
@@ -51,7 +41,13 @@ public final class HalvingDoublingAllReduce implements AllReduce {
         return virtualRank < extra ? 2 * virtualRank + 1 : virtualRank + extra;
     }
 
+    @Override
+    public AllReduceAlgorithm algorithm() {
+        return AllReduceAlgorithm.RHD;
+    }
+
     /** The tasks this one exchanges with, in the order of the exchanges. */
+    @Override
     int[] partners() {
         if (virtual < 0) {
             return new int[] {rank + 1};
@@ -70,45 +66,12 @@ public final class HalvingDoublingAllReduce implements AllReduce {
     }
 
     @Override
-    public AllReduceAlgorithm algorithm() {
-        return AllReduceAlgorithm.RHD;
+    int longestMessage(int maxFloats) {
+        return extra > 0 ? maxFloats : maxFloats / 2 + 1;
     }
 
     @Override
-    public String address() {
-        return links.address();
-    }
-
-    @Override
-    public int refusedConnections() {
-        return links.refusedConnections();
-    }
-
-    @Override
-    public void connect(String[] addresses, byte[] secret, int maxFloats) throws IOException {
-        if (size == 1) {
-            return;
-        }
-        links.connect(addresses, secret, partners(), extra > 0 ? maxFloats : maxFloats / 2 + 1);
-        this.maxFloats = maxFloats;
-        bounds = new int[pow2 + 1];
-    }
-
-    @Override
-    public void allReduce(float[] v, int n) throws IOException {
-        if (size == 1) {
-            return;
-        }
-        if (n > maxFloats) {
-            throw new IllegalArgumentException(label + ": a vector of " + n + " floats is longer than the "
-                    + "all-reduce was sized for (" + maxFloats + ")");
-        }
-        if (boundsFor != n) {
-            for (int b = 0; b <= pow2; b++) {
-                bounds[b] = (int) ((long) n * b / pow2);
-            }
-            boundsFor = n;
-        }
+    void reduce(float[] v, int n) throws IOException {
         int none = PeerLinks.NONE;
         if (virtual < 0) {
             links.exchange(v, rank + 1, 0, n, none, 0, 0, true);
@@ -121,17 +84,14 @@ public final class HalvingDoublingAllReduce implements AllReduce {
         int lo = 0;
         int hi = pow2;
         for (int m = pow2 / 2; m >= 1; m /= 2) {
-            int mid = lo + m;
             boolean lower = (virtual & m) == 0;
-            int keepLo = lower ? lo : mid;
-            int giveLo = lower ? mid : lo;
-            swap(v, task(virtual ^ m), giveLo, keepLo, m, true);
+            int keepLo = lower ? lo : lo + m;
+            swap(v, task(virtual ^ m), lower ? lo + m : lo, keepLo, m, true);
             lo = keepLo;
             hi = keepLo + m;
         }
         for (int m = 1; m < pow2; m *= 2) {
-            boolean lower = (virtual & m) == 0;
-            int theirs = lower ? hi : lo - m;
+            int theirs = (virtual & m) == 0 ? hi : lo - m;
             swap(v, task(virtual ^ m), lo, theirs, m, false);
             lo = Math.min(lo, theirs);
             hi = lo + 2 * m;
@@ -145,10 +105,5 @@ public final class HalvingDoublingAllReduce implements AllReduce {
     private void swap(float[] v, int partner, int sb, int rb, int count, boolean add) throws IOException {
         links.exchange(v, partner, bounds[sb], bounds[sb + count] - bounds[sb], partner, bounds[rb],
                 bounds[rb + count] - bounds[rb], add);
-    }
-
-    @Override
-    public void close() {
-        links.close();
     }
 }

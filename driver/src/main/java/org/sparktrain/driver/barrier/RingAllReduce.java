@@ -18,20 +18,10 @@ import java.util.function.BooleanSupplier;
  * every element's final value is computed by exactly one task and copied to the others, every task ends
  * with the same bits.
  */
-public final class RingAllReduce implements AllReduce {
-    private final int rank;
-    private final int size;
-    private final String label;
-    private final PeerLinks links;
-    private int maxFloats;
-    private int[] bounds;
-    private int boundsFor = -1;
+public final class RingAllReduce extends LinkedAllReduce {
 
     RingAllReduce(int rank, int size, String label, PeerLinks links) {
-        this.rank = rank;
-        this.size = size;
-        this.label = label;
-        this.links = links;
+        super(rank, size, label, links, size);
     }
 
     /** Task {@code rank} of {@code size} (see {@link AllReduce#open}). */
@@ -47,43 +37,19 @@ public final class RingAllReduce implements AllReduce {
     }
 
     @Override
-    public String address() {
-        return links.address();
-    }
-
-    @Override
-    public int refusedConnections() {
-        return links.refusedConnections();
-    }
-
-    @Override
-    public void connect(String[] addresses, byte[] secret, int maxFloats) throws IOException {
-        if (size == 1) {
-            return;
-        }
+    int[] partners() {
         int next = (rank + 1) % size;
         int prev = (rank + size - 1) % size;
-        int[] partners = next == prev ? new int[] {next} : new int[] {next, prev};
-        links.connect(addresses, secret, partners, maxFloats / size + 1);
-        this.maxFloats = maxFloats;
-        bounds = new int[size + 1];
+        return next == prev ? new int[] {next} : new int[] {next, prev};
     }
 
     @Override
-    public void allReduce(float[] v, int n) throws IOException {
-        if (size == 1) {
-            return;
-        }
-        if (n > maxFloats) {
-            throw new IllegalArgumentException(label + ": a vector of " + n + " floats is longer than the "
-                    + "ring was sized for (" + maxFloats + ")");
-        }
-        if (boundsFor != n) {
-            for (int c = 0; c <= size; c++) {
-                bounds[c] = (int) ((long) n * c / size);
-            }
-            boundsFor = n;
-        }
+    int longestMessage(int maxFloats) {
+        return maxFloats / size + 1;
+    }
+
+    @Override
+    void reduce(float[] v, int n) throws IOException {
         int next = (rank + 1) % size;
         int prev = (rank + size - 1) % size;
         for (int s = 0; s < size - 1; s++) {
@@ -98,10 +64,5 @@ public final class RingAllReduce implements AllReduce {
     private void step(float[] v, int next, int prev, int sc, int rc, boolean add) throws IOException {
         links.exchange(v, next, bounds[sc], bounds[sc + 1] - bounds[sc], prev, bounds[rc], bounds[rc + 1] - bounds[rc],
                 add);
-    }
-
-    @Override
-    public void close() {
-        links.close();
     }
 }

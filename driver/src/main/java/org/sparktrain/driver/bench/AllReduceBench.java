@@ -37,15 +37,6 @@ final class AllReduceBench {
     private AllReduceBench() {
     }
 
-    public static void main(String[] argv) throws Exception {
-        try {
-            run(argv);
-        } catch (Args.UsageException e) {
-            System.err.println("bench: " + e.getMessage());
-            System.exit(2);
-        }
-    }
-
     static void run(String[] argv) throws Exception {
         Args a = new Args("bench --allreduce", argv, 0,
                 Set.of("peers", "floats", "latency-us", "algorithm", "rounds", "gbps", "conf", "data"),

@@ -12,7 +12,6 @@ import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,28 +41,16 @@ class AllReduceAlgorithmsTest {
     private AllReduce[] connected(AllReduceAlgorithm a, int w, AllReduceSettings s, AtomicBoolean killed, int n,
                                   MessageDelay[] delays) throws Exception {
         AllReduce[] r = new AllReduce[w];
-        String[] addresses = new String[w];
         for (int i = 0; i < w; i++) {
             r[i] = AllReduce.open(a, i, w, s, killed::get, "test " + a, delays == null ? MessageDelay.NONE : delays[i]);
             open.add(r[i]);
-            addresses[i] = r[i].address();
         }
-        byte[] secret = Handshake.newSecret();
-        List<Future<?>> f = new ArrayList<>();
-        for (AllReduce x : r) {
-            f.add(pool.submit(() -> {
-                x.connect(addresses, secret, n);
-                return null;
-            }));
-        }
-        for (Future<?> x : f) {
-            x.get(20, TimeUnit.SECONDS);
-        }
+        RingAllReduceTest.connectAll(pool, r, Handshake.newSecret(), n);
         return r;
     }
 
     /** Every peer all-reduces its vector, closing its connections if it fails (as a task's finally does). */
-    private List<Future<?>> reduceAll(AllReduce[] r, float[][] v, int n) {
+    static List<Future<?>> reduceAll(ExecutorService pool, AllReduce[] r, float[][] v, int n) {
         List<Future<?>> f = new ArrayList<>();
         for (int i = 0; i < r.length; i++) {
             int k = i;
@@ -80,21 +67,10 @@ class AllReduceAlgorithmsTest {
         return f;
     }
 
-    private static float[][] vectors(int w, int n, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        float[][] v = new float[w][n];
-        for (float[] x : v) {
-            for (int i = 0; i < n; i++) {
-                x[i] = (float) (rnd.nextDouble() * 2 - 1) * (float) Math.pow(10, rnd.nextInt(5) - 2);
-            }
-        }
-        return v;
-    }
-
     private float[][] sum(AllReduceAlgorithm a, int w, int n, long seed) throws Exception {
         AllReduce[] r = connected(a, w, LOCAL, new AtomicBoolean(), n, null);
-        float[][] v = vectors(w, n, seed);
-        for (Future<?> f : reduceAll(r, v, n)) {
+        float[][] v = RingAllReduceTest.vectors(w, n, seed);
+        for (Future<?> f : reduceAll(pool, r, v, n)) {
             f.get(20, TimeUnit.SECONDS);
         }
         return v;
@@ -105,7 +81,7 @@ class AllReduceAlgorithmsTest {
     void everyPeerEndsWithTheSameBitsAndTheSum(AllReduceAlgorithm a) throws Exception {
         for (int w : SIZES) {
             int n = 4_099 + w; // blocks of unequal length
-            float[][] orig = vectors(w, n, 7L * w);
+            float[][] orig = RingAllReduceTest.vectors(w, n, 7L * w);
             float[][] v = sum(a, w, n, 7L * w);
             for (int i = 1; i < w; i++) {
                 assertArrayEquals(v[0], v[i], a + ", W = " + w + ": task " + i + " differs from task 0");
@@ -162,7 +138,7 @@ class AllReduceAlgorithmsTest {
             };
             // a 300 s wait: only the closed connections can end the others' waits within the test's 20 s
             AllReduce[] r = connected(a, w, LOCAL, new AtomicBoolean(), n, delays);
-            List<Future<?>> f = reduceAll(r, vectors(w, n, 1), n);
+            List<Future<?>> f = reduceAll(pool, r, RingAllReduceTest.vectors(w, n, 1), n);
             for (int i = 0; i < w; i++) {
                 int k = i;
                 ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(k).get(20, TimeUnit.SECONDS),
@@ -189,15 +165,17 @@ class AllReduceAlgorithmsTest {
                 e.getMessage());
     }
 
-    @Test
-    void theKillFlagEndsAHalvingDoublingWait() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = AllReduceAlgorithm.class, names = {"RING", "RHD"})
+    void theKillFlagEndsAWait(AllReduceAlgorithm a) throws Exception {
         AtomicBoolean killed = new AtomicBoolean();
-        AllReduce[] r = connected(AllReduceAlgorithm.RHD, 3, LOCAL, killed, 100, null);
+        AllReduce[] r = connected(a, 3, LOCAL, killed, 100, null);
         pool.submit(() -> {
             Thread.sleep(300);
             killed.set(true);
             return null;
         });
+        // the wait's own deadline is 300 s: only the kill flag ends it with this message
         IOException e = assertThrows(IOException.class, () -> r[1].allReduce(new float[100], 100));
         assertTrue(e.getMessage().contains("killed"), e.getMessage());
     }

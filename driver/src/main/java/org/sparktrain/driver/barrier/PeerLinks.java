@@ -268,6 +268,14 @@ final class PeerLinks implements Closeable {
             selector.select(settings.pollMillis());
             selector.selectedKeys().clear();
         }
+        // an idle connection is always writable, and may already hold a later step's data: a key left
+        // interested would end every later select at once and spin
+        if (to != NONE) {
+            keys[to].interestOps(0);
+        }
+        if (from != NONE) {
+            keys[from].interestOps(0);
+        }
     }
 
     private int write(int to) throws IOException {

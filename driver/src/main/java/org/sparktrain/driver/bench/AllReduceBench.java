@@ -26,7 +26,8 @@ import org.sparktrain.partitioning.bench.PipelineBench;
  * timed after two untimed ones. One JSON line per (W, algorithm): {@code ms_median} and {@code ms_p90} of a round
  * (from the first peer's start to the last peer's end), beside the α-β model's prediction
  * ({@link AllReduceAlgorithm#modelSeconds}) with α = L and β = the bandwidth cap, or, without one, the loopback's
- * own β measured first (two peers, no delay). {@code --sweep} runs W = 2, 4, ..., 256 (or the list given to
+ * own β measured first (two peers, no delay), and again with α = the delay a message actually got
+ * ({@code model_ms_actual_delay}: a parked thread wakes tens of µs late, more on a loaded machine). {@code --sweep} runs W = 2, 4, ..., 256 (or the list given to
  * {@code --peers}) for both algorithms (or the one given); above W = 32 it runs R·32/W rounds, at least 5.
  * docs/architecture.md, Measured facts, has a sweep and what it shows.
  */
@@ -84,6 +85,9 @@ final class AllReduceBench {
                 o.put("measured_over_model", round3(median / model));
                 o.put("beta_ns_per_byte", round3(beta * 1e9));
                 o.put("delay_us_mean", round3(link.meanDelayMicros()));
+                // the model again with the delay the timer actually gave (parking overshoots by tens of µs)
+                o.put("model_ms_actual_delay",
+                        round3(alg.modelSeconds(w, floats, link.meanDelayMicros() * 1e-6, beta) * 1e3));
                 o.put("cores", Runtime.getRuntime().availableProcessors());
                 o.put("load1", load);
                 System.out.println(JSON.writeValueAsString(o));

@@ -87,7 +87,8 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
         }
         return new AllReduceSettings(host, conf.get(BIND, null), ports[0], ports[1],
                 conf.getTimeAsMs(CONNECT_TIMEOUT, "60s"), conf.getTimeAsMs(IO_TIMEOUT, "300s"), 100,
-                conf.getInt(MAX_ATTEMPTS, 3), rv.equals("driver"), AllReduceAlgorithm.parse(conf.get(ALGORITHM, "auto")));
+                conf.getInt(MAX_ATTEMPTS, 3), rv.equals("driver"),
+                AllReduceAlgorithm.parse(conf.get(ALGORITHM, "auto")));
     }
 
     /** {@code "0"}, {@code "40000"} or {@code "40000-40100"}. */

@@ -6,8 +6,8 @@
  * same object the job-per-round master calls);
  * an {@link org.sparktrain.driver.barrier.AllReduce} sums a float vector over direct TCP connections
  * ({@code PeerLinks}): the {@link org.sparktrain.driver.barrier.RingAllReduce} or recursive halving/doubling
- * ({@link org.sparktrain.driver.barrier.HalvingDoublingAllReduce}), as {@link org.sparktrain.driver.barrier.AllReduceAlgorithm}
- * chooses from W and the vector's size; {@link org.sparktrain.driver.barrier.MessageDelay} lets the bench simulate
+ * ({@link org.sparktrain.driver.barrier.HalvingDoublingAllReduce}), as
+ * {@link org.sparktrain.driver.barrier.AllReduceAlgorithm} chooses from W and the vector's size; {@link org.sparktrain.driver.barrier.MessageDelay} lets the bench simulate
  * a network's latency;
  * {@code Rendezvous} swaps the tasks' addresses through the driver instead of {@code allGather};
  * {@code Handshake} authenticates each connection (HMAC-SHA256 with a per-attempt secret); {@code Wire} bounds

@@ -26,6 +26,10 @@ import org.apache.spark.SparkConf;
  *     {@code driver}, through a socket the driver opens per stage ({@link Rendezvous}, a few ms; the
  *     executors must reach {@code spark.driver.host}), or {@code allgather}, Spark's
  *     {@code BarrierTaskContext.allGather} (0 or ~1 s: it polls in whole seconds)</td></tr>
+ * <tr><td>{@value #ALGORITHM}</td><td>{@code auto}</td><td>the all-reduce: {@code ring}, {@code rhd}
+ *     (recursive halving/doubling) or {@code auto}, the cheaper for W tasks and the vector's size by the α-β
+ *     model at a datacenter link ({@link AllReduceAlgorithm}: the ring for W = 2, halving/doubling for large
+ *     powers of two and for many tasks)</td></tr>
  * <tr><td>{@value #MAX_ATTEMPTS}</td><td>{@code 3}</td><td>how often the driver runs an epoch's stage
  *     before giving up (Spark does not retry a failed barrier result stage)</td></tr>
  * </table>
@@ -33,7 +37,8 @@ import org.apache.spark.SparkConf;
  * @param pollMillis how often a waiting task wakes to check its kill flag
  */
 public record AllReduceSettings(String host, String bindAddress, int portLow, int portHigh, long connectTimeoutMillis,
-                                long ioTimeoutMillis, int pollMillis, int maxAttempts, boolean driverRendezvous)
+                                long ioTimeoutMillis, int pollMillis, int maxAttempts, boolean driverRendezvous,
+                                AllReduceAlgorithm algorithm)
         implements Serializable {
     public static final String PORTS = "spark.sparktrain.allreduce.ports";
     public static final String HOST = "spark.sparktrain.allreduce.host";
@@ -42,6 +47,7 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
     public static final String IO_TIMEOUT = "spark.sparktrain.allreduce.timeout";
     public static final String MAX_ATTEMPTS = "spark.sparktrain.barrier.maxAttempts";
     public static final String RENDEZVOUS = "spark.sparktrain.allreduce.rendezvous";
+    public static final String ALGORITHM = "spark.sparktrain.allreduce.algorithm";
 
     public AllReduceSettings {
         if (portLow < 0 || portHigh > 65535 || portLow > portHigh || (portLow == 0 && portHigh != 0)) {
@@ -54,6 +60,16 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
         if (maxAttempts < 1) {
             throw new IllegalArgumentException(MAX_ATTEMPTS + " must be >= 1, got " + maxAttempts);
         }
+        if (algorithm == null) {
+            throw new IllegalArgumentException(ALGORITHM + " must be auto, ring or rhd");
+        }
+    }
+
+    /** With the algorithm chosen by the rule ({@code auto}). */
+    public AllReduceSettings(String host, String bindAddress, int portLow, int portHigh, long connectTimeoutMillis,
+                             long ioTimeoutMillis, int pollMillis, int maxAttempts, boolean driverRendezvous) {
+        this(host, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis, pollMillis, maxAttempts,
+                driverRendezvous, AllReduceAlgorithm.AUTO);
     }
 
     /** Ephemeral ports, default timeouts: for tests and single-machine runs. */
@@ -71,7 +87,8 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
         }
         return new AllReduceSettings(host, conf.get(BIND, null), ports[0], ports[1],
                 conf.getTimeAsMs(CONNECT_TIMEOUT, "60s"), conf.getTimeAsMs(IO_TIMEOUT, "300s"), 100,
-                conf.getInt(MAX_ATTEMPTS, 3), rv.equals("driver"));
+                conf.getInt(MAX_ATTEMPTS, 3), rv.equals("driver"),
+                AllReduceAlgorithm.parse(conf.get(ALGORITHM, "auto")));
     }
 
     /** {@code "0"}, {@code "40000"} or {@code "40000-40100"}. */
@@ -92,12 +109,18 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
     /** These settings with other timeouts (tests). */
     public AllReduceSettings withTimeouts(long connectMillis, long ioMillis) {
         return new AllReduceSettings(host, bindAddress, portLow, portHigh, connectMillis, ioMillis, pollMillis,
-                maxAttempts, driverRendezvous);
+                maxAttempts, driverRendezvous, algorithm);
     }
 
     /** These settings with an explicit advertised host (tests, or no Spark environment). */
     public AllReduceSettings withHost(String h) {
         return new AllReduceSettings(h, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis,
-                pollMillis, maxAttempts, driverRendezvous);
+                pollMillis, maxAttempts, driverRendezvous, algorithm);
+    }
+
+    /** These settings with another all-reduce algorithm. */
+    public AllReduceSettings withAlgorithm(AllReduceAlgorithm a) {
+        return new AllReduceSettings(host, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis,
+                pollMillis, maxAttempts, driverRendezvous, a);
     }
 }

@@ -22,7 +22,8 @@ import scala.reflect.ClassTag$;
  * Driver side of the barrier transport (issue 5, "How a round travels"): ONE barrier stage carries all
  * the averaging rounds of an epoch; its W tasks (one per partition of the epoch's cached blocks) swap
  * addresses with a single {@code allGather} and then average among themselves every round over a
- * {@link RingAllReduce} ({@link BarrierTask} says what a round computes: the same as a job per round).
+ * {@link AllReduce} (ring or halving/doubling; {@link BarrierTask} says what a round computes: the same as a
+ * job per round).
  *
  * <p>Failure: Spark does not retry a failed barrier result stage, so the driver does. It keeps the
  * epoch's starting state (parameters, optimizer state and step count, network state, learning rate;

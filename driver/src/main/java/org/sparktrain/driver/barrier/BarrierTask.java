@@ -21,20 +21,20 @@ import scala.runtime.AbstractFunction1;
 
 /**
  * The body of one task of an epoch's barrier stage: worker {@code w} (= its partition) trains on its own
- * minibatches and averages with the other tasks every round, over a {@link RingAllReduce}, with no job
+ * minibatches and averages with the other tasks every round, over an {@link AllReduce}, with no job
  * and no driver between rounds. What a round computes is the averaging mode's {@link RoundRule}, the same
  * object the job-per-round master calls; this class only carries it:
  * <ul>
  * <li>start: every task becomes a replica of the driver's trainer at the epoch's start (parameters, optimizer
  *     state, network state, step count, learning rate);</li>
  * <li>round r of K_r steps: the rule's {@link RoundRule#work work} packs the task's result into a buffer with
- *     one more entry, 1, that counts contributors; the ring sums the buffers. A task without a minibatch in the
+ *     one more entry, 1, that counts contributors; the all-reduce sums the buffers. A task without a minibatch in the
  *     round sends zeros everywhere, the count included, so it has no weight, as in the job transport where such
  *     a task returns nothing. Every task then has the rule {@link RoundRule#combine combine} the same sum into its
  *     replica: the same operations on the same bits as the driver's combine in the job transport, so the
  *     replicas stay identical.</li>
  * </ul>
- * Every task ends with the same bits (the ring's property); it returns a hash of them, task 0 the vector.
+ * Every task ends with the same bits (the all-reduce's property); it returns a hash of them, task 0 the vector.
  */
 final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<TaskReport>> implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -96,9 +96,9 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
         rep.exchangeMillis = new double[rounds.length];
         String who = stage.label() + " (Spark stage " + ctx.stageId() + "." + ctx.stageAttemptNumber() + ")";
         java.util.function.BooleanSupplier killed = ctx::isInterrupted;
-        RingAllReduce ring = null;
+        AllReduce ring = null;
         try {
-            ring = RingAllReduce.open(w, workers, s, killed, who);
+            ring = AllReduce.open(s.algorithm().choose(workers, n + 1), w, workers, s, killed, who, MessageDelay.NONE);
             if (workers > 1) {
                 String[] addresses = stage.rendezvous() != null
                         ? Rendezvous.exchange(stage.rendezvous(), stage.secret(), w, workers, ring.address(), s,

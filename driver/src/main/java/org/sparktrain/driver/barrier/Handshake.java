@@ -8,32 +8,34 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntPredicate;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Mutual authentication of one ring connection with the stage's secret: a challenge-response with
+ * Mutual authentication of one all-reduce connection with the stage's secret: a challenge-response with
  * HMAC-SHA256, so the secret never travels and a recorded handshake cannot be replayed. The direct
  * channel between a barrier stage's tasks is outside {@code spark.authenticate}; this is what keeps a
  * stranger from feeding floats into the training. (It does not encrypt: use a trusted network, or a
  * tunnel, where the parameters themselves are secret.)
  *
  * <p>The secret is {@link #SECRET_BYTES} random bytes drawn on the driver for every stage attempt and
- * shipped in the task closure. Task {@code from} connects to its ring successor {@code to}; then, byte
- * by byte (integers little-endian):
+ * shipped in the task closure. Task {@code from} connects to its partner {@code to} (of a pair of tasks the
+ * lower rank dials, {@link PeerLinks}; a task dials the driver's {@link Rendezvous} as {@code to} = −1); then,
+ * byte by byte (integers little-endian):
  * <ol>
  * <li>server → client, {@value #HELLO_BYTES} bytes: magic {@code "STRH"}, version {@code 1}, 16-byte
  *     server nonce {@code Ns};</li>
  * <li>client → server, {@value #PROOF_BYTES} bytes: magic {@code "STRP"}, int32 {@code from}, int32
  *     {@code to}, 16-byte client nonce {@code Nc}, {@code HMAC(secret, "proof" | Ns | Nc | from | to)};</li>
- * <li>the server checks magic, {@code from} = its predecessor, {@code to} = itself and the MAC (compared
+ * <li>the server checks magic, {@code from} = a partner not yet connected, {@code to} = itself and the MAC (compared
  *     in constant time); on any mismatch it closes the connection, logs the remote address, reads
  *     nothing more from it and waits for another connection. Otherwise server → client, 32 bytes:
  *     {@code HMAC(secret, "ack" | Nc | Ns | from | to)};</li>
  * <li>the client checks the acknowledgement (a server without the secret is not its peer: the stage
  *     fails with a message saying so).</li>
  * </ol>
- * After that the connection carries raw little-endian floats from {@code from} to {@code to} only.
+ * After that the connection carries raw little-endian floats between {@code from} and {@code to}, both ways.
  */
 final class Handshake {
     static final int SECRET_BYTES = 32;
@@ -95,17 +97,11 @@ final class Handshake {
 
     /**
      * Server, steps 2-3: reads exactly {@value #PROOF_BYTES} bytes and checks them. Returns null when the
-     * peer proved the secret (the acknowledgement is then sent), or the reason for refusing it (the
-     * caller closes the connection); never reads past the proof.
+     * peer proved the secret and is a sender {@code expected} accepts ({@code whom} describes them in the
+     * refusal), storing it in {@code fromOut[0]} (the acknowledgement is then sent), or the reason for refusing
+     * it (the caller closes the connection); never reads past the proof.
      */
-    static String verifyProof(SocketChannel ch, byte[] secret, byte[] ns, int expectFrom, int self, long deadline,
-                              BooleanSupplier killed, int poll, String what) throws IOException {
-        int[] from = new int[1];
-        return verifyProof(ch, secret, ns, expectFrom, expectFrom, self, from, deadline, killed, poll, what);
-    }
-
-    /** As above, accepting any sender {@code minFrom <= from <= maxFrom}, stored in {@code from[0]}. */
-    static String verifyProof(SocketChannel ch, byte[] secret, byte[] ns, int minFrom, int maxFrom, int self,
+    static String verifyProof(SocketChannel ch, byte[] secret, byte[] ns, IntPredicate expected, String whom, int self,
                               int[] fromOut, long deadline, BooleanSupplier killed, int poll, String what)
             throws IOException {
         ByteBuffer proof = ByteBuffer.allocate(PROOF_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -129,9 +125,8 @@ final class Handshake {
         if (!MessageDigest.isEqual(magic, PROOF_MAGIC) || !ok) {
             return "it did not present the stage's secret";
         }
-        if (from < minFrom || from > maxFrom || to != self) {
-            return "it claims to be task " + from + " connecting to " + to + ", expected task "
-                    + (minFrom == maxFrom ? String.valueOf(minFrom) : minFrom + ".." + maxFrom) + " connecting to "
+        if (!expected.test(from) || to != self) {
+            return "it claims to be task " + from + " connecting to " + to + ", expected " + whom + " connecting to "
                     + self;
         }
         fromOut[0] = from;

@@ -94,8 +94,8 @@ final class Rendezvous implements Closeable {
                 try {
                     byte[] ns = Handshake.sendHello(ch, deadline, stop, poll, what);
                     int[] from = new int[1];
-                    String refusal = Handshake.verifyProof(ch, secret, ns, 0, workers - 1, DRIVER, from, deadline, stop,
-                            poll, what);
+                    String refusal = Handshake.verifyProof(ch, secret, ns, t -> t >= 0 && t < workers,
+                            "task 0.." + (workers - 1), DRIVER, from, deadline, stop, poll, what);
                     if (refusal == null && tasks[from[0]] != null) {
                         refusal = "task " + from[0] + " registered twice";
                     }

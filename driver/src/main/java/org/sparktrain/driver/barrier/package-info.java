@@ -4,7 +4,11 @@
  * (it runs the stage and, since Spark does not retry a failed barrier stage, reruns it from the epoch's starting
  * state); {@code BarrierTask} is one task, carrying the averaging mode's {@code RoundRule} (what a round computes, the
  * same object the job-per-round master calls);
- * {@link org.sparktrain.driver.barrier.RingAllReduce} sums a float vector over direct TCP connections;
+ * an {@link org.sparktrain.driver.barrier.AllReduce} sums a float vector over direct TCP connections
+ * ({@code PeerLinks}): the {@link org.sparktrain.driver.barrier.RingAllReduce} or recursive halving/doubling
+ * ({@link org.sparktrain.driver.barrier.HalvingDoublingAllReduce}), as
+ * {@link org.sparktrain.driver.barrier.AllReduceAlgorithm} chooses from W and the vector's size; {@link org.sparktrain.driver.barrier.MessageDelay} lets the bench simulate
+ * a network's latency;
  * {@code Rendezvous} swaps the tasks' addresses through the driver instead of {@code allGather};
  * {@code Handshake} authenticates each connection (HMAC-SHA256 with a per-attempt secret); {@code Wire} bounds
  * every wait; {@link org.sparktrain.driver.barrier.AllReduceSettings} reads the Spark configuration keys;
@@ -19,6 +23,7 @@
  * packages; must not hold engine maths (what a round computes comes from {@code Trainer} and {@code RoundVector}).
  *
  * <p>Design: docs/architecture.md, decision 4 (two averaging modes, two transports), decision 5 (determinism) and
- * Measured facts (a barrier {@code allGather} costs ~1 s; ring all-reduce ~0.4 ms a round).
+ * Measured facts (a barrier {@code allGather} costs ~1 s; ring all-reduce ~0.4 ms a round; the ring against
+ * halving/doubling from W = 2 to 256).
  */
 package org.sparktrain.driver.barrier;

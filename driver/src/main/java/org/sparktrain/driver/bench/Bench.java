@@ -43,6 +43,10 @@ public final class Bench {
     }
 
     static void run(String[] argv) throws Exception {
+        if (java.util.Arrays.asList(argv).contains("--allreduce")) {
+            AllReduceBench.run(argv);
+            return;
+        }
         Args a = new Args("bench", argv, 0,
                 Set.of("model", "epochs", "threads", "limit-train", "mode", "seed", "conf", "data", "batch", "workers",
                         "averaging-frequency", "averaging", "warmup-rounds", "master", "transport"),

@@ -45,7 +45,7 @@ class RingAllReduceTest {
         return r;
     }
 
-    private static String[] addresses(RingAllReduce[] r) {
+    static String[] addresses(AllReduce[] r) {
         String[] a = new String[r.length];
         for (int i = 0; i < r.length; i++) {
             a[i] = r[i].address();
@@ -54,9 +54,14 @@ class RingAllReduceTest {
     }
 
     private void connectAll(RingAllReduce[] r, byte[] secret, int n) throws Exception {
+        connectAll(pool, r, secret, n);
+    }
+
+    /** Connects W peers, each in a thread of {@code pool}, as the tasks of a stage do at once. */
+    static void connectAll(ExecutorService pool, AllReduce[] r, byte[] secret, int n) throws Exception {
         String[] a = addresses(r);
         List<Future<?>> f = new ArrayList<>();
-        for (RingAllReduce x : r) {
+        for (AllReduce x : r) {
             f.add(pool.submit(() -> {
                 x.connect(a, secret, n);
                 return null;
@@ -67,7 +72,7 @@ class RingAllReduceTest {
         }
     }
 
-    private static float[][] vectors(int w, int n, long seed) {
+    static float[][] vectors(int w, int n, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[][] v = new float[w][n];
         for (float[] x : v) {
@@ -79,15 +84,7 @@ class RingAllReduceTest {
     }
 
     private void reduceAll(RingAllReduce[] r, float[][] v, int n) throws Exception {
-        List<Future<?>> f = new ArrayList<>();
-        for (int i = 0; i < r.length; i++) {
-            int k = i;
-            f.add(pool.submit(() -> {
-                r[k].allReduce(v[k], n);
-                return null;
-            }));
-        }
-        for (Future<?> x : f) {
+        for (Future<?> x : AllReduceAlgorithmsTest.reduceAll(pool, r, v, n)) {
             x.get(20, TimeUnit.SECONDS);
         }
     }
@@ -190,21 +187,6 @@ class RingAllReduceTest {
                 e.getMessage());
         // it waited the configured 600 ms (not less); how promptly it gives up after that is not a test's to time
         assertTrue(secs >= 0.6, "gave up after " + secs + " s");
-    }
-
-    @Test
-    void theKillFlagEndsAWait() throws Exception {
-        AtomicBoolean killed = new AtomicBoolean();
-        RingAllReduce[] r = ring(2, LOCAL, killed);
-        connectAll(r, Handshake.newSecret(), 100);
-        pool.submit(() -> {
-            Thread.sleep(300);
-            killed.set(true);
-            return null;
-        });
-        // the wait's own deadline is 300 s: only the kill flag ends it with this message
-        IOException e = assertThrows(IOException.class, () -> r[0].allReduce(new float[100], 100));
-        assertTrue(e.getMessage().contains("killed"), e.getMessage());
     }
 
     @Test

@@ -1,0 +1,215 @@
+package org.sparktrain.driver.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.sparktrain.driver.barrier.AllReduce;
+import org.sparktrain.driver.barrier.AllReduceAlgorithm;
+import org.sparktrain.driver.barrier.AllReduceSettings;
+import org.sparktrain.driver.barrier.MessageDelay;
+import org.sparktrain.driver.cli.Args;
+import org.sparktrain.partitioning.bench.PipelineBench;
+
+/**
+ * {@code scripts/bench --allreduce --peers W --floats N --latency-us L [--algorithm ring|rhd|auto] [--rounds R]
+ * [--gbps B] [--sweep]}: W all-reduce peers as threads of this JVM over loopback TCP, the real code of a barrier
+ * stage (connections, handshake, exchanges) with every message held back by a {@link SimulatedLink}; R rounds
+ * timed after two untimed ones. One JSON line per (W, algorithm): {@code ms_median} and {@code ms_p90} of a round
+ * (from the first peer's start to the last peer's end), beside the α-β model's prediction
+ * ({@link AllReduceAlgorithm#modelSeconds}) with α = L and β = the bandwidth cap, or, without one, the loopback's
+ * own β measured first (two peers, no delay), and again with α = the delay a message actually got
+ * ({@code model_ms_actual_delay}: a parked thread wakes tens of µs late, more on a loaded machine). {@code --sweep} runs W = 2, 4, ..., 256 (or the list given to
+ * {@code --peers}) for both algorithms (or the one given); above W = 32 it runs R·32/W rounds, at least 5.
+ * docs/architecture.md, Measured facts, has a sweep and what it shows.
+ */
+final class AllReduceBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int WARMUP_ROUNDS = 2;
+
+    private AllReduceBench() {
+    }
+
+    static void run(String[] argv) throws Exception {
+        Args a = new Args("bench --allreduce", argv, 0,
+                Set.of("peers", "floats", "latency-us", "algorithm", "rounds", "gbps", "conf", "data"),
+                Set.of("allreduce", "sweep"));
+        boolean sweep = a.flag("sweep");
+        int[] peers = peerList(a.get("peers", sweep ? "2,4,8,16,32,64,128,256" : null));
+        int floats = a.intValue("floats", 185_000, 1);
+        double latencyUs = number(a, "latency-us", 50);
+        double gbps = number(a, "gbps", 0);
+        int rounds = a.intValue("rounds", 20, 1);
+        List<AllReduceAlgorithm> algorithms = new ArrayList<>();
+        if (a.has("algorithm")) {
+            algorithms.add(parse(a.get("algorithm", "auto")));
+        } else if (sweep) {
+            algorithms.addAll(List.of(AllReduceAlgorithm.RING, AllReduceAlgorithm.RHD));
+        } else {
+            algorithms.add(AllReduceAlgorithm.AUTO);
+        }
+        double beta = gbps > 0 ? 8 / (gbps * 1e9) : loopbackSecondsPerByte(floats);
+        for (int w : peers) {
+            for (AllReduceAlgorithm asked : algorithms) {
+                AllReduceAlgorithm alg = asked.choose(w, floats);
+                int r = sweep && w > 32 ? Math.max(5, rounds * 32 / w) : rounds;
+                SimulatedLink link = new SimulatedLink(latencyUs, gbps);
+                double load = PipelineBench.load1();
+                double[] ms = time(alg, w, floats, r, link);
+                double[] sorted = ms.clone();
+                Arrays.sort(sorted);
+                double model = alg.modelSeconds(w, floats, latencyUs * 1e-6, beta) * 1e3;
+                double median = percentile(sorted, 0.5);
+                ObjectNode o = JSON.createObjectNode();
+                o.put("phase", "allreduce");
+                o.put("peers", w);
+                o.put("floats", floats);
+                o.put("latency_us", latencyUs);
+                if (gbps > 0) {
+                    o.put("gbps", gbps);
+                }
+                o.put("algorithm", alg.name().toLowerCase(java.util.Locale.ROOT));
+                o.put("chosen_by", asked == AllReduceAlgorithm.AUTO ? "auto" : "flag");
+                o.put("rounds", r);
+                o.put("ms_median", round3(median));
+                o.put("ms_p90", round3(percentile(sorted, 0.9)));
+                o.put("model_ms", round3(model));
+                o.put("measured_over_model", round3(median / model));
+                o.put("beta_ns_per_byte", round3(beta * 1e9));
+                o.put("delay_us_mean", round3(link.meanDelayMicros()));
+                // the model again with the delay the timer actually gave (parking overshoots by tens of µs)
+                o.put("model_ms_actual_delay",
+                        round3(alg.modelSeconds(w, floats, link.meanDelayMicros() * 1e-6, beta) * 1e3));
+                o.put("cores", Runtime.getRuntime().availableProcessors());
+                o.put("load1", load);
+                System.out.println(JSON.writeValueAsString(o));
+            }
+        }
+    }
+
+    /** The loopback's time per byte on one link: two peers, no delay, the ring's 2α + n·β read as n·β. */
+    private static double loopbackSecondsPerByte(int floats) throws Exception {
+        double[] ms = time(AllReduceAlgorithm.RING, 2, floats, 20, new SimulatedLink(0, 0));
+        Arrays.sort(ms);
+        return percentile(ms, 0.5) * 1e-3 / (4.0 * floats);
+    }
+
+    /** The round times (ms) of {@code rounds} all-reduces among {@code w} peers after the warm-up rounds. */
+    private static double[] time(AllReduceAlgorithm alg, int w, int floats, int rounds, MessageDelay link)
+            throws Exception {
+        AllReduceSettings s = AllReduceSettings.defaults().withHost("127.0.0.1").withTimeouts(120_000, 120_000);
+        AllReduce[] peers = new AllReduce[w];
+        ExecutorService pool = Executors.newFixedThreadPool(w);
+        try {
+            String[] addresses = new String[w];
+            for (int i = 0; i < w; i++) {
+                peers[i] = AllReduce.open(alg, i, w, s, () -> false, "bench all-reduce", link);
+                addresses[i] = peers[i].address();
+            }
+            byte[] secret = new byte[32];
+            new SplittableRandom().nextBytes(secret);
+            int total = WARMUP_ROUNDS + rounds;
+            long[][] start = new long[w][total];
+            long[][] end = new long[w][total];
+            CyclicBarrier together = new CyclicBarrier(w);
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < w; i++) {
+                int rank = i;
+                done.add(pool.submit(() -> {
+                    peers[rank].connect(addresses, secret, floats);
+                    float[] mine = new float[floats];
+                    SplittableRandom rnd = new SplittableRandom(rank);
+                    for (int j = 0; j < floats; j++) {
+                        mine[j] = (float) rnd.nextDouble();
+                    }
+                    float[] v = new float[floats];
+                    for (int round = 0; round < total; round++) {
+                        System.arraycopy(mine, 0, v, 0, floats);
+                        together.await(120, TimeUnit.SECONDS);
+                        start[rank][round] = System.nanoTime();
+                        peers[rank].allReduce(v, floats);
+                        end[rank][round] = System.nanoTime();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.MINUTES);
+            }
+            double[] ms = new double[rounds];
+            for (int round = 0; round < rounds; round++) {
+                long first = Long.MAX_VALUE;
+                long last = Long.MIN_VALUE;
+                for (int i = 0; i < w; i++) {
+                    first = Math.min(first, start[i][WARMUP_ROUNDS + round]);
+                    last = Math.max(last, end[i][WARMUP_ROUNDS + round]);
+                }
+                ms[round] = (last - first) / 1e6;
+            }
+            return ms;
+        } finally {
+            for (AllReduce p : peers) {
+                if (p != null) {
+                    p.close();
+                }
+            }
+            pool.shutdownNow();
+        }
+    }
+
+    private static int[] peerList(String s) {
+        if (s == null) {
+            throw new Args.UsageException("bench --allreduce: --peers W (or a list 2,4,8) or --sweep is required");
+        }
+        try {
+            return Arrays.stream(s.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).peek(w -> {
+                if (w < 1) {
+                    throw new NumberFormatException();
+                }
+            }).toArray();
+        } catch (NumberFormatException e) {
+            throw new Args.UsageException("bench --allreduce: --peers must be a peer count or a list like 2,4,8, got '"
+                    + s + "'");
+        }
+    }
+
+    private static AllReduceAlgorithm parse(String s) {
+        try {
+            return AllReduceAlgorithm.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("bench --allreduce: --algorithm must be ring, rhd or auto, got '" + s + "'");
+        }
+    }
+
+    private static double number(Args a, String name, double dflt) {
+        String v = a.get(name, null);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            double x = Double.parseDouble(v.trim());
+            if (x < 0 || !Double.isFinite(x)) {
+                throw new NumberFormatException();
+            }
+            return x;
+        } catch (NumberFormatException e) {
+            throw new Args.UsageException("bench --allreduce: --" + name + " must be a number >= 0, got '" + v + "'");
+        }
+    }
+
+    private static double percentile(double[] sorted, double q) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    }
+
+    private static double round3(double x) {
+        return Math.round(x * 1e3) / 1e3;
+    }
+}

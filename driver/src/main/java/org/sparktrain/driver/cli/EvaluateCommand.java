@@ -76,6 +76,12 @@ final class EvaluateCommand {
         final RunOptions options = flags.run();
         ModelSpec spec = options.spec();
         final TrainingConfig cfg = options.config();
+        // everything that can be checked before Spark starts is (docs/architecture.md, "Failing cleanly")
+        Preflight.spec(options, flags.specFile);
+        Preflight.input("--data", flags.dataPath);
+        if (a.has("metrics-out")) {
+            Preflight.outputFile("--metrics-out", a.get("metrics-out", ""));
+        }
 
         SparkSession session = SparkSetup.session("sparktrain evaluate " + spec.name(), a.get("master", null));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());

@@ -79,6 +79,13 @@ final class ScoreCommand {
         if (!labelled && a.has("metrics-out")) {
             throw new Args.UsageException("--metrics-out needs labels; drop --no-labels or --metrics-out");
         }
+        // what can be checked before Spark starts is (docs/architecture.md, "Failing cleanly")
+        Preflight.input("--model-file", modelPath);
+        Preflight.input("--data", dataPath);
+        Preflight.outputDir("--out", outPath, true);
+        if (a.has("metrics-out")) {
+            Preflight.outputFile("--metrics-out", a.get("metrics-out", ""));
+        }
         SparkSession session = SparkSetup.session("sparktrain score", a.get("master", null));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         org.apache.hadoop.fs.Path mp = new org.apache.hadoop.fs.Path(modelPath);

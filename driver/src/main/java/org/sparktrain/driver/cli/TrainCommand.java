@@ -93,10 +93,21 @@ final class TrainCommand {
         ModelSpec spec = run.spec();
         TrainingConfig cfg = run.config();
         String outDir = a.get("out", "runs/" + spec.name());
+        // everything that can be checked before Spark starts is (docs/architecture.md, "Failing cleanly")
+        Preflight.spec(run, f.specFile);
+        Preflight.input("--data", f.dataPath);
+        if (a.has("test")) {
+            Preflight.input("--test", a.get("test", ""));
+        }
+        Preflight.outputDir("--out", outDir, false);
+        if (a.has("metrics-out")) {
+            Preflight.outputFile("--metrics-out", a.get("metrics-out", ""));
+        }
         int classes = run.classes();
 
         SparkSession session = SparkSetup.session("sparktrain train " + spec.name(), a.get("master", null));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
+        checkOutDir(sc, outDir);
         run = run.withWorkers(run.workers(sc));
         int workers = run.workers();
         DataSources.Options read = new DataSources.Options(classes, spec.input(), a.get("label-col", null),
@@ -183,6 +194,16 @@ final class TrainCommand {
         out.println("model written to " + modelFile);
         fold.unpersist();
         return 0;
+    }
+
+    /** {@code --out} on any Hadoop file system (local ones were checked before Spark started): not a file. */
+    static void checkOutDir(JavaSparkContext sc, String outDir) throws IOException {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(outDir);
+        org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(sc.hadoopConfiguration());
+        if (fs.exists(p) && !fs.getFileStatus(p).isDirectory()) {
+            throw new Args.UsageException("--out " + outDir + " is a file, not a directory: --out names the directory"
+                    + " the run writes into");
+        }
     }
 
     static String storageName(StorageLevel l) {

@@ -24,6 +24,8 @@ public final class PreparedFold {
     private final int[] batches;
     private final int window;
     private boolean usesSourceCache;
+    private JavaRDD<Block> test;
+    private long testRows;
     private final org.apache.spark.storage.StorageLevel storage;
 
     PreparedFold(int index, FittedScaler scaler, JavaRDD<Block> train, JavaRDD<Block> validation, long[] before,
@@ -41,6 +43,24 @@ public final class PreparedFold {
         this.batches = batches;
         this.window = window;
         this.storage = storage;
+    }
+
+    PreparedFold withTest(JavaRDD<Block> blocks, long rows) {
+        test = blocks;
+        testRows = rows;
+        return this;
+    }
+
+    /**
+     * The test rows held out before the split ({@code DataPipeline.testHoldout}), scaled with this fold's
+     * scaler; null when none were.
+     */
+    public JavaRDD<Block> testBlocks() {
+        return test;
+    }
+
+    public long testRows() {
+        return testRows;
     }
 
     PreparedFold sharingSourceCache() {
@@ -153,6 +173,9 @@ public final class PreparedFold {
         train.unpersist(false);
         if (validation != null) {
             validation.unpersist(false);
+        }
+        if (test != null) {
+            test.unpersist(false);
         }
     }
 }

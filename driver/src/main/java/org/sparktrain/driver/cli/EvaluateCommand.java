@@ -83,7 +83,14 @@ final class EvaluateCommand {
             Preflight.outputFile("--metrics-out", a.get("metrics-out", ""));
         }
 
-        SparkSession session = SparkSetup.session("sparktrain evaluate " + spec.name(), a.get("master", null));
+        int runs = switch (method) {
+            case "kfold" -> folds;
+            case "bootstrap" -> rounds;
+            default -> 1;
+        };
+        Logs.beforeSpark(a.get("master", null));
+        SparkSession session = SparkSetup.session("sparktrain evaluate " + spec.name(), a.get("master", null),
+                java.util.Map.of("spark.scheduler.allocation.file", poolFile(runs)));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         LabeledData data = DataSources.read(session, flags.dataPath, "train",
                 new DataSources.Options(options.classes(), spec.input(), a.get("label-col", null),
@@ -91,11 +98,6 @@ final class EvaluateCommand {
         if (flags.limit != null) {
             data = data.limit(flags.limit);
         }
-        int runs = switch (method) {
-            case "kfold" -> folds;
-            case "bootstrap" -> rounds;
-            default -> 1;
-        };
         int p = Math.min(parallel, runs);
         // Every fold trains with the run's W workers whatever P is: what a fold learns must not depend on how
         // many folds share the cluster (docs/architecture.md, "The global minibatch"). Folds queue for slots.
@@ -142,6 +144,27 @@ final class EvaluateCommand {
         }
         lastResults = new ArrayList<>(results);
         return 0;
+    }
+
+    /**
+     * Spark's FAIR scheduler allocation file naming the pool of each fold ({@code fold-1 .. fold-runs}, as
+     * {@code ParallelFolds} names them), each FIFO inside (a fold runs its jobs one after the other) with weight 1 and no minimum share: what Spark gives a pool it
+     * does not know, without its warning for every fold. A temporary file, deleted when the JVM exits.
+     */
+    static String poolFile(int runs) throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("sparktrain-pools-", ".xml");
+        file.toFile().deleteOnExit();
+        java.nio.file.Files.writeString(file, pools(runs));
+        return file.toUri().toString();
+    }
+
+    static String pools(int runs) {
+        StringBuilder b = new StringBuilder("<?xml version=\"1.0\"?>\n<allocations>\n");
+        for (int f = 1; f <= runs; f++) {
+            b.append("  <pool name=\"fold-").append(f).append("\"><schedulingMode>FIFO</schedulingMode>")
+                    .append("<weight>1</weight><minShare>0</minShare></pool>\n");
+        }
+        return b.append("</allocations>\n").toString();
     }
 
     /** The last run's results (for tests in this JVM). */

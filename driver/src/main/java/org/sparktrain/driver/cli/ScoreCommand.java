@@ -86,6 +86,7 @@ final class ScoreCommand {
         if (a.has("metrics-out")) {
             Preflight.outputFile("--metrics-out", a.get("metrics-out", ""));
         }
+        Logs.beforeSpark(a.get("master", null));
         SparkSession session = SparkSetup.session("sparktrain score", a.get("master", null));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         org.apache.hadoop.fs.Path mp = new org.apache.hadoop.fs.Path(modelPath);

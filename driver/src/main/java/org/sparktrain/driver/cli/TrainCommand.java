@@ -118,6 +118,7 @@ final class TrainCommand {
         }
         int classes = run.classes();
 
+        Logs.beforeSpark(a.get("master", null));
         SparkSession session = SparkSetup.session("sparktrain train " + spec.name(), a.get("master", null));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         checkOutDir(sc, outDir);

@@ -239,7 +239,8 @@ public final class DataPipeline {
                 train = test ? rows.filter(e -> cuts.segment(e) == trainSeg) : rows;
                 validation = null;
         }
-        String what = "the training part of fold " + fold + " (" + split + ")";
+        // folds count from 1 in messages, as in evaluate's table
+        String what = "the training part of fold " + (fold + 1) + " (" + split + ")";
         // With the rows cached in chunks, the passes that need no Example read the chunk arrays directly.
         JavaRDD<RowChunk> chunks = data.chunks();
         int w = workers > 0 ? workers : rows.context().defaultParallelism();
@@ -407,7 +408,7 @@ public final class DataPipeline {
             if (valRows == 0) {
                 blocks.unpersist(false);
                 val.unpersist(false);
-                throw new DataFormatException("the validation part of fold " + fold + " (" + split + ") of "
+                throw new DataFormatException("the validation part of fold " + (fold + 1) + " (" + split + ") of "
                         + data.source().name() + " is empty; use more rows or a larger validation share.");
             }
         }

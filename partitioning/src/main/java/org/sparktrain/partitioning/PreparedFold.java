@@ -163,7 +163,7 @@ public final class PreparedFold {
 
     /** A line for the log: sizes and per-class counts before and after resampling. */
     public String report() {
-        return "fold " + index + ": " + trainRows() + " training rows on " + rowsPerWorker.length + " workers "
+        return "fold " + (index + 1) + ": " + trainRows() + " training rows on " + rowsPerWorker.length + " workers "
                 + Arrays.toString(rowsPerWorker) + ", " + validationRows + " validation rows; per class before "
                 + Arrays.toString(before) + ", after " + Arrays.toString(after)
                 + (scaler == null ? "" : "; " + scaler.kind() + " scaler fitted on the training rows");

@@ -34,6 +34,9 @@ final class EvaluateCommand {
     static final String HELP = """
             usage: sparktrain evaluate --model SPEC --data DATA [--method holdout|kfold|bootstrap] [flags]
 
+            Default: stratified k-fold with 10 folds, so a bare 'evaluate' trains 10 models (2 at a time);
+            --method holdout trains one.
+
               --method M              holdout (stratified, --validation F, default 0.3 = 7:3), kfold
                                       (stratified, --folds K, default 10) or bootstrap (--rounds B, default 10:
                                       n draws with replacement each, validated on the out-of-bag rows)

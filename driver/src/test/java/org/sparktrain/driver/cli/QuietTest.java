@@ -34,6 +34,14 @@ class QuietTest {
     }
 
     @Test
+    void messagesSayTheDefaultsAndNameTheFlag() {
+        MainTest.Result r = MainTest.run("evaluate", "--help");
+        assertEquals(0, r.status());
+        assertTrue(r.out().contains("Default: stratified k-fold with 10 folds, so a bare 'evaluate' trains 10 models"),
+                r.out());
+    }
+
+    @Test
     void verboseIsTakenAnywhereAndShowsInfo() {
         String[] rest = Logs.takeVerbose(new String[] {"train", "-v", "--model", "m", "--verbose"});
         assertArrayEquals(new String[] {"train", "--model", "m"}, rest);

@@ -91,10 +91,13 @@ final class EvaluateCommand {
             case "bootstrap" -> rounds;
             default -> 1;
         };
+        out.printf("sparktrain evaluate: %s of %s (%s) on %s, %d model(s); starting Spark (%s) ...%n", method,
+                spec.name(), flags.specFile, flags.dataPath, runs, Logs.master(a.get("master", null)));
         Logs.beforeSpark(a.get("master", null));
         SparkSession session = SparkSetup.session("sparktrain evaluate " + spec.name(), a.get("master", null),
                 java.util.Map.of("spark.scheduler.allocation.file", poolFile(runs)));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
+        out.println("reading and validating " + flags.dataPath + " ...");
         LabeledData data = DataSources.read(session, flags.dataPath, "train",
                 new DataSources.Options(options.classes(), spec.input(), a.get("label-col", null),
                         a.flag("drop-bad-rows")));

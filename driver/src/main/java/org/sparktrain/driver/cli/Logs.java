@@ -60,13 +60,18 @@ final class Logs {
         }
     }
 
+    /** The Spark master a command will use: {@code --master}, else spark-submit's, else {@code local[*]}. */
+    static String master(String flag) {
+        return flag != null ? flag : System.getProperty("spark.master", "local[*]");
+    }
+
     /** Before Spark starts: without --verbose, the warnings that mean nothing on a local master off. */
     static void beforeSpark(String master) {
         if (verbose) {
             return;
         }
         try {
-            String m = master != null ? master : System.getProperty("spark.master", "local[*]");
+            String m = master(master);
             if (m.startsWith("local") && System.getenv("SPARK_LOCAL_IP") == null) {
                 for (String logger : LOCAL_NOISE) {
                     Configurator.setLevel(logger, Level.ERROR);

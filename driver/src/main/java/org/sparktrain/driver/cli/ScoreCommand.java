@@ -86,6 +86,8 @@ final class ScoreCommand {
         if (a.has("metrics-out")) {
             Preflight.outputFile("--metrics-out", a.get("metrics-out", ""));
         }
+        out.printf("sparktrain score: %s on %s into %s; starting Spark (%s) ...%n", modelPath, dataPath, outPath,
+                Logs.master(a.get("master", null)));
         Logs.beforeSpark(a.get("master", null));
         SparkSession session = SparkSetup.session("sparktrain score", a.get("master", null));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
@@ -109,6 +111,7 @@ final class ScoreCommand {
         }
 
         long t0 = System.nanoTime();
+        out.println("reading and validating " + dataPath + " ...");
         LabeledData data;
         if (labelled) {
             data = DataSources.read(session, dataPath, a.get("part", "t10k"),

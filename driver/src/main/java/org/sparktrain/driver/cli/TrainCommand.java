@@ -118,6 +118,8 @@ final class TrainCommand {
         }
         int classes = run.classes();
 
+        out.printf("sparktrain train: %s (%s) on %s; starting Spark (%s) ...%n", spec.name(), f.specFile, f.dataPath,
+                Logs.master(a.get("master", null)));
         Logs.beforeSpark(a.get("master", null));
         SparkSession session = SparkSetup.session("sparktrain train " + spec.name(), a.get("master", null));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
@@ -127,6 +129,7 @@ final class TrainCommand {
         DataSources.Options read = new DataSources.Options(classes, spec.input(), a.get("label-col", null),
                 a.flag("drop-bad-rows"));
         long t0 = System.nanoTime();
+        out.println("reading and validating " + f.dataPath + " ...");
         LabeledData train = DataSources.read(session, f.dataPath, "train", read.partitions(workers));
         if (train.report().rowsDropped() > 0) {
             err.println("sparktrain: warning: " + train.report());

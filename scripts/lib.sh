@@ -9,11 +9,31 @@ mapfile -t JAVA_MODULE_OPTS < <(grep -v '^#' "$ROOT/conf/jvm.options" | grep -v 
 JAVA_MODULE_OPTS+=('-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%6$s%n'
   "-Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties")
 
+# The build the scripts run: quiet, and without terminal codes. Maven 3.8's console library (jansi) writes a reset,
+# "ESC[0m", as it starts and ends whatever -B or style.color say; jansi.noreset (a JVM property) stops that.
+MVN_BUILD=(env "MAVEN_OPTS=${MAVEN_OPTS:-} -Djansi.noreset=true" mvn -B -q -ntp -Dstyle.color=never -DskipTests
+  -pl driver -am package)
+
+# The JVM prints "WARNING: Using incubator modules: jdk.incubator.vector" at every start because of
+# --add-modules=jdk.incubator.vector (the GEMM kernel, docs/architecture.md decision 2), and no JVM option turns it
+# off. java_quiet execs java (signals still reach the JVM itself) with its standard error passed through grep,
+# which drops that one line and nothing else; the grep ignores INT/TERM/HUP, so it passes on every last line and
+# ends when java's standard error closes. SPARKTRAIN_INCUBATOR_WARNING=1 leaves standard error alone.
+INCUBATOR_WARNING='WARNING: Using incubator modules: jdk.incubator.vector'
+drop_incubator_warning() {
+  trap '' INT TERM HUP
+  exec grep --line-buffered -v -x -F "$INCUBATOR_WARNING"
+}
+java_quiet() {
+  [ "${SPARKTRAIN_INCUBATOR_WARNING:-0}" = 1 ] && exec java "$@"
+  exec java "$@" 2> >(drop_incubator_warning >&2)
+}
+
 build_if_needed() {
   [ -n "${SPARKTRAIN_SKIP_BUILD:-}" ] && return 0   # set by the end-to-end tests, which run inside a build
   if [ ! -f "$DRIVER_JAR" ] || [ ! -f "$APP_JAR" ] || [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o \( -path '*/src/main/*' -o -name pom.xml \) -newer "$DRIVER_JAR" -print -quit)" ]; then
     echo "sparktrain: building (mvn package, tests skipped) ..." >&2
-    (cd "$ROOT" && mvn -B -q -ntp -DskipTests -pl driver -am package) >&2
+    (cd "$ROOT" && "${MVN_BUILD[@]}") >&2
     # Maven leaves a jar whose own module did not change as it was: mark the build done, or every run would
     # build again after a change in another module
     touch "$DRIVER_JAR" "$APP_JAR"
@@ -46,27 +66,31 @@ java_cds() {
   local write="$1"; shift
   local dir="${SPARKTRAIN_CDS_DIR:-$ROOT/runs/cds}"
   if [ "${SPARKTRAIN_CDS:-1}" = 0 ]; then
-    exec java "$@"
+    java_quiet "$@"
   fi
   local key archive
   key=$({ java -version 2>&1; stat -L -c '%n %s %Y' "$DRIVER_JAR" "$ROOT"/driver/target/lib/*.jar; } \
-        | cksum | cut -d' ' -f1) || exec java "$@"
+        | cksum | cut -d' ' -f1) || java_quiet "$@"
   archive="$dir/sparktrain-$key.jsa"
   if [ -s "$archive" ]; then
-    exec java "-XX:SharedArchiveFile=$archive" -Xlog:cds*=off "$@"
+    java_quiet "-XX:SharedArchiveFile=$archive" -Xlog:cds*=off "$@"
   fi
   if [ "$write" != 1 ] || ! mkdir -p "$dir" 2>/dev/null || [ ! -w "$dir" ]; then
-    exec java "$@"
+    java_quiet "$@"
   fi
   local free
   free=$(df -Pk "$dir" 2>/dev/null | awk 'NR == 2 { print $4 }') || free=0
-  [ "${free:-0}" -ge 1048576 ] 2>/dev/null || exec java "$@"   # KB: writing needs room (a failed write fails the run)
+  [ "${free:-0}" -ge 1048576 ] 2>/dev/null || java_quiet "$@"   # KB: writing needs room (a failed write fails the run)
   find "$dir" -maxdepth 1 -name '.writing-*' -mmin +60 -delete 2>/dev/null || true
   local tmp="$dir/.writing-$$.jsa" rc=0 pid
   echo "sparktrain: first run of this build: it also writes a class-sharing archive ($dir) as it exits, so later runs start faster" >&2
   # Not exec'd (the archive is moved into place after a successful run): a signal to this script goes on to
   # java, and stdin is passed on explicitly (a background job would read /dev/null).
-  java "-XX:ArchiveClassesAtExit=$tmp" -Xlog:cds*=off "$@" <&0 &
+  if [ "${SPARKTRAIN_INCUBATOR_WARNING:-0}" = 1 ]; then
+    java "-XX:ArchiveClassesAtExit=$tmp" -Xlog:cds*=off "$@" <&0 &
+  else
+    java "-XX:ArchiveClassesAtExit=$tmp" -Xlog:cds*=off "$@" <&0 2> >(drop_incubator_warning >&2) &
+  fi
   pid=$!
   trap 'kill -TERM "$pid" 2>/dev/null' TERM INT HUP
   while :; do
@@ -74,6 +98,7 @@ java_cds() {
     kill -0 "$pid" 2>/dev/null || break   # still running: wait was cut short by a forwarded signal
   done
   trap - TERM INT HUP
+  wait   # the standard error filter: its last lines are out before this script ends
   if [ "$rc" = 0 ] && [ -s "$tmp" ]; then
     rm -f "$dir"/sparktrain-*.jsa
     mv -f "$tmp" "$archive"

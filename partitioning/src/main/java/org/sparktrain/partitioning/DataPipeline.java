@@ -33,6 +33,7 @@ public final class DataPipeline {
     /** Null: chosen per fold from the data's size and the executors' storage memory ({@link #storageFor}). */
     private StorageLevel storage;
     private int window;
+    private double testFraction;
 
     /** Rows of stored values a default shuffle window holds: 64 MiB (a quarter of that for floats). */
     static final long WINDOW_BYTES = 64L << 20;
@@ -141,6 +142,20 @@ public final class DataPipeline {
         return this;
     }
 
+    /**
+     * Holds out a stratified {@code fraction} of the rows as a test set, before the split ({@link PreparedFold#testBlocks()}:
+     * scaled with the training part's scaler, never resampled, never seen by a fit); 0 (the default) for none. With a
+     * holdout split the validation part is its fraction of the rows that remain. For {@code train} on data without a
+     * test set; a k-fold or bootstrap split does not take one.
+     */
+    public DataPipeline testHoldout(double fraction) {
+        if (!(fraction >= 0 && fraction < 1)) {
+            throw new IllegalArgumentException("the test fraction must be in [0, 1), got " + fraction);
+        }
+        this.testFraction = fraction;
+        return this;
+    }
+
     /** The shuffle window in rows for rows of {@code features} values (bytes or floats). */
     int windowRows(int features, boolean bytes) {
         if (window > 0) {
@@ -157,11 +172,20 @@ public final class DataPipeline {
     public PreparedData prepare(LabeledData data) {
         RankCuts cuts = null;
         long[] n = data.report().classCounts();
-        if (split.kind() == SplitSpec.Kind.HOLDOUT || split.kind() == SplitSpec.Kind.KFOLD) {
+        boolean test = testFraction > 0;
+        if (test && split.kind() != SplitSpec.Kind.NONE && split.kind() != SplitSpec.Kind.HOLDOUT) {
+            throw new IllegalArgumentException("a test holdout goes with no split or a holdout split, not " + split);
+        }
+        if (split.kind() == SplitSpec.Kind.HOLDOUT || split.kind() == SplitSpec.Kind.KFOLD || test) {
             int k = split.folds();
             long[][] ranks = new long[n.length][];
             for (int c = 0; c < n.length; c++) {
-                if (split.kind() == SplitSpec.Kind.HOLDOUT) {
+                if (test) { // segment 0 the test rows, then (holdout) the validation rows, then the training rows
+                    long t = Math.round(testFraction * n[c]);
+                    ranks[c] = split.kind() == SplitSpec.Kind.HOLDOUT
+                            ? new long[] {t, t + Math.round(split.validationFraction() * (n[c] - t))}
+                            : new long[] {t};
+                } else if (split.kind() == SplitSpec.Kind.HOLDOUT) {
                     ranks[c] = new long[] {Math.round(split.validationFraction() * n[c])};
                 } else {
                     ranks[c] = new long[k - 1];
@@ -182,10 +206,15 @@ public final class DataPipeline {
         JavaRDD<Example> train;
         JavaRDD<Example> validation;
         final long s = seed;
+        boolean test = testFraction > 0;
+        // the segments of the cuts (prepare): [test,] [validation,] training
+        final int valSeg = test ? 1 : 0;
+        final int trainSeg = (test ? 1 : 0) + (split.kind() == SplitSpec.Kind.HOLDOUT ? 1 : 0);
+        JavaRDD<Example> testRows = test ? rows.filter(e -> cuts.segment(e) == 0) : null;
         switch (split.kind()) {
             case HOLDOUT:
-                train = rows.filter(e -> cuts.segment(e) == 1);
-                validation = rows.filter(e -> cuts.segment(e) == 0);
+                train = rows.filter(e -> cuts.segment(e) == trainSeg);
+                validation = rows.filter(e -> cuts.segment(e) == valSeg);
                 break;
             case KFOLD:
                 train = rows.filter(e -> cuts.segment(e) != fold);
@@ -207,10 +236,11 @@ public final class DataPipeline {
                 break;
             }
             default:
-                train = rows;
+                train = test ? rows.filter(e -> cuts.segment(e) == trainSeg) : rows;
                 validation = null;
         }
-        String what = "the training part of fold " + fold + " (" + split + ")";
+        // folds count from 1 in messages, as in evaluate's table
+        String what = "the training part of fold " + (fold + 1) + " (" + split + ")";
         // With the rows cached in chunks, the passes that need no Example read the chunk arrays directly.
         JavaRDD<RowChunk> chunks = data.chunks();
         int w = workers > 0 ? workers : rows.context().defaultParallelism();
@@ -248,14 +278,18 @@ public final class DataPipeline {
         }
         ChunkPasses.Keep trainKeep = null;
         ChunkPasses.Keep valKeep = null;
+        ChunkPasses.Keep testKeep = null;
         if (chunks != null) {
+            if (test) {
+                testKeep = (id, label) -> cuts.segment(id, label, 0) == 0;
+            }
             switch (split.kind()) {
                 case NONE:
-                    trainKeep = ChunkPasses.Keep.ALL;
+                    trainKeep = test ? (id, label) -> cuts.segment(id, label, 0) == trainSeg : ChunkPasses.Keep.ALL;
                     break;
                 case HOLDOUT:
-                    trainKeep = (id, label) -> cuts.segment(id, label, 0) == 1;
-                    valKeep = (id, label) -> cuts.segment(id, label, 0) == 0;
+                    trainKeep = (id, label) -> cuts.segment(id, label, 0) == trainSeg;
+                    valKeep = (id, label) -> cuts.segment(id, label, 0) == valSeg;
                     break;
                 case KFOLD:
                     trainKeep = (id, label) -> cuts.segment(id, label, 0) != fold;
@@ -270,7 +304,7 @@ public final class DataPipeline {
         long[] trainPartitionRows = null;
         FittedScaler fitted = null;
         boolean fitDone = false;
-        if (split.kind() == SplitSpec.Kind.NONE && resampling.isNone()) {
+        if (split.kind() == SplitSpec.Kind.NONE && resampling.isNone() && !test) {
             before = data.report().classCounts(); // known from validation: saves a pass
             trainPartitionRows = partRows;
             perPartClass = partClass;
@@ -325,7 +359,7 @@ public final class DataPipeline {
         boolean orderMixed = perWorkerMax <= windowRows || data.chunksMixed();
         StorageLevel level = storage != null ? storage : storageFor(rows.context(), perWorkerMax, features, bytes, w);
         boolean inPlace = resampling.isNone() && orderMixed && Packer.inPlace(perPartClass, w);
-        if (split.kind() == SplitSpec.Kind.NONE && inPlace && chunks != null) {
+        if (split.kind() == SplitSpec.Kind.NONE && inPlace && chunks != null && !test) {
             // Every row trains, where it lies, and each epoch's repacking scales the values as it copies them:
             // the cached chunks are the stored blocks (the same arrays, no pass, no copy; on disk where the
             // read put them), and their counts are known.
@@ -361,9 +395,9 @@ public final class DataPipeline {
         }
         JavaRDD<Block> val = null;
         long valRows = 0;
+        // evaluation predicts a block at once: small blocks keep activations small and predict fastest
+        int evalRows = Math.max(batchSize, Math.min(stored, ScoringBlocks.PREDICT_ROWS));
         if (validation != null) {
-            // evaluation predicts a block at once: small blocks keep activations small and predict fastest
-            int evalRows = Math.max(batchSize, Math.min(stored, ScoringBlocks.PREDICT_ROWS));
             val = (valKeep != null ? ChunkPasses.pack(chunks, valKeep, evalRows, fitted, features)
                     : Packer.packInPlace(validation, evalRows, fitted, features)).persist(level);
             for (long[] p : blockCounts(val, classes)) {
@@ -374,12 +408,29 @@ public final class DataPipeline {
             if (valRows == 0) {
                 blocks.unpersist(false);
                 val.unpersist(false);
-                throw new DataFormatException("the validation part of fold " + fold + " (" + split + ") of "
+                throw new DataFormatException("the validation part of fold " + (fold + 1) + " (" + split + ") of "
                         + data.source().name() + " is empty; use more rows or a larger validation share.");
             }
         }
-        return new PreparedFold(fold, fitted, blocks, val, before, after, perWorker, valRows, foldSeed, batches,
-                windowRows, level);
+        PreparedFold prepared = new PreparedFold(fold, fitted, blocks, val, before, after, perWorker, valRows, foldSeed,
+                batches, windowRows, level);
+        if (test) {
+            JavaRDD<Block> tb = (testKeep != null ? ChunkPasses.pack(chunks, testKeep, evalRows, fitted, features)
+                    : Packer.packInPlace(testRows, evalRows, fitted, features)).persist(level);
+            long testCount = 0;
+            for (long[] p : blockCounts(tb, classes)) {
+                for (long c : p) {
+                    testCount += c;
+                }
+            }
+            prepared.withTest(tb, testCount);
+            if (testCount == 0) {
+                prepared.unpersist();
+                throw new DataFormatException("the test part held out of " + data.source().name() + " is empty;"
+                        + " use more rows or a larger test fraction.");
+            }
+        }
+        return prepared;
     }
 
     /**

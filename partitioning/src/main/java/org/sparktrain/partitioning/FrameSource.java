@@ -60,10 +60,10 @@ final class FrameSource implements RowSource {
     @Override
     public String locate(long id) {
         if (files != null) {
-            return files.get(RowIds.file(id)) + ", row " + RowIds.position(id)
-                    + " (the first row is 0)";
+            return files.get(RowIds.file(id)) + ", row " + (RowIds.position(id) + 1) + " (the first row is 1)";
         }
-        return hasIdColumn ? name + ", row with id " + id : name + ", row " + id + " (the first row is 0)";
+        // messages count rows from 1, as CSV lines and IDX examples are (docs/architecture.md, "Failing cleanly")
+        return hasIdColumn ? name + ", row with id " + id : name + ", row " + (id + 1) + " (the first row is 1)";
     }
 
     /** Parquet without an id column: the rows of each file from its footer (no data read). */

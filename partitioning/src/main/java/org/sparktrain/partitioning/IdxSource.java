@@ -60,7 +60,8 @@ final class IdxSource implements RowSource {
 
     @Override
     public String locate(long id) {
-        return name + ", example " + id;
+        // messages count from 1, as CSV lines and Parquet rows are (docs/architecture.md, "Failing cleanly")
+        return name + ", example " + (id + 1) + " (the first example is 1)";
     }
 
     static LabeledData read(SparkSession spark, String dir, String prefix, ReadOptions options) {
@@ -211,7 +212,7 @@ final class IdxSource implements RowSource {
                     } catch (EOFException | java.util.zip.ZipException e) {
                         // a gzip stream that ends early or is damaged: the file is cut short or corrupt
                         fail(next, "IDX file " + imagesName + " or " + labelsName + " is truncated or corrupt ("
-                                + e.getMessage() + ") at or after example " + next + "; download or copy it again");
+                                + e.getMessage() + ") at or after example " + (next + 1) + " (the first is 1); download or copy it again");
                     }
                 }
             } catch (IOException e) {
@@ -334,7 +335,7 @@ final class IdxSource implements RowSource {
     }
 
     private static String truncated(String file, long at, int n) {
-        return "IDX file " + file + " is truncated: it ends at example " + at + " but its header declares " + n
+        return "IDX file " + file + " is truncated: it holds " + at + " complete examples but its header declares " + n
                 + "; download or copy the file again";
     }
 

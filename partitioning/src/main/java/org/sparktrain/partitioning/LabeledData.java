@@ -143,8 +143,8 @@ public final class LabeledData {
             release(persisted);
             String more = bad > 1 ? " (" + (bad - 1) + " more bad row" + (bad > 2 ? "s" : "") + " follow)" : "";
             throw new DataFormatException(source.locate(stats.sampleIds[0]) + ": " + stats.sampleDetails[0]
-                    + more + ". Fix the input, or read with dropBadRows to drop bad rows (they are counted"
-                    + " and reported).");
+                    + more + ". Fix the input, or pass --drop-bad-rows (ReadOptions.dropBadRows from code) to drop"
+                    + " bad rows (they are counted and reported).");
         }
         if (stats.valid() == 0) {
             release(persisted);

@@ -24,6 +24,8 @@ public final class PreparedFold {
     private final int[] batches;
     private final int window;
     private boolean usesSourceCache;
+    private JavaRDD<Block> test;
+    private long testRows;
     private final org.apache.spark.storage.StorageLevel storage;
 
     PreparedFold(int index, FittedScaler scaler, JavaRDD<Block> train, JavaRDD<Block> validation, long[] before,
@@ -41,6 +43,24 @@ public final class PreparedFold {
         this.batches = batches;
         this.window = window;
         this.storage = storage;
+    }
+
+    PreparedFold withTest(JavaRDD<Block> blocks, long rows) {
+        test = blocks;
+        testRows = rows;
+        return this;
+    }
+
+    /**
+     * The test rows held out before the split ({@code DataPipeline.testHoldout}), scaled with this fold's
+     * scaler; null when none were.
+     */
+    public JavaRDD<Block> testBlocks() {
+        return test;
+    }
+
+    public long testRows() {
+        return testRows;
     }
 
     PreparedFold sharingSourceCache() {
@@ -143,7 +163,7 @@ public final class PreparedFold {
 
     /** A line for the log: sizes and per-class counts before and after resampling. */
     public String report() {
-        return "fold " + index + ": " + trainRows() + " training rows on " + rowsPerWorker.length + " workers "
+        return "fold " + (index + 1) + ": " + trainRows() + " training rows on " + rowsPerWorker.length + " workers "
                 + Arrays.toString(rowsPerWorker) + ", " + validationRows + " validation rows; per class before "
                 + Arrays.toString(before) + ", after " + Arrays.toString(after)
                 + (scaler == null ? "" : "; " + scaler.kind() + " scaler fitted on the training rows");
@@ -153,6 +173,9 @@ public final class PreparedFold {
         train.unpersist(false);
         if (validation != null) {
             validation.unpersist(false);
+        }
+        if (test != null) {
+            test.unpersist(false);
         }
     }
 }

@@ -170,14 +170,14 @@ class ReadersTest {
         TestData.writeBytes(dir.resolve("train-images-idx3-ubyte.gz"), Arrays.copyOf(img, img.length - 3), true);
         e = assertThrows(DataFormatException.class,
                 () -> Readers.idx(spark, dir.toString(), "train", ReadOptions.classes(10).dropBadRows(true)));
-        assertTrue(e.getMessage().contains("example 5") && e.getMessage().contains("truncated")
+        assertTrue(e.getMessage().contains("example 6") && e.getMessage().contains("truncated")
                 && e.getMessage().contains("train-images-idx3-ubyte.gz"), e.getMessage());
         // label outside the declared classes
         Path dir2 = tmp.resolve("labels");
         TestData.idx(dir2, "t10k", 6, 2, 2, labels, true);
         e = assertThrows(DataFormatException.class,
                 () -> Readers.idx(spark, dir2.toString(), "t10k", ReadOptions.classes(4)));
-        assertTrue(e.getMessage().contains("example 4") && e.getMessage().contains("label 4"), e.getMessage());
+        assertTrue(e.getMessage().contains("example 5") && e.getMessage().contains("label 4"), e.getMessage());
         // missing directory
         e = assertThrows(DataFormatException.class,
                 () -> Readers.idx(spark, tmp.resolve("nope").toString(), "train", ReadOptions.classes(10)));
@@ -211,7 +211,7 @@ class ReadersTest {
         v.unpersist();
         DataFormatException e = assertThrows(DataFormatException.class,
                 () -> Readers.parquet(spark, out.toString(), ReadOptions.classes(2).featuresColumn("arr")));
-        assertTrue(e.getMessage().contains(".parquet, row 2") && e.getMessage().contains("NaN"), e.getMessage());
+        assertTrue(e.getMessage().contains(".parquet, row 3") && e.getMessage().contains("NaN"), e.getMessage());
         LabeledData a = Readers.parquet(spark, out.toString(), ReadOptions.classes(2).featuresColumn("arr")
                 .dropBadRows(true));
         assertEquals(2, a.count());
@@ -281,7 +281,7 @@ class ReadersTest {
         ints.unpersist();
         DataFormatException e = assertThrows(DataFormatException.class,
                 () -> Readers.parquet(spark, out.toString(), ReadOptions.classes(2).featuresColumn("f")));
-        assertTrue(e.getMessage().contains(".parquet, row 1") && e.getMessage().contains("element 1 is null"),
+        assertTrue(e.getMessage().contains(".parquet, row 2") && e.getMessage().contains("element 1 is null"),
                 e.getMessage());
         LabeledData floats = Readers.parquet(spark, out.toString(), ReadOptions.classes(2).featuresColumn("f")
                 .dropBadRows(true));
@@ -299,14 +299,14 @@ class ReadersTest {
         Dataset<Row> df = spark.createDataFrame(rows, schema);
         DataFormatException e = assertThrows(DataFormatException.class,
                 () -> Readers.dataFrame(df, "frame", ReadOptions.classes(2).label("y")));
-        assertTrue(e.getMessage().contains("DataFrame frame, row 0") && e.getMessage().contains("x2"), e.getMessage());
+        assertTrue(e.getMessage().contains("DataFrame frame, row 1") && e.getMessage().contains("x2"), e.getMessage());
         LabeledData d = Readers.dataFrame(df, "frame", ReadOptions.classes(2).label("y").featureColumns(List.of("x1")));
         assertEquals(2, d.count());
         d.unpersist();
         List<Row> bad = List.of(RowFactory.create(0.0, 1f, "2"), RowFactory.create(null, 3f, "4"));
         e = assertThrows(DataFormatException.class, () -> Readers.dataFrame(spark.createDataFrame(bad, schema),
                 "frame", ReadOptions.classes(2).label("y").featureColumns(List.of("x1"))));
-        assertTrue(e.getMessage().contains("row 1") && e.getMessage().contains("null"), e.getMessage());
+        assertTrue(e.getMessage().contains("row 2") && e.getMessage().contains("null"), e.getMessage());
         assertThrows(DataFormatException.class, () -> Readers.dataFrame(spark.createDataFrame(List.of(), schema),
                 "empty", ReadOptions.classes(2).label("y").featureColumns(List.of("x1"))));
     }

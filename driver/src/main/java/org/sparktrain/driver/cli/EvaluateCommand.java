@@ -34,6 +34,9 @@ final class EvaluateCommand {
     static final String HELP = """
             usage: sparktrain evaluate --model SPEC --data DATA [--method holdout|kfold|bootstrap] [flags]
 
+            Default: stratified k-fold with 10 folds, so a bare 'evaluate' trains 10 models (2 at a time);
+            --method holdout trains one.
+
               --method M              holdout (stratified, --validation F, default 0.3 = 7:3), kfold
                                       (stratified, --folds K, default 10) or bootstrap (--rounds B, default 10:
                                       n draws with replacement each, validated on the out-of-bag rows)
@@ -79,20 +82,31 @@ final class EvaluateCommand {
         final RunOptions options = flags.run();
         ModelSpec spec = options.spec();
         final TrainingConfig cfg = options.config();
+        // everything that can be checked before Spark starts is (docs/architecture.md, "Failing cleanly")
+        Preflight.spec(options, flags.specFile);
+        Preflight.input("--data", flags.dataPath);
+        if (a.has("metrics-out")) {
+            Preflight.outputFile("--metrics-out", a.get("metrics-out", ""));
+        }
 
-        SparkSession session = SparkSetup.session("sparktrain evaluate " + spec.name(), a.get("master", null));
+        int runs = switch (method) {
+            case "kfold" -> folds;
+            case "bootstrap" -> rounds;
+            default -> 1;
+        };
+        out.printf("sparktrain evaluate: %s of %s (%s) on %s, %d model(s); starting Spark (%s) ...%n", method,
+                spec.name(), flags.specFile, flags.dataPath, runs, Logs.master(a.get("master", null)));
+        Logs.beforeSpark(a.get("master", null));
+        SparkSession session = SparkSetup.session("sparktrain evaluate " + spec.name(), a.get("master", null),
+                java.util.Map.of("spark.scheduler.allocation.file", poolFile(runs)));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
+        out.println("reading and validating " + flags.dataPath + " ...");
         LabeledData data = DataSources.read(session, flags.dataPath, "train",
                 new DataSources.Options(options.classes(), spec.input(), a.get("label-col", null),
                         a.flag("drop-bad-rows")));
         if (flags.limit != null) {
             data = data.limit(flags.limit);
         }
-        int runs = switch (method) {
-            case "kfold" -> folds;
-            case "bootstrap" -> rounds;
-            default -> 1;
-        };
         // Every fold trains with the run's W workers whatever P is: what a fold learns must not depend on how
         // many folds share the cluster (docs/architecture.md, "The global minibatch"). Folds queue for slots.
         int slots = sc.defaultParallelism();
@@ -139,6 +153,27 @@ final class EvaluateCommand {
         }
         lastResults = new ArrayList<>(results);
         return 0;
+    }
+
+    /**
+     * Spark's FAIR scheduler allocation file naming the pool of each fold ({@code fold-1 .. fold-runs}, as
+     * {@code ParallelFolds} names them), each FIFO inside (a fold runs its jobs one after the other) with weight 1 and no minimum share: what Spark gives a pool it
+     * does not know, without its warning for every fold. A temporary file, deleted when the JVM exits.
+     */
+    static String poolFile(int runs) throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("sparktrain-pools-", ".xml");
+        file.toFile().deleteOnExit();
+        java.nio.file.Files.writeString(file, pools(runs));
+        return file.toUri().toString();
+    }
+
+    static String pools(int runs) {
+        StringBuilder b = new StringBuilder("<?xml version=\"1.0\"?>\n<allocations>\n");
+        for (int f = 1; f <= runs; f++) {
+            b.append("  <pool name=\"fold-").append(f).append("\"><schedulingMode>FIFO</schedulingMode>")
+                    .append("<weight>1</weight><minShare>0</minShare></pool>\n");
+        }
+        return b.append("</allocations>\n").toString();
     }
 
     /** The last run's results (for tests in this JVM). */

@@ -18,7 +18,8 @@ public final class Main {
               evaluate   holdout, k-fold cross-validation (folds as concurrent Spark jobs) or bootstrap
               score      predict with a saved model, on the executors, into CSV or Parquet
 
-            Every command takes --help.
+            Every command takes --help, and -v/--verbose (Spark's own logs from INFO up, shown on standard
+            error; by default only its warnings and errors, less those that mean nothing on one machine).
             """;
 
     private Main() {
@@ -29,6 +30,8 @@ public final class Main {
     }
 
     public static int run(String[] argv, PrintStream out, PrintStream err) {
+        argv = Logs.takeVerbose(argv);
+        Logs.atStart();
         if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
             out.print(USAGE);
             return argv.length == 0 ? 2 : 0;

@@ -79,6 +79,16 @@ final class ScoreCommand {
         if (!labelled && a.has("metrics-out")) {
             throw new Args.UsageException("--metrics-out needs labels; drop --no-labels or --metrics-out");
         }
+        // what can be checked before Spark starts is (docs/architecture.md, "Failing cleanly")
+        Preflight.input("--model-file", modelPath);
+        Preflight.input("--data", dataPath);
+        Preflight.outputDir("--out", outPath, true);
+        if (a.has("metrics-out")) {
+            Preflight.outputFile("--metrics-out", a.get("metrics-out", ""));
+        }
+        out.printf("sparktrain score: %s on %s into %s; starting Spark (%s) ...%n", modelPath, dataPath, outPath,
+                Logs.master(a.get("master", null)));
+        Logs.beforeSpark(a.get("master", null));
         SparkSession session = SparkSetup.session("sparktrain score", a.get("master", null));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         org.apache.hadoop.fs.Path mp = new org.apache.hadoop.fs.Path(modelPath);
@@ -101,6 +111,7 @@ final class ScoreCommand {
         }
 
         long t0 = System.nanoTime();
+        out.println("reading and validating " + dataPath + " ...");
         LabeledData data;
         if (labelled) {
             data = DataSources.read(session, dataPath, a.get("part", "t10k"),

@@ -41,6 +41,9 @@ final class TrainCommand {
               --model SPEC            model spec (YAML or JSON), e.g. conf/models/lenet5.yaml
               --data DATA             {formats}
               --test DATA             test data (default: the t10k-* files of an IDX --data directory)
+              --test-fraction F       without a test set (a CSV/Parquet --data and no --test): hold out a
+                                      stratified fraction F of --data as the test set (default 0.1; 0: no
+                                      test set, no test metrics, no metrics.json)
               --label-col NAME        the label column of CSV/Parquet data (default: label)
               --drop-bad-rows         drop (and count) rows that fail validation instead of stopping
               --epochs N              override the spec's training.epochs
@@ -83,30 +86,53 @@ final class TrainCommand {
               --metrics-out FILE      also write the final test metrics as JSON to FILE
               --help                  this text
 
-            Prints one line per epoch and the test metrics. A checkpoint is written after every epoch; the
+            Prints one line per epoch and the test metrics (of --test, the t10k-* part, or the rows held out
+            by --test-fraction). A checkpoint is written after every epoch; the
             model file DIR/model.sptr only when the run succeeds, atomically: a failed run leaves an existing
             model untouched.
             """.replace("{formats}", DataSources.dataHelp("training data: "))
             .replace("{modes}", String.join("|", java.util.Arrays.stream(AveragingMode.values())
                     .map(AveragingMode::flagName).toList()));
 
+    /** The share of a --data without a test set that {@code train} holds out as one (--test-fraction). */
+    static final double DEFAULT_TEST_FRACTION = 0.1;
+
     private TrainCommand() {
     }
 
+    static String percent(double fraction) {
+        return java.math.BigDecimal.valueOf(fraction).movePointRight(2).stripTrailingZeros().toPlainString();
+    }
+
     static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
-        Args a = new Args("sparktrain train", argv, 1, RunFlags.valued("test", "out"), RunFlags.switches("resume"));
+        Args a = new Args("sparktrain train", argv, 1, RunFlags.valued("test", "out", "test-fraction"),
+                RunFlags.switches("resume"));
         if (a.flag("help")) {
             out.print(HELP);
             return 0;
         }
         double valFraction = RunFlags.fraction(a, "validation");
+        double testFraction = a.has("test-fraction") ? RunFlags.fraction(a, "test-fraction") : DEFAULT_TEST_FRACTION;
         RunFlags f = new RunFlags(a);
         RunOptions run = f.run();
         ModelSpec spec = run.spec();
         TrainingConfig cfg = run.config();
         String outDir = a.get("out", "runs/" + spec.name());
+        // everything that can be checked before Spark starts is (docs/architecture.md, "Failing cleanly")
+        Preflight.spec(run, f.specFile);
+        Preflight.input("--data", f.dataPath);
+        if (a.has("test")) {
+            Preflight.input("--test", a.get("test", ""));
+        }
+        Preflight.outputDir("--out", outDir, false);
+        if (a.has("metrics-out")) {
+            Preflight.outputFile("--metrics-out", a.get("metrics-out", ""));
+        }
         int classes = run.classes();
 
+        out.printf("sparktrain train: %s (%s) on %s; starting Spark (%s) ...%n", spec.name(), f.specFile, f.dataPath,
+                Logs.master(a.get("master", null)));
+        Logs.beforeSpark(a.get("master", null));
         // local masters train in this JVM: warm its JIT on the model's shapes while Spark starts and the data is
         // prepared (docs/architecture.md, "Measured facts"); results do not change
         Warmup warmup = localMaster(a.get("master", null)) && !"0".equals(System.getenv("SPARKTRAIN_WARMUP"))
@@ -116,11 +142,13 @@ final class TrainCommand {
                 : null;
         SparkSession session = SparkSetup.session("sparktrain train " + spec.name(), a.get("master", null));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
+        checkOutDir(sc, outDir);
         run = run.withWorkers(run.workers(sc));
         int workers = run.workers();
         DataSources.Options read = new DataSources.Options(classes, spec.input(), a.get("label-col", null),
                 a.flag("drop-bad-rows"));
         long t0 = System.nanoTime();
+        out.println("reading and validating " + f.dataPath + " ...");
         LabeledData train = DataSources.read(session, f.dataPath, "train", read.partitions(workers));
         if (train.report().rowsDropped() > 0) {
             err.println("sparktrain: warning: " + train.report());
@@ -134,8 +162,20 @@ final class TrainCommand {
         } else if (isIdxDirWithTest(session, f.dataPath)) {
             test = DataSources.read(session, f.dataPath, "t10k", read);
         }
+        double heldOut = 0;
+        if (test == null && testFraction > 0) {
+            heldOut = testFraction;
+            out.printf(Locale.ROOT, "no test set for %s (no --test): holding out a stratified %s%% of its rows as the"
+                    + " test set (--test-fraction)%n", f.dataPath, percent(testFraction));
+        } else if (test == null) {
+            err.println("sparktrain: warning: --test-fraction 0 and no --test: this run ends without test metrics and"
+                    + " writes no metrics.json");
+        } else if (a.has("test-fraction")) {
+            err.println("sparktrain: note: --test-fraction is not used: " + (a.has("test") ? "--test "
+                    + a.get("test", "") : f.dataPath + "'s t10k-* part") + " is the test set");
+        }
         PreparedFold fold = run.pipeline(valFraction > 0 ? SplitSpec.holdout(valFraction) : SplitSpec.none(), workers,
-                cfg.seed()).prepare(train).fold(0);
+                cfg.seed()).testHoldout(heldOut).prepare(train).fold(0);
         if (!fold.usesSourceCache()) {
             train.unpersist(); // the fold holds its own blocks: the read's cache is not needed any more
         }
@@ -143,6 +183,10 @@ final class TrainCommand {
                         + " shuffle window %d rows per worker)%n", fold.trainRows(), (System.nanoTime() - t0) / 1e9,
                 run.scaler() == null ? "not scaled" : "scaler fitted", storageName(fold.storage()),
                 fold.shuffleWindow());
+        if (heldOut > 0) {
+            out.printf(Locale.ROOT, "test set: %d rows held out of %s (stratified %s%%, scaled like the training"
+                    + " rows, never trained on)%n", fold.testRows(), f.dataPath, percent(heldOut));
+        }
         if (!run.resampling().isNone()) {
             out.printf("resampling %s: training rows per class %s -> %s%n", run.resampling(),
                     java.util.Arrays.toString(fold.classCountsBefore()), java.util.Arrays.toString(fold.classCountsAfter()));
@@ -157,7 +201,7 @@ final class TrainCommand {
                 fold.trainRows(), valFraction > 0 ? ", " + fold.validationRows() + " for validation" : "", workers,
                 sc.master(), avg.describe(), run.transport().name().toLowerCase(Locale.ROOT), Gemms.fastest().name());
 
-        JavaRDD<Block> testBlocks = test == null ? null
+        JavaRDD<Block> testBlocks = test == null ? fold.testBlocks()
                 : ScoringBlocks.pack(test, fold.scaler(), ScoringBlocks.PREDICT_ROWS).persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<Block> valBlocks = fold.validationBlocks();
         DistributedTraining.Options watch = DistributedTraining.Options.quiet().printingTo(out)
@@ -180,6 +224,9 @@ final class TrainCommand {
         provenance.put("sparktrain.version", "0.1.0-SNAPSHOT");
         provenance.put("spec.source", f.specFile.toString());
         provenance.put("data", f.dataPath);
+        if (heldOut > 0) {
+            provenance.put("test", "held out of data: stratified " + percent(heldOut) + "%, " + fold.testRows() + " rows");
+        }
         provenance.put("training.examples", Long.toString(fold.trainRows()));
         provenance.put("seed", Long.toString(cfg.seed()));
         provenance.put("epochs", Integer.toString(fit.epochsRun()));
@@ -221,6 +268,16 @@ final class TrainCommand {
     static boolean localMaster(String flag) {
         String m = flag != null ? flag : System.getProperty("spark.master", "local[*]");
         return m.startsWith("local");
+    }
+
+    /** {@code --out} on any Hadoop file system (local ones were checked before Spark started): not a file. */
+    static void checkOutDir(JavaSparkContext sc, String outDir) throws IOException {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(outDir);
+        org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(sc.hadoopConfiguration());
+        if (fs.exists(p) && !fs.getFileStatus(p).isDirectory()) {
+            throw new Args.UsageException("--out " + outDir + " is a file, not a directory: --out names the directory"
+                    + " the run writes into");
+        }
     }
 
     static String storageName(StorageLevel l) {

@@ -73,6 +73,13 @@ public final class SparkSetup {
     }
 
     public static SparkSession session(String appName, String master) {
-        return SparkSession.builder().config(conf(appName, master)).getOrCreate();
+        return session(appName, master, java.util.Map.of());
+    }
+
+    /** {@link #session(String, String)} with more defaults (each set only when the caller has not set it). */
+    public static SparkSession session(String appName, String master, java.util.Map<String, String> defaults) {
+        SparkConf c = conf(appName, master);
+        defaults.forEach(c::setIfMissing);
+        return SparkSession.builder().config(c).getOrCreate();
     }
 }

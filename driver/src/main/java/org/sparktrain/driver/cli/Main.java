@@ -17,12 +17,41 @@ public final class Main {
               train      train a model on Spark and evaluate it on the test set
               evaluate   holdout, k-fold cross-validation (folds as concurrent Spark jobs) or bootstrap
               score      predict with a saved model, on the executors, into CSV or Parquet
+              report     (re)write a run directory's report.html: curves, test metrics, provenance
 
             Every command takes --help, and -v/--verbose (Spark's own logs from INFO up, shown on standard
             error; by default only its warnings and errors, less those that mean nothing on one machine).
             """;
 
     private Main() {
+    }
+
+    static final String REPORT_HELP = """
+            usage: sparktrain report DIR
+
+            Writes DIR/report.html from what a 'train' run left in DIR (metrics.jsonl, metrics.json, model.sptr):
+            one self-contained page with loss and accuracy against epochs, the test metrics per class, the
+            confusion matrix as a heat map, the epochs' speed and round times, and the provenance. 'train'
+            writes it at the end of every run; this rebuilds it (e.g. after --resume, or for a copied run).
+            """;
+
+    /** {@code sparktrain report DIR}: no Spark, only the files. */
+    static int report(String[] argv, PrintStream out) throws java.io.IOException {
+        if (argv.length == 2 && (argv[1].equals("--help") || argv[1].equals("-h"))) {
+            out.print(REPORT_HELP);
+            return 0;
+        }
+        if (argv.length != 2 || argv[1].startsWith("--")) {
+            throw new Args.UsageException("sparktrain report: give one run directory, e.g. sparktrain report"
+                    + " runs/lenet5 (see sparktrain report --help)");
+        }
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        String file = argv[1] + "/" + org.sparktrain.driver.report.RunReport.FILE;
+        byte[] page = org.sparktrain.driver.report.RunReport.html(conf, argv[1])
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        org.sparktrain.driver.train.AtomicWrite.write(conf, file, o -> o.write(page));
+        out.println("report written to " + file);
+        return 0;
     }
 
     public static void main(String[] argv) {
@@ -41,8 +70,9 @@ public final class Main {
                 case "train" -> TrainCommand.run(argv, out, err);
                 case "evaluate" -> EvaluateCommand.run(argv, out, err);
                 case "score" -> ScoreCommand.run(argv, out, err);
+                case "report" -> report(argv, out);
                 default -> throw new Args.UsageException("unknown command '" + argv[0]
-                        + "' (known: train, evaluate, score)");
+                        + "' (known: train, evaluate, score, report)");
             };
         } catch (Args.UsageException e) {
             String m = e.getMessage();

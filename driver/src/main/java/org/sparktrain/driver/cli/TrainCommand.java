@@ -13,6 +13,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.sparktrain.driver.eval.DistributedEvaluation;
+import org.sparktrain.driver.report.RunReport;
 import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.AtomicWrite;
 import org.sparktrain.driver.round.Averaging;
@@ -205,7 +206,7 @@ final class TrainCommand {
                 : ScoringBlocks.pack(test, fold.scaler(), ScoringBlocks.PREDICT_ROWS).persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<Block> valBlocks = fold.validationBlocks();
         DistributedTraining.Options watch = DistributedTraining.Options.quiet().printingTo(out)
-                .checkpoints(outDir, a.flag("resume"))
+                .checkpoints(outDir, a.flag("resume")).loggingEpochsTo(outDir + "/metrics.jsonl")
                 .validation(valBlocks == null ? null : n -> DistributedEvaluation.evaluate(sc, n, valBlocks))
                 .perEpochTest(testBlocks == null ? null : n -> DistributedEvaluation.evaluate(sc, n, testBlocks));
         if (warmup != null) {
@@ -259,7 +260,10 @@ final class TrainCommand {
                 AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));
             }
         }
-        out.println("model written to " + modelFile);
+        String report = outDir + "/" + RunReport.FILE;
+        byte[] page = RunReport.html(sc.hadoopConfiguration(), outDir).getBytes(StandardCharsets.UTF_8);
+        AtomicWrite.write(sc.hadoopConfiguration(), report, o -> o.write(page));
+        out.println("model written to " + modelFile + "; report: " + report);
         fold.unpersist();
         return 0;
     }

@@ -1,5 +1,7 @@
 package org.sparktrain.driver.train;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -18,6 +20,7 @@ import org.sparktrain.partitioning.PreparedFold;
  * epoch validation metrics, early stopping, a checkpoint and one progress line for people.
  */
 public final class DistributedTraining {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How the run ended. */
     public record Result(int epochsRun, int bestEpoch, boolean stoppedEarly, double lastTrainLoss,
@@ -44,27 +47,36 @@ public final class DistributedTraining {
      * epoch (none when null), restored first with {@code resume}; progress lines to {@code out}.
      */
     public record Options(Validator validation, Validator perEpochTest, String checkpointDir, boolean resume,
-                          PrintStream out) {
-        /** No validation, no checkpoints, nothing printed. */
+                          PrintStream out, String epochLog) {
+        /** No validation, no checkpoints, nothing printed or logged. */
         public static Options quiet() {
-            return new Options(null, null, null, false, new PrintStream(OutputStream.nullOutputStream()));
+            return new Options(null, null, null, false, new PrintStream(OutputStream.nullOutputStream()), null);
         }
 
         public Options validation(Validator v) {
-            return new Options(v, perEpochTest, checkpointDir, resume, out);
+            return new Options(v, perEpochTest, checkpointDir, resume, out, epochLog);
         }
 
         public Options perEpochTest(Validator v) {
-            return new Options(validation, v, checkpointDir, resume, out);
+            return new Options(validation, v, checkpointDir, resume, out, epochLog);
         }
 
         /** Checkpoints after every epoch in {@code dir}; with {@code resumeFromIt} an existing one is restored first. */
         public Options checkpoints(String dir, boolean resumeFromIt) {
-            return new Options(validation, perEpochTest, dir, resumeFromIt, out);
+            return new Options(validation, perEpochTest, dir, resumeFromIt, out, epochLog);
         }
 
         public Options printingTo(PrintStream o) {
-            return new Options(validation, perEpochTest, checkpointDir, resume, o);
+            return new Options(validation, perEpochTest, checkpointDir, resume, o, epochLog);
+        }
+
+        /**
+         * One JSON line per epoch (epoch, loss, validation or test metrics, samples/s, seconds, rounds and their
+         * median and 90th percentile) in {@code file}, rewritten atomically after every epoch
+         * (docs/architecture.md, "The report").
+         */
+        public Options loggingEpochsTo(String file) {
+            return new Options(validation, perEpochTest, checkpointDir, resume, out, file);
         }
     }
 
@@ -129,6 +141,22 @@ public final class DistributedTraining {
         double lastLoss = Double.NaN;
         double trainSeconds = 0;
         long seen = 0;
+        StringBuilder epochLines = new StringBuilder();
+        if (options.epochLog() != null && startEpoch > 1) {
+            // a resumed run keeps the log of the epochs it does not repeat
+            org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(options.epochLog());
+            org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(hadoop);
+            if (fs.exists(log)) {
+                try (java.io.InputStream in = fs.open(log)) {
+                    for (String l : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                            .split("\n")) {
+                        if (!l.isBlank() && JSON.readTree(l).path("epoch").asInt() < startEpoch) {
+                            epochLines.append(l).append('\n');
+                        }
+                    }
+                }
+            }
+        }
         for (; epoch <= epochs; epoch++) {
             long t0 = System.nanoTime();
             double[] r = master.trainEpoch(data, epoch);
@@ -137,6 +165,7 @@ public final class DistributedTraining {
             seen += (long) r[1];
             lastLoss = r[0];
             ClassificationMetrics val = null;
+            Double testAcc = null;
             if (validation != null && (early == null || early.checks(epoch, epochs))) {
                 val = validation.evaluate(net);
             }
@@ -146,11 +175,33 @@ public final class DistributedTraining {
             if (val != null) {
                 line.append(String.format("  val_loss %.4f  val_acc %.4f", val.logLoss(), val.accuracy()));
             } else if (perEpochTest != null) {
-                line.append(String.format("  test_acc %.4f", perEpochTest.evaluate(net).accuracy()));
+                testAcc = perEpochTest.evaluate(net).accuracy();
+                line.append(String.format("  test_acc %.4f", testAcc));
             }
             line.append(String.format("  %.0f samples/s  %.1fs  ETA %.0fs  (%d rounds, median %.0f ms, p90 %.0f ms)",
                     r[1] / secs, secs, eta, master.lastEpochRoundMillis().size(), pct[0], pct[1]));
             out.println(line);
+            if (options.epochLog() != null) {
+                ObjectNode rec = JSON.createObjectNode();
+                rec.put("epoch", epoch);
+                rec.put("epochs", epochs);
+                rec.put("loss", r[0]);
+                if (val != null) {
+                    rec.put("val_loss", val.logLoss());
+                    rec.put("val_acc", val.accuracy());
+                } else if (testAcc != null) {
+                    rec.put("test_acc", testAcc);
+                }
+                rec.put("samples_per_sec", r[1] / secs);
+                rec.put("seconds", secs);
+                rec.put("rounds", master.lastEpochRoundMillis().size());
+                rec.put("round_ms_median", pct[0]);
+                rec.put("round_ms_p90", pct[1]);
+                rec.put("compute_seconds", master.lastEpochComputeSeconds());
+                epochLines.append(JSON.writeValueAsString(rec)).append('\n');
+                byte[] bytes = epochLines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                AtomicWrite.write(hadoop, options.epochLog(), o -> o.write(bytes));
+            }
             if (checkpointDir != null) {
                 Checkpoint.write(hadoop, checkpointDir, net, trainer.optimizer(), epoch, master.rounds());
             }

@@ -1,0 +1,195 @@
+package org.sparktrain.driver.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.sparktrain.engine.io.ModelFile;
+
+/**
+ * A run directory's {@code report.html} (docs/architecture.md, "The report"): one self-contained page - charts
+ * inlined as PNG, no script, nothing fetched - with loss and accuracy against epochs (from {@code metrics.jsonl}),
+ * the test metrics with a per-class table and the confusion matrix as a heat map (from {@code metrics.json}), the
+ * epochs' speed and round times, and the model's provenance (from {@code model.sptr}). Each part appears when its
+ * file is there. Charts are drawn by JFreeChart, headless.
+ */
+public final class RunReport {
+    public static final String FILE = "report.html";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RunReport() {
+    }
+
+    /** The report of run directory {@code dir} (any Hadoop path). */
+    public static String html(Configuration hadoop, String dir) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        FileSystem fs = new Path(dir).getFileSystem(hadoop);
+        List<JsonNode> epochs = new ArrayList<>();
+        String log = read(fs, new Path(dir, "metrics.jsonl"));
+        if (log != null) {
+            for (String line : log.split("\n")) {
+                if (!line.isBlank()) {
+                    epochs.add(JSON.readTree(line));
+                }
+            }
+        }
+        String metricsText = read(fs, new Path(dir, "metrics.json"));
+        JsonNode test = metricsText == null ? null : JSON.readTree(metricsText);
+        Map<String, String> provenance = null;
+        Path model = new Path(dir, "model.sptr");
+        if (fs.exists(model)) {
+            try (InputStream in = fs.open(model)) {
+                provenance = ModelFile.read(in, model.toString()).provenance();
+            }
+        }
+        if (epochs.isEmpty() && test == null && provenance == null) {
+            throw new IOException(dir + ": no metrics.jsonl, metrics.json or model.sptr to report on");
+        }
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>sparktrain report: ")
+                .append(esc(dir)).append("</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:72em}")
+                .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:.2em .6em;")
+                .append("text-align:right}th{background:#eee}h2{margin-top:1.5em}</style></head><body>\n")
+                .append("<h1>sparktrain run ").append(esc(dir)).append("</h1>\n");
+        if (test != null) {
+            h.append(String.format(Locale.ROOT, "<p id=\"summary\">Test accuracy <b>%.4f</b>, log-loss %.4f, macro F1"
+                    + " %.4f over %d examples.</p>%n", test.path("accuracy").asDouble(), test.path("loss").asDouble(),
+                    test.path("macro").path("f1").asDouble(), test.path("count").asLong()));
+        }
+        if (!epochs.isEmpty()) {
+            h.append("<h2 id=\"curves\">Training</h2>\n");
+            h.append(img("loss against epochs", chart("Loss", "loss", epochs, "loss", "val_loss")));
+            boolean val = epochs.stream().anyMatch(e -> e.has("val_acc"));
+            boolean testAcc = epochs.stream().anyMatch(e -> e.has("test_acc"));
+            if (val || testAcc) {
+                h.append(img("accuracy against epochs", chart("Accuracy", "accuracy", epochs,
+                        val ? "val_acc" : "test_acc")));
+            }
+            h.append("<table id=\"epochs\"><tr><th>epoch</th><th>loss</th><th>validation / test accuracy</th>")
+                    .append("<th>samples/s</th><th>seconds</th><th>rounds</th><th>round ms median / p90</th>")
+                    .append("<th>time outside compute</th></tr>\n");
+            for (JsonNode e : epochs) {
+                double secs = e.path("seconds").asDouble();
+                double outside = secs > 0 ? Math.max(0, 1 - e.path("compute_seconds").asDouble() / secs) : 0;
+                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%s</td><td>%.0f</td><td>%.1f"
+                                + "</td><td>%d</td><td>%.1f / %.1f</td><td>%.0f%%</td></tr>%n", e.path("epoch").asInt(),
+                        e.path("loss").asDouble(), e.has("val_acc") ? fmt(e.path("val_acc").asDouble())
+                                : e.has("test_acc") ? fmt(e.path("test_acc").asDouble()) : "",
+                        e.path("samples_per_sec").asDouble(), secs, e.path("rounds").asInt(),
+                        e.path("round_ms_median").asDouble(), e.path("round_ms_p90").asDouble(), 100 * outside));
+            }
+            h.append("</table>\n");
+        }
+        if (test != null) {
+            h.append("<h2 id=\"classes\">Test set, per class</h2>\n<table><tr><th>class</th><th>precision</th>")
+                    .append("<th>recall</th><th>F1</th><th>support</th></tr>\n");
+            for (JsonNode c : test.path("per_class")) {
+                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td>"
+                                + "</tr>%n", c.path("class").asInt(), fmt(c.path("precision").asDouble()),
+                        fmt(c.path("recall").asDouble()), fmt(c.path("f1").asDouble()), c.path("support").asLong()));
+            }
+            h.append("</table>\n<h2 id=\"confusion\">Confusion matrix (rows: true class, columns: predicted;")
+                    .append(" shade: share of the row)</h2>\n<table>");
+            JsonNode m = test.path("confusion");
+            h.append("<tr><th></th>");
+            for (int p = 0; p < m.size(); p++) {
+                h.append("<th>").append(p).append("</th>");
+            }
+            h.append("</tr>\n");
+            for (int t = 0; t < m.size(); t++) {
+                long row = 0;
+                for (JsonNode v : m.get(t)) {
+                    row += v.asLong();
+                }
+                h.append("<tr><th>").append(t).append("</th>");
+                for (JsonNode v : m.get(t)) {
+                    double share = row == 0 ? 0 : v.asDouble() / row;
+                    int shade = (int) Math.round(255 - 200 * share);
+                    h.append(String.format(Locale.ROOT, "<td style=\"background:rgb(%d,%d,255)\">%d</td>", shade,
+                            shade, v.asLong()));
+                }
+                h.append("</tr>\n");
+            }
+            h.append("</table>\n");
+        }
+        if (provenance != null) {
+            h.append("<h2 id=\"provenance\">Provenance</h2>\n<table>");
+            for (Map.Entry<String, String> e : provenance.entrySet()) {
+                h.append("<tr><th>").append(esc(e.getKey())).append("</th><td style=\"text-align:left\">")
+                        .append(esc(e.getValue())).append("</td></tr>\n");
+            }
+            h.append("</table>\n");
+        }
+        return h.append("</body></html>\n").toString();
+    }
+
+    private static JFreeChart chart(String title, String yLabel, List<JsonNode> epochs, String... keys) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (String key : keys) {
+            XYSeries s = new XYSeries(key);
+            for (JsonNode e : epochs) {
+                if (e.has(key) && Double.isFinite(e.path(key).asDouble())) {
+                    s.add(e.path("epoch").asInt(), e.path(key).asDouble());
+                }
+            }
+            if (s.getItemCount() > 0) {
+                data.addSeries(s);
+            }
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "epoch", yLabel, data, PlotOrientation.VERTICAL, true,
+                false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits()); // epochs are whole
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true); // a point per epoch
+        plot.setRenderer(r);
+        return chart;
+    }
+
+    private static String img(String alt, JFreeChart chart) throws IOException {
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ChartUtils.writeChartAsPNG(png, chart, 720, 360);
+        return "<p><img alt=\"" + esc(alt) + "\" src=\"data:image/png;base64,"
+                + Base64.getEncoder().encodeToString(png.toByteArray()) + "\"></p>\n";
+    }
+
+    private static String read(FileSystem fs, Path p) throws IOException {
+        if (!fs.exists(p)) {
+            return null;
+        }
+        try (InputStream in = fs.open(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String fmt(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "";
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

@@ -12,6 +12,7 @@ import org.sparktrain.driver.eval.DistributedEvaluation;
 import org.sparktrain.driver.eval.FoldResult;
 import org.sparktrain.driver.eval.ParallelFolds;
 import org.sparktrain.driver.eval.Summary;
+import org.sparktrain.driver.report.RunReport;
 import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.AtomicWrite;
 import org.sparktrain.driver.train.DistributedTraining;
@@ -53,7 +54,10 @@ final class EvaluateCommand {
               --class-weight,
               --transport  as for 'sparktrain train' (scaling and resampling happen inside each
                                       fold, on its training part only)
-              --metrics-out FILE      write the summary and every fold's metrics as JSON
+              --out DIR               where metrics.json (the summary and every run's metrics) and report.html
+                                      (the spread over the runs, each run's metrics, the summed confusion
+                                      matrix) go (default runs/<model name>-<method>)
+              --metrics-out FILE      also write the summary and every fold's metrics as JSON to FILE
               --help                  this text
             """;
 
@@ -62,7 +66,7 @@ final class EvaluateCommand {
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = new Args("sparktrain evaluate", argv, 1, RunFlags.valued("method", "folds", "rounds",
-                "parallel-folds"), RunFlags.switches());
+                "parallel-folds", "out"), RunFlags.switches());
         if (a.flag("help")) {
             out.print(HELP);
             return 0;
@@ -85,6 +89,8 @@ final class EvaluateCommand {
         // everything that can be checked before Spark starts is (docs/architecture.md, "Failing cleanly")
         Preflight.spec(options, flags.specFile);
         Preflight.input("--data", flags.dataPath);
+        String outDir = a.get("out", "runs/" + spec.name() + "-" + method);
+        Preflight.outputDir("--out", outDir, false);
         if (a.has("metrics-out")) {
             Preflight.outputFile("--metrics-out", a.get("metrics-out", ""));
         }
@@ -147,10 +153,14 @@ final class EvaluateCommand {
         });
         out.println();
         out.print(Summary.table(method, results));
+        byte[] json = (Summary.json(method, results) + "\n").getBytes(StandardCharsets.UTF_8);
+        AtomicWrite.write(sc.hadoopConfiguration(), outDir + "/metrics.json", o -> o.write(json));
         if (a.has("metrics-out")) {
-            byte[] json = (Summary.json(method, results) + "\n").getBytes(StandardCharsets.UTF_8);
             AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));
         }
+        byte[] page = RunReport.html(sc.hadoopConfiguration(), outDir).getBytes(StandardCharsets.UTF_8);
+        AtomicWrite.write(sc.hadoopConfiguration(), outDir + "/" + RunReport.FILE, o -> o.write(page));
+        out.println("summary and report written to " + outDir + " (metrics.json, " + RunReport.FILE + ")");
         lastResults = new ArrayList<>(results);
         return 0;
     }

@@ -22,12 +22,15 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.sparktrain.engine.io.ModelFile;
 
 /**
- * A run directory's {@code report.html} (docs/architecture.md, "The report"): one self-contained page - charts
+ * A run directory's {@code report.html} (docs/architecture.md, "The report"). For {@code evaluate}: the spread of
+ * the runs' validation metrics (a bar per fold or bootstrap round), each run's metrics and the confusion matrix
+ * summed over the runs. For {@code train}: one self-contained page - charts
  * inlined as PNG, no script, nothing fetched - with loss and accuracy against epochs (from {@code metrics.jsonl}),
  * the test metrics with a per-class table and the confusion matrix as a heat map (from {@code metrics.json}), the
  * epochs' speed and round times, and the model's provenance (from {@code model.sptr}). Each part appears when its
@@ -55,6 +58,9 @@ public final class RunReport {
         }
         String metricsText = read(fs, new Path(dir, "metrics.json"));
         JsonNode test = metricsText == null ? null : JSON.readTree(metricsText);
+        if (test != null && test.has("folds")) {
+            return evaluation(dir, test);
+        }
         Map<String, String> provenance = null;
         Path model = new Path(dir, "model.sptr");
         if (fs.exists(model)) {
@@ -65,12 +71,7 @@ public final class RunReport {
         if (epochs.isEmpty() && test == null && provenance == null) {
             throw new IOException(dir + ": no metrics.jsonl, metrics.json or model.sptr to report on");
         }
-        StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>sparktrain report: ")
-                .append(esc(dir)).append("</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:72em}")
-                .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:.2em .6em;")
-                .append("text-align:right}th{background:#eee}h2{margin-top:1.5em}</style></head><body>\n")
-                .append("<h1>sparktrain run ").append(esc(dir)).append("</h1>\n");
+        StringBuilder h = head(dir);
         if (test != null) {
             h.append(String.format(Locale.ROOT, "<p id=\"summary\">Test accuracy <b>%.4f</b>, log-loss %.4f, macro F1"
                     + " %.4f over %d examples.</p>%n", test.path("accuracy").asDouble(), test.path("loss").asDouble(),
@@ -109,28 +110,15 @@ public final class RunReport {
                         fmt(c.path("recall").asDouble()), fmt(c.path("f1").asDouble()), c.path("support").asLong()));
             }
             h.append("</table>\n<h2 id=\"confusion\">Confusion matrix (rows: true class, columns: predicted;")
-                    .append(" shade: share of the row)</h2>\n<table>");
+                    .append(" shade: share of the row)</h2>\n");
             JsonNode m = test.path("confusion");
-            h.append("<tr><th></th>");
-            for (int p = 0; p < m.size(); p++) {
-                h.append("<th>").append(p).append("</th>");
-            }
-            h.append("</tr>\n");
+            long[][] counts = new long[m.size()][m.size()];
             for (int t = 0; t < m.size(); t++) {
-                long row = 0;
-                for (JsonNode v : m.get(t)) {
-                    row += v.asLong();
+                for (int p = 0; p < m.get(t).size() && p < m.size(); p++) {
+                    counts[t][p] = m.get(t).get(p).asLong();
                 }
-                h.append("<tr><th>").append(t).append("</th>");
-                for (JsonNode v : m.get(t)) {
-                    double share = row == 0 ? 0 : v.asDouble() / row;
-                    int shade = (int) Math.round(255 - 200 * share);
-                    h.append(String.format(Locale.ROOT, "<td style=\"background:rgb(%d,%d,255)\">%d</td>", shade,
-                            shade, v.asLong()));
-                }
-                h.append("</tr>\n");
             }
-            h.append("</table>\n");
+            confusionTable(h, counts);
         }
         if (provenance != null) {
             h.append("<h2 id=\"provenance\">Provenance</h2>\n<table>");
@@ -141,6 +129,90 @@ public final class RunReport {
             h.append("</table>\n");
         }
         return h.append("</body></html>\n").toString();
+    }
+
+    /** The report of an {@code evaluate} run: the spread over folds (or bootstrap rounds) and each one's metrics. */
+    private static String evaluation(String dir, JsonNode summary) throws IOException {
+        StringBuilder h = head(dir);
+        String method = summary.path("method").asText();
+        h.append(String.format(Locale.ROOT, "<p id=\"summary\">%s, %d run(s): accuracy <b>%.4f &plusmn; %.4f</b>,"
+                        + " log-loss %.4f &plusmn; %.4f, macro F1 %.4f &plusmn; %.4f (mean &plusmn; standard deviation"
+                        + " over the runs).</p>%n", esc(method), summary.path("runs").asInt(),
+                summary.path("accuracy").asDouble(), summary.path("accuracy_sd").asDouble(),
+                summary.path("loss").asDouble(), summary.path("loss_sd").asDouble(),
+                summary.path("macro_f1").asDouble(), summary.path("macro_f1_sd").asDouble()));
+        DefaultCategoryDataset bars = new DefaultCategoryDataset();
+        for (JsonNode f : summary.path("folds")) {
+            bars.addValue(f.path("metrics").path("accuracy").asDouble(), "validation accuracy",
+                    Integer.toString(f.path("fold").asInt()));
+        }
+        JFreeChart chart = ChartFactory.createBarChart("Validation accuracy per run", method.equals("bootstrap")
+                ? "bootstrap round" : "fold", "accuracy", bars, PlotOrientation.VERTICAL, false, false, false);
+        chart.getCategoryPlot().setBackgroundPaint(Color.WHITE);
+        chart.getCategoryPlot().setRangeGridlinePaint(Color.LIGHT_GRAY);
+        ((NumberAxis) chart.getCategoryPlot().getRangeAxis()).setAutoRangeIncludesZero(false);
+        h.append("<h2 id=\"spread\">Spread</h2>\n").append(img("validation accuracy per run", chart));
+        h.append("<table id=\"runs\"><tr><th>run</th><th>training rows</th><th>validation rows</th><th>epochs</th>")
+                .append("<th>accuracy</th><th>log-loss</th><th>macro F1</th><th>seconds</th></tr>\n");
+        long[][] confusion = null;
+        for (JsonNode f : summary.path("folds")) {
+            JsonNode m = f.path("metrics");
+            h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td><td>%s"
+                            + "</td><td>%s</td><td>%.1f</td></tr>%n", f.path("fold").asInt(), f.path("train_rows")
+                            .asLong(), f.path("validation_rows").asLong(), f.path("epochs").asInt(),
+                    fmt(m.path("accuracy").asDouble()), fmt(m.path("loss").asDouble()),
+                    fmt(m.path("macro").path("f1").asDouble()), f.path("seconds").asDouble()));
+            JsonNode c = m.path("confusion");
+            if (confusion == null) {
+                confusion = new long[c.size()][c.size()];
+            }
+            for (int t = 0; t < c.size() && t < confusion.length; t++) {
+                for (int p = 0; p < c.get(t).size() && p < confusion.length; p++) {
+                    confusion[t][p] += c.get(t).get(p).asLong();
+                }
+            }
+        }
+        h.append("</table>\n");
+        if (confusion != null) {
+            h.append("<h2 id=\"confusion\">Confusion matrix over all runs' validation rows (rows: true class, columns:")
+                    .append(" predicted; shade: share of the row)</h2>\n");
+            confusionTable(h, confusion);
+        }
+        return h.append("</body></html>\n").toString();
+    }
+
+    private static StringBuilder head(String dir) {
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>sparktrain report: ")
+                .append(esc(dir)).append("</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:72em}")
+                .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:.2em .6em;")
+                .append("text-align:right}th{background:#eee}h2{margin-top:1.5em}</style></head><body>\n")
+                .append("<h1>sparktrain run ").append(esc(dir)).append("</h1>\n");
+        return h;
+    }
+
+    /** A confusion matrix as a heat map: each cell shaded by its share of the row. */
+    private static void confusionTable(StringBuilder h, long[][] m) {
+        h.append("<table><tr><th></th>");
+        for (int p = 0; p < m.length; p++) {
+            h.append("<th>").append(p).append("</th>");
+        }
+        h.append("</tr>\n");
+        for (int t = 0; t < m.length; t++) {
+            long row = 0;
+            for (long v : m[t]) {
+                row += v;
+            }
+            h.append("<tr><th>").append(t).append("</th>");
+            for (long v : m[t]) {
+                double share = row == 0 ? 0 : (double) v / row;
+                int shade = (int) Math.round(255 - 200 * share);
+                h.append(String.format(Locale.ROOT, "<td style=\"background:rgb(%d,%d,255)\">%d</td>", shade, shade,
+                        v));
+            }
+            h.append("</tr>\n");
+        }
+        h.append("</table>\n");
     }
 
     private static JFreeChart chart(String title, String yLabel, List<JsonNode> epochs, String... keys) {

@@ -52,7 +52,8 @@ class EvaluateCommandTest {
         Path metrics = dir.resolve("cv.json");
         MainTest.Result r;
         try {
-            r = MainTest.run("evaluate", "--model", spec.toString(), "--data", data.toString(), "--method", "kfold",
+            r = MainTest.run("evaluate", "--out", dir.resolve("eval1").toString(),
+                    "--model", spec.toString(), "--data", data.toString(), "--method", "kfold",
                     "--folds", "3", "--parallel-folds", "2", "--workers", "2", "--epochs", "2",
                     "--metrics-out", metrics.toString());
         } finally {
@@ -67,6 +68,12 @@ class EvaluateCommandTest {
         String json = Files.readString(metrics);
         assertTrue(json.contains("\"accuracy\"") && json.contains("\"accuracy_sd\"") && json.contains("\"folds\""), json);
         assertTrue(r.out().contains("accuracy") && r.out().contains("±"), r.out());
+        // the run directory: the same summary, and a report with the spread and one row per fold
+        assertEquals(json, Files.readString(dir.resolve("eval1").resolve("metrics.json")));
+        String html = Files.readString(dir.resolve("eval1").resolve("report.html"));
+        assertTrue(html.contains("id=\"spread\"") && html.contains("src=\"data:image/png;base64,")
+                && html.contains("id=\"confusion\""), "spread chart and summed confusion matrix");
+        assertEquals(3, html.split("<tr><td>", -1).length - 1, "one row per fold");
         // folds 1 and 2 ran at once: their jobs' time spans overlap
         long[] a = null;
         long[] b = null;
@@ -99,7 +106,8 @@ class EvaluateCommandTest {
         Files.writeString(spec, MainTest.SPEC);
         double[][] loss = new double[2][];
         for (int p = 1; p <= 2; p++) {
-            MainTest.Result r = MainTest.run("evaluate", "--model", spec.toString(), "--data", data.toString(),
+            MainTest.Result r = MainTest.run("evaluate", "--out", dir.resolve("eval2").toString(),
+                    "--model", spec.toString(), "--data", data.toString(),
                     "--method", "kfold", "--folds", "3", "--parallel-folds", Integer.toString(p), "--workers", "2",
                     "--epochs", "2");
             assertEquals(0, r.status(), r.err());

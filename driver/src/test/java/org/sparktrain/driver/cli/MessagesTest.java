@@ -47,7 +47,8 @@ class MessagesTest {
         Files.writeString(spec, MainTest.SPEC.replace("input: [16]", "input: [1]"));
         Path csv = dir.resolve("three.csv");
         Files.writeString(csv, "label,a\n0,1\n1,2\n2,3\n");
-        MainTest.Result r = MainTest.run("evaluate", "--model", spec.toString(), "--data", csv.toString(),
+        MainTest.Result r = MainTest.run("evaluate", "--out", dir.resolve("eval5").toString(),
+                "--model", spec.toString(), "--data", csv.toString(),
                 "--folds", "4", "--epochs", "1", "--workers", "1", "--parallel-folds", "1");
         assertEquals(1, r.status(), r.out());
         assertTrue(r.err().matches("(?s).*part of fold [1-4] .*"), r.err());

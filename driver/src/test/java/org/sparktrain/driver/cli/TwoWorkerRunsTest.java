@@ -22,7 +22,8 @@ class TwoWorkerRunsTest {
         TinyIdx.write(data, "train", 200, 4, 3, 13);
         Path spec = dir.resolve("tiny.yaml");
         Files.writeString(spec, MainTest.SPEC);
-        MainTest.Result h = MainTest.run("evaluate", "--model", spec.toString(), "--data", data.toString(),
+        MainTest.Result h = MainTest.run("evaluate", "--out", dir.resolve("eval3").toString(),
+                "--model", spec.toString(), "--data", data.toString(),
                 "--method", "holdout", "--validation", "0.3", "--workers", "2", "--epochs", "2");
         assertEquals(0, h.status(), h.err());
         assertTrue(h.out().contains("1 run(s), 1 at a time as concurrent Spark jobs, 2 worker(s) each"), h.out());
@@ -31,7 +32,8 @@ class TwoWorkerRunsTest {
         assertEquals(60, one.get(0).validationRows()); // stratified 30% of 200
         assertTrue(one.get(0).metrics().accuracy() > 0.5, "accuracy " + one.get(0).metrics().accuracy());
 
-        MainTest.Result b = MainTest.run("evaluate", "--model", spec.toString(), "--data", data.toString(),
+        MainTest.Result b = MainTest.run("evaluate", "--out", dir.resolve("eval4").toString(),
+                "--model", spec.toString(), "--data", data.toString(),
                 "--method", "bootstrap", "--rounds", "2", "--workers", "2", "--epochs", "2");
         assertEquals(0, b.status(), b.err());
         List<FoldResult> two = EvaluateCommand.lastResults;

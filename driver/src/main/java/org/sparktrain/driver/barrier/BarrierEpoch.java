@@ -127,6 +127,12 @@ public final class BarrierEpoch {
                         // a rerun would run out of memory again: the run ends, saying so
                         throw new IllegalStateException(label + " ran out of memory: " + why, e);
                     }
+                    String slots = tooFewSlots(why, workers);
+                    if (slots != null) {
+                        // Spark has already waited for slots (spark.scheduler.barrier.maxConcurrentTasksCheck.*):
+                        // a rerun would wait again for nothing
+                        throw new IllegalStateException(label + ": " + slots, e);
+                    }
                     if (attempt + 1 < settings.maxAttempts()) {
                         LOG.warn("{} failed: {}. Rerunning the epoch's stage from its saved starting state "
                                 + "(attempt {} of {}).", label, why, attempt + 2, settings.maxAttempts());
@@ -193,6 +199,20 @@ public final class BarrierEpoch {
                         + m + " has " + slots + " task slots: use --workers " + slots + " or fewer, or --transport job");
             }
         }
+    }
+
+    /**
+     * What to do when Spark refused the stage because the cluster has fewer task slots than its {@code workers}
+     * tasks (an executor lost, or not registered yet), or null when {@code why} is something else.
+     */
+    static String tooFewSlots(String why, int workers) {
+        if (!why.contains("SPARK-24819") && !why.contains("requires more slots than the total number of slots")) {
+            return null;
+        }
+        return "the cluster has fewer task slots than the " + workers + " workers this barrier stage runs at once"
+                + " (an executor was lost or has not started). Start the run again with --workers set to the slots"
+                + " there are, give the cluster more executors, or train with --transport job, which runs on"
+                + " whatever slots there are";
     }
 
     /** The innermost message of {@code e}'s causes, on one line (Spark puts the task's error on line 2). */

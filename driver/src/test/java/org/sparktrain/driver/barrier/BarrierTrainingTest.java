@@ -252,4 +252,17 @@ class BarrierTrainingTest {
         assertArrayEquals(a, trainFold(dir, barrier, 2));
         assertTrue(FaultInjection.fired() >= 1);
     }
+
+    @Test
+    void sparksTooFewSlotsRefusalBecomesAdviceNotARerun() {
+        String spark = "SparkException: [SPARK-24819]: Barrier execution mode does not allow run a barrier stage that"
+                + " requires more slots than the total number of slots in the cluster currently. Please init a new"
+                + " cluster with more resources(e.g. CPU, GPU) or repartition the input RDD(s) to reduce the number"
+                + " of slots required to run this barrier stage.";
+        String advice = BarrierEpoch.tooFewSlots(spark, 4);
+        assertNotNull(advice);
+        assertTrue(advice.contains("fewer task slots than the 4 workers") && advice.contains("--workers")
+                && advice.contains("--transport job"), advice);
+        assertEquals(null, BarrierEpoch.tooFewSlots("IllegalStateException: fault injected", 4));
+    }
 }

@@ -87,7 +87,7 @@ final class EvaluateCommand {
         ModelSpec spec = options.spec();
         final TrainingConfig cfg = options.config();
         // everything that can be checked before Spark starts is (docs/architecture.md, "Failing cleanly")
-        Preflight.spec(options, flags.specFile);
+        Network probe = Preflight.spec(options, flags.specFile);
         Preflight.input("--data", flags.dataPath);
         String outDir = a.get("out", "runs/" + spec.name() + "-" + method);
         Preflight.outputDir("--out", outDir, false);
@@ -108,7 +108,7 @@ final class EvaluateCommand {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         out.println("reading and validating " + flags.dataPath + " ...");
         LabeledData data = DataSources.read(session, flags.dataPath, "train",
-                new DataSources.Options(options.classes(), spec.input(), a.get("label-col", null),
+                new DataSources.Options(options.classes(probe), spec.input(), a.get("label-col", null),
                         a.flag("drop-bad-rows")));
         if (flags.limit != null) {
             data = data.limit(flags.limit);

@@ -20,12 +20,13 @@ final class Preflight {
 
     /**
      * Builds everything the spec describes; a mistake in any section fails here with one message naming
-     * {@code specFile} (exit status 1, as any bad spec).
+     * {@code specFile} (exit status 1, as any bad spec). Returns the network it built.
      */
-    static void spec(RunOptions run, Path specFile) {
+    static Network spec(RunOptions run, Path specFile) {
         try {
             Network net = run.network();
             Trainer.fromSpec(net, run.config());
+            return net; // the checked network: its sizes serve the command, no second build
         } catch (IllegalArgumentException e) {
             String m = e.getMessage() == null ? e.toString() : e.getMessage();
             throw new IllegalArgumentException(m.startsWith(specFile.toString()) ? m : specFile + ": " + m, e);

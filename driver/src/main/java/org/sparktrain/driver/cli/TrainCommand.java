@@ -120,7 +120,7 @@ final class TrainCommand {
         TrainingConfig cfg = run.config();
         String outDir = a.get("out", "runs/" + spec.name());
         // everything that can be checked before Spark starts is (docs/architecture.md, "Failing cleanly")
-        Preflight.spec(run, f.specFile);
+        Network probe = Preflight.spec(run, f.specFile);
         Preflight.input("--data", f.dataPath);
         if (a.has("test")) {
             Preflight.input("--test", a.get("test", ""));
@@ -129,7 +129,7 @@ final class TrainCommand {
         if (a.has("metrics-out")) {
             Preflight.outputFile("--metrics-out", a.get("metrics-out", ""));
         }
-        int classes = run.classes();
+        int classes = run.classes(probe);
 
         out.printf("sparktrain train: %s (%s) on %s; starting Spark (%s) ...%n", spec.name(), f.specFile, f.dataPath,
                 Logs.master(a.get("master", null)));
@@ -137,9 +137,8 @@ final class TrainCommand {
         // local masters train in this JVM: warm its JIT on the model's shapes while Spark starts and the data is
         // prepared (docs/architecture.md, "Measured facts"); results do not change
         Warmup warmup = localMaster(a.get("master", null)) && !"0".equals(System.getenv("SPARKTRAIN_WARMUP"))
-                ? Warmup.start(spec, cfg, cfg.perWorkerBatch() ? cfg.batchSize() : cfg.batchSize()
-                        / Math.max(1, run.workers() > 0 ? run.workers() : Runtime.getRuntime().availableProcessors()),
-                        2000)
+                ? Warmup.start(spec, cfg, run.stepRows(run.workers() > 0 ? run.workers()
+                        : Runtime.getRuntime().availableProcessors()), 2000)
                 : null;
         SparkSession session = SparkSetup.session("sparktrain train " + spec.name(), a.get("master", null));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
@@ -198,7 +197,7 @@ final class TrainCommand {
         }
         Averaging avg = run.averaging();
         out.printf("sparktrain: %s, %d parameters, %d training examples%s; %d workers on %s, %s (%s transport);"
-                        + " GEMM kernel %s%n", spec.name(), run.network().params().length,
+                        + " GEMM kernel %s%n", spec.name(), probe.params().length,
                 fold.trainRows(), valFraction > 0 ? ", " + fold.validationRows() + " for validation" : "", workers,
                 sc.master(), avg.describe(), run.transport().name().toLowerCase(Locale.ROOT), Gemms.fastest().name());
 

@@ -123,7 +123,18 @@ public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int
 
     /** Classes the data must have: the spec's {@code classes:}, else the network's output size. */
     public int classes() {
-        return spec.classes() > 0 ? spec.classes() : network().outputShape().size();
+        return spec.classes() > 0 ? spec.classes() : classes(network());
+    }
+
+    /** As {@link #classes()}, from a network of this spec already built (none built again). */
+    public int classes(Network built) {
+        return spec.classes() > 0 ? spec.classes() : built.outputShape().size();
+    }
+
+    /** Rows a worker's step takes with {@code workers} workers: the largest share, or the per-worker size. */
+    public int stepRows(int workers) {
+        int b = config.batchSize();
+        return config.perWorkerBatch() ? b : (b + Math.max(1, workers) - 1) / Math.max(1, workers);
     }
 
     /**

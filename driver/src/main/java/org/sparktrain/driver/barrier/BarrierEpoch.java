@@ -59,6 +59,17 @@ public final class BarrierEpoch {
     }
 
     /**
+     * Spark configuration key (or a thread's local property) for the engine threads of every barrier task
+     * (docs/architecture.md, "Threads inside a task"); default {@code spark.task.cpus}, which is 1 unless set.
+     */
+    public static final String THREADS = TaskThreads.KEY;
+
+    /** The engine threads every barrier task of {@code sc}'s stages trains with ({@link #THREADS}). */
+    public static int threadsPerTask(JavaSparkContext sc) {
+        return TaskThreads.fromConf(sc.getConf(), sc.getLocalProperty(THREADS));
+    }
+
+    /**
      * The settings from the Spark configuration, where a thread's local property of the same name
      * ({@code sc.setLocalProperty}) overrides the configuration for the stages that thread submits.
      */

@@ -3,7 +3,6 @@ package org.sparktrain.driver.barrier;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.Collections;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
@@ -35,6 +34,8 @@ import scala.runtime.AbstractFunction1;
  *     replicas stay identical.</li>
  * </ul>
  * Every task ends with the same bits (the all-reduce's property); it returns a hash of them, task 0 the vector.
+ * A task may train with several threads ({@link TaskThreads}: one replica per thread, the task's minibatches cut
+ * into slices of rows, the threads' results added in the task before it joins the all-reduce).
  */
 final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<TaskReport>> implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -81,10 +82,15 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
         // streamed: the worker's minibatches are computed as it takes them (the epoch is never held whole)
         java.util.Iterator<MiniBatch> blocks = CollectionConverters.asJava(it);
         TrainingConfig config = start.config();
-        Trainer t = Trainer.fromSpec(Network.build(ModelSpec.parse(start.specText(), stage.label()), config.seed()),
-                config);
-        RoundRule.restoreReplica(t, start.state().value(), start.stepCount(), start.learningRate());
-        int n = rule.resultLength(t);
+        SparkEnv env = SparkEnv.get();
+        int threads = TaskThreads.fromConf(env == null ? null : env.conf(), ctx.getLocalProperty(TaskThreads.KEY));
+        TaskThreads team = new TaskThreads(() -> {
+            Trainer r = Trainer.fromSpec(Network.build(ModelSpec.parse(start.specText(), stage.label()),
+                    config.seed()), config);
+            RoundRule.restoreReplica(r, start.state().value(), start.stepCount(), start.learningRate());
+            return r;
+        }, threads, rule);
+        int n = team.resultLength();
         float[] buf = new float[n + 1];
         AllReduceSettings s = stage.settings().host() != null ? stage.settings()
                 : stage.settings().withHost(executorHost());
@@ -114,19 +120,15 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
                 int k = rounds[r];
                 long r0 = System.nanoTime();
                 hook.beforeRound(stage.attempt(), r, w, killed);
-                if (rule.work(t, blocks, epoch, w, step, k, buf) > 0) {
-                    buf[n] = 1;
-                } else {
-                    Arrays.fill(buf, 0f); // no weight: no step this round
-                }
+                team.work(rule, blocks, epoch, w, step, k, buf); // a task without rows sends zeros: no weight
                 long r1 = System.nanoTime();
                 compute += r1 - r0;
                 ring.allReduce(buf, n + 1);
                 long rx = System.nanoTime();
                 int contributors = Math.round(buf[n]);
                 if (contributors > 0) {
-                    rule.combine(t, buf, contributors, stepCount, k); // the next round's start, as on one machine
-                    stepCount = t.optimizer().stepCount();
+                    team.combine(rule, buf, contributors, stepCount, k); // the next round's start, as on one machine
+                    stepCount = team.first().optimizer().stepCount();
                     compute += System.nanoTime() - rx;
                     rep.lossSums[r] = buf[n - 2];
                     rep.examples[r] = buf[n - 1];
@@ -142,13 +144,17 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
                 }
             }
             rep.computeSeconds = compute / 1e9;
-            float[] fin = RoundVector.packState(t.network(), t.optimizer());
+            float[] fin = RoundVector.packState(team.first().network(), team.first().optimizer());
             rep.stateHash = TaskReport.hash(fin);
-            rep.stepCount = t.optimizer().stepCount();
+            rep.stepCount = team.first().optimizer().stepCount();
             rep.state = w == 0 || returnEveryVector ? fin : null;
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(who + ": interrupted (the task was killed)", e);
         } finally {
+            team.close();
             if (ring != null) {
                 ring.close();
             }

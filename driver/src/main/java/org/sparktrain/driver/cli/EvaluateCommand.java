@@ -51,7 +51,7 @@ final class EvaluateCommand {
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
               --warmup-rounds, --sync-epochs, --optimizer-state, --lr-scaling-reference, --lr-warmup-epochs,
-              --class-weight,
+              --class-weight, --threads,
               --transport  as for 'sparktrain train' (scaling and resampling happen inside each
                                       fold, on its training part only)
               --out DIR               where metrics.json (the summary and every run's metrics) and report.html
@@ -104,7 +104,7 @@ final class EvaluateCommand {
                 spec.name(), flags.specFile, flags.dataPath, runs, Logs.master(a.get("master", null)));
         Logs.beforeSpark(a.get("master", null));
         SparkSession session = SparkSetup.session("sparktrain evaluate " + spec.name(), a.get("master", null),
-                java.util.Map.of("spark.scheduler.allocation.file", poolFile(runs)));
+                java.util.Map.of("spark.scheduler.allocation.file", poolFile(runs)), flags.sparkSettings());
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         out.println("reading and validating " + flags.dataPath + " ...");
         LabeledData data = DataSources.read(session, flags.dataPath, "train",

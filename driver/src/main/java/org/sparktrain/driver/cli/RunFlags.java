@@ -26,12 +26,14 @@ final class RunFlags {
     static final Set<String> VALUED = Set.of("model", "data", "epochs", "batch-size", "seed", "limit-train",
             "workers", "master", "averaging-frequency", "mode", "warmup-rounds", "scale", "resample", "label-col",
             "transport", "metrics-out", "validation", "shuffle-window", "sync-epochs", "optimizer-state",
-            "lr-scaling-reference", "lr-warmup-epochs", "class-weight");
+            "lr-scaling-reference", "lr-warmup-epochs", "class-weight", "threads");
     static final Set<String> SWITCHES = Set.of("help", "drop-bad-rows");
 
     final Integer limit;
     final Path specFile;
     final String dataPath;
+    /** {@code --threads T}: engine threads per worker task, or null for Spark's {@code spark.task.cpus}. */
+    final Integer threads;
     private RunOptions run;
 
     RunFlags(Args a) throws IOException {
@@ -39,6 +41,7 @@ final class RunFlags {
         Integer batch = a.has("batch-size") ? a.intValue("batch-size", 0, 1) : null;
         Long seed = a.has("seed") ? a.longValue("seed", 0) : null;
         limit = a.has("limit-train") ? a.intValue("limit-train", 0, 1) : null;
+        threads = a.has("threads") ? a.intValue("threads", 1, 1) : null;
         int workers = a.has("workers") ? a.intValue("workers", 0, 1) : 0;
         int shuffleWindow = a.intValue("shuffle-window", 0, 0);
         List<Integer> averagingFrequency = frequencies(a.get("averaging-frequency",
@@ -86,6 +89,12 @@ final class RunFlags {
             throw new Args.UsageException("--lr-warmup-epochs belongs to the scaling rule: give"
                     + " --lr-scaling-reference B (the minibatch the spec's learning rate was tuned for) too");
         }
+    }
+
+    /** Spark settings these flags make: {@code --threads} as {@code spark.sparktrain.task.threads}. */
+    java.util.Map<String, String> sparkSettings() {
+        return threads == null ? java.util.Map.of()
+                : java.util.Map.of(org.sparktrain.driver.barrier.BarrierEpoch.THREADS, Integer.toString(threads));
     }
 
     /** The run these flags describe; {@code workers} 0 when {@code --workers} is not given (Spark's default). */

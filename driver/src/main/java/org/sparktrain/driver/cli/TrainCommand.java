@@ -14,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.sparktrain.driver.eval.DistributedEvaluation;
 import org.sparktrain.driver.report.RunReport;
+import org.sparktrain.driver.barrier.BarrierEpoch;
 import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.AtomicWrite;
 import org.sparktrain.driver.round.Averaging;
@@ -81,6 +82,10 @@ final class TrainCommand {
                                       among themselves over direct TCP (default; needs all W tasks running
                                       at once; ports and timeouts: spark.sparktrain.allreduce.*), or one
                                       Spark job per round (the reference; ~30 ms more per round)
+              --threads T             engine threads in every worker task (barrier transport; default
+                                      spark.task.cpus, i.e. 1): each takes a slice of its task's rows, and the
+                                      task, not the thread, joins the all-reduce. W x T shares of every
+                                      global minibatch; on a cluster give spark.task.cpus=T as well
               --resume                continue from the checkpoint in --out, if there is one
               --out DIR               where the model file, checkpoint and metrics go (default runs/<model
                                       name>); any Hadoop path (file:, hdfs:, s3a:)
@@ -140,7 +145,8 @@ final class TrainCommand {
                 ? Warmup.start(spec, cfg, run.stepRows(run.workers() > 0 ? run.workers()
                         : Runtime.getRuntime().availableProcessors()), 2000)
                 : null;
-        SparkSession session = SparkSetup.session("sparktrain train " + spec.name(), a.get("master", null));
+        SparkSession session = SparkSetup.session("sparktrain train " + spec.name(), a.get("master", null),
+                java.util.Map.of(), f.sparkSettings());
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         checkOutDir(sc, outDir);
         run = run.withWorkers(run.workers(sc));
@@ -196,9 +202,11 @@ final class TrainCommand {
                     + " pass --validation 0.1 to hold out 10% of the training data");
         }
         Averaging avg = run.averaging();
-        out.printf("sparktrain: %s, %d parameters, %d training examples%s; %d workers on %s, %s (%s transport);"
+        int threads = BarrierEpoch.threadsPerTask(sc);
+        out.printf("sparktrain: %s, %d parameters, %d training examples%s; %d workers%s on %s, %s (%s transport);"
                         + " GEMM kernel %s%n", spec.name(), probe.params().length,
                 fold.trainRows(), valFraction > 0 ? ", " + fold.validationRows() + " for validation" : "", workers,
+                threads > 1 ? " x " + threads + " threads" : "",
                 sc.master(), avg.describe(), run.transport().name().toLowerCase(Locale.ROOT), Gemms.fastest().name());
 
         JavaRDD<Block> testBlocks = test == null ? fold.testBlocks()

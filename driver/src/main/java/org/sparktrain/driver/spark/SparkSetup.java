@@ -81,8 +81,18 @@ public final class SparkSetup {
 
     /** {@link #session(String, String)} with more defaults (each set only when the caller has not set it). */
     public static SparkSession session(String appName, String master, java.util.Map<String, String> defaults) {
+        return session(appName, master, defaults, java.util.Map.of());
+    }
+
+    /**
+     * {@link #session(String, String, java.util.Map)} with {@code settings} the command line gave as flags (e.g.
+     * {@code --threads}), which win over the same keys given by spark-submit.
+     */
+    public static SparkSession session(String appName, String master, java.util.Map<String, String> defaults,
+                                       java.util.Map<String, String> settings) {
         SparkConf c = conf(appName, master);
         defaults.forEach(c::setIfMissing);
+        settings.forEach(c::set);
         return SparkSession.builder().config(c).getOrCreate();
     }
 }

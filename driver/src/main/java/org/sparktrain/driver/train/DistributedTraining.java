@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.sparktrain.driver.barrier.BarrierEpoch;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.DataSet;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
@@ -94,6 +95,7 @@ public final class DistributedTraining {
         if (run.workers() < 1) {
             throw new IllegalArgumentException("resolve the workers before training (RunOptions.workers(sc))");
         }
+        checkThreads(sc, run);
         Network net = run.network();
         TrainingConfig config = run.classWeights() == null ? run.config()
                 : run.config().withClassWeights(run.classWeights().resolve(fold.classCountsAfter()));
@@ -101,6 +103,29 @@ public final class DistributedTraining {
         Result r = run(sc, trainer, run.master(run.workers()), new FoldEpochData(fold),
                 options);
         return new Trained(net, trainer, r);
+    }
+
+    /**
+     * Refuses engine threads inside tasks ({@link BarrierEpoch#THREADS}) where they cannot work: with the job
+     * transport, and with fewer rows in a worker's step than threads (a thread would never take a step).
+     */
+    static void checkThreads(JavaSparkContext sc, RunOptions run) {
+        int threads = BarrierEpoch.threadsPerTask(sc);
+        if (threads <= 1) {
+            return;
+        }
+        if (run.transport() != MasterConfig.RoundTransport.BARRIER) {
+            throw new IllegalArgumentException("--threads " + threads + " (" + BarrierEpoch.THREADS + ") needs the"
+                    + " barrier transport: drop --transport job, or train with --threads 1");
+        }
+        int smallest = run.config().perWorkerBatch() ? run.config().batchSize()
+                : run.config().batchSize() / run.workers();
+        if (smallest < threads) {
+            throw new IllegalArgumentException("--threads " + threads + " needs at least " + threads + " rows in every"
+                    + " worker's step, but the minibatch of " + run.config().batchSize() + " over " + run.workers()
+                    + " workers gives " + smallest + ": raise --batch-size to " + threads * run.workers()
+                    + " or more, or use fewer threads");
+        }
     }
 
     /** Trains on a local data set's epochs, validating on {@code validation} (tests, benchmarks). */

@@ -1,0 +1,249 @@
+package org.sparktrain.driver.barrier;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import org.apache.spark.SparkConf;
+import org.sparktrain.driver.round.RoundRule;
+import org.sparktrain.engine.data.MiniBatch;
+import org.sparktrain.engine.train.Trainer;
+
+/**
+ * T engine workers inside one barrier task (docs/architecture.md, "Threads inside a task"; issue 17). The task
+ * reads its minibatches once, as with one thread; every minibatch (the task's share of a global step) is cut
+ * into T slices of rows (sizes differ by at most one, the first {@code size % T} one row larger), and thread j
+ * works on slice j with its own replica of the model, as worker {@code task * T + j} (the index its random
+ * streams derive from). The T results are added in thread order on the task's thread, and the task, not the
+ * thread, joins the all-reduce with that partial sum and the count of threads that contributed. Every replica
+ * then combines the same global sum: the same operations on the same bits, as across tasks.
+ *
+ * <p>So W tasks of T threads compute what W × T single-threaded workers on these slices would, with the sum
+ * taken in another (fixed) order: the same seed, W and T give the same bits; another split of the same
+ * W × T changes the float summation order (and which rows a worker sees), not the mathematics. With T = 1
+ * this class calls the rule exactly as a single-threaded task does.
+ *
+ * <p>Costs per round: the slices are copies of the task's rows (one pass over them); the partial sum is
+ * T × (vector length) additions; the combine runs on every replica, in parallel. Memory: T replicas of the
+ * model and its optimizer state.
+ */
+final class TaskThreads implements AutoCloseable {
+    /** Spark configuration key (or a job's local property) for the threads per task; default {@code spark.task.cpus}. */
+    static final String KEY = "spark.sparktrain.task.threads";
+
+    private final Trainer[] replicas;
+    private final float[][] partial;
+    private final ExecutorService pool;
+    private final int featureSize;
+    private final int targetSize;
+    private final int maskSteps;
+    private final int n;
+
+    /**
+     * @param make builds one replica of the task's starting trainer (called T times, on the task's thread)
+     * @param threads T, at least 1
+     */
+    TaskThreads(Supplier<Trainer> make, int threads, RoundRule rule) {
+        if (threads < 1) {
+            throw new IllegalArgumentException(KEY + " must be >= 1, got " + threads);
+        }
+        replicas = new Trainer[threads];
+        for (int j = 0; j < threads; j++) {
+            replicas[j] = make.get();
+        }
+        n = rule.resultLength(replicas[0]);
+        partial = new float[threads][];
+        for (int j = 1; j < threads; j++) {
+            partial[j] = new float[n + 1];
+        }
+        featureSize = replicas[0].network().inputShape().size();
+        targetSize = replicas[0].network().outputShape().size();
+        org.sparktrain.engine.Shape in = replicas[0].network().inputShape();
+        maskSteps = in.rank() >= 2 ? in.dim(0) : 1; // a sequence input is [T, F]: a mask holds T values per row
+        pool = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
+            Thread t = new Thread(r, "sparktrain-task-thread");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The threads per task that {@code conf} asks for: {@value #KEY}, else {@code spark.task.cpus}, else 1. */
+    static int fromConf(SparkConf conf, String localProperty) {
+        String v = localProperty != null ? localProperty : conf == null ? null : conf.get(KEY, null);
+        if (v == null) {
+            return conf == null ? 1 : conf.getInt("spark.task.cpus", 1);
+        }
+        try {
+            int t = Integer.parseInt(v.trim());
+            if (t >= 1) {
+                return t;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw new IllegalArgumentException(KEY + " (--threads) must be a whole number >= 1, got '" + v + "'");
+    }
+
+    int threads() {
+        return replicas.length;
+    }
+
+    /** Floats in a result, without the contributor count. */
+    int resultLength() {
+        return n;
+    }
+
+    /** Replica 0 (all replicas hold the same bits between rounds). */
+    Trainer first() {
+        return replicas[0];
+    }
+
+    /**
+     * The task's part of a round: minibatches {@code step .. step + k - 1} of task {@code task}'s epoch from
+     * {@code blocks}, each cut into T slices, every thread working on its slices; the threads' results added in
+     * thread order into {@code out[0 .. n)} and their count into {@code out[n]} (0 and zeros when none had rows).
+     *
+     * @return the examples the task used
+     */
+    long work(RoundRule rule, Iterator<MiniBatch> blocks, int epoch, int task, int step, int k, float[] out)
+            throws InterruptedException {
+        int threads = replicas.length;
+        if (threads == 1) {
+            long used = rule.work(replicas[0], blocks, epoch, task, step, k, out);
+            if (used > 0) {
+                out[n] = 1;
+            } else {
+                Arrays.fill(out, 0, n + 1, 0f);
+            }
+            return used;
+        }
+        List<MiniBatch> round = new ArrayList<>(k); // the round's minibatches, read once on the task's thread
+        for (int i = 0; i < k && blocks.hasNext(); i++) {
+            round.add(blocks.next());
+        }
+        long[] used = new long[threads];
+        List<Future<?>> running = new ArrayList<>(threads - 1);
+        for (int j = 1; j < threads; j++) {
+            int jj = j;
+            running.add(pool.submit(() -> {
+                used[jj] = rule.work(replicas[jj], slices(round, jj, threads), epoch, task * threads + jj, step, k,
+                        partial[jj]);
+            }));
+        }
+        used[0] = rule.work(replicas[0], slices(round, 0, threads), epoch, task * threads, step, k, out);
+        await(running);
+        long examples = used[0];
+        int contributors = used[0] > 0 ? 1 : 0;
+        if (used[0] == 0) {
+            Arrays.fill(out, 0, n + 1, 0f);
+        }
+        for (int j = 1; j < threads; j++) { // thread order: a fixed summation order
+            if (used[j] > 0) {
+                float[] p = partial[j];
+                for (int i = 0; i < n; i++) {
+                    out[i] += p[i];
+                }
+                contributors++;
+                examples += used[j];
+            }
+        }
+        out[n] = contributors;
+        return examples;
+    }
+
+    /**
+     * Turns the round's global sum into the next round's start on every replica ({@code sum} is averaged in place
+     * by replica 0's combine, as with one thread; the others combine copies taken first).
+     */
+    void combine(RoundRule rule, float[] sum, int contributors, long roundStartSteps, int k)
+            throws InterruptedException {
+        int threads = replicas.length;
+        List<Future<?>> running = new ArrayList<>(threads - 1);
+        for (int j = 1; j < threads; j++) {
+            int jj = j;
+            float[] copy = partial[jj];
+            System.arraycopy(sum, 0, copy, 0, n + 1);
+            running.add(pool.submit(() -> rule.combine(replicas[jj], copy, contributors, roundStartSteps, k)));
+        }
+        rule.combine(replicas[0], sum, contributors, roundStartSteps, k);
+        await(running);
+    }
+
+    private static void await(List<Future<?>> running) throws InterruptedException {
+        for (Future<?> f : running) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (c instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(c);
+            }
+        }
+    }
+
+    /**
+     * Slice {@code j} of {@code T} of every minibatch of {@code round}, in order, copied into buffers of its
+     * own; it ends at the first empty slice (a last step with fewer rows than threads: the remainder goes to
+     * the first threads, so an empty slice is only ever followed by empty ones).
+     */
+    private Iterator<MiniBatch> slices(List<MiniBatch> round, int j, int threads) {
+        return new Iterator<>() {
+            int i;
+
+            @Override
+            public boolean hasNext() {
+                return i < round.size() && rows(round.get(i).size, j, threads) > 0;
+            }
+
+            @Override
+            public MiniBatch next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                MiniBatch b = round.get(i++);
+                int from = first(b.size, j, threads);
+                return slice(b, from, from + rows(b.size, j, threads), featureSize, targetSize, maskSteps);
+            }
+        };
+    }
+
+    /** Rows of slice {@code j} of a minibatch of {@code size} rows. */
+    static int rows(int size, int j, int threads) {
+        return size / threads + (j < size % threads ? 1 : 0);
+    }
+
+    /** The first row of slice {@code j}. */
+    static int first(int size, int j, int threads) {
+        return j * (size / threads) + Math.min(j, size % threads);
+    }
+
+    /** Rows {@code [from, to)} of {@code b} as a minibatch of their own (copies). */
+    static MiniBatch slice(MiniBatch b, int from, int to, int featureSize, int targetSize, int maskSteps) {
+        int rows = to - from;
+        MiniBatch s = new MiniBatch(Arrays.copyOfRange(b.features, from * featureSize, to * featureSize),
+                b.labels == null ? null : Arrays.copyOfRange(b.labels, from, to),
+                b.targets == null ? null : Arrays.copyOfRange(b.targets, from * targetSize, to * targetSize), rows);
+        if (b.mask != null) {
+            s.mask = Arrays.copyOfRange(b.mask, from * maskSteps, to * maskSteps); // size × T values
+        }
+        return s;
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -36,8 +36,10 @@ final class SparkBench {
     static void run(Args a, String model, ModelSpec ms, TrainingConfig cfg, DataSet train, DataSet test, int epochs)
             throws Exception {
         String masterUrl = a.get("master", "local[*]");
+        Map<String, String> settings = a.has("threads")
+                ? Map.of(BarrierEpoch.THREADS, Integer.toString(a.intValue("threads", 1, 1))) : Map.of();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(
-                SparkSetup.session("sparktrain bench " + model, masterUrl).sparkContext());
+                SparkSetup.session("sparktrain bench " + model, masterUrl, Map.of(), settings).sparkContext());
         sc.setLogLevel("WARN");
         int workers = a.intValue("workers", sc.defaultParallelism(), 1);
         int k = a.intValue("averaging-frequency", 5, 1);
@@ -69,7 +71,9 @@ final class SparkBench {
         base.put("mode", "spark");
         base.put("master", sc.master());
         base.put("workers", workers);
-        base.put("threads", workers);
+        int threads = BarrierEpoch.threadsPerTask(sc); // engine threads per task (--threads)
+        base.put("threads_per_worker", threads);
+        base.put("threads", workers * threads);
         base.put("averaging", mode.flagName());
         base.put("averaging_frequency", mc.averaging().stepsPerRound());
         base.put("transport", transport.name().toLowerCase(Locale.ROOT));

@@ -183,21 +183,15 @@ public final class Bench {
         return Math.round(v * f) / f;
     }
 
-    /** One flat JSON object; values are numbers or strings. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** One flat JSON object (Jackson); values are numbers or strings, in the map's order. */
     static String json(Map<String, Object> rec) {
-        StringBuilder sb = new StringBuilder("{");
-        for (Map.Entry<String, Object> e : rec.entrySet()) {
-            if (sb.length() > 1) {
-                sb.append(',');
-            }
-            sb.append('"').append(e.getKey()).append("\":");
-            Object v = e.getValue();
-            if (v instanceof Number) {
-                sb.append(String.format(Locale.ROOT, "%s", v));
-            } else {
-                sb.append('"').append(String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-            }
+        try {
+            return JSON.writeValueAsString(rec);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a benchmark line could not be written as JSON: " + e.getMessage(), e);
         }
-        return sb.append('}').toString();
     }
 }

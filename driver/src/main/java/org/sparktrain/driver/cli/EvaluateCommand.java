@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -54,9 +55,11 @@ final class EvaluateCommand {
               --class-weight,
               --transport  as for 'sparktrain train' (scaling and resampling happen inside each
                                       fold, on its training part only)
-              --out DIR               where metrics.json (the summary and every run's metrics) and report.html
-                                      (the spread over the runs, each run's metrics, the summed confusion
-                                      matrix) go (default runs/<model name>-<method>)
+              --out DIR               where metrics.json (the summary and every run's metrics), metrics.jsonl
+                                      (every run's epochs, one JSON line each, with the run's number) and
+                                      report.html (the runs' curves on one chart, the spread over the runs,
+                                      each run's metrics, the summed confusion matrix) go (default
+                                      runs/<model name>-<method>)
               --metrics-out FILE      also write the summary and every fold's metrics as JSON to FILE
               --help                  this text
             """;
@@ -129,6 +132,7 @@ final class EvaluateCommand {
         final PreparedData shared = method.equals("bootstrap") ? null
                 : perFoldRun.pipeline(method.equals("kfold") ? SplitSpec.kFold(folds) : SplitSpec.holdout(valFraction),
                         perFold, cfg.seed()).prepare(rows);
+        FoldEpochLog epochLog = new FoldEpochLog(sc.hadoopConfiguration(), outDir + "/metrics.jsonl");
         List<FoldResult> results = ParallelFolds.run(sc, spec.name(), runs, p, fold -> {
             long t0 = System.nanoTime();
             PreparedData prepared = shared != null ? shared
@@ -137,7 +141,7 @@ final class EvaluateCommand {
             DistributedTraining.Validator val = n -> DistributedEvaluation.evaluate(sc, n, f.validationBlocks());
             DistributedTraining.Trained trained = DistributedTraining.train(sc,
                     perFoldRun.withName(spec.name() + " fold " + (fold + 1)), f,
-                    DistributedTraining.Options.quiet().validation(val));
+                    DistributedTraining.Options.quiet().validation(val).listening(epochLog.run(fold, Map.of())));
             DistributedTraining.Result r = trained.result();
             Network net = trained.network();
             ClassificationMetrics m = val.evaluate(net);

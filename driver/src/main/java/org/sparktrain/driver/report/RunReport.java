@@ -59,7 +59,7 @@ public final class RunReport {
         String metricsText = read(fs, new Path(dir, "metrics.json"));
         JsonNode test = metricsText == null ? null : JSON.readTree(metricsText);
         if (test != null && test.has("folds")) {
-            return evaluation(dir, test);
+            return evaluation(dir, test, epochs);
         }
         Map<String, String> provenance = null;
         Path model = new Path(dir, "model.sptr");
@@ -132,7 +132,7 @@ public final class RunReport {
     }
 
     /** The report of an {@code evaluate} run: the spread over folds (or bootstrap rounds) and each one's metrics. */
-    private static String evaluation(String dir, JsonNode summary) throws IOException {
+    private static String evaluation(String dir, JsonNode summary, List<JsonNode> epochs) throws IOException {
         StringBuilder h = head(dir);
         String method = summary.path("method").asText();
         h.append(String.format(Locale.ROOT, "<p id=\"summary\">%s, %d run(s): accuracy <b>%.4f &plusmn; %.4f</b>,"
@@ -151,6 +151,17 @@ public final class RunReport {
         chart.getCategoryPlot().setBackgroundPaint(Color.WHITE);
         chart.getCategoryPlot().setRangeGridlinePaint(Color.LIGHT_GRAY);
         ((NumberAxis) chart.getCategoryPlot().getRangeAxis()).setAutoRangeIncludesZero(false);
+        if (!epochs.isEmpty()) {
+            // every run's curves on one chart: a colour per run, training loss solid, validation dashed
+            h.append("<h2 id=\"curves\">Every run's epochs</h2>\n");
+            String run = method.equals("bootstrap") ? "round " : "fold ";
+            h.append(img("every run's loss against epochs", runsChart("Loss per run", "loss", epochs, "fold", run,
+                    "loss", "val_loss")));
+            if (epochs.stream().anyMatch(e -> e.has("val_acc"))) {
+                h.append(img("every run's validation accuracy against epochs", runsChart("Validation accuracy per run",
+                        "accuracy", epochs, "fold", run, "val_acc")));
+            }
+        }
         h.append("<h2 id=\"spread\">Spread</h2>\n").append(img("validation accuracy per run", chart));
         h.append("<table id=\"runs\"><tr><th>run</th><th>training rows</th><th>validation rows</th><th>epochs</th>")
                 .append("<th>accuracy</th><th>log-loss</th><th>macro F1</th><th>seconds</th></tr>\n");
@@ -239,6 +250,60 @@ public final class RunReport {
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true); // a point per epoch
         plot.setRenderer(r);
         return chart;
+    }
+
+    /**
+     * Curves of several runs on one chart: the lines of {@code lines} grouped by their {@code groupKey} value (the
+     * runs' order kept), one series per (run, key) named {@code label + value + " " + key}; a colour per run, the
+     * first key drawn solid and the others dashed.
+     */
+    static JFreeChart runsChart(String title, String yLabel, List<JsonNode> lines, String groupKey, String label,
+                                String... keys) {
+        Map<String, List<JsonNode>> runs = new java.util.LinkedHashMap<>();
+        for (JsonNode l : lines) {
+            runs.computeIfAbsent(l.path(groupKey).asText(), k -> new ArrayList<>()).add(l);
+        }
+        XYSeriesCollection data = new XYSeriesCollection();
+        List<int[]> style = new ArrayList<>(); // {run index, key index} per series
+        int run = 0;
+        for (Map.Entry<String, List<JsonNode>> r : runs.entrySet()) {
+            for (int k = 0; k < keys.length; k++) {
+                XYSeries s = new XYSeries(label + r.getKey() + " " + keys[k]);
+                for (JsonNode e : r.getValue()) {
+                    if (e.has(keys[k]) && Double.isFinite(e.path(keys[k]).asDouble())) {
+                        s.add(e.path("epoch").asInt(), e.path(keys[k]).asDouble());
+                    }
+                }
+                if (s.getItemCount() > 0) {
+                    data.addSeries(s);
+                    style.add(new int[] {run, k});
+                }
+            }
+            run++;
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "epoch", yLabel, data, PlotOrientation.VERTICAL, true,
+                false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < style.size(); i++) {
+            r.setSeriesPaint(i, colour(style.get(i)[0], runs.size()));
+            if (style.get(i)[1] > 0) {
+                r.setSeriesStroke(i, new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT,
+                        java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+            }
+        }
+        plot.setRenderer(r);
+        return chart;
+    }
+
+    /** The i-th of n colours spread around the hue circle (darker than pure, to show on white). */
+    static Color colour(int i, int n) {
+        return Color.getHSBColor((float) i / Math.max(1, n), 0.85f, 0.75f);
     }
 
     private static String img(String alt, JFreeChart chart) throws IOException {

@@ -74,6 +74,24 @@ class EvaluateCommandTest {
         assertTrue(html.contains("id=\"spread\"") && html.contains("src=\"data:image/png;base64,")
                 && html.contains("id=\"confusion\""), "spread chart and summed confusion matrix");
         assertEquals(3, html.split("<tr><td>", -1).length - 1, "one row per fold");
+        // metrics.jsonl: every fold's epochs, numbered; the report draws them on one chart per metric
+        com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> lines = Files.readAllLines(dir.resolve("eval1").resolve("metrics.jsonl"));
+        assertEquals(6, lines.size(), "3 folds x 2 epochs: " + lines);
+        for (int i = 0; i < 6; i++) {
+            var n = om.readTree(lines.get(i));
+            assertEquals(i / 2 + 1, n.path("fold").asInt(), lines.get(i));
+            assertEquals(i % 2 + 1, n.path("epoch").asInt(), lines.get(i));
+            assertTrue(n.has("loss") && n.has("val_loss") && n.has("val_acc"), lines.get(i));
+        }
+        // the last epoch's validation accuracy of each fold is the fold's final metric (no early stopping)
+        for (FoldResult f : folds) {
+            var last = om.readTree(lines.get(f.fold() * 2 + 1));
+            assertEquals(f.metrics().accuracy(), last.path("val_acc").asDouble(), 1e-12, last.toString());
+        }
+        assertTrue(html.contains("id=\"curves\""), "the folds' curves");
+        assertEquals(3, html.split("src=\"data:image/png;base64,", -1).length - 1,
+                "loss and validation accuracy of every fold, and the spread");
         // folds 1 and 2 ran at once: their jobs' time spans overlap
         long[] a = null;
         long[] b = null;

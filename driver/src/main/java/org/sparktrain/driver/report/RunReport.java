@@ -58,6 +58,9 @@ public final class RunReport {
         }
         String metricsText = read(fs, new Path(dir, "metrics.json"));
         JsonNode test = metricsText == null ? null : JSON.readTree(metricsText);
+        if (test != null && test.has("points")) {
+            return learningCurve(dir, test, epochs);
+        }
         if (test != null && test.has("folds")) {
             return evaluation(dir, test, epochs);
         }
@@ -190,6 +193,77 @@ public final class RunReport {
             confusionTable(h, confusion);
         }
         return h.append("</body></html>\n").toString();
+    }
+
+    /**
+     * The report of {@code evaluate --learning-curve}: training and validation error (and loss) against the training
+     * rows, the reading with its numbers, a row per size, and each size's epochs.
+     */
+    private static String learningCurve(String dir, JsonNode curve, List<JsonNode> epochs) throws IOException {
+        StringBuilder h = head(dir);
+        h.append("<p id=\"reading\">").append(esc(curve.path("reading").path("text").asText())).append("</p>\n");
+        XYSeriesCollection errors = new XYSeriesCollection();
+        XYSeriesCollection losses = new XYSeriesCollection();
+        XYSeries te = new XYSeries("training error");
+        XYSeries ve = new XYSeries("validation error");
+        XYSeries tl = new XYSeries("training loss");
+        XYSeries vl = new XYSeries("validation loss");
+        for (JsonNode p : curve.path("points")) {
+            long n = p.path("train_rows").asLong();
+            te.add(n, 1 - p.path("train_acc").asDouble());
+            ve.add(n, 1 - p.path("val_acc").asDouble());
+            if (Double.isFinite(p.path("train_loss").asDouble()) && Double.isFinite(p.path("val_loss").asDouble())) {
+                tl.add(n, p.path("train_loss").asDouble());
+                vl.add(n, p.path("val_loss").asDouble());
+            }
+        }
+        errors.addSeries(te);
+        errors.addSeries(ve);
+        losses.addSeries(tl);
+        losses.addSeries(vl);
+        h.append("<h2 id=\"learning-curve\">Learning curve</h2>\n")
+                .append(img("training and validation error against training rows", sizeChart("Learning curve: error",
+                        "error (1 - accuracy)", errors)))
+                .append(img("training and validation loss against training rows", sizeChart("Learning curve: loss",
+                        "loss", losses)));
+        h.append(String.format(Locale.ROOT, "<p>Validated on %d rows (%s of the data), the same rows for every size;"
+                        + " the training rows are nested subsets of the training part (seed %d).</p>%n",
+                curve.path("validation_rows").asLong(), fmtShare(curve.path("validation_fraction").asDouble()),
+                curve.path("seed").asLong()));
+        h.append("<table id=\"points\"><tr><th>fraction</th><th>training rows</th><th>training loss</th>")
+                .append("<th>training error</th><th>validation loss</th><th>validation error</th><th>gap</th>")
+                .append("<th>epochs</th><th>seconds</th></tr>\n");
+        for (JsonNode p : curve.path("points")) {
+            double te1 = 1 - p.path("train_acc").asDouble();
+            double ve1 = 1 - p.path("val_acc").asDouble();
+            h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s"
+                            + "</td><td>%s</td><td>%d</td><td>%.1f</td></tr>%n", fmtShare(p.path("fraction").asDouble()),
+                    p.path("train_rows").asLong(), fmt(p.path("train_loss").asDouble()), fmt(te1),
+                    fmt(p.path("val_loss").asDouble()), fmt(ve1), fmt(ve1 - te1), p.path("epochs").asInt(),
+                    p.path("seconds").asDouble()));
+        }
+        h.append("</table>\n");
+        if (!epochs.isEmpty()) {
+            h.append("<h2 id=\"curves\">Every size's epochs</h2>\n").append(img("loss against epochs per size",
+                    runsChart("Loss per training-set size", "loss", epochs, "train_rows", "rows ", "loss", "val_loss")));
+        }
+        return h.append("</body></html>\n").toString();
+    }
+
+    private static JFreeChart sizeChart(String title, String yLabel, XYSeriesCollection data) {
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "training rows", yLabel, data,
+                PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(true);
+        plot.setRenderer(new XYLineAndShapeRenderer(true, true));
+        return chart;
+    }
+
+    private static String fmtShare(double fraction) {
+        return java.math.BigDecimal.valueOf(fraction).movePointRight(2).stripTrailingZeros().toPlainString() + "%";
     }
 
     private static StringBuilder head(String dir) {

@@ -266,13 +266,18 @@ public final class RunReport {
         return java.math.BigDecimal.valueOf(fraction).movePointRight(2).stripTrailingZeros().toPlainString() + "%";
     }
 
-    private static StringBuilder head(String dir) {
+    static StringBuilder head(String dir) {
+        return page("sparktrain report: " + dir, "sparktrain run " + dir);
+    }
+
+    /** The page's start: its title, the shared style (no script, nothing fetched), the heading. */
+    static StringBuilder page(String title, String heading) {
         StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>sparktrain report: ")
-                .append(esc(dir)).append("</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:72em}")
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+                .append(esc(title)).append("</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:72em}")
                 .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:.2em .6em;")
                 .append("text-align:right}th{background:#eee}h2{margin-top:1.5em}</style></head><body>\n")
-                .append("<h1>sparktrain run ").append(esc(dir)).append("</h1>\n");
+                .append("<h1>").append(esc(heading)).append("</h1>\n");
         return h;
     }
 
@@ -380,14 +385,14 @@ public final class RunReport {
         return Color.getHSBColor((float) i / Math.max(1, n), 0.85f, 0.75f);
     }
 
-    private static String img(String alt, JFreeChart chart) throws IOException {
+    static String img(String alt, JFreeChart chart) throws IOException {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ChartUtils.writeChartAsPNG(png, chart, 720, 360);
         return "<p><img alt=\"" + esc(alt) + "\" src=\"data:image/png;base64,"
                 + Base64.getEncoder().encodeToString(png.toByteArray()) + "\"></p>\n";
     }
 
-    private static String read(FileSystem fs, Path p) throws IOException {
+    static String read(FileSystem fs, Path p) throws IOException {
         if (!fs.exists(p)) {
             return null;
         }
@@ -396,11 +401,11 @@ public final class RunReport {
         }
     }
 
-    private static String fmt(double v) {
+    static String fmt(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "";
     }
 
-    private static String esc(String s) {
+    static String esc(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -134,9 +134,9 @@ final class EvaluateCommand {
                 java.util.Map.of("spark.scheduler.allocation.file", poolFile(runs)));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         out.println("reading and validating " + flags.dataPath + " ...");
-        LabeledData data = DataSources.read(session, flags.dataPath, "train",
-                new DataSources.Options(options.classes(probe), spec.input(), a.get("label-col", null),
-                        a.flag("drop-bad-rows")));
+        LabeledData data = ReadProgress.reading(Progress.forOutput(out), sc.sc(), flags.dataPath,
+                () -> DataSources.read(session, flags.dataPath, "train", new DataSources.Options(
+                        options.classes(probe), spec.input(), a.get("label-col", null), a.flag("drop-bad-rows"))));
         if (flags.limit != null) {
             data = data.limit(flags.limit);
         }

@@ -192,7 +192,8 @@ final class EvaluateCommand {
         }
         byte[] page = RunReport.html(sc.hadoopConfiguration(), outDir).getBytes(StandardCharsets.UTF_8);
         AtomicWrite.write(sc.hadoopConfiguration(), outDir + "/" + RunReport.FILE, o -> o.write(page));
-        out.println("summary and report written to " + outDir + " (metrics.json, " + RunReport.FILE + ")");
+        out.println("summary and report written to " + outDir + " (metrics.json, metrics.jsonl, " + RunReport.FILE
+                + ")");
         lastResults = new ArrayList<>(results);
         return 0;
     }

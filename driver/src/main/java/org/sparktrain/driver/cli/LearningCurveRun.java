@@ -57,9 +57,10 @@ final class LearningCurveRun {
             long t0 = System.nanoTime();
             PreparedFold f = subset(run, rows, fraction, validation, workers, seed);
             DistributedTraining.Validator val = n -> DistributedEvaluation.evaluate(sc, n, f.testBlocks());
+            DistributedTraining.Options watch = DistributedTraining.Options.quiet().validation(val)
+                    .listening(epochLog.run(i, Map.of("fraction", fraction, "train_rows", f.trainRows())));
             DistributedTraining.Trained trained = DistributedTraining.train(sc,
-                    run.withName(run.name() + " size " + (i + 1)), f, DistributedTraining.Options.quiet().validation(val)
-                            .listening(epochLog.run(i, Map.of("fraction", fraction, "train_rows", f.trainRows()))));
+                    run.withName(run.name() + " size " + (i + 1)), f, watch);
             Network net = trained.network();
             ClassificationMetrics vm = val.evaluate(net);
             ClassificationMetrics tm = DistributedEvaluation.evaluate(sc, net, f.trainBlocks(1));

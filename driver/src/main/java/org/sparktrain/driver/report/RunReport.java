@@ -237,7 +237,8 @@ public final class RunReport {
             double te1 = 1 - p.path("train_acc").asDouble();
             double ve1 = 1 - p.path("val_acc").asDouble();
             h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s"
-                            + "</td><td>%s</td><td>%d</td><td>%.1f</td></tr>%n", fmtShare(p.path("fraction").asDouble()),
+                            + "</td><td>%s</td><td>%d</td><td>%.1f</td></tr>%n",
+                    fmtShare(p.path("fraction").asDouble()),
                     p.path("train_rows").asLong(), fmt(p.path("train_loss").asDouble()), fmt(te1),
                     fmt(p.path("val_loss").asDouble()), fmt(ve1), fmt(ve1 - te1), p.path("epochs").asInt(),
                     p.path("seconds").asDouble()));
@@ -245,7 +246,8 @@ public final class RunReport {
         h.append("</table>\n");
         if (!epochs.isEmpty()) {
             h.append("<h2 id=\"curves\">Every size's epochs</h2>\n").append(img("loss against epochs per size",
-                    runsChart("Loss per training-set size", "loss", epochs, "train_rows", "rows ", "loss", "val_loss")));
+                    runsChart("Loss per training-set size", "loss", epochs, "train_rows", "rows ", "loss",
+                            "val_loss")));
         }
         return h.append("</body></html>\n").toString();
     }

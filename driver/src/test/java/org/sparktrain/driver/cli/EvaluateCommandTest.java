@@ -156,7 +156,7 @@ class EvaluateCommandTest {
         assertEquals(105, curve.get(1).trainRows(), 1);
         assertEquals(52, curve.get(0).trainRows(), 2);
         var reading = org.sparktrain.driver.eval.LearningCurve.read(curve);
-        assertTrue(r.out().contains(reading.text()), "the reading printed is the one of the curve's numbers: " + r.out());
+        assertTrue(r.out().contains(reading.text()), "the reading printed is the curve's: " + r.out());
         com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
         var json = om.readTree(Files.readString(out.resolve("metrics.json")));
         assertEquals(3, json.path("points").size());

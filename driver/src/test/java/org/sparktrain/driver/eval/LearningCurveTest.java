@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The bias/variance reading follows the stated rule on the curve's numbers (docs/architecture.md, "Learning curves"). */
+/** The bias/variance reading follows the stated rule on the curve's numbers (docs/architecture.md, Learning curves). */
 class LearningCurveTest {
     private static LearningCurve.Point p(double fraction, long rows, double trainAcc, double valAcc) {
         return new LearningCurve.Point(fraction, rows, 0.5, trainAcc, 0.6, valAcc);

@@ -154,8 +154,8 @@ final class EvaluateCommand {
         final RunOptions perFoldRun = options.withWorkers(perFold);
         final LabeledData rows = data;
         if (curve != null) {
-            return LearningCurveRun.run(sc, perFoldRun, rows, curve, valFraction, perFold, p, outDir, flags.dataPath,
-                    out);
+            return LearningCurveRun.run(sc, perFoldRun, rows, curve, valFraction, perFold, p, outDir,
+                    a.get("metrics-out", null), flags.dataPath, out);
         }
         final PreparedData shared = method.equals("bootstrap") ? null
                 : perFoldRun.pipeline(method.equals("kfold") ? SplitSpec.kFold(folds) : SplitSpec.holdout(valFraction),

@@ -48,7 +48,8 @@ final class LearningCurveRun {
     }
 
     static int run(JavaSparkContext sc, RunOptions run, LabeledData rows, List<Double> fractions, double validation,
-                   int workers, int parallel, String outDir, String dataPath, PrintStream out) throws Exception {
+                   int workers, int parallel, String outDir, String metricsOut, String dataPath, PrintStream out)
+            throws Exception {
         long seed = run.config().seed();
         FoldEpochLog epochLog = new FoldEpochLog(sc.hadoopConfiguration(), outDir + "/metrics.jsonl");
         long[] validationRows = new long[1];
@@ -112,6 +113,9 @@ final class LearningCurveRun {
         byte[] bytes = (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         AtomicWrite.write(sc.hadoopConfiguration(), outDir + "/metrics.json", o -> o.write(bytes));
+        if (metricsOut != null) {
+            AtomicWrite.write(sc.hadoopConfiguration(), metricsOut, o -> o.write(bytes));
+        }
         byte[] page = RunReport.html(sc.hadoopConfiguration(), outDir).getBytes(StandardCharsets.UTF_8);
         AtomicWrite.write(sc.hadoopConfiguration(), outDir + "/" + RunReport.FILE, o -> o.write(page));
         out.println("learning curve and report written to " + outDir + " (metrics.json, metrics.jsonl, "

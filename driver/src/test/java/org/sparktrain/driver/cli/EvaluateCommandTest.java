@@ -145,8 +145,9 @@ class EvaluateCommandTest {
         Path out = dir.resolve("curve");
         MainTest.Result r = MainTest.run("evaluate", "--model", spec.toString(), "--data", data.toString(),
                 "--label-col", "target", "--learning-curve", "0.25,0.5,1", "--epochs", "2", "--workers", "2",
-                "--parallel-folds", "1", "--out", out.toString());
+                "--parallel-folds", "1", "--out", out.toString(), "--metrics-out", dir.resolve("lc.json").toString());
         assertEquals(0, r.status(), r.err() + r.out());
+        assertEquals(Files.readString(out.resolve("metrics.json")), Files.readString(dir.resolve("lc.json")));
         List<org.sparktrain.driver.eval.LearningCurve.Point> curve = LearningCurveRun.lastCurve;
         assertEquals(3, curve.size(), "one point per fraction");
         assertTrue(curve.get(0).trainRows() < curve.get(1).trainRows()

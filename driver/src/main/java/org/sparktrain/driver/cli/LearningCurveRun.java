@@ -109,6 +109,7 @@ final class LearningCurveRun {
         points.forEach(arr::add);
         ObjectNode r = json.putObject("reading");
         r.put("kind", reading.kind().name().toLowerCase(Locale.ROOT));
+        r.put("words", reading.kind().words);
         r.put("text", reading.text());
         byte[] bytes = (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n")
                 .getBytes(StandardCharsets.UTF_8);

@@ -222,8 +222,8 @@ public final class RunReport {
         losses.addSeries(tl);
         losses.addSeries(vl);
         h.append("<h2 id=\"learning-curve\">Learning curve</h2>\n")
-                .append(img("training and validation error against training rows", sizeChart("Learning curve: error",
-                        "error (1 - accuracy)", errors)))
+                .append(img("training and validation error against training rows", sizeChart("Learning curve: "
+                        + curve.path("reading").path("words").asText("error"), "error (1 - accuracy)", errors)))
                 .append(img("training and validation loss against training rows", sizeChart("Learning curve: loss",
                         "loss", losses)));
         h.append(String.format(Locale.ROOT, "<p>Validated on %d rows (%s of the data), the same rows for every size;"

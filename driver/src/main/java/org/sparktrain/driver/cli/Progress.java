@@ -7,10 +7,10 @@ import java.util.function.Supplier;
 
 /**
  * Progress lines people can follow (docs/architecture.md, "Progress"): on a console one line redrawn in place
- * ({@code \r}) a few times a second and cleared when the phase ends; anywhere else (a pipe, a file, a CI log, a
- * test's stream) a plain line at most every {@value #PLAIN_SECONDS} s, the first only once a phase has run that
- * long, so short phases add nothing. Which of the two is decided once, from the output: {@link #forOutput}; tests
- * pass it, and a clock, to the constructor.
+ * ({@code \r}) a few times a second and cleared when the phase ends; anywhere else (a pipe, a file, a test's
+ * stream) a plain line at most every {@value #PLAIN_SECONDS} s, the first only once a phase has run that long, so
+ * short phases add nothing; under CI nothing unless asked. Which is decided once, from the output and the
+ * environment: {@link #forOutput}; tests pass the choice, and a clock, to the constructor.
  */
 final class Progress {
     static final int PLAIN_SECONDS = 10;
@@ -39,12 +39,24 @@ final class Progress {
 
     /**
      * The progress of a command printing to {@code out}: redrawn when {@code out} is this process's standard output
-     * and that is a console (JDK 17: stdin and stdout both terminals), plain lines otherwise;
-     * {@code SPARKTRAIN_PROGRESS=0} turns both off.
+     * and that is a console (JDK 17: stdin and stdout both terminals), plain lines otherwise, except under CI
+     * ({@code CI} set, as CI services and .ci/run set it), whose logs stay as they were;
+     * {@code SPARKTRAIN_PROGRESS=0} turns both off, {@code SPARKTRAIN_PROGRESS=1} plain lines on under CI too.
      */
     static Progress forOutput(PrintStream out) {
-        boolean console = out == System.out && System.console() != null;
-        return new Progress(out, console, System::nanoTime, "0".equals(System.getenv("SPARKTRAIN_PROGRESS")));
+        return forOutput(out, out == System.out && System.console() != null, System.getenv());
+    }
+
+    static Progress forOutput(PrintStream out, boolean console, java.util.Map<String, String> env) {
+        String setting = env.get("SPARKTRAIN_PROGRESS");
+        String ci = env.get("CI");
+        boolean underCi = ci != null && !ci.isEmpty() && !ci.equalsIgnoreCase("false") && !ci.equals("0");
+        boolean off = "0".equals(setting) || setting == null && !console && underCi;
+        return new Progress(out, console, System::nanoTime, off);
+    }
+
+    boolean off() {
+        return off;
     }
 
     boolean console() {

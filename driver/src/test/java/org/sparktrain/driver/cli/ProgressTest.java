@@ -79,6 +79,14 @@ class ProgressTest {
         // a command printing anywhere but this JVM's console gets plain lines (tests, pipes, CI logs)
         assertFalse(Progress.forOutput(new PrintStream(new ByteArrayOutputStream())).console());
         assertEquals(System.console() != null, Progress.forOutput(System.out).console());
+        PrintStream o = new PrintStream(new ByteArrayOutputStream());
+        // under CI a log gets nothing extra unless asked; a terminal (there is none in CI) would still redraw
+        assertTrue(Progress.forOutput(o, false, java.util.Map.of("CI", "true")).off());
+        assertFalse(Progress.forOutput(o, false, java.util.Map.of("CI", "true", "SPARKTRAIN_PROGRESS", "1")).off());
+        assertFalse(Progress.forOutput(o, false, java.util.Map.of("CI", "false")).off());
+        assertFalse(Progress.forOutput(o, false, java.util.Map.of()).off(), "a pipe or file: plain lines");
+        assertFalse(Progress.forOutput(o, true, java.util.Map.of("CI", "true")).off());
+        assertTrue(Progress.forOutput(o, true, java.util.Map.of("SPARKTRAIN_PROGRESS", "0")).off());
     }
 
     @Test

@@ -5,11 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.sparktrain.driver.eval.DistributedEvaluation;
 import org.sparktrain.driver.eval.FoldResult;
+import org.sparktrain.driver.eval.LearningCurve;
 import org.sparktrain.driver.eval.ParallelFolds;
 import org.sparktrain.driver.eval.Summary;
 import org.sparktrain.driver.report.RunReport;
@@ -47,16 +49,23 @@ final class EvaluateCommand {
                                       many as the task slots hold, slots / W, at least 1). Every fold trains
                                       with --workers W (default: Spark's parallelism), so the results do not
                                       depend on P; folds beyond the slots wait for free ones
-              --validation F          holdout's validation fraction (default 0.3)
+              --validation F          holdout's (and the learning curve's) validation fraction (default 0.3)
+              --learning-curve [F,F,...]  instead of the method: a holdout split (--validation F), then one model
+                                      per fraction of its training part (default 0.1,0.25,0.5,1), on nested
+                                      subsets (same seed), all validated on the same rows; prints and draws
+                                      training and validation error against the training rows, with a
+                                      bias/variance reading of the numbers
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
               --warmup-rounds, --sync-epochs, --optimizer-state, --lr-scaling-reference, --lr-warmup-epochs,
               --class-weight, --threads,
               --transport  as for 'sparktrain train' (scaling and resampling happen inside each
                                       fold, on its training part only)
-              --out DIR               where metrics.json (the summary and every run's metrics) and report.html
-                                      (the spread over the runs, each run's metrics, the summed confusion
-                                      matrix) go (default runs/<model name>-<method>)
+              --out DIR               where metrics.json (the summary and every run's metrics), metrics.jsonl
+                                      (every run's epochs, one JSON line each, with the run's number) and
+                                      report.html (the runs' curves on one chart, the spread over the runs,
+                                      each run's metrics, the summed confusion matrix) go (default
+                                      runs/<model name>-<method>)
               --metrics-out FILE      also write the summary and every fold's metrics as JSON to FILE
               --help                  this text
             """;
@@ -65,8 +74,8 @@ final class EvaluateCommand {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = new Args("sparktrain evaluate", argv, 1, RunFlags.valued("method", "folds", "rounds",
-                "parallel-folds", "out"), RunFlags.switches());
+        Args a = new Args("sparktrain evaluate", optionalValue(argv, "--learning-curve"), 1, RunFlags.valued("method",
+                "folds", "rounds", "parallel-folds", "out", "learning-curve"), RunFlags.switches());
         if (a.flag("help")) {
             out.print(HELP);
             return 0;
@@ -75,12 +84,29 @@ final class EvaluateCommand {
         if (!Set.of("holdout", "kfold", "bootstrap").contains(method)) {
             throw new Args.UsageException("--method must be holdout, kfold or bootstrap, got '" + method + "'");
         }
+        List<Double> curve = null;
+        if (a.has("learning-curve")) {
+            if (a.has("method") && !method.equals("holdout")) {
+                throw new Args.UsageException("--learning-curve trains on a holdout split (--validation F); it does"
+                        + " not go with --method " + method);
+            }
+            if (a.has("folds") || a.has("rounds")) {
+                throw new Args.UsageException("--learning-curve trains on a holdout split; --folds and --rounds do not"
+                        + " apply");
+            }
+            try {
+                curve = LearningCurve.fractions(a.get("learning-curve", ""));
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageException(e.getMessage());
+            }
+            method = "learning-curve";
+        }
         int folds = a.intValue("folds", 10, 2);
         int rounds = a.intValue("rounds", 10, 1);
         Integer parallelFlag = a.has("parallel-folds") ? a.intValue("parallel-folds", 1, 1) : null;
         double valFraction = a.has("validation") ? RunFlags.fraction(a, "validation") : 0.3;
-        if (method.equals("holdout") && valFraction == 0) {
-            throw new Args.UsageException("--validation must be > 0 for holdout");
+        if ((method.equals("holdout") || curve != null) && valFraction == 0) {
+            throw new Args.UsageException("--validation must be > 0 for " + method);
         }
         RunFlags flags = new RunFlags(a);
         final RunOptions options = flags.run();
@@ -98,6 +124,7 @@ final class EvaluateCommand {
         int runs = switch (method) {
             case "kfold" -> folds;
             case "bootstrap" -> rounds;
+            case "learning-curve" -> curve.size();
             default -> 1;
         };
         out.printf("sparktrain evaluate: %s of %s (%s) on %s, %d model(s); starting Spark (%s) ...%n", method,
@@ -107,9 +134,9 @@ final class EvaluateCommand {
                 java.util.Map.of("spark.scheduler.allocation.file", poolFile(runs)), flags.sparkSettings());
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         out.println("reading and validating " + flags.dataPath + " ...");
-        LabeledData data = DataSources.read(session, flags.dataPath, "train",
-                new DataSources.Options(options.classes(probe), spec.input(), a.get("label-col", null),
-                        a.flag("drop-bad-rows")));
+        LabeledData data = ReadProgress.reading(Progress.forOutput(out), sc.sc(), flags.dataPath,
+                () -> DataSources.read(session, flags.dataPath, "train", new DataSources.Options(
+                        options.classes(probe), spec.input(), a.get("label-col", null), a.flag("drop-bad-rows"))));
         if (flags.limit != null) {
             data = data.limit(flags.limit);
         }
@@ -126,9 +153,14 @@ final class EvaluateCommand {
         }
         final RunOptions perFoldRun = options.withWorkers(perFold);
         final LabeledData rows = data;
+        if (curve != null) {
+            return LearningCurveRun.run(sc, perFoldRun, rows, curve, valFraction, perFold, p, outDir,
+                    a.get("metrics-out", null), flags.dataPath, out);
+        }
         final PreparedData shared = method.equals("bootstrap") ? null
                 : perFoldRun.pipeline(method.equals("kfold") ? SplitSpec.kFold(folds) : SplitSpec.holdout(valFraction),
                         perFold, cfg.seed()).prepare(rows);
+        FoldEpochLog epochLog = new FoldEpochLog(sc.hadoopConfiguration(), outDir + "/metrics.jsonl");
         List<FoldResult> results = ParallelFolds.run(sc, spec.name(), runs, p, fold -> {
             long t0 = System.nanoTime();
             PreparedData prepared = shared != null ? shared
@@ -137,7 +169,7 @@ final class EvaluateCommand {
             DistributedTraining.Validator val = n -> DistributedEvaluation.evaluate(sc, n, f.validationBlocks());
             DistributedTraining.Trained trained = DistributedTraining.train(sc,
                     perFoldRun.withName(spec.name() + " fold " + (fold + 1)), f,
-                    DistributedTraining.Options.quiet().validation(val));
+                    DistributedTraining.Options.quiet().validation(val).listening(epochLog.run(fold, Map.of())));
             DistributedTraining.Result r = trained.result();
             Network net = trained.network();
             ClassificationMetrics m = val.evaluate(net);
@@ -160,9 +192,25 @@ final class EvaluateCommand {
         }
         byte[] page = RunReport.html(sc.hadoopConfiguration(), outDir).getBytes(StandardCharsets.UTF_8);
         AtomicWrite.write(sc.hadoopConfiguration(), outDir + "/" + RunReport.FILE, o -> o.write(page));
-        out.println("summary and report written to " + outDir + " (metrics.json, " + RunReport.FILE + ")");
+        out.println("summary and report written to " + outDir + " (metrics.json, metrics.jsonl, " + RunReport.FILE
+                + ")");
         lastResults = new ArrayList<>(results);
         return 0;
+    }
+
+    /**
+     * {@code argv} with {@code flag}'s value made explicit: a flag given last or followed by another flag gets an
+     * empty value (its default), so it may be written alone ({@code --learning-curve}) or with one.
+     */
+    static String[] optionalValue(String[] argv, String flag) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < argv.length; i++) {
+            out.add(argv[i]);
+            if (argv[i].equals(flag) && (i + 1 == argv.length || argv[i + 1].startsWith("--"))) {
+                out.add("");
+            }
+        }
+        return out.toArray(new String[0]);
     }
 
     /**

@@ -17,7 +17,8 @@ public final class Main {
               train      train a model on Spark and evaluate it on the test set
               evaluate   holdout, k-fold cross-validation (folds as concurrent Spark jobs) or bootstrap
               score      predict with a saved model, on the executors, into CSV or Parquet
-              report     (re)write a run directory's report.html: curves, test metrics, provenance
+              report     (re)write a run directory's report.html: curves, test metrics, provenance; or
+                         compare several runs on one page
 
             Every command takes --help, and -v/--verbose (Spark's own logs from INFO up, shown on standard
             error; by default only its warnings and errors, less those that mean nothing on one machine).
@@ -28,29 +29,59 @@ public final class Main {
 
     static final String REPORT_HELP = """
             usage: sparktrain report DIR
+                   sparktrain report DIR DIR... [--out FILE]
 
-            Writes DIR/report.html from what a 'train' run left in DIR (metrics.jsonl, metrics.json, model.sptr):
-            one self-contained page with loss and accuracy against epochs, the test metrics per class, the
-            confusion matrix as a heat map, the epochs' speed and round times, and the provenance. 'train'
-            writes it at the end of every run; this rebuilds it (e.g. after --resume, or for a copied run).
+            With one DIR: writes DIR/report.html from what a 'train' or 'evaluate' run left in DIR (metrics.jsonl,
+            metrics.json, model.sptr): one self-contained page with loss and accuracy against epochs, the test
+            metrics per class, the confusion matrix as a heat map, the epochs' speed and round times, and the
+            provenance. 'train' and 'evaluate' write it at the end of every run; this rebuilds it (e.g. after
+            --resume, or for a copied run).
+
+            With two or more: one page comparing the runs: their loss and accuracy curves overlaid, a table of
+            final metrics and the settings that differ (from each run's provenance and spec), written to FILE
+            (default: compare.html beside the first DIR, e.g. runs/compare.html for runs/a runs/b).
             """;
 
-    /** {@code sparktrain report DIR}: no Spark, only the files. */
+    /** {@code sparktrain report DIR [DIR...] [--out FILE]}: no Spark, only the files. */
     static int report(String[] argv, PrintStream out) throws java.io.IOException {
         if (argv.length == 2 && (argv[1].equals("--help") || argv[1].equals("-h"))) {
             out.print(REPORT_HELP);
             return 0;
         }
-        if (argv.length != 2 || argv[1].startsWith("--")) {
-            throw new Args.UsageException("sparktrain report: give one run directory, e.g. sparktrain report"
-                    + " runs/lenet5 (see sparktrain report --help)");
+        java.util.List<String> dirs = new java.util.ArrayList<>();
+        String outFile = null;
+        for (int i = 1; i < argv.length; i++) {
+            if (argv[i].equals("--out") && i + 1 < argv.length && outFile == null) {
+                outFile = argv[++i];
+            } else if (argv[i].startsWith("--")) {
+                throw new Args.UsageException("sparktrain report: unknown flag " + argv[i] + " (known: --out FILE with"
+                        + " two or more run directories; see sparktrain report --help)");
+            } else {
+                dirs.add(argv[i]);
+            }
+        }
+        if (dirs.isEmpty()) {
+            throw new Args.UsageException("sparktrain report: give a run directory, e.g. sparktrain report"
+                    + " runs/lenet5, or several to compare (see sparktrain report --help)");
+        }
+        if (dirs.size() == 1 && outFile != null) {
+            throw new Args.UsageException("sparktrain report: --out goes with two or more run directories (one"
+                    + " run's report is DIR/report.html)");
         }
         org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
-        String file = argv[1] + "/" + org.sparktrain.driver.report.RunReport.FILE;
-        byte[] page = org.sparktrain.driver.report.RunReport.html(conf, argv[1])
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        org.sparktrain.driver.train.AtomicWrite.write(conf, file, o -> o.write(page));
-        out.println("report written to " + file);
+        String file;
+        String page;
+        if (dirs.size() == 1) {
+            file = dirs.get(0) + "/" + org.sparktrain.driver.report.RunReport.FILE;
+            page = org.sparktrain.driver.report.RunReport.html(conf, dirs.get(0));
+        } else {
+            org.apache.hadoop.fs.Path parent = new org.apache.hadoop.fs.Path(dirs.get(0)).getParent();
+            file = outFile != null ? outFile : parent == null ? "compare.html" : parent + "/compare.html";
+            page = org.sparktrain.driver.report.RunComparison.html(conf, dirs);
+        }
+        byte[] bytes = page.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        org.sparktrain.driver.train.AtomicWrite.write(conf, file, o -> o.write(bytes));
+        out.println((dirs.size() == 1 ? "report" : "comparison of " + dirs.size() + " runs") + " written to " + file);
         return 0;
     }
 

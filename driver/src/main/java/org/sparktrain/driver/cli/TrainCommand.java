@@ -155,7 +155,9 @@ final class TrainCommand {
                 a.flag("drop-bad-rows"));
         long t0 = System.nanoTime();
         out.println("reading and validating " + f.dataPath + " ...");
-        LabeledData train = DataSources.read(session, f.dataPath, "train", read.partitions(workers));
+        Progress progress = Progress.forOutput(out);
+        LabeledData train = ReadProgress.reading(progress, sc.sc(), f.dataPath,
+                () -> DataSources.read(session, f.dataPath, "train", read.partitions(workers)));
         if (train.report().rowsDropped() > 0) {
             err.println("sparktrain: warning: " + train.report());
         }
@@ -180,8 +182,13 @@ final class TrainCommand {
             err.println("sparktrain: note: --test-fraction is not used: " + (a.has("test") ? "--test "
                     + a.get("test", "") : f.dataPath + "'s t10k-* part") + " is the test set");
         }
-        PreparedFold fold = run.pipeline(valFraction > 0 ? SplitSpec.holdout(valFraction) : SplitSpec.none(), workers,
-                cfg.seed()).testHoldout(heldOut).prepare(train).fold(0);
+        long tPack = System.nanoTime();
+        PreparedFold fold;
+        try (Progress.Phase packing = progress.start(() -> String.format(Locale.ROOT, "splitting, scaling and packing"
+                + " the rows: %.0f s", (System.nanoTime() - tPack) / 1e9))) {
+            fold = run.pipeline(valFraction > 0 ? SplitSpec.holdout(valFraction) : SplitSpec.none(), workers,
+                    cfg.seed()).testHoldout(heldOut).prepare(train).fold(0);
+        }
         if (!fold.usesSourceCache()) {
             train.unpersist(); // the fold holds its own blocks: the read's cache is not needed any more
         }
@@ -219,7 +226,10 @@ final class TrainCommand {
         if (warmup != null) {
             warmup.close();
         }
-        DistributedTraining.Trained trained = DistributedTraining.train(sc, run, fold, watch);
+        DistributedTraining.Trained trained;
+        try (EpochProgress epochLine = new EpochProgress(progress)) {
+            trained = DistributedTraining.train(sc, run, fold, watch.listening(epochLine));
+        }
         DistributedTraining.Result fit = trained.result();
         Network net = trained.network();
         if (trained.trainer().config().classWeights() != null) {

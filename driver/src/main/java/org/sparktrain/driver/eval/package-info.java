@@ -7,7 +7,8 @@
  * bootstrap) as concurrent Spark jobs, each in a FAIR scheduler pool of its own, and returns the results in fold
  * order; {@link org.sparktrain.driver.eval.FoldResult} is one fold's outcome and
  * {@link org.sparktrain.driver.eval.Summary} reports mean ± sample standard deviation over the folds, as a table
- * and as JSON.
+ * and as JSON; {@link org.sparktrain.driver.eval.LearningCurve} reads a learning curve's points as high bias or
+ * high variance by a stated rule.
  *
  * <p>Imports: the JDK, Spark, the engine ({@code Network}, {@code ClassificationMetrics}, {@code ModelSpec},
  * {@code RoundVector}) and {@link org.sparktrain.partitioning.Block}. Imports no other driver package (the fold's

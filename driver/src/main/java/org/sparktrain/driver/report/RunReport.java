@@ -58,8 +58,11 @@ public final class RunReport {
         }
         String metricsText = read(fs, new Path(dir, "metrics.json"));
         JsonNode test = metricsText == null ? null : JSON.readTree(metricsText);
+        if (test != null && test.has("points")) {
+            return learningCurve(dir, test, epochs);
+        }
         if (test != null && test.has("folds")) {
-            return evaluation(dir, test);
+            return evaluation(dir, test, epochs);
         }
         Map<String, String> provenance = null;
         Path model = new Path(dir, "model.sptr");
@@ -132,7 +135,7 @@ public final class RunReport {
     }
 
     /** The report of an {@code evaluate} run: the spread over folds (or bootstrap rounds) and each one's metrics. */
-    private static String evaluation(String dir, JsonNode summary) throws IOException {
+    private static String evaluation(String dir, JsonNode summary, List<JsonNode> epochs) throws IOException {
         StringBuilder h = head(dir);
         String method = summary.path("method").asText();
         h.append(String.format(Locale.ROOT, "<p id=\"summary\">%s, %d run(s): accuracy <b>%.4f &plusmn; %.4f</b>,"
@@ -151,6 +154,17 @@ public final class RunReport {
         chart.getCategoryPlot().setBackgroundPaint(Color.WHITE);
         chart.getCategoryPlot().setRangeGridlinePaint(Color.LIGHT_GRAY);
         ((NumberAxis) chart.getCategoryPlot().getRangeAxis()).setAutoRangeIncludesZero(false);
+        if (!epochs.isEmpty()) {
+            // every run's curves on one chart: a colour per run, training loss solid, validation dashed
+            h.append("<h2 id=\"curves\">Every run's epochs</h2>\n");
+            String run = method.equals("bootstrap") ? "round " : "fold ";
+            h.append(img("every run's loss against epochs", runsChart("Loss per run", "loss", epochs, "fold", run,
+                    "loss", "val_loss")));
+            if (epochs.stream().anyMatch(e -> e.has("val_acc"))) {
+                h.append(img("every run's validation accuracy against epochs", runsChart("Validation accuracy per run",
+                        "accuracy", epochs, "fold", run, "val_acc")));
+            }
+        }
         h.append("<h2 id=\"spread\">Spread</h2>\n").append(img("validation accuracy per run", chart));
         h.append("<table id=\"runs\"><tr><th>run</th><th>training rows</th><th>validation rows</th><th>epochs</th>")
                 .append("<th>accuracy</th><th>log-loss</th><th>macro F1</th><th>seconds</th></tr>\n");
@@ -181,13 +195,91 @@ public final class RunReport {
         return h.append("</body></html>\n").toString();
     }
 
-    private static StringBuilder head(String dir) {
+    /**
+     * The report of {@code evaluate --learning-curve}: training and validation error (and loss) against the training
+     * rows, the reading with its numbers, a row per size, and each size's epochs.
+     */
+    private static String learningCurve(String dir, JsonNode curve, List<JsonNode> epochs) throws IOException {
+        StringBuilder h = head(dir);
+        h.append("<p id=\"reading\">").append(esc(curve.path("reading").path("text").asText())).append("</p>\n");
+        XYSeriesCollection errors = new XYSeriesCollection();
+        XYSeriesCollection losses = new XYSeriesCollection();
+        XYSeries te = new XYSeries("training error");
+        XYSeries ve = new XYSeries("validation error");
+        XYSeries tl = new XYSeries("training loss");
+        XYSeries vl = new XYSeries("validation loss");
+        for (JsonNode p : curve.path("points")) {
+            long n = p.path("train_rows").asLong();
+            te.add(n, 1 - p.path("train_acc").asDouble());
+            ve.add(n, 1 - p.path("val_acc").asDouble());
+            if (Double.isFinite(p.path("train_loss").asDouble()) && Double.isFinite(p.path("val_loss").asDouble())) {
+                tl.add(n, p.path("train_loss").asDouble());
+                vl.add(n, p.path("val_loss").asDouble());
+            }
+        }
+        errors.addSeries(te);
+        errors.addSeries(ve);
+        losses.addSeries(tl);
+        losses.addSeries(vl);
+        h.append("<h2 id=\"learning-curve\">Learning curve</h2>\n")
+                .append(img("training and validation error against training rows", sizeChart("Learning curve: "
+                        + curve.path("reading").path("words").asText("error"), "error (1 - accuracy)", errors)))
+                .append(img("training and validation loss against training rows", sizeChart("Learning curve: loss",
+                        "loss", losses)));
+        h.append(String.format(Locale.ROOT, "<p>Validated on %d rows (%s of the data), the same rows for every size;"
+                        + " the training rows are nested subsets of the training part (seed %d).</p>%n",
+                curve.path("validation_rows").asLong(), fmtShare(curve.path("validation_fraction").asDouble()),
+                curve.path("seed").asLong()));
+        h.append("<table id=\"points\"><tr><th>fraction</th><th>training rows</th><th>training loss</th>")
+                .append("<th>training error</th><th>validation loss</th><th>validation error</th><th>gap</th>")
+                .append("<th>epochs</th><th>seconds</th></tr>\n");
+        for (JsonNode p : curve.path("points")) {
+            double te1 = 1 - p.path("train_acc").asDouble();
+            double ve1 = 1 - p.path("val_acc").asDouble();
+            h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s"
+                            + "</td><td>%s</td><td>%d</td><td>%.1f</td></tr>%n",
+                    fmtShare(p.path("fraction").asDouble()),
+                    p.path("train_rows").asLong(), fmt(p.path("train_loss").asDouble()), fmt(te1),
+                    fmt(p.path("val_loss").asDouble()), fmt(ve1), fmt(ve1 - te1), p.path("epochs").asInt(),
+                    p.path("seconds").asDouble()));
+        }
+        h.append("</table>\n");
+        if (!epochs.isEmpty()) {
+            h.append("<h2 id=\"curves\">Every size's epochs</h2>\n").append(img("loss against epochs per size",
+                    runsChart("Loss per training-set size", "loss", epochs, "train_rows", "rows ", "loss",
+                            "val_loss")));
+        }
+        return h.append("</body></html>\n").toString();
+    }
+
+    private static JFreeChart sizeChart(String title, String yLabel, XYSeriesCollection data) {
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "training rows", yLabel, data,
+                PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(true);
+        plot.setRenderer(new XYLineAndShapeRenderer(true, true));
+        return chart;
+    }
+
+    private static String fmtShare(double fraction) {
+        return java.math.BigDecimal.valueOf(fraction).movePointRight(2).stripTrailingZeros().toPlainString() + "%";
+    }
+
+    static StringBuilder head(String dir) {
+        return page("sparktrain report: " + dir, "sparktrain run " + dir);
+    }
+
+    /** The page's start: its title, the shared style (no script, nothing fetched), the heading. */
+    static StringBuilder page(String title, String heading) {
         StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>sparktrain report: ")
-                .append(esc(dir)).append("</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:72em}")
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+                .append(esc(title)).append("</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:72em}")
                 .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:.2em .6em;")
                 .append("text-align:right}th{background:#eee}h2{margin-top:1.5em}</style></head><body>\n")
-                .append("<h1>sparktrain run ").append(esc(dir)).append("</h1>\n");
+                .append("<h1>").append(esc(heading)).append("</h1>\n");
         return h;
     }
 
@@ -241,14 +333,68 @@ public final class RunReport {
         return chart;
     }
 
-    private static String img(String alt, JFreeChart chart) throws IOException {
+    /**
+     * Curves of several runs on one chart: the lines of {@code lines} grouped by their {@code groupKey} value (the
+     * runs' order kept), one series per (run, key) named {@code label + value + " " + key}; a colour per run, the
+     * first key drawn solid and the others dashed.
+     */
+    static JFreeChart runsChart(String title, String yLabel, List<JsonNode> lines, String groupKey, String label,
+                                String... keys) {
+        Map<String, List<JsonNode>> runs = new java.util.LinkedHashMap<>();
+        for (JsonNode l : lines) {
+            runs.computeIfAbsent(l.path(groupKey).asText(), k -> new ArrayList<>()).add(l);
+        }
+        XYSeriesCollection data = new XYSeriesCollection();
+        List<int[]> style = new ArrayList<>(); // {run index, key index} per series
+        int run = 0;
+        for (Map.Entry<String, List<JsonNode>> r : runs.entrySet()) {
+            for (int k = 0; k < keys.length; k++) {
+                XYSeries s = new XYSeries(label + r.getKey() + " " + keys[k]);
+                for (JsonNode e : r.getValue()) {
+                    if (e.has(keys[k]) && Double.isFinite(e.path(keys[k]).asDouble())) {
+                        s.add(e.path("epoch").asInt(), e.path(keys[k]).asDouble());
+                    }
+                }
+                if (s.getItemCount() > 0) {
+                    data.addSeries(s);
+                    style.add(new int[] {run, k});
+                }
+            }
+            run++;
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "epoch", yLabel, data, PlotOrientation.VERTICAL, true,
+                false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < style.size(); i++) {
+            r.setSeriesPaint(i, colour(style.get(i)[0], runs.size()));
+            if (style.get(i)[1] > 0) {
+                r.setSeriesStroke(i, new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT,
+                        java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+            }
+        }
+        plot.setRenderer(r);
+        return chart;
+    }
+
+    /** The i-th of n colours spread around the hue circle (darker than pure, to show on white). */
+    static Color colour(int i, int n) {
+        return Color.getHSBColor((float) i / Math.max(1, n), 0.85f, 0.75f);
+    }
+
+    static String img(String alt, JFreeChart chart) throws IOException {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ChartUtils.writeChartAsPNG(png, chart, 720, 360);
         return "<p><img alt=\"" + esc(alt) + "\" src=\"data:image/png;base64,"
                 + Base64.getEncoder().encodeToString(png.toByteArray()) + "\"></p>\n";
     }
 
-    private static String read(FileSystem fs, Path p) throws IOException {
+    static String read(FileSystem fs, Path p) throws IOException {
         if (!fs.exists(p)) {
             return null;
         }
@@ -257,11 +403,11 @@ public final class RunReport {
         }
     }
 
-    private static String fmt(double v) {
+    static String fmt(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "";
     }
 
-    private static String esc(String s) {
+    static String esc(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -48,27 +48,35 @@ public final class DistributedTraining {
      * epoch (none when null), restored first with {@code resume}; progress lines to {@code out}.
      */
     public record Options(Validator validation, Validator perEpochTest, String checkpointDir, boolean resume,
-                          PrintStream out, String epochLog) {
+                          PrintStream out, String epochLog, EpochListener listener) {
         /** No validation, no checkpoints, nothing printed or logged. */
         public static Options quiet() {
-            return new Options(null, null, null, false, new PrintStream(OutputStream.nullOutputStream()), null);
+            return new Options(null, null, null, false, new PrintStream(OutputStream.nullOutputStream()), null,
+                    EpochListener.NONE);
+        }
+
+        /** Also tells {@code l} when every epoch starts and ends (after the listeners already given). */
+        public Options listening(EpochListener l) {
+            EpochListener before = listener;
+            return new Options(validation, perEpochTest, checkpointDir, resume, out, epochLog,
+                    before == EpochListener.NONE ? l : EpochListener.both(before, l));
         }
 
         public Options validation(Validator v) {
-            return new Options(v, perEpochTest, checkpointDir, resume, out, epochLog);
+            return new Options(v, perEpochTest, checkpointDir, resume, out, epochLog, listener);
         }
 
         public Options perEpochTest(Validator v) {
-            return new Options(validation, v, checkpointDir, resume, out, epochLog);
+            return new Options(validation, v, checkpointDir, resume, out, epochLog, listener);
         }
 
         /** Checkpoints after every epoch in {@code dir}; with {@code resumeFromIt} an existing one is restored first. */
         public Options checkpoints(String dir, boolean resumeFromIt) {
-            return new Options(validation, perEpochTest, dir, resumeFromIt, out, epochLog);
+            return new Options(validation, perEpochTest, dir, resumeFromIt, out, epochLog, listener);
         }
 
         public Options printingTo(PrintStream o) {
-            return new Options(validation, perEpochTest, checkpointDir, resume, o, epochLog);
+            return new Options(validation, perEpochTest, checkpointDir, resume, o, epochLog, listener);
         }
 
         /**
@@ -77,7 +85,39 @@ public final class DistributedTraining {
          * (docs/architecture.md, "The report").
          */
         public Options loggingEpochsTo(String file) {
-            return new Options(validation, perEpochTest, checkpointDir, resume, out, file);
+            return new Options(validation, perEpochTest, checkpointDir, resume, out, file, listener);
+        }
+    }
+
+    /**
+     * Hooks for what watches a run from outside the training loop (docs/architecture.md, "The report"): progress
+     * lines, {@code evaluate}'s per-fold epoch log. Called on the thread that trains; they must not change the run.
+     */
+    public interface EpochListener {
+        EpochListener NONE = new EpochListener() { };
+
+        /** Before epoch {@code epoch}'s rounds; each worker takes {@code steps} minibatch steps in it. */
+        default void epochStarting(int epoch, int epochs, int steps) {
+        }
+
+        /** Once the epoch's numbers are known ({@code record}: its metrics.jsonl line, a copy), before its line. */
+        default void epochEnded(ObjectNode record) {
+        }
+
+        static EpochListener both(EpochListener a, EpochListener b) {
+            return new EpochListener() {
+                @Override
+                public void epochStarting(int epoch, int epochs, int steps) {
+                    a.epochStarting(epoch, epochs, steps);
+                    b.epochStarting(epoch, epochs, steps);
+                }
+
+                @Override
+                public void epochEnded(ObjectNode record) {
+                    a.epochEnded(record.deepCopy());
+                    b.epochEnded(record.deepCopy());
+                }
+            };
         }
     }
 
@@ -183,6 +223,7 @@ public final class DistributedTraining {
             }
         }
         for (; epoch <= epochs; epoch++) {
+            options.listener().epochStarting(epoch, epochs, data.maxBlocksPerWorker(epoch));
             long t0 = System.nanoTime();
             double[] r = master.trainEpoch(data, epoch);
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -205,24 +246,25 @@ public final class DistributedTraining {
             }
             line.append(String.format("  %.0f samples/s  %.1fs  ETA %.0fs  (%d rounds, median %.0f ms, p90 %.0f ms)",
                     r[1] / secs, secs, eta, master.lastEpochRoundMillis().size(), pct[0], pct[1]));
+            ObjectNode rec = JSON.createObjectNode();
+            rec.put("epoch", epoch);
+            rec.put("epochs", epochs);
+            rec.put("loss", r[0]);
+            if (val != null) {
+                rec.put("val_loss", val.logLoss());
+                rec.put("val_acc", val.accuracy());
+            } else if (testAcc != null) {
+                rec.put("test_acc", testAcc);
+            }
+            rec.put("samples_per_sec", r[1] / secs);
+            rec.put("seconds", secs);
+            rec.put("rounds", master.lastEpochRoundMillis().size());
+            rec.put("round_ms_median", pct[0]);
+            rec.put("round_ms_p90", pct[1]);
+            rec.put("compute_seconds", master.lastEpochComputeSeconds());
+            options.listener().epochEnded(rec.deepCopy());
             out.println(line);
             if (options.epochLog() != null) {
-                ObjectNode rec = JSON.createObjectNode();
-                rec.put("epoch", epoch);
-                rec.put("epochs", epochs);
-                rec.put("loss", r[0]);
-                if (val != null) {
-                    rec.put("val_loss", val.logLoss());
-                    rec.put("val_acc", val.accuracy());
-                } else if (testAcc != null) {
-                    rec.put("test_acc", testAcc);
-                }
-                rec.put("samples_per_sec", r[1] / secs);
-                rec.put("seconds", secs);
-                rec.put("rounds", master.lastEpochRoundMillis().size());
-                rec.put("round_ms_median", pct[0]);
-                rec.put("round_ms_p90", pct[1]);
-                rec.put("compute_seconds", master.lastEpochComputeSeconds());
                 epochLines.append(JSON.writeValueAsString(rec)).append('\n');
                 byte[] bytes = epochLines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 AtomicWrite.write(hadoop, options.epochLog(), o -> o.write(bytes));

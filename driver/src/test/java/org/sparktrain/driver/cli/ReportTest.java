@@ -56,4 +56,53 @@ class ReportTest {
         assertEquals(1, none.status());
         assertTrue(none.err().contains("no metrics.jsonl, metrics.json or model.sptr"), none.err());
     }
+
+    @Test
+    void twoRunsWithDifferentSettingsCompareOnOnePage(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        TinyIdx.write(data, "train", 150, 4, 3, 21);
+        Path specA = dir.resolve("a.yaml");
+        Files.writeString(specA, MainTest.SPEC);
+        Path specB = dir.resolve("b.yaml");
+        Files.writeString(specB, MainTest.SPEC.replace("lr: 0.01", "lr: 0.02"));
+        Path a = dir.resolve("runs").resolve("slow");
+        Path b = dir.resolve("runs").resolve("fast");
+        for (String[] run : new String[][] {{specA.toString(), a.toString(), "7"}, {specB.toString(), b.toString(),
+            "8"}}) {
+            MainTest.Result r = MainTest.run("train", "--model", run[0], "--data", data.toString(), "--epochs", "2",
+                    "--validation", "0.2", "--workers", "2", "--seed", run[2], "--out", run[1]);
+            assertEquals(0, r.status(), r.err() + r.out());
+        }
+        MainTest.Result r = MainTest.run("report", a.toString(), b.toString());
+        assertEquals(0, r.status(), r.err());
+        Path page = dir.resolve("runs").resolve("compare.html");
+        assertTrue(r.out().contains("comparison of 2 runs written to " + page), r.out());
+        String html = Files.readString(page);
+        assertTrue(html.contains("<b>slow</b>: " + a) && html.contains("<b>fast</b>: " + b), "names both runs");
+        assertEquals(2, html.split("src=\"data:image/png;base64,", -1).length - 1, "loss and accuracy overlaid");
+        assertTrue(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"),
+                "self-contained");
+        // the final-metrics table holds each run's test accuracy
+        ObjectMapper json = new ObjectMapper();
+        for (Path run : List.of(a, b)) {
+            double acc = json.readTree(Files.readString(run.resolve("metrics.json"))).path("accuracy").asDouble();
+            assertTrue(html.contains(String.format(Locale.ROOT, "<td>%.4f</td>", acc)), "test accuracy of " + run);
+        }
+        // the settings that differ: the seed, the spec's learning rate and the spec's file; not the shared ones
+        String settings = html.substring(html.indexOf("id=\"settings\""));
+        assertTrue(settings.contains("<tr><th>seed</th><td style=\"text-align:left\">7</td>"
+                + "<td style=\"text-align:left\">8</td></tr>"), settings);
+        assertTrue(settings.contains("lr: 0.01") && settings.contains("lr: 0.02"), settings);
+        assertTrue(settings.contains("<th>spec.source</th>"), settings);
+        assertTrue(!settings.contains("<th>workers</th>") && !settings.contains("<th>data</th>")
+                && !settings.contains("<th>created</th>"), "shared settings are not listed: " + settings);
+
+        MainTest.Result out = MainTest.run("report", a.toString(), b.toString(), "--out",
+                dir.resolve("cmp.html").toString());
+        assertEquals(0, out.status(), out.err());
+        assertTrue(Files.exists(dir.resolve("cmp.html")));
+        MainTest.Result bad = MainTest.run("report", a.toString(), "--out", dir.resolve("x.html").toString());
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("--out goes with two or more run directories"), bad.err());
+    }
 }

@@ -19,6 +19,8 @@ import org.sparktrain.driver.train.DistributedTraining;
 import org.sparktrain.driver.train.RunOptions;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
+import org.sparktrain.engine.metrics.Metrics;
+import org.sparktrain.engine.metrics.RegressionMetrics;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
 import org.sparktrain.partitioning.LabeledData;
@@ -109,9 +111,13 @@ final class EvaluateCommand {
         out.println("reading and validating " + flags.dataPath + " ...");
         LabeledData data = DataSources.read(session, flags.dataPath, "train",
                 new DataSources.Options(options.classes(probe), spec.input(), a.get("label-col", null),
-                        a.flag("drop-bad-rows")));
+                        a.flag("drop-bad-rows")).regression(flags.targets));
         if (flags.limit != null) {
             data = data.limit(flags.limit);
+        }
+        if (options.regression() && !method.equals("bootstrap")) {
+            // k-fold and holdout stratified on the first target's quantile bins (docs/architecture.md, "Regression")
+            data = data.binnedByTarget(org.sparktrain.partitioning.ReadOptions.TARGET_BINS, cfg.seed());
         }
         // Every fold trains with the run's W workers whatever P is: what a fold learns must not depend on how
         // many folds share the cluster (docs/architecture.md, "The global minibatch"). Folds queue for slots.
@@ -134,17 +140,23 @@ final class EvaluateCommand {
             PreparedData prepared = shared != null ? shared
                     : perFoldRun.pipeline(SplitSpec.bootstrap(), perFold, cfg.seed() + fold).prepare(rows);
             PreparedFold f = prepared.fold(shared != null ? fold : 0);
-            DistributedTraining.Validator val = n -> DistributedEvaluation.evaluate(sc, n, f.validationBlocks());
+            DistributedTraining.Validator val = TrainCommand.evaluator(sc, f, f.validationBlocks());
             DistributedTraining.Trained trained = DistributedTraining.train(sc,
                     perFoldRun.withName(spec.name() + " fold " + (fold + 1)), f,
                     DistributedTraining.Options.quiet().validation(val));
             DistributedTraining.Result r = trained.result();
             Network net = trained.network();
-            ClassificationMetrics m = val.evaluate(net);
+            Metrics m = val.evaluate(net);
             long t1 = System.nanoTime();
             synchronized (out) {
-                out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation accuracy %.4f, loss %.4f (%.1fs)%n", fold + 1,
-                        runs, r.epochsRun(), m.accuracy(), m.logLoss(), (t1 - t0) / 1e9);
+                if (m instanceof ClassificationMetrics c) {
+                    out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation accuracy %.4f, loss %.4f (%.1fs)%n",
+                            fold + 1, runs, r.epochsRun(), c.accuracy(), c.logLoss(), (t1 - t0) / 1e9);
+                } else {
+                    RegressionMetrics g = (RegressionMetrics) m;
+                    out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation rmse %.4g, mae %.4g, r2 %.4f (%.1fs)%n",
+                            fold + 1, runs, r.epochsRun(), g.rmse(), g.mae(), g.r2(), (t1 - t0) / 1e9);
+                }
             }
             FoldResult fr = new FoldResult(fold, f.trainRows(), f.validationRows(), r.epochsRun(), (t1 - t0) / 1e9, m,
                     t0, t1);

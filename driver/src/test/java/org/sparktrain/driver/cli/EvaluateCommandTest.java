@@ -64,7 +64,7 @@ class EvaluateCommandTest {
         assertEquals(3, folds.size());
         long validated = folds.stream().mapToLong(FoldResult::validationRows).sum();
         assertEquals(240, validated); // every row validates exactly once
-        assertTrue(folds.stream().map(f -> f.metrics().logLoss()).distinct().count() == 3, "three distinct results");
+        assertTrue(folds.stream().map(f -> f.metrics().loss()).distinct().count() == 3, "three distinct results");
         String json = Files.readString(metrics);
         assertTrue(json.contains("\"accuracy\"") && json.contains("\"accuracy_sd\"") && json.contains("\"folds\""), json);
         assertTrue(r.out().contains("accuracy") && r.out().contains("±"), r.out());
@@ -113,7 +113,7 @@ class EvaluateCommandTest {
             assertEquals(0, r.status(), r.err());
             assertTrue(r.out().contains("2 worker(s) each"), r.out());
             loss[p - 1] = EvaluateCommand.lastResults.stream().sorted(java.util.Comparator.comparingInt(
-                    FoldResult::fold)).mapToDouble(f -> f.metrics().logLoss()).toArray();
+                    FoldResult::fold)).mapToDouble(f -> f.metrics().loss()).toArray();
         }
         org.junit.jupiter.api.Assertions.assertArrayEquals(loss[0], loss[1]);
     }

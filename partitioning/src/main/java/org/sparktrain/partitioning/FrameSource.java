@@ -304,7 +304,9 @@ final class FrameSource implements RowSource {
         }
         Shape shape = o.shape() != null && nt == 0 ? o.shape() : Shape.of(length); // regression: [x..., y...] flat
         final int len = length;
-        JavaRDD<Example> checked = raw.map(e -> e.problem != null ? e : Checks.features(e.id, e.label, e.features, len));
+        JavaRDD<Example> checked = raw.map(e -> e.problem != null ? e
+                : nt > 0 && e.features.length != len ? Checks.wrongLength(e.id, e.features.length - nt, len - nt)
+                : Checks.features(e.id, e.label, e.features, len));
         // Spark's estimate of the input's size (the files' sizes for Parquet), a fifth more for compression
         long estimate;
         try {

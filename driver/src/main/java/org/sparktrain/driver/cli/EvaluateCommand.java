@@ -29,8 +29,8 @@ import org.sparktrain.partitioning.PreparedFold;
 import org.sparktrain.partitioning.SplitSpec;
 
 /**
- * {@code sparktrain evaluate}: how well a model spec generalises — holdout, stratified k-fold
- * cross-validation with the folds trained as concurrent Spark jobs, or bootstrap with out-of-bag
+ * {@code sparktrain evaluate}: how well a model spec (classifier or regressor) generalises — holdout,
+ * stratified k-fold cross-validation with the folds trained as concurrent Spark jobs, or bootstrap with out-of-bag
  * validation — reported as mean ± standard deviation and one row per fold.
  */
 final class EvaluateCommand {
@@ -53,9 +53,11 @@ final class EvaluateCommand {
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
               --warmup-rounds, --sync-epochs, --optimizer-state, --lr-scaling-reference, --lr-warmup-epochs,
-              --class-weight,
+              --class-weight, --label-cols, --scale-target,
               --transport  as for 'sparktrain train' (scaling and resampling happen inside each
-                                      fold, on its training part only)
+                                      fold, on its training part only; a regression spec's holdout and
+                                      k-fold are stratified on 10 quantile bins of the first target, and
+                                      every run reports RMSE, MAE and R2 in the targets' units)
               --out DIR               where metrics.json (the summary and every run's metrics) and report.html
                                       (the spread over the runs, each run's metrics, the summed confusion
                                       matrix) go (default runs/<model name>-<method>)

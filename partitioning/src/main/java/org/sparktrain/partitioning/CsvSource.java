@@ -127,7 +127,7 @@ final class CsvSource implements RowSource {
             if (targetCols[t] < 0) {
                 throw new DataFormatException(files.get(0) + ", line 1: the header has no target column '" + c
                         + "' (columns: " + String.join(", ", header) + "); name the target columns with --label-col"
-                        + " or --label-cols.");
+                        + " or --label-cols (score: --no-labels for rows without them).");
             }
         }
         if (options.isUnlabelled() || regression) {

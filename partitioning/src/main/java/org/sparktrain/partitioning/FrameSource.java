@@ -221,7 +221,8 @@ final class FrameSource implements RowSource {
         for (String t : tnames) { // regression targets, read after the features (docs/architecture.md, "Regression")
             if (!names.contains(t)) {
                 throw new DataFormatException(name + " has no target column '" + t + "' (columns: "
-                        + String.join(", ", names) + "); name the target columns with --label-col or --label-cols.");
+                        + String.join(", ", names) + "); name the target columns with --label-col or --label-cols"
+                        + " (score: --no-labels for rows without them).");
             }
             cols.add(functions.col(t));
         }

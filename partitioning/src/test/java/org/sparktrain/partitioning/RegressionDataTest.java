@@ -97,4 +97,32 @@ class RegressionDataTest {
                 () -> Readers.parquet(spark, out.toString(), ReadOptions.regression(List.of("cost"))));
         assertTrue(missing.getMessage().contains("no target column 'cost'"), missing.getMessage());
     }
+
+    /** docs/architecture.md, decision 5: the bins depend on the seed and the rows, not on how Spark split the input. */
+    @Test
+    void binsAreTheSameWhateverThePartitioning() throws Exception {
+        StringBuilder sb = new StringBuilder("a,y\n");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(9);
+        for (int i = 0; i < 500; i++) {
+            sb.append(i).append(',').append((float) r.nextGaussian()).append('\n');
+        }
+        Path csv = tmp.resolve("p.csv");
+        Files.writeString(csv, sb.toString());
+        java.util.Map<Long, Integer> first = null;
+        for (int parts : new int[] {1, 3}) {
+            LabeledData b = Readers.csv(spark, csv.toString(), ReadOptions.regression(List.of("y")).partitions(parts))
+                    .binnedByTarget(10, 5);
+            java.util.Map<Long, Integer> labels = new java.util.TreeMap<>();
+            for (Example e : b.rows().collect()) {
+                labels.put(e.id, e.label);
+            }
+            b.unpersist();
+            if (first == null) {
+                first = labels;
+            } else {
+                assertEquals(first, labels);
+            }
+        }
+        assertEquals(500, first.size());
+    }
 }

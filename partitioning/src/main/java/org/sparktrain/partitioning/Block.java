@@ -72,6 +72,30 @@ public final class Block implements java.io.Serializable {
     }
 
     /**
+     * The engine's view of a regression block whose rows end with {@code targets} values: the features and the
+     * targets copied apart ({@code size × (featureSize − targets)} and {@code size × targets}); for
+     * {@code targets} 0 the same arrays as {@link #toMiniBatch()}. docs/architecture.md, "Regression".
+     */
+    public MiniBatch toMiniBatch(int targets) {
+        if (targets == 0) {
+            return toMiniBatch();
+        }
+        if (features == null || unscaled) {
+            toMiniBatch(); // the same refusal
+        }
+        int in = featureSize - targets;
+        float[] x = new float[size * in];
+        float[] t = new float[size * targets];
+        for (int r = 0; r < size; r++) {
+            System.arraycopy(features, r * featureSize, x, r * in, in);
+            System.arraycopy(features, r * featureSize + in, t, r * targets, targets);
+        }
+        MiniBatch b = new MiniBatch(x, labels, t, size);
+        b.mask = mask;
+        return b;
+    }
+
+    /**
      * Writes row r's values to {@code dst} from {@code d}: floats as they are (scaled when
      * {@link #unscaled}); bytes as byte / 255 (or the byte itself, {@link #integers}), scaled
      * with {@code shift} and {@code scale} when given ((x − shift) · scale, as FittedScaler computes).

@@ -118,8 +118,19 @@ final class CsvSource implements RowSource {
         } catch (IOException e) {
             throw new DataFormatException("cannot read CSV input " + path + ": " + e.getMessage(), e);
         }
-        int label = options.isUnlabelled() ? -1 : options.labelIndex();
-        if (options.isUnlabelled()) {
+        boolean regression = options.targetCount() > 0;
+        int label = options.isUnlabelled() || regression ? -1 : options.labelIndex();
+        int[] targetCols = new int[options.targetCount()];
+        for (int t = 0; t < targetCols.length; t++) { // read after the features: a row's values are [x..., y...]
+            String c = options.targets().get(t);
+            targetCols[t] = indexOf(header, c);
+            if (targetCols[t] < 0) {
+                throw new DataFormatException(files.get(0) + ", line 1: the header has no target column '" + c
+                        + "' (columns: " + String.join(", ", header) + "); name the target columns with --label-col"
+                        + " or --label-cols (score: --no-labels for rows without them).");
+            }
+        }
+        if (options.isUnlabelled() || regression) {
             // no label column: every column is a feature, every row label 0 (scoring)
         } else if (label < 0) {
             label = indexOf(header, options.labelColumn());
@@ -144,9 +155,16 @@ final class CsvSource implements RowSource {
                 }
             }
         } else {
-            featureCols = new int[label < 0 ? header.length : header.length - 1];
+            java.util.Set<Integer> notFeatures = new java.util.HashSet<>();
+            for (int t : targetCols) {
+                notFeatures.add(t);
+            }
+            if (label >= 0) {
+                notFeatures.add(label);
+            }
+            featureCols = new int[header.length - notFeatures.size()];
             for (int c = 0, k = 0; c < header.length; c++) {
-                if (c != label) {
+                if (!notFeatures.contains(c)) {
                     featureCols[k++] = c;
                 }
             }
@@ -157,8 +175,16 @@ final class CsvSource implements RowSource {
         Shape shape = options.shape() != null ? options.shape() : Shape.of(featureCols.length);
         if (shape.size() != featureCols.length) {
             throw new DataFormatException("CSV input " + path + " has " + featureCols.length + " feature columns"
+                    + (regression ? " besides the target columns " + options.targets() : "")
                     + " but the declared shape " + shape + " holds " + shape.size() + " values.");
         }
+        if (regression) { // the targets ride after the features (docs/architecture.md, "Regression")
+            int[] all = java.util.Arrays.copyOf(featureCols, featureCols.length + targetCols.length);
+            System.arraycopy(targetCols, 0, all, featureCols.length, targetCols.length);
+            featureCols = all;
+            shape = Shape.of(all.length);
+        }
+        final int firstTarget = regression ? featureCols.length - targetCols.length : featureCols.length;
         if (files.size() >= RowIds.FILE_LIMIT) {
             throw new DataFormatException("CSV input " + path + " has " + files.size() + " files; at most "
                     + RowIds.FILE_LIMIT + " are supported: merge some.");
@@ -217,7 +243,7 @@ final class CsvSource implements RowSource {
                         if (line.isBlank()) {
                             continue;
                         }
-                        return parse(id, split(line, delim), expectedHeader, labelCol, cols, classes);
+                        return parse(id, split(line, delim), expectedHeader, labelCol, cols, classes, firstTarget);
                     }
                     return null;
                 }
@@ -243,12 +269,18 @@ final class CsvSource implements RowSource {
     }
 
     static Example parse(long id, List<String> cells, String[] header, int labelCol, int[] cols, int classes) {
+        return parse(id, cells, header, labelCol, cols, classes, cols.length);
+    }
+
+    /** As above; the columns {@code cols[firstTarget..]} are regression targets (named so in messages). */
+    static Example parse(long id, List<String> cells, String[] header, int labelCol, int[] cols, int classes,
+            int firstTarget) {
         if (cells.size() != header.length) {
             return Example.bad(id, Problem.WRONG_COLUMN_COUNT, "has " + cells.size() + " columns but the header has "
                     + header.length);
         }
         if (labelCol < 0) {
-            return features(id, 0, cells, header, cols);
+            return features(id, 0, cells, header, cols, firstTarget);
         }
         String lc = cells.get(labelCol);
         double lv;
@@ -263,22 +295,25 @@ final class CsvSource implements RowSource {
         if (label < 0) {
             return Example.bad(id, Problem.LABEL_OUT_OF_RANGE, why[0]);
         }
-        return features(id, label, cells, header, cols);
+        return features(id, label, cells, header, cols, cols.length);
     }
 
-    private static Example features(long id, int label, List<String> cells, String[] header, int[] cols) {
+    private static Example features(long id, int label, List<String> cells, String[] header, int[] cols,
+            int firstTarget) {
         float[] f = new float[cols.length];
         for (int k = 0; k < cols.length; k++) {
             String c = cells.get(cols[k]);
+            String what = k >= firstTarget ? "target column '" : "column '";
             try {
                 f[k] = Float.parseFloat(c);
             } catch (NumberFormatException e) {
-                return Example.bad(id, Problem.NOT_A_NUMBER, "column '" + header[cols[k]] + "' holds '" + c
-                        + "', not a number");
+                return Example.bad(id, Problem.NOT_A_NUMBER, what + header[cols[k]] + "' holds '" + c
+                        + "', not a number" + (c.isEmpty() ? " (a missing value)" : ""));
             }
             if (!Float.isFinite(f[k])) {
-                return Example.bad(id, Problem.NON_FINITE, "column '" + header[cols[k]] + "' holds " + c
-                        + "; features must be finite numbers (impute or remove missing values)");
+                return Example.bad(id, Problem.NON_FINITE, what + header[cols[k]] + "' holds " + c
+                        + (k >= firstTarget ? "; targets must be finite numbers (remove rows without a target)"
+                        : "; features must be finite numbers (impute or remove missing values)"));
             }
         }
         return new Example(id, label, f);

@@ -33,8 +33,17 @@ public final class DataFormats {
      */
     public static LabeledData read(SparkSession spark, String path, String part, ReadOptions options)
             throws IOException {
-        return of(spark.sparkContext().hadoopConfiguration(), path, part).read(spark, path, part, options);
+        DataFormat format = of(spark.sparkContext().hadoopConfiguration(), path, part);
+        if (options.targetCount() > 0 && !REGRESSION.contains(format)) {
+            // a format without target columns (IDX: class labels only) cannot feed a regression
+            throw new DataFormatException(path + " is " + format.name() + ", which holds class labels, not the"
+                    + " regression target columns " + options.targets() + "; use CSV or Parquet for regression");
+        }
+        return format.read(spark, path, part, options);
     }
+
+    /** The formats that read regression target columns (docs/architecture.md, "Regression"). */
+    static final List<DataFormat> REGRESSION = List.of(CsvSource.FORMAT, FrameSource.PARQUET);
 
     /**
      * Which format {@code path} holds: first by its own name (a file, or a directory Spark wrote), then, for

@@ -25,6 +25,7 @@ import org.sparktrain.engine.io.FittedScaler;
 public final class DataPipeline {
     private SplitSpec split = SplitSpec.holdout();
     private FittedScaler.Kind scaler = FittedScaler.Kind.ZSCORE;
+    private FittedScaler.Kind targetScaler;
     private Resampling resampling = Resampling.none();
     private int workers;
     private int batchSize = 64;
@@ -50,6 +51,15 @@ public final class DataPipeline {
     /** The scaler kind, or null for no scaling. */
     public DataPipeline scaler(FittedScaler.Kind kind) {
         this.scaler = kind;
+        return this;
+    }
+
+    /**
+     * Regression: the target scaler kind fitted on the training part (null, the default: targets as they are).
+     * docs/architecture.md, "Regression".
+     */
+    public DataPipeline targetScaler(FittedScaler.Kind kind) {
+        this.targetScaler = kind;
         return this;
     }
 
@@ -342,6 +352,25 @@ public final class DataPipeline {
                         : Moments.of(train, scaler == FittedScaler.Kind.ZSCORE, features).toScaler();
             }
         }
+        int targetCount = data.targetCount();
+        FittedScaler featureScaler = fitted;
+        FittedScaler fittedTargets = null;
+        if (targetCount > 0) {
+            // Regression: the targets are the last values of every row, so they are split, packed and shuffled with
+            // it; the row scaler scales the features with the feature scaler and the targets with the target scaler
+            // (both fitted on the training part only) or leaves them as they are (docs/architecture.md, "Regression")
+            if (!resampling.isNone()) {
+                throw new IllegalArgumentException("resampling balances classes; a regression input has none");
+            }
+            int inputs = features - targetCount;
+            featureScaler = fitted == null ? null : fitted.columns(0, inputs);
+            if (targetScaler != null) {
+                FittedScaler all = fitted != null && scaler == targetScaler ? fitted
+                        : fitScaler(data, chunks, trainKeep, train, targetScaler, classes, features, test);
+                fittedTargets = all.columns(inputs, targetCount).forTargets();
+            }
+            fitted = rowScaler(featureScaler, fittedTargets, inputs, targetCount);
+        }
         long foldSeed = SplitMix.derive(s, fold);
         // Stored blocks are storage units of a few MiB (few, large arrays: cheap for the garbage collector);
         // each epoch repacks them into minibatches of batchSize (trainBlocks(epoch)).
@@ -366,7 +395,8 @@ public final class DataPipeline {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
             blocks = chunks.map(RowChunk::asBlock);
             return new PreparedFold(fold, fitted, blocks, null, before, before.clone(), trainPartitionRows.clone(), 0,
-                    foldSeed, batches, windowRows, data.storageLevel()).sharingSourceCache();
+                    foldSeed, batches, windowRows, data.storageLevel()).sharingSourceCache()
+                    .regression(targetCount, featureScaler, fittedTargets);
         }
         if (trainKeep != null && inPlace) {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
@@ -413,7 +443,7 @@ public final class DataPipeline {
             }
         }
         PreparedFold prepared = new PreparedFold(fold, fitted, blocks, val, before, after, perWorker, valRows, foldSeed,
-                batches, windowRows, level);
+                batches, windowRows, level).regression(targetCount, featureScaler, fittedTargets);
         if (test) {
             JavaRDD<Block> tb = (testKeep != null ? ChunkPasses.pack(chunks, testKeep, evalRows, fitted, features)
                     : Packer.packInPlace(testRows, evalRows, fitted, features)).persist(level);
@@ -431,6 +461,41 @@ public final class DataPipeline {
             }
         }
         return prepared;
+    }
+
+    /** A scaler of kind {@code kind} fitted on the training part's rows (features and targets), in one pass. */
+    private FittedScaler fitScaler(LabeledData data, JavaRDD<RowChunk> chunks, ChunkPasses.Keep trainKeep,
+            JavaRDD<Example> train, FittedScaler.Kind kind, int classes, int features, boolean test) {
+        boolean zscore = kind == FittedScaler.Kind.ZSCORE;
+        if (split.kind() == SplitSpec.Kind.NONE && !test && data.summary(zscore) != null) {
+            return data.summary(zscore).toScaler(); // every row trains: summarised while validating
+        }
+        if (chunks != null && trainKeep != null) {
+            return ChunkPasses.scan(chunks, trainKeep, classes, kind, features).moments.toScaler();
+        }
+        return Moments.of(train, zscore, features).toScaler();
+    }
+
+    /**
+     * The scaler of whole rows [x..., y...]: the feature scaler's columns, then the target scaler's, identity
+     * (shift 0, scale 1: exact) for a part without one; null when neither is scaled.
+     */
+    public static FittedScaler rowScaler(FittedScaler features, FittedScaler targets, int inputs, int targetCount) {
+        if (features == null && targets == null) {
+            return null;
+        }
+        float[] shift = new float[inputs + targetCount];
+        float[] scale = new float[inputs + targetCount];
+        java.util.Arrays.fill(scale, 1f);
+        if (features != null) {
+            System.arraycopy(features.shift(), 0, shift, 0, inputs);
+            System.arraycopy(features.scale(), 0, scale, 0, inputs);
+        }
+        if (targets != null) {
+            System.arraycopy(targets.shift(), 0, shift, inputs, targetCount);
+            System.arraycopy(targets.scale(), 0, scale, inputs, targetCount);
+        }
+        return FittedScaler.of(features != null ? features.kind() : targets.kind(), shift, scale);
     }
 
     /**

@@ -132,7 +132,7 @@ final class FrameSource implements RowSource {
                     + "; check the path and that it holds Parquet files.", e);
         }
         boolean unlabelled = options.isUnlabelled();
-        if (unlabelled) { // rows to score: a constant label column makes them readable
+        if (unlabelled || options.targetCount() > 0) { // rows to score, or regression: a constant label column (0)
             df = df.withColumn("__label", functions.lit(0));
             options = options.copyWithLabel("__label");
         }
@@ -165,6 +165,10 @@ final class FrameSource implements RowSource {
     }
 
     static LabeledData dataFrame(Dataset<Row> df, ReadOptions options, String name) {
+        if (options.targetCount() > 0) { // regression: a constant label column (0) until binnedByTarget
+            df = df.withColumn("__label", functions.lit(0));
+            options = options.copyWithLabel("__label");
+        }
         return read(df, options, "DataFrame " + name, null, null, null, null, null, false);
     }
 
@@ -190,7 +194,8 @@ final class FrameSource implements RowSource {
             featureNames = new ArrayList<>();
             for (StructField f : schema.fields()) {
                 String n = f.name();
-                if (!n.equals(o.labelColumn()) && !n.equals(o.idColumn()) && !n.startsWith("__")) {
+                if (!n.equals(o.labelColumn()) && !n.equals(o.idColumn()) && !n.startsWith("__")
+                        && (o.targets() == null || !o.targets().contains(n))) {
                     featureNames.add(n);
                 }
             }
@@ -210,6 +215,16 @@ final class FrameSource implements RowSource {
         }
         if (featureNames.isEmpty()) {
             throw new DataFormatException(name + " has no feature columns besides the label.");
+        }
+        final int nt = o.targetCount();
+        final String[] tnames = nt == 0 ? new String[0] : o.targets().toArray(new String[0]);
+        for (String t : tnames) { // regression targets, read after the features (docs/architecture.md, "Regression")
+            if (!names.contains(t)) {
+                throw new DataFormatException(name + " has no target column '" + t + "' (columns: "
+                        + String.join(", ", names) + "); name the target columns with --label-col or --label-cols"
+                        + " (score: --no-labels for rows without them).");
+            }
+            cols.add(functions.col(t));
         }
         boolean hasId = o.idColumn() != null;
         if (hasId) {
@@ -235,9 +250,11 @@ final class FrameSource implements RowSource {
         final int classes = o.classes();
         final String[] fnames = featureNames.toArray(new String[0]);
         final String labelName = o.labelColumn();
-        final int expected = o.shape() != null ? o.shape().size() : (one ? -1 : nf);
+        final int expected = o.shape() != null ? o.shape().size() + nt : (one ? -1 : nf + nt);
         JavaRDD<Example> raw;
-        Internal fast = single && (fileCol != null || hasId) ? Internal.of(selected.schema(), fnames[0], labelName) : null;
+        // the fast paths read a label and one array; regression's target columns take the general path
+        Internal fast = single && nt == 0 && (fileCol != null || hasId)
+                ? Internal.of(selected.schema(), fnames[0], labelName) : null;
         if (fast != null) {
             // an array column of numbers: straight from Spark's internal rows, no boxed element
             final HashMap<String, Integer> idx = fileIndex;
@@ -268,25 +285,29 @@ final class FrameSource implements RowSource {
         } else if (fileCol != null) {
             final HashMap<String, Integer> idx = fileIndex;
             raw = rows.map(r -> {
-                Integer fi = idx.get(normalize(r.getString(1 + nf)));
-                long id = RowIds.of(fi == null ? 0 : fi, r.getLong(2 + nf));
-                return parse(id, r, nf, one, classes, fnames, labelName);
+                Integer fi = idx.get(normalize(r.getString(1 + nf + nt)));
+                long id = RowIds.of(fi == null ? 0 : fi, r.getLong(2 + nf + nt));
+                return withTargets(parse(id, r, nf, one, classes, fnames, labelName), r, 1 + nf, tnames);
             });
         } else if (hasId) {
-            raw = rows.map(r -> r.isNullAt(1 + nf)
+            raw = rows.map(r -> r.isNullAt(1 + nf + nt)
                     ? Example.bad(-1, Problem.FILE, "the id column is null; every row needs an id")
-                    : parse(r.getLong(1 + nf), r, nf, one, classes, fnames, labelName));
+                    : withTargets(parse(r.getLong(1 + nf + nt), r, nf, one, classes, fnames, labelName), r, 1 + nf,
+                            tnames));
         } else {
-            raw = rows.zipWithIndex().map(t -> parse(t._2(), t._1(), nf, one, classes, fnames, labelName));
+            raw = rows.zipWithIndex().map(t -> withTargets(parse(t._2(), t._1(), nf, one, classes, fnames, labelName),
+                    t._1(), 1 + nf, tnames));
         }
         int length = expected;
         if (length < 0) {
             List<Example> firstGood = raw.filter(Example::isValid).take(1);
             length = firstGood.isEmpty() ? 1 : firstGood.get(0).features.length;
         }
-        Shape shape = o.shape() != null ? o.shape() : Shape.of(length);
+        Shape shape = o.shape() != null && nt == 0 ? o.shape() : Shape.of(length); // regression: [x..., y...] flat
         final int len = length;
-        JavaRDD<Example> checked = raw.map(e -> e.problem != null ? e : Checks.features(e.id, e.label, e.features, len));
+        JavaRDD<Example> checked = raw.map(e -> e.problem != null ? e
+                : nt > 0 && e.features.length != len ? Checks.wrongLength(e.id, e.features.length - nt, len - nt)
+                : Checks.features(e.id, e.label, e.features, len));
         // Spark's estimate of the input's size (the files' sizes for Parquet), a fifth more for compression
         long estimate;
         try {
@@ -298,7 +319,7 @@ final class FrameSource implements RowSource {
         FrameSource source = new FrameSource(name, files, uris, hasId);
         org.apache.spark.storage.StorageLevel storage = o.storageFor(df.sparkSession().sparkContext(), estimate,
                 checked.getNumPartitions());
-        if (fileCol != null && one && columnar) {
+        if (fileCol != null && one && columnar && nt == 0) {
             ParquetColumns.Layout scan = ParquetColumns.scan(selected.queryExecution().executedPlan(), labelName,
                     fnames[0], unlabelled);
             if (scan != null) { // Parquet's column vectors straight into chunks: same rows, same checks
@@ -492,6 +513,32 @@ final class FrameSource implements RowSource {
             }
         }
         return new Example(id, c, f);
+    }
+
+    /**
+     * A regression row: its features followed by the target columns at {@code r[from..]}, each a finite number
+     * (a null, non-numeric or non-finite target is a bad row naming its column); the row as it is when it is
+     * bad already or there are no targets.
+     */
+    static Example withTargets(Example e, Row r, int from, String[] tnames) {
+        if (tnames.length == 0 || e.problem != null) {
+            return e;
+        }
+        float[] f = java.util.Arrays.copyOf(e.features, e.features.length + tnames.length);
+        for (int t = 0; t < tnames.length; t++) {
+            Object x = r.get(from + t);
+            if (!(x instanceof Number)) {
+                return Example.bad(e.id, Problem.NOT_A_NUMBER, "target column '" + tnames[t] + "' holds "
+                        + (x == null ? "null (a missing value)" : "'" + x + "'") + ", not a number");
+            }
+            float v = ((Number) x).floatValue();
+            if (!Float.isFinite(v)) {
+                return Example.bad(e.id, Problem.NON_FINITE, "target column '" + tnames[t] + "' holds " + v
+                        + "; targets must be finite numbers (remove rows without a target)");
+            }
+            f[e.features.length + t] = v;
+        }
+        return new Example(e.id, e.label, f);
     }
 
     /** A vector in Spark ML's storage layout; null when malformed. */

@@ -26,7 +26,7 @@ public final class LabeledData {
     private JavaRDD<Example> rows;
     private final Shape shape;
     private final int classes;
-    private final ValidationReport report;
+    private ValidationReport report;
     private final RowSource source;
     private final long[] partitionRows;
     private long[] partitionClassRows;
@@ -36,6 +36,11 @@ public final class LabeledData {
     private boolean byteChunks;
     /** Whether the rows are mixed by class at chunk scale inside each partition ({@link ReadStats#chunksMixed}). */
     private boolean chunksMixed = true;
+    /**
+     * Regression: the number of float targets that follow the features in every row's values (the last
+     * {@code targetCount} of {@link #featureCount()}); 0 for classification. docs/architecture.md, "Regression".
+     */
+    private int targetCount;
 
     LabeledData(JavaRDD<?> persisted, JavaRDD<RowChunk> chunks, JavaRDD<Example> rows, Shape shape, int classes,
             ValidationReport report, RowSource source, long[] partitionRows, ReadStats summary) {
@@ -96,6 +101,7 @@ public final class LabeledData {
                 stats.partitionRows, null);
         d.partitionClassRows = stats.partitionClassRows;
         d.chunksMixed = stats.chunksMixed;
+        d.targetCount = options.targetCount();
         return d;
     }
 
@@ -129,6 +135,7 @@ public final class LabeledData {
         d.byteChunks = byteChunks;
         d.partitionClassRows = stats.partitionClassRows;
         d.chunksMixed = stats.chunksMixed;
+        d.targetCount = options.targetCount();
         return d;
     }
 
@@ -180,7 +187,97 @@ public final class LabeledData {
             }
             return out.iterator();
         }, true);
-        return validate(head, source, ReadOptions.classes(classes), shape, StorageLevel.MEMORY_AND_DISK());
+        LabeledData d = validate(head, source, ReadOptions.classes(classes), shape, StorageLevel.MEMORY_AND_DISK());
+        d.targetCount = targetCount;
+        return d;
+    }
+
+    /** Regression: the number of float targets after the features in each row's values; 0 for classification. */
+    public int targetCount() {
+        return targetCount;
+    }
+
+    /** The number of input features: {@link #featureCount()} less the targets. */
+    public int inputCount() {
+        return shape.size() - targetCount;
+    }
+
+    /**
+     * Regression: the same rows with each row's label set to its first target's quantile bin (of
+     * {@code bins}), so that every stratified split (holdout, k-fold, the held-out test part) is stratified by
+     * the target as it is by class for a classifier (docs/architecture.md, "Regression"). The cut points are
+     * the quantiles of a seeded sample of at most {@link #BIN_SAMPLE} first targets (the same rows whatever
+     * the partitioning: chosen by a hash of (seed, row id)); one pass samples, one relabels, caches and counts
+     * the rows again (a copy, at this object's storage level), after which this object's cache is released: use
+     * the result. Cost: two passes over the rows, O(sample) on the driver.
+     * This object itself for classification or a single row.
+     */
+    public LabeledData binnedByTarget(int bins, long seed) {
+        if (targetCount == 0 || bins < 2 || count() < 2) {
+            return this;
+        }
+        int fs = shape.size();
+        int first = fs - targetCount;
+        long n = count();
+        long threshold = n <= BIN_SAMPLE ? -1 : Long.divideUnsigned(-1L, n) * BIN_SAMPLE; // P(keep) ≈ BIN_SAMPLE/n
+        List<float[]> parts = rows().mapPartitions(it -> {
+            float[] v = new float[64];
+            int k = 0;
+            while (it.hasNext()) {
+                Example e = it.next();
+                if (threshold == -1 || Long.compareUnsigned(org.sparktrain.engine.SplitMix.derive(seed, e.id),
+                        threshold) < 0) {
+                    if (k == v.length) {
+                        v = java.util.Arrays.copyOf(v, 2 * k);
+                    }
+                    v[k++] = e.features[first];
+                }
+            }
+            return List.of(java.util.Arrays.copyOf(v, k)).iterator();
+        }, true).collect();
+        int total = 0;
+        for (float[] p : parts) {
+            total += p.length;
+        }
+        float[] sample = new float[total];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, sample, at, p.length);
+            at += p.length;
+        }
+        java.util.Arrays.sort(sample);
+        float[] cuts = new float[bins - 1];
+        for (int j = 1; j < bins; j++) {
+            cuts[j - 1] = sample.length == 0 ? 0 : sample[(int) Math.min(sample.length - 1, (long) j * sample.length / bins)];
+        }
+        int k = bins;
+        JavaRDD<Example> relabelled = rows().map(e -> new Example(e.id, bin(e.features[first], cuts), e.features));
+        LabeledData d = validate(relabelled, source, ReadOptions.classes(k), shape, storageLevel());
+        d.targetCount = targetCount;
+        java.util.Map<Problem, Long> dropped = new java.util.EnumMap<>(Problem.class);
+        dropped.putAll(report.dropped());
+        d.report = new ValidationReport(report.source(), report.rowsKept(), d.report.classCounts(), dropped,
+                report.firstDropped()); // the read's drops, the bins' counts
+        unpersist();
+        return d;
+    }
+
+    /** Rows sampled at most to find the target's quantile bins ({@link #binnedByTarget}). */
+    static final long BIN_SAMPLE = 200_000;
+
+    /** The bin of {@code y}: how many cut points lie at or below it (bins of equal values stay together). */
+    static int bin(float y, float[] cuts) {
+        int lo = 0;
+        int hi = cuts.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (cuts[mid] <= y) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** Valid rows per (partition of {@link #rows()}, class): {@code [partition][class]}; a copy. */

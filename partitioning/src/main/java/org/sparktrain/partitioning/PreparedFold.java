@@ -27,6 +27,9 @@ public final class PreparedFold {
     private JavaRDD<Block> test;
     private long testRows;
     private final org.apache.spark.storage.StorageLevel storage;
+    private int targetCount;
+    private FittedScaler featureScaler;
+    private FittedScaler targetScaler;
 
     PreparedFold(int index, FittedScaler scaler, JavaRDD<Block> train, JavaRDD<Block> validation, long[] before,
             long[] after, long[] rowsPerWorker, long validationRows, long seed, int[] batches, int window,
@@ -43,6 +46,42 @@ public final class PreparedFold {
         this.batches = batches;
         this.window = window;
         this.storage = storage;
+        this.featureScaler = scaler;
+    }
+
+    /** Regression: the rows end with {@code targets} values; the feature and target parts of the row scaler. */
+    PreparedFold regression(int targets, FittedScaler features, FittedScaler targetPart) {
+        this.targetCount = targets;
+        if (targets > 0) {
+            this.featureScaler = features;
+            this.targetScaler = targetPart;
+        }
+        return this;
+    }
+
+    /**
+     * Regression: the number of float targets after the features in every block row (split off into the
+     * minibatch's targets by {@link Block#toMiniBatch(int)}); 0 for classification.
+     */
+    public int targetCount() {
+        return targetCount;
+    }
+
+    /**
+     * Regression: the target scaler fitted on this fold's training rows (constant targets scale by 1), or null
+     * when targets are not scaled; predictions are inverted through it.
+     */
+    public FittedScaler targetScaler() {
+        return targetScaler;
+    }
+
+    /**
+     * The scaler of whole block rows: for classification {@link #scaler()}; for regression the feature scaler's
+     * columns followed by the target scaler's (identity where one is absent). What test rows read with their
+     * targets are packed with.
+     */
+    public FittedScaler rowScaler() {
+        return scaler;
     }
 
     PreparedFold withTest(JavaRDD<Block> blocks, long rows) {
@@ -72,9 +111,12 @@ public final class PreparedFold {
         return index;
     }
 
-    /** The scaler fitted on this fold's training rows, or null when the pipeline does not scale. */
+    /**
+     * The feature scaler fitted on this fold's training rows (for regression the feature columns only: what the
+     * model file stores), or null when the pipeline does not scale features.
+     */
     public FittedScaler scaler() {
-        return scaler;
+        return featureScaler;
     }
 
     /**
@@ -166,7 +208,8 @@ public final class PreparedFold {
         return "fold " + (index + 1) + ": " + trainRows() + " training rows on " + rowsPerWorker.length + " workers "
                 + Arrays.toString(rowsPerWorker) + ", " + validationRows + " validation rows; per class before "
                 + Arrays.toString(before) + ", after " + Arrays.toString(after)
-                + (scaler == null ? "" : "; " + scaler.kind() + " scaler fitted on the training rows");
+                + (featureScaler == null ? "" : "; " + featureScaler.kind() + " scaler fitted on the training rows")
+                + (targetScaler == null ? "" : "; " + targetScaler.kind() + " target scaler");
     }
 
     public void unpersist() {

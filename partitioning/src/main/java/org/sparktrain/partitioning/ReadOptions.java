@@ -39,6 +39,35 @@ public final class ReadOptions {
     private char delimiter = ',';
     private StorageLevel storage; // null: chosen from the input's size (storageFor)
     private boolean unlabelled;
+    private List<String> targets;
+
+    /** Quantile bins of the first target that a regression input's rows are stratified by (their "label"). */
+    public static final int TARGET_BINS = 10;
+
+    /**
+     * A regression input: float target columns (CSV header names, Parquet/DataFrame scalar columns), read after
+     * the features; every row's label starts as 0 (bin 0 of {@link #TARGET_BINS}) until
+     * {@link LabeledData#binnedByTarget} stratifies the rows by the first target. docs/architecture.md,
+     * "Regression".
+     */
+    public static ReadOptions regression(List<String> targetColumns) {
+        if (targetColumns == null || targetColumns.isEmpty()) {
+            throw new IllegalArgumentException("a regression input needs at least one target column");
+        }
+        ReadOptions o = classes(TARGET_BINS);
+        o.targets = List.copyOf(targetColumns);
+        return o;
+    }
+
+    /** The target columns of a regression input, or null (classification). */
+    public List<String> targets() {
+        return targets;
+    }
+
+    /** Number of target columns (0: classification). */
+    public int targetCount() {
+        return targets == null ? 0 : targets.size();
+    }
 
     public static ReadOptions classes(int classes) {
         if (classes < 2) {
@@ -80,6 +109,7 @@ public final class ReadOptions {
         o.partitions = partitions;
         o.delimiter = delimiter;
         o.storage = storage;
+        o.targets = targets;
         return o;
     }
 

@@ -63,7 +63,7 @@ public final class Network {
 
     /** Builds the network and initialises parameters and state from {@code seed}. */
     public static Network build(ModelSpec spec, long seed) {
-        Loss loss = Loss.parse(spec.loss());
+        Loss loss = spec.lossFunction();
         List<LayerConfig> configs = new ArrayList<>(spec.layers());
         String fused = loss.fusedActivation();
         if (fused != null && configs.size() > 1
@@ -90,6 +90,10 @@ public final class Network {
         if (loss.classification() && spec.classes() > 0 && shape.size() != spec.classes()) {
             throw new SpecException(spec.source() + ": the last layer gives " + shape.size()
                     + " outputs but the spec declares " + spec.classes() + " classes");
+        }
+        if (spec.outputs() > 0 && shape.size() != spec.outputs()) {
+            throw new SpecException(spec.source() + ": the last layer gives " + shape.size()
+                    + " outputs but the spec declares outputs: " + spec.outputs());
         }
         Network net = new Network(spec, layers, loss);
         net.initialise(seed);
@@ -119,6 +123,12 @@ public final class Network {
     public org.sparktrain.engine.io.ModelContents toModel(java.util.Optional<org.sparktrain.engine.io.FittedScaler> scaler,
                                                           java.util.Map<String, String> provenance) {
         return new org.sparktrain.engine.io.ModelContents(spec.text(), params, state, scaler, provenance);
+    }
+
+    /** As {@link #toModel(java.util.Optional, java.util.Map)}, with a regression model's target scaler. */
+    public org.sparktrain.engine.io.ModelContents toModel(java.util.Optional<org.sparktrain.engine.io.FittedScaler> scaler,
+            java.util.Optional<org.sparktrain.engine.io.FittedScaler> targetScaler, java.util.Map<String, String> provenance) {
+        return new org.sparktrain.engine.io.ModelContents(spec.text(), params, state, scaler, targetScaler, provenance);
     }
 
     /** (Re)initialises parameters and state from {@code seed}: same seed, same values. */

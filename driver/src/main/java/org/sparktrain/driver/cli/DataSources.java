@@ -22,15 +22,19 @@ final class DataSources {
     private DataSources() {
     }
 
-    /** Options shared by every reader of one run. */
-    record Options(int classes, Shape shape, String labelCol, boolean dropBadRows, boolean noLabels, int partitions) {
+    /**
+     * Options shared by every reader of one run; {@code targets} names a regression input's target columns (null:
+     * classification, the label column {@code labelCol}).
+     */
+    record Options(int classes, Shape shape, String labelCol, boolean dropBadRows, boolean noLabels, int partitions,
+                   java.util.List<String> targets) {
         Options(int classes, Shape shape, String labelCol, boolean dropBadRows) {
-            this(classes, shape, labelCol, dropBadRows, false, 0);
+            this(classes, shape, labelCol, dropBadRows, false, 0, null);
         }
 
         /** Rows without a label column (CSV and Parquet: every column a feature; scoring). */
         Options unlabelled() {
-            return new Options(classes, shape, labelCol, dropBadRows, true, partitions);
+            return new Options(classes, shape, labelCol, dropBadRows, true, partitions, null);
         }
 
         /**
@@ -38,10 +42,18 @@ final class DataSources {
          * without a split the rows can train where they were read (no shuffle, no copy).
          */
         Options partitions(int n) {
-            return new Options(classes, shape, labelCol, dropBadRows, noLabels, n);
+            return new Options(classes, shape, labelCol, dropBadRows, noLabels, n, targets);
+        }
+
+        /** A regression input with these target columns (null: as it was). docs/architecture.md, "Regression". */
+        Options regression(java.util.List<String> targetColumns) {
+            return new Options(classes, shape, labelCol, dropBadRows, noLabels, partitions, targetColumns);
         }
 
         ReadOptions read() {
+            if (targets != null && !noLabels) {
+                return ReadOptions.regression(targets).shape(shape).dropBadRows(dropBadRows).partitions(partitions);
+            }
             ReadOptions o = ReadOptions.classes(classes).shape(shape).dropBadRows(dropBadRows).partitions(partitions);
             if (noLabels) {
                 o = o.unlabelled();

@@ -21,6 +21,8 @@ import org.sparktrain.driver.train.DistributedTraining;
 import org.sparktrain.driver.train.RunOptions;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
+import org.sparktrain.engine.metrics.Metrics;
+import org.sparktrain.engine.metrics.RegressionMetrics;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
 import org.sparktrain.partitioning.LabeledData;
@@ -29,8 +31,8 @@ import org.sparktrain.partitioning.PreparedFold;
 import org.sparktrain.partitioning.SplitSpec;
 
 /**
- * {@code sparktrain evaluate}: how well a model spec generalises — holdout, stratified k-fold
- * cross-validation with the folds trained as concurrent Spark jobs, or bootstrap with out-of-bag
+ * {@code sparktrain evaluate}: how well a model spec (classifier or regressor) generalises — holdout,
+ * stratified k-fold cross-validation with the folds trained as concurrent Spark jobs, or bootstrap with out-of-bag
  * validation — reported as mean ± standard deviation and one row per fold.
  */
 final class EvaluateCommand {
@@ -58,9 +60,11 @@ final class EvaluateCommand {
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
               --warmup-rounds, --sync-epochs, --optimizer-state, --lr-scaling-reference, --lr-warmup-epochs,
-              --class-weight, --threads,
+              --class-weight, --threads, --label-cols, --scale-target,
               --transport  as for 'sparktrain train' (scaling and resampling happen inside each
-                                      fold, on its training part only)
+                                      fold, on its training part only; a regression spec's holdout and
+                                      k-fold are stratified on 10 quantile bins of the first target, and
+                                      every run reports RMSE, MAE and R2 in the targets' units)
               --out DIR               where metrics.json (the summary and every run's metrics), metrics.jsonl
                                       (every run's epochs, one JSON line each, with the run's number) and
                                       report.html (the runs' curves on one chart, the spread over the runs,
@@ -110,6 +114,11 @@ final class EvaluateCommand {
         }
         RunFlags flags = new RunFlags(a);
         final RunOptions options = flags.run();
+        if (curve != null && options.regression()) {
+            throw new Args.UsageException("--learning-curve reads training and validation error (1 - accuracy) and is"
+                    + " built for classifiers; " + flags.specFile + " is a regression spec (outputs:): use --method"
+                    + " holdout or kfold");
+        }
         ModelSpec spec = options.spec();
         final TrainingConfig cfg = options.config();
         // everything that can be checked before Spark starts is (docs/architecture.md, "Failing cleanly")
@@ -136,9 +145,14 @@ final class EvaluateCommand {
         out.println("reading and validating " + flags.dataPath + " ...");
         LabeledData data = ReadProgress.reading(Progress.forOutput(out), sc.sc(), flags.dataPath,
                 () -> DataSources.read(session, flags.dataPath, "train", new DataSources.Options(
-                        options.classes(probe), spec.input(), a.get("label-col", null), a.flag("drop-bad-rows"))));
+                        options.classes(probe), spec.input(), a.get("label-col", null), a.flag("drop-bad-rows"))
+                        .regression(flags.targets)));
         if (flags.limit != null) {
             data = data.limit(flags.limit);
+        }
+        if (options.regression() && !method.equals("bootstrap")) {
+            // k-fold and holdout stratified on the first target's quantile bins (docs/architecture.md, "Regression")
+            data = data.binnedByTarget(org.sparktrain.partitioning.ReadOptions.TARGET_BINS, cfg.seed());
         }
         // Every fold trains with the run's W workers whatever P is: what a fold learns must not depend on how
         // many folds share the cluster (docs/architecture.md, "The global minibatch"). Folds queue for slots.
@@ -166,17 +180,23 @@ final class EvaluateCommand {
             PreparedData prepared = shared != null ? shared
                     : perFoldRun.pipeline(SplitSpec.bootstrap(), perFold, cfg.seed() + fold).prepare(rows);
             PreparedFold f = prepared.fold(shared != null ? fold : 0);
-            DistributedTraining.Validator val = n -> DistributedEvaluation.evaluate(sc, n, f.validationBlocks());
+            DistributedTraining.Validator val = TrainCommand.evaluator(sc, f, f.validationBlocks());
             DistributedTraining.Trained trained = DistributedTraining.train(sc,
                     perFoldRun.withName(spec.name() + " fold " + (fold + 1)), f,
                     DistributedTraining.Options.quiet().validation(val).listening(epochLog.run(fold, Map.of())));
             DistributedTraining.Result r = trained.result();
             Network net = trained.network();
-            ClassificationMetrics m = val.evaluate(net);
+            Metrics m = val.evaluate(net);
             long t1 = System.nanoTime();
             synchronized (out) {
-                out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation accuracy %.4f, loss %.4f (%.1fs)%n", fold + 1,
-                        runs, r.epochsRun(), m.accuracy(), m.logLoss(), (t1 - t0) / 1e9);
+                if (m instanceof ClassificationMetrics c) {
+                    out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation accuracy %.4f, loss %.4f (%.1fs)%n",
+                            fold + 1, runs, r.epochsRun(), c.accuracy(), c.logLoss(), (t1 - t0) / 1e9);
+                } else {
+                    RegressionMetrics g = (RegressionMetrics) m;
+                    out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation rmse %.4g, mae %.4g, r2 %.4f (%.1fs)%n",
+                            fold + 1, runs, r.epochsRun(), g.rmse(), g.mae(), g.r2(), (t1 - t0) / 1e9);
+                }
             }
             FoldResult fr = new FoldResult(fold, f.trainRows(), f.validationRows(), r.epochsRun(), (t1 - t0) / 1e9, m,
                     t0, t1);

@@ -63,8 +63,9 @@ final class LearningCurveRun {
             DistributedTraining.Trained trained = DistributedTraining.train(sc,
                     run.withName(run.name() + " size " + (i + 1)), f, watch);
             Network net = trained.network();
-            ClassificationMetrics vm = val.evaluate(net);
-            ClassificationMetrics tm = DistributedEvaluation.evaluate(sc, net, f.trainBlocks(1));
+            // classifiers only (EvaluateCommand refuses a regression spec's learning curve)
+            ClassificationMetrics vm = (ClassificationMetrics) val.evaluate(net);
+            ClassificationMetrics tm = (ClassificationMetrics) DistributedEvaluation.evaluate(sc, net, f.trainBlocks(1));
             double secs = (System.nanoTime() - t0) / 1e9;
             synchronized (out) {
                 out.printf(Locale.ROOT, "size %d/%d: %d training rows (%s), training accuracy %.4f, validation"

@@ -26,9 +26,14 @@ final class RunFlags {
     static final Set<String> VALUED = Set.of("model", "data", "epochs", "batch-size", "seed", "limit-train",
             "workers", "master", "averaging-frequency", "mode", "warmup-rounds", "scale", "resample", "label-col",
             "transport", "metrics-out", "validation", "shuffle-window", "sync-epochs", "optimizer-state",
-            "lr-scaling-reference", "lr-warmup-epochs", "class-weight", "threads");
+            "lr-scaling-reference", "lr-warmup-epochs", "class-weight", "threads", "label-cols", "scale-target");
     static final Set<String> SWITCHES = Set.of("help", "drop-bad-rows");
 
+    /**
+     * A regression spec's target columns ({@code --label-cols y1,y2}, {@code --label-col y}, default {@code label});
+     * null for a classifier. docs/architecture.md, "Regression".
+     */
+    final List<String> targets;
     final Integer limit;
     final Path specFile;
     final String dataPath;
@@ -70,10 +75,33 @@ final class RunFlags {
         if (seed != null) {
             c = c.withSeed(seed);
         }
+        if (spec.regression()) {
+            // regression (docs/architecture.md, "Regression"): what balances classes has nothing to balance
+            if (a.has("resample") && resample != null && !resample.isNone()) {
+                throw new Args.UsageException("--resample balances classes, but " + specFile + " is a regression spec"
+                        + " (outputs: " + spec.outputs() + ") whose targets have none; drop --resample");
+            }
+            if (a.has("class-weight")) {
+                throw new Args.UsageException("--class-weight weights classes, but " + specFile + " is a regression"
+                        + " spec (outputs: " + spec.outputs() + ") whose targets have none; drop --class-weight");
+            }
+            targets = targetColumns(a, spec.outputs(), specFile);
+        } else {
+            for (String flag : List.of("label-cols", "scale-target")) {
+                if (a.has(flag)) {
+                    throw new Args.UsageException("--" + flag + " is for regression, but " + specFile + " is a"
+                            + " classification spec (classes:, no outputs:); name the label column with --label-col");
+                }
+            }
+            targets = null;
+        }
+        FittedScaler.Kind scaleTarget = choice(a, "scale-target", DEFAULT_TARGET_SCALER,
+                s -> RunOptions.scaler(s, "--scale-target"));
         run = RunOptions.of(spec).withConfig(c).withWorkers(workers)
                 .withAveraging(new Averaging(mode, averagingFrequency, warmupRounds, syncEpochs, optimizerState))
                 .withTransport(transport)
-                .withScaler(scale).withResampling(resample).withShuffleWindow(shuffleWindow);
+                .withScaler(scale).withResampling(resample).withShuffleWindow(shuffleWindow)
+                .withTargetScaler(spec.regression() ? scaleTarget : null);
         if (a.has("class-weight")) {
             ClassWeights w = choice(a, "class-weight", "balanced", ClassWeights::parse);
             if (w.given() != null && w.given().length != run.classes()) { // known before any data is read
@@ -95,6 +123,31 @@ final class RunFlags {
     java.util.Map<String, String> sparkSettings() {
         return threads == null ? java.util.Map.of()
                 : java.util.Map.of(org.sparktrain.driver.barrier.BarrierEpoch.THREADS, Integer.toString(threads));
+    }
+
+    /** {@code --scale-target}'s default: targets in standard units train well whatever their own units are. */
+    static final String DEFAULT_TARGET_SCALER = "zscore";
+
+    /**
+     * The target columns of a regression run: {@code --label-cols y1,y2,...} or {@code --label-col y} (default
+     * {@code label}), one per output of the spec.
+     */
+    static List<String> targetColumns(Args a, int outputs, Path specFile) {
+        if (a.has("label-cols") && a.has("label-col")) {
+            throw new Args.UsageException("give --label-col (one target) or --label-cols (several), not both");
+        }
+        List<String> cols = new java.util.ArrayList<>();
+        for (String c : a.get("label-cols", a.get("label-col", "label")).split(",")) {
+            if (!c.isBlank()) {
+                cols.add(c.trim());
+            }
+        }
+        if (cols.size() != outputs || new HashSet<>(cols).size() != cols.size()) {
+            throw new Args.UsageException((a.has("label-cols") ? "--label-cols" : "--label-col") + " names "
+                    + cols.size() + " distinct target column(s) " + cols + ", but " + specFile + " has outputs: " + outputs
+                    + "; name one target column per output (--label-cols y1,y2,...)");
+        }
+        return List.copyOf(cols);
     }
 
     /** The run these flags describe; {@code workers} 0 when {@code --workers} is not given (Spark's default). */

@@ -26,6 +26,8 @@ import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.io.ModelContents;
 import org.sparktrain.engine.io.ModelFile;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
+import org.sparktrain.engine.metrics.RegressionMetrics;
+import org.sparktrain.partitioning.DataPipeline;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.train.RoundVector;
 import org.sparktrain.partitioning.Block;
@@ -49,7 +51,9 @@ final class ScoreCommand {
               --data DATA             {formats}
               --part P                the IDX part to score (default t10k)
               --no-labels             the input has no label column (CSV: every column is a feature)
-              --label-col NAME        the label column of labelled CSV/Parquet input (default: label)
+              --label-col NAME        the label column of labelled CSV/Parquet input (default: label; for a
+                                      regression model the target columns it was trained on)
+              --label-cols Y1,Y2,...  regression: the target columns of labelled input
               --out DIR               where the predictions go (must not exist yet)
               --format csv|parquet    output format (default parquet)
               --metrics-out FILE      with labels: also write the metrics as JSON
@@ -62,7 +66,7 @@ final class ScoreCommand {
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = new Args("sparktrain score", argv, 1,
-                Set.of("model-file", "data", "part", "label-col", "out", "format", "metrics-out", "master"),
+                Set.of("model-file", "data", "part", "label-col", "label-cols", "out", "format", "metrics-out", "master"),
                 Set.of("help", "no-labels"));
         if (a.flag("help")) {
             out.print(HELP);
@@ -113,30 +117,50 @@ final class ScoreCommand {
         long t0 = System.nanoTime();
         out.println("reading and validating " + dataPath + " ...");
         LabeledData data;
+        boolean regression = spec.regression();
+        List<String> targets = regression && labelled ? targetColumns(a, model, spec.outputs()) : null;
         if (labelled) {
             data = DataSources.read(session, dataPath, a.get("part", "t10k"),
-                    new DataSources.Options(Math.max(2, classes), spec.input(), a.get("label-col", null), false));
+                    new DataSources.Options(Math.max(2, classes), spec.input(), a.get("label-col", null), false)
+                            .regression(targets));
         } else {
             data = unlabelled(session, dataPath, Math.max(2, classes), spec);
         }
         FittedScaler scaler = model.scaler().orElse(null);
-        // packed from the read's cache as the predictions are written (no second copy of the data)
-        JavaRDD<Block> blocks = ScoringBlocks.pack(data, scaler, ScoringBlocks.PREDICT_ROWS);
+        FittedScaler targetScaler = model.targetScaler().orElse(null);
+        int targetCount = data.targetCount();
+        // packed from the read's cache as the predictions are written (no second copy of the data); a regression
+        // input's targets stay in their own units (identity columns of the row scaler)
+        JavaRDD<Block> blocks = ScoringBlocks.pack(data, targetCount > 0
+                ? DataPipeline.rowScaler(scaler, null, data.inputCount(), targetCount) : scaler,
+                ScoringBlocks.PREDICT_ROWS);
 
         Broadcast<float[]> weights = sc.broadcast(RoundVector.packParamsAndState(net));
         String specText = spec.text();
         // row_id: the row's 0-based number in input order, whatever the format (RowNumbers)
         RowNumbers numbers = RowNumbers.of(data, sc.hadoopConfiguration());
-        JavaRDD<Row> rows = blocks.mapPartitionsWithIndex((Integer p, Iterator<Block> it) -> predictRows(it, specText,
-                weights.value(), classes, labelled, numbers, p), true);
         List<StructField> fields = new ArrayList<>();
         fields.add(DataTypes.createStructField("row_id", DataTypes.LongType, false));
-        if (labelled) {
-            fields.add(DataTypes.createStructField("label", DataTypes.IntegerType, false));
-        }
-        fields.add(DataTypes.createStructField("prediction", DataTypes.IntegerType, false));
-        for (int c = 0; c < classes; c++) {
-            fields.add(DataTypes.createStructField("prob_" + c, DataTypes.FloatType, false));
+        JavaRDD<Row> rows;
+        if (regression) { // docs/architecture.md, "Regression": predictions in the targets' own units
+            rows = blocks.mapPartitionsWithIndex((Integer p, Iterator<Block> it) -> predictValues(it, specText,
+                    weights.value(), classes, targetCount, targetScaler, numbers, p), true);
+            for (int t = 0; t < targetCount; t++) {
+                fields.add(DataTypes.createStructField(targets.get(t), DataTypes.FloatType, false));
+            }
+            for (String name : predictionColumns(classes)) {
+                fields.add(DataTypes.createStructField(name, DataTypes.FloatType, false));
+            }
+        } else {
+            rows = blocks.mapPartitionsWithIndex((Integer p, Iterator<Block> it) -> predictRows(it, specText,
+                    weights.value(), classes, labelled, numbers, p), true);
+            if (labelled) {
+                fields.add(DataTypes.createStructField("label", DataTypes.IntegerType, false));
+            }
+            fields.add(DataTypes.createStructField("prediction", DataTypes.IntegerType, false));
+            for (int c = 0; c < classes; c++) {
+                fields.add(DataTypes.createStructField("prob_" + c, DataTypes.FloatType, false));
+            }
         }
         StructType schema = new StructType(fields.toArray(new StructField[0]));
         Dataset<Row> df = session.createDataFrame(rows, schema);
@@ -161,7 +185,16 @@ final class ScoreCommand {
         long n = data.count();
         out.printf(java.util.Locale.ROOT, "scored %d rows with %s into %s (%s) in %.1f s (%.0f rows/s, reading"
                 + " included)%n", n, modelPath, outPath, format, seconds, n / seconds);
-        if (labelled) {
+        if (labelled && regression) {
+            RegressionMetrics m = writtenRegressionMetrics(session, outPath, format, schema, targets, classes);
+            out.print(m.summary());
+            out.printf("rmse %.4g  mae %.4g  r2 %.4f  (%d examples, in the targets' units)%n", m.rmse(), m.mae(),
+                    m.r2(), m.count());
+            if (a.has("metrics-out")) {
+                byte[] json = (m.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+                AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));
+            }
+        } else if (labelled) {
             // from the predictions as written: the network runs once per row
             ClassificationMetrics m = writtenMetrics(session, outPath, format, schema, classes);
             out.println(m.summary());
@@ -214,6 +247,130 @@ final class ScoreCommand {
             all.merge(m);
         }
         return all;
+    }
+
+    /** {@code prediction} for one output, {@code prediction_0 .. prediction_{n-1}} for more. */
+    static List<String> predictionColumns(int outputs) {
+        List<String> names = new ArrayList<>();
+        for (int j = 0; j < outputs; j++) {
+            names.add(outputs == 1 ? "prediction" : "prediction_" + j);
+        }
+        return names;
+    }
+
+    /**
+     * A regression model's target columns in labelled input: {@code --label-cols}, {@code --label-col}, else the
+     * columns it was trained on (its provenance's {@code targets}), else {@code label}.
+     */
+    static List<String> targetColumns(Args a, ModelContents model, int outputs) {
+        String given = a.get("label-cols", a.get("label-col", model.provenance().getOrDefault("targets", "label")));
+        List<String> cols = new ArrayList<>();
+        for (String c : given.split(",")) {
+            if (!c.isBlank()) {
+                cols.add(c.trim());
+            }
+        }
+        if (cols.size() != outputs) {
+            throw new Args.UsageException("the model has " + outputs + " outputs but " + cols.size()
+                    + " target column(s) " + cols + " are named; give --label-cols with one per output, or --no-labels");
+        }
+        return cols;
+    }
+
+    /** The regression metrics of written predictions (the target and prediction columns), merged in partition order. */
+    static RegressionMetrics writtenRegressionMetrics(SparkSession session, String path, String format,
+            StructType schema, List<String> targets, int outputs) {
+        Dataset<Row> written = format.equals("csv")
+                ? session.read().option("header", "true").schema(schema).csv(path)
+                : session.read().parquet(path);
+        List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+        for (String t : targets) {
+            cols.add(functions.col(t));
+        }
+        for (String p : predictionColumns(outputs)) {
+            cols.add(functions.col(p));
+        }
+        List<RegressionMetrics> parts = written.select(cols.toArray(new org.apache.spark.sql.Column[0])).javaRDD()
+                .mapPartitions((Iterator<Row> it) -> {
+                    RegressionMetrics m = new RegressionMetrics(outputs);
+                    float[] y = new float[outputs];
+                    float[] p = new float[outputs];
+                    while (it.hasNext()) {
+                        Row r = it.next();
+                        for (int j = 0; j < outputs; j++) {
+                            y[j] = r.getFloat(j);
+                            p[j] = r.getFloat(outputs + j);
+                        }
+                        m.addBatch(p, y, 1);
+                    }
+                    return List.of(m).iterator();
+                }).collect();
+        RegressionMetrics all = new RegressionMetrics(outputs);
+        for (RegressionMetrics m : parts) {
+            all.merge(m);
+        }
+        return all;
+    }
+
+    /**
+     * A regression model's output rows: {@code row_id}, the targets as read (labelled input), the predictions with
+     * the target scaler inverted; predicted a block at a time.
+     */
+    static Iterator<Row> predictValues(Iterator<Block> it, String specText, float[] weights, int outputs, int targets,
+            FittedScaler targetScaler, RowNumbers numbers, int partition) {
+        if (!it.hasNext()) {
+            return java.util.Collections.emptyIterator();
+        }
+        Network n = Network.build(ModelSpec.parse(specText, "model"), 0);
+        RoundVector.unpackParamsAndState(weights, n);
+        return new Iterator<Row>() {
+            private Block b;
+            private org.sparktrain.engine.data.MiniBatch mb;
+            private int i;
+            private long index;
+            private float[] pred = new float[0];
+
+            @Override
+            public boolean hasNext() {
+                while (b == null || i == b.size) {
+                    if (!it.hasNext()) {
+                        return false;
+                    }
+                    if (b != null) {
+                        index += b.size;
+                    }
+                    b = it.next();
+                    i = 0;
+                    mb = b.toMiniBatch(targets);
+                    if (pred.length < b.size * outputs) {
+                        pred = new float[b.size * outputs];
+                    }
+                    n.predict(mb.features, b.size, pred);
+                    if (targetScaler != null && b.size > 0) {
+                        targetScaler.invert(pred, 0, b.size);
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                Object[] v = new Object[1 + targets + outputs];
+                int j = 0;
+                v[j++] = numbers.number(partition, index + i, b.ids[i]);
+                for (int t = 0; t < targets; t++) {
+                    v[j++] = mb.targets[i * targets + t];
+                }
+                for (int o = 0; o < outputs; o++) {
+                    v[j++] = pred[i * outputs + o];
+                }
+                i++;
+                return RowFactory.create(v);
+            }
+        };
     }
 
     /**

@@ -26,6 +26,8 @@ import org.sparktrain.engine.io.ModelContents;
 import org.sparktrain.engine.io.ModelFile;
 import org.sparktrain.engine.kernel.Gemms;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
+import org.sparktrain.engine.metrics.Metrics;
+import org.sparktrain.engine.metrics.RegressionMetrics;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
 import org.sparktrain.engine.train.Warmup;
@@ -46,7 +48,11 @@ final class TrainCommand {
               --test-fraction F       without a test set (a CSV/Parquet --data and no --test): hold out a
                                       stratified fraction F of --data as the test set (default 0.1; 0: no
                                       test set, no test metrics, no metrics.json)
-              --label-col NAME        the label column of CSV/Parquet data (default: label)
+              --label-col NAME        the label column of CSV/Parquet data (default: label); for a regression
+                                      spec (outputs: 1) its target column
+              --label-cols Y1,Y2,...  regression: the float target columns, one per output of the spec
+              --scale-target zscore|minmax|none  regression: scale the targets, fitted on the training part,
+                                      stored in the model and inverted on every prediction (default zscore)
               --drop-bad-rows         drop (and count) rows that fail validation instead of stopping
               --epochs N              override the spec's training.epochs
               --batch-size M          override the spec's training.batch_size (the global minibatch: each
@@ -55,7 +61,8 @@ final class TrainCommand {
               --validation F          hold out a stratified fraction F of the training data for validation
                                       and early stopping (default 0: none)
               --scale zscore|minmax|none  feature scaling fitted on the training part (default none)
-              --resample up|down|none     balance the classes of the training part (default none)
+              --resample up|down|none     balance the classes of the training part (default none; not for
+                                      regression)
               --limit-train K         use about the first K training examples (quick runs)
               --shuffle-window ROWS   rows each worker permutes together per epoch (default: the rows in
                                       64 MiB of stored values, e.g. 65,536 rows of 256 floats); a worker
@@ -152,7 +159,7 @@ final class TrainCommand {
         run = run.withWorkers(run.workers(sc));
         int workers = run.workers();
         DataSources.Options read = new DataSources.Options(classes, spec.input(), a.get("label-col", null),
-                a.flag("drop-bad-rows"));
+                a.flag("drop-bad-rows")).regression(f.targets);
         long t0 = System.nanoTime();
         out.println("reading and validating " + f.dataPath + " ...");
         Progress progress = Progress.forOutput(out);
@@ -181,6 +188,11 @@ final class TrainCommand {
         } else if (a.has("test-fraction")) {
             err.println("sparktrain: note: --test-fraction is not used: " + (a.has("test") ? "--test "
                     + a.get("test", "") : f.dataPath + "'s t10k-* part") + " is the test set");
+        }
+        if (run.regression() && (valFraction > 0 || heldOut > 0)) {
+            // stratify the validation and test parts by the first target's quantile bins, as a classifier's are by
+            // class (docs/architecture.md, "Regression")
+            train = train.binnedByTarget(org.sparktrain.partitioning.ReadOptions.TARGET_BINS, cfg.seed());
         }
         long tPack = System.nanoTime();
         PreparedFold fold;
@@ -217,12 +229,12 @@ final class TrainCommand {
                 sc.master(), avg.describe(), run.transport().name().toLowerCase(Locale.ROOT), Gemms.fastest().name());
 
         JavaRDD<Block> testBlocks = test == null ? fold.testBlocks()
-                : ScoringBlocks.pack(test, fold.scaler(), ScoringBlocks.PREDICT_ROWS).persist(StorageLevel.MEMORY_AND_DISK());
+                : ScoringBlocks.pack(test, fold.rowScaler(), ScoringBlocks.PREDICT_ROWS).persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<Block> valBlocks = fold.validationBlocks();
         DistributedTraining.Options watch = DistributedTraining.Options.quiet().printingTo(out)
                 .checkpoints(outDir, a.flag("resume")).loggingEpochsTo(outDir + "/metrics.jsonl")
-                .validation(valBlocks == null ? null : n -> DistributedEvaluation.evaluate(sc, n, valBlocks))
-                .perEpochTest(testBlocks == null ? null : n -> DistributedEvaluation.evaluate(sc, n, testBlocks));
+                .validation(valBlocks == null ? null : evaluator(sc, fold, valBlocks))
+                .perEpochTest(testBlocks == null ? null : evaluator(sc, fold, testBlocks));
         if (warmup != null) {
             warmup.close();
         }
@@ -237,7 +249,7 @@ final class TrainCommand {
                     + java.util.Arrays.toString(trained.trainer().config().classWeights()));
         }
 
-        ClassificationMetrics testMetrics = testBlocks == null ? null : DistributedEvaluation.evaluate(sc, net, testBlocks);
+        Metrics testMetrics = testBlocks == null ? null : evaluator(sc, fold, testBlocks).evaluate(net);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("sparktrain.version", "0.1.0-SNAPSHOT");
         provenance.put("spec.source", f.specFile.toString());
@@ -260,17 +272,27 @@ final class TrainCommand {
                     + ", warm-up " + run.lrScaling().warmupEpochs() + " epoch(s)");
         }
         provenance.put("scaling", run.scalerName());
+        if (run.regression()) {
+            provenance.put("targets", String.join(",", f.targets));
+            provenance.put("target.scaling", run.targetScalerName());
+        }
         provenance.put("resampling", run.resampling().toString());
         provenance.put("optimizer", trained.trainer().optimizer().describe());
         provenance.put("created", Instant.now().toString());
-        ModelContents model = net.toModel(Optional.ofNullable(fold.scaler()), provenance);
+        ModelContents model = net.toModel(Optional.ofNullable(fold.scaler()), Optional.ofNullable(fold.targetScaler()),
+                provenance);
         String modelFile = outDir + "/model.sptr";
         AtomicWrite.write(sc.hadoopConfiguration(), modelFile, o -> ModelFile.write(o, model));
         if (testMetrics != null) {
             out.println();
             out.println(testMetrics.summary());
-            out.printf("test accuracy %.4f  test loss %.4f  (%d examples)%n", testMetrics.accuracy(),
-                    testMetrics.logLoss(), testMetrics.count());
+            if (testMetrics instanceof RegressionMetrics r) {
+                out.printf("test rmse %.4g  test mae %.4g  test r2 %.4f  (%d examples, in the targets' units)%n",
+                        r.rmse(), r.mae(), r.r2(), r.count());
+            } else {
+                ClassificationMetrics c = (ClassificationMetrics) testMetrics;
+                out.printf("test accuracy %.4f  test loss %.4f  (%d examples)%n", c.accuracy(), c.logLoss(), c.count());
+            }
             byte[] json = (testMetrics.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
             AtomicWrite.write(sc.hadoopConfiguration(), outDir + "/metrics.json", o -> o.write(json));
             if (a.has("metrics-out")) {
@@ -283,6 +305,17 @@ final class TrainCommand {
         out.println("model written to " + modelFile + "; report: " + report);
         fold.unpersist();
         return 0;
+    }
+
+    /**
+     * The metrics of a network on blocks of this fold's kind: a classifier's, or a regressor's with the fold's target
+     * scaler inverted (docs/architecture.md, "Regression").
+     */
+    static DistributedTraining.Validator evaluator(JavaSparkContext sc, PreparedFold fold, JavaRDD<Block> blocks) {
+        if (fold.targetCount() > 0) {
+            return n -> DistributedEvaluation.evaluateRegression(sc, n, blocks, fold.targetCount(), fold.targetScaler());
+        }
+        return n -> DistributedEvaluation.evaluate(sc, n, blocks);
     }
 
     /** Whether the run trains in this JVM: a local master, given or (as spark-submit sets it) in spark.master. */

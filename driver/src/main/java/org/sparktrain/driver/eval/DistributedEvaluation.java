@@ -9,7 +9,11 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparktrain.engine.Network;
+import java.util.List;
+import org.sparktrain.engine.data.MiniBatch;
+import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
+import org.sparktrain.engine.metrics.RegressionMetrics;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.train.RoundVector;
 import org.sparktrain.partitioning.Block;
@@ -59,6 +63,66 @@ public final class DistributedEvaluation {
                 a.merge(b);
                 return a;
             });
+        } finally {
+            weights.destroy();
+        }
+    }
+
+    /**
+     * Regression metrics of a network on blocks whose rows end with {@code targets} (scaled) target values: the
+     * loss in the units the network trains in (scaled targets), RMSE, MAE and R² with predictions and targets
+     * mapped back through {@code targetScaler} (null: not scaled), i.e. in the data's own units
+     * (docs/architecture.md, "Regression"). Merged on the driver in partition order.
+     */
+    public static RegressionMetrics evaluateRegression(JavaSparkContext sc, Network net, JavaRDD<Block> blocks,
+            int targets, FittedScaler targetScaler) {
+        Broadcast<float[]> weights = sc.broadcast(RoundVector.packParamsAndState(net));
+        String spec = net.spec().text();
+        int outputs = net.outputShape().size();
+        if (outputs != targets) {
+            throw new IllegalArgumentException("the network has " + outputs + " outputs for " + targets + " targets");
+        }
+        try {
+            List<RegressionMetrics> parts = blocks.mapPartitions((Iterator<Block> it) -> {
+                RegressionMetrics m = new RegressionMetrics(outputs);
+                if (!it.hasNext()) {
+                    return Collections.singletonList(m).iterator();
+                }
+                ConcurrentLinkedQueue<Network> q = POOL.computeIfAbsent(spec, s -> new ConcurrentLinkedQueue<>());
+                Network n = q.poll();
+                if (n == null) {
+                    n = Network.build(ModelSpec.parse(spec, "evaluation"), 0);
+                }
+                try {
+                    RoundVector.unpackParamsAndState(weights.value(), n);
+                    float[] out = new float[0];
+                    while (it.hasNext()) {
+                        Block b = it.next();
+                        if (b.size == 0) {
+                            continue;
+                        }
+                        MiniBatch mb = b.toMiniBatch(targets);
+                        if (out.length < b.size * outputs) {
+                            out = new float[b.size * outputs];
+                        }
+                        n.predict(mb.features, b.size, out);
+                        m.addLoss(n.lossFunction().forwardBackward(out, outputs, mb, null), b.size);
+                        if (targetScaler != null) {
+                            targetScaler.invert(out, 0, b.size);
+                            targetScaler.invert(mb.targets, 0, b.size);
+                        }
+                        m.addBatch(out, mb.targets, b.size);
+                    }
+                } finally {
+                    q.offer(n);
+                }
+                return Collections.singletonList(m).iterator();
+            }).collect();
+            RegressionMetrics all = new RegressionMetrics(outputs);
+            for (RegressionMetrics p : parts) {
+                all.merge(p);
+            }
+            return all;
         } finally {
             weights.destroy();
         }

@@ -1,6 +1,8 @@
 package org.sparktrain.driver.eval;
 
 import java.util.List;
+import org.sparktrain.engine.metrics.ClassificationMetrics;
+import org.sparktrain.engine.metrics.RegressionMetrics;
 import java.util.Locale;
 
 /**
@@ -36,7 +38,18 @@ public final class Summary {
     static double[] metric(List<FoldResult> r, String name) {
         double[] v = new double[r.size()];
         for (int i = 0; i < v.length; i++) {
-            var m = r.get(i).metrics();
+            var metrics = r.get(i).metrics();
+            if (metrics instanceof RegressionMetrics g) { // docs/architecture.md, "Regression"
+                v[i] = switch (name) {
+                    case "rmse" -> g.rmse();
+                    case "mae" -> g.mae();
+                    case "r2" -> g.r2();
+                    case "loss" -> g.loss();
+                    default -> throw new IllegalArgumentException(name);
+                };
+                continue;
+            }
+            ClassificationMetrics m = (ClassificationMetrics) metrics;
             v[i] = switch (name) {
                 case "accuracy" -> m.accuracy();
                 case "loss" -> m.logLoss();
@@ -50,18 +63,28 @@ public final class Summary {
     }
 
     static final String[] METRICS = {"accuracy", "loss", "macro_f1", "macro_precision", "macro_recall"};
+    static final String[] REGRESSION_METRICS = {"rmse", "mae", "r2", "loss"};
+
+    /** The metrics the runs report: a classifier's or a regressor's. */
+    static String[] metrics(List<FoldResult> r) {
+        return !r.isEmpty() && r.get(0).metrics() instanceof RegressionMetrics ? REGRESSION_METRICS : METRICS;
+    }
 
     public static String table(String method, List<FoldResult> r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s, %d %s%n", method, r.size(), r.size() == 1 ? "run" : "runs"));
-        sb.append(String.format(Locale.ROOT, "%6s %10s %10s %9s %9s %9s %8s%n", "fold", "train", "validate", "accuracy",
-                "loss", "macro_f1", "seconds"));
-        for (FoldResult f : r) {
-            sb.append(String.format(Locale.ROOT, "%6d %10d %10d %9.4f %9.4f %9.4f %8.1f%n", f.fold() + 1, f.trainRows(),
-                    f.validationRows(), f.metrics().accuracy(), f.metrics().logLoss(), f.metrics().macroF1(),
+        boolean regression = metrics(r) == REGRESSION_METRICS;
+        String[] cols = regression ? new String[] {"rmse", "mae", "r2"} : new String[] {"accuracy", "loss", "macro_f1"};
+        sb.append(String.format(Locale.ROOT, "%6s %10s %10s %9s %9s %9s %8s%n", "fold", "train", "validate", cols[0],
+                cols[1], cols[2], "seconds"));
+        for (int i = 0; i < r.size(); i++) {
+            FoldResult f = r.get(i);
+            List<FoldResult> one = List.of(f);
+            sb.append(String.format(Locale.ROOT, "%6d %10d %10d %9.4g %9.4g %9.4f %8.1f%n", f.fold() + 1, f.trainRows(),
+                    f.validationRows(), metric(one, cols[0])[0], metric(one, cols[1])[0], metric(one, cols[2])[0],
                     f.seconds()));
         }
-        for (String m : METRICS) {
+        for (String m : metrics(r)) {
             double[] v = metric(r, m);
             sb.append(String.format(Locale.ROOT, "%-16s %.4f ± %.4f%n", m, mean(v), sd(v)));
         }
@@ -70,7 +93,7 @@ public final class Summary {
 
     public static String json(String method, List<FoldResult> r) {
         StringBuilder sb = new StringBuilder("{\"method\":\"").append(method).append("\",\"runs\":").append(r.size());
-        for (String m : METRICS) {
+        for (String m : metrics(r)) {
             double[] v = metric(r, m);
             sb.append(String.format(Locale.ROOT, ",\"%s\":%s,\"%s_sd\":%s", m, num(mean(v)), m, num(sd(v))));
         }

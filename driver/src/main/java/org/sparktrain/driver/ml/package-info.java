@@ -6,6 +6,9 @@
  * executors with the model's fitted scaler applied first. {@code StagePersistence} saves and loads both through
  * Spark ML persistence: Spark's params metadata plus the network as a sparktrain model file, with no Java
  * serialization anywhere, so a {@code PipelineModel} holding these stages saves and loads.
+ * {@link org.sparktrain.driver.ml.SparktrainRegressor} and {@link org.sparktrain.driver.ml.SparktrainRegressionModel}
+ * are the same for a regression spec ({@code outputs: N}; docs/architecture.md, "Regression"): numeric target
+ * column(s), a target scaler fitted in {@code fit} and inverted in {@code transform}'s {@code prediction}.
  *
  * <p>Imports: the JDK, Spark (SQL, ML), Hadoop, the engine, {@code org.sparktrain.partitioning} (readers, split,
  * pipeline) and, from the driver, {@code driver.train} ({@code DistributedTraining}, {@code FoldEpochData},

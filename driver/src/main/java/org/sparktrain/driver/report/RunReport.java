@@ -75,7 +75,15 @@ public final class RunReport {
             throw new IOException(dir + ": no metrics.jsonl, metrics.json or model.sptr to report on");
         }
         StringBuilder h = head(dir);
-        if (test != null) {
+        // a regressor's metrics (docs/architecture.md, "Regression"): RMSE, MAE, R² instead of accuracy and confusion
+        boolean regression = (test != null && test.has("rmse"))
+                || epochs.stream().anyMatch(e -> e.has("val_rmse") || e.has("test_rmse"));
+        String acc = regression ? "rmse" : "acc";
+        if (test != null && regression) {
+            h.append(String.format(Locale.ROOT, "<p id=\"summary\">Test RMSE <b>%s</b>, MAE %s, R&sup2; %s over %d"
+                    + " examples (in the targets' units).</p>%n", fmt(test.path("rmse").asDouble()),
+                    fmt(test.path("mae").asDouble()), fmt(test.path("r2").asDouble()), test.path("count").asLong()));
+        } else if (test != null) {
             h.append(String.format(Locale.ROOT, "<p id=\"summary\">Test accuracy <b>%.4f</b>, log-loss %.4f, macro F1"
                     + " %.4f over %d examples.</p>%n", test.path("accuracy").asDouble(), test.path("loss").asDouble(),
                     test.path("macro").path("f1").asDouble(), test.path("count").asLong()));
@@ -83,13 +91,16 @@ public final class RunReport {
         if (!epochs.isEmpty()) {
             h.append("<h2 id=\"curves\">Training</h2>\n");
             h.append(img("loss against epochs", chart("Loss", "loss", epochs, "loss", "val_loss")));
-            boolean val = epochs.stream().anyMatch(e -> e.has("val_acc"));
-            boolean testAcc = epochs.stream().anyMatch(e -> e.has("test_acc"));
-            if (val || testAcc) {
+            boolean val = epochs.stream().anyMatch(e -> e.has("val_" + acc));
+            boolean testAcc = epochs.stream().anyMatch(e -> e.has("test_" + acc));
+            if ((val || testAcc) && regression) {
+                h.append(img("RMSE against epochs", chart("RMSE", "rmse", epochs, val ? "val_rmse" : "test_rmse")));
+            } else if (val || testAcc) {
                 h.append(img("accuracy against epochs", chart("Accuracy", "accuracy", epochs,
                         val ? "val_acc" : "test_acc")));
             }
-            h.append("<table id=\"epochs\"><tr><th>epoch</th><th>loss</th><th>validation / test accuracy</th>")
+            h.append("<table id=\"epochs\"><tr><th>epoch</th><th>loss</th><th>validation / test ")
+                    .append(regression ? "RMSE" : "accuracy").append("</th>")
                     .append("<th>samples/s</th><th>seconds</th><th>rounds</th><th>round ms median / p90</th>")
                     .append("<th>time outside compute</th></tr>\n");
             for (JsonNode e : epochs) {
@@ -97,14 +108,23 @@ public final class RunReport {
                 double outside = secs > 0 ? Math.max(0, 1 - e.path("compute_seconds").asDouble() / secs) : 0;
                 h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%s</td><td>%.0f</td><td>%.1f"
                                 + "</td><td>%d</td><td>%.1f / %.1f</td><td>%.0f%%</td></tr>%n", e.path("epoch").asInt(),
-                        e.path("loss").asDouble(), e.has("val_acc") ? fmt(e.path("val_acc").asDouble())
-                                : e.has("test_acc") ? fmt(e.path("test_acc").asDouble()) : "",
+                        e.path("loss").asDouble(), e.has("val_" + acc) ? fmt(e.path("val_" + acc).asDouble())
+                                : e.has("test_" + acc) ? fmt(e.path("test_" + acc).asDouble()) : "",
                         e.path("samples_per_sec").asDouble(), secs, e.path("rounds").asInt(),
                         e.path("round_ms_median").asDouble(), e.path("round_ms_p90").asDouble(), 100 * outside));
             }
             h.append("</table>\n");
         }
-        if (test != null) {
+        if (test != null && regression) {
+            h.append("<h2 id=\"outputs\">Test set, per output</h2>\n<table><tr><th>output</th><th>rmse</th>")
+                    .append("<th>mae</th><th>R&sup2;</th></tr>\n");
+            for (JsonNode o : test.path("per_output")) {
+                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td></tr>%n",
+                        o.path("output").asInt(), fmt(o.path("rmse").asDouble()), fmt(o.path("mae").asDouble()),
+                        fmt(o.path("r2").asDouble())));
+            }
+            h.append("</table>\n");
+        } else if (test != null) {
             h.append("<h2 id=\"classes\">Test set, per class</h2>\n<table><tr><th>class</th><th>precision</th>")
                     .append("<th>recall</th><th>F1</th><th>support</th></tr>\n");
             for (JsonNode c : test.path("per_class")) {
@@ -136,6 +156,9 @@ public final class RunReport {
 
     /** The report of an {@code evaluate} run: the spread over folds (or bootstrap rounds) and each one's metrics. */
     private static String evaluation(String dir, JsonNode summary, List<JsonNode> epochs) throws IOException {
+        if (summary.has("rmse")) {
+            return regressionEvaluation(dir, summary);
+        }
         StringBuilder h = head(dir);
         String method = summary.path("method").asText();
         h.append(String.format(Locale.ROOT, "<p id=\"summary\">%s, %d run(s): accuracy <b>%.4f &plusmn; %.4f</b>,"
@@ -266,6 +289,38 @@ public final class RunReport {
 
     private static String fmtShare(double fraction) {
         return java.math.BigDecimal.valueOf(fraction).movePointRight(2).stripTrailingZeros().toPlainString() + "%";
+    }
+
+    /** An {@code evaluate} run of a regression spec: RMSE per run, each run's RMSE, MAE and R². */
+    private static String regressionEvaluation(String dir, JsonNode summary) throws IOException {
+        StringBuilder h = head(dir);
+        String method = summary.path("method").asText();
+        h.append(String.format(Locale.ROOT, "<p id=\"summary\">%s, %d run(s): RMSE <b>%s &plusmn; %s</b>, MAE %s"
+                        + " &plusmn; %s, R&sup2; %s &plusmn; %s (mean &plusmn; standard deviation over the runs; in the"
+                        + " targets' units).</p>%n", esc(method), summary.path("runs").asInt(),
+                fmt(summary.path("rmse").asDouble()), fmt(summary.path("rmse_sd").asDouble()),
+                fmt(summary.path("mae").asDouble()), fmt(summary.path("mae_sd").asDouble()),
+                fmt(summary.path("r2").asDouble()), fmt(summary.path("r2_sd").asDouble())));
+        DefaultCategoryDataset bars = new DefaultCategoryDataset();
+        for (JsonNode f : summary.path("folds")) {
+            bars.addValue(f.path("metrics").path("rmse").asDouble(), "validation RMSE",
+                    Integer.toString(f.path("fold").asInt()));
+        }
+        JFreeChart chart = ChartFactory.createBarChart("Validation RMSE per run", method.equals("bootstrap")
+                ? "bootstrap round" : "fold", "rmse", bars, PlotOrientation.VERTICAL, false, false, false);
+        chart.getCategoryPlot().setBackgroundPaint(Color.WHITE);
+        h.append("<h2 id=\"spread\">Spread</h2>\n").append(img("validation RMSE per run", chart));
+        h.append("<table id=\"runs\"><tr><th>run</th><th>training rows</th><th>validation rows</th><th>epochs</th>")
+                .append("<th>rmse</th><th>mae</th><th>R&sup2;</th><th>seconds</th></tr>\n");
+        for (JsonNode f : summary.path("folds")) {
+            JsonNode m = f.path("metrics");
+            h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td><td>%s"
+                            + "</td><td>%s</td><td>%.1f</td></tr>%n", f.path("fold").asInt(), f.path("train_rows")
+                            .asLong(), f.path("validation_rows").asLong(), f.path("epochs").asInt(),
+                    fmt(m.path("rmse").asDouble()), fmt(m.path("mae").asDouble()), fmt(m.path("r2").asDouble()),
+                    f.path("seconds").asDouble()));
+        }
+        return h.append("</table>\n</body></html>\n").toString();
     }
 
     static StringBuilder head(String dir) {

@@ -11,6 +11,8 @@ import org.sparktrain.driver.barrier.BarrierEpoch;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.DataSet;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
+import org.sparktrain.engine.metrics.Metrics;
+import org.sparktrain.engine.metrics.RegressionMetrics;
 import org.sparktrain.engine.spec.TrainingConfig;
 import org.sparktrain.engine.train.EarlyStopping;
 import org.sparktrain.engine.train.Trainer;
@@ -34,7 +36,7 @@ public final class DistributedTraining {
     /** Metrics of the network on data held elsewhere (a local data set, or blocks on the executors). */
     @FunctionalInterface
     public interface Validator {
-        ClassificationMetrics evaluate(Network net);
+        Metrics evaluate(Network net);
 
         static Validator local(DataSet d) {
             return d == null ? null : net -> Trainer.evaluate(net, d, 1000);
@@ -230,19 +232,28 @@ public final class DistributedTraining {
             trainSeconds += secs;
             seen += (long) r[1];
             lastLoss = r[0];
-            ClassificationMetrics val = null;
+            Metrics val = null;
             Double testAcc = null;
+            Metrics test = null;
             if (validation != null && (early == null || early.checks(epoch, epochs))) {
                 val = validation.evaluate(net);
             }
             double[] pct = master.roundPercentiles();
             double eta = trainSeconds / (epoch - startEpoch + 1) * (epochs - epoch);
             StringBuilder line = new StringBuilder(String.format("epoch %d/%d  loss %.4f", epoch, epochs, r[0]));
-            if (val != null) {
-                line.append(String.format("  val_loss %.4f  val_acc %.4f", val.logLoss(), val.accuracy()));
+            if (val instanceof RegressionMetrics rv) { // docs/architecture.md, "Regression"
+                line.append(String.format("  val_loss %.4f  val_rmse %.4g  val_r2 %.4f", rv.loss(), rv.rmse(), rv.r2()));
+            } else if (val != null) {
+                ClassificationMetrics cv = (ClassificationMetrics) val;
+                line.append(String.format("  val_loss %.4f  val_acc %.4f", cv.logLoss(), cv.accuracy()));
             } else if (perEpochTest != null) {
-                testAcc = perEpochTest.evaluate(net).accuracy();
-                line.append(String.format("  test_acc %.4f", testAcc));
+                test = perEpochTest.evaluate(net);
+                if (test instanceof RegressionMetrics rt) {
+                    line.append(String.format("  test_rmse %.4g  test_r2 %.4f", rt.rmse(), rt.r2()));
+                } else {
+                    testAcc = ((ClassificationMetrics) test).accuracy();
+                    line.append(String.format("  test_acc %.4f", testAcc));
+                }
             }
             line.append(String.format("  %.0f samples/s  %.1fs  ETA %.0fs  (%d rounds, median %.0f ms, p90 %.0f ms)",
                     r[1] / secs, secs, eta, master.lastEpochRoundMillis().size(), pct[0], pct[1]));
@@ -250,9 +261,18 @@ public final class DistributedTraining {
             rec.put("epoch", epoch);
             rec.put("epochs", epochs);
             rec.put("loss", r[0]);
-            if (val != null) {
-                rec.put("val_loss", val.logLoss());
-                rec.put("val_acc", val.accuracy());
+            if (val instanceof RegressionMetrics rv) {
+                rec.put("val_loss", rv.loss());
+                rec.put("val_rmse", rv.rmse());
+                rec.put("val_mae", rv.mae());
+                rec.put("val_r2", rv.r2());
+            } else if (val != null) {
+                rec.put("val_loss", val.loss());
+                rec.put("val_acc", ((ClassificationMetrics) val).accuracy());
+            } else if (test instanceof RegressionMetrics rt) {
+                rec.put("test_rmse", rt.rmse());
+                rec.put("test_mae", rt.mae());
+                rec.put("test_r2", rt.r2());
             } else if (testAcc != null) {
                 rec.put("test_acc", testAcc);
             }

@@ -35,7 +35,8 @@ public final class FoldEpochData implements EpochData {
         JavaRDD<MiniBatch> rdd = cached.get(epoch);
         if (rdd == null) {
             // the job transport reads the epoch once per round: cached, on disk when the stored blocks are
-            rdd = fold.trainBlocks(epoch).mapPartitions(FoldEpochData::toMiniBatches, true)
+            int targets = fold.targetCount();
+            rdd = fold.trainBlocks(epoch).mapPartitions(it -> toMiniBatches(it, targets), true)
                     .persist(fold.storage().useMemory() ? StorageLevel.MEMORY_ONLY() : StorageLevel.DISK_ONLY());
             rdd.count();
             cached.put(epoch, rdd);
@@ -50,11 +51,17 @@ public final class FoldEpochData implements EpochData {
     @Override
     public synchronized JavaRDD<MiniBatch> blocksReadOnce(int epoch) {
         JavaRDD<MiniBatch> rdd = cached.get(epoch);
-        return rdd != null ? rdd : fold.trainBlocks(epoch).mapPartitions(FoldEpochData::toMiniBatches, true);
+        int targets = fold.targetCount();
+        return rdd != null ? rdd : fold.trainBlocks(epoch).mapPartitions(it -> toMiniBatches(it, targets), true);
     }
 
     /** The blocks as minibatches, streamed (one block ahead): a one-row block after others is left out. */
     static Iterator<MiniBatch> toMiniBatches(Iterator<Block> it) {
+        return toMiniBatches(it, 0);
+    }
+
+    /** As above; a regression block's last {@code targets} values per row become the minibatch's targets. */
+    static Iterator<MiniBatch> toMiniBatches(Iterator<Block> it, int targets) {
         return new Iterator<MiniBatch>() {
             private Block ahead = it.hasNext() ? it.next() : null;
             private boolean first = true;
@@ -78,7 +85,7 @@ public final class FoldEpochData implements EpochData {
                 Block b = ahead;
                 ahead = it.hasNext() ? it.next() : null;
                 first = false;
-                return b.toMiniBatch();
+                return b.toMiniBatch(targets);
             }
         };
     }

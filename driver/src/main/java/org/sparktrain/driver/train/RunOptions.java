@@ -27,10 +27,13 @@ import org.sparktrain.partitioning.SplitSpec;
  * @param shuffleWindow rows a worker permutes together per epoch; 0 for automatic
  * @param lrScaling the learning-rate scaling rule, or null for the spec's rate throughout
  * @param classWeights the loss's class weights (resolved on the training part's class counts), or null for none
+ * @param targetScaler regression: the target scaler fitted on the training part, or null for none
+ *        (docs/architecture.md, "Regression")
  */
 public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int workers, Averaging averaging,
                          MasterConfig.RoundTransport transport, FittedScaler.Kind scaler, Resampling resampling,
-                         int shuffleWindow, LearningRateScaling lrScaling, ClassWeights classWeights) {
+                         int shuffleWindow, LearningRateScaling lrScaling, ClassWeights classWeights,
+                         FittedScaler.Kind targetScaler) {
 
     /** K = 5 local steps per round: the command line's and the Spark ML estimator's default. */
     public static final int DEFAULT_AVERAGING_FREQUENCY = 5;
@@ -58,57 +61,73 @@ public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int
     public static RunOptions of(ModelSpec spec) {
         return new RunOptions(spec, spec.training(), spec.name(), 0,
                 new Averaging(AveragingMode.PARAMETER, DEFAULT_AVERAGING_FREQUENCY, 0),
-                MasterConfig.RoundTransport.BARRIER, null, Resampling.none(), 0, null, null);
+                MasterConfig.RoundTransport.BARRIER, null, Resampling.none(), 0, null, null, null);
     }
 
     public RunOptions withConfig(TrainingConfig c) {
         return new RunOptions(spec, c, name, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights);
+                resampling, shuffleWindow, lrScaling, classWeights, targetScaler);
     }
 
     public RunOptions withName(String n) {
         return new RunOptions(spec, config, n, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights);
+                resampling, shuffleWindow, lrScaling, classWeights, targetScaler);
     }
 
     public RunOptions withWorkers(int w) {
         return new RunOptions(spec, config, name, w, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights);
+                resampling, shuffleWindow, lrScaling, classWeights, targetScaler);
     }
 
     public RunOptions withAveraging(Averaging a) {
         return new RunOptions(spec, config, name, workers, a, transport, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights);
+                resampling, shuffleWindow, lrScaling, classWeights, targetScaler);
     }
 
     public RunOptions withTransport(MasterConfig.RoundTransport t) {
         return new RunOptions(spec, config, name, workers, averaging, t, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights);
+                resampling, shuffleWindow, lrScaling, classWeights, targetScaler);
     }
 
     public RunOptions withScaler(FittedScaler.Kind k) {
         return new RunOptions(spec, config, name, workers, averaging, transport, k,
-                resampling, shuffleWindow, lrScaling, classWeights);
+                resampling, shuffleWindow, lrScaling, classWeights, targetScaler);
     }
 
     public RunOptions withResampling(Resampling r) {
         return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
-                r, shuffleWindow, lrScaling, classWeights);
+                r, shuffleWindow, lrScaling, classWeights, targetScaler);
     }
 
     public RunOptions withShuffleWindow(int rows) {
         return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
-                resampling, rows, lrScaling, classWeights);
+                resampling, rows, lrScaling, classWeights, targetScaler);
     }
 
     public RunOptions withLrScaling(LearningRateScaling rule) {
         return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, rule, classWeights);
+                resampling, shuffleWindow, rule, classWeights, targetScaler);
     }
 
     public RunOptions withClassWeights(ClassWeights w) {
         return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling, w);
+                resampling, shuffleWindow, lrScaling, w, targetScaler);
+    }
+
+    /** Regression: the target scaler kind (null: targets as they are). */
+    public RunOptions withTargetScaler(FittedScaler.Kind k) {
+        return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
+                resampling, shuffleWindow, lrScaling, classWeights, k);
+    }
+
+    /** Whether the spec is a regression one ({@code outputs:}). */
+    public boolean regression() {
+        return spec.regression();
+    }
+
+    /** The target scaler's name as users type it. */
+    public String targetScalerName() {
+        return targetScaler == null ? "none" : targetScaler.name().toLowerCase(Locale.ROOT);
     }
 
     /** The workers this run uses on {@code sc}: the setting, or Spark's default parallelism when it is 0. */
@@ -145,7 +164,7 @@ public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int
     public DataPipeline pipeline(SplitSpec split, int workers, long seed) {
         return DataPipeline.defaults().split(split).scaler(scaler).resampling(resampling).workers(workers)
                 .batchSize(config.batchSize()).globalBatch(!config.perWorkerBatch()).seed(seed)
-                .shuffleWindow(shuffleWindow);
+                .shuffleWindow(shuffleWindow).targetScaler(targetScaler);
     }
 
     /** How the master runs with {@code workers} workers. */

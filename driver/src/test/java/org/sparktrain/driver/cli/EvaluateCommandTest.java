@@ -64,7 +64,7 @@ class EvaluateCommandTest {
         assertEquals(3, folds.size());
         long validated = folds.stream().mapToLong(FoldResult::validationRows).sum();
         assertEquals(240, validated); // every row validates exactly once
-        assertTrue(folds.stream().map(f -> f.metrics().logLoss()).distinct().count() == 3, "three distinct results");
+        assertTrue(folds.stream().map(f -> f.metrics().loss()).distinct().count() == 3, "three distinct results");
         String json = Files.readString(metrics);
         assertTrue(json.contains("\"accuracy\"") && json.contains("\"accuracy_sd\"") && json.contains("\"folds\""), json);
         assertTrue(r.out().contains("accuracy") && r.out().contains("±"), r.out());
@@ -87,7 +87,7 @@ class EvaluateCommandTest {
         // the last epoch's validation accuracy of each fold is the fold's final metric (no early stopping)
         for (FoldResult f : folds) {
             var last = om.readTree(lines.get(f.fold() * 2 + 1));
-            assertEquals(f.metrics().accuracy(), last.path("val_acc").asDouble(), 1e-12, last.toString());
+            assertEquals(((org.sparktrain.engine.metrics.ClassificationMetrics) f.metrics()).accuracy(), last.path("val_acc").asDouble(), 1e-12, last.toString());
         }
         assertTrue(html.contains("id=\"curves\""), "the folds' curves");
         assertEquals(3, html.split("src=\"data:image/png;base64,", -1).length - 1,
@@ -131,7 +131,7 @@ class EvaluateCommandTest {
             assertEquals(0, r.status(), r.err());
             assertTrue(r.out().contains("2 worker(s) each"), r.out());
             loss[p - 1] = EvaluateCommand.lastResults.stream().sorted(java.util.Comparator.comparingInt(
-                    FoldResult::fold)).mapToDouble(f -> f.metrics().logLoss()).toArray();
+                    FoldResult::fold)).mapToDouble(f -> f.metrics().loss()).toArray();
         }
         org.junit.jupiter.api.Assertions.assertArrayEquals(loss[0], loss[1]);
     }

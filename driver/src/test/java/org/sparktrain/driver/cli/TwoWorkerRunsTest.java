@@ -30,7 +30,8 @@ class TwoWorkerRunsTest {
         List<FoldResult> one = EvaluateCommand.lastResults;
         assertEquals(1, one.size());
         assertEquals(60, one.get(0).validationRows()); // stratified 30% of 200
-        assertTrue(one.get(0).metrics().accuracy() > 0.5, "accuracy " + one.get(0).metrics().accuracy());
+        double accuracy = ((org.sparktrain.engine.metrics.ClassificationMetrics) one.get(0).metrics()).accuracy();
+        assertTrue(accuracy > 0.5, "accuracy " + accuracy);
 
         MainTest.Result b = MainTest.run("evaluate", "--out", dir.resolve("eval4").toString(),
                 "--model", spec.toString(), "--data", data.toString(),

@@ -181,6 +181,40 @@ public final class FittedScaler implements Serializable {
         }
     }
 
+    /**
+     * This scaler as a regression target scaler: a constant target keeps its shift but gets scale 1 instead of 0,
+     * so that {@link #invert} can map predictions back (docs/architecture.md, "Regression").
+     */
+    public FittedScaler forTargets() {
+        float[] sc = scale.clone();
+        for (int f = 0; f < sc.length; f++) {
+            if (sc[f] == 0f) {
+                sc[f] = 1f;
+            }
+        }
+        return new FittedScaler(kind, shift.clone(), sc);
+    }
+
+    /** The columns [from, from + n) of this scaler as a scaler of their own. */
+    public FittedScaler columns(int from, int n) {
+        return new FittedScaler(kind, Arrays.copyOfRange(shift, from, from + n), Arrays.copyOfRange(scale, from, from + n));
+    }
+
+    /**
+     * Maps {@code rows} rows of scaled values back, in place: {@code x = x' / scale + shift} (the inverse of
+     * {@link #apply} where scale is not 0; a target scaler has no 0 scale, {@link #forTargets}).
+     */
+    public void invert(float[] x, int offset, int rows) {
+        int features = shift.length;
+        check(x, offset, rows, features);
+        for (int r = 0; r < rows; r++) {
+            int o = offset + r * features;
+            for (int f = 0; f < features; f++) {
+                x[o + f] = x[o + f] / scale[f] + shift[f];
+            }
+        }
+    }
+
     private static void check(float[] x, int offset, int rows, int features) {
         if (offset < 0 || rows < 0 || (long) offset + (long) rows * features > x.length) {
             throw new IllegalArgumentException("cannot scale " + rows + " rows of " + features

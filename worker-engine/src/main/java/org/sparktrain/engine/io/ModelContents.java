@@ -21,6 +21,7 @@ public final class ModelContents {
     private final float[] params;
     private final float[] state;
     private final FittedScaler scaler;
+    private final FittedScaler targetScaler;
     private final SortedMap<String, String> provenance;
 
     /**
@@ -33,6 +34,15 @@ public final class ModelContents {
      */
     public ModelContents(String spec, float[] params, float[] state, Optional<FittedScaler> scaler,
             Map<String, String> provenance) {
+        this(spec, params, state, scaler, Optional.empty(), provenance);
+    }
+
+    /**
+     * As above, with the target scaler of a regression model ({@code targetScaler}: empty when the targets were
+     * not scaled); predictions are inverted through it (docs/architecture.md, "Regression").
+     */
+    public ModelContents(String spec, float[] params, float[] state, Optional<FittedScaler> scaler,
+            Optional<FittedScaler> targetScaler, Map<String, String> provenance) {
         if (spec == null) {
             throw new IllegalArgumentException("a model needs its spec text; got null");
         }
@@ -53,6 +63,7 @@ public final class ModelContents {
         this.params = params.clone();
         this.state = state == null ? new float[0] : state.clone();
         this.scaler = scaler == null ? null : scaler.orElse(null);
+        this.targetScaler = targetScaler == null ? null : targetScaler.orElse(null);
         this.provenance = Collections.unmodifiableSortedMap(prov);
     }
 
@@ -86,6 +97,11 @@ public final class ModelContents {
         return Optional.ofNullable(scaler);
     }
 
+    /** The regression target scaler the model's outputs are inverted through, if the targets were scaled. */
+    public Optional<FittedScaler> targetScaler() {
+        return Optional.ofNullable(targetScaler);
+    }
+
     /** Provenance, sorted by key, unmodifiable. */
     public SortedMap<String, String> provenance() {
         return provenance;
@@ -111,17 +127,18 @@ public final class ModelContents {
         ModelContents other = (ModelContents) o;
         return spec.equals(other.spec) && Arrays.equals(params, other.params)
                 && Arrays.equals(state, other.state) && Objects.equals(scaler, other.scaler)
-                && provenance.equals(other.provenance);
+                && Objects.equals(targetScaler, other.targetScaler) && provenance.equals(other.provenance);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(spec, Arrays.hashCode(params), Arrays.hashCode(state), scaler, provenance);
+        return Objects.hash(spec, Arrays.hashCode(params), Arrays.hashCode(state), scaler, targetScaler, provenance);
     }
 
     @Override
     public String toString() {
         return "ModelContents[" + params.length + " params, " + state.length + " state, scaler "
-                + (scaler == null ? "none" : scaler.kind()) + ", provenance " + provenance.keySet() + "]";
+                + (scaler == null ? "none" : scaler.kind())
+                + (targetScaler == null ? "" : ", target scaler " + targetScaler.kind()) + ", provenance " + provenance.keySet() + "]";
     }
 }

@@ -30,6 +30,7 @@ import java.util.zip.CRC32;
  *   sections, each:  tag (4 ASCII bytes) · payload length (int64 LE) · payload
  *     SPEC  model spec, UTF-8 YAML          PARM  parameters, float32 LE
  *     STAT  state, float32 LE (may be empty) SCAL  fitted scaler (optional)
+ *     TSCL  target scaler of a regression model (optional; mandatory to understand: inverted on predictions)
  *     PROV  provenance key/value pairs
  *   "END " section with length 0
  *   CRC32 of every byte before it    uint32 LE
@@ -55,6 +56,8 @@ public final class ModelFile {
     static final String TAG_STATE = "STAT";
     static final String TAG_SCALER = "SCAL";
     static final String TAG_PROVENANCE = "PROV";
+    /** The target scaler of a regression model: same payload as SCAL; predictions are inverted through it. */
+    static final String TAG_TARGET_SCALER = "TSCL";
     static final String TAG_END = "END ";
     static final int SCALER_ZSCORE = 1;
     static final int SCALER_MINMAX = 2;
@@ -87,12 +90,10 @@ public final class ModelFile {
         w.header(TAG_STATE, 4L * model.stateCount());
         w.floats(model.stateView());
         if (model.scaler().isPresent()) {
-            FittedScaler s = model.scaler().get();
-            w.header(TAG_SCALER, 8 + 8L * s.featureCount());
-            w.int32(s.kind() == FittedScaler.Kind.ZSCORE ? SCALER_ZSCORE : SCALER_MINMAX);
-            w.int32(s.featureCount());
-            w.floats(s.shift());
-            w.floats(s.scale());
+            writeScaler(w, TAG_SCALER, model.scaler().get());
+        }
+        if (model.targetScaler().isPresent()) {
+            writeScaler(w, TAG_TARGET_SCALER, model.targetScaler().get());
         }
         w.header(TAG_PROVENANCE, prov.length);
         w.bytes(prov);
@@ -103,6 +104,14 @@ public final class ModelFile {
         w.int32(checksum);
         w.flush();
         out.flush();
+    }
+
+    private static void writeScaler(LeOut w, String tag, FittedScaler s) throws IOException {
+        w.header(tag, 8 + 8L * s.featureCount());
+        w.int32(s.kind() == FittedScaler.Kind.ZSCORE ? SCALER_ZSCORE : SCALER_MINMAX);
+        w.int32(s.featureCount());
+        w.floats(s.shift());
+        w.floats(s.scale());
     }
 
     /**
@@ -258,6 +267,7 @@ public final class ModelFile {
         private float[] params;
         private float[] state;
         private byte[] scaler;
+        private byte[] targetScaler;
         private byte[] provenance;
 
         Parser(InputStream in, String source, long size) {
@@ -313,8 +323,8 @@ public final class ModelFile {
             if (problem != null) {
                 throw fail(" cannot be loaded: " + problem + ".");
             }
-            return new ModelContents(decodeUtf8(spec, "the model spec"), params, state, decodeScaler(),
-                    decodeProvenance());
+            return new ModelContents(decodeUtf8(spec, "the model spec"), params, state,
+                    decodeScaler(scaler, "scaler"), decodeScaler(targetScaler, "target scaler"), decodeProvenance());
         }
 
         private boolean missing(String tag) {
@@ -364,7 +374,7 @@ public final class ModelFile {
 
         private void readSection(String tag, long length) throws IOException {
             boolean known = tag.equals(TAG_SPEC) || tag.equals(TAG_PARAMS) || tag.equals(TAG_STATE)
-                    || tag.equals(TAG_SCALER) || tag.equals(TAG_PROVENANCE);
+                    || tag.equals(TAG_SCALER) || tag.equals(TAG_TARGET_SCALER) || tag.equals(TAG_PROVENANCE);
             if (!known) {
                 char first = tag.charAt(0);
                 if (!(first >= 'a' && first <= 'z')) {
@@ -378,6 +388,7 @@ public final class ModelFile {
                     || (tag.equals(TAG_PARAMS) && params != null)
                     || (tag.equals(TAG_STATE) && state != null)
                     || (tag.equals(TAG_SCALER) && scaler != null)
+                    || (tag.equals(TAG_TARGET_SCALER) && targetScaler != null)
                     || (tag.equals(TAG_PROVENANCE) && provenance != null);
             boolean floats = tag.equals(TAG_PARAMS) || tag.equals(TAG_STATE);
             if (duplicate) {
@@ -394,6 +405,7 @@ public final class ModelFile {
                 case TAG_PARAMS: params = readFloats(tag, (int) (length / 4)); break;
                 case TAG_STATE: state = readFloats(tag, (int) (length / 4)); break;
                 case TAG_SCALER: scaler = readBytes(tag, (int) length); break;
+                case TAG_TARGET_SCALER: targetScaler = readBytes(tag, (int) length); break;
                 default: provenance = readBytes(tag, (int) length); break;
             }
         }
@@ -509,13 +521,13 @@ public final class ModelFile {
             }
         }
 
-        private Optional<FittedScaler> decodeScaler() throws ModelFormatException {
+        private Optional<FittedScaler> decodeScaler(byte[] scaler, String label) throws ModelFormatException {
             if (scaler == null) {
                 return Optional.empty();
             }
             ByteBuffer b = ByteBuffer.wrap(scaler).order(ByteOrder.LITTLE_ENDIAN);
             if (b.remaining() < 8) {
-                throw fail(" cannot be loaded: its scaler section has " + scaler.length
+                throw fail(" cannot be loaded: its " + label + " section has " + scaler.length
                         + " bytes, fewer than the 8-byte scaler header.");
             }
             int kindCode = b.getInt();
@@ -526,12 +538,12 @@ public final class ModelFile {
             } else if (kindCode == SCALER_MINMAX) {
                 kind = FittedScaler.Kind.MINMAX;
             } else {
-                throw fail(" cannot be loaded: its scaler has kind code " + kindCode
+                throw fail(" cannot be loaded: its " + label + " has kind code " + kindCode
                         + ", which this build does not know (1 = z-score, 2 = min-max); it was probably "
                         + "written by a newer sparktrain.");
             }
             if (8 + 8 * n != scaler.length) {
-                throw fail(" cannot be loaded: its scaler declares " + n + " features, which need "
+                throw fail(" cannot be loaded: its " + label + " declares " + n + " features, which need "
                         + (8 + 8 * n) + " bytes, but the section has " + scaler.length + ".");
             }
             float[] shift = new float[(int) n];
@@ -542,7 +554,7 @@ public final class ModelFile {
             try {
                 return Optional.of(FittedScaler.of(kind, shift, scale));
             } catch (IllegalArgumentException e) {
-                throw fail(" cannot be loaded: its scaler is invalid (" + e.getMessage() + ").");
+                throw fail(" cannot be loaded: its " + label + " is invalid (" + e.getMessage() + ").");
             }
         }
 

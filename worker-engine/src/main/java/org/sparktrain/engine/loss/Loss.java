@@ -42,12 +42,25 @@ public interface Loss {
     }
 
     static Loss parse(String name) {
+        return parse(name, HUBER_DELTA);
+    }
+
+    /** Huber's default threshold δ (PyTorch's). */
+    double HUBER_DELTA = 1.0;
+
+    /** The losses for regression ({@code outputs:} in a spec), by their spec names. */
+    java.util.List<String> REGRESSION = java.util.List.of("mse", "mae", "huber");
+
+    /** The loss named {@code name}; {@code delta} is Huber's threshold (ignored by the others). */
+    static Loss parse(String name, double delta) {
         return switch (name) {
             case "softmax_cross_entropy", "cross_entropy" -> new SoftmaxCrossEntropy();
             case "mse" -> new MeanSquaredError();
+            case "mae", "l1" -> new MeanAbsoluteError();
+            case "huber" -> new HuberLoss(delta);
             case "sigmoid_binary_cross_entropy", "binary_cross_entropy" -> new SigmoidBinaryCrossEntropy();
             default -> throw new IllegalArgumentException("unknown loss '" + name
-                    + "' (allowed: softmax_cross_entropy, mse, sigmoid_binary_cross_entropy)");
+                    + "' (allowed: softmax_cross_entropy, sigmoid_binary_cross_entropy, mse, mae, huber)");
         };
     }
 }

@@ -3,7 +3,8 @@
  * minibatch and writes the output gradient already divided by the batch size, so backward needs no other scaling.
  * Implementations: {@link org.sparktrain.engine.loss.SoftmaxCrossEntropy} (softmax fused with cross-entropy on
  * logits, by log-sum-exp), {@link org.sparktrain.engine.loss.SigmoidBinaryCrossEntropy} (sigmoid fused with binary
- * cross-entropy, one output or multi-label) and {@link org.sparktrain.engine.loss.MeanSquaredError};
+ * cross-entropy, one output or multi-label), and for regression {@link org.sparktrain.engine.loss.MeanSquaredError},
+ * {@link org.sparktrain.engine.loss.MeanAbsoluteError} and {@link org.sparktrain.engine.loss.HuberLoss};
  * {@code Targets} reads a float target or a class label from a minibatch. A loss that fuses an activation says
  * which, so that {@code Network} leaves the spec's last activation out and applies it only when predicting.
  *

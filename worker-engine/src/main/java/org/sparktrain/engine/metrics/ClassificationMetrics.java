@@ -25,7 +25,7 @@ import java.util.Locale;
  *
  * <p>Not thread-safe. Serializable only so that Spark can return partial results from executors.
  */
-public final class ClassificationMetrics implements Serializable {
+public final class ClassificationMetrics implements Serializable, Metrics {
     private static final long serialVersionUID = 1L;
 
     /** Probabilities are clamped to [EPS, 1 − EPS] before the log, as scikit-learn's log_loss did. */
@@ -239,6 +239,17 @@ public final class ClassificationMetrics implements Serializable {
             s += f1(k);
         }
         return s / classes;
+    }
+
+    /** The log-loss ({@link Metrics#loss()}). */
+    @Override
+    public double loss() {
+        return logLoss();
+    }
+
+    @Override
+    public boolean classification() {
+        return true;
     }
 
     /**

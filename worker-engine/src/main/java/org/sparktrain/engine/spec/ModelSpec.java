@@ -32,15 +32,17 @@ import org.sparktrain.engine.loss.Loss;
  */
 public final class ModelSpec {
     private static final String[] TOP_KEYS = {
-        "name", "input", "classes", "layers", "loss", "optimizer", "regularization", "clipping", "training"};
+        "name", "input", "classes", "outputs", "layers", "loss", "optimizer", "regularization", "clipping", "training"};
 
     private final String text;
     private final String source;
     private final String name;
     private final Shape input;
     private final int classes;
+    private final int outputs;
     private final List<LayerConfig> layers;
     private final String loss;
+    private final double lossDelta;
     private final SpecMap optimizer;
     private final SpecMap regularization;
     private final SpecMap clipping;
@@ -53,17 +55,45 @@ public final class ModelSpec {
         this.name = top.string("name", "model");
         this.input = parseShape(top.raw().get("input"), source);
         this.classes = top.has("classes") ? top.positive("classes", null) : 0;
+        this.outputs = top.has("outputs") ? top.positive("outputs", null) : 0;
+        if (classes > 0 && outputs > 0) {
+            throw new SpecException(source + ": the spec gives both 'classes' (classification) and 'outputs'"
+                    + " (regression); keep the one this model is for");
+        }
         this.layers = List.copyOf(LayerParser.parseList(top.raw().get("layers"), source));
-        this.loss = top.string("loss", "softmax_cross_entropy");
+        // loss: NAME, or {type: NAME, delta: D} (Huber's threshold); regression defaults to mse
+        // (docs/architecture.md, "Regression")
+        String dflt = outputs > 0 ? "mse" : "softmax_cross_entropy";
+        if (top.raw().get("loss") instanceof java.util.Map) {
+            SpecMap l = top.child("loss");
+            l.allowOnly("type", "delta");
+            this.loss = l.string("type", dflt);
+            this.lossDelta = l.has("delta") ? l.number("delta", null) : Loss.HUBER_DELTA;
+            if (l.has("delta") && !loss.equals("huber")) {
+                throw new SpecException(source + " > loss: 'delta' is Huber's threshold; the loss here is " + loss);
+            }
+        } else {
+            this.loss = top.string("loss", dflt);
+            this.lossDelta = Loss.HUBER_DELTA;
+        }
+        Loss parsed;
         try {
-            Loss.parse(loss);
+            parsed = Loss.parse(loss, lossDelta);
         } catch (IllegalArgumentException e) {
             throw new SpecException(source + ": " + e.getMessage());
+        }
+        if (outputs > 0 && !Loss.REGRESSION.contains(parsed.name())) {
+            throw new SpecException(source + ": 'outputs: " + outputs + "' is a regression spec, but its loss "
+                    + loss + " is for classification; use mse, mae or huber (or 'classes:' for a classifier)");
         }
         this.optimizer = top.child("optimizer");
         this.regularization = top.child("regularization");
         this.clipping = top.has("clipping") ? top.child("clipping") : defaultClipping(layers, source);
         this.training = TrainingConfig.parse(top.child("training"));
+        if (outputs > 0 && training.metric().equals("accuracy")) {
+            throw new SpecException(source + " > training > early_stopping: metric accuracy is for classifiers;"
+                    + " a regression spec (outputs:) stops on metric: loss");
+        }
     }
 
     /**
@@ -125,6 +155,26 @@ public final class ModelSpec {
     /** Declared number of classes, or 0 when the spec does not say (then the output size decides). */
     public int classes() {
         return classes;
+    }
+
+    /** Declared number of regression outputs ({@code outputs:}), or 0 for a classification spec. */
+    public int outputs() {
+        return outputs;
+    }
+
+    /** Whether this is a regression spec ({@code outputs:} instead of {@code classes:}). */
+    public boolean regression() {
+        return outputs > 0;
+    }
+
+    /** Huber's threshold δ ({@code loss: {type: huber, delta: D}}; 1 by default). */
+    public double lossDelta() {
+        return lossDelta;
+    }
+
+    /** A fresh instance of the spec's loss (with its δ for Huber). */
+    public Loss lossFunction() {
+        return Loss.parse(loss, lossDelta);
     }
 
     public List<LayerConfig> layers() {

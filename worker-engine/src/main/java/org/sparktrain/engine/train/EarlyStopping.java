@@ -30,8 +30,9 @@ public final class EarlyStopping {
     }
 
     /** Records a check; returns true when training should stop. */
-    public boolean observe(int epoch, ClassificationMetrics val, Network net) {
-        double v = config.metric().equals("accuracy") ? -val.accuracy() : val.logLoss();
+    public boolean observe(int epoch, org.sparktrain.engine.metrics.Metrics val, Network net) {
+        double v = config.metric().equals("accuracy") && val instanceof ClassificationMetrics c ? -c.accuracy()
+                : val.loss();
         if (Double.isNaN(best) || v < best) {
             best = v;
             bestEpoch = epoch;

@@ -110,6 +110,29 @@ class ModelFileTest {
         assertFalse(empty.scaler().isPresent());
     }
 
+    /** docs/architecture.md, "Regression": the target scaler round-trips and inverts what it scaled. */
+    @Test
+    void aRegressionTargetScalerRoundTripsAndInvertsPredictions() throws IOException {
+        FittedScaler target = FittedScaler.of(FittedScaler.Kind.ZSCORE, new float[] {100f, -3f},
+                new float[] {0.04f, 0f}).forTargets(); // the constant second target gets scale 1, not 0
+        ModelContents m = new ModelContents("outputs: 2\n", new float[] {1f, 2f}, null, Optional.empty(),
+                Optional.of(target), java.util.Map.of("k", "v"));
+        Path f = dir.resolve("regression.sptr");
+        ModelFile.save(f, m);
+        ModelContents back = ModelFile.load(f);
+        assertEquals(m, back);
+        assertEquals(Optional.of(target), back.targetScaler());
+        assertFalse(back.scaler().isPresent());
+        float[] y = {125f, -3f, 75f, -3f};
+        float[] scaled = y.clone();
+        target.apply(scaled, 0, 2);
+        assertArrayEquals(new float[] {1f, 0f, -1f, 0f}, scaled, 1e-6f);
+        back.targetScaler().get().invert(scaled, 0, 2);
+        assertArrayEquals(y, scaled, 1e-4f);
+        // a file without the section (every older model) has no target scaler
+        assertFalse(ModelFile.load(file("old.sptr", bytes(small()))).targetScaler().isPresent());
+    }
+
     @Test
     void roundTripsALargeParameterVector() throws IOException {
         float[] p = new float[3_000_001];

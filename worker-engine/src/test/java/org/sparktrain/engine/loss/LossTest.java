@@ -62,6 +62,37 @@ class LossTest {
         }
     }
 
+    /** Numerical gradient checks of the regression losses; outputs kept away from MAE's and Huber's kinks. */
+    @Test
+    void gradientsOfMaeAndHuber() {
+        int n = 3;
+        int k = 2;
+        float[] z = {0.3f, -1.2f, 2.5f, 0.9f, -0.4f, 1.7f};
+        float[] t = {0.0f, 0.4f, 0.1f, 0.2f, -3.0f, 1.2f}; // |z - t|: 0.3 1.6 2.4 0.7 2.6 0.5
+        MiniBatch b = new MiniBatch(null, null, t, n);
+        Loss[] losses = {new MeanAbsoluteError(), new HuberLoss(1.0), new HuberLoss(0.4)};
+        for (Loss loss : losses) {
+            float[] d = new float[n * k];
+            loss.forwardBackward(z, k, b, d);
+            GradientCheck.check(loss.name(), z, 0, n * k, d, 0, () -> loss.forwardBackward(z, k, b, null), 100,
+                    1e-2f, 1e-3, 1e-6);
+        }
+    }
+
+    @Test
+    void maeAndHuberMatchTheirDefinitions() {
+        float[] z = {0.5f, 3f};
+        MiniBatch b = new MiniBatch(null, null, new float[] {0f, 0f}, 2);
+        assertEquals((0.5 + 3) / 2, new MeanAbsoluteError().forwardBackward(z, 1, b, null), 1e-7);
+        // delta 1: 0.5·0.5² inside, 1·(3 − 0.5) outside
+        assertEquals((0.125 + 2.5) / 2, new HuberLoss(1.0).forwardBackward(z, 1, b, null), 1e-7);
+        float[] d = new float[2];
+        new HuberLoss(1.0).forwardBackward(z, 1, b, d);
+        assertEquals(0.25f, d[0], 1e-7f); // d / n inside
+        assertEquals(0.5f, d[1], 1e-7f);  // delta / n outside
+        assertThrows(IllegalArgumentException.class, () -> new HuberLoss(0));
+    }
+
     @Test
     void classWeightedSoftmaxCrossEntropyGradient() {
         int n = 4;

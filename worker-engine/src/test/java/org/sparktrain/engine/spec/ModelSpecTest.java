@@ -113,4 +113,38 @@ class ModelSpecTest {
                 ModelSpec.parse(rnn + "clipping: {clip_value: 1.0}\n", "r.yaml").clipping());
         assertEquals(java.util.Map.of(), ModelSpec.parse("input: [3]\nlayers: [{type: dense, units: 2}]\n", "d").clipping());
     }
+
+    // docs/architecture.md, "Regression"
+    static final String REGRESSION = """
+            name: reg
+            input: [3]
+            outputs: 2
+            layers:
+              - {type: dense, units: 4, activation: relu}
+              - {type: dense, units: 2}
+            """;
+
+    @Test
+    void aRegressionSpecTakesOutputsAndARegressionLoss() {
+        ModelSpec spec = ModelSpec.parse(REGRESSION, "reg.yaml");
+        assertTrue(spec.regression());
+        assertEquals(2, spec.outputs());
+        assertEquals("mse", spec.loss()); // the default loss of a regression spec
+        ModelSpec huber = ModelSpec.parse(REGRESSION + "loss: {type: huber, delta: 0.5}\n", "reg.yaml");
+        assertEquals(0.5, ((org.sparktrain.engine.loss.HuberLoss) huber.lossFunction()).delta());
+        assertEquals("mae", Network.build(ModelSpec.parse(REGRESSION + "loss: mae\n", "reg.yaml"), 1)
+                .lossFunction().name());
+    }
+
+    @Test
+    void regressionSpecsThatContradictThemselvesAreRefusedNamingTheFile() {
+        assertMentions(refused(REGRESSION + "classes: 2\n"), "bad.yaml", "both 'classes'", "'outputs'");
+        assertMentions(refused(REGRESSION + "loss: softmax_cross_entropy\n"), "bad.yaml", "regression",
+                "mse, mae or huber");
+        assertMentions(refused(REGRESSION + "loss: sigmoid_binary_cross_entropy\n"), "bad.yaml", "classification");
+        assertMentions(refused(REGRESSION.replace("outputs: 2", "outputs: 3")), "bad.yaml", "outputs: 3");
+        assertMentions(refused(REGRESSION + "loss: {type: mse, delta: 2}\n"), "bad.yaml", "Huber");
+        assertMentions(refused(REGRESSION + "training: {early_stopping: {patience: 2, metric: accuracy}}\n"),
+                "bad.yaml", "metric: loss");
+    }
 }

@@ -43,6 +43,10 @@ public final class Bench {
     }
 
     static void run(String[] argv) throws Exception {
+        if (java.util.Arrays.asList(argv).contains("--task")) {
+            RegressionBench.run(argv);
+            return;
+        }
         if (java.util.Arrays.asList(argv).contains("--cold")) {
             ColdBench.run(argv);
             return;

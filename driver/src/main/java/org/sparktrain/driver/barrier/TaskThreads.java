@@ -53,6 +53,7 @@ final class TaskThreads implements AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException(KEY + " must be >= 1, got " + threads);
         }
+        org.sparktrain.engine.train.Warmup.stopInThisJvm(); // training starts here: the warm-up yields its core
         replicas = new Trainer[threads];
         for (int j = 0; j < threads; j++) {
             replicas[j] = make.get();

@@ -158,6 +158,11 @@ final class TrainCommand {
         checkOutDir(sc, outDir);
         run = run.withWorkers(run.workers(sc));
         int workers = run.workers();
+        if (!"0".equals(System.getenv("SPARKTRAIN_WARMUP"))) {
+            // a cluster's executors are other JVMs: warm them while the data is read and prepared (does nothing on
+            // a local master, whose executors are this JVM; docs/architecture.md, "Cold JVMs")
+            org.sparktrain.driver.train.ExecutorWarmup.start(sc, spec, cfg, run.stepRows(workers), 2000);
+        }
         DataSources.Options read = new DataSources.Options(classes, spec.input(), a.get("label-col", null),
                 a.flag("drop-bad-rows")).regression(f.targets);
         long t0 = System.nanoTime();

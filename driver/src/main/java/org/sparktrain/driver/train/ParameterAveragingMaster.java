@@ -192,6 +192,7 @@ public final class ParameterAveragingMaster {
         try {
             List<float[]> results = blocks.mapPartitionsWithIndex((Integer w, Iterator<MiniBatch> it) -> {
                 long c0 = System.nanoTime();
+                org.sparktrain.engine.train.Warmup.stopInThisJvm(); // training starts here: the warm-up yields its core
                 Trainer t = WorkerPool.borrow(run, spec, cfg);
                 try {
                     r.restoreWorker(t, start.value(), stepsBefore, lr);

@@ -15,6 +15,9 @@ import org.sparktrain.engine.spec.TrainingConfig;
  * strict), so a warm-up never changes a result (tested: {@code WarmupTest}).
  */
 public final class Warmup implements AutoCloseable {
+    /** The warm-up started in this JVM by {@link #inThisJvm}, if any (an executor warms once). */
+    private static Warmup jvmWide;
+
     private final Thread thread;
     private volatile boolean stop;
     private volatile int steps;
@@ -62,6 +65,39 @@ public final class Warmup implements AutoCloseable {
         } catch (RuntimeException e) {
             // a warm-up that cannot run (an unusual spec) only means a cold first epoch; the run reports real errors
         }
+    }
+
+    /**
+     * Starts warming this JVM once (an executor's: the first call starts a warm-up, later calls do nothing) on
+     * minibatches of {@code rows} rows; {@link #stopInThisJvm} ends it when training begins here.
+     *
+     * @return true when this call started it
+     */
+    public static synchronized boolean inThisJvm(ModelSpec spec, TrainingConfig config, int rows, int maxSteps) {
+        if (jvmWide != null) {
+            return false;
+        }
+        jvmWide = start(spec, config, rows, maxSteps);
+        return true;
+    }
+
+    /**
+     * Stops the JVM-wide warm-up, if one runs, so that it takes no core from training (called when a training
+     * task starts; at most one step's wait). Later {@link #inThisJvm} calls do not start another.
+     */
+    public static void stopInThisJvm() {
+        Warmup w;
+        synchronized (Warmup.class) {
+            w = jvmWide;
+        }
+        if (w != null && !w.stop) {
+            w.close();
+        }
+    }
+
+    /** Steps the JVM-wide warm-up has taken; -1 when none was started. */
+    public static synchronized int stepsInThisJvm() {
+        return jvmWide == null ? -1 : jvmWide.steps;
     }
 
     /** Steps taken so far. */

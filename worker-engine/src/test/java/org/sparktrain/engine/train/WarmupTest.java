@@ -1,6 +1,8 @@
 package org.sparktrain.engine.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -63,5 +65,21 @@ class WarmupTest {
             assertArrayEquals(before, during);
             assertArrayEquals(before, after);
         }
+    }
+
+    @Test
+    void anExecutorWarmsOnceAndStopsWhenTrainingStarts() throws InterruptedException {
+        ModelSpec spec = ModelSpec.parse(CONV, "t.yaml");
+        float[] before = trainOnce(spec, 64);
+        assertTrue(Warmup.inThisJvm(spec, spec.training(), 8, 1_000_000), "the first call starts the JVM's warm-up");
+        assertFalse(Warmup.inThisJvm(spec, spec.training(), 8, 1_000_000), "an executor warms once");
+        float[] during = trainOnce(spec, 64);
+        Warmup.stopInThisJvm(); // what a training task does first (it waits for the step under way)
+        int steps = Warmup.stepsInThisJvm();
+        assertTrue(steps > 0, "the warm-up took no step beside a training epoch");
+        Thread.sleep(300);
+        assertEquals(steps, Warmup.stepsInThisJvm(), "stopped: no step after stopInThisJvm");
+        assertFalse(Warmup.inThisJvm(spec, spec.training(), 8, 1_000_000), "not restarted after training began");
+        assertArrayEquals(before, during);
     }
 }

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.round.RoundRule;
 import org.sparktrain.engine.data.MiniBatch;
 import org.sparktrain.engine.optim.Optimizer;
+import org.sparktrain.engine.train.DivergenceGuard;
 import org.sparktrain.engine.train.RoundVector;
 import org.sparktrain.engine.train.Trainer;
 import scala.reflect.ClassTag;
@@ -30,8 +31,8 @@ import scala.reflect.ClassTag$;
  * the round plan and the seeds are functions of the epoch), and reruns the whole stage from it, with a
  * fresh secret, up to {@link AllReduceSettings#maxAttempts()} times. Since every random stream derives
  * from (seed, epoch, worker, step), a rerun gives the bits an uninterrupted stage would have given.
- * A non-finite averaged loss is not a failure: every task stops at the same round, and the caller is
- * told which.
+ * A non-finite averaged loss, or one the divergence guard stops, is not a failure: every task stops at the same
+ * round, and the caller is told which (or replays the guard on the rounds' losses).
  *
  * <p>After the stage the driver checks that every task reported the same hash of its final state (the
  * ring guarantees it; a difference is a bug, reported as such) and restores task 0's vector into the
@@ -87,12 +88,23 @@ public final class BarrierEpoch {
     public static Outcome run(JavaSparkContext sc, JavaRDD<MiniBatch> blocks, Trainer master, RoundRule rule,
                               int epoch, int[] rounds, String name, AllReduceSettings settings,
                               boolean returnEveryVector, TaskHook hook) {
+        return run(sc, blocks, master, rule, epoch, rounds, name, settings, returnEveryVector, hook,
+                new DivergenceGuard(DivergenceGuard.Settings.off()));
+    }
+
+    /**
+     * As above, with {@code guard} (the driver's divergence guard in its state at the epoch's start, a copy) run by
+     * every task: the tasks stop after the round where it triggers, as after a non-finite loss.
+     */
+    public static Outcome run(JavaSparkContext sc, JavaRDD<MiniBatch> blocks, Trainer master, RoundRule rule,
+                              int epoch, int[] rounds, String name, AllReduceSettings settings,
+                              boolean returnEveryVector, TaskHook hook, DivergenceGuard guard) {
         int workers = blocks.getNumPartitions();
         checkSlots(sc, workers);
         Optimizer opt = master.optimizer();
         Broadcast<float[]> startState = sc.broadcast(RoundVector.packState(master.network(), opt));
         BarrierTask.Start start = new BarrierTask.Start(startState, opt.stepCount(), opt.learningRate(),
-                master.network().spec().text(), master.config());
+                master.network().spec().text(), master.config(), guard);
         try {
             Exception last = null;
             for (int attempt = 0; attempt < settings.maxAttempts(); attempt++) {

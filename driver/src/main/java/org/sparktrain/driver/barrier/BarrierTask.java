@@ -13,6 +13,7 @@ import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.MiniBatch;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.DivergenceGuard;
 import org.sparktrain.engine.train.RoundVector;
 import org.sparktrain.engine.train.Trainer;
 import scala.collection.Iterator;
@@ -40,8 +41,8 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
     private static final long serialVersionUID = 1L;
 
     /** The driver's trainer at the epoch's start, which every task replicates. */
-    record Start(Broadcast<float[]> state, long stepCount, float learningRate, String specText, TrainingConfig config)
-            implements Serializable {
+    record Start(Broadcast<float[]> state, long stepCount, float learningRate, String specText, TrainingConfig config,
+                 DivergenceGuard guard) implements Serializable {
     }
 
     /** One attempt of the stage: its tasks, the attempt's secret and channel settings, a label for messages. */
@@ -108,6 +109,7 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
             }
             rep.setupMillis = (System.nanoTime() - t0) / 1e6;
             long stepCount = start.stepCount();
+            DivergenceGuard guard = start.guard().copy(); // every task sees the same sums: all stop together
             long compute = 0;
             int step = 0;
             for (int r = 0; r < rounds.length; r++) {
@@ -139,6 +141,9 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
                 if (contributors > 0 && !Double.isFinite(rep.lossSums[r])) {
                     rep.nonFiniteRound = r; // every task sees the same sum and stops at the same round
                     break;
+                }
+                if (contributors > 0 && guard.observe(rep.lossSums[r], rep.examples[r])) {
+                    break; // the driver's replay of the guard finds this round and says so
                 }
             }
             rep.computeSeconds = compute / 1e9;

@@ -51,7 +51,7 @@ final class EvaluateCommand {
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
               --warmup-rounds, --sync-epochs, --optimizer-state, --lr-scaling-reference, --lr-warmup-epochs,
-              --class-weight,
+              --class-weight, --divergence-factor, --divergence-rounds,
               --transport  as for 'sparktrain train' (scaling and resampling happen inside each
                                       fold, on its training part only)
               --out DIR               where metrics.json (the summary and every run's metrics) and report.html

@@ -81,6 +81,10 @@ final class TrainCommand {
                                       among themselves over direct TCP (default; needs all W tasks running
                                       at once; ports and timeouts: spark.sparktrain.allreduce.*), or one
                                       Spark job per round (the reference; ~30 ms more per round)
+              --divergence-factor F   stop the run when the training loss stays above F times its best
+                                      (the lowest mean over --divergence-rounds rounds) for
+                                      --divergence-rounds rounds in a row (default 10; 0 turns it off)
+              --divergence-rounds N   rounds in a row for the divergence guard (default 50)
               --resume                continue from the checkpoint in --out, if there is one
               --out DIR               where the model file, checkpoint and metrics go (default runs/<model
                                       name>); any Hadoop path (file:, hdfs:, s3a:)

@@ -15,6 +15,8 @@ import org.sparktrain.driver.barrier.TaskHook;
 import org.sparktrain.driver.round.RoundRule;
 import org.sparktrain.engine.data.MiniBatch;
 import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.DivergedLossException;
+import org.sparktrain.engine.train.DivergenceGuard;
 import org.sparktrain.engine.train.NonFiniteLossException;
 import org.sparktrain.engine.train.RoundVector;
 import org.sparktrain.engine.train.Trainer;
@@ -45,6 +47,8 @@ public final class ParameterAveragingMaster {
     private TaskHook taskHook = TaskHook.NONE;
     /** The spec's learning rate, which a scaling rule scales per epoch. */
     private final float specRate;
+    /** The divergence guard over every round of the run (docs/architecture.md, "Failing cleanly"). */
+    private final DivergenceGuard guard;
 
     public ParameterAveragingMaster(JavaSparkContext sc, MasterConfig config, Trainer master) {
         this.sc = sc;
@@ -52,6 +56,7 @@ public final class ParameterAveragingMaster {
         this.master = master;
         this.training = master.config();
         this.specRate = master.optimizer().learningRate();
+        this.guard = new DivergenceGuard(config.divergence(), DivergenceGuard.chanceLoss(master.network()));
     }
 
     /**
@@ -120,6 +125,9 @@ public final class ParameterAveragingMaster {
                 if (!Double.isFinite(l)) {
                     throw nonFinite(epoch, plan, r, l / RoundVector.examples(avg));
                 }
+                if (guard.observe(l, RoundVector.examples(avg))) {
+                    throw new DivergedLossException(epoch, where(plan, r), guard);
+                }
                 lossSum += l;
                 examples += RoundVector.examples(avg);
             }
@@ -140,7 +148,7 @@ public final class ParameterAveragingMaster {
         RoundRule rule = config.averaging().rule(epoch);
         int[] plan = rule.plan(rounds, data.maxBlocksPerWorker(epoch));
         BarrierEpoch.Outcome o = BarrierEpoch.run(sc, blocks, master, rule, epoch, plan, config.runName(),
-                BarrierEpoch.settings(sc), false, taskHook);
+                BarrierEpoch.settings(sc), false, taskHook, guard.copy());
         lastBarrier = o;
         roundMillis.clear();
         for (double ms : o.roundMillis()) {
@@ -158,6 +166,11 @@ public final class ParameterAveragingMaster {
             int bad = o.nonFiniteRound();
             throw nonFinite(epoch, plan, bad, o.lossSums()[bad] / o.examples()[bad]);
         }
+        for (int i = 0; i < o.roundsDone(); i++) { // the tasks' copies stopped where this replay does
+            if (guard.observe(o.lossSums()[i], o.examples()[i])) {
+                throw new DivergedLossException(epoch, where(plan, i), guard);
+            }
+        }
         data.release(epoch);
         return new double[] {examples == 0 ? Double.NaN : lossSum / examples, examples};
     }
@@ -168,8 +181,16 @@ public final class ParameterAveragingMaster {
         for (int i = 0; i < r; i++) {
             step += plan[i];
         }
-        return new NonFiniteLossException(epoch, step + 1, loss, "in averaging round " + (r + 1) + " (minibatches "
-                + (step + 1) + "-" + (step + plan[r]) + ")");
+        return new NonFiniteLossException(epoch, step + 1, loss, where(plan, r));
+    }
+
+    /** "in averaging round R (minibatches A-B)" for round {@code r} (from 0) of {@code plan}. */
+    private static String where(int[] plan, int r) {
+        int step = 0;
+        for (int i = 0; i < r; i++) {
+            step += plan[i];
+        }
+        return "in averaging round " + (r + 1) + " (minibatches " + (step + 1) + "-" + (step + plan[r]) + ")";
     }
 
     /**

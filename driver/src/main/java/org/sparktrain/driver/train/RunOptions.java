@@ -9,6 +9,7 @@ import org.sparktrain.engine.Network;
 import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.DivergenceGuard;
 import org.sparktrain.partitioning.DataPipeline;
 import org.sparktrain.partitioning.Resampling;
 import org.sparktrain.partitioning.SplitSpec;
@@ -27,10 +28,12 @@ import org.sparktrain.partitioning.SplitSpec;
  * @param shuffleWindow rows a worker permutes together per epoch; 0 for automatic
  * @param lrScaling the learning-rate scaling rule, or null for the spec's rate throughout
  * @param classWeights the loss's class weights (resolved on the training part's class counts), or null for none
+ * @param divergence when a run whose loss runs away stops (docs/architecture.md, "Failing cleanly")
  */
 public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int workers, Averaging averaging,
                          MasterConfig.RoundTransport transport, FittedScaler.Kind scaler, Resampling resampling,
-                         int shuffleWindow, LearningRateScaling lrScaling, ClassWeights classWeights) {
+                         int shuffleWindow, LearningRateScaling lrScaling, ClassWeights classWeights,
+                         DivergenceGuard.Settings divergence) {
 
     /** K = 5 local steps per round: the command line's and the Spark ML estimator's default. */
     public static final int DEFAULT_AVERAGING_FREQUENCY = 5;
@@ -45,6 +48,10 @@ public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int
         if (averaging == null || transport == null || resampling == null) {
             throw new IllegalArgumentException("a run needs averaging settings, a transport and a resampling");
         }
+        if (divergence == null) {
+            throw new IllegalArgumentException("a run needs divergence guard settings (DivergenceGuard.Settings.off()"
+                    + " for none)");
+        }
         if (shuffleWindow < 0) {
             throw new IllegalArgumentException("--shuffle-window must be >= 0, got " + shuffleWindow);
         }
@@ -58,57 +65,63 @@ public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int
     public static RunOptions of(ModelSpec spec) {
         return new RunOptions(spec, spec.training(), spec.name(), 0,
                 new Averaging(AveragingMode.PARAMETER, DEFAULT_AVERAGING_FREQUENCY, 0),
-                MasterConfig.RoundTransport.BARRIER, null, Resampling.none(), 0, null, null);
+                MasterConfig.RoundTransport.BARRIER, null, Resampling.none(), 0, null, null,
+                DivergenceGuard.Settings.defaults());
     }
 
     public RunOptions withConfig(TrainingConfig c) {
         return new RunOptions(spec, c, name, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights);
+                resampling, shuffleWindow, lrScaling, classWeights, divergence);
     }
 
     public RunOptions withName(String n) {
         return new RunOptions(spec, config, n, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights);
+                resampling, shuffleWindow, lrScaling, classWeights, divergence);
     }
 
     public RunOptions withWorkers(int w) {
         return new RunOptions(spec, config, name, w, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights);
+                resampling, shuffleWindow, lrScaling, classWeights, divergence);
     }
 
     public RunOptions withAveraging(Averaging a) {
         return new RunOptions(spec, config, name, workers, a, transport, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights);
+                resampling, shuffleWindow, lrScaling, classWeights, divergence);
     }
 
     public RunOptions withTransport(MasterConfig.RoundTransport t) {
         return new RunOptions(spec, config, name, workers, averaging, t, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights);
+                resampling, shuffleWindow, lrScaling, classWeights, divergence);
     }
 
     public RunOptions withScaler(FittedScaler.Kind k) {
         return new RunOptions(spec, config, name, workers, averaging, transport, k,
-                resampling, shuffleWindow, lrScaling, classWeights);
+                resampling, shuffleWindow, lrScaling, classWeights, divergence);
     }
 
     public RunOptions withResampling(Resampling r) {
         return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
-                r, shuffleWindow, lrScaling, classWeights);
+                r, shuffleWindow, lrScaling, classWeights, divergence);
     }
 
     public RunOptions withShuffleWindow(int rows) {
         return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
-                resampling, rows, lrScaling, classWeights);
+                resampling, rows, lrScaling, classWeights, divergence);
     }
 
     public RunOptions withLrScaling(LearningRateScaling rule) {
         return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, rule, classWeights);
+                resampling, shuffleWindow, rule, classWeights, divergence);
+    }
+
+    public RunOptions withDivergence(DivergenceGuard.Settings d) {
+        return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
+                resampling, shuffleWindow, lrScaling, classWeights, d);
     }
 
     public RunOptions withClassWeights(ClassWeights w) {
         return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling, w);
+                resampling, shuffleWindow, lrScaling, w, divergence);
     }
 
     /** The workers this run uses on {@code sc}: the setting, or Spark's default parallelism when it is 0. */
@@ -150,7 +163,7 @@ public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int
 
     /** How the master runs with {@code workers} workers. */
     public MasterConfig master(int workers) {
-        return new MasterConfig(workers, averaging, name, transport, lrScaling);
+        return new MasterConfig(workers, averaging, name, transport, lrScaling, divergence);
     }
 
     /** The scaler's name as users type it ({@code none}, {@code zscore}, {@code minmax}). */

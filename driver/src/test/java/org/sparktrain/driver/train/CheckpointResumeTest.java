@@ -18,6 +18,8 @@ import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.DataSet;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.DivergedLossException;
+import org.sparktrain.engine.train.DivergenceGuard;
 import org.sparktrain.engine.train.NonFiniteLossException;
 import org.sparktrain.engine.train.Trainer;
 
@@ -80,5 +82,29 @@ class CheckpointResumeTest {
         assertTrue(e.getMessage().contains("averaging round"), e.getMessage());
         assertEquals(2, e.epoch());
         assertArrayEquals(good, Files.readAllBytes(tmp.resolve(Checkpoint.FILE)));
+    }
+
+    @Test
+    void aDivergingLossStopsNamingTheRoundAndKeepsTheLastGoodCheckpoint(@TempDir Path tmp) throws Exception {
+        DataSet d = ParameterAveragingMasterTest.data(160, 9);
+        String spec = ParameterAveragingMasterTest.MLP;
+        for (MasterConfig.RoundTransport transport : MasterConfig.RoundTransport.values()) {
+            MasterConfig mc = new MasterConfig(2, 2, AveragingMode.PARAMETER, 0, "t").withTransport(transport)
+                    .withDivergence(new DivergenceGuard.Settings(10, 2));
+            String dir = tmp.resolve(transport.name()).toString();
+            run(trainer(spec, 1), d, mc, dir, false);
+            byte[] good = Files.readAllBytes(Path.of(dir, Checkpoint.FILE));
+            Trainer bad = trainer(spec, 3);
+            JavaSparkContext sc = TestSpark.jsc();
+            EpochData data = new InMemoryEpochData(sc, d, 2, bad.config().batchSize(), bad.config().seed());
+            // resume epoch 1's checkpoint with a rate that makes the loss run away, finite: epoch 2 diverges
+            bad.optimizer().setLearningRate(1e3f);
+            DivergedLossException e = assertThrows(DivergedLossException.class, () -> DistributedTraining.run(sc, bad,
+                    mc, data, null, dir, true, new PrintStream(new ByteArrayOutputStream())));
+            assertTrue(e.getMessage().contains("epoch 2 in averaging round") && e.getMessage().contains("for 2 rounds"),
+                    e.getMessage());
+            assertEquals(2, e.epoch());
+            assertArrayEquals(good, Files.readAllBytes(Path.of(dir, Checkpoint.FILE)), transport.name());
+        }
     }
 }

@@ -179,7 +179,7 @@ public final class DistributedTraining {
                 line.append(String.format("  test_acc %.4f", testAcc));
             }
             line.append(String.format("  %.0f samples/s  %.1fs  ETA %.0fs  (%d rounds, median %.0f ms, p90 %.0f ms)",
-                    r[1] / secs, secs, eta, master.lastEpochRoundMillis().size(), pct[0], pct[1]));
+                    r[1] / secs, secs, eta, master.lastEpochRounds(), pct[0], pct[1]));
             out.println(line);
             if (options.epochLog() != null) {
                 ObjectNode rec = JSON.createObjectNode();
@@ -194,7 +194,7 @@ public final class DistributedTraining {
                 }
                 rec.put("samples_per_sec", r[1] / secs);
                 rec.put("seconds", secs);
-                rec.put("rounds", master.lastEpochRoundMillis().size());
+                rec.put("rounds", master.lastEpochRounds());
                 rec.put("round_ms_median", pct[0]);
                 rec.put("round_ms_p90", pct[1]);
                 rec.put("compute_seconds", master.lastEpochComputeSeconds());

@@ -43,6 +43,7 @@ public final class ParameterAveragingMaster {
     private long rounds;
     private final List<Double> roundMillis = new ArrayList<>();
     private double computeSeconds;
+    private int epochRounds;
     private BarrierEpoch.Outcome lastBarrier;
     private TaskHook taskHook = TaskHook.NONE;
     /** The spec's learning rate, which a scaling rule scales per epoch. */
@@ -84,6 +85,14 @@ public final class ParameterAveragingMaster {
     /** Wall time of each round of the last epoch, in milliseconds. */
     public List<Double> lastEpochRoundMillis() {
         return Collections.unmodifiableList(roundMillis);
+    }
+
+    /**
+     * Rounds of the last epoch (its round times may cover fewer: a barrier stage rerun from a handed-over state
+     * times only the rounds it computed).
+     */
+    public int lastEpochRounds() {
+        return epochRounds;
     }
 
     /** Sum over the last epoch's rounds of the mean worker compute time (seconds). */
@@ -134,6 +143,7 @@ public final class ParameterAveragingMaster {
             step += k;
             rounds++;
         }
+        epochRounds = plan.length;
         data.release(epoch);
         return new double[] {examples == 0 ? Double.NaN : lossSum / examples, examples};
     }
@@ -148,7 +158,8 @@ public final class ParameterAveragingMaster {
         RoundRule rule = config.averaging().rule(epoch);
         int[] plan = rule.plan(rounds, data.maxBlocksPerWorker(epoch));
         BarrierEpoch.Outcome o = BarrierEpoch.run(sc, blocks, master, rule, epoch, plan, config.runName(),
-                BarrierEpoch.settings(sc), false, taskHook, guard.copy());
+                BarrierEpoch.settings(sc), false, taskHook, new BarrierEpoch.Recovery(guard.copy(),
+                        BarrierEpoch.handover(sc), null, null));
         lastBarrier = o;
         roundMillis.clear();
         for (double ms : o.roundMillis()) {
@@ -156,6 +167,7 @@ public final class ParameterAveragingMaster {
         }
         computeSeconds = o.meanComputeSeconds();
         rounds += o.roundsDone();
+        epochRounds = o.roundsDone();
         double lossSum = 0;
         long examples = 0;
         for (int i = 0; i < o.roundsDone(); i++) {

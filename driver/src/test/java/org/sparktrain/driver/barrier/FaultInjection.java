@@ -24,6 +24,8 @@ final class FaultInjection {
     private static volatile int partition;
     private static volatile int fired;
     private static volatile boolean killedWhileHung;
+    /** Every hook call since the last {@link #arm}/{@link #disarm}: {attempt, round, worker}. */
+    private static final java.util.Queue<int[]> CALLS = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private FaultInjection() {
     }
@@ -34,11 +36,18 @@ final class FaultInjection {
         partition = partitionNo;
         fired = 0;
         killedWhileHung = false;
+        CALLS.clear();
         kind = k;
     }
 
     static void disarm() {
         kind = null;
+        CALLS.clear();
+    }
+
+    /** The rounds worker {@code w} started in stage attempt {@code a} (of any epoch), in order. */
+    static int[] roundsStarted(int a, int w) {
+        return CALLS.stream().filter(c -> c[0] == a && c[2] == w).mapToInt(c -> c[1]).toArray();
     }
 
     static int fired() {
@@ -52,6 +61,7 @@ final class FaultInjection {
 
     /** Called by every task at the start of every round. */
     static void check(int attemptNo, int roundNo, int partitionNo, java.util.function.BooleanSupplier killed) {
+        CALLS.add(new int[] {attemptNo, roundNo, partitionNo});
         Kind k = kind;
         if (k == null || attemptNo != attempt || roundNo != round || partitionNo != partition) {
             return;

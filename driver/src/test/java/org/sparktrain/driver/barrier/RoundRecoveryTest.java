@@ -1,0 +1,88 @@
+package org.sparktrain.driver.barrier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.sparktrain.driver.TestSpark;
+import org.sparktrain.driver.round.AveragingMode;
+import org.sparktrain.driver.train.MasterConfig;
+import org.sparktrain.driver.train.MasterConfig.RoundTransport;
+import org.sparktrain.driver.train.ParameterAveragingMaster;
+import org.sparktrain.engine.data.DataSet;
+
+/**
+ * Recovery in rounds (docs/architecture.md, "Failing cleanly"): task 0 hands the averaged state to the driver every
+ * N rounds, and a rerun after a failed task starts from the latest one, to the uninterrupted run's bits.
+ */
+class RoundRecoveryTest {
+
+    @AfterEach
+    void cleanUp() {
+        FaultInjection.disarm();
+        JavaSparkContext sc = TestSpark.jsc();
+        sc.setLocalProperty(StateHandover.EVERY_ROUNDS, null);
+        sc.setLocalProperty(StateHandover.EVERY_SECONDS, null);
+    }
+
+    @Test
+    void aTaskKilledMidEpochIsRerunFromTheLastHandedOverRound() {
+        JavaSparkContext sc = TestSpark.jsc();
+        // 240 examples, 120 per worker in minibatches of 8, K = 1: 15 rounds; a hand-over after every 4 rounds, none by time
+        sc.setLocalProperty(StateHandover.EVERY_SECONDS, "0");
+        DataSet d = BarrierTrainingTest.data(240, 5);
+        for (AveragingMode mode : AveragingMode.values()) {
+            MasterConfig mc = new MasterConfig(2, 1, mode, 0, "t").withTransport(RoundTransport.BARRIER);
+            sc.setLocalProperty(StateHandover.EVERY_ROUNDS, "0");
+            float[] noHandovers = BarrierTrainingTest.train(BarrierTrainingTest.WITH_DROPOUT_AND_BN, d, mc, 1);
+            sc.setLocalProperty(StateHandover.EVERY_ROUNDS, "4");
+            ParameterAveragingMaster[] m = new ParameterAveragingMaster[1];
+            float[] clean = BarrierTrainingTest.train(BarrierTrainingTest.WITH_DROPOUT_AND_BN, d, mc, 1, m);
+            assertArrayEquals(noHandovers, clean, mode + ": handing over changes nothing");
+            assertEquals(3, m[0].lastBarrierOutcome().handovers(), "after rounds 4, 8 and 12 of 15");
+
+            // task 1 throws at the start of round 10 (index 9) of attempt 0: rounds 1-9 are done, the state after
+            // round 8 was handed over
+            FaultInjection.arm(FaultInjection.Kind.THROW, 0, 9, 1);
+            float[] rerun = BarrierTrainingTest.train(BarrierTrainingTest.WITH_DROPOUT_AND_BN, d, mc, 1, m);
+            BarrierEpoch.Outcome o = m[0].lastBarrierOutcome();
+            assertEquals(1, FaultInjection.fired());
+            assertEquals(2, o.attempts());
+            assertEquals(8, o.firstRound());
+            assertEquals(1, o.failures().size());
+            String said = o.failures().get(0);
+            // the cause is the first failure Spark saw: the injected fault, or its peer's closed connection
+            assertTrue(said.startsWith("attempt 1 failed: ") && said.contains("rerun from round 9 of 15 (the state after 8 rounds, handed over by task 0)"), said);
+            // the rerun computed rounds 9-15 only: rounds 1-8 were not computed again
+            int[] expected = {8, 9, 10, 11, 12, 13, 14};
+            assertArrayEquals(expected, FaultInjection.roundsStarted(1, 0), mode.toString());
+            assertArrayEquals(expected, FaultInjection.roundsStarted(1, 1), mode.toString());
+            assertEquals(15, o.lossSums().length);
+            assertArrayEquals(clean, rerun, mode + ": bit for bit");
+            FaultInjection.disarm();
+        }
+    }
+
+    @Test
+    void aFailureBeforeAnyHandOverRerunsFromTheEpochsStart() {
+        JavaSparkContext sc = TestSpark.jsc();
+        sc.setLocalProperty(StateHandover.EVERY_SECONDS, "0");
+        sc.setLocalProperty(StateHandover.EVERY_ROUNDS, "4");
+        DataSet d = BarrierTrainingTest.data(240, 6);
+        MasterConfig mc = new MasterConfig(2, 1, AveragingMode.PARAMETER, 0, "t").withTransport(RoundTransport.BARRIER);
+        float[] clean = BarrierTrainingTest.train(BarrierTrainingTest.MLP, d, mc, 1);
+        FaultInjection.arm(FaultInjection.Kind.THROW, 0, 2, 0); // task 0 itself, before its first hand-over
+        ParameterAveragingMaster[] m = new ParameterAveragingMaster[1];
+        float[] rerun = BarrierTrainingTest.train(BarrierTrainingTest.MLP, d, mc, 1, m);
+        BarrierEpoch.Outcome o = m[0].lastBarrierOutcome();
+        assertEquals(0, o.firstRound());
+        assertTrue(o.failures().get(0).contains("rerun from the epoch's start"), o.failures().toString());
+        assertEquals(15, FaultInjection.roundsStarted(1, 0).length);
+        assertArrayEquals(clean, rerun);
+        assertTrue(Arrays.stream(FaultInjection.roundsStarted(0, 0)).max().getAsInt() == 2);
+    }
+}

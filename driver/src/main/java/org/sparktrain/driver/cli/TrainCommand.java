@@ -85,6 +85,9 @@ final class TrainCommand {
                                       (the lowest mean over --divergence-rounds rounds) for
                                       --divergence-rounds rounds in a row (default 10; 0 turns it off)
               --divergence-rounds N   rounds in a row for the divergence guard (default 50)
+              --checkpoint-every N    also write the checkpoint every N averaging rounds, not only after every
+                                      epoch (default 0: every epoch only); --resume continues from it to the
+                                      same bits as an uninterrupted run
               --resume                continue from the checkpoint in --out, if there is one
               --out DIR               where the model file, checkpoint and metrics go (default runs/<model
                                       name>); any Hadoop path (file:, hdfs:, s3a:)
@@ -110,13 +113,14 @@ final class TrainCommand {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
-        Args a = new Args("sparktrain train", argv, 1, RunFlags.valued("test", "out", "test-fraction"),
-                RunFlags.switches("resume"));
+        Args a = new Args("sparktrain train", argv, 1,
+                RunFlags.valued("test", "out", "test-fraction", "checkpoint-every"), RunFlags.switches("resume"));
         if (a.flag("help")) {
             out.print(HELP);
             return 0;
         }
         double valFraction = RunFlags.fraction(a, "validation");
+        int checkpointEvery = a.intValue("checkpoint-every", 0, 0);
         double testFraction = a.has("test-fraction") ? RunFlags.fraction(a, "test-fraction") : DEFAULT_TEST_FRACTION;
         RunFlags f = new RunFlags(a);
         RunOptions run = f.run();
@@ -209,7 +213,8 @@ final class TrainCommand {
                 : ScoringBlocks.pack(test, fold.scaler(), ScoringBlocks.PREDICT_ROWS).persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<Block> valBlocks = fold.validationBlocks();
         DistributedTraining.Options watch = DistributedTraining.Options.quiet().printingTo(out)
-                .checkpoints(outDir, a.flag("resume")).loggingEpochsTo(outDir + "/metrics.jsonl")
+                .checkpoints(outDir, a.flag("resume")).checkpointEvery(checkpointEvery)
+                .loggingEpochsTo(outDir + "/metrics.jsonl")
                 .validation(valBlocks == null ? null : n -> DistributedEvaluation.evaluate(sc, n, valBlocks))
                 .perEpochTest(testBlocks == null ? null : n -> DistributedEvaluation.evaluate(sc, n, testBlocks));
         if (warmup != null) {

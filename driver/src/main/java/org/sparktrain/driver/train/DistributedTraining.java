@@ -7,11 +7,13 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.sparktrain.driver.barrier.RoundState;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.DataSet;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
 import org.sparktrain.engine.spec.TrainingConfig;
 import org.sparktrain.engine.train.EarlyStopping;
+import org.sparktrain.engine.train.RoundVector;
 import org.sparktrain.engine.train.Trainer;
 import org.sparktrain.partitioning.PreparedFold;
 
@@ -47,27 +49,41 @@ public final class DistributedTraining {
      * epoch (none when null), restored first with {@code resume}; progress lines to {@code out}.
      */
     public record Options(Validator validation, Validator perEpochTest, String checkpointDir, boolean resume,
-                          PrintStream out, String epochLog) {
+                          PrintStream out, String epochLog, int checkpointEvery) {
+        public Options {
+            if (checkpointEvery < 0) {
+                throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+            }
+        }
+
         /** No validation, no checkpoints, nothing printed or logged. */
         public static Options quiet() {
-            return new Options(null, null, null, false, new PrintStream(OutputStream.nullOutputStream()), null);
+            return new Options(null, null, null, false, new PrintStream(OutputStream.nullOutputStream()), null, 0);
         }
 
         public Options validation(Validator v) {
-            return new Options(v, perEpochTest, checkpointDir, resume, out, epochLog);
+            return new Options(v, perEpochTest, checkpointDir, resume, out, epochLog, checkpointEvery);
         }
 
         public Options perEpochTest(Validator v) {
-            return new Options(validation, v, checkpointDir, resume, out, epochLog);
+            return new Options(validation, v, checkpointDir, resume, out, epochLog, checkpointEvery);
         }
 
         /** Checkpoints after every epoch in {@code dir}; with {@code resumeFromIt} an existing one is restored first. */
         public Options checkpoints(String dir, boolean resumeFromIt) {
-            return new Options(validation, perEpochTest, dir, resumeFromIt, out, epochLog);
+            return new Options(validation, perEpochTest, dir, resumeFromIt, out, epochLog, checkpointEvery);
+        }
+
+        /**
+         * Checkpoints also every {@code n} rounds of the run (0: only every epoch), written atomically like the epoch's
+         * (docs/architecture.md, "Failing cleanly"); needs {@link #checkpoints}.
+         */
+        public Options checkpointEvery(int n) {
+            return new Options(validation, perEpochTest, checkpointDir, resume, out, epochLog, n);
         }
 
         public Options printingTo(PrintStream o) {
-            return new Options(validation, perEpochTest, checkpointDir, resume, o, epochLog);
+            return new Options(validation, perEpochTest, checkpointDir, resume, o, epochLog, checkpointEvery);
         }
 
         /**
@@ -76,7 +92,7 @@ public final class DistributedTraining {
          * (docs/architecture.md, "The report").
          */
         public Options loggingEpochsTo(String file) {
-            return new Options(validation, perEpochTest, checkpointDir, resume, out, file);
+            return new Options(validation, perEpochTest, checkpointDir, resume, out, file, checkpointEvery);
         }
     }
 
@@ -103,6 +119,24 @@ public final class DistributedTraining {
         return new Trained(net, trainer, r);
     }
 
+    /**
+     * Writes the checkpoints inside an epoch ({@code --checkpoint-every}) from the states the master hands over, through
+     * a scratch copy of the trainer (the master's own may be mid-round, or a barrier stage's start).
+     */
+    private static ParameterAveragingMaster.RoundCheckpoint roundCheckpoints(Configuration hadoop, String dir,
+                                                                           Trainer trainer) {
+        Trainer scratch = Trainer.fromSpec(Network.build(trainer.network().spec(), trainer.config().seed()),
+                trainer.config());
+        return (epoch, roundsAtEpochStart, st) -> {
+            synchronized (scratch) {
+                RoundVector.unpackState(st.state(), scratch.network(), scratch.optimizer());
+                scratch.optimizer().setStepCount(st.stepCount());
+                Checkpoint.write(hadoop, dir, scratch.network(), scratch.optimizer(), epoch - 1, roundsAtEpochStart,
+                        new Checkpoint.Partial(epoch, st.roundsDone(), st.step(), st.lossSums(), st.examples()));
+            }
+        };
+    }
+
     /** Trains on a local data set's epochs, validating on {@code validation} (tests, benchmarks). */
     public static Result run(JavaSparkContext sc, Trainer trainer, MasterConfig mc, EpochData data, DataSet validation,
                              String checkpointDir, boolean resume, PrintStream out) throws IOException {
@@ -126,11 +160,20 @@ public final class DistributedTraining {
         Configuration hadoop = sc.hadoopConfiguration();
         ParameterAveragingMaster master = new ParameterAveragingMaster(sc, mc, trainer);
         int startEpoch = 1;
+        RoundState from = null; // a checkpoint written inside an epoch: where that epoch continues
         if (resume && checkpointDir != null && Checkpoint.exists(hadoop, checkpointDir)) {
             Checkpoint.Position pos = Checkpoint.restore(hadoop, checkpointDir, net, trainer.optimizer());
             master.setRounds(pos.rounds());
             startEpoch = pos.epoch() + 1;
-            out.printf("resumed from %s/%s after epoch %d%n", checkpointDir, Checkpoint.FILE, pos.epoch());
+            Checkpoint.Partial part = pos.partial();
+            if (part != null) {
+                from = new RoundState(part.roundsDone(), part.step(), trainer.optimizer().stepCount(),
+                        RoundVector.packState(net, trainer.optimizer()), part.lossSums(), part.examples());
+                out.printf("resumed from %s/%s in epoch %d after its round %d%n", checkpointDir, Checkpoint.FILE,
+                        startEpoch, part.roundsDone());
+            } else {
+                out.printf("resumed from %s/%s after epoch %d%n", checkpointDir, Checkpoint.FILE, pos.epoch());
+            }
         } else if (resume) {
             out.println("--resume: no checkpoint in " + checkpointDir + "; starting from the beginning");
         }
@@ -157,9 +200,12 @@ public final class DistributedTraining {
                 }
             }
         }
+        if (checkpointDir != null && options.checkpointEvery() > 0) {
+            master.setCheckpointEvery(options.checkpointEvery(), roundCheckpoints(hadoop, checkpointDir, trainer));
+        }
         for (; epoch <= epochs; epoch++) {
             long t0 = System.nanoTime();
-            double[] r = master.trainEpoch(data, epoch);
+            double[] r = master.trainEpoch(data, epoch, epoch == startEpoch ? from : null);
             double secs = (System.nanoTime() - t0) / 1e9;
             trainSeconds += secs;
             seen += (long) r[1];

@@ -1,16 +1,21 @@
 package org.sparktrain.driver.train;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.DoubleAccumulator;
 import org.sparktrain.driver.barrier.BarrierEpoch;
+import org.sparktrain.driver.barrier.RoundState;
+import org.sparktrain.driver.barrier.StateHandover;
 import org.sparktrain.driver.barrier.TaskHook;
 import org.sparktrain.driver.round.RoundRule;
 import org.sparktrain.engine.data.MiniBatch;
@@ -44,6 +49,8 @@ public final class ParameterAveragingMaster {
     private final List<Double> roundMillis = new ArrayList<>();
     private double computeSeconds;
     private int epochRounds;
+    private int checkpointEvery;
+    private RoundCheckpoint checkpointSink;
     private BarrierEpoch.Outcome lastBarrier;
     private TaskHook taskHook = TaskHook.NONE;
     /** The spec's learning rate, which a scaling rule scales per epoch. */
@@ -105,24 +112,73 @@ public final class ParameterAveragingMaster {
         return lastBarrier;
     }
 
+    /**
+     * Where a checkpoint inside an epoch goes ({@code --checkpoint-every}): the state after {@code st.roundsDone()}
+     * rounds of epoch {@code epoch}, which began after {@code roundsAtEpochStart} rounds of the run. Called on the
+     * driver's thread (job transport) or the barrier stage's rendezvous thread.
+     */
+    @FunctionalInterface
+    public interface RoundCheckpoint {
+        void write(int epoch, long roundsAtEpochStart, RoundState st) throws IOException;
+    }
+
+    /**
+     * Checkpoints every {@code n} rounds of the run besides every epoch (0: none), through {@code sink}
+     * (docs/architecture.md, "Failing cleanly"); never at an epoch's last round, whose checkpoint the epoch loop writes.
+     */
+    public void setCheckpointEvery(int n, RoundCheckpoint sink) {
+        if (n < 0 || n > 0 && sink == null) {
+            throw new IllegalArgumentException("--checkpoint-every must be >= 0 and have somewhere to go");
+        }
+        this.checkpointEvery = n;
+        this.checkpointSink = sink;
+    }
+
     /** One epoch: as many rounds as the largest partition needs. Returns {mean training loss, examples}. */
     public double[] trainEpoch(EpochData data, int epoch) {
+        return trainEpoch(data, epoch, null);
+    }
+
+    /**
+     * One epoch from {@code from}, a state after some of its rounds (a checkpoint written inside it), or from its start
+     * when null; the master's round counter must be the one at the epoch's start. Returns {mean training loss,
+     * examples} of the whole epoch.
+     */
+    public double[] trainEpoch(EpochData data, int epoch, RoundState from) {
         if (config.lrScaling() != null) {
             master.optimizer().setLearningRate(config.lrScaling().rate(specRate, training.batchSize(), epoch));
         }
         if (config.transport() == MasterConfig.RoundTransport.BARRIER) {
-            return barrierEpoch(data, epoch);
+            return barrierEpoch(data, epoch, from);
         }
         RoundRule rule = config.averaging().rule(epoch);
         JavaRDD<MiniBatch> blocks = data.blocks(epoch);
         int steps = data.maxBlocksPerWorker(epoch);
+        long roundsAtStart = rounds;
         int[] plan = rule.plan(rounds, steps);
         roundMillis.clear();
         computeSeconds = 0;
         double lossSum = 0;
         long examples = 0;
         int step = 0;
-        for (int r = 0; r < plan.length; r++) {
+        int first = 0;
+        double[] roundLoss = new double[plan.length];
+        double[] roundExamples = new double[plan.length];
+        if (from != null) { // the rounds before it are done: their losses count, their minibatches are skipped
+            RoundVector.unpackState(from.state(), master.network(), master.optimizer());
+            master.optimizer().setStepCount(from.stepCount());
+            first = from.roundsDone();
+            step = from.step();
+            for (int i = 0; i < first; i++) {
+                roundLoss[i] = from.lossSums()[i];
+                roundExamples[i] = from.examples()[i];
+                lossSum += roundLoss[i];
+                examples += (long) roundExamples[i];
+                guard.observe(roundLoss[i], roundExamples[i]);
+            }
+            rounds += first;
+        }
+        for (int r = first; r < plan.length; r++) {
             int k = plan[r];
             sc.setJobDescription(config.runName() + ": epoch " + epoch + ", round " + (r + 1)
                     + " (steps " + (step + 1) + "-" + (step + k) + " of " + steps + ")");
@@ -139,9 +195,21 @@ public final class ParameterAveragingMaster {
                 }
                 lossSum += l;
                 examples += RoundVector.examples(avg);
+                roundLoss[r] = l;
+                roundExamples[r] = RoundVector.examples(avg);
             }
             step += k;
             rounds++;
+            if (checkpointEvery > 0 && r + 1 < plan.length && rounds % checkpointEvery == 0) {
+                RoundState st = new RoundState(r + 1, step, master.optimizer().stepCount(),
+                        RoundVector.packState(master.network(), master.optimizer()), Arrays.copyOf(roundLoss, r + 1),
+                        Arrays.copyOf(roundExamples, r + 1));
+                try {
+                    checkpointSink.write(epoch, roundsAtStart, st);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
         }
         epochRounds = plan.length;
         data.release(epoch);
@@ -149,7 +217,7 @@ public final class ParameterAveragingMaster {
     }
 
     /** The epoch as one barrier stage: the same rounds, averaged among the tasks. */
-    private double[] barrierEpoch(EpochData data, int epoch) {
+    private double[] barrierEpoch(EpochData data, int epoch, RoundState from) {
         JavaRDD<MiniBatch> blocks = data.blocksReadOnce(epoch);
         if (blocks.getNumPartitions() != config.workers()) {
             throw new IllegalStateException("epoch " + epoch + " has " + blocks.getNumPartitions() + " partitions for "
@@ -157,9 +225,27 @@ public final class ParameterAveragingMaster {
         }
         RoundRule rule = config.averaging().rule(epoch);
         int[] plan = rule.plan(rounds, data.maxBlocksPerWorker(epoch));
+        StateHandover handover = BarrierEpoch.handover(sc);
+        Consumer<RoundState> onState = null;
+        if (checkpointEvery > 0) {
+            // task 0 hands over at the rounds a checkpoint is due; the driver writes them as they come
+            StateHandover h = handover.withCheckpoints(checkpointEvery, rounds);
+            handover = h;
+            long roundsAtStart = rounds;
+            RoundCheckpoint sink = checkpointSink;
+            onState = st -> {
+                if (h.checkpointDue(st.roundsDone())) {
+                    try {
+                        sink.write(epoch, roundsAtStart, st);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            };
+        }
         BarrierEpoch.Outcome o = BarrierEpoch.run(sc, blocks, master, rule, epoch, plan, config.runName(),
-                BarrierEpoch.settings(sc), false, taskHook, new BarrierEpoch.Recovery(guard.copy(),
-                        BarrierEpoch.handover(sc), null, null));
+                BarrierEpoch.settings(sc), false, taskHook, new BarrierEpoch.Recovery(guard.copy(), handover,
+                        onState, from));
         lastBarrier = o;
         roundMillis.clear();
         for (double ms : o.roundMillis()) {

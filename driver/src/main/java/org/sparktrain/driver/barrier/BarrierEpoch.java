@@ -76,7 +76,7 @@ public final class BarrierEpoch {
         SparkConf c = sc.getConf().clone();
         for (String k : new String[] {AllReduceSettings.PORTS, AllReduceSettings.HOST, AllReduceSettings.BIND,
                 AllReduceSettings.CONNECT_TIMEOUT, AllReduceSettings.IO_TIMEOUT, AllReduceSettings.MAX_ATTEMPTS,
-                AllReduceSettings.RENDEZVOUS}) {
+                AllReduceSettings.RENDEZVOUS, AllReduceSettings.STALL_TIMEOUT}) {
             String v = sc.getLocalProperty(k);
             if (v != null) {
                 c.set(k, v);

@@ -145,6 +145,7 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
             long compute = 0;
             long lastHandover = System.nanoTime();
             int lastHandoverRound = first;
+            double slowest = 0; // ms, this attempt's slowest round
             for (int r = first; r < rounds.length; r++) {
                 int k = rounds[r];
                 long r0 = System.nanoTime();
@@ -156,6 +157,8 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
                 }
                 long r1 = System.nanoTime();
                 compute += r1 - r0;
+                // a peer silent for much longer than the slowest round so far is stalled (a paused JVM): fail fast
+                ring.setTimeoutMillis(s.roundTimeoutMillis(r, first, slowest));
                 ring.allReduce(buf, n + 1);
                 long rx = System.nanoTime();
                 int contributors = Math.round(buf[n]);
@@ -168,6 +171,7 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
                 }
                 long r2 = System.nanoTime();
                 rep.roundMillis[r] = (r2 - r0) / 1e6;
+                slowest = Math.max(slowest, rep.roundMillis[r]);
                 rep.exchangeMillis[r] = (rx - r1) / 1e6;
                 rep.roundsDone = r + 1;
                 step += k;

@@ -12,8 +12,16 @@ final class FaultInjection {
         /** throws, closing its sockets on the way out: its peers see the closed connection at once */
         THROW,
         /** goes silent with its sockets open until Spark kills it: its peers must time out */
-        HANG
+        HANG,
+        /**
+         * stalls like a paused JVM: sleeps {@link #STALL_MILLIS} without looking at its kill flag (an interrupt ends
+         * it early, as Spark's kill of the task would), then goes on as if nothing happened
+         */
+        STALL
     }
+
+    /** How long a {@link Kind#STALL} lasts at most. */
+    static final long STALL_MILLIS = 15_000; // 15x the test's 1 s stall timeout: detection has room on a busy machine
 
     /** The hook to install: checks the armed fault at the start of every round. */
     static final TaskHook HOOK = FaultInjection::check;
@@ -67,6 +75,14 @@ final class FaultInjection {
             return;
         }
         fired++;
+        if (k == Kind.STALL) {
+            try {
+                Thread.sleep(STALL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         if (k == Kind.THROW) {
             throw new IllegalStateException("fault injected in attempt " + attemptNo + ", round " + roundNo
                     + ", task " + partitionNo);

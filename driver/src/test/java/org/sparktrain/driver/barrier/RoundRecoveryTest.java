@@ -27,6 +27,7 @@ class RoundRecoveryTest {
         JavaSparkContext sc = TestSpark.jsc();
         sc.setLocalProperty(StateHandover.EVERY_ROUNDS, null);
         sc.setLocalProperty(StateHandover.EVERY_SECONDS, null);
+        sc.setLocalProperty(AllReduceSettings.STALL_TIMEOUT, null);
     }
 
     @Test
@@ -84,5 +85,29 @@ class RoundRecoveryTest {
         assertEquals(15, FaultInjection.roundsStarted(1, 0).length);
         assertArrayEquals(clean, rerun);
         assertTrue(Arrays.stream(FaultInjection.roundsStarted(0, 0)).max().getAsInt() == 2);
+    }
+
+    @Test
+    void aStalledTaskIsDetectedByItsPeersAndTheStageRerunFromTheLatestState() {
+        JavaSparkContext sc = TestSpark.jsc();
+        sc.setLocalProperty(StateHandover.EVERY_SECONDS, "0");
+        sc.setLocalProperty(StateHandover.EVERY_ROUNDS, "4");
+        // a healthy round of this model takes milliseconds; the ring's own timeout stays at its default (300 s)
+        sc.setLocalProperty(AllReduceSettings.STALL_TIMEOUT, "1s");
+        DataSet d = BarrierTrainingTest.data(240, 7);
+        MasterConfig mc = new MasterConfig(2, 1, AveragingMode.PARAMETER, 0, "t").withTransport(RoundTransport.BARRIER);
+        float[] clean = BarrierTrainingTest.train(BarrierTrainingTest.WITH_DROPOUT_AND_BN, d, mc, 1);
+        // task 1 stops responding in round 10 (for 15 s, as a paused JVM: Spark's kill does not reach it, and the
+        // rerun waits for its slot; on a cluster the executor would be lost or resumed)
+        FaultInjection.arm(FaultInjection.Kind.STALL, 0, 9, 1);
+        ParameterAveragingMaster[] m = new ParameterAveragingMaster[1];
+        float[] rerun = BarrierTrainingTest.train(BarrierTrainingTest.WITH_DROPOUT_AND_BN, d, mc, 1, m);
+        BarrierEpoch.Outcome o = m[0].lastBarrierOutcome();
+        assertEquals(1, FaultInjection.fired());
+        assertEquals(2, o.attempts());
+        String said = o.failures().get(0);
+        assertTrue(said.contains("no data from task 1") && said.contains("stalled")
+                && said.contains("rerun from round 9 of 15"), said);
+        assertArrayEquals(clean, rerun);
     }
 }

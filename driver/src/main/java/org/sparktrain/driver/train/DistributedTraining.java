@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.barrier.RoundState;
+import org.sparktrain.driver.barrier.TaskHook;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.DataSet;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
@@ -49,7 +50,7 @@ public final class DistributedTraining {
      * epoch (none when null), restored first with {@code resume}; progress lines to {@code out}.
      */
     public record Options(Validator validation, Validator perEpochTest, String checkpointDir, boolean resume,
-                          PrintStream out, String epochLog, int checkpointEvery) {
+                          PrintStream out, String epochLog, int checkpointEvery, TaskHook taskHook) {
         public Options {
             if (checkpointEvery < 0) {
                 throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
@@ -58,20 +59,21 @@ public final class DistributedTraining {
 
         /** No validation, no checkpoints, nothing printed or logged. */
         public static Options quiet() {
-            return new Options(null, null, null, false, new PrintStream(OutputStream.nullOutputStream()), null, 0);
+            return new Options(null, null, null, false, new PrintStream(OutputStream.nullOutputStream()), null, 0,
+                    TaskHook.NONE);
         }
 
         public Options validation(Validator v) {
-            return new Options(v, perEpochTest, checkpointDir, resume, out, epochLog, checkpointEvery);
+            return new Options(v, perEpochTest, checkpointDir, resume, out, epochLog, checkpointEvery, taskHook);
         }
 
         public Options perEpochTest(Validator v) {
-            return new Options(validation, v, checkpointDir, resume, out, epochLog, checkpointEvery);
+            return new Options(validation, v, checkpointDir, resume, out, epochLog, checkpointEvery, taskHook);
         }
 
         /** Checkpoints after every epoch in {@code dir}; with {@code resumeFromIt} an existing one is restored first. */
         public Options checkpoints(String dir, boolean resumeFromIt) {
-            return new Options(validation, perEpochTest, dir, resumeFromIt, out, epochLog, checkpointEvery);
+            return new Options(validation, perEpochTest, dir, resumeFromIt, out, epochLog, checkpointEvery, taskHook);
         }
 
         /**
@@ -79,11 +81,17 @@ public final class DistributedTraining {
          * (docs/architecture.md, "Failing cleanly"); needs {@link #checkpoints}.
          */
         public Options checkpointEvery(int n) {
-            return new Options(validation, perEpochTest, checkpointDir, resume, out, epochLog, n);
+            return new Options(validation, perEpochTest, checkpointDir, resume, out, epochLog, n, taskHook);
+        }
+
+        /** A hook every barrier task calls at every round's start (tests inject faults through it). */
+        public Options taskHook(TaskHook hook) {
+            return new Options(validation, perEpochTest, checkpointDir, resume, out, epochLog, checkpointEvery,
+                    hook == null ? TaskHook.NONE : hook);
         }
 
         public Options printingTo(PrintStream o) {
-            return new Options(validation, perEpochTest, checkpointDir, resume, o, epochLog, checkpointEvery);
+            return new Options(validation, perEpochTest, checkpointDir, resume, o, epochLog, checkpointEvery, taskHook);
         }
 
         /**
@@ -92,7 +100,7 @@ public final class DistributedTraining {
          * (docs/architecture.md, "The report").
          */
         public Options loggingEpochsTo(String file) {
-            return new Options(validation, perEpochTest, checkpointDir, resume, out, file, checkpointEvery);
+            return new Options(validation, perEpochTest, checkpointDir, resume, out, file, checkpointEvery, taskHook);
         }
     }
 
@@ -159,6 +167,7 @@ public final class DistributedTraining {
         TrainingConfig cfg = trainer.config();
         Configuration hadoop = sc.hadoopConfiguration();
         ParameterAveragingMaster master = new ParameterAveragingMaster(sc, mc, trainer);
+        master.setTaskHook(options.taskHook());
         int startEpoch = 1;
         RoundState from = null; // a checkpoint written inside an epoch: where that epoch continues
         if (resume && checkpointDir != null && Checkpoint.exists(hadoop, checkpointDir)) {

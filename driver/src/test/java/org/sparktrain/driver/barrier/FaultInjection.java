@@ -20,6 +20,9 @@ final class FaultInjection {
         STALL
     }
 
+    /** As {@link #arm}'s attempt: every attempt. */
+    static final int ANY = -1;
+
     /** How long a {@link Kind#STALL} lasts at most. */
     static final long STALL_MILLIS = 15_000; // 15x the test's 1 s stall timeout: detection has room on a busy machine
 
@@ -71,7 +74,7 @@ final class FaultInjection {
     static void check(int attemptNo, int roundNo, int partitionNo, java.util.function.BooleanSupplier killed) {
         CALLS.add(new int[] {attemptNo, roundNo, partitionNo});
         Kind k = kind;
-        if (k == null || attemptNo != attempt || roundNo != round || partitionNo != partition) {
+        if (k == null || attempt != ANY && attemptNo != attempt || roundNo != round || partitionNo != partition) {
             return;
         }
         fired++;

@@ -2,18 +2,30 @@ package org.sparktrain.driver.barrier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.driver.TestSpark;
 import org.sparktrain.driver.round.AveragingMode;
+import org.sparktrain.driver.train.Checkpoint;
+import org.sparktrain.driver.train.DistributedTraining;
+import org.sparktrain.driver.train.InMemoryEpochData;
 import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.driver.train.MasterConfig.RoundTransport;
 import org.sparktrain.driver.train.ParameterAveragingMaster;
+import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.DataSet;
+import org.sparktrain.engine.spec.ModelSpec;
+import org.sparktrain.engine.train.Trainer;
 
 /**
  * Recovery in rounds (docs/architecture.md, "Failing cleanly"): task 0 hands the averaged state to the driver every
@@ -109,5 +121,37 @@ class RoundRecoveryTest {
         assertTrue(said.contains("no data from task 1") && said.contains("stalled")
                 && said.contains("rerun from round 9 of 15"), said);
         assertArrayEquals(clean, rerun);
+    }
+
+    @Test
+    void aStageThatFailsEveryAttemptStopsTheRunListingEachCauseAndKeepsTheCheckpoint(@TempDir Path tmp)
+            throws Exception {
+        JavaSparkContext sc = TestSpark.jsc();
+        sc.setLocalProperty(StateHandover.EVERY_SECONDS, "0");
+        sc.setLocalProperty(StateHandover.EVERY_ROUNDS, "4");
+        DataSet d = BarrierTrainingTest.data(240, 8);
+        MasterConfig mc = new MasterConfig(2, 1, AveragingMode.PARAMETER, 0, "t").withTransport(RoundTransport.BARRIER);
+        ModelSpec spec = ModelSpec.parse(BarrierTrainingTest.MLP, "t.yaml");
+        String dir = tmp.toString();
+        // epoch 1 finishes and leaves its checkpoint; in epoch 2 task 1 throws in round 10 of every attempt
+        Trainer t = Trainer.fromSpec(Network.build(spec, 5), spec.training().withEpochs(1));
+        DistributedTraining.run(sc, t, mc, new InMemoryEpochData(sc, d, 2, 8, 5), null, dir, false,
+                new PrintStream(new ByteArrayOutputStream()));
+        byte[] checkpoint = Files.readAllBytes(tmp.resolve(Checkpoint.FILE));
+        FaultInjection.arm(FaultInjection.Kind.THROW, FaultInjection.ANY, 9, 1);
+        Trainer again = Trainer.fromSpec(Network.build(spec, 5), spec.training().withEpochs(2));
+        DistributedTraining.Options watch = DistributedTraining.Options.quiet().checkpoints(dir, true)
+                .taskHook(FaultInjection.HOOK);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> DistributedTraining.run(sc, again,
+                mc, new InMemoryEpochData(sc, d, 2, 8, 5), watch));
+        String m = e.getMessage();
+        assertTrue(m.contains("the barrier stage of epoch 2 failed 3 times") && m.contains("--resume"), m);
+        // each attempt's cause, and where the next one started: after the state handed over at round 8, the
+        // later attempts start there (rounds 9 and 10 only, then the fault again)
+        assertTrue(m.contains("attempt 1 failed: ") && m.contains("attempt 2 failed: ") && m.contains("attempt 3 failed: ")
+                && m.contains("rerun from round 9 of 15"), m);
+        assertEquals(3, FaultInjection.fired());
+        assertArrayEquals(new int[] {8, 9}, FaultInjection.roundsStarted(2, 0));
+        assertArrayEquals(checkpoint, Files.readAllBytes(tmp.resolve(Checkpoint.FILE)));
     }
 }

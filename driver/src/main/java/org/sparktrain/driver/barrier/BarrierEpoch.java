@@ -321,7 +321,9 @@ public final class BarrierEpoch {
         return "the cluster has fewer task slots than the " + workers + " workers this barrier stage runs at once"
                 + " (an executor was lost or has not started). Start the run again with --workers set to the slots"
                 + " there are, give the cluster more executors, or train with --transport job, which runs on"
-                + " whatever slots there are";
+                + " whatever slots there are. The checkpoint of the last finished epoch (or round, with"
+                + " --checkpoint-every) is kept: once the slots are back, the same command with --resume continues"
+                + " from it (with the same --workers, to the same result)";
     }
 
     /** The innermost message of {@code e}'s causes, on one line (Spark puts the task's error on line 2). */

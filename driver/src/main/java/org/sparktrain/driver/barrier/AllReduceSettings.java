@@ -144,6 +144,12 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
                 maxAttempts, driverRendezvous, algorithm, stallTimeoutMillis);
     }
 
+    /** These settings with another stall timeout (the driver doubles it after a stage failed for a stall). */
+    public AllReduceSettings withStallTimeout(long ms) {
+        return new AllReduceSettings(host, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis,
+                pollMillis, maxAttempts, driverRendezvous, algorithm, ms);
+    }
+
     /** These settings with an explicit advertised host (tests, or no Spark environment). */
     public AllReduceSettings withHost(String h) {
         return new AllReduceSettings(h, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis,

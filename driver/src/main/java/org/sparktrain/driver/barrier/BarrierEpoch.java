@@ -46,6 +46,8 @@ public final class BarrierEpoch {
     private static final ClassTag<TaskReport> REPORT = ClassTag$.MODULE$.apply(TaskReport.class);
     /** How long a failed stage's driver waits for task 0's hand-over connection to close (a state on its way). */
     private static final long RENDEZVOUS_DRAIN_MILLIS = 5_000;
+    /** What {@link PeerLinks} says of a silent peer. */
+    static final String STALLED = "dead, stalled or slower than";
 
     /**
      * How the stage went. Arrays are per round (completed rounds only); timings are task 0's.
@@ -155,6 +157,7 @@ public final class BarrierEpoch {
         RoundState from = recovery.from();
         List<String> causes = new ArrayList<>();
         Exception last = null;
+        AllReduceSettings attemptSettings = settings;
         for (int attempt = 0; attempt < settings.maxAttempts(); attempt++) {
             String label = name + ": epoch " + epoch + ", barrier stage attempt " + (attempt + 1);
             sc.setJobDescription(label + " (" + rounds.length + " rounds" + (from == null ? ""
@@ -196,7 +199,7 @@ public final class BarrierEpoch {
                             secret, label, sink);
                 }
                 BarrierTask task = new BarrierTask(start, rule, epoch, rounds, new BarrierTask.Stage(workers,
-                        secret, settings, label, attempt, rv == null ? null : rv.address(), recovery.handover(),
+                        secret, attemptSettings, label, attempt, rv == null ? null : rv.address(), recovery.handover(),
                         resume), hook, returnEveryVector);
                 reports = new ArrayList<>(blocks.rdd().barrier().mapPartitions(task, false, REPORT)
                         .toJavaRDD().collect());
@@ -224,6 +227,12 @@ public final class BarrierEpoch {
                     // Spark has already waited for slots (spark.scheduler.barrier.maxConcurrentTasksCheck.*):
                     // a rerun would wait again for nothing
                     throw new IllegalStateException(label + ": " + slots, e);
+                }
+                if (why.contains(STALLED)) {
+                    // a slow round taken for a stall (a long pause reading a shuffle window, a long GC) costs one
+                    // rerun, not the run: the next attempt waits twice as long
+                    attemptSettings = attemptSettings.withStallTimeout(Math.min(settings.ioTimeoutMillis(),
+                            2 * attemptSettings.stallTimeoutMillis()));
                 }
                 RoundState got = rv == null ? null : rv.latest();
                 if (got != null && (from == null || got.roundsDone() > from.roundsDone())) {

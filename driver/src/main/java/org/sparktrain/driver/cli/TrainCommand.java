@@ -81,10 +81,9 @@ final class TrainCommand {
                                       among themselves over direct TCP (default; needs all W tasks running
                                       at once; ports and timeouts: spark.sparktrain.allreduce.*), or one
                                       Spark job per round (the reference; ~30 ms more per round)
-              --divergence-factor F   stop the run when the training loss stays above F times its best
-                                      (the lowest mean over --divergence-rounds rounds) for
-                                      --divergence-rounds rounds in a row (default 10; 0 turns it off)
-              --divergence-rounds N   rounds in a row for the divergence guard (default 50)
+              --divergence-factor F   stop the run when the mean training loss of the last N rounds is above
+                                      F times the best such mean (default 10; 0 turns the guard off)
+              --divergence-rounds N   the divergence guard's N (default 50)
               --checkpoint-every N    also write the checkpoint every N averaging rounds, not only after every
                                       epoch (default 0: every epoch only); --resume continues from it to the
                                       same bits as an uninterrupted run

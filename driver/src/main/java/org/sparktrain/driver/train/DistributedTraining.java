@@ -132,11 +132,16 @@ public final class DistributedTraining {
      * a scratch copy of the trainer (the master's own may be mid-round, or a barrier stage's start).
      */
     private static ParameterAveragingMaster.RoundCheckpoint roundCheckpoints(Configuration hadoop, String dir,
-                                                                           Trainer trainer) {
+                                                                           Trainer trainer,
+                                                                           java.util.concurrent.atomic.AtomicInteger
+                                                                                   finished) {
         Trainer scratch = Trainer.fromSpec(Network.build(trainer.network().spec(), trainer.config().seed()),
                 trainer.config());
         return (epoch, roundsAtEpochStart, st) -> {
-            synchronized (scratch) {
+            synchronized (finished) {
+                if (epoch <= finished.get()) {
+                    return; // that epoch's own checkpoint is newer
+                }
                 RoundVector.unpackState(st.state(), scratch.network(), scratch.optimizer());
                 scratch.optimizer().setStepCount(st.stepCount());
                 Checkpoint.write(hadoop, dir, scratch.network(), scratch.optimizer(), epoch - 1, roundsAtEpochStart,
@@ -209,8 +214,12 @@ public final class DistributedTraining {
                 }
             }
         }
+        // the epochs whose own checkpoint is written: a round's state of such an epoch arriving late (the barrier
+        // stage's rendezvous thread writes them) is older and never replaces it
+        java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger(startEpoch - 1);
         if (checkpointDir != null && options.checkpointEvery() > 0) {
-            master.setCheckpointEvery(options.checkpointEvery(), roundCheckpoints(hadoop, checkpointDir, trainer));
+            master.setCheckpointEvery(options.checkpointEvery(), roundCheckpoints(hadoop, checkpointDir, trainer,
+                    finished));
         }
         for (; epoch <= epochs; epoch++) {
             long t0 = System.nanoTime();
@@ -257,8 +266,14 @@ public final class DistributedTraining {
                 byte[] bytes = epochLines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 AtomicWrite.write(hadoop, options.epochLog(), o -> o.write(bytes));
             }
-            if (checkpointDir != null) {
-                Checkpoint.write(hadoop, checkpointDir, net, trainer.optimizer(), epoch, master.rounds());
+            if (checkpointDir != null && master.diverging()) {
+                out.println("checkpoint not written after epoch " + epoch + ": the loss is above the divergence guard's"
+                        + " limit; the last checkpoint is kept");
+            } else if (checkpointDir != null) {
+                synchronized (finished) { // one checkpoint write at a time (docs/architecture.md, "Failing cleanly")
+                    Checkpoint.write(hadoop, checkpointDir, net, trainer.optimizer(), epoch, master.rounds());
+                    finished.set(epoch);
+                }
             }
             if (early != null && val != null && early.observe(epoch, val, net)) {
                 stopped = true;

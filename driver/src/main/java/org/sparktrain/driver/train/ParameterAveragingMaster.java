@@ -200,7 +200,7 @@ public final class ParameterAveragingMaster {
             }
             step += k;
             rounds++;
-            if (checkpointEvery > 0 && r + 1 < plan.length && rounds % checkpointEvery == 0) {
+            if (checkpointEvery > 0 && r + 1 < plan.length && rounds % checkpointEvery == 0 && !diverging()) {
                 RoundState st = new RoundState(r + 1, step, master.optimizer().stepCount(),
                         RoundVector.packState(master.network(), master.optimizer()), Arrays.copyOf(roundLoss, r + 1),
                         Arrays.copyOf(roundExamples, r + 1));
@@ -233,8 +233,9 @@ public final class ParameterAveragingMaster {
             handover = h;
             long roundsAtStart = rounds;
             RoundCheckpoint sink = checkpointSink;
+            DivergenceGuard atStart = guard.copy();
             onState = st -> {
-                if (h.checkpointDue(st.roundsDone())) {
+                if (h.checkpointDue(st.roundsDone()) && !aboveLimit(atStart, st)) {
                     try {
                         sink.write(epoch, roundsAtStart, st);
                     } catch (IOException e) {
@@ -271,6 +272,23 @@ public final class ParameterAveragingMaster {
         }
         data.release(epoch);
         return new double[] {examples == 0 ? Double.NaN : lossSum / examples, examples};
+    }
+
+    /**
+     * Whether the loss of the last rounds is above the divergence guard's limit (not yet for long enough to stop):
+     * no checkpoint is written then, so the one kept is from before the loss ran away.
+     */
+    public boolean diverging() {
+        return guard.aboveLimit();
+    }
+
+    /** {@link #diverging} after the rounds of {@code st}, for a guard at its epoch's start. */
+    private static boolean aboveLimit(DivergenceGuard atStart, RoundState st) {
+        DivergenceGuard g = atStart.copy();
+        for (int i = 0; i < st.roundsDone(); i++) {
+            g.observe(st.lossSums()[i], st.examples()[i]);
+        }
+        return g.aboveLimit();
     }
 
     /** The error for round {@code r} of {@code plan}, whose averaged loss per example is {@code loss}. */

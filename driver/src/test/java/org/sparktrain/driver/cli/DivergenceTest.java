@@ -24,7 +24,7 @@ class DivergenceTest {
         Path good = dir.resolve("good.yaml");
         Files.writeString(good, SGD.replace("LR", "0.1"));
         Path out = dir.resolve("run");
-        // converging, and not stopped even when 3 rounds above the limit would stop it
+        // converging, and not stopped even with a short window of 3 rounds
         MainTest.Result ok = MainTest.run("train", "--model", good.toString(), "--data", data.toString(), "--out",
                 out.toString(), "--divergence-rounds", "3");
         assertEquals(0, ok.status(), ok.err());
@@ -38,7 +38,7 @@ class DivergenceTest {
         MainTest.Result r = MainTest.run("train", "--model", bad.toString(), "--data", data.toString(), "--out",
                 out.toString(), "--divergence-rounds", "3");
         assertEquals(1, r.status(), r.out() + r.err());
-        assertTrue(r.err().contains("the training loss diverged in epoch 1 in averaging round 3")
+        assertTrue(r.err().contains("the training loss diverged in epoch 1 in averaging round ")
                 && r.err().contains("--divergence-factor 10") && r.err().contains("--divergence-rounds 3"), r.err());
         assertTrue(r.err().lines().count() == 1, r.err());
         assertArrayEquals(model, Files.readAllBytes(out.resolve("model.sptr")));

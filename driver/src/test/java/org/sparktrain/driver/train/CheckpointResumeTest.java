@@ -89,21 +89,25 @@ class CheckpointResumeTest {
         DataSet d = ParameterAveragingMasterTest.data(160, 9);
         String spec = ParameterAveragingMasterTest.MLP;
         for (MasterConfig.RoundTransport transport : MasterConfig.RoundTransport.values()) {
+            // 5 rounds an epoch; the guard's window holds 7 rounds: it is full in epoch 3 (the window starts again
+            // with the resume) and fires there, and epoch 2, which ends above the limit, leaves no checkpoint
             MasterConfig mc = new MasterConfig(2, 2, AveragingMode.PARAMETER, 0, "t").withTransport(transport)
-                    .withDivergence(new DivergenceGuard.Settings(10, 2));
+                    .withDivergence(new DivergenceGuard.Settings(10, 7));
             String dir = tmp.resolve(transport.name()).toString();
             run(trainer(spec, 1), d, mc, dir, false);
             byte[] good = Files.readAllBytes(Path.of(dir, Checkpoint.FILE));
             Trainer bad = trainer(spec, 3);
             JavaSparkContext sc = TestSpark.jsc();
             EpochData data = new InMemoryEpochData(sc, d, 2, bad.config().batchSize(), bad.config().seed());
-            // resume epoch 1's checkpoint with a rate that makes the loss run away, finite: epoch 2 diverges
+            // resume epoch 1's checkpoint with a rate that makes the loss run away, finite, from epoch 2 on
             bad.optimizer().setLearningRate(1e3f);
+            ByteArrayOutputStream said = new ByteArrayOutputStream();
             DivergedLossException e = assertThrows(DivergedLossException.class, () -> DistributedTraining.run(sc, bad,
-                    mc, data, null, dir, true, new PrintStream(new ByteArrayOutputStream())));
-            assertTrue(e.getMessage().contains("epoch 2 in averaging round") && e.getMessage().contains("for 2 rounds"),
+                    mc, data, null, dir, true, new PrintStream(said, true)));
+            assertTrue(e.getMessage().contains("epoch 3 in averaging round") && e.getMessage().contains("over the last 7 rounds"),
                     e.getMessage());
-            assertEquals(2, e.epoch());
+            assertEquals(3, e.epoch());
+            assertTrue(said.toString().contains("checkpoint not written after epoch 2"), said.toString());
             assertArrayEquals(good, Files.readAllBytes(Path.of(dir, Checkpoint.FILE)), transport.name());
         }
     }

@@ -1,23 +1,22 @@
 package org.sparktrain.engine.train;
 
 import java.io.Serializable;
-import java.util.Arrays;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.Shape;
 import org.sparktrain.engine.loss.SoftmaxCrossEntropy;
 
 /**
  * Stops a run whose training loss runs away while staying finite (a NaN or infinite loss is
- * {@link NonFiniteLossException}'s case): the loss of {@code rounds} averaging rounds in a row is above
- * {@code factor} × the best loss so far (docs/architecture.md, "Failing cleanly").
+ * {@link NonFiniteLossException}'s case): the mean loss over the last {@code rounds} averaging rounds (weighted by
+ * examples) is above {@code factor} × the best such mean so far (docs/architecture.md, "Failing cleanly").
  *
- * <p>The best loss starts at the loss of a guess ({@link #chanceLoss}: ln k for a softmax over k classes, the loss of
- * the uniform prediction an untrained network makes), so a run whose loss explodes in its first round, and never
- * had a good loss, is caught as well. Then the best is not one round's loss, which is noisy (a round at an epoch's end may hold a single small
- * minibatch), but the lowest mean over a window of the last {@code rounds} rounds (weighted by examples; shorter
- * windows only in the first rounds of the run, or after a resume). Every round's loss is compared with
- * {@code factor} × that best; {@code rounds} in a row above it stop the run. With the defaults (10×, 50 rounds) a
- * converging run never triggers it: its window means fall, and a normal round stays far below ten times them.
+ * <p>Means over a window of rounds, not single rounds: one round's loss is noisy (a round at an epoch's end may hold a
+ * single small minibatch), and a diverged network's saturated outputs give rounds of loss 0 among rounds of loss
+ * 10,000, which a mean sees and a count of rounds above a limit does not. The best starts at the loss of a guess
+ * ({@link #chanceLoss}: ln k for a softmax over k classes, what an untrained network scores), so a run whose loss
+ * explodes in its first rounds, and never had a good loss, is caught as well; it is compared and updated once the
+ * window holds {@code rounds} rounds (of the run, or since a resume). With the defaults (10×, 50 rounds) a
+ * converging run never comes near it: its window means fall.
  *
  * <p>Fed the same rounds in the same order, two guards agree: a barrier task runs a copy of the driver's guard
  * (all tasks see the same averaged sums) and stops at the same round the driver's replay finds. Serializable
@@ -27,8 +26,8 @@ public final class DivergenceGuard implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /**
-     * The guard's settings: stop after {@code rounds} rounds in a row whose loss is above {@code factor} × the best;
-     * {@code factor} 0 turns the guard off.
+     * The guard's settings: stop when the mean loss of the last {@code rounds} rounds is above {@code factor} × the
+     * best such mean; {@code factor} 0 turns the guard off.
      */
     public record Settings(double factor, int rounds) implements Serializable {
         public static final double DEFAULT_FACTOR = 10;
@@ -44,7 +43,7 @@ public final class DivergenceGuard implements Serializable {
             }
         }
 
-        /** 10× the best loss for 50 rounds in a row. */
+        /** 10× the best 50-round mean. */
         public static Settings defaults() {
             return new Settings(DEFAULT_FACTOR, DEFAULT_ROUNDS);
         }
@@ -63,8 +62,7 @@ public final class DivergenceGuard implements Serializable {
     private final double[] windowExamples;
     private long seen;
     private double best;
-    private int above;
-    private double lastLoss;
+    private double windowMean = Double.NaN;
 
     /** A guard with no reference loss: the best is the lowest window mean alone. */
     public DivergenceGuard(Settings settings) {
@@ -99,8 +97,7 @@ public final class DivergenceGuard implements Serializable {
         System.arraycopy(windowExamples, 0, g.windowExamples, 0, windowExamples.length);
         g.seen = seen;
         g.best = best;
-        g.above = above;
-        g.lastLoss = lastLoss;
+        g.windowMean = windowMean;
         return g;
     }
 
@@ -110,15 +107,13 @@ public final class DivergenceGuard implements Serializable {
 
     /**
      * Records a round whose workers' losses sum to {@code lossSum} over {@code examples} examples (a round without
-     * examples is ignored). Returns true when this round makes {@link Settings#rounds} in a row above the limit.
+     * examples, or with a non-finite loss, is not recorded). Returns true when the window of the last
+     * {@link Settings#rounds} rounds is full and its mean loss is above the limit.
      */
     public boolean observe(double lossSum, double examples) {
         if (!settings.enabled() || !(examples > 0) || !Double.isFinite(lossSum)) {
             return false;
         }
-        double loss = lossSum / examples;
-        lastLoss = loss;
-        above = loss > settings.factor() * best ? above + 1 : 0;
         int n = windowLoss.length;
         int i = (int) (seen % n);
         windowLoss[i] = lossSum;
@@ -130,28 +125,35 @@ public final class DivergenceGuard implements Serializable {
             l += windowLoss[k];
             e += windowExamples[k];
         }
-        best = Math.min(best, l / e);
-        return above >= settings.rounds();
+        windowMean = l / e;
+        if (seen < n) {
+            return false;
+        }
+        if (windowMean > settings.factor() * best) {
+            return true;
+        }
+        best = Math.min(best, windowMean);
+        return false;
     }
 
-    /** The lowest window mean so far (infinite before the first round). */
+    /** Whether the mean of the rounds in the window (full or not) is above the limit now. */
+    public boolean aboveLimit() {
+        return settings.enabled() && windowMean > settings.factor() * best;
+    }
+
+    /** The best (lowest) full-window mean so far, or the guess's loss it started from. */
     public double best() {
         return best;
     }
 
-    /** The last round's loss per example. */
-    public double lastLoss() {
-        return lastLoss;
-    }
-
-    /** Rounds in a row above the limit. */
-    public int roundsAbove() {
-        return above;
+    /** The mean loss of the rounds in the window (NaN before the first). */
+    public double windowMean() {
+        return windowMean;
     }
 
     @Override
     public String toString() {
-        return "DivergenceGuard" + settings + ", best " + best + ", " + above + " above, window "
-                + Arrays.toString(windowLoss);
+        return "DivergenceGuard" + settings + ", best " + best + ", window mean " + windowMean + " over "
+                + Math.min(seen, windowLoss.length) + " rounds";
     }
 }

@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The divergence guard's rule: N rounds in a row above factor × the best window mean, and nothing else. */
+/** The divergence guard's rule: the mean of the last N rounds above factor × the best such mean, and nothing else. */
 class DivergenceGuardTest {
 
     @Test
     void aNoisyConvergingLossNeverTriggersTheDefaults() {
-        DivergenceGuard g = new DivergenceGuard(DivergenceGuard.Settings.defaults());
+        DivergenceGuard g = new DivergenceGuard(DivergenceGuard.Settings.defaults(), Math.log(10));
         SplittableRandom r = new SplittableRandom(1);
         for (int i = 0; i < 5_000; i++) {
             double mean = 2.3 * Math.exp(-i / 300.0) + 0.02;
@@ -24,38 +24,45 @@ class DivergenceGuardTest {
                 loss = mean * 0.01;
             }
             assertFalse(g.observe(loss * examples, examples), "round " + i);
+            assertFalse(g.aboveLimit());
         }
     }
 
     @Test
-    void aLossThatStaysTenTimesAboveTheBestStopsAfterTheStatedRounds() {
-        DivergenceGuard g = new DivergenceGuard(new DivergenceGuard.Settings(10, 5));
+    void aWindowMeanTenTimesAboveTheBestStops() {
+        DivergenceGuard g = new DivergenceGuard(new DivergenceGuard.Settings(10, 4));
         for (int i = 0; i < 20; i++) {
             assertFalse(g.observe(0.5 * 100, 100));
         }
         assertEquals(0.5, g.best(), 1e-12);
-        for (int i = 1; i <= 4; i++) {
-            assertFalse(g.observe(6.0 * 100, 100), "round " + i + " above");
-            assertEquals(i, g.roundsAbove());
-        }
-        assertTrue(g.observe(1e17 * 100, 100));
-        // one round back below the limit starts the count again
-        DivergenceGuard h = new DivergenceGuard(new DivergenceGuard.Settings(10, 3));
-        h.observe(50, 100);
-        h.observe(600, 100);
-        h.observe(600, 100);
-        assertFalse(h.observe(100, 100));
-        assertEquals(0, h.roundsAbove());
+        // window means 2.625, then 4.75: below 10 x 0.5; then (0.5 + 9 + 9 + 9) / 4 = 6.875: stop
+        assertFalse(g.observe(9 * 100, 100));
+        assertFalse(g.observe(9 * 100, 100));
+        assertFalse(g.aboveLimit());
+        assertTrue(g.observe(9 * 100, 100));
+        assertTrue(g.aboveLimit());
+        assertEquals(6.875, g.windowMean(), 1e-12);
     }
 
     @Test
-    void aLossThatExplodesInTheFirstRoundIsMeasuredAgainstAGuess() {
-        // without a reference the exploded first round would be the best loss, and a plateau at 400 would look fine
-        DivergenceGuard none = new DivergenceGuard(new DivergenceGuard.Settings(10, 3));
-        DivergenceGuard chance = new DivergenceGuard(new DivergenceGuard.Settings(10, 3), Math.log(3));
+    void aDivergedNetworksSaturatedRoundsAreCaughtByTheMean() {
+        // saturated outputs: most rounds score 0, one in five 10,000: a count of rounds above a limit misses it
+        DivergenceGuard g = new DivergenceGuard(new DivergenceGuard.Settings(10, 5), Math.log(3));
+        boolean stopped = false;
+        for (int i = 0; i < 10 && !stopped; i++) {
+            stopped = g.observe(i % 5 == 2 ? 10_000 * 16 : 0, 16);
+        }
+        assertTrue(stopped);
+    }
+
+    @Test
+    void aLossThatExplodesInTheFirstRoundsIsMeasuredAgainstAGuess() {
+        // without a reference the exploded first window would be the best, and a plateau at 400 would look fine
+        DivergenceGuard none = new DivergenceGuard(new DivergenceGuard.Settings(10, 2));
+        DivergenceGuard chance = new DivergenceGuard(new DivergenceGuard.Settings(10, 2), Math.log(3));
         boolean stoppedNone = false;
         boolean stoppedChance = false;
-        for (double loss : new double[] {1e7, 400, 380, 410, 390}) {
+        for (double loss : new double[] {1e7, 1e6, 400, 380, 410, 390}) {
             stoppedNone |= none.observe(loss * 50, 50);
             stoppedChance |= chance.observe(loss * 50, 50);
         }
@@ -66,17 +73,20 @@ class DivergenceGuardTest {
     @Test
     void copiesAgreeAndOffNeverStops() {
         DivergenceGuard g = new DivergenceGuard(new DivergenceGuard.Settings(10, 3));
-        g.observe(10, 100);
+        for (int i = 0; i < 3; i++) {
+            g.observe(10, 100);
+        }
         DivergenceGuard c = g.copy();
         for (int i = 0; i < 3; i++) {
             assertEquals(g.observe(1e4, 100), c.observe(1e4, 100));
         }
-        assertTrue(c.roundsAbove() == 3 && g.roundsAbove() == 3);
-        DivergenceGuard off = new DivergenceGuard(DivergenceGuard.Settings.off());
-        off.observe(1, 100);
+        assertEquals(g.windowMean(), c.windowMean());
+        assertTrue(g.aboveLimit() && c.aboveLimit());
+        DivergenceGuard off = new DivergenceGuard(DivergenceGuard.Settings.off(), Math.log(3));
         for (int i = 0; i < 200; i++) {
             assertFalse(off.observe(1e20, 100));
         }
+        assertFalse(off.aboveLimit());
         assertThrows(IllegalArgumentException.class, () -> new DivergenceGuard.Settings(0.5, 3));
         assertThrows(IllegalArgumentException.class, () -> new DivergenceGuard.Settings(10, 0));
     }

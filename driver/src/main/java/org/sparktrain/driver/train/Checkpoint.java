@@ -43,9 +43,10 @@ public final class Checkpoint {
 
     /**
      * A checkpoint inside epoch {@code epoch}: after {@code roundsDone} of its rounds and {@code step} minibatches per
-     * worker, with those rounds' loss sums and example counts (docs/architecture.md, "Failing cleanly").
+     * worker of {@code workers}, with those rounds' loss sums and example counts (docs/architecture.md, "Failing
+     * cleanly"). The epoch's rounds depend on the workers: it continues only with as many.
      */
-    public record Partial(int epoch, int roundsDone, int step, double[] lossSums, double[] examples) {
+    public record Partial(int epoch, int roundsDone, int step, double[] lossSums, double[] examples, int workers) {
     }
 
     private Checkpoint() {
@@ -77,6 +78,7 @@ public final class Checkpoint {
             prov.put("checkpoint.partial.epoch", Integer.toString(partial.epoch()));
             prov.put("checkpoint.partial.rounds", Integer.toString(partial.roundsDone()));
             prov.put("checkpoint.partial.step", Integer.toString(partial.step()));
+            prov.put("checkpoint.partial.workers", Integer.toString(partial.workers()));
             prov.put("checkpoint.partial.loss.sums", doubles(partial.lossSums()));
             prov.put("checkpoint.partial.examples", doubles(partial.examples()));
         }
@@ -126,7 +128,8 @@ public final class Checkpoint {
             partial = new Partial(Integer.parseInt(p.get("checkpoint.partial.epoch")),
                     Integer.parseInt(p.get("checkpoint.partial.rounds")),
                     Integer.parseInt(p.get("checkpoint.partial.step")), doubles(p.get("checkpoint.partial.loss.sums")),
-                    doubles(p.get("checkpoint.partial.examples")));
+                    doubles(p.get("checkpoint.partial.examples")),
+                    Integer.parseInt(p.getOrDefault("checkpoint.partial.workers", "0")));
         }
         return new Position(Integer.parseInt(p.get("checkpoint.epoch")), Long.parseLong(p.get("checkpoint.rounds")),
                 partial);

@@ -134,7 +134,7 @@ public final class DistributedTraining {
     private static ParameterAveragingMaster.RoundCheckpoint roundCheckpoints(Configuration hadoop, String dir,
                                                                            Trainer trainer,
                                                                            java.util.concurrent.atomic.AtomicInteger
-                                                                                   finished) {
+                                                                                   finished, int workers) {
         Trainer scratch = Trainer.fromSpec(Network.build(trainer.network().spec(), trainer.config().seed()),
                 trainer.config());
         return (epoch, roundsAtEpochStart, st) -> {
@@ -145,7 +145,8 @@ public final class DistributedTraining {
                 RoundVector.unpackState(st.state(), scratch.network(), scratch.optimizer());
                 scratch.optimizer().setStepCount(st.stepCount());
                 Checkpoint.write(hadoop, dir, scratch.network(), scratch.optimizer(), epoch - 1, roundsAtEpochStart,
-                        new Checkpoint.Partial(epoch, st.roundsDone(), st.step(), st.lossSums(), st.examples()));
+                        new Checkpoint.Partial(epoch, st.roundsDone(), st.step(), st.lossSums(), st.examples(),
+                                workers));
             }
         };
     }
@@ -181,6 +182,11 @@ public final class DistributedTraining {
             startEpoch = pos.epoch() + 1;
             Checkpoint.Partial part = pos.partial();
             if (part != null) {
+                if (part.workers() != mc.workers()) {
+                    throw new IllegalArgumentException("--resume: " + checkpointDir + "/" + Checkpoint.FILE + " was"
+                            + " written inside epoch " + part.epoch() + " by a run with " + part.workers() + " workers;"
+                            + " an epoch's rounds depend on the workers: resume with --workers " + part.workers());
+                }
                 from = new RoundState(part.roundsDone(), part.step(), trainer.optimizer().stepCount(),
                         RoundVector.packState(net, trainer.optimizer()), part.lossSums(), part.examples());
                 out.printf("resumed from %s/%s in epoch %d after its round %d%n", checkpointDir, Checkpoint.FILE,
@@ -219,7 +225,7 @@ public final class DistributedTraining {
         java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger(startEpoch - 1);
         if (checkpointDir != null && options.checkpointEvery() > 0) {
             master.setCheckpointEvery(options.checkpointEvery(), roundCheckpoints(hadoop, checkpointDir, trainer,
-                    finished));
+                    finished, mc.workers()));
         }
         for (; epoch <= epochs; epoch++) {
             long t0 = System.nanoTime();

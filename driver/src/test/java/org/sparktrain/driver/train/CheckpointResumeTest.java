@@ -188,6 +188,13 @@ class CheckpointResumeTest {
             assertTrue(pos.partial().roundsDone() > 0 && pos.partial().step() <= 11, pos.partial().toString());
             assertEquals(0, (pos.rounds() + pos.partial().roundsDone()) % 3, "a checkpoint every 3 rounds of the run");
 
+            assertEquals(2, pos.partial().workers());
+            // another number of workers would cut the epoch into other rounds: refused, naming the workers to use
+            MasterConfig one = new MasterConfig(1, 2, AveragingMode.PARAMETER, 3, "t").withTransport(transport);
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> run(trainer(spec, 2),
+                    d, one, dir, true));
+            assertTrue(refused.getMessage().contains("--workers 2"), refused.getMessage());
+
             // resumed inside epoch 2: the uninterrupted run's bits, and the rounds before the checkpoint not redone
             ByteArrayOutputStream said = new ByteArrayOutputStream();
             Trainer resumed = trainer(spec, 2);

@@ -54,6 +54,12 @@ public interface AllReduce extends Closeable {
      */
     void allReduce(float[] v, int n) throws IOException;
 
+    /**
+     * The longest wait without a byte from a partner in the next {@link #allReduce} calls: a partner silent longer is
+     * dead or stalled ({@link AllReduceSettings#roundTimeoutMillis}).
+     */
+    void setTimeoutMillis(long ms);
+
     @Override
     void close();
 }

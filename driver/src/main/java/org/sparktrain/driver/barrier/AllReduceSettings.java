@@ -22,6 +22,10 @@ import org.apache.spark.SparkConf;
  * <tr><td>{@value #IO_TIMEOUT}</td><td>{@code 300s}</td><td>longest wait without a single byte from a
  *     neighbour during a round; must exceed the compute time of one round (K minibatches) on the
  *     slowest worker, since a task waits for its peers' compute in every all-reduce</td></tr>
+ * <tr><td>{@value #STALL_TIMEOUT}</td><td>{@code 20s}</td><td>after a stage's first round, a peer silent for
+ *     longer than this, or {@value #STALL_FACTOR} times the stage's slowest round so far if that is longer (at most
+ *     {@value #IO_TIMEOUT}), is stalled: the stage fails and the driver reruns it from the latest handed-over
+ *     state</td></tr>
  * <tr><td>{@value #RENDEZVOUS}</td><td>{@code driver}</td><td>how the tasks swap addresses:
  *     {@code driver}, through a socket the driver opens per stage ({@link Rendezvous}, a few ms; the
  *     executors must reach {@code spark.driver.host}), or {@code allgather}, Spark's
@@ -38,7 +42,7 @@ import org.apache.spark.SparkConf;
  */
 public record AllReduceSettings(String host, String bindAddress, int portLow, int portHigh, long connectTimeoutMillis,
                                 long ioTimeoutMillis, int pollMillis, int maxAttempts, boolean driverRendezvous,
-                                AllReduceAlgorithm algorithm)
+                                AllReduceAlgorithm algorithm, long stallTimeoutMillis)
         implements Serializable {
     public static final String PORTS = "spark.sparktrain.allreduce.ports";
     public static final String HOST = "spark.sparktrain.allreduce.host";
@@ -48,6 +52,9 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
     public static final String MAX_ATTEMPTS = "spark.sparktrain.barrier.maxAttempts";
     public static final String RENDEZVOUS = "spark.sparktrain.allreduce.rendezvous";
     public static final String ALGORITHM = "spark.sparktrain.allreduce.algorithm";
+    public static final String STALL_TIMEOUT = "spark.sparktrain.allreduce.stallTimeout";
+    /** A round may take this many times the stage's slowest round so far before its peers call it stalled. */
+    public static final int STALL_FACTOR = 10;
 
     public AllReduceSettings {
         if (portLow < 0 || portHigh > 65535 || portLow > portHigh || (portLow == 0 && portHigh != 0)) {
@@ -63,6 +70,31 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
         if (algorithm == null) {
             throw new IllegalArgumentException(ALGORITHM + " must be auto, ring or rhd");
         }
+        if (stallTimeoutMillis <= 0) {
+            throw new IllegalArgumentException(STALL_TIMEOUT + " must be positive, got " + stallTimeoutMillis + " ms");
+        }
+    }
+
+    /** With the default stall timeout (20 s). */
+    public AllReduceSettings(String host, String bindAddress, int portLow, int portHigh, long connectTimeoutMillis,
+                             long ioTimeoutMillis, int pollMillis, int maxAttempts, boolean driverRendezvous,
+                             AllReduceAlgorithm algorithm) {
+        this(host, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis, pollMillis, maxAttempts,
+                driverRendezvous, algorithm, 20_000);
+    }
+
+    /**
+     * How long a task waits in round {@code round} of a stage (the stage's first round being {@code first}) for a
+     * silent peer before calling it stalled: {@link #ioTimeoutMillis} in the first round (nothing is known yet, and
+     * a cold JVM computes slowly), then {@code max(stallTimeout, }{@value #STALL_FACTOR}{@code  × the slowest round
+     * so far)}, at most {@link #ioTimeoutMillis} (docs/architecture.md, "Failing cleanly": a stalled peer).
+     */
+    public long roundTimeoutMillis(int round, int first, double slowestRoundMillis) {
+        if (round <= first) {
+            return ioTimeoutMillis;
+        }
+        return Math.min(ioTimeoutMillis, Math.max(stallTimeoutMillis,
+                (long) Math.ceil(STALL_FACTOR * slowestRoundMillis)));
     }
 
     /** With the algorithm chosen by the rule ({@code auto}). */
@@ -88,7 +120,7 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
         return new AllReduceSettings(host, conf.get(BIND, null), ports[0], ports[1],
                 conf.getTimeAsMs(CONNECT_TIMEOUT, "60s"), conf.getTimeAsMs(IO_TIMEOUT, "300s"), 100,
                 conf.getInt(MAX_ATTEMPTS, 3), rv.equals("driver"),
-                AllReduceAlgorithm.parse(conf.get(ALGORITHM, "auto")));
+                AllReduceAlgorithm.parse(conf.get(ALGORITHM, "auto")), conf.getTimeAsMs(STALL_TIMEOUT, "20s"));
     }
 
     /** {@code "0"}, {@code "40000"} or {@code "40000-40100"}. */
@@ -109,18 +141,24 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
     /** These settings with other timeouts (tests). */
     public AllReduceSettings withTimeouts(long connectMillis, long ioMillis) {
         return new AllReduceSettings(host, bindAddress, portLow, portHigh, connectMillis, ioMillis, pollMillis,
-                maxAttempts, driverRendezvous, algorithm);
+                maxAttempts, driverRendezvous, algorithm, stallTimeoutMillis);
+    }
+
+    /** These settings with another stall timeout (the driver doubles it after a stage failed for a stall). */
+    public AllReduceSettings withStallTimeout(long ms) {
+        return new AllReduceSettings(host, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis,
+                pollMillis, maxAttempts, driverRendezvous, algorithm, ms);
     }
 
     /** These settings with an explicit advertised host (tests, or no Spark environment). */
     public AllReduceSettings withHost(String h) {
         return new AllReduceSettings(h, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis,
-                pollMillis, maxAttempts, driverRendezvous, algorithm);
+                pollMillis, maxAttempts, driverRendezvous, algorithm, stallTimeoutMillis);
     }
 
     /** These settings with another all-reduce algorithm. */
     public AllReduceSettings withAlgorithm(AllReduceAlgorithm a) {
         return new AllReduceSettings(host, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis,
-                pollMillis, maxAttempts, driverRendezvous, a);
+                pollMillis, maxAttempts, driverRendezvous, a, stallTimeoutMillis);
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.round.RoundRule;
 import org.sparktrain.engine.data.MiniBatch;
 import org.sparktrain.engine.optim.Optimizer;
+import org.sparktrain.engine.train.DivergenceGuard;
 import org.sparktrain.engine.train.RoundVector;
 import org.sparktrain.engine.train.Trainer;
 import scala.reflect.ClassTag;
@@ -27,11 +29,13 @@ import scala.reflect.ClassTag$;
  *
  * <p>Failure: Spark does not retry a failed barrier result stage, so the driver does. It keeps the
  * epoch's starting state (parameters, optimizer state and step count, network state, learning rate;
- * the round plan and the seeds are functions of the epoch), and reruns the whole stage from it, with a
- * fresh secret, up to {@link AllReduceSettings#maxAttempts()} times. Since every random stream derives
+ * the round plan and the seeds are functions of the epoch), and the latest {@link RoundState} task 0 handed over
+ * during the stage ({@link StateHandover}: every N rounds or T seconds), and reruns the stage from the latest of
+ * them, with a fresh secret, up to {@link AllReduceSettings#maxAttempts()} times (docs/architecture.md, "Failing
+ * cleanly": recovery in rounds). Since every random stream derives
  * from (seed, epoch, worker, step), a rerun gives the bits an uninterrupted stage would have given.
- * A non-finite averaged loss is not a failure: every task stops at the same round, and the caller is
- * told which.
+ * A non-finite averaged loss, or one the divergence guard stops, is not a failure: every task stops at the same
+ * round, and the caller is told which (or replays the guard on the rounds' losses).
  *
  * <p>After the stage the driver checks that every task reported the same hash of its final state (the
  * ring guarantees it; a difference is a bug, reported as such) and restores task 0's vector into the
@@ -40,6 +44,10 @@ import scala.reflect.ClassTag$;
 public final class BarrierEpoch {
     private static final Logger LOG = LoggerFactory.getLogger(BarrierEpoch.class);
     private static final ClassTag<TaskReport> REPORT = ClassTag$.MODULE$.apply(TaskReport.class);
+    /** How long a failed stage's driver waits for task 0's hand-over connection to close (a state on its way). */
+    private static final long RENDEZVOUS_DRAIN_MILLIS = 5_000;
+    /** What {@link PeerLinks} says of a silent peer. */
+    static final String STALLED = "dead, stalled or slower than";
 
     /**
      * How the stage went. Arrays are per round (completed rounds only); timings are task 0's.
@@ -49,10 +57,14 @@ public final class BarrierEpoch {
      * @param nonFiniteRound the round whose averaged loss was NaN or infinite, or -1
      * @param attempts stage attempts it took (1 when nothing failed)
      * @param finalVectors every task's final state when asked for (tests), else only task 0's
+     * @param firstRound the round the successful attempt started from (0, or that of a handed-over state); the
+     *     timings cover its rounds only, the losses every round of the epoch
+     * @param handovers states task 0 handed to the driver in the successful attempt
+     * @param failures one line per failed attempt: its cause and where the next attempt started
      */
     public record Outcome(int roundsDone, double[] lossSums, double[] examples, double[] roundMillis,
                           double[] exchangeMillis, double meanComputeSeconds, double setupMillis, int nonFiniteRound,
-                          int attempts, float[][] finalVectors) {
+                          int attempts, float[][] finalVectors, int firstRound, int handovers, List<String> failures) {
     }
 
     private BarrierEpoch() {
@@ -77,13 +89,25 @@ public final class BarrierEpoch {
         SparkConf c = sc.getConf().clone();
         for (String k : new String[] {AllReduceSettings.PORTS, AllReduceSettings.HOST, AllReduceSettings.BIND,
                 AllReduceSettings.CONNECT_TIMEOUT, AllReduceSettings.IO_TIMEOUT, AllReduceSettings.MAX_ATTEMPTS,
-                AllReduceSettings.RENDEZVOUS}) {
+                AllReduceSettings.RENDEZVOUS, AllReduceSettings.STALL_TIMEOUT}) {
             String v = sc.getLocalProperty(k);
             if (v != null) {
                 c.set(k, v);
             }
         }
         return AllReduceSettings.fromConf(c);
+    }
+
+    /** The state hand-over settings ({@link StateHandover}), read as {@link #settings} reads its keys. */
+    public static StateHandover handover(JavaSparkContext sc) {
+        SparkConf c = sc.getConf().clone();
+        for (String k : new String[] {StateHandover.EVERY_ROUNDS, StateHandover.EVERY_SECONDS}) {
+            String v = sc.getLocalProperty(k);
+            if (v != null) {
+                c.set(k, v);
+            }
+        }
+        return StateHandover.fromConf(c);
     }
 
     /**
@@ -98,76 +122,168 @@ public final class BarrierEpoch {
     public static Outcome run(JavaSparkContext sc, JavaRDD<MiniBatch> blocks, Trainer master, RoundRule rule,
                               int epoch, int[] rounds, String name, AllReduceSettings settings,
                               boolean returnEveryVector, TaskHook hook) {
-        int workers = blocks.getNumPartitions();
-        checkSlots(sc, workers);
-        Optimizer opt = master.optimizer();
-        Broadcast<float[]> startState = sc.broadcast(RoundVector.packState(master.network(), opt));
-        BarrierTask.Start start = new BarrierTask.Start(startState, opt.stepCount(), opt.learningRate(),
-                master.network().spec().text(), master.config());
-        try {
-            Exception last = null;
-            for (int attempt = 0; attempt < settings.maxAttempts(); attempt++) {
-                String label = name + ": epoch " + epoch + ", barrier stage attempt " + (attempt + 1);
-                sc.setJobDescription(label + " (" + rounds.length + " rounds, " + workers + " tasks)");
-                byte[] secret = Handshake.newSecret();
-                List<TaskReport> reports;
-                Rendezvous rv = null;
-                try {
-                    if (settings.driverRendezvous() && workers > 1) {
-                        SparkConf conf = sc.getConf();
-                        String host = conf.get("spark.driver.host", "127.0.0.1");
-                        rv = new Rendezvous(host, conf.get("spark.driver.bindAddress", host), settings, workers,
-                                secret, label);
-                    }
-                    BarrierTask task = new BarrierTask(start, rule, epoch, rounds, new BarrierTask.Stage(workers,
-                            secret, settings, label, attempt, rv == null ? null : rv.address()), hook,
-                            returnEveryVector);
-                    reports = new ArrayList<>(blocks.rdd().barrier().mapPartitions(task, false, REPORT)
-                            .toJavaRDD().collect());
-                } catch (Exception e) { // SparkException (checked in Java's eyes) when the stage fails
-                    if (rv != null && rv.failure() != null) {
-                        e.addSuppressed(rv.failure());
-                    }
-                    last = e;
-                    if (sc.sc().isStopped()) {
-                        // Spark was shut down (the run is being stopped): nothing to rerun on
-                        throw new IllegalStateException("Spark was shut down during " + label, e);
-                    }
-                    String why = rootMessage(e);
-                    if (why.contains("OutOfMemoryError")) {
-                        // a rerun would run out of memory again: the run ends, saying so
-                        throw new IllegalStateException(label + " ran out of memory: " + why, e);
-                    }
-                    String slots = tooFewSlots(why, workers);
-                    if (slots != null) {
-                        // Spark has already waited for slots (spark.scheduler.barrier.maxConcurrentTasksCheck.*):
-                        // a rerun would wait again for nothing
-                        throw new IllegalStateException(label + ": " + slots, e);
-                    }
-                    if (attempt + 1 < settings.maxAttempts()) {
-                        LOG.warn("{} failed: {}. Rerunning the epoch's stage from its saved starting state "
-                                + "(attempt {} of {}).", label, why, attempt + 2, settings.maxAttempts());
-                    } else {
-                        LOG.error("{} failed: {}. Giving up after {} attempts.", label, why, settings.maxAttempts());
-                    }
-                    continue;
-                } finally {
-                    if (rv != null) {
-                        rv.close();
-                    }
-                }
-                return finish(reports, workers, master, attempt + 1, label);
+        return run(sc, blocks, master, rule, epoch, rounds, name, settings, returnEveryVector, hook,
+                new DivergenceGuard(DivergenceGuard.Settings.off()));
+    }
+
+    /**
+     * As above, with {@code guard} (the driver's divergence guard in its state at the epoch's start, a copy) run by
+     * every task: the tasks stop after the round where it triggers, as after a non-finite loss.
+     */
+    public static Outcome run(JavaSparkContext sc, JavaRDD<MiniBatch> blocks, Trainer master, RoundRule rule,
+                              int epoch, int[] rounds, String name, AllReduceSettings settings,
+                              boolean returnEveryVector, TaskHook hook, DivergenceGuard guard) {
+        return run(sc, blocks, master, rule, epoch, rounds, name, settings, returnEveryVector, hook,
+                new Recovery(guard, StateHandover.off(), null, null));
+    }
+
+    /**
+     * What the stage does about failures besides rerunning (docs/architecture.md, "Failing cleanly"): the divergence
+     * {@code guard} (a copy of the driver's at the epoch's start); how often task 0 hands the averaged state to the
+     * driver ({@code handover}), each state also given to {@code onState} (null: kept only for reruns; called in
+     * the rendezvous's thread); and {@code from}, a state of this epoch to start from instead of the epoch's start
+     * (a mid-epoch checkpoint), or null. {@code master} holds the epoch's start either way.
+     */
+    public record Recovery(DivergenceGuard guard, StateHandover handover, Consumer<RoundState> onState,
+                           RoundState from) {
+        public Recovery {
+            if (guard == null || handover == null) {
+                throw new IllegalArgumentException("a guard and hand-over settings are required");
             }
-            throw new IllegalStateException(name + ": the barrier stage of epoch " + epoch + " failed "
-                    + settings.maxAttempts() + " times; last cause: " + rootMessage(last) + ". Check the executors' "
-                    + "logs and that they reach each other on " + AllReduceSettings.PORTS + ", raise "
-                    + AllReduceSettings.MAX_ATTEMPTS + ", or train with --transport job", last);
-        } finally {
-            startState.destroy();
         }
     }
 
-    private static Outcome finish(List<TaskReport> reports, int workers, Trainer master, int attempts, String label) {
+    /**
+     * As above, with {@code recovery}: a rerun after a failed task starts from the latest state task 0 handed over
+     * (or {@code recovery.from()}, or the epoch's start), and the outcome says which round each attempt started
+     * from and why the ones before failed.
+     */
+    public static Outcome run(JavaSparkContext sc, JavaRDD<MiniBatch> blocks, Trainer master, RoundRule rule,
+                              int epoch, int[] rounds, String name, AllReduceSettings settings,
+                              boolean returnEveryVector, TaskHook hook, Recovery recovery) {
+        int workers = blocks.getNumPartitions();
+        checkSlots(sc, workers);
+        Optimizer opt = master.optimizer();
+        int stateLength = RoundVector.stateLength(master.network(), opt);
+        RoundState from = recovery.from();
+        List<String> causes = new ArrayList<>();
+        Exception last = null;
+        AllReduceSettings attemptSettings = settings;
+        for (int attempt = 0; attempt < settings.maxAttempts(); attempt++) {
+            String label = name + ": epoch " + epoch + ", barrier stage attempt " + (attempt + 1);
+            sc.setJobDescription(label + " (" + rounds.length + " rounds" + (from == null ? ""
+                    : ", from round " + (from.roundsDone() + 1)) + ", " + workers + " tasks)");
+            byte[] secret = Handshake.newSecret();
+            // the attempt's start: the epoch's, or the latest state handed over (or a mid-epoch checkpoint's)
+            Broadcast<float[]> startState = sc.broadcast(from == null
+                    ? RoundVector.packState(master.network(), opt) : from.state());
+            BarrierTask.Start start = new BarrierTask.Start(startState, from == null ? opt.stepCount()
+                    : from.stepCount(), opt.learningRate(), master.network().spec().text(), master.config(),
+                    recovery.guard());
+            BarrierTask.Resume resume = from == null ? BarrierTask.Resume.EPOCH_START
+                    : new BarrierTask.Resume(from.roundsDone(), from.step(), from.lossSums(), from.examples());
+            List<TaskReport> reports;
+            Rendezvous rv = null;
+            try {
+                if (settings.driverRendezvous() && (workers > 1 || recovery.handover().enabled())) {
+                    SparkConf conf = sc.getConf();
+                    String host = conf.get("spark.driver.host", "127.0.0.1");
+                    Rendezvous.StateSink sink = !recovery.handover().enabled() ? null : new Rendezvous.StateSink() {
+                        @Override
+                        public int stateLength() {
+                            return stateLength;
+                        }
+
+                        @Override
+                        public int rounds() {
+                            return rounds.length;
+                        }
+
+                        @Override
+                        public void accept(RoundState st) {
+                            if (recovery.onState() != null) {
+                                recovery.onState().accept(st);
+                            }
+                        }
+                    };
+                    rv = new Rendezvous(host, conf.get("spark.driver.bindAddress", host), settings, workers,
+                            secret, label, sink);
+                }
+                BarrierTask task = new BarrierTask(start, rule, epoch, rounds, new BarrierTask.Stage(workers,
+                        secret, attemptSettings, label, attempt, rv == null ? null : rv.address(), recovery.handover(),
+                        resume), hook, returnEveryVector);
+                reports = new ArrayList<>(blocks.rdd().barrier().mapPartitions(task, false, REPORT)
+                        .toJavaRDD().collect());
+            } catch (Exception e) { // SparkException (checked in Java's eyes) when the stage fails
+                if (rv != null) {
+                    if (recovery.handover().enabled()) {
+                        rv.awaitEnd(RENDEZVOUS_DRAIN_MILLIS); // a state on its way when the stage failed still counts
+                    }
+                    if (rv.failure() != null) {
+                        e.addSuppressed(rv.failure());
+                    }
+                }
+                last = e;
+                if (sc.sc().isStopped()) {
+                    // Spark was shut down (the run is being stopped): nothing to rerun on
+                    throw new IllegalStateException("Spark was shut down during " + label, e);
+                }
+                String why = rootMessage(e);
+                if (why.contains("OutOfMemoryError")) {
+                    // a rerun would run out of memory again: the run ends, saying so
+                    throw new IllegalStateException(label + " ran out of memory: " + why, e);
+                }
+                String slots = tooFewSlots(why, workers);
+                if (slots != null) {
+                    // Spark has already waited for slots (spark.scheduler.barrier.maxConcurrentTasksCheck.*):
+                    // a rerun would wait again for nothing
+                    throw new IllegalStateException(label + ": " + slots, e);
+                }
+                if (why.contains(STALLED)) {
+                    // a slow round taken for a stall (a long pause reading a shuffle window, a long GC) costs one
+                    // rerun, not the run: the next attempt waits twice as long
+                    attemptSettings = attemptSettings.withStallTimeout(Math.min(settings.ioTimeoutMillis(),
+                            2 * attemptSettings.stallTimeoutMillis()));
+                }
+                RoundState got = rv == null ? null : rv.latest();
+                if (got != null && (from == null || got.roundsDone() > from.roundsDone())) {
+                    from = got;
+                }
+                String cause = "attempt " + (attempt + 1) + " failed: " + why;
+                causes.add(cause);
+                if (attempt + 1 < settings.maxAttempts()) {
+                    String restart = from == null ? "from the epoch's start"
+                            : "from round " + (from.roundsDone() + 1) + " of " + rounds.length + " (the state after "
+                            + from.roundsDone() + " rounds" + (got == from ? ", handed over by task 0" : "") + ")";
+                    causes.set(causes.size() - 1, cause + "; rerun " + restart);
+                    LOG.warn("{} failed: {}. Rerunning the epoch's stage {} (attempt {} of {}).", label, why, restart,
+                            attempt + 2, settings.maxAttempts());
+                } else {
+                    LOG.error("{} failed: {}. Giving up after {} attempts.", label, why, settings.maxAttempts());
+                }
+                continue;
+            } finally {
+                if (rv != null) {
+                    rv.close();
+                }
+                startState.destroy();
+            }
+            return finish(reports, workers, master, attempt + 1, label, causes);
+        }
+        StringBuilder each = new StringBuilder();
+        for (String c : causes) {
+            each.append("\n  ").append(c);
+        }
+        throw new IllegalStateException(name + ": the barrier stage of epoch " + epoch + " failed "
+                + settings.maxAttempts() + " times; last cause: " + rootMessage(last) + ". Check the executors' "
+                + "logs and that they reach each other on " + AllReduceSettings.PORTS + ", raise "
+                + AllReduceSettings.MAX_ATTEMPTS + ", or train with --transport job. The checkpoint of the last"
+                + " finished epoch (or round, with --checkpoint-every) is kept: fix the cause and --resume. Every"
+                + " attempt:" + each, last);
+    }
+
+    private static Outcome finish(List<TaskReport> reports, int workers, Trainer master, int attempts, String label,
+                                  List<String> causes) {
         if (reports.size() != workers) {
             throw new IllegalStateException(label + ": " + reports.size() + " task reports for " + workers + " tasks");
         }
@@ -192,9 +308,11 @@ public final class BarrierEpoch {
             compute += r.computeSeconds;
             vectors[r.partition] = r.state;
         }
+        int from = first.firstRound;
         return new Outcome(done, Arrays.copyOf(first.lossSums, done), Arrays.copyOf(first.examples, done),
-                Arrays.copyOf(first.roundMillis, done), Arrays.copyOf(first.exchangeMillis, done), compute / workers,
-                first.setupMillis, first.nonFiniteRound, attempts, vectors);
+                Arrays.copyOfRange(first.roundMillis, from, done), Arrays.copyOfRange(first.exchangeMillis, from, done),
+                compute / workers, first.setupMillis, first.nonFiniteRound, attempts, vectors, from, first.handovers,
+                List.copyOf(causes));
     }
 
     /**
@@ -223,7 +341,9 @@ public final class BarrierEpoch {
         return "the cluster has fewer task slots than the " + workers + " workers this barrier stage runs at once"
                 + " (an executor was lost or has not started). Start the run again with --workers set to the slots"
                 + " there are, give the cluster more executors, or train with --transport job, which runs on"
-                + " whatever slots there are";
+                + " whatever slots there are. The checkpoint of the last finished epoch (or round, with"
+                + " --checkpoint-every) is kept: once the slots are back, the same command with --resume continues"
+                + " from it (with the same --workers, to the same result)";
     }
 
     /** The innermost message of {@code e}'s causes, on one line (Spark puts the task's error on line 2). */

@@ -12,6 +12,7 @@ import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.MiniBatch;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.DivergenceGuard;
 import org.sparktrain.engine.train.RoundVector;
 import org.sparktrain.engine.train.Trainer;
 import scala.collection.Iterator;
@@ -41,13 +42,22 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
     private static final long serialVersionUID = 1L;
 
     /** The driver's trainer at the epoch's start, which every task replicates. */
-    record Start(Broadcast<float[]> state, long stepCount, float learningRate, String specText, TrainingConfig config)
-            implements Serializable {
+    record Start(Broadcast<float[]> state, long stepCount, float learningRate, String specText, TrainingConfig config,
+                 DivergenceGuard guard) implements Serializable {
+    }
+
+    /**
+     * Where an attempt starts in the epoch: round {@code round} (from 0) after {@code step} minibatches per worker,
+     * with the completed rounds' loss sums and examples; {@link #EPOCH_START} for the epoch's start. The state is
+     * then the attempt's {@link Start#state} (a {@link RoundState}'s).
+     */
+    record Resume(int round, int step, double[] lossSums, double[] examples) implements Serializable {
+        static final Resume EPOCH_START = new Resume(0, 0, new double[0], new double[0]);
     }
 
     /** One attempt of the stage: its tasks, the attempt's secret and channel settings, a label for messages. */
-    record Stage(int workers, byte[] secret, AllReduceSettings settings, String label, int attempt, String rendezvous)
-            implements Serializable {
+    record Stage(int workers, byte[] secret, AllReduceSettings settings, String label, int attempt, String rendezvous,
+                 StateHandover handover, Resume resume) implements Serializable {
     }
 
     private final Start start;
@@ -103,26 +113,54 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
         String who = stage.label() + " (Spark stage " + ctx.stageId() + "." + ctx.stageAttemptNumber() + ")";
         java.util.function.BooleanSupplier killed = ctx::isInterrupted;
         AllReduce ring = null;
+        java.nio.channels.SocketChannel states = null; // task 0's hand-over connection to the driver, or null
+        StateHandover handover = stage.handover();
+        Resume resume = stage.resume();
         try {
             ring = AllReduce.open(s.algorithm().choose(workers, n + 1), w, workers, s, killed, who, MessageDelay.NONE);
-            if (workers > 1) {
-                String[] addresses = stage.rendezvous() != null
-                        ? Rendezvous.exchange(stage.rendezvous(), stage.secret(), w, workers, ring.address(), s,
-                                killed, who)
-                        : ctx.allGather(ring.address()); // Spark's: 0 or ~1 s (it polls in whole seconds)
-                ring.connect(addresses, stage.secret(), n + 1);
+            if (stage.rendezvous() != null) {
+                // one worker has no ring to advertise: it registers only to hand its states over
+                String mine = workers > 1 ? ring.address() : "-";
+                Rendezvous.Registration reg = Rendezvous.register(stage.rendezvous(), stage.secret(), w, workers,
+                        mine, s, killed, who, w == 0 && handover.enabled());
+                states = reg.states();
+                if (workers > 1) {
+                    ring.connect(reg.addresses(), stage.secret(), n + 1);
+                }
+            } else if (workers > 1) {
+                // Spark's: 0 or ~1 s (it polls in whole seconds)
+                ring.connect(ctx.allGather(ring.address()), stage.secret(), n + 1);
             }
             rep.setupMillis = (System.nanoTime() - t0) / 1e6;
             long stepCount = start.stepCount();
+            DivergenceGuard guard = start.guard().copy(); // every task sees the same sums: all stop together
+            // a rerun from a handed-over state: the rounds before it are done (docs/architecture.md, "Failing
+            // cleanly"); the worker skips their minibatches, whose order and randomness depend on (epoch, step) only
+            int first = resume.round();
+            int step = resume.step();
+            for (int i = 0; i < first; i++) {
+                rep.lossSums[i] = resume.lossSums()[i];
+                rep.examples[i] = resume.examples()[i];
+                guard.observe(rep.lossSums[i], rep.examples[i]);
+            }
+            for (int i = 0; i < step && blocks.hasNext(); i++) {
+                blocks.next();
+            }
+            rep.firstRound = first;
+            rep.roundsDone = first;
             long compute = 0;
-            int step = 0;
-            for (int r = 0; r < rounds.length; r++) {
+            long lastHandover = System.nanoTime();
+            int lastHandoverRound = first;
+            double slowest = 0; // ms, this attempt's slowest round
+            for (int r = first; r < rounds.length; r++) {
                 int k = rounds[r];
                 long r0 = System.nanoTime();
                 hook.beforeRound(stage.attempt(), r, w, killed);
                 team.work(rule, blocks, epoch, w, step, k, buf); // a task without rows sends zeros: no weight
                 long r1 = System.nanoTime();
                 compute += r1 - r0;
+                // a peer silent for much longer than the slowest round so far is stalled (a paused JVM): fail fast
+                ring.setTimeoutMillis(s.roundTimeoutMillis(r, first, slowest));
                 ring.allReduce(buf, n + 1);
                 long rx = System.nanoTime();
                 int contributors = Math.round(buf[n]);
@@ -135,12 +173,36 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
                 }
                 long r2 = System.nanoTime();
                 rep.roundMillis[r] = (r2 - r0) / 1e6;
+                slowest = Math.max(slowest, rep.roundMillis[r]);
                 rep.exchangeMillis[r] = (rx - r1) / 1e6;
                 rep.roundsDone = r + 1;
                 step += k;
                 if (contributors > 0 && !Double.isFinite(rep.lossSums[r])) {
                     rep.nonFiniteRound = r; // every task sees the same sum and stops at the same round
                     break;
+                }
+                if (contributors > 0 && guard.observe(rep.lossSums[r], rep.examples[r])) {
+                    break; // the driver's replay of the guard finds this round and says so
+                }
+                if (states != null && handover.due(r + 1, rounds.length, r + 1 - lastHandoverRound,
+                        (System.nanoTime() - lastHandover) / 1_000_000L)) {
+                    RoundState st = new RoundState(r + 1, step, stepCount,
+                            RoundVector.packState(team.first().network(), team.first().optimizer()),
+                            java.util.Arrays.copyOf(rep.lossSums, r + 1), java.util.Arrays.copyOf(rep.examples, r + 1));
+                    try {
+                        Rendezvous.send(states, st, s, killed, who);
+                        rep.handovers++;
+                    } catch (Wire.KilledException e) {
+                        throw e;
+                    } catch (IOException e) {
+                        // training goes on; only a rerun would start further back
+                        org.slf4j.LoggerFactory.getLogger(BarrierTask.class).warn("{}: no more state hand-overs: {}",
+                                who, e.getMessage());
+                        states.close();
+                        states = null;
+                    }
+                    lastHandover = System.nanoTime();
+                    lastHandoverRound = r + 1;
                 }
             }
             rep.computeSeconds = compute / 1e9;
@@ -157,6 +219,13 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
             team.close();
             if (ring != null) {
                 ring.close();
+            }
+            if (states != null) {
+                try {
+                    states.close();
+                } catch (IOException e) {
+                    // closing: nothing left to lose
+                }
             }
         }
         return CollectionConverters.asScala(Collections.singletonList(rep).iterator());

@@ -74,4 +74,9 @@ abstract class LinkedAllReduce implements AllReduce {
     public final void close() {
         links.close();
     }
+
+    @Override
+    public void setTimeoutMillis(long ms) {
+        links.setTimeoutMillis(ms);
+    }
 }

@@ -49,6 +49,8 @@ final class PeerLinks implements Closeable {
     private final int size;
     private final String label;
     private final AllReduceSettings settings;
+    /** The longest wait without progress in an exchange (the round's stall limit; {@link #setTimeoutMillis}). */
+    private long timeoutMillis;
     private final BooleanSupplier killed;
     private final MessageDelay delay;
     private final ServerSocketChannel server;
@@ -71,6 +73,7 @@ final class PeerLinks implements Closeable {
         this.size = size;
         this.label = label;
         this.settings = settings;
+        this.timeoutMillis = settings.ioTimeoutMillis();
         this.killed = killed;
         this.delay = delay;
         this.server = server;
@@ -82,6 +85,11 @@ final class PeerLinks implements Closeable {
      * {@code settings.host()}, which must be set: the address peers reach this executor at. Nothing is bound
      * for a single task.
      */
+    /** The longest wait without progress in the exchanges from now on (the task sets it per round). */
+    void setTimeoutMillis(long ms) {
+        timeoutMillis = ms;
+    }
+
     static PeerLinks open(int rank, int size, AllReduceSettings settings, BooleanSupplier killed, String label,
                           MessageDelay delay) throws IOException {
         if (size == 1) {
@@ -226,7 +234,7 @@ final class PeerLinks implements Closeable {
         sendBytes.clear().limit(0);
         recvBytes.clear();
         long last = System.nanoTime();
-        long timeout = settings.ioTimeoutMillis() * 1_000_000L;
+        long timeout = timeoutMillis * 1_000_000L;
         while (sent < sLen || sendBytes.hasRemaining() || got < rLen) {
             boolean progress = false;
             if (!sendBytes.hasRemaining() && sent < sLen) {
@@ -253,8 +261,8 @@ final class PeerLinks implements Closeable {
             if (now - last > timeout) {
                 String who = got < rLen ? "no data from " + peer(from) : peer(to) + " accepted no data";
                 throw new SocketTimeoutException(label + ", task " + rank + ": " + who + " for "
-                        + settings.ioTimeoutMillis() + " ms: the peer is dead, stuck or slower than "
-                        + AllReduceSettings.IO_TIMEOUT + " allows; the driver reruns the stage");
+                        + timeoutMillis + " ms: the peer is dead, stalled or slower than " + AllReduceSettings.IO_TIMEOUT
+                        + " and " + AllReduceSettings.STALL_TIMEOUT + " allow; the driver reruns the stage");
             }
             boolean wantWrite = sendBytes.hasRemaining();
             boolean wantRead = got < rLen;

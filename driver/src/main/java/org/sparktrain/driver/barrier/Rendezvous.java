@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * <li>once all W tasks registered, driver → every task: int32 W, then W times (int32 length,
  *     UTF-8 {@code host:port}), in partition order; then the connection is closed.</li>
  * </ol>
- * Integers are little-endian. The driver's thread ends with the stage ({@link #close}).
+ * Integers are little-endian. With a {@link StateSink}, the driver keeps task 0's connection open after step 3
+ * and reads the {@link RoundState}s task 0 sends on it until task 0 closes it (recovery in rounds,
+ * docs/architecture.md, "Failing cleanly"). The driver's thread ends with the stage ({@link #close}).
  */
 final class Rendezvous implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(Rendezvous.class);
@@ -44,12 +46,41 @@ final class Rendezvous implements Closeable {
     private final ServerSocketChannel server;
     private final String address;
     private final Thread thread;
+    private final StateSink sink;
     private volatile boolean closed;
     private volatile Throwable failure;
+    private volatile RoundState latest;
+
+    /**
+     * Where the states task 0 hands over during the stage go (docs/architecture.md, "Failing cleanly"): the
+     * driver's expectations (a state's length, the rounds of the epoch) and what it does with each, called in the
+     * rendezvous's thread.
+     */
+    interface StateSink {
+        int stateLength();
+
+        int rounds();
+
+        void accept(RoundState s);
+    }
+
+    /** What a task gets from the rendezvous: every task's address, and for task 0 the open connection for states. */
+    record Registration(String[] addresses, SocketChannel states) {
+    }
 
     /** Driver side: opens the server and starts serving {@code workers} registrations. */
     Rendezvous(String advertiseHost, String bindHost, AllReduceSettings s, int workers, byte[] secret, String label)
             throws IOException {
+        this(advertiseHost, bindHost, s, workers, secret, label, null);
+    }
+
+    /**
+     * As above; with a {@code sink}, task 0's connection stays open after the address reply and every state it
+     * sends on it is checked and handed to the sink.
+     */
+    Rendezvous(String advertiseHost, String bindHost, AllReduceSettings s, int workers, byte[] secret, String label,
+               StateSink sink) throws IOException {
+        this.sink = sink;
         server = ServerSocketChannel.open();
         try {
             server.bind(new InetSocketAddress(bindHost, 0), workers * 2);
@@ -130,6 +161,30 @@ final class Rendezvous implements Closeable {
                 Wire.writeFully(tasks[i], reply.duplicate(), deadline, stop, poll, label + ", driver rendezvous -> task "
                         + i);
             }
+            if (sink != null) {
+                for (int i = 1; i < workers; i++) {
+                    closeQuietly(tasks[i]);
+                }
+                String what = label + ", states from task 0";
+                try {
+                    RoundState st;
+                    while ((st = RoundState.read(tasks[0], sink.stateLength(), sink.rounds(), stop, poll, what))
+                            != null) {
+                        latest = st;
+                        try {
+                            sink.accept(st);
+                        } catch (RuntimeException e) {
+                            LOG.warn("{}: handling the state after round {}: {}", what, st.roundsDone(), e.toString());
+                        }
+                    }
+                } catch (IOException e) {
+                    // task 0 died (a reset) or sent something else: the states so far stay; the stage's own
+                    // failure, if any, is what the driver reports
+                    if (!closed) {
+                        LOG.info("{}: {}", what, e.getMessage());
+                    }
+                }
+            }
         } catch (Throwable e) {
             if (!closed) {
                 failure = e;
@@ -160,13 +215,25 @@ final class Rendezvous implements Closeable {
     /** Task side: registers {@code myAddress} as task {@code rank} and returns every task's address. */
     static String[] exchange(String driver, byte[] secret, int rank, int workers, String myAddress,
                              AllReduceSettings s, BooleanSupplier killed, String label) throws IOException {
+        return register(driver, secret, rank, workers, myAddress, s, killed, label, false).addresses();
+    }
+
+    /**
+     * Registers as {@link #exchange} does; with {@code keep} (task 0 of a stage that hands over states) the
+     * connection stays open and is returned for {@link #send}; the caller closes it.
+     */
+    static Registration register(String driver, byte[] secret, int rank, int workers, String myAddress,
+                                 AllReduceSettings s, BooleanSupplier killed, String label, boolean keep)
+            throws IOException {
         String what = label + ", task " + rank + " -> driver rendezvous at " + driver;
         long deadline = System.nanoTime() + s.connectTimeoutMillis() * 1_000_000L;
         int poll = s.pollMillis();
         int colon = driver.lastIndexOf(':');
         InetSocketAddress addr = new InetSocketAddress(driver.substring(0, colon),
                 Integer.parseInt(driver.substring(colon + 1)));
-        try (SocketChannel ch = SocketChannel.open(); Selector sel = Selector.open()) {
+        SocketChannel ch = SocketChannel.open();
+        boolean kept = false;
+        try (Selector sel = Selector.open()) {
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ch.configureBlocking(false);
             if (!ch.connect(addr)) {
@@ -206,12 +273,42 @@ final class Rendezvous implements Closeable {
                 Wire.readFully(ch, a, deadline, killed, poll, what);
                 out[i] = new String(a.array(), StandardCharsets.UTF_8);
             }
-            return out;
+            kept = keep;
+            return new Registration(out, keep ? ch : null);
         } catch (Wire.KilledException | SocketTimeoutException e) {
             throw e;
         } catch (IOException e) {
             throw new IOException(what + ": " + e.getMessage() + "; executors must reach the driver on its host ("
                     + "spark.driver.host), or set " + AllReduceSettings.RENDEZVOUS + "=allgather", e);
+        } finally {
+            if (!kept) {
+                ch.close();
+            }
+        }
+    }
+
+    /** Task 0: hands {@code st} to the driver on the connection {@link #register} kept open. */
+    static void send(SocketChannel ch, RoundState st, AllReduceSettings s, BooleanSupplier killed, String label)
+            throws IOException {
+        long deadline = System.nanoTime() + s.connectTimeoutMillis() * 1_000_000L;
+        Wire.writeFully(ch, st.encode(), deadline, killed, s.pollMillis(), label + ", task 0 -> driver: the state after"
+                + " round " + st.roundsDone());
+    }
+
+    /** The latest state task 0 handed over in this stage attempt, or null. */
+    RoundState latest() {
+        return latest;
+    }
+
+    /**
+     * Waits up to {@code millis} for the serving thread to end (task 0's connection closed: its task ended, or was
+     * killed), so a state already on its way is not lost; a stalled task's connection may stay open, hence the bound.
+     */
+    void awaitEnd(long millis) {
+        try {
+            thread.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -19,6 +19,10 @@ public final class TaskReport implements Serializable {
     long stepCount;
     /** Rounds completed (fewer than planned only after a non-finite loss). */
     int roundsDone;
+    /** The round this attempt started from (0, or a handed-over state's). */
+    int firstRound;
+    /** States task 0 handed to the driver in this attempt. */
+    int handovers;
     /** Index of the round whose averaged loss was not finite, or -1. */
     int nonFiniteRound = -1;
     /** Per round: the loss sum and example count over all workers (after the all-reduce). */

@@ -1,8 +1,9 @@
 /**
  * The barrier transport: ONE Spark barrier stage per epoch whose W tasks average among themselves every round,
  * with no job and no driver between rounds. {@link org.sparktrain.driver.barrier.BarrierEpoch} is the driver side
- * (it runs the stage and, since Spark does not retry a failed barrier stage, reruns it from the epoch's starting
- * state); {@code BarrierTask} is one task, carrying the averaging mode's {@code RoundRule} (what a round computes, the
+ * (it runs the stage and, since Spark does not retry a failed barrier stage, reruns it from the latest
+ * {@link org.sparktrain.driver.barrier.RoundState} task 0 handed over on its rendezvous connection, as
+ * {@link org.sparktrain.driver.barrier.StateHandover} says how often, or the epoch's start); {@code BarrierTask} is one task, carrying the averaging mode's {@code RoundRule} (what a round computes, the
  * same object the job-per-round master calls);
  * an {@link org.sparktrain.driver.barrier.AllReduce} sums a float vector over direct TCP connections
  * ({@code PeerLinks}): the {@link org.sparktrain.driver.barrier.RingAllReduce} or recursive halving/doubling
@@ -17,13 +18,13 @@
  *
  * <p>Imports: the JDK (sockets, {@code javax.crypto}), Spark, Scala interop, SLF4J, the engine ({@code Network},
  * {@code MiniBatch}, {@code Optimizer}, {@code ModelSpec}, {@code TrainingConfig}, {@code Trainer},
- * {@code RoundVector}) and, from the rest of the driver, only {@link org.sparktrain.driver.round.AveragingMode}.
+ * {@code RoundVector}, {@code DivergenceGuard}) and, from the rest of the driver, only {@link org.sparktrain.driver.round.AveragingMode}.
  * As {@code driver.train} imports this package ({@code ParameterAveragingMaster} runs {@code BarrierEpoch}), the
  * two packages depend on each other today. Does not import {@code org.sparktrain.partitioning} or the other driver
  * packages; must not hold engine maths (what a round computes comes from {@code Trainer} and {@code RoundVector}).
  *
  * <p>Design: docs/architecture.md, decision 4 (two averaging modes, two transports), decision 5 (determinism) and
  * Measured facts (a barrier {@code allGather} costs ~1 s; ring all-reduce ~0.4 ms a round; the ring against
- * halving/doubling from W = 2 to 256).
+ * halving/doubling from W = 2 to 256); Failing cleanly (recovery in rounds).
  */
 package org.sparktrain.driver.barrier;

@@ -60,7 +60,8 @@ final class EvaluateCommand {
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
               --warmup-rounds, --sync-epochs, --optimizer-state, --lr-scaling-reference, --lr-warmup-epochs,
-              --class-weight, --threads, --label-cols, --scale-target,
+              --class-weight, --threads, --label-cols, --scale-target, --divergence-factor,
+              --divergence-rounds,
               --transport  as for 'sparktrain train' (scaling and resampling happen inside each
                                       fold, on its training part only; a regression spec's holdout and
                                       k-fold are stratified on 10 quantile bins of the first target, and

@@ -2,6 +2,7 @@ package org.sparktrain.driver.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import org.sparktrain.engine.train.DivergedLossException;
 import org.sparktrain.engine.train.NonFiniteLossException;
 import org.sparktrain.partitioning.DataFormatException;
 
@@ -167,7 +168,8 @@ public final class Main {
      */
     static Throwable userFacing(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof NonFiniteLossException || t instanceof DataFormatException
+            if (t instanceof NonFiniteLossException || t instanceof DivergedLossException
+                    || t instanceof DataFormatException
                     || t instanceof IllegalArgumentException || t instanceof IOException
                     || t instanceof IllegalStateException && t.getMessage() != null && !t.getMessage().isEmpty()) {
                 return t;

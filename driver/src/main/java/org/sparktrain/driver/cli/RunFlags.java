@@ -15,6 +15,7 @@ import org.sparktrain.driver.train.RunOptions;
 import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.DivergenceGuard;
 import org.sparktrain.partitioning.Resampling;
 
 /**
@@ -26,7 +27,8 @@ final class RunFlags {
     static final Set<String> VALUED = Set.of("model", "data", "epochs", "batch-size", "seed", "limit-train",
             "workers", "master", "averaging-frequency", "mode", "warmup-rounds", "scale", "resample", "label-col",
             "transport", "metrics-out", "validation", "shuffle-window", "sync-epochs", "optimizer-state",
-            "lr-scaling-reference", "lr-warmup-epochs", "class-weight", "threads", "label-cols", "scale-target");
+            "lr-scaling-reference", "lr-warmup-epochs", "class-weight", "threads", "label-cols", "scale-target",
+            "divergence-factor", "divergence-rounds");
     static final Set<String> SWITCHES = Set.of("help", "drop-bad-rows");
 
     /**
@@ -102,6 +104,7 @@ final class RunFlags {
                 .withTransport(transport)
                 .withScaler(scale).withResampling(resample).withShuffleWindow(shuffleWindow)
                 .withTargetScaler(spec.regression() ? scaleTarget : null);
+        run = run.withDivergence(divergence(a));
         if (a.has("class-weight")) {
             ClassWeights w = choice(a, "class-weight", "balanced", ClassWeights::parse);
             if (w.given() != null && w.given().length != run.classes()) { // known before any data is read
@@ -148,6 +151,25 @@ final class RunFlags {
                     + "; name one target column per output (--label-cols y1,y2,...)");
         }
         return List.copyOf(cols);
+    }
+
+    /** {@code --divergence-factor F} (0: off) and {@code --divergence-rounds N}; the guard's defaults without them. */
+    static DivergenceGuard.Settings divergence(Args a) {
+        double factor = DivergenceGuard.Settings.DEFAULT_FACTOR;
+        if (a.has("divergence-factor")) {
+            try {
+                factor = Double.parseDouble(a.get("divergence-factor", ""));
+            } catch (NumberFormatException e) {
+                throw new Args.UsageException("--divergence-factor must be a number above 1, or 0 to turn the guard"
+                        + " off, got '" + a.get("divergence-factor", "") + "'");
+            }
+        }
+        int rounds = a.intValue("divergence-rounds", DivergenceGuard.Settings.DEFAULT_ROUNDS, 1);
+        try {
+            return new DivergenceGuard.Settings(factor, rounds);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
     }
 
     /** The run these flags describe; {@code workers} 0 when {@code --workers} is not given (Spark's default). */

@@ -93,6 +93,12 @@ final class TrainCommand {
                                       spark.task.cpus, i.e. 1): each takes a slice of its task's rows, and the
                                       task, not the thread, joins the all-reduce. W x T shares of every
                                       global minibatch; on a cluster give spark.task.cpus=T as well
+              --divergence-factor F   stop the run when the mean training loss of the last N rounds is above
+                                      F times the best such mean (default 10; 0 turns the guard off)
+              --divergence-rounds N   the divergence guard's N (default 50)
+              --checkpoint-every N    also write the checkpoint every N averaging rounds, not only after every
+                                      epoch (default 0: every epoch only); --resume continues from it to the
+                                      same bits as an uninterrupted run
               --resume                continue from the checkpoint in --out, if there is one
               --out DIR               where the model file, checkpoint and metrics go (default runs/<model
                                       name>); any Hadoop path (file:, hdfs:, s3a:)
@@ -118,13 +124,14 @@ final class TrainCommand {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
-        Args a = new Args("sparktrain train", argv, 1, RunFlags.valued("test", "out", "test-fraction"),
-                RunFlags.switches("resume"));
+        Args a = new Args("sparktrain train", argv, 1,
+                RunFlags.valued("test", "out", "test-fraction", "checkpoint-every"), RunFlags.switches("resume"));
         if (a.flag("help")) {
             out.print(HELP);
             return 0;
         }
         double valFraction = RunFlags.fraction(a, "validation");
+        int checkpointEvery = a.intValue("checkpoint-every", 0, 0);
         double testFraction = a.has("test-fraction") ? RunFlags.fraction(a, "test-fraction") : DEFAULT_TEST_FRACTION;
         RunFlags f = new RunFlags(a);
         RunOptions run = f.run();
@@ -237,7 +244,8 @@ final class TrainCommand {
                 : ScoringBlocks.pack(test, fold.rowScaler(), ScoringBlocks.PREDICT_ROWS).persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<Block> valBlocks = fold.validationBlocks();
         DistributedTraining.Options watch = DistributedTraining.Options.quiet().printingTo(out)
-                .checkpoints(outDir, a.flag("resume")).loggingEpochsTo(outDir + "/metrics.jsonl")
+                .checkpoints(outDir, a.flag("resume")).checkpointEvery(checkpointEvery)
+                .loggingEpochsTo(outDir + "/metrics.jsonl")
                 .validation(valBlocks == null ? null : evaluator(sc, fold, valBlocks))
                 .perEpochTest(testBlocks == null ? null : evaluator(sc, fold, testBlocks));
         if (warmup != null) {

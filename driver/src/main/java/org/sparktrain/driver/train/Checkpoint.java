@@ -21,15 +21,32 @@ import org.sparktrain.engine.optim.Optimizer;
  * provenance says the lengths and counters. Written through Hadoop's FileSystem ({@code file:},
  * {@code hdfs:}, {@code s3a:}; docs/architecture.md, decision 7) to a temporary file that is then renamed into
  * place, so a crash mid-write leaves the previous checkpoint readable. The random streams derive from
- * (seed, epoch, worker, step), so a run resumed at an epoch boundary continues as if never stopped.
+ * (seed, epoch, worker, step), so a run resumed at an epoch boundary continues as if never stopped; so does one
+ * resumed from a checkpoint written inside an epoch ({@code --checkpoint-every}: the {@link Partial} position
+ * says which round and minibatch come next).
  */
 public final class Checkpoint {
     public static final String FILE = "checkpoint.sptr";
     /** Where {@link AtomicWrite} keeps the old checkpoint while the new one is renamed into place. */
     private static final String PREVIOUS = "." + FILE + ".previous";
 
-    /** What a checkpoint holds besides the arrays written back into the network and optimizer. */
-    public record Position(int epoch, long rounds) {
+    /**
+     * What a checkpoint holds besides the arrays written back into the network and optimizer: the last finished
+     * epoch and the run's rounds at its end; for a checkpoint written inside an epoch ({@code --checkpoint-every}),
+     * {@code partial} says how far into the next epoch it is (null at an epoch's end).
+     */
+    public record Position(int epoch, long rounds, Partial partial) {
+        public Position(int epoch, long rounds) {
+            this(epoch, rounds, null);
+        }
+    }
+
+    /**
+     * A checkpoint inside epoch {@code epoch}: after {@code roundsDone} of its rounds and {@code step} minibatches per
+     * worker of {@code workers}, with those rounds' loss sums and example counts (docs/architecture.md, "Failing
+     * cleanly"). The epoch's rounds depend on the workers: it continues only with as many.
+     */
+    public record Partial(int epoch, int roundsDone, int step, double[] lossSums, double[] examples, int workers) {
     }
 
     private Checkpoint() {
@@ -37,6 +54,16 @@ public final class Checkpoint {
 
     public static void write(Configuration hadoop, String dir, Network net, Optimizer opt, int epoch, long rounds)
             throws IOException {
+        write(hadoop, dir, net, opt, epoch, rounds, null);
+    }
+
+    /**
+     * Writes the state in {@code net} and {@code opt} as a checkpoint {@code partial}'s way into epoch
+     * {@code epoch + 1} (or at the end of {@code epoch} when {@code partial} is null); {@code rounds} are the run's
+     * rounds at the end of {@code epoch}.
+     */
+    public static void write(Configuration hadoop, String dir, Network net, Optimizer opt, int epoch, long rounds,
+                             Partial partial) throws IOException {
         float[] ns = net.state();
         float[] os = opt.state();
         float[] state = Arrays.copyOf(ns, ns.length + os.length);
@@ -47,6 +74,14 @@ public final class Checkpoint {
         prov.put("checkpoint.optimizer.steps", Long.toString(opt.stepCount()));
         prov.put("checkpoint.network.state", Integer.toString(ns.length));
         prov.put("checkpoint.optimizer.state", Integer.toString(os.length));
+        if (partial != null) {
+            prov.put("checkpoint.partial.epoch", Integer.toString(partial.epoch()));
+            prov.put("checkpoint.partial.rounds", Integer.toString(partial.roundsDone()));
+            prov.put("checkpoint.partial.step", Integer.toString(partial.step()));
+            prov.put("checkpoint.partial.workers", Integer.toString(partial.workers()));
+            prov.put("checkpoint.partial.loss.sums", doubles(partial.lossSums()));
+            prov.put("checkpoint.partial.examples", doubles(partial.examples()));
+        }
         ModelContents c = new ModelContents(net.spec().text(), net.params(), state, Optional.empty(), prov);
         AtomicWrite.write(hadoop, new Path(dir, FILE).toString(), out -> ModelFile.write(out, c));
     }
@@ -88,6 +123,36 @@ public final class Checkpoint {
         System.arraycopy(state, 0, net.state(), 0, ns);
         System.arraycopy(state, ns, opt.state(), 0, os);
         opt.setStepCount(Long.parseLong(p.get("checkpoint.optimizer.steps")));
-        return new Position(Integer.parseInt(p.get("checkpoint.epoch")), Long.parseLong(p.get("checkpoint.rounds")));
+        Partial partial = null;
+        if (p.containsKey("checkpoint.partial.epoch")) {
+            partial = new Partial(Integer.parseInt(p.get("checkpoint.partial.epoch")),
+                    Integer.parseInt(p.get("checkpoint.partial.rounds")),
+                    Integer.parseInt(p.get("checkpoint.partial.step")), doubles(p.get("checkpoint.partial.loss.sums")),
+                    doubles(p.get("checkpoint.partial.examples")),
+                    Integer.parseInt(p.getOrDefault("checkpoint.partial.workers", "0")));
+        }
+        return new Position(Integer.parseInt(p.get("checkpoint.epoch")), Long.parseLong(p.get("checkpoint.rounds")),
+                partial);
+    }
+
+    /** Exact: every double as Java's hexadecimal form, comma-separated. */
+    private static String doubles(double[] v) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < v.length; i++) {
+            b.append(i == 0 ? "" : ",").append(Double.toHexString(v[i]));
+        }
+        return b.toString();
+    }
+
+    private static double[] doubles(String s) {
+        if (s == null || s.isEmpty()) {
+            return new double[0];
+        }
+        String[] parts = s.split(",");
+        double[] v = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            v[i] = Double.parseDouble(parts[i]);
+        }
+        return v;
     }
 }

@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.barrier.BarrierEpoch;
+import org.sparktrain.driver.barrier.RoundState;
+import org.sparktrain.driver.barrier.TaskHook;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.DataSet;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
@@ -15,6 +17,7 @@ import org.sparktrain.engine.metrics.Metrics;
 import org.sparktrain.engine.metrics.RegressionMetrics;
 import org.sparktrain.engine.spec.TrainingConfig;
 import org.sparktrain.engine.train.EarlyStopping;
+import org.sparktrain.engine.train.RoundVector;
 import org.sparktrain.engine.train.Trainer;
 import org.sparktrain.partitioning.PreparedFold;
 
@@ -50,35 +53,60 @@ public final class DistributedTraining {
      * epoch (none when null), restored first with {@code resume}; progress lines to {@code out}.
      */
     public record Options(Validator validation, Validator perEpochTest, String checkpointDir, boolean resume,
-                          PrintStream out, String epochLog, EpochListener listener) {
+                          PrintStream out, String epochLog, EpochListener listener, int checkpointEvery,
+                          TaskHook taskHook) {
+        public Options {
+            if (checkpointEvery < 0) {
+                throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+            }
+        }
+
         /** No validation, no checkpoints, nothing printed or logged. */
         public static Options quiet() {
             return new Options(null, null, null, false, new PrintStream(OutputStream.nullOutputStream()), null,
-                    EpochListener.NONE);
+                    EpochListener.NONE, 0, TaskHook.NONE);
         }
 
         /** Also tells {@code l} when every epoch starts and ends (after the listeners already given). */
         public Options listening(EpochListener l) {
             EpochListener before = listener;
             return new Options(validation, perEpochTest, checkpointDir, resume, out, epochLog,
-                    before == EpochListener.NONE ? l : EpochListener.both(before, l));
+                    before == EpochListener.NONE ? l : EpochListener.both(before, l), checkpointEvery, taskHook);
         }
 
         public Options validation(Validator v) {
-            return new Options(v, perEpochTest, checkpointDir, resume, out, epochLog, listener);
+            return new Options(v, perEpochTest, checkpointDir, resume, out, epochLog, listener, checkpointEvery,
+                    taskHook);
         }
 
         public Options perEpochTest(Validator v) {
-            return new Options(validation, v, checkpointDir, resume, out, epochLog, listener);
+            return new Options(validation, v, checkpointDir, resume, out, epochLog, listener, checkpointEvery,
+                    taskHook);
         }
 
         /** Checkpoints after every epoch in {@code dir}; with {@code resumeFromIt} an existing one is restored first. */
         public Options checkpoints(String dir, boolean resumeFromIt) {
-            return new Options(validation, perEpochTest, dir, resumeFromIt, out, epochLog, listener);
+            return new Options(validation, perEpochTest, dir, resumeFromIt, out, epochLog, listener, checkpointEvery,
+                    taskHook);
+        }
+
+        /**
+         * Checkpoints also every {@code n} rounds of the run (0: only every epoch), written atomically like the epoch's
+         * (docs/architecture.md, "Failing cleanly"); needs {@link #checkpoints}.
+         */
+        public Options checkpointEvery(int n) {
+            return new Options(validation, perEpochTest, checkpointDir, resume, out, epochLog, listener, n, taskHook);
+        }
+
+        /** A hook every barrier task calls at every round's start (tests inject faults through it). */
+        public Options taskHook(TaskHook hook) {
+            return new Options(validation, perEpochTest, checkpointDir, resume, out, epochLog, listener,
+                    checkpointEvery, hook == null ? TaskHook.NONE : hook);
         }
 
         public Options printingTo(PrintStream o) {
-            return new Options(validation, perEpochTest, checkpointDir, resume, o, epochLog, listener);
+            return new Options(validation, perEpochTest, checkpointDir, resume, o, epochLog, listener, checkpointEvery,
+                    taskHook);
         }
 
         /**
@@ -87,7 +115,8 @@ public final class DistributedTraining {
          * (docs/architecture.md, "The report").
          */
         public Options loggingEpochsTo(String file) {
-            return new Options(validation, perEpochTest, checkpointDir, resume, out, file, listener);
+            return new Options(validation, perEpochTest, checkpointDir, resume, out, file, listener, checkpointEvery,
+                    taskHook);
         }
     }
 
@@ -170,6 +199,30 @@ public final class DistributedTraining {
         }
     }
 
+    /**
+     * Writes the checkpoints inside an epoch ({@code --checkpoint-every}) from the states the master hands over, through
+     * a scratch copy of the trainer (the master's own may be mid-round, or a barrier stage's start).
+     */
+    private static ParameterAveragingMaster.RoundCheckpoint roundCheckpoints(Configuration hadoop, String dir,
+                                                                           Trainer trainer,
+                                                                           java.util.concurrent.atomic.AtomicInteger
+                                                                                   finished, int workers) {
+        Trainer scratch = Trainer.fromSpec(Network.build(trainer.network().spec(), trainer.config().seed()),
+                trainer.config());
+        return (epoch, roundsAtEpochStart, st) -> {
+            synchronized (finished) {
+                if (epoch <= finished.get()) {
+                    return; // that epoch's own checkpoint is newer
+                }
+                RoundVector.unpackState(st.state(), scratch.network(), scratch.optimizer());
+                scratch.optimizer().setStepCount(st.stepCount());
+                Checkpoint.write(hadoop, dir, scratch.network(), scratch.optimizer(), epoch - 1, roundsAtEpochStart,
+                        new Checkpoint.Partial(epoch, st.roundsDone(), st.step(), st.lossSums(), st.examples(),
+                                workers));
+            }
+        };
+    }
+
     /** Trains on a local data set's epochs, validating on {@code validation} (tests, benchmarks). */
     public static Result run(JavaSparkContext sc, Trainer trainer, MasterConfig mc, EpochData data, DataSet validation,
                              String checkpointDir, boolean resume, PrintStream out) throws IOException {
@@ -192,12 +245,27 @@ public final class DistributedTraining {
         TrainingConfig cfg = trainer.config();
         Configuration hadoop = sc.hadoopConfiguration();
         ParameterAveragingMaster master = new ParameterAveragingMaster(sc, mc, trainer);
+        master.setTaskHook(options.taskHook());
         int startEpoch = 1;
+        RoundState from = null; // a checkpoint written inside an epoch: where that epoch continues
         if (resume && checkpointDir != null && Checkpoint.exists(hadoop, checkpointDir)) {
             Checkpoint.Position pos = Checkpoint.restore(hadoop, checkpointDir, net, trainer.optimizer());
             master.setRounds(pos.rounds());
             startEpoch = pos.epoch() + 1;
-            out.printf("resumed from %s/%s after epoch %d%n", checkpointDir, Checkpoint.FILE, pos.epoch());
+            Checkpoint.Partial part = pos.partial();
+            if (part != null) {
+                if (part.workers() != mc.workers()) {
+                    throw new IllegalArgumentException("--resume: " + checkpointDir + "/" + Checkpoint.FILE + " was"
+                            + " written inside epoch " + part.epoch() + " by a run with " + part.workers() + " workers;"
+                            + " an epoch's rounds depend on the workers: resume with --workers " + part.workers());
+                }
+                from = new RoundState(part.roundsDone(), part.step(), trainer.optimizer().stepCount(),
+                        RoundVector.packState(net, trainer.optimizer()), part.lossSums(), part.examples());
+                out.printf("resumed from %s/%s in epoch %d after its round %d%n", checkpointDir, Checkpoint.FILE,
+                        startEpoch, part.roundsDone());
+            } else {
+                out.printf("resumed from %s/%s after epoch %d%n", checkpointDir, Checkpoint.FILE, pos.epoch());
+            }
         } else if (resume) {
             out.println("--resume: no checkpoint in " + checkpointDir + "; starting from the beginning");
         }
@@ -224,10 +292,17 @@ public final class DistributedTraining {
                 }
             }
         }
+        // the epochs whose own checkpoint is written: a round's state of such an epoch arriving late (the barrier
+        // stage's rendezvous thread writes them) is older and never replaces it
+        java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger(startEpoch - 1);
+        if (checkpointDir != null && options.checkpointEvery() > 0) {
+            master.setCheckpointEvery(options.checkpointEvery(), roundCheckpoints(hadoop, checkpointDir, trainer,
+                    finished, mc.workers()));
+        }
         for (; epoch <= epochs; epoch++) {
             options.listener().epochStarting(epoch, epochs, data.maxBlocksPerWorker(epoch));
             long t0 = System.nanoTime();
-            double[] r = master.trainEpoch(data, epoch);
+            double[] r = master.trainEpoch(data, epoch, epoch == startEpoch ? from : null);
             double secs = (System.nanoTime() - t0) / 1e9;
             trainSeconds += secs;
             seen += (long) r[1];
@@ -256,7 +331,7 @@ public final class DistributedTraining {
                 }
             }
             line.append(String.format("  %.0f samples/s  %.1fs  ETA %.0fs  (%d rounds, median %.0f ms, p90 %.0f ms)",
-                    r[1] / secs, secs, eta, master.lastEpochRoundMillis().size(), pct[0], pct[1]));
+                    r[1] / secs, secs, eta, master.lastEpochRounds(), pct[0], pct[1]));
             ObjectNode rec = JSON.createObjectNode();
             rec.put("epoch", epoch);
             rec.put("epochs", epochs);
@@ -278,7 +353,7 @@ public final class DistributedTraining {
             }
             rec.put("samples_per_sec", r[1] / secs);
             rec.put("seconds", secs);
-            rec.put("rounds", master.lastEpochRoundMillis().size());
+            rec.put("rounds", master.lastEpochRounds());
             rec.put("round_ms_median", pct[0]);
             rec.put("round_ms_p90", pct[1]);
             rec.put("compute_seconds", master.lastEpochComputeSeconds());
@@ -289,8 +364,14 @@ public final class DistributedTraining {
                 byte[] bytes = epochLines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 AtomicWrite.write(hadoop, options.epochLog(), o -> o.write(bytes));
             }
-            if (checkpointDir != null) {
-                Checkpoint.write(hadoop, checkpointDir, net, trainer.optimizer(), epoch, master.rounds());
+            if (checkpointDir != null && master.diverging()) {
+                out.println("checkpoint not written after epoch " + epoch + ": the loss is above the divergence guard's"
+                        + " limit; the last checkpoint is kept");
+            } else if (checkpointDir != null) {
+                synchronized (finished) { // one checkpoint write at a time (docs/architecture.md, "Failing cleanly")
+                    Checkpoint.write(hadoop, checkpointDir, net, trainer.optimizer(), epoch, master.rounds());
+                    finished.set(epoch);
+                }
             }
             if (early != null && val != null && early.observe(epoch, val, net)) {
                 stopped = true;

@@ -3,15 +3,17 @@ package org.sparktrain.driver.train;
 import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.round.LearningRateScaling;
+import org.sparktrain.engine.train.DivergenceGuard;
 
 /**
  * How the training master runs: {@code workers} partitions (one task each per round), what a round computes
  * ({@link Averaging}: the mode, K, the warm-up; {@code driver.round}), a name shown in the Spark UI, and how a
  * round travels ({@link RoundTransport}; docs/architecture.md, decision 4), and an optional learning-rate scaling
- * rule ({@link LearningRateScaling}, null for none). What a round computes does not depend on the transport.
+ * rule ({@link LearningRateScaling}, null for none), and the divergence guard ({@link DivergenceGuard}; the defaults
+ * when null). What a round computes does not depend on the transport.
  */
 public record MasterConfig(int workers, Averaging averaging, String runName, RoundTransport transport,
-                           LearningRateScaling lrScaling) {
+                           LearningRateScaling lrScaling, DivergenceGuard.Settings divergence) {
 
     /**
      * How a round travels.
@@ -41,9 +43,17 @@ public record MasterConfig(int workers, Averaging averaging, String runName, Rou
         if (averaging == null) {
             throw new IllegalArgumentException("averaging settings are required");
         }
+        if (divergence == null) {
+            divergence = DivergenceGuard.Settings.defaults();
+        }
         if (transport == null) {
             throw new IllegalArgumentException("a round transport (job or barrier) is required");
         }
+    }
+
+    public MasterConfig(int workers, Averaging averaging, String runName, RoundTransport transport,
+                        LearningRateScaling lrScaling) {
+        this(workers, averaging, runName, transport, lrScaling, DivergenceGuard.Settings.defaults());
     }
 
     public MasterConfig(int workers, Averaging averaging, String runName, RoundTransport transport) {
@@ -74,11 +84,16 @@ public record MasterConfig(int workers, Averaging averaging, String runName, Rou
 
     /** This configuration with another transport. */
     public MasterConfig withTransport(RoundTransport t) {
-        return new MasterConfig(workers, averaging, runName, t, lrScaling);
+        return new MasterConfig(workers, averaging, runName, t, lrScaling, divergence);
+    }
+
+    /** This configuration with another divergence guard. */
+    public MasterConfig withDivergence(DivergenceGuard.Settings d) {
+        return new MasterConfig(workers, averaging, runName, transport, lrScaling, d);
     }
 
     /** This configuration under another name (a fold's run). */
     public MasterConfig withRunName(String name) {
-        return new MasterConfig(workers, averaging, name, transport, lrScaling);
+        return new MasterConfig(workers, averaging, name, transport, lrScaling, divergence);
     }
 }

@@ -1,20 +1,27 @@
 package org.sparktrain.driver.train;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.DoubleAccumulator;
 import org.sparktrain.driver.barrier.BarrierEpoch;
+import org.sparktrain.driver.barrier.RoundState;
+import org.sparktrain.driver.barrier.StateHandover;
 import org.sparktrain.driver.barrier.TaskHook;
 import org.sparktrain.driver.round.RoundRule;
 import org.sparktrain.engine.data.MiniBatch;
 import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.DivergedLossException;
+import org.sparktrain.engine.train.DivergenceGuard;
 import org.sparktrain.engine.train.NonFiniteLossException;
 import org.sparktrain.engine.train.RoundVector;
 import org.sparktrain.engine.train.Trainer;
@@ -41,10 +48,15 @@ public final class ParameterAveragingMaster {
     private long rounds;
     private final List<Double> roundMillis = new ArrayList<>();
     private double computeSeconds;
+    private int epochRounds;
+    private int checkpointEvery;
+    private RoundCheckpoint checkpointSink;
     private BarrierEpoch.Outcome lastBarrier;
     private TaskHook taskHook = TaskHook.NONE;
     /** The spec's learning rate, which a scaling rule scales per epoch. */
     private final float specRate;
+    /** The divergence guard over every round of the run (docs/architecture.md, "Failing cleanly"). */
+    private final DivergenceGuard guard;
 
     public ParameterAveragingMaster(JavaSparkContext sc, MasterConfig config, Trainer master) {
         this.sc = sc;
@@ -52,6 +64,7 @@ public final class ParameterAveragingMaster {
         this.master = master;
         this.training = master.config();
         this.specRate = master.optimizer().learningRate();
+        this.guard = new DivergenceGuard(config.divergence(), DivergenceGuard.chanceLoss(master.network()));
     }
 
     /**
@@ -81,6 +94,14 @@ public final class ParameterAveragingMaster {
         return Collections.unmodifiableList(roundMillis);
     }
 
+    /**
+     * Rounds of the last epoch (its round times may cover fewer: a barrier stage rerun from a handed-over state
+     * times only the rounds it computed).
+     */
+    public int lastEpochRounds() {
+        return epochRounds;
+    }
+
     /** Sum over the last epoch's rounds of the mean worker compute time (seconds). */
     public double lastEpochComputeSeconds() {
         return computeSeconds;
@@ -91,24 +112,73 @@ public final class ParameterAveragingMaster {
         return lastBarrier;
     }
 
+    /**
+     * Where a checkpoint inside an epoch goes ({@code --checkpoint-every}): the state after {@code st.roundsDone()}
+     * rounds of epoch {@code epoch}, which began after {@code roundsAtEpochStart} rounds of the run. Called on the
+     * driver's thread (job transport) or the barrier stage's rendezvous thread.
+     */
+    @FunctionalInterface
+    public interface RoundCheckpoint {
+        void write(int epoch, long roundsAtEpochStart, RoundState st) throws IOException;
+    }
+
+    /**
+     * Checkpoints every {@code n} rounds of the run besides every epoch (0: none), through {@code sink}
+     * (docs/architecture.md, "Failing cleanly"); never at an epoch's last round, whose checkpoint the epoch loop writes.
+     */
+    public void setCheckpointEvery(int n, RoundCheckpoint sink) {
+        if (n < 0 || n > 0 && sink == null) {
+            throw new IllegalArgumentException("--checkpoint-every must be >= 0 and have somewhere to go");
+        }
+        this.checkpointEvery = n;
+        this.checkpointSink = sink;
+    }
+
     /** One epoch: as many rounds as the largest partition needs. Returns {mean training loss, examples}. */
     public double[] trainEpoch(EpochData data, int epoch) {
+        return trainEpoch(data, epoch, null);
+    }
+
+    /**
+     * One epoch from {@code from}, a state after some of its rounds (a checkpoint written inside it), or from its start
+     * when null; the master's round counter must be the one at the epoch's start. Returns {mean training loss,
+     * examples} of the whole epoch.
+     */
+    public double[] trainEpoch(EpochData data, int epoch, RoundState from) {
         if (config.lrScaling() != null) {
             master.optimizer().setLearningRate(config.lrScaling().rate(specRate, training.batchSize(), epoch));
         }
         if (config.transport() == MasterConfig.RoundTransport.BARRIER) {
-            return barrierEpoch(data, epoch);
+            return barrierEpoch(data, epoch, from);
         }
         RoundRule rule = config.averaging().rule(epoch);
         JavaRDD<MiniBatch> blocks = data.blocks(epoch);
         int steps = data.maxBlocksPerWorker(epoch);
+        long roundsAtStart = rounds;
         int[] plan = rule.plan(rounds, steps);
         roundMillis.clear();
         computeSeconds = 0;
         double lossSum = 0;
         long examples = 0;
         int step = 0;
-        for (int r = 0; r < plan.length; r++) {
+        int first = 0;
+        double[] roundLoss = new double[plan.length];
+        double[] roundExamples = new double[plan.length];
+        if (from != null) { // the rounds before it are done: their losses count, their minibatches are skipped
+            RoundVector.unpackState(from.state(), master.network(), master.optimizer());
+            master.optimizer().setStepCount(from.stepCount());
+            first = from.roundsDone();
+            step = from.step();
+            for (int i = 0; i < first; i++) {
+                roundLoss[i] = from.lossSums()[i];
+                roundExamples[i] = from.examples()[i];
+                lossSum += roundLoss[i];
+                examples += (long) roundExamples[i];
+                guard.observe(roundLoss[i], roundExamples[i]);
+            }
+            rounds += first;
+        }
+        for (int r = first; r < plan.length; r++) {
             int k = plan[r];
             sc.setJobDescription(config.runName() + ": epoch " + epoch + ", round " + (r + 1)
                     + " (steps " + (step + 1) + "-" + (step + k) + " of " + steps + ")");
@@ -120,18 +190,34 @@ public final class ParameterAveragingMaster {
                 if (!Double.isFinite(l)) {
                     throw nonFinite(epoch, plan, r, l / RoundVector.examples(avg));
                 }
+                if (guard.observe(l, RoundVector.examples(avg))) {
+                    throw new DivergedLossException(epoch, where(plan, r), guard);
+                }
                 lossSum += l;
                 examples += RoundVector.examples(avg);
+                roundLoss[r] = l;
+                roundExamples[r] = RoundVector.examples(avg);
             }
             step += k;
             rounds++;
+            if (checkpointEvery > 0 && r + 1 < plan.length && rounds % checkpointEvery == 0 && !diverging()) {
+                RoundState st = new RoundState(r + 1, step, master.optimizer().stepCount(),
+                        RoundVector.packState(master.network(), master.optimizer()), Arrays.copyOf(roundLoss, r + 1),
+                        Arrays.copyOf(roundExamples, r + 1));
+                try {
+                    checkpointSink.write(epoch, roundsAtStart, st);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
         }
+        epochRounds = plan.length;
         data.release(epoch);
         return new double[] {examples == 0 ? Double.NaN : lossSum / examples, examples};
     }
 
     /** The epoch as one barrier stage: the same rounds, averaged among the tasks. */
-    private double[] barrierEpoch(EpochData data, int epoch) {
+    private double[] barrierEpoch(EpochData data, int epoch, RoundState from) {
         JavaRDD<MiniBatch> blocks = data.blocksReadOnce(epoch);
         if (blocks.getNumPartitions() != config.workers()) {
             throw new IllegalStateException("epoch " + epoch + " has " + blocks.getNumPartitions() + " partitions for "
@@ -139,8 +225,28 @@ public final class ParameterAveragingMaster {
         }
         RoundRule rule = config.averaging().rule(epoch);
         int[] plan = rule.plan(rounds, data.maxBlocksPerWorker(epoch));
+        StateHandover handover = BarrierEpoch.handover(sc);
+        Consumer<RoundState> onState = null;
+        if (checkpointEvery > 0) {
+            // task 0 hands over at the rounds a checkpoint is due; the driver writes them as they come
+            StateHandover h = handover.withCheckpoints(checkpointEvery, rounds);
+            handover = h;
+            long roundsAtStart = rounds;
+            RoundCheckpoint sink = checkpointSink;
+            DivergenceGuard atStart = guard.copy();
+            onState = st -> {
+                if (h.checkpointDue(st.roundsDone()) && !aboveLimit(atStart, st)) {
+                    try {
+                        sink.write(epoch, roundsAtStart, st);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            };
+        }
         BarrierEpoch.Outcome o = BarrierEpoch.run(sc, blocks, master, rule, epoch, plan, config.runName(),
-                BarrierEpoch.settings(sc), false, taskHook);
+                BarrierEpoch.settings(sc), false, taskHook, new BarrierEpoch.Recovery(guard.copy(), handover,
+                        onState, from));
         lastBarrier = o;
         roundMillis.clear();
         for (double ms : o.roundMillis()) {
@@ -148,6 +254,7 @@ public final class ParameterAveragingMaster {
         }
         computeSeconds = o.meanComputeSeconds();
         rounds += o.roundsDone();
+        epochRounds = o.roundsDone();
         double lossSum = 0;
         long examples = 0;
         for (int i = 0; i < o.roundsDone(); i++) {
@@ -158,8 +265,30 @@ public final class ParameterAveragingMaster {
             int bad = o.nonFiniteRound();
             throw nonFinite(epoch, plan, bad, o.lossSums()[bad] / o.examples()[bad]);
         }
+        for (int i = 0; i < o.roundsDone(); i++) { // the tasks' copies stopped where this replay does
+            if (guard.observe(o.lossSums()[i], o.examples()[i])) {
+                throw new DivergedLossException(epoch, where(plan, i), guard);
+            }
+        }
         data.release(epoch);
         return new double[] {examples == 0 ? Double.NaN : lossSum / examples, examples};
+    }
+
+    /**
+     * Whether the loss of the last rounds is above the divergence guard's limit (not yet for long enough to stop):
+     * no checkpoint is written then, so the one kept is from before the loss ran away.
+     */
+    public boolean diverging() {
+        return guard.aboveLimit();
+    }
+
+    /** {@link #diverging} after the rounds of {@code st}, for a guard at its epoch's start. */
+    private static boolean aboveLimit(DivergenceGuard atStart, RoundState st) {
+        DivergenceGuard g = atStart.copy();
+        for (int i = 0; i < st.roundsDone(); i++) {
+            g.observe(st.lossSums()[i], st.examples()[i]);
+        }
+        return g.aboveLimit();
     }
 
     /** The error for round {@code r} of {@code plan}, whose averaged loss per example is {@code loss}. */
@@ -168,8 +297,16 @@ public final class ParameterAveragingMaster {
         for (int i = 0; i < r; i++) {
             step += plan[i];
         }
-        return new NonFiniteLossException(epoch, step + 1, loss, "in averaging round " + (r + 1) + " (minibatches "
-                + (step + 1) + "-" + (step + plan[r]) + ")");
+        return new NonFiniteLossException(epoch, step + 1, loss, where(plan, r));
+    }
+
+    /** "in averaging round R (minibatches A-B)" for round {@code r} (from 0) of {@code plan}. */
+    private static String where(int[] plan, int r) {
+        int step = 0;
+        for (int i = 0; i < r; i++) {
+            step += plan[i];
+        }
+        return "in averaging round " + (r + 1) + " (minibatches " + (step + 1) + "-" + (step + plan[r]) + ")";
     }
 
     /**

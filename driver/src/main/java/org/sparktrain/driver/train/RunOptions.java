@@ -9,6 +9,7 @@ import org.sparktrain.engine.Network;
 import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.DivergenceGuard;
 import org.sparktrain.partitioning.DataPipeline;
 import org.sparktrain.partitioning.Resampling;
 import org.sparktrain.partitioning.SplitSpec;
@@ -29,11 +30,12 @@ import org.sparktrain.partitioning.SplitSpec;
  * @param classWeights the loss's class weights (resolved on the training part's class counts), or null for none
  * @param targetScaler regression: the target scaler fitted on the training part, or null for none
  *        (docs/architecture.md, "Regression")
+ * @param divergence when a run whose loss runs away stops (docs/architecture.md, "Failing cleanly")
  */
 public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int workers, Averaging averaging,
                          MasterConfig.RoundTransport transport, FittedScaler.Kind scaler, Resampling resampling,
                          int shuffleWindow, LearningRateScaling lrScaling, ClassWeights classWeights,
-                         FittedScaler.Kind targetScaler) {
+                         FittedScaler.Kind targetScaler, DivergenceGuard.Settings divergence) {
 
     /** K = 5 local steps per round: the command line's and the Spark ML estimator's default. */
     public static final int DEFAULT_AVERAGING_FREQUENCY = 5;
@@ -48,6 +50,10 @@ public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int
         if (averaging == null || transport == null || resampling == null) {
             throw new IllegalArgumentException("a run needs averaging settings, a transport and a resampling");
         }
+        if (divergence == null) {
+            throw new IllegalArgumentException("a run needs divergence guard settings (DivergenceGuard.Settings.off()"
+                    + " for none)");
+        }
         if (shuffleWindow < 0) {
             throw new IllegalArgumentException("--shuffle-window must be >= 0, got " + shuffleWindow);
         }
@@ -61,63 +67,69 @@ public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int
     public static RunOptions of(ModelSpec spec) {
         return new RunOptions(spec, spec.training(), spec.name(), 0,
                 new Averaging(AveragingMode.PARAMETER, DEFAULT_AVERAGING_FREQUENCY, 0),
-                MasterConfig.RoundTransport.BARRIER, null, Resampling.none(), 0, null, null, null);
+                MasterConfig.RoundTransport.BARRIER, null, Resampling.none(), 0, null, null, null,
+                DivergenceGuard.Settings.defaults());
     }
 
     public RunOptions withConfig(TrainingConfig c) {
         return new RunOptions(spec, c, name, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights, targetScaler);
+                resampling, shuffleWindow, lrScaling, classWeights, targetScaler, divergence);
     }
 
     public RunOptions withName(String n) {
         return new RunOptions(spec, config, n, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights, targetScaler);
+                resampling, shuffleWindow, lrScaling, classWeights, targetScaler, divergence);
     }
 
     public RunOptions withWorkers(int w) {
         return new RunOptions(spec, config, name, w, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights, targetScaler);
+                resampling, shuffleWindow, lrScaling, classWeights, targetScaler, divergence);
     }
 
     public RunOptions withAveraging(Averaging a) {
         return new RunOptions(spec, config, name, workers, a, transport, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights, targetScaler);
+                resampling, shuffleWindow, lrScaling, classWeights, targetScaler, divergence);
     }
 
     public RunOptions withTransport(MasterConfig.RoundTransport t) {
         return new RunOptions(spec, config, name, workers, averaging, t, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights, targetScaler);
+                resampling, shuffleWindow, lrScaling, classWeights, targetScaler, divergence);
     }
 
     public RunOptions withScaler(FittedScaler.Kind k) {
         return new RunOptions(spec, config, name, workers, averaging, transport, k,
-                resampling, shuffleWindow, lrScaling, classWeights, targetScaler);
+                resampling, shuffleWindow, lrScaling, classWeights, targetScaler, divergence);
     }
 
     public RunOptions withResampling(Resampling r) {
         return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
-                r, shuffleWindow, lrScaling, classWeights, targetScaler);
+                r, shuffleWindow, lrScaling, classWeights, targetScaler, divergence);
     }
 
     public RunOptions withShuffleWindow(int rows) {
         return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
-                resampling, rows, lrScaling, classWeights, targetScaler);
+                resampling, rows, lrScaling, classWeights, targetScaler, divergence);
     }
 
     public RunOptions withLrScaling(LearningRateScaling rule) {
         return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, rule, classWeights, targetScaler);
+                resampling, shuffleWindow, rule, classWeights, targetScaler, divergence);
+    }
+
+    public RunOptions withDivergence(DivergenceGuard.Settings d) {
+        return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
+                resampling, shuffleWindow, lrScaling, classWeights, targetScaler, d);
     }
 
     public RunOptions withClassWeights(ClassWeights w) {
         return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling, w, targetScaler);
+                resampling, shuffleWindow, lrScaling, w, targetScaler, divergence);
     }
 
     /** Regression: the target scaler kind (null: targets as they are). */
     public RunOptions withTargetScaler(FittedScaler.Kind k) {
         return new RunOptions(spec, config, name, workers, averaging, transport, scaler,
-                resampling, shuffleWindow, lrScaling, classWeights, k);
+                resampling, shuffleWindow, lrScaling, classWeights, k, divergence);
     }
 
     /** Whether the spec is a regression one ({@code outputs:}). */
@@ -169,7 +181,7 @@ public record RunOptions(ModelSpec spec, TrainingConfig config, String name, int
 
     /** How the master runs with {@code workers} workers. */
     public MasterConfig master(int workers) {
-        return new MasterConfig(workers, averaging, name, transport, lrScaling);
+        return new MasterConfig(workers, averaging, name, transport, lrScaling, divergence);
     }
 
     /** The scaler's name as users type it ({@code none}, {@code zscore}, {@code minmax}). */

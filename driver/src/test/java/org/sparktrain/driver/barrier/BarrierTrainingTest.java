@@ -262,7 +262,7 @@ class BarrierTrainingTest {
         String advice = BarrierEpoch.tooFewSlots(spark, 4);
         assertNotNull(advice);
         assertTrue(advice.contains("fewer task slots than the 4 workers") && advice.contains("--workers")
-                && advice.contains("--transport job"), advice);
+                && advice.contains("--transport job") && advice.contains("--resume"), advice);
         assertEquals(null, BarrierEpoch.tooFewSlots("IllegalStateException: fault injected", 4));
     }
 }

@@ -12,8 +12,19 @@ final class FaultInjection {
         /** throws, closing its sockets on the way out: its peers see the closed connection at once */
         THROW,
         /** goes silent with its sockets open until Spark kills it: its peers must time out */
-        HANG
+        HANG,
+        /**
+         * stalls like a paused JVM: sleeps {@link #STALL_MILLIS} without looking at its kill flag (an interrupt ends
+         * it early, as Spark's kill of the task would), then goes on as if nothing happened
+         */
+        STALL
     }
+
+    /** As {@link #arm}'s attempt: every attempt. */
+    static final int ANY = -1;
+
+    /** How long a {@link Kind#STALL} lasts at most. */
+    static final long STALL_MILLIS = 15_000; // 15x the test's 1 s stall timeout: detection has room on a busy machine
 
     /** The hook to install: checks the armed fault at the start of every round. */
     static final TaskHook HOOK = FaultInjection::check;
@@ -24,6 +35,8 @@ final class FaultInjection {
     private static volatile int partition;
     private static volatile int fired;
     private static volatile boolean killedWhileHung;
+    /** Every hook call since the last {@link #arm}/{@link #disarm}: {attempt, round, worker}. */
+    private static final java.util.Queue<int[]> CALLS = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private FaultInjection() {
     }
@@ -34,11 +47,18 @@ final class FaultInjection {
         partition = partitionNo;
         fired = 0;
         killedWhileHung = false;
+        CALLS.clear();
         kind = k;
     }
 
     static void disarm() {
         kind = null;
+        CALLS.clear();
+    }
+
+    /** The rounds worker {@code w} started in stage attempt {@code a} (of any epoch), in order. */
+    static int[] roundsStarted(int a, int w) {
+        return CALLS.stream().filter(c -> c[0] == a && c[2] == w).mapToInt(c -> c[1]).toArray();
     }
 
     static int fired() {
@@ -52,11 +72,20 @@ final class FaultInjection {
 
     /** Called by every task at the start of every round. */
     static void check(int attemptNo, int roundNo, int partitionNo, java.util.function.BooleanSupplier killed) {
+        CALLS.add(new int[] {attemptNo, roundNo, partitionNo});
         Kind k = kind;
-        if (k == null || attemptNo != attempt || roundNo != round || partitionNo != partition) {
+        if (k == null || attempt != ANY && attemptNo != attempt || roundNo != round || partitionNo != partition) {
             return;
         }
         fired++;
+        if (k == Kind.STALL) {
+            try {
+                Thread.sleep(STALL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         if (k == Kind.THROW) {
             throw new IllegalStateException("fault injected in attempt " + attemptNo + ", round " + roundNo
                     + ", task " + partitionNo);

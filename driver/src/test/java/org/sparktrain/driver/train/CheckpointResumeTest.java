@@ -18,6 +18,8 @@ import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.DataSet;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
+import org.sparktrain.engine.train.DivergedLossException;
+import org.sparktrain.engine.train.DivergenceGuard;
 import org.sparktrain.engine.train.NonFiniteLossException;
 import org.sparktrain.engine.train.Trainer;
 
@@ -80,5 +82,139 @@ class CheckpointResumeTest {
         assertTrue(e.getMessage().contains("averaging round"), e.getMessage());
         assertEquals(2, e.epoch());
         assertArrayEquals(good, Files.readAllBytes(tmp.resolve(Checkpoint.FILE)));
+    }
+
+    @Test
+    void aDivergingLossStopsNamingTheRoundAndKeepsTheLastGoodCheckpoint(@TempDir Path tmp) throws Exception {
+        DataSet d = ParameterAveragingMasterTest.data(160, 9);
+        String spec = ParameterAveragingMasterTest.MLP;
+        for (MasterConfig.RoundTransport transport : MasterConfig.RoundTransport.values()) {
+            // 5 rounds an epoch; the guard's window holds 7 rounds: it is full in epoch 3 (the window starts again
+            // with the resume) and fires there, and epoch 2, which ends above the limit, leaves no checkpoint
+            MasterConfig mc = new MasterConfig(2, 2, AveragingMode.PARAMETER, 0, "t").withTransport(transport)
+                    .withDivergence(new DivergenceGuard.Settings(10, 7));
+            String dir = tmp.resolve(transport.name()).toString();
+            run(trainer(spec, 1), d, mc, dir, false);
+            byte[] good = Files.readAllBytes(Path.of(dir, Checkpoint.FILE));
+            Trainer bad = trainer(spec, 3);
+            JavaSparkContext sc = TestSpark.jsc();
+            EpochData data = new InMemoryEpochData(sc, d, 2, bad.config().batchSize(), bad.config().seed());
+            // resume epoch 1's checkpoint with a rate that makes the loss run away, finite, from epoch 2 on
+            bad.optimizer().setLearningRate(1e3f);
+            ByteArrayOutputStream said = new ByteArrayOutputStream();
+            DivergedLossException e = assertThrows(DivergedLossException.class, () -> DistributedTraining.run(sc, bad,
+                    mc, data, null, dir, true, new PrintStream(said, true)));
+            assertTrue(e.getMessage().contains("epoch 3 in averaging round") && e.getMessage().contains("over the last 7 rounds"),
+                    e.getMessage());
+            assertEquals(3, e.epoch());
+            assertTrue(said.toString().contains("checkpoint not written after epoch 2"), said.toString());
+            assertArrayEquals(good, Files.readAllBytes(Path.of(dir, Checkpoint.FILE)), transport.name());
+        }
+    }
+
+    /** {@code inner}'s epochs, but in {@code failEpoch} every worker fails when it reaches minibatch {@code failAt}. */
+    record FailingEpochData(EpochData inner, int failEpoch, int failAt) implements EpochData {
+        @Override
+        public org.apache.spark.api.java.JavaRDD<org.sparktrain.engine.data.MiniBatch> blocks(int epoch) {
+            return epoch == failEpoch ? failing(inner.blocks(epoch), failAt) : inner.blocks(epoch);
+        }
+
+        @Override
+        public org.apache.spark.api.java.JavaRDD<org.sparktrain.engine.data.MiniBatch> blocksReadOnce(int epoch) {
+            return epoch == failEpoch ? failing(inner.blocksReadOnce(epoch), failAt) : inner.blocksReadOnce(epoch);
+        }
+
+        private static org.apache.spark.api.java.JavaRDD<org.sparktrain.engine.data.MiniBatch> failing(
+                org.apache.spark.api.java.JavaRDD<org.sparktrain.engine.data.MiniBatch> b, int at) {
+            return b.mapPartitions(it -> new java.util.Iterator<org.sparktrain.engine.data.MiniBatch>() {
+                private int taken;
+
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public org.sparktrain.engine.data.MiniBatch next() {
+                    if (taken++ == at) {
+                        throw new IllegalStateException("the run is stopped here (as a killed driver would be)");
+                    }
+                    return it.next();
+                }
+            }, true);
+        }
+
+        @Override
+        public int maxBlocksPerWorker(int epoch) {
+            return inner.maxBlocksPerWorker(epoch);
+        }
+
+        @Override
+        public long examples() {
+            return inner.examples();
+        }
+
+        @Override
+        public void release(int epoch) {
+            inner.release(epoch);
+        }
+    }
+
+    @Test
+    void aCheckpointInsideAnEpochResumesToTheUninterruptedRunsBits(@TempDir Path tmp) throws Exception {
+        DataSet d = ParameterAveragingMasterTest.data(240, 11);
+        String spec = ParameterAveragingMasterTest.WITH_DROPOUT_AND_BN;
+        JavaSparkContext sc = TestSpark.jsc();
+        for (MasterConfig.RoundTransport transport : MasterConfig.RoundTransport.values()) {
+            // 120 rows per worker in minibatches of 8: 15 steps an epoch; K = 2 after 3 warm-up rounds
+            MasterConfig mc = new MasterConfig(2, 2, AveragingMode.PARAMETER, 3, "t").withTransport(transport);
+            float[] straight = run(trainer(spec, 2), d, mc, tmp.resolve(transport + "-a").toString(), false);
+
+            // the same run with a checkpoint every 3 rounds, stopped in epoch 2 when the workers reach minibatch 11
+            String dir = tmp.resolve(transport + "-b").toString();
+            Trainer t = trainer(spec, 2);
+            EpochData failing = new FailingEpochData(new InMemoryEpochData(sc, d, 2, t.config().batchSize(),
+                    t.config().seed()), 2, 11);
+            DistributedTraining.Options opts = DistributedTraining.Options.quiet().checkpoints(dir, false)
+                    .checkpointEvery(3);
+            Exception stopped = assertThrows(Exception.class, () -> DistributedTraining.run(sc, t, mc, failing, opts));
+            assertTrue(String.valueOf(BarrierEpochMessages.root(stopped)).contains("the run is stopped here"),
+                    stopped.toString());
+            Trainer probe = trainer(spec, 2);
+            Checkpoint.Position pos = Checkpoint.restore(sc.hadoopConfiguration(), dir, probe.network(),
+                    probe.optimizer());
+            assertEquals(1, pos.epoch(), transport.name());
+            assertEquals(2, pos.partial().epoch());
+            assertTrue(pos.partial().roundsDone() > 0 && pos.partial().step() <= 11, pos.partial().toString());
+            assertEquals(0, (pos.rounds() + pos.partial().roundsDone()) % 3, "a checkpoint every 3 rounds of the run");
+
+            assertEquals(2, pos.partial().workers());
+            // another number of workers would cut the epoch into other rounds: refused, naming the workers to use
+            MasterConfig one = new MasterConfig(1, 2, AveragingMode.PARAMETER, 3, "t").withTransport(transport);
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> run(trainer(spec, 2),
+                    d, one, dir, true));
+            assertTrue(refused.getMessage().contains("--workers 2"), refused.getMessage());
+
+            // resumed inside epoch 2: the uninterrupted run's bits, and the rounds before the checkpoint not redone
+            ByteArrayOutputStream said = new ByteArrayOutputStream();
+            Trainer resumed = trainer(spec, 2);
+            EpochData data = new InMemoryEpochData(sc, d, 2, resumed.config().batchSize(), resumed.config().seed());
+            DistributedTraining.run(sc, resumed, mc, data, DistributedTraining.Options.quiet().checkpoints(dir, true)
+                    .printingTo(new PrintStream(said, true)));
+            assertArrayEquals(straight, resumed.network().params(), transport.name());
+            assertTrue(said.toString().contains("in epoch 2 after its round " + pos.partial().roundsDone()),
+                    said.toString());
+        }
+    }
+
+    /** The innermost cause's message. */
+    static final class BarrierEpochMessages {
+        static String root(Throwable e) {
+            StringBuilder b = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                b.append(t).append(" <- ");
+            }
+            return b.toString();
+        }
     }
 }

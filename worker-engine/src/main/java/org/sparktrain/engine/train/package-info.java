@@ -6,10 +6,11 @@
  * bootstrap). {@link org.sparktrain.engine.train.RoundVector} fixes the layout of the
  * one flat vector a round carries (parameter and gradient modes) and the averaging rule every transport shares,
  * summing in worker order. Also {@link org.sparktrain.engine.train.EarlyStopping}, {@code EpochStats} and
- * {@link org.sparktrain.engine.train.NonFiniteLossException} (the loss became NaN or infinite).
+ * {@link org.sparktrain.engine.train.NonFiniteLossException} (the loss became NaN or infinite) and
+ * {@link org.sparktrain.engine.train.DivergenceGuard} with its {@code DivergedLossException} (the loss ran away).
  *
  * <p>Imports: the JDK, {@code org.sparktrain.engine} ({@code Network}, {@code SplitMix}) and the engine packages
- * {@code data}, {@code metrics}, {@code optim} and {@code spec} ({@code TrainingConfig}). Must not import: Spark,
+ * {@code data}, {@code loss} (the guard's reference loss), {@code metrics}, {@code optim} and {@code spec} ({@code TrainingConfig}). Must not import: Spark,
  * Hadoop, {@code org.sparktrain.partitioning} or {@code org.sparktrain.driver}; the driver calls this loop and
  * ships {@code RoundVector}s, the loop knows nothing of Spark.
  *

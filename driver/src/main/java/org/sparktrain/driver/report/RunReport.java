@@ -33,7 +33,8 @@ import org.sparktrain.engine.io.ModelFile;
  * summed over the runs. For {@code train}: one self-contained page - charts
  * inlined as PNG, no script, nothing fetched - with loss and accuracy against epochs (from {@code metrics.jsonl}),
  * the test metrics with a per-class table and the confusion matrix as a heat map (from {@code metrics.json}), the
- * epochs' speed and round times, and the model's provenance (from {@code model.sptr}). Each part appears when its
+ * epochs' speed and round times, and the model's provenance (from {@code model.sptr}; an {@code evaluate} run's from
+ * its {@code metrics.json}). Each part appears when its
  * file is there. Charts are drawn by JFreeChart, headless.
  */
 public final class RunReport {
@@ -123,6 +124,12 @@ public final class RunReport {
             }
             confusionTable(h, counts);
         }
+        provenanceTable(h, provenance);
+        return h.append("</body></html>\n").toString();
+    }
+
+    /** The provenance section, when there is provenance. */
+    private static void provenanceTable(StringBuilder h, Map<String, String> provenance) {
         if (provenance != null) {
             h.append("<h2 id=\"provenance\">Provenance</h2>\n<table>");
             for (Map.Entry<String, String> e : provenance.entrySet()) {
@@ -131,7 +138,19 @@ public final class RunReport {
             }
             h.append("</table>\n");
         }
-        return h.append("</body></html>\n").toString();
+    }
+
+    /**
+     * The provenance an {@code evaluate} run's {@code metrics.json} holds (it writes no model file), or null for
+     * one written before it did.
+     */
+    static Map<String, String> provenanceOf(JsonNode metrics) {
+        if (metrics == null || !metrics.path("provenance").isObject()) {
+            return null;
+        }
+        Map<String, String> p = new java.util.LinkedHashMap<>();
+        metrics.path("provenance").fields().forEachRemaining(e -> p.put(e.getKey(), e.getValue().asText()));
+        return p;
     }
 
     /** The report of an {@code evaluate} run: the spread over folds (or bootstrap rounds) and each one's metrics. */
@@ -192,6 +211,7 @@ public final class RunReport {
                     .append(" predicted; shade: share of the row)</h2>\n");
             confusionTable(h, confusion);
         }
+        provenanceTable(h, provenanceOf(summary));
         return h.append("</body></html>\n").toString();
     }
 
@@ -249,6 +269,7 @@ public final class RunReport {
                     runsChart("Loss per training-set size", "loss", epochs, "train_rows", "rows ", "loss",
                             "val_loss")));
         }
+        provenanceTable(h, provenanceOf(curve));
         return h.append("</body></html>\n").toString();
     }
 

@@ -172,7 +172,7 @@ public final class RunReport {
                 ? "bootstrap round" : "fold", "accuracy", bars, PlotOrientation.VERTICAL, false, false, false);
         chart.getCategoryPlot().setBackgroundPaint(Color.WHITE);
         chart.getCategoryPlot().setRangeGridlinePaint(Color.LIGHT_GRAY);
-        ((NumberAxis) chart.getCategoryPlot().getRangeAxis()).setAutoRangeIncludesZero(false);
+        valueAxis((NumberAxis) chart.getCategoryPlot().getRangeAxis());
         if (!epochs.isEmpty()) {
             // every run's curves on one chart: a colour per run, training loss solid, validation dashed
             h.append("<h2 id=\"curves\">Every run's epochs</h2>\n");
@@ -328,6 +328,15 @@ public final class RunReport {
         h.append("</table>\n");
     }
 
+    /** Smallest span of a value axis: a flat curve (every epoch alike) gets readable ticks, not 1e-8 apart. */
+    static final double MIN_VALUE_SPAN = 0.01;
+
+    /** A loss or accuracy axis: fitted to the values, not stretched to zero, at least {@link #MIN_VALUE_SPAN} wide. */
+    private static void valueAxis(NumberAxis axis) {
+        axis.setAutoRangeIncludesZero(false);
+        axis.setAutoRangeMinimumSize(MIN_VALUE_SPAN);
+    }
+
     private static JFreeChart chart(String title, String yLabel, List<JsonNode> epochs, String... keys) {
         XYSeriesCollection data = new XYSeriesCollection();
         for (String key : keys) {
@@ -348,7 +357,7 @@ public final class RunReport {
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits()); // epochs are whole
-        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        valueAxis((NumberAxis) plot.getRangeAxis());
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true); // a point per epoch
         plot.setRenderer(r);
         return chart;
@@ -390,7 +399,7 @@ public final class RunReport {
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        valueAxis((NumberAxis) plot.getRangeAxis());
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < style.size(); i++) {
             r.setSeriesPaint(i, colour(style.get(i)[0], runs.size()));

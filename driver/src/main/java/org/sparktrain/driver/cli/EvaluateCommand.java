@@ -1,5 +1,7 @@
 package org.sparktrain.driver.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -168,9 +170,10 @@ final class EvaluateCommand {
         }
         final RunOptions perFoldRun = options.withWorkers(perFold);
         final LabeledData rows = data;
+        Map<String, String> provenance = provenance(flags, perFoldRun, sc, method, folds, rounds, valFraction);
         if (curve != null) {
             return LearningCurveRun.run(sc, perFoldRun, rows, curve, valFraction, perFold, p, outDir,
-                    a.get("metrics-out", null), flags.dataPath, out);
+                    a.get("metrics-out", null), flags.dataPath, provenance, out);
         }
         final PreparedData shared = method.equals("bootstrap") ? null
                 : perFoldRun.pipeline(method.equals("kfold") ? SplitSpec.kFold(folds) : SplitSpec.holdout(valFraction),
@@ -206,7 +209,8 @@ final class EvaluateCommand {
         });
         out.println();
         out.print(Summary.table(method, results));
-        byte[] json = (Summary.json(method, results) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] json = (withProvenance(Summary.json(method, results), provenance, spec.text()) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
         AtomicWrite.write(sc.hadoopConfiguration(), outDir + "/metrics.json", o -> o.write(json));
         if (a.has("metrics-out")) {
             AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));
@@ -218,6 +222,36 @@ final class EvaluateCommand {
         lastResults = new ArrayList<>(results);
         return 0;
     }
+
+    /**
+     * What decides what an evaluate run learns, under the keys a train run's model file uses
+     * ({@link RunProvenance}), and the method's own: method, folds or bootstrap rounds, validation fraction, epochs.
+     */
+    static Map<String, String> provenance(RunFlags flags, RunOptions run, JavaSparkContext sc, String method,
+                                          int folds, int rounds, double validation) {
+        Map<String, String> p = RunProvenance.of(flags, run, sc);
+        p.put("method", method);
+        switch (method) {
+            case "kfold" -> p.put("folds", Integer.toString(folds));
+            case "bootstrap" -> p.put("rounds", Integer.toString(rounds));
+            default -> p.put("validation", Double.toString(validation));
+        }
+        p.put("epochs", Integer.toString(run.config().epochs()));
+        p.put("created", java.time.Instant.now().toString());
+        return p;
+    }
+
+    /** {@code summary} (a JSON object) with {@code provenance} and the spec's text ({@code spec}) added. */
+    static String withProvenance(String summary, Map<String, String> provenance, String specText)
+            throws java.io.IOException {
+        ObjectNode json = (ObjectNode) JSON.readTree(summary);
+        ObjectNode p = json.putObject("provenance");
+        provenance.forEach(p::put);
+        json.put("spec", specText);
+        return JSON.writeValueAsString(json);
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * {@code argv} with {@code flag}'s value made explicit: a flag given last or followed by another flag gets an

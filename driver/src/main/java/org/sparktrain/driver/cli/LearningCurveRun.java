@@ -48,7 +48,8 @@ final class LearningCurveRun {
     }
 
     static int run(JavaSparkContext sc, RunOptions run, LabeledData rows, List<Double> fractions, double validation,
-                   int workers, int parallel, String outDir, String metricsOut, String dataPath, PrintStream out)
+                   int workers, int parallel, String outDir, String metricsOut, String dataPath, Map<String, String> provenance,
+                   PrintStream out)
             throws Exception {
         long seed = run.config().seed();
         FoldEpochLog epochLog = new FoldEpochLog(sc.hadoopConfiguration(), outDir + "/metrics.jsonl");
@@ -112,6 +113,9 @@ final class LearningCurveRun {
         r.put("kind", reading.kind().name().toLowerCase(Locale.ROOT));
         r.put("words", reading.kind().words);
         r.put("text", reading.text());
+        ObjectNode prov = json.putObject("provenance");
+        provenance.forEach(prov::put);
+        json.put("spec", run.spec().text());
         byte[] bytes = (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         AtomicWrite.write(sc.hadoopConfiguration(), outDir + "/metrics.json", o -> o.write(bytes));

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -263,33 +262,20 @@ final class TrainCommand {
         }
 
         Metrics testMetrics = testBlocks == null ? null : evaluator(sc, fold, testBlocks).evaluate(net);
-        Map<String, String> provenance = new LinkedHashMap<>();
-        provenance.put("sparktrain.version", "0.1.0-SNAPSHOT");
-        provenance.put("spec.source", f.specFile.toString());
-        provenance.put("data", f.dataPath);
+        Map<String, String> provenance = RunProvenance.of(f, run, sc);
         if (heldOut > 0) {
             provenance.put("test", "held out of data: stratified " + percent(heldOut) + "%, " + fold.testRows() + " rows");
         }
+        if (valFraction > 0) {
+            provenance.put("validation", Double.toString(valFraction));
+        }
         provenance.put("training.examples", Long.toString(fold.trainRows()));
-        provenance.put("seed", Long.toString(cfg.seed()));
         provenance.put("epochs", Integer.toString(fit.epochsRun()));
         provenance.put("best.epoch", Integer.toString(fit.bestEpoch()));
-        provenance.put("workers", Integer.toString(workers));
-        provenance.put("averaging", avg.describe());
         float[] weights = trained.trainer().config().classWeights();
         if (weights != null) {
             provenance.put("class.weights", run.classWeights() + " = " + java.util.Arrays.toString(weights));
         }
-        if (run.lrScaling() != null) {
-            provenance.put("lr.scaling", "linear, reference batch " + run.lrScaling().referenceBatch()
-                    + ", warm-up " + run.lrScaling().warmupEpochs() + " epoch(s)");
-        }
-        provenance.put("scaling", run.scalerName());
-        if (run.regression()) {
-            provenance.put("targets", String.join(",", f.targets));
-            provenance.put("target.scaling", run.targetScalerName());
-        }
-        provenance.put("resampling", run.resampling().toString());
         provenance.put("optimizer", trained.trainer().optimizer().describe());
         provenance.put("created", Instant.now().toString());
         ModelContents model = net.toModel(Optional.ofNullable(fold.scaler()), Optional.ofNullable(fold.targetScaler()),

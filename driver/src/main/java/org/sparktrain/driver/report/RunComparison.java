@@ -23,8 +23,8 @@ import org.sparktrain.engine.io.ModelFile;
 /**
  * Several run directories on one page (docs/architecture.md, "The report"): their loss and accuracy curves overlaid
  * (a colour per run), a table of final metrics, and the settings that differ, from each run's provenance and spec
- * ({@code model.sptr}). A {@code train} run shows its epochs; an {@code evaluate} run the mean over its folds of
- * each epoch and its summary. Self-contained as {@link RunReport}'s pages.
+ * ({@code model.sptr}; an {@code evaluate} run's {@code metrics.json}). A {@code train} run shows its epochs; an
+ * {@code evaluate} run the mean over its folds of each epoch and its summary. Self-contained as {@link RunReport}'s pages.
  */
 public final class RunComparison {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -98,7 +98,8 @@ public final class RunComparison {
         Map<String, List<String>> differ = differingSettings(runs);
         List<String> unknown = runs.stream().filter(r -> r.provenance() == null).map(Run::label).toList();
         if (!unknown.isEmpty()) {
-            h.append("<p>No model.sptr (so no provenance or spec) in: ").append(RunReport.esc(String.join(", ",
+            h.append("<p>No provenance or spec (no model.sptr, or a metrics.json written before evaluate recorded"
+                    + " them) in: ").append(RunReport.esc(String.join(", ",
                     unknown))).append(".</p>\n");
         }
         if (differ.isEmpty()) {
@@ -274,6 +275,11 @@ public final class RunComparison {
                 provenance = c.provenance();
                 spec = c.spec();
             }
+        }
+        if (provenance == null && metrics != null && metrics.path("provenance").isObject()) {
+            // an evaluate run writes no model file: its metrics.json holds the provenance and the spec's text
+            provenance = RunReport.provenanceOf(metrics);
+            spec = metrics.path("spec").isTextual() ? metrics.path("spec").asText() : null;
         }
         if (epochs.isEmpty() && metrics == null && provenance == null) {
             throw new IOException(dir + ": no metrics.jsonl, metrics.json or model.sptr to compare");

@@ -33,7 +33,8 @@ import org.sparktrain.engine.io.ModelFile;
  * summed over the runs. For {@code train}: one self-contained page - charts
  * inlined as PNG, no script, nothing fetched - with loss and accuracy against epochs (from {@code metrics.jsonl}),
  * the test metrics with a per-class table and the confusion matrix as a heat map (from {@code metrics.json}), the
- * epochs' speed and round times, and the model's provenance (from {@code model.sptr}). Each part appears when its
+ * epochs' speed and round times, and the model's provenance (from {@code model.sptr}; an {@code evaluate} run's from
+ * its {@code metrics.json}). Each part appears when its
  * file is there. Charts are drawn by JFreeChart, headless.
  */
 public final class RunReport {
@@ -143,6 +144,12 @@ public final class RunReport {
             }
             confusionTable(h, counts);
         }
+        provenanceTable(h, provenance);
+        return h.append("</body></html>\n").toString();
+    }
+
+    /** The provenance section, when there is provenance. */
+    private static void provenanceTable(StringBuilder h, Map<String, String> provenance) {
         if (provenance != null) {
             h.append("<h2 id=\"provenance\">Provenance</h2>\n<table>");
             for (Map.Entry<String, String> e : provenance.entrySet()) {
@@ -151,7 +158,19 @@ public final class RunReport {
             }
             h.append("</table>\n");
         }
-        return h.append("</body></html>\n").toString();
+    }
+
+    /**
+     * The provenance an {@code evaluate} run's {@code metrics.json} holds (it writes no model file), or null for
+     * one written before it did.
+     */
+    static Map<String, String> provenanceOf(JsonNode metrics) {
+        if (metrics == null || !metrics.path("provenance").isObject()) {
+            return null;
+        }
+        Map<String, String> p = new java.util.LinkedHashMap<>();
+        metrics.path("provenance").fields().forEachRemaining(e -> p.put(e.getKey(), e.getValue().asText()));
+        return p;
     }
 
     /** The report of an {@code evaluate} run: the spread over folds (or bootstrap rounds) and each one's metrics. */
@@ -176,7 +195,7 @@ public final class RunReport {
                 ? "bootstrap round" : "fold", "accuracy", bars, PlotOrientation.VERTICAL, false, false, false);
         chart.getCategoryPlot().setBackgroundPaint(Color.WHITE);
         chart.getCategoryPlot().setRangeGridlinePaint(Color.LIGHT_GRAY);
-        ((NumberAxis) chart.getCategoryPlot().getRangeAxis()).setAutoRangeIncludesZero(false);
+        valueAxis((NumberAxis) chart.getCategoryPlot().getRangeAxis());
         if (!epochs.isEmpty()) {
             // every run's curves on one chart: a colour per run, training loss solid, validation dashed
             h.append("<h2 id=\"curves\">Every run's epochs</h2>\n");
@@ -215,6 +234,7 @@ public final class RunReport {
                     .append(" predicted; shade: share of the row)</h2>\n");
             confusionTable(h, confusion);
         }
+        provenanceTable(h, provenanceOf(summary));
         return h.append("</body></html>\n").toString();
     }
 
@@ -272,6 +292,7 @@ public final class RunReport {
                     runsChart("Loss per training-set size", "loss", epochs, "train_rows", "rows ", "loss",
                             "val_loss")));
         }
+        provenanceTable(h, provenanceOf(curve));
         return h.append("</body></html>\n").toString();
     }
 
@@ -362,6 +383,15 @@ public final class RunReport {
         h.append("</table>\n");
     }
 
+    /** Smallest span of a value axis: a flat curve (every epoch alike) gets readable ticks, not 1e-8 apart. */
+    static final double MIN_VALUE_SPAN = 0.01;
+
+    /** A loss or accuracy axis: fitted to the values, not stretched to zero, at least {@link #MIN_VALUE_SPAN} wide. */
+    private static void valueAxis(NumberAxis axis) {
+        axis.setAutoRangeIncludesZero(false);
+        axis.setAutoRangeMinimumSize(MIN_VALUE_SPAN);
+    }
+
     private static JFreeChart chart(String title, String yLabel, List<JsonNode> epochs, String... keys) {
         XYSeriesCollection data = new XYSeriesCollection();
         for (String key : keys) {
@@ -382,7 +412,7 @@ public final class RunReport {
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits()); // epochs are whole
-        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        valueAxis((NumberAxis) plot.getRangeAxis());
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true); // a point per epoch
         plot.setRenderer(r);
         return chart;
@@ -424,7 +454,7 @@ public final class RunReport {
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        valueAxis((NumberAxis) plot.getRangeAxis());
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < style.size(); i++) {
             r.setSeriesPaint(i, colour(style.get(i)[0], runs.size()));

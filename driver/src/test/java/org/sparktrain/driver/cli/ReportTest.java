@@ -105,4 +105,77 @@ class ReportTest {
         assertEquals(2, bad.status());
         assertTrue(bad.err().contains("--out goes with two or more run directories"), bad.err());
     }
+
+    @Test
+    void evaluateRunsCarryProvenanceSoAComparisonShowsTheirSettings(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        TinyIdx.write(data, "train", 150, 4, 3, 23);
+        Path specA = dir.resolve("a.yaml");
+        Files.writeString(specA, MainTest.SPEC);
+        Path specB = dir.resolve("b.yaml");
+        Files.writeString(specB, MainTest.SPEC.replace("lr: 0.01", "lr: 0.03"));
+        Path train = dir.resolve("runs").resolve("trained");
+        Path holdout = dir.resolve("runs").resolve("holdout");
+        Path kfold = dir.resolve("runs").resolve("kfold");
+        MainTest.Result r = MainTest.run("train", "--model", specA.toString(), "--data", data.toString(), "--epochs",
+                "2", "--workers", "2", "--seed", "7", "--out", train.toString());
+        assertEquals(0, r.status(), r.err() + r.out());
+        r = MainTest.run("evaluate", "--method", "holdout", "--model", specA.toString(), "--data", data.toString(),
+                "--epochs", "2", "--workers", "2", "--seed", "8", "--out", holdout.toString());
+        assertEquals(0, r.status(), r.err() + r.out());
+        r = MainTest.run("evaluate", "--method", "kfold", "--folds", "2", "--model", specB.toString(), "--data",
+                data.toString(), "--epochs", "2", "--workers", "1", "--seed", "8", "--scale", "zscore", "--out",
+                kfold.toString());
+        assertEquals(0, r.status(), r.err() + r.out());
+
+        // metrics.json holds what a train run's model file holds, under the same keys, and the spec's text
+        ObjectMapper json = new ObjectMapper();
+        JsonNode m = json.readTree(Files.readString(holdout.resolve("metrics.json")));
+        JsonNode p = m.path("provenance");
+        assertEquals("8", p.path("seed").asText(), m.toString());
+        assertEquals(data.toString(), p.path("data").asText());
+        assertEquals(specA.toString(), p.path("spec.source").asText());
+        assertEquals("2", p.path("workers").asText());
+        assertEquals("holdout", p.path("method").asText());
+        assertEquals("2", p.path("epochs").asText());
+        assertEquals(MainTest.SPEC, m.path("spec").asText());
+        java.util.Map<String, String> model;
+        try (java.io.InputStream in = Files.newInputStream(train.resolve("model.sptr"))) {
+            model = org.sparktrain.engine.io.ModelFile.read(in, "model.sptr").provenance();
+        }
+        for (String k : List.of("sparktrain.version", "spark.version", "java.version", "master", "spec.sha256",
+                "batch.size", "averaging", "transport", "scaling", "resampling", "optimizer")) {
+            assertTrue(p.has(k) && model.containsKey(k), "both kinds of run record " + k + ": " + p + " / " + model);
+            assertEquals(model.get(k), p.path(k).asText(), k + ": same spec and flags, same value");
+        }
+        assertTrue(Files.readString(holdout.resolve("report.html")).contains("id=\"provenance\""),
+                "an evaluate report shows its provenance");
+
+        // a train run against an evaluate run, and two evaluate runs: the settings that differ, none unknown
+        MainTest.Result c = MainTest.run("report", train.toString(), holdout.toString(), "--out",
+                dir.resolve("a.html").toString());
+        assertEquals(0, c.status(), c.err());
+        String settings = Files.readString(dir.resolve("a.html"));
+        settings = settings.substring(settings.indexOf("id=\"settings\""));
+        assertTrue(!settings.contains("No provenance"), "nothing unknown: " + settings);
+        assertTrue(settings.contains("<tr><th>seed</th><td style=\"text-align:left\">7</td>"
+                + "<td style=\"text-align:left\">8</td></tr>"), settings);
+        assertTrue(!settings.contains("<th>data</th>") && !settings.contains("<th>spec.sha256</th>")
+                && !settings.contains("spec (lines"), "the same data and spec are not listed: " + settings);
+
+        c = MainTest.run("report", holdout.toString(), kfold.toString(), "--out", dir.resolve("b.html").toString());
+        assertEquals(0, c.status(), c.err());
+        settings = Files.readString(dir.resolve("b.html"));
+        settings = settings.substring(settings.indexOf("id=\"settings\""));
+        assertTrue(!settings.contains("No provenance"), "nothing unknown: " + settings);
+        for (String row : List.of("<tr><th>workers</th><td style=\"text-align:left\">2</td>"
+                + "<td style=\"text-align:left\">1</td></tr>", "<tr><th>scaling</th><td style=\"text-align:left\">"
+                + "none</td><td style=\"text-align:left\">zscore</td></tr>", "<tr><th>method</th><td style=\"text-align:"
+                + "left\">holdout</td><td style=\"text-align:left\">kfold</td></tr>")) {
+            assertTrue(settings.contains(row), row + " in " + settings);
+        }
+        assertTrue(settings.contains("lr: 0.01") && settings.contains("lr: 0.03") && settings.contains("<th>spec.sha256"
+                + "</th>"), "the specs' differing lines: " + settings);
+        assertTrue(!settings.contains("<th>seed</th>") && !settings.contains("<th>created</th>"), settings);
+    }
 }

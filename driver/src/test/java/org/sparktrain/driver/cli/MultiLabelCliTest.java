@@ -74,6 +74,10 @@ class MultiLabelCliTest {
         String epoch = Files.readAllLines(out.resolve("metrics.jsonl")).get(0);
         assertTrue(epoch.contains("\"val_loss\"") && epoch.contains("\"val_micro_f1\""), epoch);
 
+        String report = Files.readString(out.resolve("report.html"));
+        assertTrue(report.contains("Test set, per label") && report.contains("<td>b</td>")
+                && report.contains("micro F1 against epochs"), "the report: a per-label table and the micro F1 curve");
+
         ModelContents m = ModelFile.load(out.resolve("model.sptr"));
         assertEquals("a,b,c", m.provenance().get("labels"));
         assertEquals("0.4", m.provenance().get("threshold"));
@@ -174,5 +178,34 @@ class MultiLabelCliTest {
                 "--threshold", "0.3", "--out", dir.resolve("o").toString());
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--threshold") && r.err().contains("not a multi-label spec"), r.err());
+    }
+
+    @Test
+    void evaluateKFoldIsStratifiedOnTheFirstLabelAndReportsMultiLabelMetrics(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("d.csv");
+        writeCsv(data, 300, 3);
+        Path spec = dir.resolve("tags.yaml");
+        Files.writeString(spec, SPEC.replace("epochs: 12", "epochs: 2"));
+        Path out = dir.resolve("cv");
+        MainTest.Result r = MainTest.run("evaluate", "--method", "kfold", "--folds", "3", "--model", spec.toString(),
+                "--data", data.toString(), "--label-cols", "a,b,c", "--workers", "1", "--transport", "job",
+                "--out", out.toString());
+        assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue(r.out().contains("validation micro F1") && r.out().contains("hamming_loss"), r.out());
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertEquals(3, summary.get("folds").size());
+        assertTrue(summary.has("micro_f1") && summary.has("subset_accuracy_sd"), summary.toString());
+        long positives = Files.readAllLines(data).stream().skip(1).filter(l -> l.split(",")[1].equals("1")).count();
+        int rows = 0;
+        for (JsonNode f : summary.get("folds")) {
+            int v = f.get("validation_rows").asInt();
+            rows += v;
+            assertTrue(Math.abs(v - 100) <= 1, "folds of 300 rows: 100 each (± 1 for rounding per stratum): " + v);
+            // stratified on the first label: every fold's validation rows hold a third of its positives (± 1)
+            long support = f.get("metrics").get("per_label").get(0).get("support").asLong();
+            assertTrue(Math.abs(support - positives / 3.0) <= 1, support + " of " + positives);
+        }
+        assertEquals(300, rows, "every row validated once");
+        assertTrue(Files.readString(out.resolve("report.html")).contains("<th>micro F1</th>"), "per-fold table");
     }
 }

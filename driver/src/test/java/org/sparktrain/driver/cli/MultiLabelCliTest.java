@@ -208,4 +208,17 @@ class MultiLabelCliTest {
         assertEquals(300, rows, "every row validated once");
         assertTrue(Files.readString(out.resolve("report.html")).contains("<th>micro F1</th>"), "per-fold table");
     }
+
+    /** A model file without the multi-label provenance keys (older, or written elsewhere) still scores: 0.5, 0..K-1. */
+    @Test
+    void aModelWithoutStoredThresholdOrLabelNamesDecidesAtOneHalf() {
+        ModelContents old = new ModelContents(SPEC, new float[0], new float[0], java.util.Optional.empty(),
+                java.util.Map.of("seed", "7"));
+        assertEquals(0.5, ScoreCommand.storedThreshold(old));
+        assertEquals(List.of("prob_0", "prob_1", "prob_2"), ScoreCommand.probabilityColumns(old, null, 3));
+        ModelContents stored = new ModelContents(SPEC, new float[0], new float[0], java.util.Optional.empty(),
+                java.util.Map.of("threshold", "0.3", "labels", "a,b,c"));
+        assertEquals(0.3, ScoreCommand.storedThreshold(stored));
+        assertEquals(List.of("prob_a", "prob_b", "prob_c"), ScoreCommand.probabilityColumns(stored, null, 3));
+    }
 }

@@ -208,7 +208,7 @@ final class ScoreCommand {
         if (labelled && multiLabel) {
             MultiLabelMetrics m = writtenMultiLabelMetrics(session, outPath, format, schema, targets,
                     probabilityColumns(model, targets, classes), threshold);
-            out.print(m.summary());
+            out.print(m.summary(targets));
             out.printf("micro F1 %.4f  macro F1 %.4f  hamming loss %.4f  subset accuracy %.4f  (%d examples, threshold"
                     + " %s)%n", m.microF1(), m.macroF1(), m.hammingLoss(), m.subsetAccuracy(), m.count(), threshold);
             if (a.has("metrics-out")) {

@@ -292,7 +292,7 @@ final class TrainCommand {
         AtomicWrite.write(sc.hadoopConfiguration(), modelFile, o -> ModelFile.write(o, model));
         if (testMetrics != null) {
             out.println();
-            out.println(testMetrics.summary());
+            out.println(testMetrics instanceof MultiLabelMetrics ml ? ml.summary(f.targets) : testMetrics.summary());
             if (testMetrics instanceof MultiLabelMetrics m) {
                 out.printf("test micro F1 %.4f  test macro F1 %.4f  test hamming loss %.4f  test subset accuracy %.4f"
                         + "  test loss %.4f  (%d examples, threshold %s)%n", m.microF1(), m.macroF1(), m.hammingLoss(),

@@ -64,6 +64,7 @@ class MultiLabelCliTest {
                 "--validation", "0.2", "--workers", "2", "--transport", "job", "--out", out.toString());
         assertEquals(0, r.status(), r.err() + r.out());
         assertTrue(r.out().contains("val_micro_f1"), r.out());
+        assertTrue(r.out().contains("test micro F1") && r.out().contains("       b "), "labels named: " + r.out());
         JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
         double micro = metrics.get("micro_f1").asDouble();
         assertTrue(micro > 0.9, "test micro F1 " + micro + "\n" + r.out());

@@ -205,14 +205,20 @@ public final class MultiLabelMetrics implements Serializable, Metrics {
 
     @Override
     public String summary() {
+        return summary(null);
+    }
+
+    /** As {@link #summary()}, each label named by {@code names[j]} (null or too short: its number). */
+    public String summary(java.util.List<String> names) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "examples %d   micro F1 %.4f   macro F1 %.4f   hamming loss %.4f"
                 + "   subset accuracy %.4f%n", count, microF1(), macroF1(), hammingLoss(), subsetAccuracy()));
         sb.append(String.format(Locale.ROOT, "%8s %10s %10s %10s %10s%n", "label", "precision", "recall", "f1",
                 "support"));
         for (int j = 0; j < labels; j++) {
-            sb.append(String.format(Locale.ROOT, "%8d %10.4f %10.4f %10.4f %10d%n", j, precision(j), recall(j), f1(j),
-                    support(j)));
+            String name = names != null && j < names.size() ? names.get(j) : Integer.toString(j);
+            sb.append(String.format(Locale.ROOT, "%8s %10.4f %10.4f %10.4f %10d%n", name, precision(j), recall(j),
+                    f1(j), support(j)));
         }
         return sb.toString();
     }

@@ -51,6 +51,8 @@ class MultiLabelMetricsTest {
         assertTrue(json.contains("\"micro_f1\":0.7272727272727273"), json);
         assertTrue(json.contains("\"per_label\":[{\"label\":0,\"precision\":0.5,\"recall\":1.0"), json);
         assertTrue(m.summary().contains("hamming loss 0.2500"), m.summary());
+        assertTrue(m.summary(java.util.List.of("spam", "urgent", "news")).contains("  urgent     1.0000     0.6667"),
+                m.summary(java.util.List.of("spam", "urgent", "news")));
     }
 
     @Test

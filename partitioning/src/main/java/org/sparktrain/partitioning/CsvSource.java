@@ -210,6 +210,8 @@ final class CsvSource implements RowSource {
         final int[] cols = featureCols;
         final int classes = options.classes();
         final char delim = options.delimiter();
+        final boolean binary = options.binaryTargets();
+        final String[] labelNames = regression ? options.targets().toArray(new String[0]) : new String[0];
         JavaRDD<Example> parsed = lines.mapPartitionsWithInputSplit((split, it) -> {
             String file = ((FileSplit) split).getPath().toString();
             Integer fi = fileIndex.get(file);
@@ -217,6 +219,11 @@ final class CsvSource implements RowSource {
             int[] featureAt = featureAt(expectedHeader.length, cols);
             return new Iterator<Example>() {
                 Example next = advance();
+
+                /** A multi-label row's 0/1 checks and its first label (docs/architecture.md, "Multi-label"). */
+                private Example labels(Example e) {
+                    return binary ? MultiLabelRows.check(e, firstTarget, labelNames) : e;
+                }
 
                 private Example advance() {
                     while (it.hasNext()) {
@@ -227,7 +234,7 @@ final class CsvSource implements RowSource {
                             Example fast = parseFast(id, t._2().getBytes(), t._2().getLength(), delim,
                                     expectedHeader.length, labelCol, featureAt, cols.length, classes);
                             if (fast != null) {
-                                return fast;
+                                return labels(fast);
                             }
                         }
                         String line = t._2().toString();
@@ -243,7 +250,8 @@ final class CsvSource implements RowSource {
                         if (line.isBlank()) {
                             continue;
                         }
-                        return parse(id, split(line, delim), expectedHeader, labelCol, cols, classes, firstTarget);
+                        return labels(parse(id, split(line, delim), expectedHeader, labelCol, cols, classes,
+                                firstTarget));
                     }
                     return null;
                 }

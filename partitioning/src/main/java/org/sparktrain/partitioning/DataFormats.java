@@ -36,13 +36,15 @@ public final class DataFormats {
         DataFormat format = of(spark.sparkContext().hadoopConfiguration(), path, part);
         if (options.targetCount() > 0 && !REGRESSION.contains(format)) {
             // a format without target columns (IDX: class labels only) cannot feed a regression
-            throw new DataFormatException(path + " is " + format.name() + ", which holds class labels, not the"
-                    + " regression target columns " + options.targets() + "; use CSV or Parquet for regression");
+            String what = options.binaryTargets() ? "multi-label" : "regression";
+            throw new DataFormatException(path + " is " + format.name() + ", which holds class labels, not the "
+                    + what + (options.binaryTargets() ? " label columns " : " target columns ") + options.targets()
+                    + "; use CSV or Parquet for " + what);
         }
         return format.read(spark, path, part, options);
     }
 
-    /** The formats that read regression target columns (docs/architecture.md, "Regression"). */
+    /** The formats that read regression target columns and multi-label label columns (docs/architecture.md). */
     static final List<DataFormat> REGRESSION = List.of(CsvSource.FORMAT, FrameSource.PARQUET);
 
     /**

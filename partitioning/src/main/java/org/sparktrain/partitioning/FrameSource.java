@@ -217,6 +217,7 @@ final class FrameSource implements RowSource {
             throw new DataFormatException(name + " has no feature columns besides the label.");
         }
         final int nt = o.targetCount();
+        final boolean binary = o.binaryTargets();
         final String[] tnames = nt == 0 ? new String[0] : o.targets().toArray(new String[0]);
         for (String t : tnames) { // regression targets, read after the features (docs/architecture.md, "Regression")
             if (!names.contains(t)) {
@@ -287,16 +288,16 @@ final class FrameSource implements RowSource {
             raw = rows.map(r -> {
                 Integer fi = idx.get(normalize(r.getString(1 + nf + nt)));
                 long id = RowIds.of(fi == null ? 0 : fi, r.getLong(2 + nf + nt));
-                return withTargets(parse(id, r, nf, one, classes, fnames, labelName), r, 1 + nf, tnames);
+                return withTargets(parse(id, r, nf, one, classes, fnames, labelName), r, 1 + nf, tnames, binary);
             });
         } else if (hasId) {
             raw = rows.map(r -> r.isNullAt(1 + nf + nt)
                     ? Example.bad(-1, Problem.FILE, "the id column is null; every row needs an id")
                     : withTargets(parse(r.getLong(1 + nf + nt), r, nf, one, classes, fnames, labelName), r, 1 + nf,
-                            tnames));
+                            tnames, binary));
         } else {
             raw = rows.zipWithIndex().map(t -> withTargets(parse(t._2(), t._1(), nf, one, classes, fnames, labelName),
-                    t._1(), 1 + nf, tnames));
+                    t._1(), 1 + nf, tnames, binary));
         }
         int length = expected;
         if (length < 0) {
@@ -520,6 +521,11 @@ final class FrameSource implements RowSource {
      * (a null, non-numeric or non-finite target is a bad row naming its column); the row as it is when it is
      * bad already or there are no targets.
      */
+    static Example withTargets(Example e, Row r, int from, String[] tnames, boolean binary) {
+        Example t = withTargets(e, r, from, tnames);
+        return binary ? MultiLabelRows.check(t, e.features == null ? 0 : e.features.length, tnames) : t;
+    }
+
     static Example withTargets(Example e, Row r, int from, String[] tnames) {
         if (tnames.length == 0 || e.problem != null) {
             return e;

@@ -40,6 +40,7 @@ public final class ReadOptions {
     private StorageLevel storage; // null: chosen from the input's size (storageFor)
     private boolean unlabelled;
     private List<String> targets;
+    private boolean binaryTargets;
 
     /** Quantile bins of the first target that a regression input's rows are stratified by (their "label"). */
     public static final int TARGET_BINS = 10;
@@ -57,6 +58,25 @@ public final class ReadOptions {
         ReadOptions o = classes(TARGET_BINS);
         o.targets = List.copyOf(targetColumns);
         return o;
+    }
+
+    /**
+     * A multi-label input: K label columns, each 0 or 1, read after the features as regression's targets are; a row's
+     * label is its first label (two classes), so splits are stratified on it. docs/architecture.md, "Multi-label".
+     */
+    public static ReadOptions multiLabel(List<String> labelColumns) {
+        if (labelColumns == null || labelColumns.isEmpty()) {
+            throw new IllegalArgumentException("a multi-label input needs at least one label column");
+        }
+        ReadOptions o = classes(2);
+        o.targets = List.copyOf(labelColumns);
+        o.binaryTargets = true;
+        return o;
+    }
+
+    /** Whether the target columns are a multi-label input's 0/1 labels. */
+    public boolean binaryTargets() {
+        return binaryTargets;
     }
 
     /** The target columns of a regression input, or null (classification). */
@@ -110,6 +130,7 @@ public final class ReadOptions {
         o.delimiter = delimiter;
         o.storage = storage;
         o.targets = targets;
+        o.binaryTargets = binaryTargets;
         return o;
     }
 

@@ -95,6 +95,10 @@ public final class Network {
             throw new SpecException(spec.source() + ": the last layer gives " + shape.size()
                     + " outputs but the spec declares outputs: " + spec.outputs());
         }
+        if (spec.labels() > 0 && shape.size() != spec.labels()) {
+            throw new SpecException(spec.source() + ": the last layer gives " + shape.size()
+                    + " outputs but the spec declares labels: " + spec.labels() + " (one sigmoid output per label)");
+        }
         Network net = new Network(spec, layers, loss);
         net.initialise(seed);
         return net;

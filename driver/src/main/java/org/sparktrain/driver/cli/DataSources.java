@@ -27,14 +27,14 @@ final class DataSources {
      * classification, the label column {@code labelCol}).
      */
     record Options(int classes, Shape shape, String labelCol, boolean dropBadRows, boolean noLabels, int partitions,
-                   java.util.List<String> targets) {
+                   java.util.List<String> targets, boolean multiLabel) {
         Options(int classes, Shape shape, String labelCol, boolean dropBadRows) {
-            this(classes, shape, labelCol, dropBadRows, false, 0, null);
+            this(classes, shape, labelCol, dropBadRows, false, 0, null, false);
         }
 
         /** Rows without a label column (CSV and Parquet: every column a feature; scoring). */
         Options unlabelled() {
-            return new Options(classes, shape, labelCol, dropBadRows, true, partitions, null);
+            return new Options(classes, shape, labelCol, dropBadRows, true, partitions, null, false);
         }
 
         /**
@@ -42,15 +42,28 @@ final class DataSources {
          * without a split the rows can train where they were read (no shuffle, no copy).
          */
         Options partitions(int n) {
-            return new Options(classes, shape, labelCol, dropBadRows, noLabels, n, targets);
+            return new Options(classes, shape, labelCol, dropBadRows, noLabels, n, targets, multiLabel);
         }
 
         /** A regression input with these target columns (null: as it was). docs/architecture.md, "Regression". */
         Options regression(java.util.List<String> targetColumns) {
-            return new Options(classes, shape, labelCol, dropBadRows, noLabels, partitions, targetColumns);
+            return new Options(classes, shape, labelCol, dropBadRows, noLabels, partitions, targetColumns, false);
+        }
+
+        /** A multi-label input with these 0/1 label columns. docs/architecture.md, "Multi-label". */
+        Options multiLabel(java.util.List<String> labelColumns) {
+            return new Options(classes, shape, labelCol, dropBadRows, noLabels, partitions, labelColumns, true);
+        }
+
+        /** A regression or multi-label input, as the spec says. */
+        Options targets(org.sparktrain.engine.spec.ModelSpec spec, java.util.List<String> columns) {
+            return spec.multiLabel() ? multiLabel(columns) : regression(columns);
         }
 
         ReadOptions read() {
+            if (targets != null && !noLabels && multiLabel) { // docs/architecture.md, "Multi-label"
+                return ReadOptions.multiLabel(targets).shape(shape).dropBadRows(dropBadRows).partitions(partitions);
+            }
             if (targets != null && !noLabels) {
                 return ReadOptions.regression(targets).shape(shape).dropBadRows(dropBadRows).partitions(partitions);
             }

@@ -24,6 +24,7 @@ import org.sparktrain.driver.train.RunOptions;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
 import org.sparktrain.engine.metrics.Metrics;
+import org.sparktrain.engine.metrics.MultiLabelMetrics;
 import org.sparktrain.engine.metrics.RegressionMetrics;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
@@ -62,12 +63,14 @@ final class EvaluateCommand {
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
               --warmup-rounds, --sync-epochs, --optimizer-state, --lr-scaling-reference, --lr-warmup-epochs,
-              --class-weight, --threads, --label-cols, --scale-target, --divergence-factor,
+              --class-weight, --threads, --label-cols, --scale-target, --threshold, --divergence-factor,
               --divergence-rounds,
               --transport  as for 'sparktrain train' (scaling and resampling happen inside each
                                       fold, on its training part only; a regression spec's holdout and
                                       k-fold are stratified on 10 quantile bins of the first target, and
-                                      every run reports RMSE, MAE and R2 in the targets' units)
+                                      every run reports RMSE, MAE and R2 in the targets' units; a
+                                      multi-label spec's are stratified on its first label, and every run
+                                      reports micro and macro F1, Hamming loss and subset accuracy)
               --out DIR               where metrics.json (the summary and every run's metrics), metrics.jsonl
                                       (every run's epochs, one JSON line each, with the run's number) and
                                       report.html (the runs' curves on one chart, the spread over the runs,
@@ -117,6 +120,11 @@ final class EvaluateCommand {
         }
         RunFlags flags = new RunFlags(a);
         final RunOptions options = flags.run();
+        if (curve != null && options.spec().multiLabel()) {
+            throw new Args.UsageException("--learning-curve reads training and validation error (1 - accuracy) and is"
+                    + " built for single-label classifiers; " + flags.specFile + " is a multi-label spec (labels:):"
+                    + " use --method holdout or kfold");
+        }
         if (curve != null && options.regression()) {
             throw new Args.UsageException("--learning-curve reads training and validation error (1 - accuracy) and is"
                     + " built for classifiers; " + flags.specFile + " is a regression spec (outputs:): use --method"
@@ -149,7 +157,7 @@ final class EvaluateCommand {
         LabeledData data = ReadProgress.reading(Progress.forOutput(out), sc.sc(), flags.dataPath,
                 () -> DataSources.read(session, flags.dataPath, "train", new DataSources.Options(
                         options.classes(probe), spec.input(), a.get("label-col", null), a.flag("drop-bad-rows"))
-                        .regression(flags.targets)));
+                        .targets(spec, flags.targets)));
         if (flags.limit != null) {
             data = data.limit(flags.limit);
         }
@@ -184,7 +192,7 @@ final class EvaluateCommand {
             PreparedData prepared = shared != null ? shared
                     : perFoldRun.pipeline(SplitSpec.bootstrap(), perFold, cfg.seed() + fold).prepare(rows);
             PreparedFold f = prepared.fold(shared != null ? fold : 0);
-            DistributedTraining.Validator val = TrainCommand.evaluator(sc, f, f.validationBlocks());
+            DistributedTraining.Validator val = TrainCommand.evaluator(sc, f, f.validationBlocks(), flags.threshold);
             DistributedTraining.Trained trained = DistributedTraining.train(sc,
                     perFoldRun.withName(spec.name() + " fold " + (fold + 1)), f,
                     DistributedTraining.Options.quiet().validation(val).listening(epochLog.run(fold, Map.of())));
@@ -196,6 +204,10 @@ final class EvaluateCommand {
                 if (m instanceof ClassificationMetrics c) {
                     out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation accuracy %.4f, loss %.4f (%.1fs)%n",
                             fold + 1, runs, r.epochsRun(), c.accuracy(), c.logLoss(), (t1 - t0) / 1e9);
+                } else if (m instanceof MultiLabelMetrics ml) { // docs/architecture.md, "Multi-label"
+                    out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation micro F1 %.4f, macro F1 %.4f, hamming loss"
+                            + " %.4f, loss %.4f (%.1fs)%n", fold + 1, runs, r.epochsRun(), ml.microF1(), ml.macroF1(),
+                            ml.hammingLoss(), ml.loss(), (t1 - t0) / 1e9);
                 } else {
                     RegressionMetrics g = (RegressionMetrics) m;
                     out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation rmse %.4g, mae %.4g, r2 %.4f (%.1fs)%n",

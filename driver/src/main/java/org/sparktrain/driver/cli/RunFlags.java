@@ -28,7 +28,7 @@ final class RunFlags {
             "workers", "master", "averaging-frequency", "mode", "warmup-rounds", "scale", "resample", "label-col",
             "transport", "metrics-out", "validation", "shuffle-window", "sync-epochs", "optimizer-state",
             "lr-scaling-reference", "lr-warmup-epochs", "class-weight", "threads", "label-cols", "scale-target",
-            "divergence-factor", "divergence-rounds");
+            "divergence-factor", "divergence-rounds", "threshold");
     static final Set<String> SWITCHES = Set.of("help", "drop-bad-rows");
 
     /**
@@ -36,6 +36,11 @@ final class RunFlags {
      * null for a classifier. docs/architecture.md, "Regression".
      */
     final List<String> targets;
+    /**
+     * A multi-label spec's decision threshold ({@code --threshold T}, default 0.5): a label is yes when its probability
+     * is at least T; recorded in the model's provenance for {@code score}. docs/architecture.md, "Multi-label".
+     */
+    final double threshold;
     final Integer limit;
     final Path specFile;
     final String dataPath;
@@ -88,15 +93,33 @@ final class RunFlags {
                         + " spec (outputs: " + spec.outputs() + ") whose targets have none; drop --class-weight");
             }
             targets = targetColumns(a, spec.outputs(), specFile);
+        } else if (spec.multiLabel()) {
+            // multi-label (docs/architecture.md, "Multi-label"): K yes/no labels, no classes to balance, no scale
+            String what = specFile + " is a multi-label spec (labels: " + spec.labels() + ")";
+            if (a.has("resample") && resample != null && !resample.isNone()) {
+                throw new Args.UsageException("--resample balances the classes of one label, but " + what
+                        + " whose rows carry " + spec.labels() + " labels at once; drop --resample");
+            }
+            if (a.has("class-weight")) {
+                throw new Args.UsageException("--class-weight weights the classes of one label, but " + what
+                        + "; drop --class-weight");
+            }
+            if (a.has("scale-target") && !a.get("scale-target", "").equals("none")) {
+                throw new Args.UsageException("--scale-target scales regression targets, but " + what
+                        + " whose labels are 0 or 1; drop --scale-target");
+            }
+            targets = targetColumns(a, spec.labels(), specFile, true);
         } else {
             for (String flag : List.of("label-cols", "scale-target")) {
                 if (a.has(flag)) {
-                    throw new Args.UsageException("--" + flag + " is for regression, but " + specFile + " is a"
-                            + " classification spec (classes:, no outputs:); name the label column with --label-col");
+                    throw new Args.UsageException("--" + flag + " is for regression or multi-label specs, but "
+                            + specFile + " is a classification spec (classes:, no outputs: or labels:); name the"
+                            + " label column with --label-col");
                 }
             }
             targets = null;
         }
+        threshold = threshold(a, spec, specFile.toString());
         FittedScaler.Kind scaleTarget = choice(a, "scale-target", DEFAULT_TARGET_SCALER,
                 s -> RunOptions.scaler(s, "--scale-target"));
         run = RunOptions.of(spec).withConfig(c).withWorkers(workers)
@@ -128,6 +151,37 @@ final class RunFlags {
                 : java.util.Map.of(org.sparktrain.driver.barrier.BarrierEpoch.THREADS, Integer.toString(threads));
     }
 
+    /** {@code --threshold}'s default: a label is yes when it is at least as likely as not. */
+    static final double DEFAULT_THRESHOLD = 0.5;
+
+    /**
+     * {@code --threshold T} in (0, 1), {@code dflt} when not given; refused for a spec that is not multi-label.
+     */
+    static double threshold(Args a, ModelSpec spec, String where, double dflt) {
+        if (!a.has("threshold")) {
+            return dflt;
+        }
+        if (!spec.multiLabel()) {
+            throw new Args.UsageException("--threshold decides a multi-label model's labels, but " + where
+                    + " is not a multi-label spec (labels: K); drop --threshold");
+        }
+        String v = a.get("threshold", "");
+        double t;
+        try {
+            t = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            t = Double.NaN;
+        }
+        if (!(t > 0 && t < 1)) {
+            throw new Args.UsageException("--threshold must be a probability strictly between 0 and 1, got '" + v + "'");
+        }
+        return t;
+    }
+
+    static double threshold(Args a, ModelSpec spec, String where) {
+        return threshold(a, spec, where, DEFAULT_THRESHOLD);
+    }
+
     /** {@code --scale-target}'s default: targets in standard units train well whatever their own units are. */
     static final String DEFAULT_TARGET_SCALER = "zscore";
 
@@ -136,6 +190,11 @@ final class RunFlags {
      * {@code label}), one per output of the spec.
      */
     static List<String> targetColumns(Args a, int outputs, Path specFile) {
+        return targetColumns(a, outputs, specFile, false);
+    }
+
+    /** As above; for a multi-label spec the columns are its K 0/1 label columns. */
+    static List<String> targetColumns(Args a, int outputs, Path specFile, boolean multiLabel) {
         if (a.has("label-cols") && a.has("label-col")) {
             throw new Args.UsageException("give --label-col (one target) or --label-cols (several), not both");
         }
@@ -147,8 +206,10 @@ final class RunFlags {
         }
         if (cols.size() != outputs || new HashSet<>(cols).size() != cols.size()) {
             throw new Args.UsageException((a.has("label-cols") ? "--label-cols" : "--label-col") + " names "
-                    + cols.size() + " distinct target column(s) " + cols + ", but " + specFile + " has outputs: " + outputs
-                    + "; name one target column per output (--label-cols y1,y2,...)");
+                    + cols.size() + " distinct target column(s) " + cols + ", but " + specFile + " has "
+                    + (multiLabel ? "labels: " : "outputs: ") + outputs + "; name one " + (multiLabel ? "label" : "target")
+                    + " column per " + (multiLabel ? "label" : "output") + " (--label-cols "
+                    + (multiLabel ? "l1,l2" : "y1,y2") + ",...)");
         }
         return List.copyOf(cols);
     }

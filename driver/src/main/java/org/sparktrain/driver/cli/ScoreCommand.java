@@ -26,6 +26,7 @@ import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.io.ModelContents;
 import org.sparktrain.engine.io.ModelFile;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
+import org.sparktrain.engine.metrics.MultiLabelMetrics;
 import org.sparktrain.engine.metrics.RegressionMetrics;
 import org.sparktrain.partitioning.DataPipeline;
 import org.sparktrain.engine.spec.ModelSpec;
@@ -53,7 +54,10 @@ final class ScoreCommand {
               --no-labels             the input has no label column (CSV: every column is a feature)
               --label-col NAME        the label column of labelled CSV/Parquet input (default: label; for a
                                       regression model the target columns it was trained on)
-              --label-cols Y1,Y2,...  regression: the target columns of labelled input
+              --label-cols Y1,Y2,...  regression: the target columns of labelled input; multi-label: its 0/1
+                                      label columns (default: the ones the model was trained on)
+              --threshold T           multi-label: a label is yes (pred_L 1) when prob_L >= T (default: the
+                                      threshold stored in the model, else 0.5)
               --out DIR               where the predictions go (must not exist yet)
               --format csv|parquet    output format (default parquet)
               --metrics-out FILE      with labels: also write the metrics as JSON
@@ -66,7 +70,8 @@ final class ScoreCommand {
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = new Args("sparktrain score", argv, 1,
-                Set.of("model-file", "data", "part", "label-col", "label-cols", "out", "format", "metrics-out", "master"),
+                Set.of("model-file", "data", "part", "label-col", "label-cols", "out", "format", "metrics-out", "master",
+                        "threshold"),
                 Set.of("help", "no-labels"));
         if (a.flag("help")) {
             out.print(HELP);
@@ -117,12 +122,16 @@ final class ScoreCommand {
         long t0 = System.nanoTime();
         out.println("reading and validating " + dataPath + " ...");
         LabeledData data;
-        boolean regression = spec.regression();
-        List<String> targets = regression && labelled ? targetColumns(a, model, spec.outputs()) : null;
+        boolean multiLabel = spec.multiLabel();
+        boolean regression = spec.regression() || multiLabel; // both predict values per row from its targets' path
+        // a multi-label model's label names and threshold are in its provenance (docs/architecture.md, "Multi-label");
+        // a file without them (or any older file) decides at 0.5
+        double threshold = RunFlags.threshold(a, spec, modelPath, storedThreshold(model));
+        List<String> targets = regression && labelled ? targetColumns(a, model, spec.targetCount()) : null;
         if (labelled) {
             data = DataSources.read(session, dataPath, a.get("part", "t10k"),
                     new DataSources.Options(Math.max(2, classes), spec.input(), a.get("label-col", null), false)
-                            .regression(targets));
+                            .targets(spec, targets));
         } else {
             data = unlabelled(session, dataPath, Math.max(2, classes), spec);
         }
@@ -148,7 +157,7 @@ final class ScoreCommand {
             for (int t = 0; t < targetCount; t++) {
                 fields.add(DataTypes.createStructField(targets.get(t), DataTypes.FloatType, false));
             }
-            for (String name : predictionColumns(classes)) {
+            for (String name : multiLabel ? probabilityColumns(model, targets, classes) : predictionColumns(classes)) {
                 fields.add(DataTypes.createStructField(name, DataTypes.FloatType, false));
             }
         } else {
@@ -164,6 +173,17 @@ final class ScoreCommand {
         }
         StructType schema = new StructType(fields.toArray(new StructField[0]));
         Dataset<Row> df = session.createDataFrame(rows, schema);
+        if (multiLabel) { // the labels as read as 0/1 integers, and one decision per label at the threshold
+            List<String> names = labelNames(model, targets, classes);
+            for (int t = 0; t < targetCount; t++) {
+                df = df.withColumn(targets.get(t), functions.col(targets.get(t)).cast(DataTypes.IntegerType));
+            }
+            for (String name : names) {
+                df = df.withColumn("pred_" + name, functions.when(functions.col("prob_" + name).geq(threshold), 1)
+                        .otherwise(0));
+            }
+            schema = df.schema();
+        }
         // written beside the target, then renamed: a failed run leaves no half-written output
         org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(op.getParent(),
                 "." + op.getName() + "." + UUID.randomUUID() + ".tmp");
@@ -185,7 +205,17 @@ final class ScoreCommand {
         long n = data.count();
         out.printf(java.util.Locale.ROOT, "scored %d rows with %s into %s (%s) in %.1f s (%.0f rows/s, reading"
                 + " included)%n", n, modelPath, outPath, format, seconds, n / seconds);
-        if (labelled && regression) {
+        if (labelled && multiLabel) {
+            MultiLabelMetrics m = writtenMultiLabelMetrics(session, outPath, format, schema, targets,
+                    probabilityColumns(model, targets, classes), threshold);
+            out.print(m.summary(targets));
+            out.printf("micro F1 %.4f  macro F1 %.4f  hamming loss %.4f  subset accuracy %.4f  (%d examples, threshold"
+                    + " %s)%n", m.microF1(), m.macroF1(), m.hammingLoss(), m.subsetAccuracy(), m.count(), threshold);
+            if (a.has("metrics-out")) {
+                byte[] json = (m.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+                AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));
+            }
+        } else if (labelled && regression) {
             RegressionMetrics m = writtenRegressionMetrics(session, outPath, format, schema, targets, classes);
             out.print(m.summary());
             out.printf("rmse %.4g  mae %.4g  r2 %.4f  (%d examples, in the targets' units)%n", m.rmse(), m.mae(),
@@ -249,6 +279,81 @@ final class ScoreCommand {
         return all;
     }
 
+    /** The threshold a multi-label model was trained with (its provenance's {@code threshold}), else 0.5. */
+    static double storedThreshold(ModelContents model) {
+        String t = model.provenance().get("threshold");
+        try {
+            return t == null ? RunFlags.DEFAULT_THRESHOLD : Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            throw new Args.UsageException("the model file's provenance holds threshold '" + t + "', not a number;"
+                    + " give --threshold T");
+        }
+    }
+
+    /**
+     * A multi-label model's label names: the label columns of labelled input, else those it was trained on (its
+     * provenance's {@code labels}), else 0..K-1.
+     */
+    static List<String> labelNames(ModelContents model, List<String> given, int labels) {
+        if (given != null) {
+            return given;
+        }
+        String stored = model.provenance().get("labels");
+        if (stored != null && stored.split(",").length == labels) {
+            return List.of(stored.split(","));
+        }
+        List<String> names = new ArrayList<>();
+        for (int j = 0; j < labels; j++) {
+            names.add(Integer.toString(j));
+        }
+        return names;
+    }
+
+    /** {@code prob_L} for every label L of a multi-label model. */
+    static List<String> probabilityColumns(ModelContents model, List<String> given, int labels) {
+        List<String> cols = new ArrayList<>();
+        for (String n : labelNames(model, given, labels)) {
+            cols.add("prob_" + n);
+        }
+        return cols;
+    }
+
+    /** The multi-label metrics of written predictions (label and probability columns), merged in partition order. */
+    static MultiLabelMetrics writtenMultiLabelMetrics(SparkSession session, String path, String format,
+            StructType schema, List<String> labels, List<String> probs, double threshold) {
+        Dataset<Row> written = format.equals("csv")
+                ? session.read().option("header", "true").schema(schema).csv(path)
+                : session.read().parquet(path);
+        int k = labels.size();
+        List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+        for (String t : labels) {
+            cols.add(functions.col(t).cast(DataTypes.FloatType));
+        }
+        for (String p : probs) {
+            cols.add(functions.col(p));
+        }
+        List<MultiLabelMetrics> parts = written.select(cols.toArray(new org.apache.spark.sql.Column[0])).javaRDD()
+                .mapPartitions((Iterator<Row> it) -> {
+                    MultiLabelMetrics m = new MultiLabelMetrics(k);
+                    float[] y = new float[k];
+                    float[] p = new float[k];
+                    while (it.hasNext()) {
+                        Row r = it.next();
+                        for (int j = 0; j < k; j++) {
+                            y[j] = r.getFloat(j);
+                            p[j] = r.getFloat(k + j);
+                        }
+                        m.addBatch(p, y, 1, threshold);
+                    }
+                    return List.of(m).iterator();
+                }).collect();
+        MultiLabelMetrics all = new MultiLabelMetrics(k);
+        for (MultiLabelMetrics m : parts) {
+            all.merge(m);
+        }
+        return all;
+    }
+
     /** {@code prediction} for one output, {@code prediction_0 .. prediction_{n-1}} for more. */
     static List<String> predictionColumns(int outputs) {
         List<String> names = new ArrayList<>();
@@ -263,7 +368,8 @@ final class ScoreCommand {
      * columns it was trained on (its provenance's {@code targets}), else {@code label}.
      */
     static List<String> targetColumns(Args a, ModelContents model, int outputs) {
-        String given = a.get("label-cols", a.get("label-col", model.provenance().getOrDefault("targets", "label")));
+        String given = a.get("label-cols", a.get("label-col", model.provenance().getOrDefault("targets",
+                model.provenance().getOrDefault("labels", "label"))));
         List<String> cols = new ArrayList<>();
         for (String c : given.split(",")) {
             if (!c.isBlank()) {

@@ -26,6 +26,7 @@ import org.sparktrain.engine.io.ModelFile;
 import org.sparktrain.engine.kernel.Gemms;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
 import org.sparktrain.engine.metrics.Metrics;
+import org.sparktrain.engine.metrics.MultiLabelMetrics;
 import org.sparktrain.engine.metrics.RegressionMetrics;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
@@ -49,7 +50,10 @@ final class TrainCommand {
                                       test set, no test metrics, no metrics.json)
               --label-col NAME        the label column of CSV/Parquet data (default: label); for a regression
                                       spec (outputs: 1) its target column
-              --label-cols Y1,Y2,...  regression: the float target columns, one per output of the spec
+              --label-cols Y1,Y2,...  regression: the float target columns, one per output of the spec;
+                                      multi-label (labels: K): the K 0/1 label columns
+              --threshold T           multi-label: a label is yes when its probability is >= T (default
+                                      0.5); stored in the model for score
               --scale-target zscore|minmax|none  regression: scale the targets, fitted on the training part,
                                       stored in the model and inverted on every prediction (default zscore)
               --drop-bad-rows         drop (and count) rows that fail validation instead of stopping
@@ -170,7 +174,7 @@ final class TrainCommand {
             org.sparktrain.driver.train.ExecutorWarmup.start(sc, spec, cfg, run.stepRows(workers), 2000);
         }
         DataSources.Options read = new DataSources.Options(classes, spec.input(), a.get("label-col", null),
-                a.flag("drop-bad-rows")).regression(f.targets);
+                a.flag("drop-bad-rows")).targets(spec, f.targets);
         long t0 = System.nanoTime();
         out.println("reading and validating " + f.dataPath + " ...");
         Progress progress = Progress.forOutput(out);
@@ -245,8 +249,8 @@ final class TrainCommand {
         DistributedTraining.Options watch = DistributedTraining.Options.quiet().printingTo(out)
                 .checkpoints(outDir, a.flag("resume")).checkpointEvery(checkpointEvery)
                 .loggingEpochsTo(outDir + "/metrics.jsonl")
-                .validation(valBlocks == null ? null : evaluator(sc, fold, valBlocks))
-                .perEpochTest(testBlocks == null ? null : evaluator(sc, fold, testBlocks));
+                .validation(valBlocks == null ? null : evaluator(sc, fold, valBlocks, f.threshold))
+                .perEpochTest(testBlocks == null ? null : evaluator(sc, fold, testBlocks, f.threshold));
         if (warmup != null) {
             warmup.close();
         }
@@ -261,7 +265,7 @@ final class TrainCommand {
                     + java.util.Arrays.toString(trained.trainer().config().classWeights()));
         }
 
-        Metrics testMetrics = testBlocks == null ? null : evaluator(sc, fold, testBlocks).evaluate(net);
+        Metrics testMetrics = testBlocks == null ? null : evaluator(sc, fold, testBlocks, f.threshold).evaluate(net);
         Map<String, String> provenance = RunProvenance.of(f, run, sc);
         if (heldOut > 0) {
             provenance.put("test", "held out of data: stratified " + percent(heldOut) + "%, " + fold.testRows() + " rows");
@@ -276,6 +280,10 @@ final class TrainCommand {
         if (weights != null) {
             provenance.put("class.weights", run.classWeights() + " = " + java.util.Arrays.toString(weights));
         }
+        if (spec.multiLabel()) { // docs/architecture.md, "Multi-label": score reads both
+            provenance.put("labels", String.join(",", f.targets));
+            provenance.put("threshold", Double.toString(f.threshold));
+        }
         provenance.put("optimizer", trained.trainer().optimizer().describe());
         provenance.put("created", Instant.now().toString());
         ModelContents model = net.toModel(Optional.ofNullable(fold.scaler()), Optional.ofNullable(fold.targetScaler()),
@@ -284,8 +292,12 @@ final class TrainCommand {
         AtomicWrite.write(sc.hadoopConfiguration(), modelFile, o -> ModelFile.write(o, model));
         if (testMetrics != null) {
             out.println();
-            out.println(testMetrics.summary());
-            if (testMetrics instanceof RegressionMetrics r) {
+            out.println(testMetrics instanceof MultiLabelMetrics ml ? ml.summary(f.targets) : testMetrics.summary());
+            if (testMetrics instanceof MultiLabelMetrics m) {
+                out.printf("test micro F1 %.4f  test macro F1 %.4f  test hamming loss %.4f  test subset accuracy %.4f"
+                        + "  test loss %.4f  (%d examples, threshold %s)%n", m.microF1(), m.macroF1(), m.hammingLoss(),
+                        m.subsetAccuracy(), m.loss(), m.count(), f.threshold);
+            } else if (testMetrics instanceof RegressionMetrics r) {
                 out.printf("test rmse %.4g  test mae %.4g  test r2 %.4f  (%d examples, in the targets' units)%n",
                         r.rmse(), r.mae(), r.r2(), r.count());
             } else {
@@ -311,8 +323,18 @@ final class TrainCommand {
      * scaler inverted (docs/architecture.md, "Regression").
      */
     static DistributedTraining.Validator evaluator(JavaSparkContext sc, PreparedFold fold, JavaRDD<Block> blocks) {
+        return evaluator(sc, fold, blocks, RunFlags.DEFAULT_THRESHOLD);
+    }
+
+    /**
+     * As above; a multi-label network's (docs/architecture.md, "Multi-label") decides its labels at {@code threshold}.
+     */
+    static DistributedTraining.Validator evaluator(JavaSparkContext sc, PreparedFold fold, JavaRDD<Block> blocks,
+            double threshold) {
         if (fold.targetCount() > 0) {
-            return n -> DistributedEvaluation.evaluateRegression(sc, n, blocks, fold.targetCount(), fold.targetScaler());
+            return n -> n.spec().multiLabel()
+                    ? DistributedEvaluation.evaluateMultiLabel(sc, n, blocks, fold.targetCount(), threshold)
+                    : DistributedEvaluation.evaluateRegression(sc, n, blocks, fold.targetCount(), fold.targetScaler());
         }
         return n -> DistributedEvaluation.evaluate(sc, n, blocks);
     }

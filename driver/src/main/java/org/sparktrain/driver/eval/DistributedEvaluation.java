@@ -13,6 +13,7 @@ import java.util.List;
 import org.sparktrain.engine.data.MiniBatch;
 import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
+import org.sparktrain.engine.metrics.MultiLabelMetrics;
 import org.sparktrain.engine.metrics.RegressionMetrics;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.train.RoundVector;
@@ -120,6 +121,62 @@ public final class DistributedEvaluation {
             }).collect();
             RegressionMetrics all = new RegressionMetrics(outputs);
             for (RegressionMetrics p : parts) {
+                all.merge(p);
+            }
+            return all;
+        } finally {
+            weights.destroy();
+        }
+    }
+
+    /**
+     * Multi-label metrics of a network on blocks whose rows end with {@code labels} 0/1 label values: the loss (binary
+     * cross-entropy per label), and each label decided yes when its probability is at least {@code threshold}
+     * (docs/architecture.md, "Multi-label"). Merged on the driver in partition order.
+     */
+    public static MultiLabelMetrics evaluateMultiLabel(JavaSparkContext sc, Network net, JavaRDD<Block> blocks,
+            int labels, double threshold) {
+        Broadcast<float[]> weights = sc.broadcast(RoundVector.packParamsAndState(net));
+        String spec = net.spec().text();
+        int outputs = net.outputShape().size();
+        if (outputs != labels) {
+            throw new IllegalArgumentException("the network has " + outputs + " outputs for " + labels + " labels");
+        }
+        try {
+            List<MultiLabelMetrics> parts = blocks.mapPartitions((Iterator<Block> it) -> {
+                MultiLabelMetrics m = new MultiLabelMetrics(labels);
+                if (!it.hasNext()) {
+                    return Collections.singletonList(m).iterator();
+                }
+                ConcurrentLinkedQueue<Network> q = POOL.computeIfAbsent(spec, s -> new ConcurrentLinkedQueue<>());
+                Network n = q.poll();
+                if (n == null) {
+                    n = Network.build(ModelSpec.parse(spec, "evaluation"), 0);
+                }
+                try {
+                    RoundVector.unpackParamsAndState(weights.value(), n);
+                    float[] probs = new float[0];
+                    while (it.hasNext()) {
+                        Block b = it.next();
+                        if (b.size == 0) {
+                            continue;
+                        }
+                        MiniBatch mb = b.toMiniBatch(labels);
+                        if (probs.length < b.size * labels) {
+                            probs = new float[b.size * labels];
+                        }
+                        // the loss from the logits (a second forward pass: predict gives probabilities)
+                        m.addLoss(n.loss(mb), b.size);
+                        n.predict(mb.features, b.size, probs);
+                        m.addBatch(probs, mb.targets, b.size, threshold);
+                    }
+                } finally {
+                    q.offer(n);
+                }
+                return Collections.singletonList(m).iterator();
+            }).collect();
+            MultiLabelMetrics all = new MultiLabelMetrics(labels);
+            for (MultiLabelMetrics p : parts) {
                 all.merge(p);
             }
             return all;

@@ -2,6 +2,7 @@ package org.sparktrain.driver.eval;
 
 import java.util.List;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
+import org.sparktrain.engine.metrics.MultiLabelMetrics;
 import org.sparktrain.engine.metrics.RegressionMetrics;
 import java.util.Locale;
 
@@ -39,6 +40,17 @@ public final class Summary {
         double[] v = new double[r.size()];
         for (int i = 0; i < v.length; i++) {
             var metrics = r.get(i).metrics();
+            if (metrics instanceof MultiLabelMetrics ml) { // docs/architecture.md, "Multi-label"
+                v[i] = switch (name) {
+                    case "micro_f1" -> ml.microF1();
+                    case "macro_f1" -> ml.macroF1();
+                    case "hamming_loss" -> ml.hammingLoss();
+                    case "subset_accuracy" -> ml.subsetAccuracy();
+                    case "loss" -> ml.loss();
+                    default -> throw new IllegalArgumentException(name);
+                };
+                continue;
+            }
             if (metrics instanceof RegressionMetrics g) { // docs/architecture.md, "Regression"
                 v[i] = switch (name) {
                     case "rmse" -> g.rmse();
@@ -64,9 +76,13 @@ public final class Summary {
 
     static final String[] METRICS = {"accuracy", "loss", "macro_f1", "macro_precision", "macro_recall"};
     static final String[] REGRESSION_METRICS = {"rmse", "mae", "r2", "loss"};
+    static final String[] MULTI_LABEL_METRICS = {"micro_f1", "macro_f1", "hamming_loss", "subset_accuracy", "loss"};
 
-    /** The metrics the runs report: a classifier's or a regressor's. */
+    /** The metrics the runs report: a classifier's, a regressor's or a multi-label classifier's. */
     static String[] metrics(List<FoldResult> r) {
+        if (!r.isEmpty() && r.get(0).metrics() instanceof MultiLabelMetrics) {
+            return MULTI_LABEL_METRICS;
+        }
         return !r.isEmpty() && r.get(0).metrics() instanceof RegressionMetrics ? REGRESSION_METRICS : METRICS;
     }
 
@@ -74,7 +90,9 @@ public final class Summary {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s, %d %s%n", method, r.size(), r.size() == 1 ? "run" : "runs"));
         boolean regression = metrics(r) == REGRESSION_METRICS;
-        String[] cols = regression ? new String[] {"rmse", "mae", "r2"} : new String[] {"accuracy", "loss", "macro_f1"};
+        String[] cols = regression ? new String[] {"rmse", "mae", "r2"}
+                : metrics(r) == MULTI_LABEL_METRICS ? new String[] {"micro_f1", "macro_f1", "hamming_loss"}
+                : new String[] {"accuracy", "loss", "macro_f1"};
         sb.append(String.format(Locale.ROOT, "%6s %10s %10s %9s %9s %9s %8s%n", "fold", "train", "validate", cols[0],
                 cols[1], cols[2], "seconds"));
         for (int i = 0; i < r.size(); i++) {

@@ -79,8 +79,18 @@ public final class RunReport {
         // a regressor's metrics (docs/architecture.md, "Regression"): RMSE, MAE, R² instead of accuracy and confusion
         boolean regression = (test != null && test.has("rmse"))
                 || epochs.stream().anyMatch(e -> e.has("val_rmse") || e.has("test_rmse"));
-        String acc = regression ? "rmse" : "acc";
-        if (test != null && regression) {
+        // a multi-label classifier's (docs/architecture.md, "Multi-label"): micro F1 and a per-label table
+        boolean multiLabel = (test != null && test.has("micro_f1"))
+                || epochs.stream().anyMatch(e -> e.has("val_micro_f1") || e.has("test_micro_f1"));
+        String acc = regression ? "rmse" : multiLabel ? "micro_f1" : "acc";
+        if (test != null && multiLabel) {
+            h.append(String.format(Locale.ROOT, "<p id=\"summary\">Test micro F1 <b>%s</b>, macro F1 %s, Hamming loss"
+                    + " %s, subset accuracy %s, loss %s over %d examples%s.</p>%n", fmt(test.path("micro_f1").asDouble()),
+                    fmt(test.path("macro_f1").asDouble()), fmt(test.path("hamming_loss").asDouble()),
+                    fmt(test.path("subset_accuracy").asDouble()), fmt(test.path("loss").asDouble()),
+                    test.path("count").asLong(), provenance != null && provenance.containsKey("threshold")
+                            ? " (threshold " + esc(provenance.get("threshold")) + ")" : ""));
+        } else if (test != null && regression) {
             h.append(String.format(Locale.ROOT, "<p id=\"summary\">Test RMSE <b>%s</b>, MAE %s, R&sup2; %s over %d"
                     + " examples (in the targets' units).</p>%n", fmt(test.path("rmse").asDouble()),
                     fmt(test.path("mae").asDouble()), fmt(test.path("r2").asDouble()), test.path("count").asLong()));
@@ -94,14 +104,17 @@ public final class RunReport {
             h.append(img("loss against epochs", chart("Loss", "loss", epochs, "loss", "val_loss")));
             boolean val = epochs.stream().anyMatch(e -> e.has("val_" + acc));
             boolean testAcc = epochs.stream().anyMatch(e -> e.has("test_" + acc));
-            if ((val || testAcc) && regression) {
+            if ((val || testAcc) && multiLabel) {
+                h.append(img("micro F1 against epochs", chart("Micro F1", "micro F1", epochs,
+                        val ? "val_micro_f1" : "test_micro_f1")));
+            } else if ((val || testAcc) && regression) {
                 h.append(img("RMSE against epochs", chart("RMSE", "rmse", epochs, val ? "val_rmse" : "test_rmse")));
             } else if (val || testAcc) {
                 h.append(img("accuracy against epochs", chart("Accuracy", "accuracy", epochs,
                         val ? "val_acc" : "test_acc")));
             }
             h.append("<table id=\"epochs\"><tr><th>epoch</th><th>loss</th><th>validation / test ")
-                    .append(regression ? "RMSE" : "accuracy").append("</th>")
+                    .append(regression ? "RMSE" : multiLabel ? "micro F1" : "accuracy").append("</th>")
                     .append("<th>samples/s</th><th>seconds</th><th>rounds</th><th>round ms median / p90</th>")
                     .append("<th>time outside compute</th></tr>\n");
             for (JsonNode e : epochs) {
@@ -116,7 +129,20 @@ public final class RunReport {
             }
             h.append("</table>\n");
         }
-        if (test != null && regression) {
+        if (test != null && multiLabel) {
+            String[] names = provenance != null && provenance.containsKey("labels")
+                    ? provenance.get("labels").split(",") : new String[0];
+            h.append("<h2 id=\"labels\">Test set, per label</h2>\n<table><tr><th>label</th><th>precision</th>")
+                    .append("<th>recall</th><th>F1</th><th>support</th></tr>\n");
+            for (JsonNode c : test.path("per_label")) {
+                int j = c.path("label").asInt();
+                h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td>"
+                                + "</tr>%n", esc(j < names.length ? names[j] : Integer.toString(j)),
+                        fmt(c.path("precision").asDouble()), fmt(c.path("recall").asDouble()),
+                        fmt(c.path("f1").asDouble()), c.path("support").asLong()));
+            }
+            h.append("</table>\n");
+        } else if (test != null && regression) {
             h.append("<h2 id=\"outputs\">Test set, per output</h2>\n<table><tr><th>output</th><th>rmse</th>")
                     .append("<th>mae</th><th>R&sup2;</th></tr>\n");
             for (JsonNode o : test.path("per_output")) {
@@ -175,6 +201,9 @@ public final class RunReport {
 
     /** The report of an {@code evaluate} run: the spread over folds (or bootstrap rounds) and each one's metrics. */
     private static String evaluation(String dir, JsonNode summary, List<JsonNode> epochs) throws IOException {
+        if (summary.has("micro_f1")) {
+            return multiLabelEvaluation(dir, summary);
+        }
         if (summary.has("rmse")) {
             return regressionEvaluation(dir, summary);
         }
@@ -310,6 +339,43 @@ public final class RunReport {
 
     private static String fmtShare(double fraction) {
         return java.math.BigDecimal.valueOf(fraction).movePointRight(2).stripTrailingZeros().toPlainString() + "%";
+    }
+
+    /**
+     * An {@code evaluate} run of a multi-label spec (docs/architecture.md, "Multi-label"): micro F1 per run, each run's
+     * micro and macro F1, Hamming loss, subset accuracy and loss.
+     */
+    private static String multiLabelEvaluation(String dir, JsonNode summary) throws IOException {
+        StringBuilder h = head(dir);
+        String method = summary.path("method").asText();
+        h.append(String.format(Locale.ROOT, "<p id=\"summary\">%s, %d run(s): micro F1 <b>%s &plusmn; %s</b>, macro F1"
+                        + " %s &plusmn; %s, Hamming loss %s &plusmn; %s (mean &plusmn; standard deviation over the runs)."
+                        + "</p>%n", esc(method), summary.path("runs").asInt(),
+                fmt(summary.path("micro_f1").asDouble()), fmt(summary.path("micro_f1_sd").asDouble()),
+                fmt(summary.path("macro_f1").asDouble()), fmt(summary.path("macro_f1_sd").asDouble()),
+                fmt(summary.path("hamming_loss").asDouble()), fmt(summary.path("hamming_loss_sd").asDouble())));
+        DefaultCategoryDataset bars = new DefaultCategoryDataset();
+        for (JsonNode f : summary.path("folds")) {
+            bars.addValue(f.path("metrics").path("micro_f1").asDouble(), "validation micro F1",
+                    Integer.toString(f.path("fold").asInt()));
+        }
+        JFreeChart chart = ChartFactory.createBarChart("Validation micro F1 per run", method.equals("bootstrap")
+                ? "bootstrap round" : "fold", "micro F1", bars, PlotOrientation.VERTICAL, false, false, false);
+        chart.getCategoryPlot().setBackgroundPaint(Color.WHITE);
+        h.append("<h2 id=\"spread\">Spread</h2>\n").append(img("validation micro F1 per run", chart));
+        h.append("<table id=\"runs\"><tr><th>run</th><th>training rows</th><th>validation rows</th><th>epochs</th>")
+                .append("<th>micro F1</th><th>macro F1</th><th>Hamming loss</th><th>subset accuracy</th><th>loss</th>")
+                .append("<th>seconds</th></tr>\n");
+        for (JsonNode f : summary.path("folds")) {
+            JsonNode m = f.path("metrics");
+            h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td><td>%s"
+                            + "</td><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td></tr>%n", f.path("fold").asInt(),
+                    f.path("train_rows").asLong(), f.path("validation_rows").asLong(), f.path("epochs").asInt(),
+                    fmt(m.path("micro_f1").asDouble()), fmt(m.path("macro_f1").asDouble()),
+                    fmt(m.path("hamming_loss").asDouble()), fmt(m.path("subset_accuracy").asDouble()),
+                    fmt(m.path("loss").asDouble()), f.path("seconds").asDouble()));
+        }
+        return h.append("</table>\n</body></html>\n").toString();
     }
 
     /** An {@code evaluate} run of a regression spec: RMSE per run, each run's RMSE, MAE and R². */

@@ -22,6 +22,7 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
             org.sparktrain.engine.io.FittedScaler.Kind.class,
             org.sparktrain.engine.metrics.ClassificationMetrics.class,
             org.sparktrain.engine.metrics.RegressionMetrics.class,
+            org.sparktrain.engine.metrics.MultiLabelMetrics.class,
             org.sparktrain.driver.barrier.TaskReport.class, org.sparktrain.driver.barrier.TaskReport[].class,
         };
     }

@@ -14,6 +14,7 @@ import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.DataSet;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
 import org.sparktrain.engine.metrics.Metrics;
+import org.sparktrain.engine.metrics.MultiLabelMetrics;
 import org.sparktrain.engine.metrics.RegressionMetrics;
 import org.sparktrain.engine.spec.TrainingConfig;
 import org.sparktrain.engine.train.EarlyStopping;
@@ -316,14 +317,20 @@ public final class DistributedTraining {
             double[] pct = master.roundPercentiles();
             double eta = trainSeconds / (epoch - startEpoch + 1) * (epochs - epoch);
             StringBuilder line = new StringBuilder(String.format("epoch %d/%d  loss %.4f", epoch, epochs, r[0]));
-            if (val instanceof RegressionMetrics rv) { // docs/architecture.md, "Regression"
+            if (val instanceof MultiLabelMetrics mv) { // docs/architecture.md, "Multi-label"
+                line.append(String.format("  val_loss %.4f  val_micro_f1 %.4f  val_hamming %.4f", mv.loss(),
+                        mv.microF1(), mv.hammingLoss()));
+            } else if (val instanceof RegressionMetrics rv) { // docs/architecture.md, "Regression"
                 line.append(String.format("  val_loss %.4f  val_rmse %.4g  val_r2 %.4f", rv.loss(), rv.rmse(), rv.r2()));
             } else if (val != null) {
                 ClassificationMetrics cv = (ClassificationMetrics) val;
                 line.append(String.format("  val_loss %.4f  val_acc %.4f", cv.logLoss(), cv.accuracy()));
             } else if (perEpochTest != null) {
                 test = perEpochTest.evaluate(net);
-                if (test instanceof RegressionMetrics rt) {
+                if (test instanceof MultiLabelMetrics mt) {
+                    line.append(String.format("  test_micro_f1 %.4f  test_hamming %.4f", mt.microF1(),
+                            mt.hammingLoss()));
+                } else if (test instanceof RegressionMetrics rt) {
                     line.append(String.format("  test_rmse %.4g  test_r2 %.4f", rt.rmse(), rt.r2()));
                 } else {
                     testAcc = ((ClassificationMetrics) test).accuracy();
@@ -336,7 +343,13 @@ public final class DistributedTraining {
             rec.put("epoch", epoch);
             rec.put("epochs", epochs);
             rec.put("loss", r[0]);
-            if (val instanceof RegressionMetrics rv) {
+            if (val instanceof MultiLabelMetrics mv) {
+                rec.put("val_loss", mv.loss());
+                rec.put("val_micro_f1", mv.microF1());
+                rec.put("val_macro_f1", mv.macroF1());
+                rec.put("val_hamming_loss", mv.hammingLoss());
+                rec.put("val_subset_accuracy", mv.subsetAccuracy());
+            } else if (val instanceof RegressionMetrics rv) {
                 rec.put("val_loss", rv.loss());
                 rec.put("val_rmse", rv.rmse());
                 rec.put("val_mae", rv.mae());
@@ -344,6 +357,12 @@ public final class DistributedTraining {
             } else if (val != null) {
                 rec.put("val_loss", val.loss());
                 rec.put("val_acc", ((ClassificationMetrics) val).accuracy());
+            } else if (test instanceof MultiLabelMetrics mt) {
+                rec.put("test_loss", mt.loss());
+                rec.put("test_micro_f1", mt.microF1());
+                rec.put("test_macro_f1", mt.macroF1());
+                rec.put("test_hamming_loss", mt.hammingLoss());
+                rec.put("test_subset_accuracy", mt.subsetAccuracy());
             } else if (test instanceof RegressionMetrics rt) {
                 rec.put("test_rmse", rt.rmse());
                 rec.put("test_mae", rt.mae());

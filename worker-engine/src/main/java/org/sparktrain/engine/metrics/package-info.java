@@ -1,7 +1,9 @@
 /**
  * Evaluation metrics behind one small interface, {@link org.sparktrain.engine.metrics.Metrics} (count, the loss early
  * stopping watches, a table, JSON). {@link org.sparktrain.engine.metrics.RegressionMetrics} accumulates a regressor's
- * RMSE, MAE and R² per output and overall (docs/architecture.md, "Regression").
+ * RMSE, MAE and R² per output and overall (docs/architecture.md, "Regression");
+ * {@link org.sparktrain.engine.metrics.MultiLabelMetrics} a multi-label classifier's per-label precision, recall, F1
+ * and support, micro and macro F1, Hamming loss and subset accuracy at a decision threshold ("Multi-label").
  * {@link org.sparktrain.engine.metrics.ClassificationMetrics} accumulates a classifier's
  * predictions and reports accuracy, the confusion matrix, per-class precision, recall and F1, their macro averages
  * and the log-loss, with scikit-learn's definitions. Each worker accumulates its part and the driver merges them:

@@ -32,7 +32,7 @@ import org.sparktrain.engine.loss.Loss;
  */
 public final class ModelSpec {
     private static final String[] TOP_KEYS = {
-        "name", "input", "classes", "outputs", "layers", "loss", "optimizer", "regularization", "clipping", "training"};
+        "name", "input", "classes", "outputs", "labels", "layers", "loss", "optimizer", "regularization", "clipping", "training"};
 
     private final String text;
     private final String source;
@@ -40,6 +40,7 @@ public final class ModelSpec {
     private final Shape input;
     private final int classes;
     private final int outputs;
+    private final int labels;
     private final List<LayerConfig> layers;
     private final String loss;
     private final double lossDelta;
@@ -56,6 +57,11 @@ public final class ModelSpec {
         this.input = parseShape(top.raw().get("input"), source);
         this.classes = top.has("classes") ? top.positive("classes", null) : 0;
         this.outputs = top.has("outputs") ? top.positive("outputs", null) : 0;
+        this.labels = top.has("labels") ? top.positive("labels", null) : 0;
+        if (labels > 0 && (classes > 0 || outputs > 0)) {
+            throw new SpecException(source + ": the spec gives 'labels' (multi-label: K yes/no labels) and '"
+                    + (classes > 0 ? "classes" : "outputs") + "'; keep the one this model is for");
+        }
         if (classes > 0 && outputs > 0) {
             throw new SpecException(source + ": the spec gives both 'classes' (classification) and 'outputs'"
                     + " (regression); keep the one this model is for");
@@ -63,7 +69,7 @@ public final class ModelSpec {
         this.layers = List.copyOf(LayerParser.parseList(top.raw().get("layers"), source));
         // loss: NAME, or {type: NAME, delta: D} (Huber's threshold); regression defaults to mse
         // (docs/architecture.md, "Regression")
-        String dflt = outputs > 0 ? "mse" : "softmax_cross_entropy";
+        String dflt = outputs > 0 ? "mse" : labels > 0 ? "sigmoid_binary_cross_entropy" : "softmax_cross_entropy";
         if (top.raw().get("loss") instanceof java.util.Map) {
             SpecMap l = top.child("loss");
             l.allowOnly("type", "delta");
@@ -86,10 +92,26 @@ public final class ModelSpec {
             throw new SpecException(source + ": 'outputs: " + outputs + "' is a regression spec, but its loss "
                     + loss + " is for classification; use mse, mae or huber (or 'classes:' for a classifier)");
         }
+        if (labels > 0) { // docs/architecture.md, "Multi-label"
+            if (!parsed.name().equals("sigmoid_binary_cross_entropy")) {
+                throw new SpecException(source + ": 'labels: " + labels + "' is a multi-label spec (independent yes/no"
+                        + " labels), but its loss is " + loss + "; use loss: sigmoid_binary_cross_entropy");
+            }
+            if (!layers.isEmpty() && layers.get(layers.size() - 1) instanceof org.sparktrain.engine.layer.Activation.Config a
+                    && !a.kind().specName().equals("sigmoid")) {
+                throw new SpecException(source + ": 'labels: " + labels + "' is a multi-label spec, but the last layer's"
+                        + " activation is " + a.kind().specName() + "; a multi-label output is one sigmoid per label"
+                        + " (end with {type: dense, units: " + labels + ", activation: sigmoid})");
+            }
+        }
         this.optimizer = top.child("optimizer");
         this.regularization = top.child("regularization");
         this.clipping = top.has("clipping") ? top.child("clipping") : defaultClipping(layers, source);
         this.training = TrainingConfig.parse(top.child("training"));
+        if (labels > 0 && training.metric().equals("accuracy")) {
+            throw new SpecException(source + " > training > early_stopping: metric accuracy is for single-label"
+                    + " classifiers; a multi-label spec (labels:) stops on metric: loss");
+        }
         if (outputs > 0 && training.metric().equals("accuracy")) {
             throw new SpecException(source + " > training > early_stopping: metric accuracy is for classifiers;"
                     + " a regression spec (outputs:) stops on metric: loss");
@@ -160,6 +182,21 @@ public final class ModelSpec {
     /** Declared number of regression outputs ({@code outputs:}), or 0 for a classification spec. */
     public int outputs() {
         return outputs;
+    }
+
+    /** Declared number of yes/no labels of a multi-label spec ({@code labels:}), or 0. */
+    public int labels() {
+        return labels;
+    }
+
+    /** Whether this is a multi-label spec ({@code labels: K}: K independent sigmoid outputs). */
+    public boolean multiLabel() {
+        return labels > 0;
+    }
+
+    /** The float target values a row carries after its features: regression's outputs or the labels (0: none). */
+    public int targetCount() {
+        return outputs > 0 ? outputs : labels;
     }
 
     /** Whether this is a regression spec ({@code outputs:} instead of {@code classes:}). */

@@ -62,6 +62,30 @@ class LossTest {
         }
     }
 
+    /**
+     * docs/architecture.md, "Multi-label": sigmoid binary cross-entropy over K = 3 labels of 0/1 targets, the
+     * gradient checked numerically and the loss against its definition {@code −t·log σ(z) − (1−t)·log(1−σ(z))}.
+     */
+    @Test
+    void multiLabelSigmoidBinaryCrossEntropy() {
+        int n = 4;
+        int k = 3;
+        float[] z = GradientCheck.uniform(n * k, -3f, 3f, 12);
+        float[] t = {1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 1};
+        MiniBatch b = new MiniBatch(null, null, t, n);
+        Loss loss = Loss.parse("sigmoid_binary_cross_entropy");
+        float[] d = new float[n * k];
+        double l = loss.forwardBackward(z, k, b, d);
+        GradientCheck.check("multi-label " + loss.name(), z, 0, n * k, d, 0, () -> loss.forwardBackward(z, k, b, null),
+                100, 1e-2f, 1e-3, 1e-6);
+        double want = 0;
+        for (int i = 0; i < n * k; i++) {
+            double p = 1 / (1 + Math.exp(-z[i]));
+            want -= t[i] * Math.log(p) + (1 - t[i]) * Math.log(1 - p);
+        }
+        assertEquals(want / (n * k), l, 1e-6);
+    }
+
     /** Numerical gradient checks of the regression losses; outputs kept away from MAE's and Huber's kinks. */
     @Test
     void gradientsOfMaeAndHuber() {

@@ -147,4 +147,42 @@ class ModelSpecTest {
         assertMentions(refused(REGRESSION + "training: {early_stopping: {patience: 2, metric: accuracy}}\n"),
                 "bad.yaml", "metric: loss");
     }
+
+    // docs/architecture.md, "Multi-label"
+    static final String MULTI_LABEL = """
+            name: tags
+            input: [3]
+            labels: 2
+            layers:
+              - {type: dense, units: 4, activation: relu}
+              - {type: dense, units: 2, activation: sigmoid}
+            """;
+
+    @Test
+    void aMultiLabelSpecTakesLabelsAndSigmoidBinaryCrossEntropy() {
+        ModelSpec spec = ModelSpec.parse(MULTI_LABEL, "tags.yaml");
+        assertTrue(spec.multiLabel());
+        assertTrue(!spec.regression());
+        assertEquals(2, spec.labels());
+        assertEquals(2, spec.targetCount());
+        assertEquals("sigmoid_binary_cross_entropy", spec.loss()); // the default loss of a multi-label spec
+        Network net = Network.build(spec, 1);
+        assertEquals(Shape.of(2), net.outputShape());
+        // the trailing sigmoid is fused into the loss
+        assertEquals(3, net.layers().size());
+    }
+
+    @Test
+    void multiLabelSpecsThatContradictThemselvesAreRefusedNamingTheFile() {
+        assertMentions(refused(MULTI_LABEL + "classes: 2\n"), "bad.yaml", "'labels'", "'classes'");
+        assertMentions(refused(MULTI_LABEL + "outputs: 2\n"), "bad.yaml", "'labels'", "'outputs'");
+        assertMentions(refused(MULTI_LABEL + "loss: softmax_cross_entropy\n"), "bad.yaml", "multi-label",
+                "sigmoid_binary_cross_entropy");
+        assertMentions(refused(MULTI_LABEL + "loss: mse\n"), "bad.yaml", "multi-label");
+        assertMentions(refused(MULTI_LABEL.replace("activation: sigmoid", "activation: softmax")), "bad.yaml",
+                "softmax", "one sigmoid per label");
+        assertMentions(refused(MULTI_LABEL.replace("labels: 2", "labels: 3")), "bad.yaml", "labels: 3", "2 outputs");
+        assertMentions(refused(MULTI_LABEL + "training: {early_stopping: {patience: 2, metric: accuracy}}\n"),
+                "bad.yaml", "metric: loss");
+    }
 }

@@ -212,7 +212,7 @@ final class ScoreCommand {
             out.printf("micro F1 %.4f  macro F1 %.4f  hamming loss %.4f  subset accuracy %.4f  (%d examples, threshold"
                     + " %s)%n", m.microF1(), m.macroF1(), m.hammingLoss(), m.subsetAccuracy(), m.count(), threshold);
             if (a.has("metrics-out")) {
-                byte[] json = (m.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+                byte[] json = (org.sparktrain.driver.report.MetricsJson.text(m) + "\n").getBytes(StandardCharsets.UTF_8);
                 AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));
             }
         } else if (labelled && regression) {
@@ -221,7 +221,7 @@ final class ScoreCommand {
             out.printf("rmse %.4g  mae %.4g  r2 %.4f  (%d examples, in the targets' units)%n", m.rmse(), m.mae(),
                     m.r2(), m.count());
             if (a.has("metrics-out")) {
-                byte[] json = (m.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+                byte[] json = (org.sparktrain.driver.report.MetricsJson.text(m) + "\n").getBytes(StandardCharsets.UTF_8);
                 AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));
             }
         } else if (labelled) {
@@ -230,7 +230,7 @@ final class ScoreCommand {
             out.println(m.summary());
             out.printf("accuracy %.4f  loss %.4f  (%d examples)%n", m.accuracy(), m.logLoss(), m.count());
             if (a.has("metrics-out")) {
-                byte[] json = (m.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+                byte[] json = (org.sparktrain.driver.report.MetricsJson.text(m) + "\n").getBytes(StandardCharsets.UTF_8);
                 AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));
             }
         }

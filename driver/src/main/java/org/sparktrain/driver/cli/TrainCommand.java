@@ -304,7 +304,7 @@ final class TrainCommand {
                 ClassificationMetrics c = (ClassificationMetrics) testMetrics;
                 out.printf("test accuracy %.4f  test loss %.4f  (%d examples)%n", c.accuracy(), c.logLoss(), c.count());
             }
-            byte[] json = (testMetrics.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] json = (org.sparktrain.driver.report.MetricsJson.text(testMetrics) + "\n").getBytes(StandardCharsets.UTF_8);
             AtomicWrite.write(sc.hadoopConfiguration(), outDir + "/metrics.json", o -> o.write(json));
             if (a.has("metrics-out")) {
                 AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));

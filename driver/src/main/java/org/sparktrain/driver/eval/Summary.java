@@ -109,26 +109,44 @@ public final class Summary {
         return sb.toString();
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * The summary as one JSON object (Jackson): method, runs, each metric's mean and standard deviation
+     * ({@code m} and {@code m_sd}, null when not finite) and every fold's rows, epochs, seconds and metrics.
+     */
     public static String json(String method, List<FoldResult> r) {
-        StringBuilder sb = new StringBuilder("{\"method\":\"").append(method).append("\",\"runs\":").append(r.size());
+        com.fasterxml.jackson.databind.node.ObjectNode o = JSON.createObjectNode();
+        o.put("method", method);
+        o.put("runs", r.size());
         for (String m : metrics(r)) {
             double[] v = metric(r, m);
-            sb.append(String.format(Locale.ROOT, ",\"%s\":%s,\"%s_sd\":%s", m, num(mean(v)), m, num(sd(v))));
+            put(o, m, mean(v));
+            put(o, m + "_sd", sd(v));
         }
-        sb.append(",\"folds\":[");
-        for (int i = 0; i < r.size(); i++) {
-            FoldResult f = r.get(i);
-            if (i > 0) {
-                sb.append(',');
-            }
-            sb.append(String.format(Locale.ROOT,
-                    "{\"fold\":%d,\"train_rows\":%d,\"validation_rows\":%d,\"epochs\":%d,\"seconds\":%s,\"metrics\":%s}",
-                    f.fold() + 1, f.trainRows(), f.validationRows(), f.epochs(), num(f.seconds()), f.metrics().toJson()));
+        com.fasterxml.jackson.databind.node.ArrayNode folds = o.putArray("folds");
+        for (FoldResult f : r) {
+            com.fasterxml.jackson.databind.node.ObjectNode n = folds.addObject();
+            n.put("fold", f.fold() + 1);
+            n.put("train_rows", f.trainRows());
+            n.put("validation_rows", f.validationRows());
+            n.put("epochs", f.epochs());
+            put(n, "seconds", f.seconds());
+            n.set("metrics", org.sparktrain.driver.report.MetricsJson.node(f.metrics()));
         }
-        return sb.append("]}").toString();
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("the summary could not be written as JSON: " + e.getMessage(), e);
+        }
     }
 
-    static String num(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null";
+    private static void put(com.fasterxml.jackson.databind.node.ObjectNode o, String key, double v) {
+        if (Double.isFinite(v)) {
+            o.put(key, v);
+        } else {
+            o.putNull(key);
+        }
     }
 }

@@ -253,42 +253,48 @@ public final class ClassificationMetrics implements Serializable, Metrics {
     }
 
     /**
-     * The metrics as one JSON object:
+     * The metrics as the fields of one JSON object (the driver writes it with Jackson):
      * {@code {"count", "classes", "accuracy", "loss" (log-loss), "macro": {"precision", "recall", "f1"},
      * "per_class": [{"class", "precision", "recall", "f1", "support"}, …], "confusion": [[…], …]}}.
-     * NaN is written as {@code null}.
+     * NaN is {@code null}.
      */
-    public String toJson() {
-        StringBuilder sb = new StringBuilder(256 + classes * (64 + 8 * classes));
-        sb.append("{\"count\":").append(count)
-                .append(",\"classes\":").append(classes)
-                .append(",\"accuracy\":").append(json(accuracy()))
-                .append(",\"loss\":").append(json(logLoss()))
-                .append(",\"macro\":{\"precision\":").append(json(macroPrecision()))
-                .append(",\"recall\":").append(json(macroRecall()))
-                .append(",\"f1\":").append(json(macroF1())).append('}')
-                .append(",\"per_class\":[");
+    @Override
+    public java.util.Map<String, Object> fields() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("count", count);
+        m.put("classes", classes);
+        m.put("accuracy", json(accuracy()));
+        m.put("loss", json(logLoss()));
+        java.util.Map<String, Object> macro = new java.util.LinkedHashMap<>();
+        macro.put("precision", json(macroPrecision()));
+        macro.put("recall", json(macroRecall()));
+        macro.put("f1", json(macroF1()));
+        m.put("macro", macro);
+        java.util.List<Object> per = new java.util.ArrayList<>();
         for (int k = 0; k < classes; k++) {
-            sb.append(k == 0 ? "" : ",")
-                    .append("{\"class\":").append(k)
-                    .append(",\"precision\":").append(json(precision(k)))
-                    .append(",\"recall\":").append(json(recall(k)))
-                    .append(",\"f1\":").append(json(f1(k)))
-                    .append(",\"support\":").append(support(k)).append('}');
+            java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
+            c.put("class", k);
+            c.put("precision", json(precision(k)));
+            c.put("recall", json(recall(k)));
+            c.put("f1", json(f1(k)));
+            c.put("support", support(k));
+            per.add(c);
         }
-        sb.append("],\"confusion\":[");
+        m.put("per_class", per);
+        java.util.List<Object> conf = new java.util.ArrayList<>();
         for (int t = 0; t < classes; t++) {
-            sb.append(t == 0 ? "[" : ",[");
+            java.util.List<Object> row = new java.util.ArrayList<>();
             for (int p = 0; p < classes; p++) {
-                sb.append(p == 0 ? "" : ",").append(confusion[t * classes + p]);
+                row.add(confusion[t * classes + p]);
             }
-            sb.append(']');
+            conf.add(row);
         }
-        return sb.append("]}").toString();
+        m.put("confusion", conf);
+        return m;
     }
 
-    private static String json(double v) {
-        return Double.isFinite(v) ? Double.toString(v) : "null";
+    private static Double json(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     /**

@@ -2,7 +2,7 @@ package org.sparktrain.engine.metrics;
 
 /**
  * What every evaluation reports, whatever the task: how many examples, the loss early stopping watches, a table
- * for people and one JSON object. {@link ClassificationMetrics} (loss = log-loss) and {@link RegressionMetrics}
+ * for people and the fields of one JSON object. {@link ClassificationMetrics} (loss = log-loss) and {@link RegressionMetrics}
  * (loss = the spec's regression loss) implement it; code that needs accuracy or RMSE asks for the type.
  */
 public interface Metrics {
@@ -19,6 +19,9 @@ public interface Metrics {
     /** A table for people. */
     String summary();
 
-    /** One JSON object; NaN written as {@code null}. */
-    String toJson();
+    /**
+     * The fields of one JSON object, in order, as plain values (numbers, {@code null} for NaN, lists and maps): the
+     * engine has no JSON library; the driver writes them with Jackson ({@code driver.report.MetricsJson}).
+     */
+    java.util.Map<String, Object> fields();
 }

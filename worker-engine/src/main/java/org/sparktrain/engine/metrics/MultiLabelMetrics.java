@@ -177,30 +177,37 @@ public final class MultiLabelMetrics implements Serializable, Metrics {
     }
 
     /**
-     * {@code {"count", "labels", "micro_f1", "macro_f1", "micro_precision", "micro_recall", "hamming_loss",
-     * "subset_accuracy", "loss", "per_label": [{"label", "precision", "recall", "f1", "support"}, …]}}; NaN as
-     * {@code null}.
+     * The fields of one JSON object: count, labels, micro/macro F1, micro precision/recall, Hamming loss, subset
+     * accuracy, loss, per_label; NaN is {@code null}.
      */
     @Override
-    public String toJson() {
-        StringBuilder sb = new StringBuilder(200 + labels * 100);
-        sb.append("{\"count\":").append(count).append(",\"labels\":").append(labels)
-                .append(",\"micro_f1\":").append(json(microF1())).append(",\"macro_f1\":").append(json(macroF1()))
-                .append(",\"micro_precision\":").append(json(microPrecision()))
-                .append(",\"micro_recall\":").append(json(microRecall()))
-                .append(",\"hamming_loss\":").append(json(hammingLoss()))
-                .append(",\"subset_accuracy\":").append(json(subsetAccuracy()))
-                .append(",\"loss\":").append(json(loss())).append(",\"per_label\":[");
+    public java.util.Map<String, Object> fields() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("count", count);
+        m.put("labels", labels);
+        m.put("micro_f1", json(microF1()));
+        m.put("macro_f1", json(macroF1()));
+        m.put("micro_precision", json(microPrecision()));
+        m.put("micro_recall", json(microRecall()));
+        m.put("hamming_loss", json(hammingLoss()));
+        m.put("subset_accuracy", json(subsetAccuracy()));
+        m.put("loss", json(loss()));
+        java.util.List<Object> per = new java.util.ArrayList<>();
         for (int j = 0; j < labels; j++) {
-            sb.append(j == 0 ? "" : ",").append("{\"label\":").append(j).append(",\"precision\":")
-                    .append(json(precision(j))).append(",\"recall\":").append(json(recall(j))).append(",\"f1\":")
-                    .append(json(f1(j))).append(",\"support\":").append(support(j)).append('}');
+            java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
+            o.put("label", j);
+            o.put("precision", json(precision(j)));
+            o.put("recall", json(recall(j)));
+            o.put("f1", json(f1(j)));
+            o.put("support", support(j));
+            per.add(o);
         }
-        return sb.append("]}").toString();
+        m.put("per_label", per);
+        return m;
     }
 
-    private static String json(double v) {
-        return Double.isFinite(v) ? Double.toString(v) : "null";
+    private static Double json(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     @Override

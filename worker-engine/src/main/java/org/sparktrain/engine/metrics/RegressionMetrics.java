@@ -144,26 +144,31 @@ public final class RegressionMetrics implements Serializable, Metrics {
         return s / outputs;
     }
 
-    /**
-     * {@code {"count", "outputs", "rmse", "mae", "r2", "loss", "per_output": [{"output", "rmse", "mae", "r2"}, …]}};
-     * NaN as {@code null}.
-     */
+    /** The fields of one JSON object: count, outputs, rmse, mae, r2, loss, per_output; NaN is {@code null}. */
     @Override
-    public String toJson() {
-        StringBuilder sb = new StringBuilder(128 + outputs * 80);
-        sb.append("{\"count\":").append(count).append(",\"outputs\":").append(outputs)
-                .append(",\"rmse\":").append(json(rmse())).append(",\"mae\":").append(json(mae()))
-                .append(",\"r2\":").append(json(r2())).append(",\"loss\":").append(json(loss()))
-                .append(",\"per_output\":[");
+    public java.util.Map<String, Object> fields() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("count", count);
+        m.put("outputs", outputs);
+        m.put("rmse", json(rmse()));
+        m.put("mae", json(mae()));
+        m.put("r2", json(r2()));
+        m.put("loss", json(loss()));
+        java.util.List<Object> per = new java.util.ArrayList<>();
         for (int j = 0; j < outputs; j++) {
-            sb.append(j == 0 ? "" : ",").append("{\"output\":").append(j).append(",\"rmse\":").append(json(rmse(j)))
-                    .append(",\"mae\":").append(json(mae(j))).append(",\"r2\":").append(json(r2(j))).append('}');
+            java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
+            o.put("output", j);
+            o.put("rmse", json(rmse(j)));
+            o.put("mae", json(mae(j)));
+            o.put("r2", json(r2(j)));
+            per.add(o);
         }
-        return sb.append("]}").toString();
+        m.put("per_output", per);
+        return m;
     }
 
-    private static String json(double v) {
-        return Double.isFinite(v) ? Double.toString(v) : "null";
+    private static Double json(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     @Override

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 
 class ClassificationMetricsTest {
     /**
@@ -125,7 +123,7 @@ class ClassificationMetricsTest {
         ClassificationMetrics m = new ClassificationMetrics(2);
         assertTrue(Double.isNaN(m.accuracy()));
         assertTrue(Double.isNaN(m.logLoss()));
-        Map<?, ?> json = parse(m.toJson());
+        Map<?, ?> json = m.fields();
         assertEquals(null, json.get("accuracy"));
         assertEquals(null, json.get("loss"));
         assertTrue(json.containsKey("loss"));
@@ -133,9 +131,7 @@ class ClassificationMetricsTest {
 
     @Test
     void jsonIsValidAndHoldsEverything() {
-        String text = handExample().toJson();
-        assertTrue(text.contains("\"confusion\":[[2,1,0],[0,1,1],[0,1,2]]"), text);
-        Map<?, ?> json = parse(text);
+        Map<?, ?> json = handExample().fields(); // the driver writes these with Jackson (MetricsJson)
         assertEquals(8, ((Number) json.get("count")).intValue());
         assertEquals(3, ((Number) json.get("classes")).intValue());
         assertEquals(0.625, ((Number) json.get("accuracy")).doubleValue());
@@ -148,7 +144,15 @@ class ClassificationMetricsTest {
         assertEquals(1, ((Number) c1.get("class")).intValue());
         assertEquals(0.4, ((Number) c1.get("f1")).doubleValue(), 1e-12);
         assertEquals(2, ((Number) c1.get("support")).intValue());
-        assertEquals(List.of(List.of(2, 1, 0), List.of(0, 1, 1), List.of(0, 1, 2)), json.get("confusion"));
+        List<List<Integer>> confusion = new java.util.ArrayList<>();
+        for (Object row : (List<?>) json.get("confusion")) {
+            List<Integer> r = new java.util.ArrayList<>();
+            for (Object v : (List<?>) row) {
+                r.add(((Number) v).intValue());
+            }
+            confusion.add(r);
+        }
+        assertEquals(List.of(List.of(2, 1, 0), List.of(0, 1, 1), List.of(0, 1, 2)), confusion);
     }
 
     @Test
@@ -172,9 +176,5 @@ class ClassificationMetricsTest {
         assertThrows(IllegalArgumentException.class, () -> m.addBatch(PROBS, 4, LABELS, 6));
         assertThrows(IllegalArgumentException.class, () -> m.addBatch(PROBS, 3, LABELS, 9));
         assertThrows(IllegalArgumentException.class, () -> new ClassificationMetrics(1));
-    }
-
-    private static Map<?, ?> parse(String json) {
-        return (Map<?, ?>) new Load(LoadSettings.builder().build()).loadFromString(json);
     }
 }

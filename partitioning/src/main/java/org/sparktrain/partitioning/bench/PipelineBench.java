@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -199,15 +201,28 @@ public final class PipelineBench {
                     f.trainBlocks(run).foreachPartition(it -> it.forEachRemaining(b -> { }));
                     repack = (System.nanoTime() - tr) / 1e9;
                 }
-                System.out.println(String.format(Locale.ROOT,
-                        "{\"system\":\"sparktrain\",\"phase\":\"pipeline\",\"rows\":%d,\"seconds\":%.3f,"
-                                + "\"rows_per_sec\":%.1f,\"read_validate_seconds\":%.3f,\"epoch_repack_seconds\":%s,\"run\":%d,\"source\":\"%s\",\"split\":\"%s\","
-                                + "%s\"master\":\"%s\",\"workers\":%d,\"spark_first_job_seconds\":%.3f,"
-                                + "\"java\":\"%s\",\"load1_start\":%.2f,\"load1\":%.2f}",
-                        n, seconds, n / seconds, readSeconds,
-                        Double.isNaN(repack) ? "null" : String.format(Locale.ROOT, "%.3f", repack), run, parquet != null ? "parquet" : csv != null ? "csv" : rows > 0 ? "synthetic" : "fashion-mnist", split,
-                        rows > 0 ? "" : "\"compressed\":" + compressed + ",", master, workers, firstJob,
-                        System.getProperty("java.version"), load, load1()));
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("system", "sparktrain");
+                line.put("phase", "pipeline");
+                line.put("rows", n);
+                line.put("seconds", round(seconds, 3));
+                line.put("rows_per_sec", round(n / seconds, 1));
+                line.put("read_validate_seconds", round(readSeconds, 3));
+                line.put("epoch_repack_seconds", Double.isNaN(repack) ? null : round(repack, 3));
+                line.put("run", run);
+                line.put("source", parquet != null ? "parquet" : csv != null ? "csv" : rows > 0 ? "synthetic"
+                        : "fashion-mnist");
+                line.put("split", String.valueOf(split));
+                if (rows <= 0) {
+                    line.put("compressed", compressed);
+                }
+                line.put("master", master);
+                line.put("workers", workers);
+                line.put("spark_first_job_seconds", round(firstJob, 3));
+                line.put("java", System.getProperty("java.version"));
+                line.put("load1_start", load);
+                line.put("load1", load1());
+                System.out.println(json(line));
                 System.err.println(d.report());
                 System.err.println(f.report());
                 p.unpersist();
@@ -223,16 +238,26 @@ public final class PipelineBench {
                     double load = load1();
                     EpochStats s = trainer.trainEpoch(train, e);
                     epoch[e] = s.seconds();
-                    System.out.println(String.format(Locale.ROOT,
-                            "{\"system\":\"sparktrain\",\"phase\":\"train_epoch\",\"model\":\"%s\",\"threads\":1,"
-                                    + "\"epoch\":%d,\"rows\":%d,\"seconds\":%.3f,\"load1_start\":%.2f,\"load1\":%.2f}",
-                            model, e, s.samples(), s.seconds(), load, load1()));
+                    Map<String, Object> line = new LinkedHashMap<>();
+                    line.put("system", "sparktrain");
+                    line.put("phase", "train_epoch");
+                    line.put("model", model);
+                    line.put("threads", 1);
+                    line.put("epoch", e);
+                    line.put("rows", s.samples());
+                    line.put("seconds", round(s.seconds(), 3));
+                    line.put("load1_start", load);
+                    line.put("load1", load1());
+                    System.out.println(json(line));
                 }
-                System.out.println(String.format(Locale.ROOT,
-                        "{\"system\":\"sparktrain\",\"phase\":\"pipeline_share\",\"model\":\"%s\",\"compressed\":%s,"
-                                + "\"cold_share\":%.4f,\"warm_share\":%s}",
-                        model, compressed, first / epoch[1],
-                        repeat > 1 ? String.format(Locale.ROOT, "%.4f", last / epoch[2]) : "null"));
+                Map<String, Object> share = new LinkedHashMap<>();
+                share.put("system", "sparktrain");
+                share.put("phase", "pipeline_share");
+                share.put("model", model);
+                share.put("compressed", compressed);
+                share.put("cold_share", round(first / epoch[1], 4));
+                share.put("warm_share", repeat > 1 ? round(last / epoch[2], 4) : null);
+                System.out.println(json(share));
             }
         } finally {
             spark.stop();
@@ -306,5 +331,22 @@ public final class PipelineBench {
             System.exit(2);
         }
         return value;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** One benchmark line (Jackson). */
+    static String json(Map<String, Object> line) {
+        try {
+            return JSON.writeValueAsString(line);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
     }
 }

@@ -1,0 +1,232 @@
+package org.sparktrain.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.engine.io.ModelContents;
+import org.sparktrain.engine.io.ModelFile;
+
+/**
+ * Issue 14 on a real standalone cluster (scripts/cluster: 2 workers of 1 core, one executor JVM each): one
+ * executor JVM killed with SIGKILL in the middle of a barrier epoch. The driver reruns the epoch's stage from the
+ * state task 0 last handed over (docs/architecture.md, "Recovery in rounds, not epochs") once Spark has started a
+ * replacement executor; the run must end with exit 0 and the uninterrupted run's parameters, bit for bit, and its
+ * log must say which round it resumed from. The seconds the kill cost are printed, not asserted.
+ */
+class ExecutorKillClusterTest {
+    static final Path ROOT = StandaloneClusterTest.ROOT;
+    static final Path FMNIST = StandaloneClusterTest.FMNIST;
+    static final String PORT = "7178";
+    static final String MASTER = "spark://127.0.0.1:" + PORT;
+    static final Pattern RERUN = Pattern.compile(
+            "Rerunning the epoch's stage from round (\\d+) of (\\d+) \\(the state after (\\d+) rounds, handed over by task 0\\)");
+
+    static Path clusterLogs;
+
+    static ProcessBuilder command(Path log, String... cmd) {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().put("SPARKTRAIN_SKIP_BUILD", "1");
+        pb.environment().put("SPARKTRAIN_MASTER_PORT", PORT);
+        pb.environment().put("SPARKTRAIN_CDS", "0");
+        // the hand-over every 5 rounds (a Spark setting: the driver's SparkConf reads spark.* system properties)
+        pb.environment().put("SPARKTRAIN_JAVA_OPTS", "-Xmx2g -Dspark.sparktrain.barrier.stateEveryRounds=5");
+        return pb;
+    }
+
+    static int sh(Path log, long seconds, String... cmd) throws Exception {
+        Process p = command(log, cmd).start();
+        try {
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                throw new AssertionError(String.join(" ", cmd) + " did not finish in " + seconds + " s; log: "
+                        + StandaloneClusterTest.read(log));
+            }
+            return p.exitValue();
+        } finally {
+            end(p);
+        }
+    }
+
+    /** Ends a process this test started, and its children, by PID. */
+    static void end(Process p) throws InterruptedException {
+        if (p.isAlive()) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        Assumptions.assumeTrue(Files.exists(FMNIST.resolve("train-images-idx3-ubyte.gz")),
+                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+        assertTrue(Files.exists(ROOT.resolve("driver/target/lib")), "the driver module must be packaged first");
+        clusterLogs = Files.createTempDirectory("sparktrain-cluster-kill");
+        Path log = clusterLogs.resolve("cluster.log");
+        assertEquals(0, sh(log, 300, "scripts/cluster", "start", "2", "1"), () -> StandaloneClusterTest.read(log));
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (clusterLogs != null) {
+            sh(clusterLogs.resolve("stop.log"), 90, "scripts/cluster", "stop");
+        }
+    }
+
+    static String[] train(Path out) {
+        return new String[] {"scripts/sparktrain", "train", "--model", "conf/models/lenet5.yaml", "--data",
+            FMNIST.toString(), "--master", MASTER, "--workers", "2", "--epochs", "3", "--limit-train", "12000",
+            "--checkpoint-every", "10", "--out", out.toString(), "--metrics-out", out.resolve("test.json").toString()};
+    }
+
+    @Test
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void anExecutorKilledMidEpochCostsARerunFromTheLatestRoundNotTheResult(@TempDir Path tmp) throws Exception {
+        // the uninterrupted run
+        Path whole = tmp.resolve("whole");
+        Files.createDirectories(whole);
+        Path wholeLog = tmp.resolve("whole.log");
+        long t0 = System.nanoTime();
+        int status = sh(wholeLog, 540, train(whole));
+        double wholeSeconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(0, status, () -> StandaloneClusterTest.read(wholeLog));
+
+        // the same run, one executor JVM killed once epoch 2 has passed a checkpoint inside it
+        Path killed = tmp.resolve("killed");
+        Files.createDirectories(killed);
+        Path killedLog = tmp.resolve("killed.log");
+        t0 = System.nanoTime();
+        Process run = command(killedLog, train(killed)).start();
+        String killedWhat;
+        try {
+            killedWhat = killAnExecutorInEpoch2(run, killed.resolve("checkpoint.sptr"), killedLog);
+            assertTrue(run.waitFor(540, TimeUnit.SECONDS), () -> "the killed run did not end in 540 s: "
+                    + StandaloneClusterTest.read(killedLog));
+        } finally {
+            end(run);
+        }
+        double killedSeconds = (System.nanoTime() - t0) / 1e9;
+        String text = StandaloneClusterTest.read(killedLog);
+        assertEquals(0, run.exitValue(), text);
+
+        Matcher m = RERUN.matcher(text);
+        assertTrue(m.find(), () -> "no rerun from a handed-over round in the log:\n" + text);
+        int from = Integer.parseInt(m.group(1));
+        assertTrue(from > 1, text);
+        String line = text.lines().filter(l -> l.contains("Rerunning the epoch's stage")).findFirst().orElseThrow();
+
+        ModelContents a = ModelFile.load(whole.resolve("model.sptr"));
+        ModelContents b = ModelFile.load(killed.resolve("model.sptr"));
+        assertArrayEquals(bits(a.params()), bits(b.params()), "parameters after a kill vs uninterrupted");
+        assertArrayEquals(bits(a.state()), bits(b.state()), "BatchNorm statistics after a kill vs uninterrupted");
+        assertEquals(testMetrics(whole), testMetrics(killed), "test accuracy and loss, all digits");
+
+        System.out.printf("ExecutorKillClusterTest: %s; %s%n  uninterrupted %.1f s, killed %.1f s: %.1f s lost%n"
+                + "  uninterrupted:%n%s%n  killed:%n%s%n", killedWhat, line.strip(), wholeSeconds, killedSeconds,
+                killedSeconds - wholeSeconds, epochLines(StandaloneClusterTest.read(wholeLog)), epochLines(text));
+    }
+
+    static String epochLines(String log) {
+        return String.join("\n", log.lines().filter(l -> l.startsWith("epoch ") || l.startsWith("prepared ")
+                || l.startsWith("test accuracy")).map(l -> "    " + l).toList());
+    }
+
+    /** The test metrics JSON's accuracy and loss as written (all their digits). */
+    static String testMetrics(Path out) throws Exception {
+        String json = Files.readString(out.resolve("test.json"));
+        Matcher acc = Pattern.compile("\"accuracy\":([-0-9.eE]+)").matcher(json);
+        Matcher loss = Pattern.compile("\"(?:log_?[lL]oss|loss)\":([-0-9.eE]+)").matcher(json);
+        assertTrue(acc.find() && loss.find(), json);
+        return "accuracy " + acc.group(1) + " loss " + loss.group(1);
+    }
+
+    static int[] bits(float[] v) {
+        int[] b = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            b[i] = Float.floatToRawIntBits(v[i]);
+        }
+        return b;
+    }
+
+    /**
+     * Waits until the run's checkpoint is one written inside epoch 2 ({@code --checkpoint-every}: the epoch is under
+     * way and task 0 has handed a state over), then SIGKILLs one executor JVM of this cluster. Returns what it killed.
+     */
+    static String killAnExecutorInEpoch2(Process run, Path checkpoint, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(400);
+        while (System.nanoTime() < deadline) {
+            assertTrue(run.isAlive(), () -> "the run ended before epoch 2 began: " + StandaloneClusterTest.read(log));
+            String partial = partialEpoch(checkpoint);
+            if ("2".equals(partial)) {
+                List<Long> executors = executorPids();
+                assertEquals(2, executors.size(), "this cluster's executor JVMs: " + executors);
+                long pid = executors.get(executors.size() - 1);
+                ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
+                assertTrue(h.destroyForcibly(), "SIGKILL to executor " + pid);
+                return "executor JVM " + pid + " killed (SIGKILL) after the checkpoint of epoch 2's round "
+                        + rounds(checkpoint);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no checkpoint inside epoch 2 within 400 s: " + StandaloneClusterTest.read(log));
+    }
+
+    static String partialEpoch(Path checkpoint) {
+        try {
+            return Files.exists(checkpoint) ? ModelFile.load(checkpoint).provenance().get("checkpoint.partial.epoch")
+                    : null;
+        } catch (Exception e) { // being replaced: the next poll reads the new one
+            return null;
+        }
+    }
+
+    static String rounds(Path checkpoint) {
+        try {
+            return ModelFile.load(checkpoint).provenance().get("checkpoint.partial.rounds");
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+
+    /**
+     * PIDs of the executor JVMs of this worktree's cluster (their class path is its runs/cluster/spark-home) that
+     * belong to its newest application (app ids are app-yyyyMMddHHmmss-NNNN: an executor of the uninterrupted run
+     * still exiting is not the killed run's).
+     */
+    static List<Long> executorPids() {
+        String home = ROOT.resolve("runs/cluster/spark-home").toString();
+        Pattern appId = Pattern.compile("--app-id\u0000(app-[0-9-]+)");
+        java.util.TreeMap<String, List<Long>> byApp = new java.util.TreeMap<>();
+        ProcessHandle.allProcesses().forEach(h -> {
+            try {
+                String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline")),
+                        StandardCharsets.UTF_8);
+                Matcher m = appId.matcher(cmd);
+                if (cmd.contains("CoarseGrainedExecutorBackend") && cmd.contains(home) && m.find()) {
+                    byApp.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(h.pid());
+                }
+            } catch (Exception e) {
+                // gone, or not ours to read
+            }
+        });
+        List<Long> pids = byApp.isEmpty() ? new ArrayList<>() : byApp.lastEntry().getValue();
+        pids.sort(null);
+        return pids;
+    }
+}

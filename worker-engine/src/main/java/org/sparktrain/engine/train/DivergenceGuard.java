@@ -8,7 +8,8 @@ import org.sparktrain.engine.loss.SoftmaxCrossEntropy;
 /**
  * Stops a run whose training loss runs away while staying finite (a NaN or infinite loss is
  * {@link NonFiniteLossException}'s case): the mean loss over the last {@code rounds} averaging rounds (weighted by
- * examples) is above {@code factor} × the best such mean so far (docs/architecture.md, "Failing cleanly").
+ * examples) is above {@code factor} × the best such mean so far, and above the loss the run started from
+ * (docs/architecture.md, "Failing cleanly").
  *
  * <p>Means over a window of rounds, not single rounds: one round's loss is noisy (a round at an epoch's end may hold a
  * single small minibatch), and a diverged network's saturated outputs give rounds of loss 0 among rounds of loss
@@ -63,6 +64,8 @@ public final class DivergenceGuard implements Serializable {
     private long seen;
     private double best;
     private double windowMean = Double.NaN;
+    /** The loss the run started from: the guess's loss if known, else the first full window's mean. */
+    private double floor = Double.NaN;
 
     /** A guard with no reference loss: the best is the lowest window mean alone. */
     public DivergenceGuard(Settings settings) {
@@ -73,6 +76,7 @@ public final class DivergenceGuard implements Serializable {
     public DivergenceGuard(Settings settings, double chanceLoss) {
         this.settings = settings;
         this.best = chanceLoss > 0 ? chanceLoss : Double.POSITIVE_INFINITY;
+        this.floor = chanceLoss > 0 && Double.isFinite(chanceLoss) ? chanceLoss : Double.NaN;
         this.windowLoss = new double[settings.rounds()];
         this.windowExamples = new double[settings.rounds()];
     }
@@ -98,6 +102,7 @@ public final class DivergenceGuard implements Serializable {
         g.seen = seen;
         g.best = best;
         g.windowMean = windowMean;
+        g.floor = floor;
         return g;
     }
 
@@ -129,16 +134,26 @@ public final class DivergenceGuard implements Serializable {
         if (seen < n) {
             return false;
         }
-        if (windowMean > settings.factor() * best) {
+        if (Double.isNaN(floor) || (seen == n && windowMean < floor)) {
+            floor = windowMean; // where this run started: below it, a loss is not running away
+        }
+        if (aboveLimit()) {
             return true;
         }
         best = Math.min(best, windowMean);
         return false;
     }
 
-    /** Whether the mean of the rounds in the window (full or not) is above the limit now. */
+    /**
+     * Whether the mean of the rounds in the window (full or not) is above the limit now: above {@code factor} × the
+     * best window mean AND above the loss the run started from (the guess's loss, or the first full window's mean
+     * when the first window is lower or the guess is unknown). The second condition keeps a loss that has fallen
+     * near zero (separable data) from being called diverged when it wobbles by a factor of 10 far below where it
+     * started.
+     */
     public boolean aboveLimit() {
-        return settings.enabled() && windowMean > settings.factor() * best;
+        return settings.enabled() && windowMean > settings.factor() * best
+                && (Double.isNaN(floor) || windowMean > floor);
     }
 
     /** The best (lowest) full-window mean so far, or the guess's loss it started from. */

@@ -71,6 +71,25 @@ class DivergenceGuardTest {
     }
 
     @Test
+    void aLossNearZeroThatWobblesFarBelowWhereItStartedIsNotDivergence() {
+        // separable data (the 1M-row benchmark CSV): the loss falls to 1e-4, then a stretch at 1.2e-3 is 12x the
+        // best window mean but far below where the run started; a later run-away above the start still stops
+        DivergenceGuard g = new DivergenceGuard(DivergenceGuard.Settings.defaults(), Math.log(4));
+        for (int i = 0; i < 1000; i++) {
+            double loss = Math.max(1e-4, 1.2 * Math.exp(-i / 50.0));
+            assertFalse(g.observe(loss * 64, 64), "round " + i);
+        }
+        for (int i = 0; i < 200; i++) {
+            assertFalse(g.observe(1.2e-3 * 64, 64), "wobble round " + i);
+        }
+        boolean stopped = false;
+        for (int i = 0; i < 60 && !stopped; i++) {
+            stopped = g.observe(50.0 * 64, 64);
+        }
+        assertTrue(stopped, "a loss above where the run started, 10x the best: diverged");
+    }
+
+    @Test
     void copiesAgreeAndOffNeverStops() {
         DivergenceGuard g = new DivergenceGuard(new DivergenceGuard.Settings(10, 3));
         for (int i = 0; i < 3; i++) {

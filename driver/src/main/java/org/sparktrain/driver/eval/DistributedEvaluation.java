@@ -30,36 +30,57 @@ public final class DistributedEvaluation {
     private DistributedEvaluation() {
     }
 
+    /** A partition's empty metrics (serializable: it travels in the task closure). */
+    interface Fresh<M> extends java.io.Serializable {
+        M make();
+    }
+
+    /** Adds a partition's blocks to {@code m}, predicting with {@code n} (which holds the broadcast weights). */
+    interface Scorer<M> extends java.io.Serializable {
+        void score(Network n, Iterator<Block> blocks, M m);
+    }
+
+    /**
+     * Every partition's metrics, one element per partition in partition order: an empty partition's are fresh; the
+     * others are scored with a network from this executor's pool for the spec, loaded with the broadcast weights.
+     */
+    private static <M> JavaRDD<M> perPartition(JavaRDD<Block> blocks, Broadcast<float[]> weights, String spec,
+                                               Fresh<M> fresh, Scorer<M> scorer) {
+        return blocks.mapPartitions((Iterator<Block> it) -> {
+            M m = fresh.make();
+            if (!it.hasNext()) {
+                return Collections.singletonList(m).iterator();
+            }
+            ConcurrentLinkedQueue<Network> q = POOL.computeIfAbsent(spec, s -> new ConcurrentLinkedQueue<>());
+            Network n = q.poll();
+            if (n == null) {
+                n = Network.build(ModelSpec.parse(spec, "evaluation"), 0);
+            }
+            try {
+                RoundVector.unpackParamsAndState(weights.value(), n);
+                scorer.score(n, it, m);
+            } finally {
+                q.offer(n);
+            }
+            return Collections.singletonList(m).iterator();
+        });
+    }
+
     public static ClassificationMetrics evaluate(JavaSparkContext sc, Network net, JavaRDD<Block> blocks) {
         Broadcast<float[]> weights = sc.broadcast(RoundVector.packParamsAndState(net));
         String spec = net.spec().text();
         int classes = net.outputShape().size();
         try {
-            return blocks.mapPartitions((Iterator<Block> it) -> {
-                ClassificationMetrics m = new ClassificationMetrics(classes);
-                if (!it.hasNext()) {
-                    return Collections.singletonList(m).iterator();
-                }
-                ConcurrentLinkedQueue<Network> q = POOL.computeIfAbsent(spec, s -> new ConcurrentLinkedQueue<>());
-                Network n = q.poll();
-                if (n == null) {
-                    n = Network.build(ModelSpec.parse(spec, "evaluation"), 0);
-                }
-                try {
-                    RoundVector.unpackParamsAndState(weights.value(), n);
-                    float[] probs = new float[0];
-                    while (it.hasNext()) {
-                        Block b = it.next();
-                        if (probs.length < b.size * classes) {
-                            probs = new float[b.size * classes];
-                        }
-                        n.predict(b.features, b.size, probs);
-                        m.addBatch(probs, classes, b.labels, b.size);
+            return perPartition(blocks, weights, spec, () -> new ClassificationMetrics(classes), (n, it, m) -> {
+                float[] probs = new float[0];
+                while (it.hasNext()) {
+                    Block b = it.next();
+                    if (probs.length < b.size * classes) {
+                        probs = new float[b.size * classes];
                     }
-                } finally {
-                    q.offer(n);
+                    n.predict(b.features, b.size, probs);
+                    m.addBatch(probs, classes, b.labels, b.size);
                 }
-                return Collections.singletonList(m).iterator();
             }).reduce((a, b) -> {
                 a.merge(b);
                 return a;
@@ -84,40 +105,26 @@ public final class DistributedEvaluation {
             throw new IllegalArgumentException("the network has " + outputs + " outputs for " + targets + " targets");
         }
         try {
-            List<RegressionMetrics> parts = blocks.mapPartitions((Iterator<Block> it) -> {
-                RegressionMetrics m = new RegressionMetrics(outputs);
-                if (!it.hasNext()) {
-                    return Collections.singletonList(m).iterator();
-                }
-                ConcurrentLinkedQueue<Network> q = POOL.computeIfAbsent(spec, s -> new ConcurrentLinkedQueue<>());
-                Network n = q.poll();
-                if (n == null) {
-                    n = Network.build(ModelSpec.parse(spec, "evaluation"), 0);
-                }
-                try {
-                    RoundVector.unpackParamsAndState(weights.value(), n);
-                    float[] out = new float[0];
-                    while (it.hasNext()) {
-                        Block b = it.next();
-                        if (b.size == 0) {
-                            continue;
-                        }
-                        MiniBatch mb = b.toMiniBatch(targets);
-                        if (out.length < b.size * outputs) {
-                            out = new float[b.size * outputs];
-                        }
-                        n.predict(mb.features, b.size, out);
-                        m.addLoss(n.lossFunction().forwardBackward(out, outputs, mb, null), b.size);
-                        if (targetScaler != null) {
-                            targetScaler.invert(out, 0, b.size);
-                            targetScaler.invert(mb.targets, 0, b.size);
-                        }
-                        m.addBatch(out, mb.targets, b.size);
+            List<RegressionMetrics> parts = perPartition(blocks, weights, spec, () -> new RegressionMetrics(outputs),
+                    (n, it, m) -> {
+                float[] out = new float[0];
+                while (it.hasNext()) {
+                    Block b = it.next();
+                    if (b.size == 0) {
+                        continue;
                     }
-                } finally {
-                    q.offer(n);
+                    MiniBatch mb = b.toMiniBatch(targets);
+                    if (out.length < b.size * outputs) {
+                        out = new float[b.size * outputs];
+                    }
+                    n.predict(mb.features, b.size, out);
+                    m.addLoss(n.lossFunction().forwardBackward(out, outputs, mb, null), b.size);
+                    if (targetScaler != null) {
+                        targetScaler.invert(out, 0, b.size);
+                        targetScaler.invert(mb.targets, 0, b.size);
+                    }
+                    m.addBatch(out, mb.targets, b.size);
                 }
-                return Collections.singletonList(m).iterator();
             }).collect();
             RegressionMetrics all = new RegressionMetrics(outputs);
             for (RegressionMetrics p : parts) {
@@ -143,37 +150,23 @@ public final class DistributedEvaluation {
             throw new IllegalArgumentException("the network has " + outputs + " outputs for " + labels + " labels");
         }
         try {
-            List<MultiLabelMetrics> parts = blocks.mapPartitions((Iterator<Block> it) -> {
-                MultiLabelMetrics m = new MultiLabelMetrics(labels);
-                if (!it.hasNext()) {
-                    return Collections.singletonList(m).iterator();
-                }
-                ConcurrentLinkedQueue<Network> q = POOL.computeIfAbsent(spec, s -> new ConcurrentLinkedQueue<>());
-                Network n = q.poll();
-                if (n == null) {
-                    n = Network.build(ModelSpec.parse(spec, "evaluation"), 0);
-                }
-                try {
-                    RoundVector.unpackParamsAndState(weights.value(), n);
-                    float[] probs = new float[0];
-                    while (it.hasNext()) {
-                        Block b = it.next();
-                        if (b.size == 0) {
-                            continue;
-                        }
-                        MiniBatch mb = b.toMiniBatch(labels);
-                        if (probs.length < b.size * labels) {
-                            probs = new float[b.size * labels];
-                        }
-                        // the loss from the logits (a second forward pass: predict gives probabilities)
-                        m.addLoss(n.loss(mb), b.size);
-                        n.predict(mb.features, b.size, probs);
-                        m.addBatch(probs, mb.targets, b.size, threshold);
+            List<MultiLabelMetrics> parts = perPartition(blocks, weights, spec, () -> new MultiLabelMetrics(labels),
+                    (n, it, m) -> {
+                float[] probs = new float[0];
+                while (it.hasNext()) {
+                    Block b = it.next();
+                    if (b.size == 0) {
+                        continue;
                     }
-                } finally {
-                    q.offer(n);
+                    MiniBatch mb = b.toMiniBatch(labels);
+                    if (probs.length < b.size * labels) {
+                        probs = new float[b.size * labels];
+                    }
+                    // the loss from the logits (a second forward pass: predict gives probabilities)
+                    m.addLoss(n.loss(mb), b.size);
+                    n.predict(mb.features, b.size, probs);
+                    m.addBatch(probs, mb.targets, b.size, threshold);
                 }
-                return Collections.singletonList(m).iterator();
             }).collect();
             MultiLabelMetrics all = new MultiLabelMetrics(labels);
             for (MultiLabelMetrics p : parts) {

@@ -429,54 +429,87 @@ final class ScoreCommand {
         }
         Network n = Network.build(ModelSpec.parse(specText, "model"), 0);
         RoundVector.unpackParamsAndState(weights, n);
-        return new Iterator<Row>() {
-            private Block b;
+        return new BlockRows(it, numbers, partition) {
             private org.sparktrain.engine.data.MiniBatch mb;
-            private int i;
-            private long index;
             private float[] pred = new float[0];
 
             @Override
-            public boolean hasNext() {
-                while (b == null || i == b.size) {
-                    if (!it.hasNext()) {
-                        return false;
-                    }
-                    if (b != null) {
-                        index += b.size;
-                    }
-                    b = it.next();
-                    i = 0;
-                    mb = b.toMiniBatch(targets);
-                    if (pred.length < b.size * outputs) {
-                        pred = new float[b.size * outputs];
-                    }
-                    n.predict(mb.features, b.size, pred);
-                    if (targetScaler != null && b.size > 0) {
-                        targetScaler.invert(pred, 0, b.size);
-                    }
+            void predict(Block b) {
+                mb = b.toMiniBatch(targets);
+                if (pred.length < b.size * outputs) {
+                    pred = new float[b.size * outputs];
                 }
-                return true;
+                n.predict(mb.features, b.size, pred);
+                if (targetScaler != null && b.size > 0) {
+                    targetScaler.invert(pred, 0, b.size);
+                }
             }
 
             @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
-                }
+            Object[] row(Block b, int i, long rowId) {
                 Object[] v = new Object[1 + targets + outputs];
                 int j = 0;
-                v[j++] = numbers.number(partition, index + i, b.ids[i]);
+                v[j++] = rowId;
                 for (int t = 0; t < targets; t++) {
                     v[j++] = mb.targets[i * targets + t];
                 }
                 for (int o = 0; o < outputs; o++) {
                     v[j++] = pred[i * outputs + o];
                 }
-                i++;
-                return RowFactory.create(v);
+                return v;
             }
         };
+    }
+
+    /**
+     * A partition's output rows, predicted a block at a time as the rows are consumed (nothing held): the walk over
+     * the blocks and the 0-based row numbers here, what a block predicts and a row holds in the subclass.
+     */
+    private abstract static class BlockRows implements Iterator<Row> {
+        private final Iterator<Block> blocks;
+        private final RowNumbers numbers;
+        private final int partition;
+        private Block b;
+        private int i;
+        private long index; // rows of this partition before b
+
+        BlockRows(Iterator<Block> blocks, RowNumbers numbers, int partition) {
+            this.blocks = blocks;
+            this.numbers = numbers;
+            this.partition = partition;
+        }
+
+        /** Predicts every row of {@code b}, before its rows are asked for. */
+        abstract void predict(Block b);
+
+        /** Row {@code i} of the block last predicted, its first value {@code rowId}. */
+        abstract Object[] row(Block b, int i, long rowId);
+
+        @Override
+        public boolean hasNext() {
+            while (b == null || i == b.size) {
+                if (!blocks.hasNext()) {
+                    return false;
+                }
+                if (b != null) {
+                    index += b.size;
+                }
+                b = blocks.next();
+                i = 0;
+                predict(b);
+            }
+            return true;
+        }
+
+        @Override
+        public Row next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            Row r = RowFactory.create(row(b, i, numbers.number(partition, index + i, b.ids[i])));
+            i++;
+            return r;
+        }
     }
 
     /**
@@ -496,39 +529,22 @@ final class ScoreCommand {
         }
         Network n = Network.build(ModelSpec.parse(specText, "model"), 0);
         RoundVector.unpackParamsAndState(weights, n);
-        return new Iterator<Row>() {
-            private Block b;
-            private int i;
-            private long index; // rows of this partition before b
+        return new BlockRows(it, numbers, partition) {
             private float[] probs = new float[0];
 
             @Override
-            public boolean hasNext() {
-                while (b == null || i == b.size) {
-                    if (!it.hasNext()) {
-                        return false;
-                    }
-                    if (b != null) {
-                        index += b.size;
-                    }
-                    b = it.next();
-                    i = 0;
-                    if (probs.length < b.size * classes) {
-                        probs = new float[b.size * classes];
-                    }
-                    n.predict(b.features, b.size, probs);
+            void predict(Block b) {
+                if (probs.length < b.size * classes) {
+                    probs = new float[b.size * classes];
                 }
-                return true;
+                n.predict(b.features, b.size, probs);
             }
 
             @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
-                }
+            Object[] row(Block b, int i, long rowId) {
                 Object[] v = new Object[(labelled ? 3 : 2) + classes];
                 int j = 0;
-                v[j++] = numbers.number(partition, index + i, b.ids[i]);
+                v[j++] = rowId;
                 if (labelled) {
                     v[j++] = b.labels[i];
                 }
@@ -542,8 +558,7 @@ final class ScoreCommand {
                 for (int c = 0; c < classes; c++) {
                     v[j++] = probs[i * classes + c];
                 }
-                i++;
-                return RowFactory.create(v);
+                return v;
             }
         };
     }

@@ -29,7 +29,7 @@ import org.sparktrain.engine.train.Trainer;
  * W × T changes the float summation order (and which rows a worker sees), not the mathematics. With T = 1
  * this class calls the rule exactly as a single-threaded task does.
  *
- * <p>Costs per round: the slices are copies of the task's rows (one pass over them); the partial sum is
+ * <p>Costs per round: the slices are copies of the task's rows (one pass over them, into each thread's reused buffers); the partial sum is
  * T × (vector length) additions; the combine runs on every replica, in parallel. Memory: T replicas of the
  * model and its optimizer state.
  */
@@ -39,6 +39,8 @@ final class TaskThreads implements AutoCloseable {
 
     private final Trainer[] replicas;
     private final float[][] partial;
+    /** Thread j's slice buffer, refilled every step (the rule consumes a minibatch before it takes the next). */
+    private final MiniBatch[] sliceBuffers;
     private final ExecutorService pool;
     private final int featureSize;
     private final int targetSize;
@@ -59,6 +61,10 @@ final class TaskThreads implements AutoCloseable {
             replicas[j] = make.get();
         }
         n = rule.resultLength(replicas[0]);
+        sliceBuffers = new MiniBatch[threads];
+        for (int j = 0; j < threads; j++) {
+            sliceBuffers[j] = new MiniBatch(new float[0], null, null, 0);
+        }
         partial = new float[threads][];
         for (int j = 1; j < threads; j++) {
             partial[j] = new float[n + 1];
@@ -214,7 +220,8 @@ final class TaskThreads implements AutoCloseable {
                 }
                 MiniBatch b = round.get(i++);
                 int from = first(b.size, j, threads);
-                return slice(b, from, from + rows(b.size, j, threads), featureSize, targetSize, maskSteps);
+                return slice(b, from, from + rows(b.size, j, threads), featureSize, targetSize, maskSteps,
+                        sliceBuffers[j]);
             }
         };
     }
@@ -229,16 +236,32 @@ final class TaskThreads implements AutoCloseable {
         return j * (size / threads) + Math.min(j, size % threads);
     }
 
-    /** Rows {@code [from, to)} of {@code b} as a minibatch of their own (copies). */
-    static MiniBatch slice(MiniBatch b, int from, int to, int featureSize, int targetSize, int maskSteps) {
+    /**
+     * Rows {@code [from, to)} of {@code b} copied into {@code into} (its buffers grown when too small; nothing
+     * allocated per step once they fit), which is returned.
+     */
+    static MiniBatch slice(MiniBatch b, int from, int to, int featureSize, int targetSize, int maskSteps,
+                           MiniBatch into) {
         int rows = to - from;
-        MiniBatch s = new MiniBatch(Arrays.copyOfRange(b.features, from * featureSize, to * featureSize),
-                b.labels == null ? null : Arrays.copyOfRange(b.labels, from, to),
-                b.targets == null ? null : Arrays.copyOfRange(b.targets, from * targetSize, to * targetSize), rows);
-        if (b.mask != null) {
-            s.mask = Arrays.copyOfRange(b.mask, from * maskSteps, to * maskSteps); // size × T values
+        into.features = fill(b.features, from * featureSize, rows * featureSize, into.features);
+        if (b.labels == null) {
+            into.labels = null;
+        } else {
+            if (into.labels == null || into.labels.length < rows) {
+                into.labels = new int[rows];
+            }
+            System.arraycopy(b.labels, from, into.labels, 0, rows);
         }
-        return s;
+        into.targets = b.targets == null ? null : fill(b.targets, from * targetSize, rows * targetSize, into.targets);
+        into.mask = b.mask == null ? null : fill(b.mask, from * maskSteps, rows * maskSteps, into.mask); // size × T
+        into.size = rows;
+        return into;
+    }
+
+    private static float[] fill(float[] src, int from, int count, float[] dst) {
+        float[] d = dst != null && dst.length >= count ? dst : new float[count];
+        System.arraycopy(src, from, d, 0, count);
+        return d;
     }
 
     @Override

@@ -120,7 +120,7 @@ public final class Gru extends Recurrent {
 
     @Override
     protected void beginSequence(int batch) {
-        saved = ensure(saved, steps * batch * units);
+        saved = ensure(saved, stepRowsTotal() * units);
         tmp = ensure(tmp, batch * gh);
         tmpN = ensure(tmpN, batch * units);
     }
@@ -128,17 +128,18 @@ public final class Gru extends Recurrent {
     @Override
     protected void forwardStep(int t, int batch) {
         int h = units;
-        int bh = batch * h;
-        int zOff = t * batch * gh;
-        int hPrev = t * bh;
-        int next = (t + 1) * bh;
+        int rows = rowsAt(t);
+        int zOff = zRow(t) * gh;
+        int sOff = zRow(t) * h;
+        int hPrev = hIn(t) * h;
+        int next = hOut(t) * h;
         float[] z = this.z;
         float[] hs = this.hs;
         float[] saved = this.saved;
         float[] tmp = this.tmp;
         if (seed) {
-            gemm.gemm(false, false, batch, 2 * h, h, hs, hPrev, params, pOff + whRel, tmp, 0, false);
-            for (int b = 0; b < batch; b++) {
+            gemm.gemm(false, false, rows, 2 * h, h, hs, hPrev, params, pOff + whRel, tmp, 0, false);
+            for (int b = 0; b < rows; b++) {
                 int r = zOff + b * gh;
                 int g = b * 2 * h;
                 for (int j = 0; j < 2 * h; j++) {
@@ -147,11 +148,11 @@ public final class Gru extends Recurrent {
                 fn.sigmoid(z, r, 2 * h);
                 int o = b * h;
                 for (int j = 0; j < h; j++) {
-                    saved[hPrev + o + j] = z[r + h + j] * hs[hPrev + o + j];
+                    saved[sOff + o + j] = z[r + h + j] * hs[hPrev + o + j];
                 }
             }
-            gemm.gemm(false, false, batch, h, h, saved, hPrev, params, pOff + whRel + 2 * h * h, tmpN, 0, false);
-            for (int b = 0; b < batch; b++) {
+            gemm.gemm(false, false, rows, h, h, saved, sOff, params, pOff + whRel + 2 * h * h, tmpN, 0, false);
+            for (int b = 0; b < rows; b++) {
                 int r = zOff + b * gh + 2 * h;
                 for (int j = 0; j < h; j++) {
                     z[r + j] += tmpN[b * h + j];
@@ -159,9 +160,9 @@ public final class Gru extends Recurrent {
                 fn.tanh(z, r, h);
             }
         } else {
-            gemm.gemm(false, false, batch, gh, h, hs, hPrev, params, pOff + whRel, tmp, 0, false);
+            gemm.gemm(false, false, rows, gh, h, hs, hPrev, params, pOff + whRel, tmp, 0, false);
             int bhn = pOff + extraRel;
-            for (int b = 0; b < batch; b++) {
+            for (int b = 0; b < rows; b++) {
                 int r = zOff + b * gh;
                 int g = b * gh;
                 for (int j = 0; j < 2 * h; j++) {
@@ -171,13 +172,13 @@ public final class Gru extends Recurrent {
                 int o = b * h;
                 for (int j = 0; j < h; j++) {
                     float hn = tmp[g + 2 * h + j] + params[bhn + j];
-                    saved[hPrev + o + j] = hn;
+                    saved[sOff + o + j] = hn;
                     z[r + 2 * h + j] += z[r + h + j] * hn;
                 }
                 fn.tanh(z, r + 2 * h, h);
             }
         }
-        for (int b = 0; b < batch; b++) {
+        for (int b = 0; b < rows; b++) {
             int r = zOff + b * gh;
             int o = b * h;
             if (padded(b, t)) {
@@ -196,7 +197,7 @@ public final class Gru extends Recurrent {
 
     @Override
     protected void beginBackward(int batch) {
-        int tb = steps * batch;
+        int tb = stepRowsTotal();
         int h = units;
         if (seed) {
             dRec = ensure(dRec, tb * 2 * h);
@@ -216,9 +217,10 @@ public final class Gru extends Recurrent {
     @Override
     protected void backwardStep(int t, int batch) {
         int h = units;
-        int bh = batch * h;
-        int zOff = t * batch * gh;
-        int hPrev = t * bh;
+        int rows = rowsAt(t);
+        int zOff = zRow(t) * gh;
+        int sOff = zRow(t) * h;
+        int hPrev = hIn(t) * h;
         float[] z = this.z;
         float[] dz = this.dz;
         float[] dh = this.dh;
@@ -228,12 +230,12 @@ public final class Gru extends Recurrent {
         float[] dRec = this.dRec;
         if (seed) {
             float[] dN = this.dN;
-            for (int b = 0; b < batch; b++) {
+            for (int b = 0; b < rows; b++) {
                 int r = zOff + b * gh;
                 int o = b * h;
                 if (padded(b, t)) {
                     Arrays.fill(dz, r, r + gh, 0f);
-                    Arrays.fill(dN, hPrev + o, hPrev + o + h, 0f);
+                    Arrays.fill(dN, sOff + o, sOff + o + h, 0f);
                     System.arraycopy(dh, o, dhPrev, o, h);
                     continue;
                 }
@@ -244,15 +246,15 @@ public final class Gru extends Recurrent {
                     float dhv = dh[o + j];
                     float dnp = dhv * zg * (1f - n * n);
                     dz[r + 2 * h + j] = dnp;
-                    dN[hPrev + o + j] = dnp;
+                    dN[sOff + o + j] = dnp;
                     dz[r + j] = dhv * (n - hp) * zg * (1f - zg);
                     dhPrev[o + j] = dhv * (1f - zg);
                 }
             }
             // d(r ⊙ h_{t−1}) = dn_t · Whnᵀ
-            gemm.gemm(false, false, batch, h, h, dN, hPrev, whnT, 0, drh, 0, false);
-            int rOff = t * batch * 2 * h;
-            for (int b = 0; b < batch; b++) {
+            gemm.gemm(false, false, rows, h, h, dN, sOff, whnT, 0, drh, 0, false);
+            int rOff = zRow(t) * 2 * h;
+            for (int b = 0; b < rows; b++) {
                 int r = zOff + b * gh;
                 int o = b * h;
                 if (!padded(b, t)) {
@@ -265,9 +267,9 @@ public final class Gru extends Recurrent {
                 }
                 System.arraycopy(dz, r, dRec, rOff + b * 2 * h, 2 * h);
             }
-            gemm.gemm(false, false, batch, h, 2 * h, dRec, rOff, whT, 0, dhPrev, 0, true);
+            gemm.gemm(false, false, rows, h, 2 * h, dRec, rOff, whT, 0, dhPrev, 0, true);
         } else {
-            for (int b = 0; b < batch; b++) {
+            for (int b = 0; b < rows; b++) {
                 int r = zOff + b * gh;
                 int o = b * h;
                 if (padded(b, t)) {
@@ -281,7 +283,7 @@ public final class Gru extends Recurrent {
                     float rg = z[r + h + j];
                     float n = z[r + 2 * h + j];
                     float hp = hs[hPrev + o + j];
-                    float hn = saved[hPrev + o + j];
+                    float hn = saved[sOff + o + j];
                     float dhv = dh[o + j];
                     float dnp = dhv * (1f - zg) * (1f - n * n);
                     float dzp = dhv * (hp - n) * zg * (1f - zg);
@@ -295,19 +297,20 @@ public final class Gru extends Recurrent {
                     dhPrev[o + j] = dhv * zg;
                 }
             }
-            gemm.gemm(false, false, batch, h, gh, dRec, zOff, whT, 0, dhPrev, 0, true);
+            gemm.gemm(false, false, rows, h, gh, dRec, zOff, whT, 0, dhPrev, 0, true);
         }
     }
 
     @Override
     protected void recurrentGradients(int batch) {
-        int tb = steps * batch;
+        int tb = stepRowsTotal();
         int h = units;
+        float[] hIn = statesIn();
         if (seed) {
-            gemm.gemm(true, false, h, 2 * h, tb, hs, 0, dRec, 0, grads, pOff + whRel, false);
+            gemm.gemm(true, false, h, 2 * h, tb, hIn, 0, dRec, 0, grads, pOff + whRel, false);
             gemm.gemm(true, false, h, h, tb, saved, 0, dN, 0, grads, pOff + whRel + 2 * h * h, false);
         } else {
-            gemm.gemm(true, false, h, gh, tb, hs, 0, dRec, 0, grads, pOff + whRel, false);
+            gemm.gemm(true, false, h, gh, tb, hIn, 0, dRec, 0, grads, pOff + whRel, false);
             int bhn = pOff + extraRel;
             Arrays.fill(grads, bhn, bhn + h, 0f);
             for (int r = 0; r < tb; r++) {

@@ -59,9 +59,9 @@ public final class Lstm extends Recurrent {
     }
 
     private final Config config;
-    /** Cell states, time-major {@code (T+1)·B × H}; block 0 is the initial cell state. */
+    /** Cell states, laid out as {@code hs} ({@code (B + N) × H}; rows {@link #hIn}/{@link #hOut}); the first B rows are the initial cell state. */
     private float[] cs;
-    /** {@code tanh(c_t)}, {@code T·B × H}, kept for backward. */
+    /** {@code tanh(c_t)}, {@code N × H} (rows as z), kept for backward. */
     private float[] tc;
     private float[] dc;
     private float[] dcPrev;
@@ -87,10 +87,10 @@ public final class Lstm extends Recurrent {
     @Override
     protected void beginSequence(int batch) {
         int bh = batch * units;
-        cs = ensure(cs, (steps + 1) * bh);
-        tc = ensure(tc, steps * bh);
+        cs = ensure(cs, (batch + stepRowsTotal()) * units);
+        tc = ensure(tc, stepRowsTotal() * units);
         if (initialC != null) {
-            System.arraycopy(initialC, 0, cs, 0, bh);
+            placeInitial(initialC, cs, batch);
         } else {
             Arrays.fill(cs, 0, bh, 0f);
         }
@@ -99,27 +99,28 @@ public final class Lstm extends Recurrent {
     @Override
     protected void forwardStep(int t, int batch) {
         int h = units;
-        int bh = batch * h;
-        int zOff = t * batch * gh;
-        int hPrev = t * bh;
-        int hNext = (t + 1) * bh;
-        gemm.gemm(false, false, batch, gh, h, hs, hPrev, params, pOff + whRel, z, zOff, true);
-        for (int b = 0; b < batch; b++) {
+        int rows = rowsAt(t);
+        int zOff = zRow(t) * gh;
+        int tcOff = zRow(t) * h;
+        int hPrev = hIn(t) * h;
+        int hNext = hOut(t) * h;
+        gemm.gemm(false, false, rows, gh, h, hs, hPrev, params, pOff + whRel, z, zOff, true);
+        for (int b = 0; b < rows; b++) {
             int r = zOff + b * gh;
             fn.sigmoid(z, r, 3 * h);
             fn.tanh(z, r + 3 * h, h);
         }
         float[] z = this.z;
         float[] cs = this.cs;
-        for (int b = 0; b < batch; b++) {
+        for (int b = 0; b < rows; b++) {
             int r = zOff + b * gh;
             int o = b * h;
             for (int j = 0; j < h; j++) {
                 cs[hNext + o + j] = z[r + h + j] * cs[hPrev + o + j] + z[r + j] * z[r + 3 * h + j];
             }
         }
-        fn.tanh(cs, hNext, tc, t * bh, bh);
-        for (int b = 0; b < batch; b++) {
+        fn.tanh(cs, hNext, tc, tcOff, rows * h);
+        for (int b = 0; b < rows; b++) {
             int r = zOff + b * gh + 2 * h;
             int o = b * h;
             if (padded(b, t)) {
@@ -128,7 +129,7 @@ public final class Lstm extends Recurrent {
                 continue;
             }
             for (int j = 0; j < h; j++) {
-                hs[hNext + o + j] = z[r + j] * tc[t * bh + o + j];
+                hs[hNext + o + j] = z[r + j] * tc[tcOff + o + j];
             }
         }
     }
@@ -139,25 +140,28 @@ public final class Lstm extends Recurrent {
         dc = ensure(dc, bh);
         dcPrev = ensure(dcPrev, bh);
         Arrays.fill(dc, 0, bh, 0f);
+        Arrays.fill(dcPrev, 0, bh, 0f); // rows not yet started (packed) stay 0 in both
         whT = ensure(whT, units * gh);
         transpose(params, pOff + whRel, units, gh, whT);
     }
 
     @Override
-    protected void cutCarry(int batch) {
-        Arrays.fill(dc, 0, batch * units, 0f);
+    protected void cutCarry(int p) {
+        Arrays.fill(dc, p * units, (p + 1) * units, 0f);
     }
 
     @Override
     protected void backwardStep(int t, int batch) {
         int h = units;
-        int bh = batch * h;
-        int zOff = t * batch * gh;
+        int rows = rowsAt(t);
+        int zOff = zRow(t) * gh;
+        int tcOff = zRow(t) * h;
+        int cPrev = hIn(t) * h;
         float[] z = this.z;
         float[] dz = this.dz;
         float[] dh = this.dh;
         float[] dc = this.dc;
-        for (int b = 0; b < batch; b++) {
+        for (int b = 0; b < rows; b++) {
             int r = zOff + b * gh;
             int o = b * h;
             if (padded(b, t)) {
@@ -171,11 +175,11 @@ public final class Lstm extends Recurrent {
                 float fg = z[r + h + j];
                 float og = z[r + 2 * h + j];
                 float gg = z[r + 3 * h + j];
-                float th = tc[t * bh + o + j];
+                float th = tc[tcOff + o + j];
                 float dhv = dh[o + j];
                 float dcv = dc[o + j] + dhv * og * (1f - th * th);
                 dz[r + j] = dcv * gg * ig * (1f - ig);
-                dz[r + h + j] = dcv * cs[t * bh + o + j] * fg * (1f - fg);
+                dz[r + h + j] = dcv * cs[cPrev + o + j] * fg * (1f - fg);
                 dz[r + 2 * h + j] = dhv * th * og * (1f - og);
                 dz[r + 3 * h + j] = dcv * ig * (1f - gg * gg);
                 dcPrev[o + j] = dcv * fg;
@@ -183,7 +187,7 @@ public final class Lstm extends Recurrent {
             }
         }
         // dh_{t−1} (B × H) += dz_t (B × 4H) · Whᵀ (4H × H)
-        gemm.gemm(false, false, batch, h, gh, dz, zOff, whT, 0, dhPrev, 0, true);
+        gemm.gemm(false, false, rows, h, gh, dz, zOff, whT, 0, dhPrev, 0, true);
         float[] s = this.dc;
         this.dc = dcPrev;
         dcPrev = s;
@@ -192,12 +196,11 @@ public final class Lstm extends Recurrent {
     @Override
     protected void recurrentGradients(int batch) {
         // dWh (H × 4H) = Σ_t h_{t−1}ᵀ·dz_t = hs[0..T)ᵀ · dz, one GEMM over all steps
-        gemm.gemm(true, false, units, gh, steps * batch, hs, 0, dz, 0, grads, pOff + whRel, false);
+        gemm.gemm(true, false, units, gh, stepRowsTotal(), statesIn(), 0, dz, 0, grads, pOff + whRel, false);
     }
 
     /** The cell states after step t (t = −1: initial) of the last forward, {@code B × H}, copied (tests). */
     float[] cellAt(int t) {
-        int bh = lastBatch * units;
-        return Arrays.copyOfRange(cs, (t + 1) * bh, (t + 2) * bh);
+        return stateAt(cs, t);
     }
 }

@@ -43,6 +43,18 @@ import org.sparktrain.engine.kernel.Gemms;
  * neither the outputs at real steps nor any gradient, and the last-step output of a sequence padded at
  * the end is the state after its last real step. Padding may sit anywhere (left, right, inside).
  *
+ * <h2>Packed steps (sequences padded at the end)</h2>
+ * When every row of the mask is a prefix ({@code 1…1 0…0}: a sequence of length {@code len_b} padded
+ * at the end, what files of variable-length sequences give), padded steps are not computed at all, as
+ * PyTorch's {@code pack_padded_sequence}: the rows are put in order of decreasing length (ties in row
+ * order), so the {@code n_t} sequences still running at step t are the first {@code n_t} positions, and
+ * every per-step buffer holds only them: step t's block starts at row {@code off_t = Σ_{s<t} n_s}
+ * ({@link #zRow}) and has {@link #rowsAt n_t} rows; {@code hs} holds the initial state ({@code B} rows)
+ * then the state after step t at row {@code B + off_t} ({@link #hIn}, {@link #hOut}). The input
+ * projection and the weight gradients are single GEMMs over the {@code N = Σ len_b} real steps. The
+ * results are the masked semantics above, and they depend only on the real steps: the same sequences
+ * padded to any T give the same bits. An all-ones mask or no mask is the layout with {@code n_t = B}.
+ *
  * <h2>Truncated BPTT</h2>
  * {@code tbptt: k} (k &gt; 0) cuts the time axis into segments {@code [0,k), [k,2k), …} counted from
  * step 0. The forward pass is the full one (the state is carried across segments); the backward pass
@@ -51,7 +63,9 @@ import org.sparktrain.engine.kernel.Gemms;
  * the gradient of the whole minibatch loss with the state stopped at every boundary, i.e. the sum of
  * the per-segment gradients of TBPTT(k, k) (Williams and Peng), applied in ONE update per minibatch
  * rather than one per segment. With last-step output only the last segment receives a gradient. The
- * input gradient follows the same rule. {@code tbptt: 0} (default) is full BPTT.
+ * input gradient follows the same rule. {@code tbptt: 0} (default) is full BPTT. A sequence whose real
+ * steps have all been seen (only padding after step t) is not cut at a boundary after t: its gradient
+ * is the one it gets unpadded.
  */
 public abstract class Recurrent extends Layer {
     protected final int steps;
@@ -81,6 +95,18 @@ public abstract class Recurrent extends Layer {
     private float[] dxt;
     private float[] dx;
     private float[] ones;
+    /** Per-step row counts n_t and block offsets off_t (length T+1, off_T = N) of the current pass. */
+    private int[] stepRows = new int[0];
+    private int[] stepOff = new int[0];
+    /** Position p → minibatch row b (identity unless packed); lengths and last real step by position. */
+    private int[] order = new int[0];
+    private int[] lengths = new int[0];
+    private int[] lastReal = new int[0];
+    /** True when the mask's rows are prefixes and padded steps are skipped (see "Packed steps"). */
+    private boolean packed;
+    /** Real rows over all steps (N); T·B unless packed. */
+    private int packedRows;
+    private float[] statesIn;
     /** Batch of the last forward. */
     int lastBatch;
     /** Initial state for the next forward passes (tests, stateful use); null means zeros. */
@@ -140,9 +166,134 @@ public abstract class Recurrent extends Layer {
         this.mask = mask;
     }
 
-    /** True when step t of example b is padding. */
+    /**
+     * True when step t of the row at position b is padding and must be carried through by the cell;
+     * never in packed mode (only real steps are computed there).
+     */
     protected final boolean padded(int b, int t) {
-        return mask != null && mask[b * steps + t] == 0f;
+        return !packed && mask != null && mask[b * steps + t] == 0f;
+    }
+
+    /** Rows computed at step t: n_t (B unless packed). */
+    protected final int rowsAt(int t) {
+        return stepRows[t];
+    }
+
+    /** First row of step t in the per-step buffers (xt, z, dz, and the cells' own): off_t (t·B unless packed). */
+    protected final int zRow(int t) {
+        return stepOff[t];
+    }
+
+    /** First row in {@link #hs} of the state entering step t (0 for the initial state). */
+    protected final int hIn(int t) {
+        return t == 0 ? 0 : lastBatch + stepOff[t - 1];
+    }
+
+    /** First row in {@link #hs} of the state leaving step t. */
+    protected final int hOut(int t) {
+        return lastBatch + stepOff[t];
+    }
+
+    /** Real rows over all steps: the row count of z, dz and the cells' per-step buffers. */
+    protected final int stepRowsTotal() {
+        return packedRows;
+    }
+
+    /**
+     * The states entering each step, aligned with the rows of {@link #z} ({@code N × H}): {@link #hs}
+     * itself unless packed, else a gathered copy (for the recurrent weight gradient, one GEMM).
+     */
+    protected final float[] statesIn() {
+        if (!packed) {
+            return hs;
+        }
+        int h = units;
+        statesIn = ensure(statesIn, packedRows * h);
+        for (int t = 0; t < steps; t++) {
+            System.arraycopy(hs, hIn(t) * h, statesIn, zRow(t) * h, rowsAt(t) * h);
+        }
+        return statesIn;
+    }
+
+    /** Sets the step layout of a pass over {@code batch} rows from the mask (see "Packed steps"). */
+    private void layout(int batch) {
+        if (stepRows.length != steps) {
+            stepRows = new int[steps];
+            stepOff = new int[steps + 1];
+        }
+        if (order.length < batch) {
+            order = new int[batch];
+            lengths = new int[batch];
+            lastReal = new int[batch];
+        }
+        packed = mask != null && prefixLengths(batch);
+        if (!packed) {
+            for (int b = 0; b < batch; b++) {
+                order[b] = b;
+                int last = steps - 1;
+                if (mask != null) {
+                    while (last >= 0 && mask[b * steps + last] == 0f) {
+                        last--;
+                    }
+                }
+                lastReal[b] = last;
+            }
+            for (int t = 0; t < steps; t++) {
+                stepRows[t] = batch;
+                stepOff[t] = t * batch;
+            }
+            stepOff[steps] = steps * batch;
+            packedRows = steps * batch;
+            return;
+        }
+        // stable order of decreasing length: counting sort on T − len
+        int[] count = new int[steps + 2];
+        for (int b = 0; b < batch; b++) {
+            count[steps - lengths[b] + 1]++;
+        }
+        for (int k = 1; k < count.length; k++) {
+            count[k] += count[k - 1];
+        }
+        int[] len = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            int p = count[steps - lengths[b]]++;
+            order[p] = b;
+            len[p] = lengths[b];
+        }
+        int off = 0;
+        int n = batch;
+        for (int t = 0; t < steps; t++) {
+            while (n > 0 && len[n - 1] <= t) {
+                n--;
+            }
+            stepRows[t] = n;
+            stepOff[t] = off;
+            off += n;
+        }
+        stepOff[steps] = off;
+        packedRows = off;
+        for (int p = 0; p < batch; p++) {
+            lengths[p] = len[p];
+            lastReal[p] = len[p] - 1;
+        }
+    }
+
+    /** Reads each row's length into {@link #lengths} (by row); false if some row is not 1…1 0…0. */
+    private boolean prefixLengths(int batch) {
+        for (int b = 0; b < batch; b++) {
+            int o = b * steps;
+            int len = 0;
+            while (len < steps && mask[o + len] != 0f) {
+                len++;
+            }
+            for (int t = len; t < steps; t++) {
+                if (mask[o + t] != 0f) {
+                    return false;
+                }
+            }
+            lengths[b] = len;
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- cell hooks
@@ -157,8 +308,8 @@ public abstract class Recurrent extends Layer {
     /** Once per backward pass before the time loop: transposed weight copies, carried gradients zeroed. */
     protected abstract void beginBackward(int batch);
 
-    /** Zeroes the carried gradient of the cell's own state (LSTM dc) at a tbptt boundary. */
-    protected void cutCarry(int batch) {
+    /** Zeroes the carried gradient of the cell's own state (LSTM dc) of the row at position p, at a tbptt boundary. */
+    protected void cutCarry(int p) {
     }
 
     /**
@@ -229,79 +380,102 @@ public abstract class Recurrent extends Layer {
     @Override
     public final float[] forward(float[] x, int batch, boolean training) {
         lastBatch = batch;
-        int tb = steps * batch;
+        layout(batch);
+        int n = packedRows;
         int sf = steps * features;
-        xt = ensure(xt, tb * features);
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < steps; t++) {
-                System.arraycopy(x, b * sf + t * features, xt, (t * batch + b) * features, features);
+        xt = ensure(xt, n * features);
+        for (int t = 0; t < steps; t++) {
+            int r0 = zRow(t);
+            for (int p = 0, rows = rowsAt(t); p < rows; p++) {
+                System.arraycopy(x, order[p] * sf + t * features, xt, (r0 + p) * features, features);
             }
         }
-        z = ensure(z, tb * gh);
-        for (int r = 0; r < tb; r++) {
+        z = ensure(z, n * gh);
+        for (int r = 0; r < n; r++) {
             System.arraycopy(params, pOff + bRel, z, r * gh, gh);
         }
-        // every step's input projection in one GEMM: (T·B × F)·(F × G·H)
-        gemm.gemm(false, false, tb, gh, features, xt, 0, params, pOff, z, 0, true);
-        hs = ensure(hs, (steps + 1) * batch * units);
+        // every step's input projection in one GEMM: (N × F)·(F × G·H)
+        gemm.gemm(false, false, n, gh, features, xt, 0, params, pOff, z, 0, true);
+        int h = units;
+        hs = ensure(hs, (batch + n) * h);
         if (initialH != null) {
-            System.arraycopy(initialH, 0, hs, 0, batch * units);
+            placeInitial(initialH, hs, batch);
         } else {
-            Arrays.fill(hs, 0, batch * units, 0f);
+            Arrays.fill(hs, 0, batch * h, 0f);
         }
         beginSequence(batch);
         for (int t = 0; t < steps; t++) {
             forwardStep(t, batch);
         }
-        int h = units;
         if (returnSequences) {
-            y = ensure(y, tb * h);
-            for (int b = 0; b < batch; b++) {
+            y = ensure(y, steps * batch * h);
+            for (int p = 0; p < batch; p++) {
+                int b = order[p];
                 for (int t = 0; t < steps; t++) {
                     int yo = (b * steps + t) * h;
-                    if (padded(b, t)) {
+                    if (packed ? t >= lengths[p] : padded(p, t)) {
                         Arrays.fill(y, yo, yo + h, 0f);
                     } else {
-                        System.arraycopy(hs, ((t + 1) * batch + b) * h, y, yo, h);
+                        System.arraycopy(hs, (hOut(t) + p) * h, y, yo, h);
                     }
                 }
             }
         } else {
             y = ensure(y, batch * h);
-            System.arraycopy(hs, steps * batch * h, y, 0, batch * h);
+            if (packed) {
+                for (int p = 0; p < batch; p++) {
+                    int len = lengths[p];
+                    System.arraycopy(hs, ((len == 0 ? 0 : hOut(len - 1)) + p) * h, y, order[p] * h, h);
+                }
+            } else {
+                System.arraycopy(hs, hOut(steps - 1) * h, y, 0, batch * h);
+            }
         }
         return y;
     }
 
     @Override
     public final float[] backward(float[] dOut, int batch) {
-        int tb = steps * batch;
+        int n = packedRows;
         int h = units;
         int bh = batch * h;
-        dz = ensure(dz, tb * gh);
+        dz = ensure(dz, n * gh);
         dh = ensure(dh, bh);
         dhPrev = ensure(dhPrev, bh);
-        Arrays.fill(dh, 0, bh, 0f);
+        if (returnSequences) {
+            Arrays.fill(dh, 0, bh, 0f);
+            Arrays.fill(dhPrev, 0, bh, 0f); // rows not yet started (packed) stay 0 in both
+        } else {
+            // the gradient at each sequence's last real step; a row waits in both buffers until its
+            // last step is reached (positions are active from their last step down to step 0)
+            for (int p = 0; p < batch; p++) {
+                System.arraycopy(dOut, order[p] * h, dh, p * h, h);
+            }
+            System.arraycopy(dh, 0, dhPrev, 0, bh);
+        }
         beginBackward(batch);
         for (int t = steps - 1; t >= 0; t--) {
             if (tbptt > 0 && t < steps - 1 && (t + 1) % tbptt == 0) {
                 // segment boundary: the state leaving this segment is treated as a constant by the next
-                Arrays.fill(dh, 0, bh, 0f);
-                cutCarry(batch);
+                // (for the sequences that have a real step after it)
+                for (int p = 0; p < batch; p++) {
+                    if (lastReal[p] > t) {
+                        Arrays.fill(dh, p * h, p * h + h, 0f);
+                        cutCarry(p);
+                    }
+                }
             }
             if (returnSequences) {
-                for (int b = 0; b < batch; b++) {
-                    if (padded(b, t)) {
+                for (int p = 0, rows = rowsAt(t); p < rows; p++) {
+                    if (padded(p, t)) {
                         continue; // the output of a padded step is 0 whatever the state: no gradient
                     }
-                    int o = (b * steps + t) * h;
-                    int d = b * h;
+                    int o = (order[p] * steps + t) * h;
+                    int d = p * h;
                     for (int j = 0; j < h; j++) {
                         dh[d + j] += dOut[o + j];
                     }
                 }
-            } else if (t == steps - 1) {
-                System.arraycopy(dOut, 0, dh, 0, bh);
             }
             backwardStep(t, batch);
             float[] s = dh;
@@ -309,23 +483,27 @@ public abstract class Recurrent extends Layer {
             dhPrev = s;
         }
         // weight gradients over all steps at once
-        gemm.gemm(true, false, features, gh, tb, xt, 0, dz, 0, grads, pOff, false);
-        ones = ensure(ones, tb);
-        if (ones[tb - 1] != 1f) {
+        gemm.gemm(true, false, features, gh, n, xt, 0, dz, 0, grads, pOff, false);
+        ones = ensure(ones, n);
+        if (n > 0 && ones[n - 1] != 1f) {
             Arrays.fill(ones, 1f);
         }
-        gemm.gemm(false, false, 1, gh, tb, ones, 0, dz, 0, grads, pOff + bRel, false);
+        gemm.gemm(false, false, 1, gh, n, ones, 0, dz, 0, grads, pOff + bRel, false);
         recurrentGradients(batch);
         if (!needInputGrad) {
             return null;
         }
-        dxt = ensure(dxt, tb * features);
-        gemm.gemm(false, true, tb, features, gh, dz, 0, params, pOff, dxt, 0, false);
-        dx = ensure(dx, tb * features);
+        dxt = ensure(dxt, n * features);
+        gemm.gemm(false, true, n, features, gh, dz, 0, params, pOff, dxt, 0, false);
         int sf = steps * features;
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < steps; t++) {
-                System.arraycopy(dxt, (t * batch + b) * features, dx, b * sf + t * features, features);
+        dx = ensure(dx, batch * sf);
+        if (packed) {
+            Arrays.fill(dx, 0, batch * sf, 0f);
+        }
+        for (int t = 0; t < steps; t++) {
+            int r0 = zRow(t);
+            for (int p = 0, rows = rowsAt(t); p < rows; p++) {
+                System.arraycopy(dxt, (r0 + p) * features, dx, order[p] * sf + t * features, features);
             }
         }
         return dx;
@@ -341,10 +519,30 @@ public abstract class Recurrent extends Layer {
         }
     }
 
-    /** The hidden states after step t (t = −1: the initial state) of the last forward, {@code B × H}, copied. */
+    /**
+     * The hidden states after step t (t = −1: the initial state) of the last forward, {@code B × H} in
+     * minibatch row order, copied; a row without step t (packed, shorter) gets its last state.
+     */
     float[] hiddenAt(int t) {
-        int bh = lastBatch * units;
-        return Arrays.copyOfRange(hs, (t + 1) * bh, (t + 2) * bh);
+        return stateAt(hs, t);
+    }
+
+    /** A state buffer laid out as {@link #hs} after step t, {@code B × H} in minibatch row order (see {@link #hiddenAt}). */
+    final float[] stateAt(float[] states, int t) {
+        int h = units;
+        float[] out = new float[lastBatch * h];
+        for (int p = 0; p < lastBatch; p++) {
+            int last = packed ? Math.min(t, lengths[p] - 1) : t;
+            System.arraycopy(states, ((last < 0 ? 0 : hOut(last)) + p) * h, out, order[p] * h, h);
+        }
+        return out;
+    }
+
+    /** Copies an initial state given in minibatch row order ({@code B × H}) to the first B rows of {@code states}, by position. */
+    final void placeInitial(float[] initial, float[] states, int batch) {
+        for (int p = 0; p < batch; p++) {
+            System.arraycopy(initial, order[p] * units, states, p * units, units);
+        }
     }
 
     /** Readable name of the layer for messages. */

@@ -82,9 +82,11 @@ public final class SimpleRnn extends Recurrent {
     @Override
     protected void forwardStep(int t, int batch) {
         int h = units;
-        int bh = batch * h;
-        int zOff = t * bh;
-        gemm.gemm(false, false, batch, h, h, hs, t * bh, params, pOff + whRel, z, zOff, true);
+        int rows = rowsAt(t);
+        int bh = rows * h;
+        int zOff = zRow(t) * h;
+        int prev = hIn(t) * h;
+        gemm.gemm(false, false, rows, h, h, hs, prev, params, pOff + whRel, z, zOff, true);
         switch (config.activation()) {
             case TANH -> fn.tanh(z, zOff, bh);
             case SIGMOID -> fn.sigmoid(z, zOff, bh);
@@ -95,12 +97,12 @@ public final class SimpleRnn extends Recurrent {
             }
             default -> throw new AssertionError(config.activation());
         }
-        int next = (t + 1) * bh;
+        int next = hOut(t) * h;
         System.arraycopy(z, zOff, hs, next, bh);
         if (mask != null) {
-            for (int b = 0; b < batch; b++) {
+            for (int b = 0; b < rows; b++) {
                 if (padded(b, t)) {
-                    System.arraycopy(hs, t * bh + b * h, hs, next + b * h, h);
+                    System.arraycopy(hs, prev + b * h, hs, next + b * h, h);
                 }
             }
         }
@@ -115,8 +117,9 @@ public final class SimpleRnn extends Recurrent {
     @Override
     protected void backwardStep(int t, int batch) {
         int h = units;
-        int bh = batch * h;
-        int zOff = t * bh;
+        int rows = rowsAt(t);
+        int bh = rows * h;
+        int zOff = zRow(t) * h;
         float[] z = this.z;
         float[] dz = this.dz;
         float[] dh = this.dh;
@@ -132,18 +135,18 @@ public final class SimpleRnn extends Recurrent {
         }
         Arrays.fill(dhPrev, 0, bh, 0f);
         if (mask != null) {
-            for (int b = 0; b < batch; b++) {
+            for (int b = 0; b < rows; b++) {
                 if (padded(b, t)) {
                     Arrays.fill(dz, zOff + b * h, zOff + b * h + h, 0f);
                     System.arraycopy(dh, b * h, dhPrev, b * h, h);
                 }
             }
         }
-        gemm.gemm(false, false, batch, h, h, dz, zOff, whT, 0, dhPrev, 0, true);
+        gemm.gemm(false, false, rows, h, h, dz, zOff, whT, 0, dhPrev, 0, true);
     }
 
     @Override
     protected void recurrentGradients(int batch) {
-        gemm.gemm(true, false, units, units, steps * batch, hs, 0, dz, 0, grads, pOff + whRel, false);
+        gemm.gemm(true, false, units, units, stepRowsTotal(), statesIn(), 0, dz, 0, grads, pOff + whRel, false);
     }
 }

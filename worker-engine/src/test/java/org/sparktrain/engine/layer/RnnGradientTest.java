@@ -52,6 +52,17 @@ class RnnGradientTest {
         }
     }
 
+    /** Sequences padded at the end only: the packed path (padded steps not computed), both outputs. */
+    @Test
+    void withEndPaddingPacked() {
+        float[] mask = RnnMaskTest.prefixMask(6, 6, 3, 1, 4);
+        for (boolean seq : new boolean[] {true, false}) {
+            for (LayerConfig c : configs(seq, 0)) {
+                RecurrentCheck.check(c, 6, 2, 4, mask, 31);
+            }
+        }
+    }
+
     @Test
     void truncatedBpttMatchesTheTruncatedObjective() {
         for (boolean seq : new boolean[] {true, false}) {

@@ -18,6 +18,9 @@ class RnnMaskTest {
     static final int F = 3;
     static final int T = 6;
 
+    static final String[] MANY_TO_ONE = {"{type: lstm, units: 4}", "{type: gru, units: 4}",
+        "{type: gru, units: 4, variant: pytorch}", "{type: simple_rnn, units: 4}"};
+
     static Network net(String layer, int steps, boolean seq) {
         String head = seq ? "  - {type: time_distributed, units: 2}\nloss: mse\n"
                 : "  - {type: dense, units: 3, activation: softmax}\nloss: softmax_cross_entropy\n";
@@ -47,10 +50,79 @@ class RnnMaskTest {
         }
     }
 
+    /** Sequences padded at the end (lengths 4, 6, 2, 5, 1): the packed path, padded steps not computed. */
+    static final float[] PREFIX_MASK = prefixMask(T, 4, 6, 2, 5, 1);
+
+    static float[] prefixMask(int steps, int... lengths) {
+        float[] m = new float[lengths.length * steps];
+        for (int b = 0; b < lengths.length; b++) {
+            java.util.Arrays.fill(m, b * steps, b * steps + lengths[b], 1f);
+        }
+        return m;
+    }
+
+    @Test
+    void packedBatchEqualsTheUnpaddedSequences() {
+        for (String layer : MANY_TO_ONE) {
+            check(layer, false, PREFIX_MASK);
+            // tbptt boundaries count from step 0 in both; a finished sequence is not cut by a later boundary
+            check(layer.replace("}", ", tbptt: 2}"), false, PREFIX_MASK);
+        }
+        for (String layer : new String[] {"{type: lstm, units: 4, return_sequences: true}",
+                "{type: gru, units: 4, return_sequences: true, tbptt: 3}", "{type: simple_rnn, units: 4, return_sequences: true}"}) {
+            check(layer, true, PREFIX_MASK);
+        }
+    }
+
+    /**
+     * The same sequences padded to 6 or to 11 steps: loss, gradient and predictions bit for bit (many-to-one):
+     * packed steps depend on the real steps only.
+     */
+    @Test
+    void moreEndPaddingChangesNoBit() {
+        int[] lengths = {4, 6, 2, 5, 1, 6, 3};
+        int batch = lengths.length;
+        int longT = 11;
+        float[] shortX = GradientCheck.uniform(batch * T * F, -1f, 1f, 5);
+        float[] longX = new float[batch * longT * F];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(shortX, b * T * F, longX, b * longT * F, lengths[b] * F);
+            for (int k = lengths[b] * F; k < longT * F; k++) {
+                longX[b * longT * F + k] = 7f; // garbage: never read
+            }
+        }
+        int[] labels = {0, 2, 1, 1, 0, 2, 2};
+        for (String layer : new String[] {"{type: lstm, units: 5}", "{type: gru, units: 5}",
+                "{type: gru, units: 5, variant: pytorch, tbptt: 2}", "{type: simple_rnn, units: 5, tbptt: 3}"}) {
+            Network a = net(layer, T, false);
+            Network b = net(layer, longT, false);
+            System.arraycopy(a.params(), 0, b.params(), 0, a.params().length);
+            MiniBatch ma = new MiniBatch(shortX, labels, null, batch);
+            ma.mask = prefixMask(T, lengths);
+            MiniBatch mb = new MiniBatch(longX, labels, null, batch);
+            mb.mask = prefixMask(longT, lengths);
+            assertEquals(a.computeGradient(ma), b.computeGradient(mb), 0.0, layer + ": loss");
+            assertArrayEquals(a.grads(), b.grads(), layer + ": gradient");
+            float[] pa = new float[batch * 3];
+            float[] pb = new float[batch * 3];
+            a.predict(shortX, ma.mask, batch, pa);
+            b.predict(longX, mb.mask, batch, pb);
+            assertArrayEquals(pa, pb, layer + ": predictions");
+        }
+    }
+
     static void check(String layer, boolean seq) {
-        int batch = 3;
+        check(layer, seq, MASK);
+    }
+
+    static void check(String layer, boolean seq, float[] mask) {
+        final float[] MASK = mask;
+        int batch = mask.length / T;
         float[] x = GradientCheck.uniform(batch * T * F, -1f, 1f, 1);
-        int[] labels = {0, 2, 1};
+        int[] labels = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            labels[b] = (b * 2) % 3;
+        }
         // per-step regression targets; zero at padded steps (see TimeDistributedDense: a padded step then adds 0)
         float[] targets = GradientCheck.uniform(batch * T * 2, -1f, 1f, 2);
         for (int r = 0; r < batch * T; r++) {

@@ -43,8 +43,14 @@ public final class Bench {
     }
 
     static void run(String[] argv) throws Exception {
-        if (java.util.Arrays.asList(argv).contains("--task")) {
-            RegressionBench.run(argv);
+        int task = java.util.Arrays.asList(argv).indexOf("--task");
+        if (task >= 0) {
+            String which = task + 1 < argv.length ? argv[task + 1] : "";
+            switch (which) {
+                case "regression" -> RegressionBench.run(argv);
+                case "sequence" -> SequenceBench.run(argv);
+                default -> throw new Args.UsageException("--task is regression or sequence, got '" + which + "'");
+            }
             return;
         }
         if (java.util.Arrays.asList(argv).contains("--cold")) {

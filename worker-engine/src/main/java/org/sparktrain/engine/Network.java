@@ -87,17 +87,20 @@ public final class Network {
                 throw new ShapeException(name + " cannot take input of shape " + shape + ": " + e.getMessage());
             }
         }
-        if (loss.classification() && spec.classes() > 0 && shape.size() != spec.classes()) {
-            throw new SpecException(spec.source() + ": the last layer gives " + shape.size()
-                    + " outputs but the spec declares " + spec.classes() + " classes");
+        // a sequence output [T, K] is K values per step (many-to-many): the spec's counts are per step
+        int k = shape.rank() == 2 ? shape.dim(1) : shape.size();
+        String per = shape.rank() == 2 ? " per step (output " + shape + ")" : "";
+        if (loss.classification() && spec.classes() > 0 && k != spec.classes()) {
+            throw new SpecException(spec.source() + ": the last layer gives " + k
+                    + " outputs" + per + " but the spec declares " + spec.classes() + " classes");
         }
-        if (spec.outputs() > 0 && shape.size() != spec.outputs()) {
-            throw new SpecException(spec.source() + ": the last layer gives " + shape.size()
-                    + " outputs but the spec declares outputs: " + spec.outputs());
+        if (spec.outputs() > 0 && k != spec.outputs()) {
+            throw new SpecException(spec.source() + ": the last layer gives " + k
+                    + " outputs" + per + " but the spec declares outputs: " + spec.outputs());
         }
-        if (spec.labels() > 0 && shape.size() != spec.labels()) {
-            throw new SpecException(spec.source() + ": the last layer gives " + shape.size()
-                    + " outputs but the spec declares labels: " + spec.labels() + " (one sigmoid output per label)");
+        if (spec.labels() > 0 && k != spec.labels()) {
+            throw new SpecException(spec.source() + ": the last layer gives " + k
+                    + " outputs" + per + " but the spec declares labels: " + spec.labels() + " (one sigmoid output per label)");
         }
         Network net = new Network(spec, layers, loss);
         net.initialise(seed);
@@ -170,7 +173,7 @@ public final class Network {
         try {
             float[] out = forward(b.features, b.size, true);
             dOut = ensure(dOut, b.size * outSize);
-            double l = loss.forwardBackward(out, outSize, b, dOut);
+            double l = perStep() ? stepLoss(out, b, dOut) : loss.forwardBackward(out, outSize, b, dOut);
             float[] g = dOut;
             for (int i = layers.size() - 1; i >= 0; i--) {
                 g = layers.get(i).backward(g, b.size);
@@ -186,7 +189,7 @@ public final class Network {
         setMask(b.mask, b.size);
         try {
             float[] out = forward(b.features, b.size, false);
-            return loss.forwardBackward(out, outShape.size(), b, null);
+            return perStep() ? stepLoss(out, b, null) : loss.forwardBackward(out, outShape.size(), b, null);
         } finally {
             setMask(null, 0);
         }
@@ -195,7 +198,109 @@ public final class Network {
     /** Inference: what a user reads (class probabilities, or values) for {@code rows} examples. */
     public void predict(float[] x, int rows, float[] predictions) {
         float[] out = forward(x, rows, false);
-        loss.toPredictions(out, outShape.size(), rows, predictions);
+        if (perStep()) {
+            // one prediction per step ({@code rows × T × K}); those of padded steps mean nothing
+            loss.toPredictions(out, outShape.dim(1), rows * outShape.dim(0), predictions);
+        } else {
+            loss.toPredictions(out, outShape.size(), rows, predictions);
+        }
+    }
+
+    /**
+     * True when the output is one vector per time step ({@code [T, K]}, e.g. a recurrent layer with
+     * {@code return_sequences: true} and a {@code time_distributed} layer): many-to-many. The loss is then
+     * taken per real step ({@link #stepLoss}) and the minibatch holds a label (or K targets) per step.
+     */
+    public boolean perStep() {
+        return outShape.rank() == 2;
+    }
+
+    private MiniBatch steps;
+    private float[] stepOut;
+    private float[] stepGrad;
+    private int[] stepLabels;
+    private float[] stepTargets;
+
+    /**
+     * The loss of a per-step output (docs/architecture.md, "Variable-length sequences"): every real step is
+     * an example of K outputs with its own label ({@code labels[b·T + t]}) or targets
+     * ({@code targets[(b·T + t)·K ..]}), and the loss is the MEAN over the real steps of the minibatch
+     * (padded steps take no part and get a zero gradient): {@code Σ_real L_bt / N_real}.
+     */
+    private double stepLoss(float[] out, MiniBatch b, float[] dOut) {
+        int t = outShape.dim(0);
+        int k = outShape.dim(1);
+        int rows = b.size * t;
+        if (b.labels != null && b.targets == null && b.labels.length < rows) {
+            throw new IllegalArgumentException("the network gives one output per step (" + outShape + "): a minibatch of "
+                    + b.size + " sequences needs " + rows + " step labels (label[b·T + t]), got " + b.labels.length);
+        }
+        if (b.targets != null && b.targets.length < rows * k) {
+            throw new IllegalArgumentException("the network gives one output per step (" + outShape + "): a minibatch of "
+                    + b.size + " sequences needs " + rows * k + " step targets, got " + b.targets.length);
+        }
+        if (steps == null) {
+            steps = new MiniBatch(null, null, null, 0);
+        }
+        float[] m = b.mask;
+        if (m == null) {
+            steps.labels = b.labels;
+            steps.targets = b.targets;
+            steps.size = rows;
+            return loss.forwardBackward(out, k, steps, dOut);
+        }
+        int real = 0;
+        for (int r = 0; r < rows; r++) {
+            real += m[r] != 0f ? 1 : 0;
+        }
+        stepOut = ensure(stepOut, real * k);
+        // own scratch arrays: the unmasked case above lends the caller's arrays to `steps`
+        stepLabels = b.labels == null ? stepLabels : ensureInts(stepLabels, real);
+        stepTargets = b.targets == null ? stepTargets : ensure(stepTargets, real * k);
+        steps.labels = b.labels == null ? null : stepLabels;
+        steps.targets = b.targets == null ? null : stepTargets;
+        int n = 0;
+        for (int r = 0; r < rows; r++) {
+            if (m[r] == 0f) {
+                continue;
+            }
+            System.arraycopy(out, r * k, stepOut, n * k, k);
+            if (b.labels != null) {
+                steps.labels[n] = b.labels[r];
+            }
+            if (b.targets != null) {
+                System.arraycopy(b.targets, r * k, steps.targets, n * k, k);
+            }
+            n++;
+        }
+        steps.size = real;
+        if (real == 0) {
+            if (dOut != null) {
+                java.util.Arrays.fill(dOut, 0, rows * k, 0f);
+            }
+            return 0;
+        }
+        float[] g = null;
+        if (dOut != null) {
+            stepGrad = ensure(stepGrad, real * k);
+            g = stepGrad;
+        }
+        double l = loss.forwardBackward(stepOut, k, steps, g);
+        if (dOut != null) {
+            n = 0;
+            for (int r = 0; r < rows; r++) {
+                if (m[r] == 0f) {
+                    java.util.Arrays.fill(dOut, r * k, (r + 1) * k, 0f);
+                } else {
+                    System.arraycopy(g, (n++) * k, dOut, r * k, k);
+                }
+            }
+        }
+        return l;
+    }
+
+    private static int[] ensureInts(int[] buf, int n) {
+        return buf != null && buf.length >= n ? buf : new int[n];
     }
 
     /**

@@ -109,7 +109,7 @@ final class SequenceBench {
             rec.put("train_seconds", Bench.round(s.seconds(), 3));
             rec.put("samples_per_sec", Bench.round(s.samplesPerSecond(), 1));
             rec.put("train_loss", Bench.round(s.trainLoss(), 5));
-            rec.put("test_acc", Bench.round(accuracy(net, te), 4));
+            rec.put("test_acc", Bench.round(Trainer.evaluate(net, te, 1000).accuracy(), 4));
             rec.put("samples", tr.size());
             rec.put("batch", batch);
             rec.put("lengths", minLen + "-" + maxLen);
@@ -118,33 +118,6 @@ final class SequenceBench {
             rec.put("load1", Bench.load1());
             System.out.println(Bench.json(rec));
         }
-    }
-
-    static double accuracy(Network net, DataSet te) {
-        int t = te.shape().dim(0);
-        int fs = te.shape().size();
-        int chunk = 1000;
-        float[] probs = new float[chunk * CLASSES];
-        int correct = 0;
-        for (int from = 0; from < te.size(); from += chunk) {
-            int n = Math.min(chunk, te.size() - from);
-            float[] x = java.util.Arrays.copyOfRange(te.features(), from * fs, (from + n) * fs);
-            float[] mask = new float[n * t];
-            for (int i = 0; i < n; i++) {
-                java.util.Arrays.fill(mask, i * t, i * t + te.lengths()[from + i], 1f);
-            }
-            net.predict(x, mask, n, probs);
-            for (int i = 0; i < n; i++) {
-                int best = 0;
-                for (int c = 1; c < CLASSES; c++) {
-                    if (probs[i * CLASSES + c] > probs[i * CLASSES + best]) {
-                        best = c;
-                    }
-                }
-                correct += best == te.labels()[from + i] ? 1 : 0;
-            }
-        }
-        return (double) correct / te.size();
     }
 
     private static void write(Path file, int sequences, int minLen, int maxLen, long stream) throws IOException {

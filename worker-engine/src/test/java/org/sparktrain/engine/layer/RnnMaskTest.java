@@ -123,7 +123,7 @@ class RnnMaskTest {
         for (int b = 0; b < batch; b++) {
             labels[b] = (b * 2) % 3;
         }
-        // per-step regression targets; zero at padded steps (see TimeDistributedDense: a padded step then adds 0)
+        // per-step regression targets; those of padded steps are never read (zeroed here all the same)
         float[] targets = GradientCheck.uniform(batch * T * 2, -1f, 1f, 2);
         for (int r = 0; r < batch * T; r++) {
             if (MASK[r] == 0f) {
@@ -172,16 +172,23 @@ class RnnMaskTest {
             System.arraycopy(padded.params(), 0, single.params(), 0, grad.length);
             double l = single.computeGradient(new MiniBatch(xb, seq ? null : new int[] {labels[b]},
                     seq ? yb : null, 1));
-            // mse averages over the values of an example: T·2 padded, len·2 alone
-            double scale = seq ? (double) len / T : 1.0;
+            // a per-step output's loss is the mean over the minibatch's real steps: weight len / Σ len
+            double scale = seq ? len : 1.0;
             lossSum += l * scale;
             for (int i = 0; i < grad.length; i++) {
                 gradSum[i] += single.grads()[i] * scale;
             }
         }
-        assertEquals(lossSum / batch, loss, 1e-6 * Math.max(1, Math.abs(loss)), layer + ": loss");
+        double norm = batch;
+        if (seq) {
+            norm = 0;
+            for (float v : MASK) {
+                norm += v;
+            }
+        }
+        assertEquals(lossSum / norm, loss, 1e-6 * Math.max(1, Math.abs(loss)), layer + ": loss");
         for (int i = 0; i < grad.length; i++) {
-            assertEquals(gradSum[i] / batch, grad[i], 1e-6, layer + ": gradient " + i);
+            assertEquals(gradSum[i] / norm, grad[i], 1e-6, layer + ": gradient " + i);
         }
     }
 }

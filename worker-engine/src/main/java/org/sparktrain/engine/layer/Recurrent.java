@@ -104,6 +104,9 @@ public abstract class Recurrent extends Layer {
     private int[] lastReal = new int[0];
     /** True when the mask's rows are prefixes and padded steps are skipped (see "Packed steps"). */
     private boolean packed;
+    /** Scratch of the counting sort (reused: no allocation per pass). */
+    private int[] count = new int[0];
+    private int[] sorted = new int[0];
     /** Real rows over all steps (N); T·B unless packed. */
     private int packedRows;
     private float[] statesIn;
@@ -247,14 +250,21 @@ public abstract class Recurrent extends Layer {
             return;
         }
         // stable order of decreasing length: counting sort on T − len
-        int[] count = new int[steps + 2];
+        if (count.length != steps + 2) {
+            count = new int[steps + 2];
+        }
+        int[] count = this.count;
+        Arrays.fill(count, 0);
         for (int b = 0; b < batch; b++) {
             count[steps - lengths[b] + 1]++;
         }
         for (int k = 1; k < count.length; k++) {
             count[k] += count[k - 1];
         }
-        int[] len = new int[batch];
+        if (sorted.length < batch) {
+            sorted = new int[batch];
+        }
+        int[] len = sorted;
         for (int b = 0; b < batch; b++) {
             int p = count[steps - lengths[b]]++;
             order[p] = b;

@@ -169,8 +169,10 @@ public final class BarrierEpoch {
         List<String> causes = new ArrayList<>();
         Exception last = null;
         AllReduceSettings attemptSettings = settings;
+        StalledExecutors stalled = StalledExecutors.of(sc.sc());
         for (int attempt = 0; attempt < settings.maxAttempts(); attempt++) {
             String label = name + ": epoch " + epoch + ", barrier stage attempt " + (attempt + 1);
+            sc.setLocalProperty(StalledExecutors.STAGE_PROPERTY, label);
             sc.setJobDescription(label + " (" + rounds.length + " rounds" + (from == null ? ""
                     : ", from round " + (from.roundsDone() + 1)) + ", " + workers + " tasks)");
             byte[] secret = Handshake.newSecret();
@@ -244,6 +246,12 @@ public final class BarrierEpoch {
                     // rerun, not the run: the next attempt waits twice as long
                     attemptSettings = attemptSettings.withStallTimeout(Math.min(settings.ioTimeoutMillis(),
                             2 * attemptSettings.stallTimeoutMillis()));
+                    // a paused executor holds its slot until Spark's heartbeat timeout: get Spark to replace it
+                    String replaced = stalled.replaceStalled(sc.sc(), label, why);
+                    if (replaced != null) {
+                        LOG.warn("{}: {}", label, replaced);
+                        why = why + " (" + replaced + ")";
+                    }
                 }
                 RoundState got = rv == null ? null : rv.latest();
                 if (got != null && (from == null || got.roundsDone() > from.roundsDone())) {
@@ -263,6 +271,8 @@ public final class BarrierEpoch {
                 }
                 continue;
             } finally {
+                sc.setLocalProperty(StalledExecutors.STAGE_PROPERTY, null);
+                stalled.forget(label);
                 if (rv != null) {
                     rv.close();
                 }

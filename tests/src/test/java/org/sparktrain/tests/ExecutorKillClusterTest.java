@@ -95,17 +95,30 @@ class ExecutorKillClusterTest {
             "--checkpoint-every", "10", "--out", out.toString(), "--metrics-out", out.resolve("test.json").toString()};
     }
 
+    static Path whole;
+    static double wholeSeconds;
+
+    /** The uninterrupted run, made once for both tests: its directory. */
+    static synchronized Path uninterrupted() throws Exception {
+        if (whole == null) {
+            Path dir = clusterLogs.resolve("whole");
+            Files.createDirectories(dir);
+            Path wholeLog = clusterLogs.resolve("whole.log");
+            long t0 = System.nanoTime();
+            int status = sh(wholeLog, 540, train(dir));
+            wholeSeconds = (System.nanoTime() - t0) / 1e9;
+            assertEquals(0, status, () -> StandaloneClusterTest.read(wholeLog));
+            whole = dir;
+        }
+        return whole;
+    }
+
     @Test
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void anExecutorKilledMidEpochCostsARerunFromTheLatestRoundNotTheResult(@TempDir Path tmp) throws Exception {
-        // the uninterrupted run
-        Path whole = tmp.resolve("whole");
-        Files.createDirectories(whole);
-        Path wholeLog = tmp.resolve("whole.log");
-        long t0 = System.nanoTime();
-        int status = sh(wholeLog, 540, train(whole));
-        double wholeSeconds = (System.nanoTime() - t0) / 1e9;
-        assertEquals(0, status, () -> StandaloneClusterTest.read(wholeLog));
+        Path whole = uninterrupted();
+        Path wholeLog = clusterLogs.resolve("whole.log");
+        long t0;
 
         // the same run, one executor JVM killed once epoch 2 has passed a checkpoint inside it
         Path killed = tmp.resolve("killed");
@@ -140,6 +153,70 @@ class ExecutorKillClusterTest {
         System.out.printf("ExecutorKillClusterTest: %s; %s%n  uninterrupted %.1f s, killed %.1f s: %.1f s lost%n"
                 + "  uninterrupted:%n%s%n  killed:%n%s%n", killedWhat, line.strip(), wholeSeconds, killedSeconds,
                 killedSeconds - wholeSeconds, epochLines(StandaloneClusterTest.read(wholeLog)), epochLines(text));
+    }
+
+    /**
+     * An executor JVM paused with SIGSTOP in epoch 2 (issue 14, "Stalled peer"): its peer's ring gives up after
+     * the stall limit (5 s here), the driver gets Spark to replace the paused executor instead of waiting for
+     * the heartbeat timeout (120 s) to free its slot, and the stage reruns from the latest handed-over round. The
+     * run ends with exit 0 and the uninterrupted run's bits. The paused JVM gets SIGCONT at the end whatever
+     * happened (Spark's worker has normally killed it by then).
+     */
+    @Test
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aPausedExecutorIsReplacedAndTheRunEndsWithTheSameBits(@TempDir Path tmp) throws Exception {
+        Path whole = uninterrupted();
+        Path paused = tmp.resolve("paused");
+        Files.createDirectories(paused);
+        Path pausedLog = tmp.resolve("paused.log");
+        long t0 = System.nanoTime();
+        ProcessBuilder pb = command(pausedLog, train(paused));
+        pb.environment().put("SPARKTRAIN_JAVA_OPTS", pb.environment().get("SPARKTRAIN_JAVA_OPTS")
+                + " -Dspark.sparktrain.allreduce.stallTimeout=5s");
+        Process run = pb.start();
+        long[] stopped = {-1};
+        try {
+            waitForEpoch2(run, paused.resolve("checkpoint.sptr"), pausedLog);
+            List<Long> executors = executorPids();
+            assertEquals(2, executors.size(), "this cluster's executor JVMs: " + executors);
+            stopped[0] = executors.get(executors.size() - 1);
+            assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(stopped[0])).start().waitFor());
+            assertTrue(run.waitFor(540, TimeUnit.SECONDS), () -> "the paused run did not end in 540 s: "
+                    + StandaloneClusterTest.read(pausedLog));
+        } finally {
+            if (stopped[0] > 0) {
+                new ProcessBuilder("kill", "-CONT", Long.toString(stopped[0])).start().waitFor();
+            }
+            end(run);
+        }
+        double pausedSeconds = (System.nanoTime() - t0) / 1e9;
+        String text = StandaloneClusterTest.read(pausedLog);
+        assertEquals(0, run.exitValue(), text);
+        assertTrue(text.contains("stopped responding on executor") && text.contains("asked to replace"),
+                () -> "the driver did not ask Spark to replace the paused executor:\n" + text);
+        assertTrue(RERUN.matcher(text).find() || text.contains("Rerunning the epoch's stage"),
+                () -> "no rerun in the log:\n" + text);
+        ModelContents a = ModelFile.load(whole.resolve("model.sptr"));
+        ModelContents b = ModelFile.load(paused.resolve("model.sptr"));
+        assertArrayEquals(bits(a.params()), bits(b.params()), "parameters after a pause vs uninterrupted");
+        assertArrayEquals(bits(a.state()), bits(b.state()), "BatchNorm statistics after a pause vs uninterrupted");
+        String line = text.lines().filter(l -> l.contains("stopped responding")).findFirst().orElse("");
+        System.out.printf("ExecutorKillClusterTest: executor JVM %d paused (SIGSTOP) in epoch 2; %s%n"
+                + "  uninterrupted %.1f s, paused %.1f s: %.1f s lost%n", stopped[0], line.strip(), wholeSeconds,
+                pausedSeconds, pausedSeconds - wholeSeconds);
+    }
+
+    /** Waits until the run's checkpoint is one written inside epoch 2. */
+    static void waitForEpoch2(Process run, Path checkpoint, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(400);
+        while (System.nanoTime() < deadline) {
+            assertTrue(run.isAlive(), () -> "the run ended before epoch 2 began: " + StandaloneClusterTest.read(log));
+            if ("2".equals(partialEpoch(checkpoint))) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no checkpoint inside epoch 2 within 400 s: " + StandaloneClusterTest.read(log));
     }
 
     static String epochLines(String log) {

@@ -81,6 +81,7 @@ final class FaultBench {
         try {
             Run whole = train("whole", master, stateEvery, null);
             emitBaseline("cluster", whole, local, load0);
+            require(whole.exit == 0, "the uninterrupted cluster run failed: see " + runs.resolve("whole.log"));
             Run faulted = train("faulted", master, stateEvery, fault);
             Map<String, Object> rec = base("fault");
             rec.put("fault", fault);
@@ -189,8 +190,11 @@ final class FaultBench {
     }
 
     private int sh(Path log, long seconds, String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().put("SPARKTRAIN_SKIP_BUILD", "1");
+        pb.environment().put("SPARKTRAIN_MASTER_PORT", port);
+        Process p = pb.start();
         try {
             if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(String.join(" ", cmd) + " did not end in " + seconds + " s");

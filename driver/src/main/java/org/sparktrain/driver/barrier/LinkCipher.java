@@ -128,6 +128,37 @@ final class LinkCipher {
         received++;
     }
 
+    /**
+     * Seals and opens {@code bytes} of scratch data in 64 KiB frames with a throwaway key, so that the JIT compiles
+     * the JDK's AES-GCM: measured on this project's machine (JDK 17), it seals and opens at 30-80 MB/s until about
+     * 40 MB have gone through, then at 1-4 GB/s. Benches call it before timing; returns the frames done.
+     */
+    static int warmUp(long bytes) {
+        byte[] secret = new byte[Handshake.SECRET_BYTES];
+        byte[] nonces = new byte[Handshake.NONCE_BYTES];
+        LinkCipher a = client(secret, nonces, nonces, 0, 1);
+        LinkCipher b = server(secret, nonces, nonces, 0, 1);
+        int piece = 4 * PeerLinks.PIECE_FLOATS;
+        ByteBuffer plain = ByteBuffer.allocateDirect(piece);
+        ByteBuffer frame = ByteBuffer.allocateDirect(HEADER + piece + TAG);
+        ByteBuffer back = ByteBuffer.allocateDirect(piece);
+        int frames = 0;
+        for (long done = 0; done < bytes; done += piece) {
+            plain.clear();
+            frame.clear();
+            a.seal(plain, frame);
+            frame.flip().position(HEADER);
+            back.clear();
+            try {
+                b.open(piece, frame, back, "warm-up");
+            } catch (TamperedException e) {
+                throw new IllegalStateException(e);
+            }
+            frames++;
+        }
+        return frames;
+    }
+
     private byte[] nonce(long counter) {
         if (counter == Long.MAX_VALUE) {
             throw new IllegalStateException("a connection's frame counter ran out");

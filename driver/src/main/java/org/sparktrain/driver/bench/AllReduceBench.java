@@ -31,12 +31,14 @@ import org.sparktrain.partitioning.bench.PipelineBench;
  * {@code --peers}) for both algorithms (or the one given); above W = 32 it runs R·32/W rounds, at least 5.
  * {@code --encrypt} runs the peers with the stage's AES-GCM encryption on ({@link AllReduceSettings#encrypt()}; the
  * line says {@code "encrypt":true}): the same command with and without it measures what encryption costs a round
- * (the loopback's β is measured without it either way, so {@code measured_over_model} shows the cost too).
+ * (the loopback's β is measured without it either way, so {@code measured_over_model} shows the cost too); the
+ * cipher is warmed up first (128 MB sealed and opened: the JDK's AES-GCM is ~30× slower before the JIT compiles it).
  * docs/architecture.md, Measured facts, has a sweep and what it shows.
  */
 final class AllReduceBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int WARMUP_ROUNDS = 2;
+    private static final long WARMUP_CIPHER_BYTES = 128L << 20;
 
     private AllReduceBench() {
     }
@@ -61,6 +63,11 @@ final class AllReduceBench {
             algorithms.add(AllReduceAlgorithm.AUTO);
         }
         double beta = gbps > 0 ? 8 / (gbps * 1e9) : loopbackSecondsPerByte(floats);
+        if (encrypt) {
+            // the JDK's AES-GCM runs ~30× slower until the JIT has compiled it (~40 MB): time warm rounds, as for
+            // the rest of the code (the untimed rounds alone would not push that much through at small W)
+            AllReduce.warmUpEncryption(WARMUP_CIPHER_BYTES);
+        }
         for (int w : peers) {
             for (AllReduceAlgorithm asked : algorithms) {
                 AllReduceAlgorithm alg = asked.choose(w, floats);

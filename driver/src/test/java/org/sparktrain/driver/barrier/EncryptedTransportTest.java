@@ -306,6 +306,12 @@ class EncryptedTransportTest {
         assertThrows(LinkCipher.TamperedException.class, () -> open(server, altered), "one bit flipped");
     }
 
+    @Test
+    void theBenchesWarmUpSealsAndOpensWholeFrames() {
+        assertEquals(16, LinkCipher.warmUp(1 << 20), "1 MiB in frames of 64 KiB");
+        assertEquals(1, LinkCipher.warmUp(1), "at least one frame");
+    }
+
     private static ByteBuffer seal(LinkCipher c, byte[] msg) {
         ByteBuffer out = ByteBuffer.allocate(LinkCipher.HEADER + msg.length + LinkCipher.TAG);
         c.seal(ByteBuffer.wrap(msg), out);

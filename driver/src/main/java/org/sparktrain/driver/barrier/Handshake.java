@@ -106,8 +106,8 @@ final class Handshake {
         byte[] nc = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nc);
         ByteBuffer proof = ByteBuffer.allocate(PROOF_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        proof.put(PROOF_MAGIC).putInt(from).putInt(to).put(nc).put(mac(secret, label("proof", sealed), ns, nc, from, to))
-                .flip();
+        proof.put(PROOF_MAGIC).putInt(from).putInt(to).put(nc)
+                .put(mac(secret, label("proof", sealed), ns, nc, from, to)).flip();
         Wire.writeFully(ch, proof, deadline, killed, poll, what);
         return new Nonces(ns, nc);
     }

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * direction, and the receiver opens a frame whole before it uses a float of it): the received floats are added (or
  * copied) into the vector as they arrive, each with one addition, so the result does not depend on how the bytes
  * were cut, encrypted or not, and nothing is allocated per round but the cipher's own objects. A frame whose tag
- * fails closes the link with an error naming the peer. Every wait is a select of at most {@link AllReduceSettings#pollMillis()}
- * followed by a check of the kill flag; no progress for {@link AllReduceSettings#ioTimeoutMillis()} is an
+ * fails closes the link with an error naming the peer. Every wait is a select of at most
+ * {@link AllReduceSettings#pollMillis()} followed by a check of the kill flag; no progress for {@link AllReduceSettings#ioTimeoutMillis()} is an
  * error naming the silent peer; a closed or reset connection is an error at once.
  */
 final class PeerLinks implements Closeable {

@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *     UTF-8 {@code host:port}), in partition order; then the connection is closed.</li>
  * </ol>
  * Integers are little-endian. With {@link AllReduceSettings#encrypt()}, steps 2 and 3 and the states below travel
- * in {@link LinkCipher} frames ({@link Conn}), keyed from the secret and the handshake's nonces. With a {@link StateSink}, the driver keeps task 0's connection open after step 3
- * and reads the {@link RoundState}s task 0 sends on it until task 0 closes it (recovery in rounds,
+ * in {@link LinkCipher} frames ({@link Conn}), keyed from the secret and the handshake's nonces. With a
+ * {@link StateSink}, the driver keeps task 0's connection open after step 3 and reads the {@link RoundState}s task 0 sends on it until task 0 closes it (recovery in rounds,
  * docs/architecture.md, "Failing cleanly"). The driver's thread ends with the stage ({@link #close}).
  */
 final class Rendezvous implements Closeable {

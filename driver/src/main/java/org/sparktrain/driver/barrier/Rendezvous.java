@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * Integers are little-endian. With {@link AllReduceSettings#encrypt()}, steps 2 and 3 and the states below travel
  * in {@link LinkCipher} frames ({@link Conn}), keyed from the secret and the handshake's nonces. With a
- * {@link StateSink}, the driver keeps task 0's connection open after step 3 and reads the {@link RoundState}s task 0 sends on it until task 0 closes it (recovery in rounds,
- * docs/architecture.md, "Failing cleanly"). The driver's thread ends with the stage ({@link #close}).
+ * {@link StateSink}, the driver keeps task 0's connection open after step 3 and reads the {@link RoundState}s
+ * task 0 sends on it until task 0 closes it (recovery in rounds, docs/architecture.md, "Failing cleanly"). The
+ * driver's thread ends with the stage ({@link #close}). docs/architecture.md, "The barrier transport on the
+ * network", has the addresses, ports and timeouts.
  */
 final class Rendezvous implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(Rendezvous.class);

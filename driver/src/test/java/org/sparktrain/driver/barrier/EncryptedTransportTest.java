@@ -389,12 +389,13 @@ class EncryptedTransportTest {
 
     @Test
     void theRendezvousAndTheStateHandoverAreEncrypted() throws Exception {
-        float[] state = RingAllReduceTest.vectors(1, 3_000, 5)[0];
+        // 1.2 MB: the state travels in two frames (at most 1 MiB each)
+        float[] state = RingAllReduceTest.vectors(1, 300_000, 5)[0];
         Set<Window> runs = runsOfFour(state);
         byte[] address = "h0.example:4711".getBytes(StandardCharsets.UTF_8);
 
         HandoverRun plain = handover(PLAIN, state, -1);
-        assertTrue(occurrences(plain.wire(), runs) > 1_000, "the search finds the state in clear");
+        assertTrue(occurrences(plain.wire(), runs) > 100_000, "the search finds the state in clear");
         assertTrue(plain.wire().stream().anyMatch(x -> contains(x, address)), "and the address");
 
         HandoverRun sealed = handover(SEALED, state, -1);
@@ -404,6 +405,29 @@ class EncryptedTransportTest {
         assertTrue(bytes(sealed.wire()) > 4L * state.length, "the state crossed the wire");
         assertEquals(0, occurrences(sealed.wire(), runs), "runs of the state's floats on the wire");
         assertFalse(sealed.wire().stream().anyMatch(x -> contains(x, address)), "the address on the wire");
+    }
+
+    @Test
+    void theEncryptedRendezvousRefusesAWrongKeyAndServesTheTasks() throws Exception {
+        byte[] secret = Handshake.newSecret();
+        AllReduceSettings s = SEALED.withTimeouts(3_000, 3_000);
+        try (Rendezvous rv = new Rendezvous("127.0.0.1", "127.0.0.1", s, 2, secret, "test stage")) {
+            Future<String[]> stranger = pool.submit(() -> Rendezvous.exchange(rv.address(), Handshake.newSecret(), 0, 2,
+                    "6.6.6.6:666", s, () -> false, "stranger"));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> stranger.get(30, TimeUnit.SECONDS));
+            String m = e.getCause().getMessage();
+            assertTrue(m.contains("stranger, task 0 -> driver rendezvous at " + rv.address()) && m.contains("refused"),
+                    m);
+            List<Future<String[]>> f = new ArrayList<>();
+            for (int i = 1; i >= 0; i--) {
+                int rank = i;
+                f.add(pool.submit(() -> Rendezvous.exchange(rv.address(), secret, rank, 2, "h" + rank + ":1" + rank, s,
+                        () -> false, "test stage")));
+            }
+            for (Future<String[]> x : f) {
+                assertArrayEquals(new String[] {"h0:10", "h1:11"}, x.get(30, TimeUnit.SECONDS));
+            }
+        }
     }
 
     @Test

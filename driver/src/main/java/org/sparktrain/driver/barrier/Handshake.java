@@ -79,6 +79,13 @@ final class Handshake {
         return ns;
     }
 
+    /** The peer refused this side's proof (it holds another key), or failed before acknowledging it. */
+    static final class RefusedException extends IOException {
+        RefusedException(String what, Throwable cause) {
+            super(what, cause);
+        }
+    }
+
     /** What a client remembers between answering the challenge and checking the acknowledgement. */
     record Nonces(byte[] server, byte[] client) {
     }
@@ -164,9 +171,9 @@ final class Handshake {
             throw e;
         } catch (IOException e) {
             if (e.getMessage() != null && e.getMessage().contains("closed by the other side")) {
-                throw new IOException(what + ": the peer closed the connection instead of acknowledging this side's "
-                        + "proof: it refused it (it holds another key: the secret of another stage or attempt) or it "
-                        + "failed; see its log", e);
+                throw new RefusedException(what + ": the peer closed the connection instead of acknowledging this "
+                        + "side's proof: it refused it (it holds another key: the secret of another stage or attempt) "
+                        + "or it failed; see its log", e);
             }
             throw e;
         }

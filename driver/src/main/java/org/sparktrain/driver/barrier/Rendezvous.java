@@ -287,7 +287,8 @@ final class Rendezvous implements Closeable {
             }
             kept = keep;
             return new Registration(out, keep ? c : null);
-        } catch (Wire.KilledException | SocketTimeoutException | LinkCipher.TamperedException e) {
+        } catch (Wire.KilledException | SocketTimeoutException | LinkCipher.TamperedException
+                 | Handshake.RefusedException e) {
             throw e;
         } catch (IOException e) {
             throw new IOException(what + ": " + e.getMessage() + "; executors must reach the driver on its host ("

@@ -33,6 +33,14 @@ public interface AllReduce extends Closeable {
         };
     }
 
+    /**
+     * Runs the encryption of {@link AllReduceSettings#encrypt()} on {@code bytes} of scratch data so that the JIT has
+     * compiled it (the JDK's AES-GCM is ~30× slower before): for benches, which time warm rounds.
+     */
+    static void warmUpEncryption(long bytes) {
+        LinkCipher.warmUp(bytes);
+    }
+
     /** Which algorithm this is. */
     AllReduceAlgorithm algorithm();
 

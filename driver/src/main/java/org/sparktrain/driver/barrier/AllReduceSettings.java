@@ -5,7 +5,9 @@ import org.apache.spark.SparkConf;
 
 /**
  * Settings of the direct all-reduce channel between the tasks of a barrier stage, read from the Spark
- * configuration on the driver and shipped in the task closure.
+ * configuration on the driver and shipped in the task closure. docs/architecture.md, "The barrier transport on the
+ * network", is the one description of its connections, ports, addresses, timeouts and encryption, for the people
+ * who open firewalls and set timeouts; this table is the code's summary of it.
  *
  * <table>
  * <caption>Spark configuration keys</caption>
@@ -34,15 +36,20 @@ import org.apache.spark.SparkConf;
  *     (recursive halving/doubling) or {@code auto}, the cheaper for W tasks and the vector's size by the α-β
  *     model at a datacenter link ({@link AllReduceAlgorithm}: the ring for W = 2, halving/doubling for large
  *     powers of two and for many tasks)</td></tr>
+ * <tr><td>{@value #ENCRYPT}</td><td>{@code auto}</td><td>AES-GCM on every connection of the stage
+ *     (all-reduce partners, the rendezvous, the state hand-over; {@link LinkCipher}): {@code true}, {@code false},
+ *     or {@code auto}: on when Spark encrypts its own RPC ({@code spark.network.crypto.enabled},
+ *     {@code spark.ssl.enabled} or {@code spark.ssl.rpc.enabled} true)</td></tr>
  * <tr><td>{@value #MAX_ATTEMPTS}</td><td>{@code 3}</td><td>how often the driver runs an epoch's stage
  *     before giving up (Spark does not retry a failed barrier result stage)</td></tr>
  * </table>
  *
  * @param pollMillis how often a waiting task wakes to check its kill flag
+ * @param encrypt whether the stage's connections are encrypted ({@value #ENCRYPT} resolved on the driver)
  */
 public record AllReduceSettings(String host, String bindAddress, int portLow, int portHigh, long connectTimeoutMillis,
                                 long ioTimeoutMillis, int pollMillis, int maxAttempts, boolean driverRendezvous,
-                                AllReduceAlgorithm algorithm, long stallTimeoutMillis)
+                                AllReduceAlgorithm algorithm, long stallTimeoutMillis, boolean encrypt)
         implements Serializable {
     public static final String PORTS = "spark.sparktrain.allreduce.ports";
     public static final String HOST = "spark.sparktrain.allreduce.host";
@@ -53,6 +60,10 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
     public static final String RENDEZVOUS = "spark.sparktrain.allreduce.rendezvous";
     public static final String ALGORITHM = "spark.sparktrain.allreduce.algorithm";
     public static final String STALL_TIMEOUT = "spark.sparktrain.allreduce.stallTimeout";
+    public static final String ENCRYPT = "spark.sparktrain.allreduce.encrypt";
+    /** The Spark settings {@code auto} follows: any of them true turns the encryption on. */
+    static final String[] SPARK_ENCRYPTION = {"spark.network.crypto.enabled", "spark.ssl.enabled",
+        "spark.ssl.rpc.enabled"};
     /** A round may take this many times the stage's slowest round so far before its peers call it stalled. */
     public static final int STALL_FACTOR = 10;
 
@@ -75,12 +86,12 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
         }
     }
 
-    /** With the default stall timeout (20 s). */
+    /** With the default stall timeout (20 s), not encrypted. */
     public AllReduceSettings(String host, String bindAddress, int portLow, int portHigh, long connectTimeoutMillis,
                              long ioTimeoutMillis, int pollMillis, int maxAttempts, boolean driverRendezvous,
                              AllReduceAlgorithm algorithm) {
         this(host, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis, pollMillis, maxAttempts,
-                driverRendezvous, algorithm, 20_000);
+                driverRendezvous, algorithm, 20_000, false);
     }
 
     /**
@@ -120,7 +131,37 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
         return new AllReduceSettings(host, conf.get(BIND, null), ports[0], ports[1],
                 conf.getTimeAsMs(CONNECT_TIMEOUT, "60s"), conf.getTimeAsMs(IO_TIMEOUT, "300s"), 100,
                 conf.getInt(MAX_ATTEMPTS, 3), rv.equals("driver"),
-                AllReduceAlgorithm.parse(conf.get(ALGORITHM, "auto")), conf.getTimeAsMs(STALL_TIMEOUT, "20s"));
+                AllReduceAlgorithm.parse(conf.get(ALGORITHM, "auto")), conf.getTimeAsMs(STALL_TIMEOUT, "20s"),
+                encryptionReason(conf) != null);
+    }
+
+    /**
+     * Why the stage's connections are encrypted under {@code conf} ({@value #ENCRYPT}: {@code true}, or {@code auto}
+     * and one of Spark's encryption settings true), for the log; null when they are not.
+     */
+    public static String encryptionReason(SparkConf conf) {
+        String v = conf.get(ENCRYPT, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+        switch (v) {
+            case "true":
+                return ENCRYPT + "=true";
+            case "false":
+                return null;
+            case "auto":
+                for (String k : SPARK_ENCRYPTION) {
+                    String x = conf.get(k, "false").trim();
+                    if (!x.equalsIgnoreCase("true") && !x.equalsIgnoreCase("false")) {
+                        throw new IllegalArgumentException(k + " must be true or false, got '" + x + "' (" + ENCRYPT
+                                + "=auto follows it)");
+                    }
+                    if (x.equalsIgnoreCase("true")) {
+                        return k + "=true (" + ENCRYPT + "=auto follows Spark's encryption)";
+                    }
+                }
+                return null;
+            default:
+                throw new IllegalArgumentException(ENCRYPT + " must be auto, true or false, got '"
+                        + conf.get(ENCRYPT) + "'");
+        }
     }
 
     /** {@code "0"}, {@code "40000"} or {@code "40000-40100"}. */
@@ -141,24 +182,30 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
     /** These settings with other timeouts (tests). */
     public AllReduceSettings withTimeouts(long connectMillis, long ioMillis) {
         return new AllReduceSettings(host, bindAddress, portLow, portHigh, connectMillis, ioMillis, pollMillis,
-                maxAttempts, driverRendezvous, algorithm, stallTimeoutMillis);
+                maxAttempts, driverRendezvous, algorithm, stallTimeoutMillis, encrypt);
     }
 
     /** These settings with another stall timeout (the driver doubles it after a stage failed for a stall). */
     public AllReduceSettings withStallTimeout(long ms) {
         return new AllReduceSettings(host, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis,
-                pollMillis, maxAttempts, driverRendezvous, algorithm, ms);
+                pollMillis, maxAttempts, driverRendezvous, algorithm, ms, encrypt);
     }
 
     /** These settings with an explicit advertised host (tests, or no Spark environment). */
     public AllReduceSettings withHost(String h) {
         return new AllReduceSettings(h, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis,
-                pollMillis, maxAttempts, driverRendezvous, algorithm, stallTimeoutMillis);
+                pollMillis, maxAttempts, driverRendezvous, algorithm, stallTimeoutMillis, encrypt);
     }
 
     /** These settings with another all-reduce algorithm. */
     public AllReduceSettings withAlgorithm(AllReduceAlgorithm a) {
         return new AllReduceSettings(host, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis,
-                pollMillis, maxAttempts, driverRendezvous, a, stallTimeoutMillis);
+                pollMillis, maxAttempts, driverRendezvous, a, stallTimeoutMillis, encrypt);
+    }
+
+    /** These settings with the stage's connections encrypted or not ({@value #ENCRYPT}). */
+    public AllReduceSettings withEncryption(boolean on) {
+        return new AllReduceSettings(host, bindAddress, portLow, portHigh, connectTimeoutMillis, ioTimeoutMillis,
+                pollMillis, maxAttempts, driverRendezvous, algorithm, stallTimeoutMillis, on);
     }
 }

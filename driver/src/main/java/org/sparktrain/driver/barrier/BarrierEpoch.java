@@ -89,13 +89,39 @@ public final class BarrierEpoch {
         SparkConf c = sc.getConf().clone();
         for (String k : new String[] {AllReduceSettings.PORTS, AllReduceSettings.HOST, AllReduceSettings.BIND,
                 AllReduceSettings.CONNECT_TIMEOUT, AllReduceSettings.IO_TIMEOUT, AllReduceSettings.MAX_ATTEMPTS,
-                AllReduceSettings.RENDEZVOUS, AllReduceSettings.STALL_TIMEOUT}) {
+                AllReduceSettings.RENDEZVOUS, AllReduceSettings.STALL_TIMEOUT, AllReduceSettings.ENCRYPT}) {
             String v = sc.getLocalProperty(k);
             if (v != null) {
                 c.set(k, v);
             }
         }
-        return AllReduceSettings.fromConf(c);
+        AllReduceSettings s = AllReduceSettings.fromConf(c);
+        String why = AllReduceSettings.encryptionReason(c);
+        String said = why != null ? "encrypted (AES-256-GCM, keys per stage attempt, connection and direction) as "
+                + why : sparkEncrypts(c) ? "NOT encrypted although Spark encrypts its own traffic ("
+                + AllReduceSettings.ENCRYPT + "=false): parameters and gradients travel in clear between executors"
+                : "not encrypted (Spark's RPC is not either; " + AllReduceSettings.ENCRYPT + "=true turns it on)";
+        if (!said.equals(loggedEncryption)) {
+            loggedEncryption = said;
+            if (why == null && sparkEncrypts(c)) {
+                LOG.warn("The barrier stages' all-reduce, rendezvous and state hand-over traffic is {}", said);
+            } else {
+                LOG.info("The barrier stages' all-reduce, rendezvous and state hand-over traffic is {}", said);
+            }
+        }
+        return s;
+    }
+
+    /** What the log last said about encryption (said again only when it changes). */
+    private static volatile String loggedEncryption;
+
+    private static boolean sparkEncrypts(SparkConf c) {
+        for (String k : AllReduceSettings.SPARK_ENCRYPTION) {
+            if (c.get(k, "false").trim().equalsIgnoreCase("true")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The state hand-over settings ({@link StateHandover}), read as {@link #settings} reads its keys. */

@@ -113,7 +113,7 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
         String who = stage.label() + " (Spark stage " + ctx.stageId() + "." + ctx.stageAttemptNumber() + ")";
         java.util.function.BooleanSupplier killed = ctx::isInterrupted;
         AllReduce ring = null;
-        java.nio.channels.SocketChannel states = null; // task 0's hand-over connection to the driver, or null
+        Conn states = null; // task 0's hand-over connection to the driver, or null
         StateHandover handover = stage.handover();
         Resume resume = stage.resume();
         try {

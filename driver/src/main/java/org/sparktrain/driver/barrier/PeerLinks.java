@@ -32,10 +32,13 @@ import org.slf4j.LoggerFactory;
  * partners can deadlock, and a stranger's connection is refused and replaced by the next one accepted.
  *
  * <p>An exchange streams through two fixed buffers of at most {@link #PIECE_FLOATS} floats (on the wire:
- * raw little-endian floats, both ends know the lengths): the received floats are added (or copied) into the
- * vector as they arrive, each with one addition, so the result does not depend on how the bytes were cut, and
- * nothing is allocated per round. Every wait is a select of at most {@link AllReduceSettings#pollMillis()}
- * followed by a check of the kill flag; no progress for {@link AllReduceSettings#ioTimeoutMillis()} is an
+ * raw little-endian floats, both ends know the lengths; with {@link AllReduceSettings#encrypt()}, every piece of
+ * at most {@link #PIECE_FLOATS} floats is one {@link LinkCipher} frame, sealed with the link's key for that
+ * direction, and the receiver opens a frame whole before it uses a float of it): the received floats are added (or
+ * copied) into the vector as they arrive, each with one addition, so the result does not depend on how the bytes
+ * were cut, encrypted or not, and nothing is allocated per round but the cipher's own objects. A frame whose tag
+ * fails closes the link with an error naming the peer. Every wait is a select of at most
+ * {@link AllReduceSettings#pollMillis()} followed by a check of the kill flag; no progress for {@link AllReduceSettings#ioTimeoutMillis()} is an
  * error naming the silent peer; a closed or reset connection is an error at once.
  */
 final class PeerLinks implements Closeable {
@@ -64,8 +67,17 @@ final class PeerLinks implements Closeable {
     private ByteBuffer recvBytes;
     private FloatBuffer sendFloats;
     private FloatBuffer recvFloats;
+    /** Per partner, its link's cipher, or null (not encrypted). */
+    private LinkCipher[] ciphers;
+    /** What {@link #exchange} writes: {@link #sendBytes}, or its sealed frame. */
+    private ByteBuffer outgoing;
+    /** The frame being received (header, then ciphertext and tag), and its length once its header is in (or -1). */
+    private ByteBuffer recvWire;
+    private int frameBytes = -1;
     private float[] scratch;
     private int refused;
+    /** The last refused connection's address and why (for the timeout's message). */
+    private String lastRefused;
 
     private PeerLinks(int rank, int size, String label, AllReduceSettings settings, BooleanSupplier killed,
                       MessageDelay delay, ServerSocketChannel server, String address) {
@@ -148,6 +160,8 @@ final class PeerLinks implements Closeable {
         addresses = peerAddresses;
         links = new SocketChannel[size];
         keys = new SelectionKey[size];
+        ciphers = new LinkCipher[size];
+        boolean sealed = settings.encrypt();
         long deadline = System.nanoTime() + settings.connectTimeoutMillis() * 1_000_000L;
         int poll = settings.pollMillis();
         boolean[] expected = new boolean[size];
@@ -169,41 +183,57 @@ final class PeerLinks implements Closeable {
             for (int i = 0; i < toAccept; i++) {
                 SocketChannel cand = accept(acceptSel, deadline);
                 accepted.add(cand);
-                challenges.add(Handshake.sendHello(cand, handshakeDeadline(deadline), killed, poll, fromWhat(cand)));
+                challenges.add(Handshake.sendHello(cand, sealed, handshakeDeadline(deadline), killed, poll,
+                        fromWhat(cand)));
             }
             Handshake.Nonces[] nonces = new Handshake.Nonces[size];
             for (int p : dialed) {
-                nonces[p] = Handshake.answerHello(links[p], secret, rank, p, deadline, killed, poll, toWhat(p));
+                nonces[p] = Handshake.answerHello(links[p], secret, sealed, rank, p, deadline, killed, poll, toWhat(p));
             }
             for (int i = 0; i < toAccept; i++) {
                 SocketChannel cand = accepted.get(i);
                 byte[] ns = challenges.get(i);
                 int[] from = new int[1];
+                byte[] nc = new byte[Handshake.NONCE_BYTES];
                 while (true) {
-                    String refusal = Handshake.verifyProof(cand, secret, ns, p -> p >= 0 && p < size && expected[p],
-                            "a task of " + java.util.Arrays.toString(partners) + " not yet connected", rank, from,
-                            handshakeDeadline(deadline), killed, poll, fromWhat(cand));
+                    String refusal = Handshake.verifyProof(cand, secret, sealed, ns,
+                            p -> p >= 0 && p < size && expected[p], "a task of " + java.util.Arrays.toString(partners)
+                                    + " not yet connected", rank, from, nc, handshakeDeadline(deadline), killed, poll,
+                            fromWhat(cand));
                     if (refusal == null) {
                         break;
                     }
                     refused++;
+                    lastRefused = remote(cand) + ": " + refusal;
                     LOG.warn("{}, task {}: refused a connection from {}: {}; closed it without reading anything more",
                             label, rank, remote(cand), refusal);
                     opened.remove(cand);
                     cand.close();
                     cand = accept(acceptSel, deadline);
-                    ns = Handshake.sendHello(cand, handshakeDeadline(deadline), killed, poll, fromWhat(cand));
+                    ns = Handshake.sendHello(cand, sealed, handshakeDeadline(deadline), killed, poll, fromWhat(cand));
                 }
                 expected[from[0]] = false;
                 links[from[0]] = cand;
+                if (sealed) {
+                    ciphers[from[0]] = LinkCipher.server(secret, ns, nc, from[0], rank);
+                }
             }
             for (int p : dialed) {
-                Handshake.checkAck(links[p], secret, nonces[p], rank, p, deadline, killed, poll, toWhat(p));
+                Handshake.checkAck(links[p], secret, sealed, nonces[p], rank, p, deadline, killed, poll, toWhat(p));
+                if (sealed) {
+                    ciphers[p] = LinkCipher.client(secret, nonces[p].server(), nonces[p].client(), rank, p);
+                }
             }
         }
         int piece = Math.max(1, Math.min(PIECE_FLOATS, maxMessageFloats));
         sendBytes = ByteBuffer.allocateDirect(piece * 4).order(ByteOrder.LITTLE_ENDIAN);
         recvBytes = ByteBuffer.allocateDirect(piece * 4).order(ByteOrder.LITTLE_ENDIAN);
+        outgoing = sendBytes;
+        if (sealed) {
+            int frame = LinkCipher.HEADER + piece * 4 + LinkCipher.TAG;
+            outgoing = ByteBuffer.allocateDirect(frame).order(ByteOrder.LITTLE_ENDIAN);
+            recvWire = ByteBuffer.allocateDirect(frame).order(ByteOrder.LITTLE_ENDIAN);
+        }
         sendFloats = sendBytes.asFloatBuffer();
         recvFloats = recvBytes.asFloatBuffer();
         scratch = new float[piece];
@@ -232,23 +262,29 @@ final class PeerLinks implements Closeable {
             rLen = 0;
         }
         sendBytes.clear().limit(0);
+        outgoing.clear().limit(0);
         recvBytes.clear();
         long last = System.nanoTime();
         long timeout = timeoutMillis * 1_000_000L;
-        while (sent < sLen || sendBytes.hasRemaining() || got < rLen) {
+        while (sent < sLen || outgoing.hasRemaining() || got < rLen) {
             boolean progress = false;
-            if (!sendBytes.hasRemaining() && sent < sLen) {
+            if (!outgoing.hasRemaining() && sent < sLen) {
                 int k = Math.min(sLen - sent, sendFloats.capacity());
                 sendFloats.clear();
                 sendFloats.put(v, sOff + sent, k);
                 sendBytes.clear().limit(k * 4);
+                if (ciphers[to] != null) {
+                    outgoing.clear();
+                    ciphers[to].seal(sendBytes, outgoing);
+                    outgoing.flip();
+                }
                 sent += k;
             }
-            if (sendBytes.hasRemaining()) {
+            if (outgoing.hasRemaining()) {
                 progress = write(to) > 0;
             }
             if (got < rLen) {
-                int r = read(from, (rLen - got) * 4L);
+                int r = ciphers[from] != null ? readSealed(from, (rLen - got) * 4L) : read(from, (rLen - got) * 4L);
                 progress |= r > 0;
                 got += drain(v, rOff + got, add);
             }
@@ -264,7 +300,7 @@ final class PeerLinks implements Closeable {
                         + timeoutMillis + " ms: the peer is dead, stalled or slower than " + AllReduceSettings.IO_TIMEOUT
                         + " and " + AllReduceSettings.STALL_TIMEOUT + " allow; the driver reruns the stage");
             }
-            boolean wantWrite = sendBytes.hasRemaining();
+            boolean wantWrite = outgoing.hasRemaining();
             boolean wantRead = got < rLen;
             if (to != NONE) {
                 keys[to].interestOps(wantWrite ? SelectionKey.OP_WRITE : 0);
@@ -288,7 +324,7 @@ final class PeerLinks implements Closeable {
 
     private int write(int to) throws IOException {
         try {
-            return links[to].write(sendBytes);
+            return links[to].write(outgoing);
         } catch (IOException e) {
             throw closedMidway(to, e);
         }
@@ -306,6 +342,52 @@ final class PeerLinks implements Closeable {
         }
         if (r < 0) {
             throw closedMidway(from, null);
+        }
+        return r;
+    }
+
+    /**
+     * Reads at most the rest of the frame being received (its header first); once it is whole, opens it into
+     * {@link #recvBytes} (empty then: frames hold whole floats, which {@link #drain} takes). A frame must fit in
+     * the rest of the message ({@code remainingBytes}) and the buffer.
+     */
+    private int readSealed(int from, long remainingBytes) throws IOException {
+        if (frameBytes < 0) {
+            recvWire.limit(LinkCipher.HEADER);
+        }
+        int r;
+        try {
+            r = links[from].read(recvWire);
+        } catch (IOException e) {
+            throw closedMidway(from, e);
+        }
+        if (r < 0) {
+            throw closedMidway(from, null);
+        }
+        if (frameBytes < 0 && !recvWire.hasRemaining()) {
+            int n = recvWire.getInt(0);
+            if (n <= 0 || n % 4 != 0 || n > recvBytes.capacity() || n > remainingBytes) {
+                links[from].close();
+                throw new IOException(label + ", task " + rank + ": " + peer(from) + " sent a frame of " + n
+                        + " bytes where at most " + Math.min(recvBytes.capacity(), remainingBytes) + " (whole floats)"
+                        + " were due: the stream is damaged or out of step; closed the link (the driver reruns the "
+                        + "stage)");
+            }
+            frameBytes = n;
+            recvWire.limit(LinkCipher.HEADER + n + LinkCipher.TAG);
+        }
+        if (frameBytes >= 0 && !recvWire.hasRemaining()) {
+            recvWire.flip().position(LinkCipher.HEADER);
+            recvBytes.clear();
+            try {
+                ciphers[from].open(frameBytes, recvWire, recvBytes, label + ", task " + rank + ": a frame from "
+                        + peer(from));
+            } catch (LinkCipher.TamperedException e) {
+                links[from].close();
+                throw new LinkCipher.TamperedException(e.getMessage() + " (the driver reruns the stage)");
+            }
+            recvWire.clear();
+            frameBytes = -1;
         }
         return r;
     }
@@ -408,7 +490,8 @@ final class PeerLinks implements Closeable {
             Wire.checkAlive(killed, what);
             if (System.nanoTime() - deadline > 0) {
                 throw new SocketTimeoutException(what + ": timed out after " + settings.connectTimeoutMillis()
-                        + " ms (refused " + refused + " connection(s) without the stage's secret)");
+                        + " ms (refused " + refused + " connection(s) without the stage's secret"
+                        + (lastRefused == null ? "" : "; the last from " + lastRefused) + ")");
             }
             sel.select(settings.pollMillis());
             sel.selectedKeys().clear();

@@ -33,9 +33,12 @@ import org.slf4j.LoggerFactory;
  * <li>once all W tasks registered, driver → every task: int32 W, then W times (int32 length,
  *     UTF-8 {@code host:port}), in partition order; then the connection is closed.</li>
  * </ol>
- * Integers are little-endian. With a {@link StateSink}, the driver keeps task 0's connection open after step 3
- * and reads the {@link RoundState}s task 0 sends on it until task 0 closes it (recovery in rounds,
- * docs/architecture.md, "Failing cleanly"). The driver's thread ends with the stage ({@link #close}).
+ * Integers are little-endian. With {@link AllReduceSettings#encrypt()}, steps 2 and 3 and the states below travel
+ * in {@link LinkCipher} frames ({@link Conn}), keyed from the secret and the handshake's nonces. With a
+ * {@link StateSink}, the driver keeps task 0's connection open after step 3 and reads the {@link RoundState}s
+ * task 0 sends on it until task 0 closes it (recovery in rounds, docs/architecture.md, "Failing cleanly"). The
+ * driver's thread ends with the stage ({@link #close}). docs/architecture.md, "The barrier transport on the
+ * network", has the addresses, ports and timeouts.
  */
 final class Rendezvous implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(Rendezvous.class);
@@ -65,7 +68,7 @@ final class Rendezvous implements Closeable {
     }
 
     /** What a task gets from the rendezvous: every task's address, and for task 0 the open connection for states. */
-    record Registration(String[] addresses, SocketChannel states) {
+    record Registration(String[] addresses, Conn states) {
     }
 
     /** Driver side: opens the server and starts serving {@code workers} registrations. */
@@ -101,10 +104,11 @@ final class Rendezvous implements Closeable {
     }
 
     private void serve(AllReduceSettings s, int workers, byte[] secret, String label) {
-        SocketChannel[] tasks = new SocketChannel[workers];
+        Conn[] tasks = new Conn[workers];
         String[] addresses = new String[workers];
         BooleanSupplier stop = () -> closed;
         int poll = s.pollMillis();
+        boolean sealed = s.encrypt();
         try (Selector sel = Selector.open()) {
             server.register(sel, SelectionKey.OP_ACCEPT);
             int registered = 0;
@@ -123,10 +127,11 @@ final class Rendezvous implements Closeable {
                 String what = label + ", driver rendezvous <- " + ch.getRemoteAddress();
                 long deadline = System.nanoTime() + HANDSHAKE_MILLIS * 1_000_000L;
                 try {
-                    byte[] ns = Handshake.sendHello(ch, deadline, stop, poll, what);
+                    byte[] ns = Handshake.sendHello(ch, sealed, deadline, stop, poll, what);
                     int[] from = new int[1];
-                    String refusal = Handshake.verifyProof(ch, secret, ns, t -> t >= 0 && t < workers,
-                            "task 0.." + (workers - 1), DRIVER, from, deadline, stop, poll, what);
+                    byte[] nc = new byte[Handshake.NONCE_BYTES];
+                    String refusal = Handshake.verifyProof(ch, secret, sealed, ns, t -> t >= 0 && t < workers,
+                            "task 0.." + (workers - 1), DRIVER, from, nc, deadline, stop, poll, what);
                     if (refusal == null && tasks[from[0]] != null) {
                         refusal = "task " + from[0] + " registered twice";
                     }
@@ -136,16 +141,18 @@ final class Rendezvous implements Closeable {
                         ch.close();
                         continue;
                     }
+                    Conn c = new Conn(ch, sealed ? LinkCipher.server(secret, ns, nc, from[0], DRIVER) : null,
+                            "task " + from[0] + " (" + ch.getRemoteAddress() + ")");
                     ByteBuffer len = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-                    Wire.readFully(ch, len, deadline, stop, poll, what);
+                    c.read(len, deadline, stop, poll, what);
                     int n = len.flip().getInt();
                     if (n <= 0 || n > MAX_ADDRESS) {
                         throw new IOException(what + ": bad address length " + n);
                     }
                     ByteBuffer a = ByteBuffer.allocate(n);
-                    Wire.readFully(ch, a, deadline, stop, poll, what);
+                    c.read(a, deadline, stop, poll, what);
                     addresses[from[0]] = new String(a.array(), StandardCharsets.UTF_8);
-                    tasks[from[0]] = ch;
+                    tasks[from[0]] = c;
                     registered++;
                 } catch (IOException e) {
                     if (closed) {
@@ -158,8 +165,7 @@ final class Rendezvous implements Closeable {
             ByteBuffer reply = encode(addresses);
             long deadline = System.nanoTime() + s.connectTimeoutMillis() * 1_000_000L;
             for (int i = 0; i < workers; i++) {
-                Wire.writeFully(tasks[i], reply.duplicate(), deadline, stop, poll, label + ", driver rendezvous -> task "
-                        + i);
+                tasks[i].write(reply.duplicate(), deadline, stop, poll, label + ", driver rendezvous -> task " + i);
             }
             if (sink != null) {
                 for (int i = 1; i < workers; i++) {
@@ -177,6 +183,9 @@ final class Rendezvous implements Closeable {
                             LOG.warn("{}: handling the state after round {}: {}", what, st.roundsDone(), e.toString());
                         }
                     }
+                } catch (LinkCipher.TamperedException e) {
+                    // the states so far stay; no later one is believed
+                    LOG.warn("{}: {}", what, e.getMessage());
                 } catch (IOException e) {
                     // task 0 died (a reset) or sent something else: the states so far stay; the stage's own
                     // failure, if any, is what the driver reports
@@ -191,8 +200,8 @@ final class Rendezvous implements Closeable {
                 LOG.warn("{}: the driver's rendezvous failed: {}", label, e.toString());
             }
         } finally {
-            for (SocketChannel ch : tasks) {
-                closeQuietly(ch);
+            for (Conn c : tasks) {
+                closeQuietly(c);
             }
         }
     }
@@ -247,15 +256,18 @@ final class Rendezvous implements Closeable {
                     sel.selectedKeys().clear();
                 }
             }
-            Handshake.Nonces n = Handshake.answerHello(ch, secret, rank, DRIVER, deadline, killed, poll, what);
-            Handshake.checkAck(ch, secret, n, rank, DRIVER, deadline, killed, poll, what);
+            boolean sealed = s.encrypt();
+            Handshake.Nonces n = Handshake.answerHello(ch, secret, sealed, rank, DRIVER, deadline, killed, poll, what);
+            Handshake.checkAck(ch, secret, sealed, n, rank, DRIVER, deadline, killed, poll, what);
+            Conn c = new Conn(ch, sealed ? LinkCipher.client(secret, n.server(), n.client(), rank, DRIVER) : null,
+                    "the driver's rendezvous at " + driver);
             byte[] mine = myAddress.getBytes(StandardCharsets.UTF_8);
             ByteBuffer reg = ByteBuffer.allocate(4 + mine.length).order(ByteOrder.LITTLE_ENDIAN);
             reg.putInt(mine.length).put(mine).flip();
-            Wire.writeFully(ch, reg, deadline, killed, poll, what);
+            c.write(reg, deadline, killed, poll, what);
             // the reply comes when the last task has registered: wait up to the connect timeout for it
             ByteBuffer count = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-            Wire.readFully(ch, count, deadline, killed, poll, what + " (waiting for the other tasks)");
+            c.read(count, deadline, killed, poll, what + " (waiting for the other tasks)");
             int w = count.flip().getInt();
             if (w != workers) {
                 throw new IOException(what + ": the driver sent " + w + " addresses for " + workers + " tasks");
@@ -264,18 +276,19 @@ final class Rendezvous implements Closeable {
             ByteBuffer len = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < w; i++) {
                 len.clear();
-                Wire.readFully(ch, len, deadline, killed, poll, what);
+                c.read(len, deadline, killed, poll, what);
                 int l = len.flip().getInt();
                 if (l <= 0 || l > MAX_ADDRESS) {
                     throw new IOException(what + ": bad address length " + l);
                 }
                 ByteBuffer a = ByteBuffer.allocate(l);
-                Wire.readFully(ch, a, deadline, killed, poll, what);
+                c.read(a, deadline, killed, poll, what);
                 out[i] = new String(a.array(), StandardCharsets.UTF_8);
             }
             kept = keep;
-            return new Registration(out, keep ? ch : null);
-        } catch (Wire.KilledException | SocketTimeoutException e) {
+            return new Registration(out, keep ? c : null);
+        } catch (Wire.KilledException | SocketTimeoutException | LinkCipher.TamperedException
+                 | Handshake.RefusedException e) {
             throw e;
         } catch (IOException e) {
             throw new IOException(what + ": " + e.getMessage() + "; executors must reach the driver on its host ("
@@ -288,10 +301,10 @@ final class Rendezvous implements Closeable {
     }
 
     /** Task 0: hands {@code st} to the driver on the connection {@link #register} kept open. */
-    static void send(SocketChannel ch, RoundState st, AllReduceSettings s, BooleanSupplier killed, String label)
+    static void send(Conn ch, RoundState st, AllReduceSettings s, BooleanSupplier killed, String label)
             throws IOException {
         long deadline = System.nanoTime() + s.connectTimeoutMillis() * 1_000_000L;
-        Wire.writeFully(ch, st.encode(), deadline, killed, s.pollMillis(), label + ", task 0 -> driver: the state after"
+        ch.write(st.encode(), deadline, killed, s.pollMillis(), label + ", task 0 -> driver: the state after"
                 + " round " + st.roundsDone());
     }
 

@@ -3,7 +3,6 @@ package org.sparktrain.driver.barrier;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.SocketChannel;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -20,7 +19,8 @@ import java.util.function.BooleanSupplier;
  * </ul>
  * The learning rate and the plan are the epoch's, which the driver keeps.
  *
- * <p>On the wire (after the rendezvous's address reply, on task 0's authenticated connection), little-endian:
+ * <p>On the wire (after the rendezvous's address reply, on task 0's authenticated connection, in {@link LinkCipher}
+ * frames when it is encrypted), little-endian:
  * int32 {@link #MAGIC}, int32 roundsDone, int32 step, int64 stepCount, int32 n, n float32 state, roundsDone float64
  * loss sums, roundsDone float64 example counts, int64 {@link TaskReport#hash} of the state.
  */
@@ -97,21 +97,12 @@ public final class RoundState {
      *
      * @return the state, or null when the task closed the connection before a new message began
      */
-    static RoundState read(SocketChannel ch, int stateLength, int rounds, BooleanSupplier stop, int pollMillis,
+    static RoundState read(Conn ch, int stateLength, int rounds, BooleanSupplier stop, int pollMillis,
                            String what) throws IOException {
         long forever = System.nanoTime() + Long.MAX_VALUE / 2; // a stage runs as long as its epoch: no deadline
         ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
-        int first = ch.read(h);
-        if (first < 0) {
-            return null;
-        }
-        try {
-            Wire.readFully(ch, h, forever, stop, pollMillis, what);
-        } catch (IOException e) {
-            if (h.position() == 0 && e.getMessage() != null && e.getMessage().contains("closed by the other side")) {
-                return null; // the task closed the connection between messages: its stage ended
-            }
-            throw e;
+        if (!ch.readOrEnd(h, forever, stop, pollMillis, what)) {
+            return null; // the task closed the connection between messages: its stage ended
         }
         h.flip();
         int magic = h.getInt();
@@ -124,7 +115,7 @@ public final class RoundState {
                     + ", " + n + " floats for " + stateLength + ", round " + done + " of " + rounds + ")");
         }
         ByteBuffer body = ByteBuffer.allocate(4 * n + 16 * done + 8).order(ByteOrder.LITTLE_ENDIAN);
-        Wire.readFully(ch, body, forever, stop, pollMillis, what);
+        ch.read(body, forever, stop, pollMillis, what);
         body.flip();
         float[] state = new float[n];
         body.asFloatBuffer().get(state);

@@ -11,8 +11,10 @@
  * {@link org.sparktrain.driver.barrier.AllReduceAlgorithm} chooses from W and the vector's size; {@link org.sparktrain.driver.barrier.MessageDelay} lets the bench simulate
  * a network's latency;
  * {@code Rendezvous} swaps the tasks' addresses through the driver instead of {@code allGather};
- * {@code Handshake} authenticates each connection (HMAC-SHA256 with a per-attempt secret); {@code Wire} bounds
- * every wait; {@link org.sparktrain.driver.barrier.AllReduceSettings} reads the Spark configuration keys;
+ * {@code Handshake} authenticates each connection (HMAC-SHA256 with a per-attempt secret); {@code LinkCipher}
+ * encrypts it (AES-GCM, keys per connection and direction) when Spark encrypts its own traffic or
+ * {@link org.sparktrain.driver.barrier.AllReduceSettings#ENCRYPT} says so, and {@code Conn} carries the rendezvous's
+ * messages plain or in its frames; {@code Wire} bounds every wait; {@link org.sparktrain.driver.barrier.AllReduceSettings} reads the Spark configuration keys;
  * {@link org.sparktrain.driver.barrier.TaskReport} is a task's result; {@link org.sparktrain.driver.barrier.TaskHook}
  * is called at every round's start (tests inject faults through it).
  *
@@ -25,6 +27,7 @@
  *
  * <p>Design: docs/architecture.md, decision 4 (two averaging modes, two transports), decision 5 (determinism) and
  * Measured facts (a barrier {@code allGather} costs ~1 s; ring all-reduce ~0.4 ms a round; the ring against
- * halving/doubling from W = 2 to 256); Failing cleanly (recovery in rounds).
+ * halving/doubling from W = 2 to 256); Failing cleanly (recovery in rounds); The barrier transport on the network
+ * (connections, ports, addresses, timeouts, authentication, encryption).
  */
 package org.sparktrain.driver.barrier;

@@ -21,7 +21,7 @@ import org.sparktrain.partitioning.bench.PipelineBench;
 
 /**
  * {@code scripts/bench --allreduce --peers W --floats N --latency-us L [--algorithm ring|rhd|auto] [--rounds R]
- * [--gbps B] [--sweep]}: W all-reduce peers as threads of this JVM over loopback TCP, the real code of a barrier
+ * [--gbps B] [--sweep] [--encrypt]}: W all-reduce peers as threads of this JVM over loopback TCP, the real code of a barrier
  * stage (connections, handshake, exchanges) with every message held back by a {@link SimulatedLink}; R rounds
  * timed after two untimed ones. One JSON line per (W, algorithm): {@code ms_median} and {@code ms_p90} of a round
  * (from the first peer's start to the last peer's end), beside the α-β model's prediction
@@ -29,11 +29,16 @@ import org.sparktrain.partitioning.bench.PipelineBench;
  * own β measured first (two peers, no delay), and again with α = the delay a message actually got
  * ({@code model_ms_actual_delay}: a parked thread wakes tens of µs late, more on a loaded machine). {@code --sweep} runs W = 2, 4, ..., 256 (or the list given to
  * {@code --peers}) for both algorithms (or the one given); above W = 32 it runs R·32/W rounds, at least 5.
+ * {@code --encrypt} runs the peers with the stage's AES-GCM encryption on ({@link AllReduceSettings#encrypt()}; the
+ * line says {@code "encrypt":true}): the same command with and without it measures what encryption costs a round
+ * (the loopback's β is measured without it either way, so {@code measured_over_model} shows the cost too); the
+ * cipher is warmed up first (128 MB sealed and opened: the JDK's AES-GCM is ~30× slower before the JIT compiles it).
  * docs/architecture.md, Measured facts, has a sweep and what it shows.
  */
 final class AllReduceBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int WARMUP_ROUNDS = 2;
+    private static final long WARMUP_CIPHER_BYTES = 128L << 20;
 
     private AllReduceBench() {
     }
@@ -41,8 +46,9 @@ final class AllReduceBench {
     static void run(String[] argv) throws Exception {
         Args a = new Args("bench --allreduce", argv, 0,
                 Set.of("peers", "floats", "latency-us", "algorithm", "rounds", "gbps", "conf", "data"),
-                Set.of("allreduce", "sweep"));
+                Set.of("allreduce", "sweep", "encrypt"));
         boolean sweep = a.flag("sweep");
+        boolean encrypt = a.flag("encrypt");
         int[] peers = peerList(a.get("peers", sweep ? "2,4,8,16,32,64,128,256" : null));
         int floats = a.intValue("floats", 185_000, 1);
         double latencyUs = number(a, "latency-us", 50);
@@ -57,13 +63,18 @@ final class AllReduceBench {
             algorithms.add(AllReduceAlgorithm.AUTO);
         }
         double beta = gbps > 0 ? 8 / (gbps * 1e9) : loopbackSecondsPerByte(floats);
+        if (encrypt) {
+            // the JDK's AES-GCM runs ~30× slower until the JIT has compiled it (~40 MB): time warm rounds, as for
+            // the rest of the code (the untimed rounds alone would not push that much through at small W)
+            AllReduce.warmUpEncryption(WARMUP_CIPHER_BYTES);
+        }
         for (int w : peers) {
             for (AllReduceAlgorithm asked : algorithms) {
                 AllReduceAlgorithm alg = asked.choose(w, floats);
                 int r = sweep && w > 32 ? Math.max(5, rounds * 32 / w) : rounds;
                 SimulatedLink link = new SimulatedLink(latencyUs, gbps);
                 double load = PipelineBench.load1();
-                double[] ms = time(alg, w, floats, r, link);
+                double[] ms = time(alg, w, floats, r, link, encrypt);
                 double[] sorted = ms.clone();
                 Arrays.sort(sorted);
                 double model = alg.modelSeconds(w, floats, latencyUs * 1e-6, beta) * 1e3;
@@ -78,6 +89,7 @@ final class AllReduceBench {
                 }
                 o.put("algorithm", alg.name().toLowerCase(java.util.Locale.ROOT));
                 o.put("chosen_by", asked == AllReduceAlgorithm.AUTO ? "auto" : "flag");
+                o.put("encrypt", encrypt);
                 o.put("rounds", r);
                 o.put("ms_median", round3(median));
                 o.put("ms_p90", round3(percentile(sorted, 0.9)));
@@ -97,15 +109,16 @@ final class AllReduceBench {
 
     /** The loopback's time per byte on one link: two peers, no delay, the ring's 2α + n·β read as n·β. */
     private static double loopbackSecondsPerByte(int floats) throws Exception {
-        double[] ms = time(AllReduceAlgorithm.RING, 2, floats, 20, new SimulatedLink(0, 0));
+        double[] ms = time(AllReduceAlgorithm.RING, 2, floats, 20, new SimulatedLink(0, 0), false);
         Arrays.sort(ms);
         return percentile(ms, 0.5) * 1e-3 / (4.0 * floats);
     }
 
     /** The round times (ms) of {@code rounds} all-reduces among {@code w} peers after the warm-up rounds. */
-    private static double[] time(AllReduceAlgorithm alg, int w, int floats, int rounds, MessageDelay link)
-            throws Exception {
-        AllReduceSettings s = AllReduceSettings.defaults().withHost("127.0.0.1").withTimeouts(120_000, 120_000);
+    private static double[] time(AllReduceAlgorithm alg, int w, int floats, int rounds, MessageDelay link,
+                                 boolean encrypt) throws Exception {
+        AllReduceSettings s = AllReduceSettings.defaults().withHost("127.0.0.1").withTimeouts(120_000, 120_000)
+                .withEncryption(encrypt);
         AllReduce[] peers = new AllReduce[w];
         ExecutorService pool = Executors.newFixedThreadPool(w);
         try {

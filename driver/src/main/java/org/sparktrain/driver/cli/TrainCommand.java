@@ -90,7 +90,8 @@ final class TrainCommand {
                                       reached in equal steps over --lr-warmup-epochs E (default 5)
               --transport barrier|job how a round travels: one barrier stage per epoch whose tasks average
                                       among themselves over direct TCP (default; needs all W tasks running
-                                      at once; ports and timeouts: spark.sparktrain.allreduce.*), or one
+                                      at once; ports, timeouts and encryption, which follows Spark's:
+                                      spark.sparktrain.allreduce.*, docs/architecture.md), or one
                                       Spark job per round (the reference; ~30 ms more per round)
               --threads T             engine threads in every worker task (barrier transport; default
                                       spark.task.cpus, i.e. 1): each takes a slice of its task's rows, and the

@@ -50,6 +50,9 @@ class BarrierTrainingTest {
         JavaSparkContext sc = TestSpark.jsc();
         sc.setLocalProperty(AllReduceSettings.IO_TIMEOUT, null);
         sc.setLocalProperty(AllReduceSettings.RENDEZVOUS, null);
+        sc.setLocalProperty(AllReduceSettings.ENCRYPT, null);
+        sc.setLocalProperty(StateHandover.EVERY_ROUNDS, null);
+        sc.setLocalProperty(StateHandover.EVERY_SECONDS, null);
     }
 
     static DataSet data(int n, long seed) {
@@ -126,6 +129,29 @@ class BarrierTrainingTest {
         float[] viaDriver = train(MLP, d, mc, 1);
         TestSpark.jsc().setLocalProperty(AllReduceSettings.RENDEZVOUS, "allgather");
         assertArrayEquals(viaDriver, train(MLP, d, mc, 1));
+    }
+
+    @Test
+    void anEncryptedStageGivesThePlainStagesBitsAlsoWhenRerunFromAHandedOverState() {
+        JavaSparkContext sc = TestSpark.jsc();
+        // 240 examples, 120 per worker in minibatches of 8, K = 1: 15 rounds; a hand-over after every 4 rounds
+        sc.setLocalProperty(StateHandover.EVERY_SECONDS, "0");
+        sc.setLocalProperty(StateHandover.EVERY_ROUNDS, "4");
+        DataSet d = data(240, 8);
+        MasterConfig mc = new MasterConfig(2, 1, AveragingMode.PARAMETER, 0, "t").withTransport(RoundTransport.BARRIER);
+        sc.setLocalProperty(AllReduceSettings.ENCRYPT, "false");
+        float[] plain = train(WITH_DROPOUT_AND_BN, d, mc, 1);
+        sc.setLocalProperty(AllReduceSettings.ENCRYPT, "true");
+        assertTrue(BarrierEpoch.settings(sc).encrypt());
+        ParameterAveragingMaster[] m = new ParameterAveragingMaster[1];
+        assertArrayEquals(plain, train(WITH_DROPOUT_AND_BN, d, mc, 1, m), "encrypted: the same bits");
+        assertEquals(3, m[0].lastBarrierOutcome().handovers(), "encrypted hand-overs after rounds 4, 8 and 12");
+        // task 1 throws in round 10 of attempt 0: the rerun starts from the state handed over, encrypted, after round 8
+        FaultInjection.arm(FaultInjection.Kind.THROW, 0, 9, 1);
+        float[] rerun = train(WITH_DROPOUT_AND_BN, d, mc, 1, m);
+        assertEquals(2, m[0].lastBarrierOutcome().attempts());
+        assertEquals(8, m[0].lastBarrierOutcome().firstRound());
+        assertArrayEquals(plain, rerun, "encrypted and rerun: the same bits");
     }
 
     @Test

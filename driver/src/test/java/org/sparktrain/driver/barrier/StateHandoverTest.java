@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -71,7 +70,7 @@ class StateHandoverTest {
             Future<Void> zero = pool.submit(() -> {
                 Rendezvous.Registration reg = Rendezvous.register(rv.address(), secret, 0, 2, "h0:10", local,
                         () -> false, "test stage", true);
-                try (SocketChannel ch = reg.states()) {
+                try (Conn ch = reg.states()) {
                     assertArrayEquals(new String[] {"h0:10", "h1:11"}, reg.addresses());
                     Rendezvous.send(ch, new RoundState(4, 8, 40, a, new double[] {1, 2, 3, 4},
                             new double[] {8, 8, 8, 8}), local, () -> false, "test stage");

@@ -196,7 +196,8 @@ public final class BarrierEpoch {
         Exception last = null;
         AllReduceSettings attemptSettings = settings;
         StalledExecutors stalled = StalledExecutors.of(sc.sc());
-        for (int attempt = 0; attempt < settings.maxAttempts(); attempt++) {
+        int limit = settings.maxAttempts();
+        for (int attempt = 0; attempt < limit; attempt++) {
             String label = name + ": epoch " + epoch + ", barrier stage attempt " + (attempt + 1);
             sc.setLocalProperty(StalledExecutors.STAGE_PROPERTY, label);
             sc.setJobDescription(label + " (" + rounds.length + " rounds" + (from == null ? ""
@@ -284,16 +285,23 @@ public final class BarrierEpoch {
                     from = got;
                 }
                 String cause = "attempt " + (attempt + 1) + " failed: " + why;
+                if (lostShuffleOutput(why) && limit < 2 * settings.maxAttempts()) {
+                    // the data's shuffle output was on an executor that is gone (the previous attempt's fault):
+                    // Spark recomputes it in the next attempt, which this one does not count against
+                    limit++;
+                    cause += " (shuffle output lost with an executor: not counted against "
+                            + AllReduceSettings.MAX_ATTEMPTS + ")";
+                }
                 causes.add(cause);
-                if (attempt + 1 < settings.maxAttempts()) {
+                if (attempt + 1 < limit) {
                     String restart = from == null ? "from the epoch's start"
                             : "from round " + (from.roundsDone() + 1) + " of " + rounds.length + " (the state after "
                             + from.roundsDone() + " rounds" + (got == from ? ", handed over by task 0" : "") + ")";
                     causes.set(causes.size() - 1, cause + "; rerun " + restart);
                     LOG.warn("{} failed: {}. Rerunning the epoch's stage {} (attempt {} of {}).", label, why, restart,
-                            attempt + 2, settings.maxAttempts());
+                            attempt + 2, limit);
                 } else {
-                    LOG.error("{} failed: {}. Giving up after {} attempts.", label, why, settings.maxAttempts());
+                    LOG.error("{} failed: {}. Giving up after {} attempts.", label, why, limit);
                 }
                 continue;
             } finally {
@@ -311,11 +319,20 @@ public final class BarrierEpoch {
             each.append("\n  ").append(c);
         }
         throw new IllegalStateException(name + ": the barrier stage of epoch " + epoch + " failed "
-                + settings.maxAttempts() + " times; last cause: " + rootMessage(last) + ". Check the executors' "
+                + causes.size() + " times; last cause: " + rootMessage(last) + ". Check the executors' "
                 + "logs and that they reach each other on " + AllReduceSettings.PORTS + ", raise "
                 + AllReduceSettings.MAX_ATTEMPTS + ", or train with --transport job. The checkpoint of the last"
                 + " finished epoch (or round, with --checkpoint-every) is kept: fix the cause and --resume. Every"
                 + " attempt:" + each, last);
+    }
+
+    /**
+     * Whether a stage failed because shuffle output it reads is gone (its executor was lost: Spark's fetch
+     * failures); the next attempt recomputes it.
+     */
+    static boolean lostShuffleOutput(String why) {
+        return why.contains("MetadataFetchFailedException") || why.contains("FetchFailedException")
+                || why.contains("Missing an output location for shuffle");
     }
 
     private static Outcome finish(List<TaskReport> reports, int workers, Trainer master, int attempts, String label,

@@ -22,6 +22,14 @@ class StalledExecutorsTest {
     }
 
     @Test
+    void aStageThatLostItsShuffleOutputWithAnExecutorIsNotCountedAsAFailedAttempt() {
+        assertEquals(true, BarrierEpoch.lostShuffleOutput("SparkException: Job aborted due to stage failure: Could not"
+                + " recover from a failed barrier ResultStage. Most recent failure reason:"
+                + " org.apache.spark.shuffle.MetadataFetchFailedException: Missing an output location for shuffle 0"));
+        assertEquals(false, BarrierEpoch.lostShuffleOutput("task 1: no data from task 0 (x:1) for 20000 ms"));
+    }
+
+    @Test
     void tasksOfATaggedStageAreTrackedAndALocalMasterReplacesNothing() throws Exception {
         JavaSparkContext sc = TestSpark.jsc();
         StalledExecutors s = StalledExecutors.of(sc.sc());

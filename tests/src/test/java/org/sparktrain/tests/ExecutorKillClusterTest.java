@@ -206,6 +206,87 @@ class ExecutorKillClusterTest {
                 pausedSeconds, pausedSeconds - wholeSeconds);
     }
 
+    /**
+     * The driver killed with SIGKILL in the middle of epoch 2 (issue 14): no model is written, the mid-epoch
+     * checkpoint stays, and the same command with {@code --resume} ends with the uninterrupted run's bits.
+     */
+    @Test
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aKilledDriverResumesFromItsCheckpointToTheSameBits(@TempDir Path tmp) throws Exception {
+        Path whole = uninterrupted();
+        Path out = tmp.resolve("driver-killed");
+        Files.createDirectories(out);
+        Path log = tmp.resolve("driver-killed.log");
+        Process run = command(log, train(out)).start();
+        try {
+            waitForEpoch2(run, out.resolve("checkpoint.sptr"), log);
+        } finally {
+            end(run); // SIGKILL of the driver JVM (and the launcher script)
+        }
+        assertTrue(Files.exists(out.resolve("checkpoint.sptr")), "the checkpoint stays after the driver is killed");
+        assertTrue(!Files.exists(out.resolve("model.sptr")), "a killed driver writes no model");
+        Path resumedLog = tmp.resolve("resumed.log");
+        List<String> resume = new ArrayList<>(List.of(train(out)));
+        resume.add("--resume");
+        int status = sh(resumedLog, 540, resume.toArray(new String[0]));
+        String text = StandaloneClusterTest.read(resumedLog);
+        assertEquals(0, status, text);
+        ModelContents a = ModelFile.load(whole.resolve("model.sptr"));
+        ModelContents b = ModelFile.load(out.resolve("model.sptr"));
+        assertArrayEquals(bits(a.params()), bits(b.params()), "parameters after a driver kill and --resume");
+        assertArrayEquals(bits(a.state()), bits(b.state()), "BatchNorm statistics after a driver kill and --resume");
+        assertEquals(testMetrics(whole), testMetrics(out), "test accuracy and loss, all digits");
+    }
+
+    /**
+     * A Spark Worker daemon killed (its executor goes with it) while the run needs both slots (issue 14, "Fewer
+     * slots than workers"): Spark waits a bounded time for the slot (shortened here), then the run stops with exit 1,
+     * a message naming the shortage and --resume, and the checkpoint kept. On the restarted cluster the same command
+     * with {@code --resume} ends with the uninterrupted run's bits.
+     */
+    @Test
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aLostWorkerStopsTheRunWithItsCheckpointAndResumeOnTheRestartedClusterGivesTheSameBits(@TempDir Path tmp)
+            throws Exception {
+        Path whole = uninterrupted();
+        Path out = tmp.resolve("worker-lost");
+        Files.createDirectories(out);
+        Path log = tmp.resolve("worker-lost.log");
+        ProcessBuilder pb = command(log, train(out));
+        pb.environment().put("SPARKTRAIN_JAVA_OPTS", pb.environment().get("SPARKTRAIN_JAVA_OPTS")
+                + " -Dspark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures=5");
+        Process run = pb.start();
+        try {
+            waitForEpoch2(run, out.resolve("checkpoint.sptr"), log);
+            long worker = Long.parseLong(Files.readString(ROOT.resolve("runs/cluster/worker-2.pid")).trim());
+            assertTrue(ProcessHandle.of(worker).map(ProcessHandle::destroyForcibly).orElse(false),
+                    "SIGKILL to worker " + worker);
+            assertTrue(run.waitFor(540, TimeUnit.SECONDS), () -> "the run did not stop in 540 s after its worker was"
+                    + " lost: " + StandaloneClusterTest.read(log));
+        } finally {
+            end(run);
+        }
+        String text = StandaloneClusterTest.read(log);
+        assertEquals(1, run.exitValue(), text);
+        assertTrue(text.contains("fewer task slots") && text.contains("--resume"),
+                () -> "no message naming the shortage and --resume:\n" + text);
+        assertTrue(Files.exists(out.resolve("checkpoint.sptr")), "the checkpoint is kept");
+        assertTrue(!Files.exists(out.resolve("model.sptr")), "a stopped run writes no model");
+
+        Path restart = clusterLogs.resolve("restart.log");
+        assertEquals(0, sh(restart, 90, "scripts/cluster", "stop"), () -> StandaloneClusterTest.read(restart));
+        assertEquals(0, sh(restart, 300, "scripts/cluster", "start", "2", "1"), () -> StandaloneClusterTest.read(restart));
+        Path resumedLog = tmp.resolve("resumed.log");
+        List<String> resume = new ArrayList<>(List.of(train(out)));
+        resume.add("--resume");
+        int status = sh(resumedLog, 540, resume.toArray(new String[0]));
+        assertEquals(0, status, () -> StandaloneClusterTest.read(resumedLog));
+        ModelContents a = ModelFile.load(whole.resolve("model.sptr"));
+        ModelContents b = ModelFile.load(out.resolve("model.sptr"));
+        assertArrayEquals(bits(a.params()), bits(b.params()), "parameters after a lost worker and --resume");
+        assertArrayEquals(bits(a.state()), bits(b.state()), "BatchNorm statistics after a lost worker and --resume");
+    }
+
     /** Waits until the run's checkpoint is one written inside epoch 2. */
     static void waitForEpoch2(Process run, Path checkpoint, Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(400);

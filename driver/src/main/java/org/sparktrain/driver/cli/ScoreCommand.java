@@ -56,6 +56,11 @@ final class ScoreCommand {
                                       regression model the target columns it was trained on)
               --label-cols Y1,Y2,...  regression: the target columns of labelled input; multi-label: its 0/1
                                       label columns (default: the ones the model was trained on)
+              --sequence-col ID       long-format CSV sequences (a model taking input: [T, F]): the sequence id
+                                      column; one output row per sequence, its id in a column of this name
+                                      (instead of row_id), the label (labelled input) its last step's
+              --step-col T            with --sequence-col: the column steps are sorted by
+              --step-features F       Parquet sequences in an array<float> column of steps*F values
               --threshold T           multi-label: a label is yes (pred_L 1) when prob_L >= T (default: the
                                       threshold stored in the model, else 0.5)
               --out DIR               where the predictions go (must not exist yet)
@@ -71,7 +76,7 @@ final class ScoreCommand {
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = new Args("sparktrain score", argv, 1,
                 Set.of("model-file", "data", "part", "label-col", "label-cols", "out", "format", "metrics-out", "master",
-                        "threshold"),
+                        "threshold", "sequence-col", "step-col", "step-features"),
                 Set.of("help", "no-labels"));
         if (a.flag("help")) {
             out.print(HELP);
@@ -128,19 +133,24 @@ final class ScoreCommand {
         // a file without them (or any older file) decides at 0.5
         double threshold = RunFlags.threshold(a, spec, modelPath, storedThreshold(model));
         List<String> targets = regression && labelled ? targetColumns(a, model, spec.targetCount()) : null;
+        // variable-length sequences as the model was trained on them (docs/data-preparation.md, "Sequences")
+        org.sparktrain.partitioning.SequenceOptions sequences = RunFlags.sequences(a, spec, modelPath);
         if (labelled) {
-            data = DataSources.read(session, dataPath, a.get("part", "t10k"),
-                    new DataSources.Options(Math.max(2, classes), spec.input(), a.get("label-col", null), false)
-                            .targets(spec, targets));
+            DataSources.Options read = new DataSources.Options(Math.max(2, classes), spec.input(),
+                    a.get("label-col", null), false).sequences(sequences);
+            data = DataSources.read(session, dataPath, a.get("part", "t10k"), regression ? read.targets(spec, targets)
+                    : read);
         } else {
-            data = unlabelled(session, dataPath, Math.max(2, classes), spec);
+            data = DataSources.read(session, dataPath, "t10k", new DataSources.Options(Math.max(2, classes),
+                    spec.input(), null, false).unlabelled().sequences(sequences));
         }
         FittedScaler scaler = model.scaler().orElse(null);
         FittedScaler targetScaler = model.targetScaler().orElse(null);
         int targetCount = data.targetCount();
         // packed from the read's cache as the predictions are written (no second copy of the data); a regression
         // input's targets stay in their own units (identity columns of the row scaler)
-        JavaRDD<Block> blocks = ScoringBlocks.pack(data, targetCount > 0
+        // a sequence row's inputs end with its length, which the row scaler leaves as it is
+        JavaRDD<Block> blocks = ScoringBlocks.pack(data, targetCount > 0 || data.sequences() != null
                 ? DataPipeline.rowScaler(scaler, null, data.inputCount(), targetCount) : scaler,
                 ScoringBlocks.PREDICT_ROWS);
 
@@ -149,7 +159,9 @@ final class ScoreCommand {
         // row_id: the row's 0-based number in input order, whatever the format (RowNumbers)
         RowNumbers numbers = RowNumbers.of(data, sc.hadoopConfiguration());
         List<StructField> fields = new ArrayList<>();
-        fields.add(DataTypes.createStructField("row_id", DataTypes.LongType, false));
+        // long-format sequences: one row per sequence, keyed by its id under the sequence column's name
+        fields.add(DataTypes.createStructField(data.source().idsAreKeys() && sequences != null
+                ? sequences.sequenceColumn() : "row_id", DataTypes.LongType, false));
         JavaRDD<Row> rows;
         if (regression) { // docs/architecture.md, "Regression": predictions in the targets' own units
             rows = blocks.mapPartitionsWithIndex((Integer p, Iterator<Block> it) -> predictValues(it, specText,
@@ -435,11 +447,11 @@ final class ScoreCommand {
 
             @Override
             void predict(Block b) {
-                mb = b.toMiniBatch(targets);
+                mb = b.toMiniBatch(targets, Block.sequenceSteps(b.featureSize, targets, n.inputShape()));
                 if (pred.length < b.size * outputs) {
                     pred = new float[b.size * outputs];
                 }
-                n.predict(mb.features, b.size, pred);
+                n.predict(mb.features, mb.mask, b.size, pred);
                 if (targetScaler != null && b.size > 0) {
                     targetScaler.invert(pred, 0, b.size);
                 }
@@ -537,7 +549,7 @@ final class ScoreCommand {
                 if (probs.length < b.size * classes) {
                     probs = new float[b.size * classes];
                 }
-                n.predict(b.features, b.size, probs);
+                org.sparktrain.driver.eval.DistributedEvaluation.predict(n, b, 0, probs); // sequences: masked
             }
 
             @Override

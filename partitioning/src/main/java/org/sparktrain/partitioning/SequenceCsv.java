@@ -322,10 +322,13 @@ final class SequenceCsv {
             };
         }, false).mapPartitionsToPair(it -> it);
         int parts = options.partitions() > 0 ? options.partitions() : lines.getNumPartitions();
-        final ReadOptions o = options;
         final String[] labels = labelNames.toArray(new String[0]);
+        final int classes = options.classes();
+        final int targets = options.targetCount();
+        final boolean binary = options.binaryTargets();
+        final boolean unlabelled = options.isUnlabelled();
         JavaRDD<Example> rows = steps.repartitionAndSortWithinPartitions(new BySequence(parts), new Order())
-                .mapPartitions(it -> new Assembler(it, seq, o, labels), true);
+                .mapPartitions(it -> new Assembler(it, seq, classes, targets, binary, unlabelled, labels), true);
         CsvSource lineSource = new CsvSource("CSV " + path, files, conf);
         Shape shape = Shape.of(seq.inputValues() + options.targetCount());
         // as floats a padded sequence takes T·F values where its text took its steps' cells: a rough doubling
@@ -457,13 +460,14 @@ final class SequenceCsv {
         private Tuple2<Key, Step> ahead;
         private Example next;
 
-        Assembler(Iterator<Tuple2<Key, Step>> it, SequenceOptions seq, ReadOptions options, String[] labels) {
+        Assembler(Iterator<Tuple2<Key, Step>> it, SequenceOptions seq, int classes, int targets, boolean binary,
+                boolean unlabelled, String[] labels) {
             this.it = it;
             this.seq = seq;
-            this.classes = options.classes();
-            this.targets = options.targetCount();
-            this.binary = options.binaryTargets();
-            this.unlabelled = options.isUnlabelled();
+            this.classes = classes;
+            this.targets = targets;
+            this.binary = binary;
+            this.unlabelled = unlabelled;
             this.classification = targets == 0 && !unlabelled;
             this.labels = labels;
             ahead = it.hasNext() ? it.next() : null;

@@ -1,0 +1,202 @@
+package org.sparktrain.partitioning;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.engine.Shape;
+import org.sparktrain.engine.data.MiniBatch;
+import org.sparktrain.engine.io.FittedScaler;
+
+/**
+ * Variable-length sequences from long-format CSV (docs/data-preparation.md, "Sequences"): grouped by sequence id,
+ * steps sorted, padded to the model's T with the length after them; every problem named by file, line, sequence,
+ * step and column; scaling per feature over the real steps only; the mask built when a minibatch is cut.
+ */
+class SequenceDataTest {
+    private final SparkSession spark = SharedSpark.get();
+
+    @TempDir
+    Path tmp;
+
+    /** T = 4 steps of F = 2 features, named "spec.yaml" in messages. */
+    private static SequenceOptions longFormat() {
+        return SequenceOptions.of(Shape.of(4, 2), "spec.yaml").columns("id", "t");
+    }
+
+    private Path csv(String name, String text) throws Exception {
+        Path p = tmp.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    private LabeledData read(Path p, ReadOptions o) {
+        return Readers.csv(spark, p.toString(), o.sequences(longFormat()).partitions(2));
+    }
+
+    private static Map<Long, Example> byId(LabeledData d) {
+        return d.rows().collect().stream().collect(Collectors.toMap(e -> e.id, e -> e));
+    }
+
+    @Test
+    void longCsvBecomesOnePaddedRowPerSequenceWithItsLengthStepsSorted() throws Exception {
+        // steps out of order and sequences interleaved in the file; the label cells of earlier steps are not read
+        Path p = csv("s.csv", """
+                id,t,a,label,b
+                7,2,0.2,1,20
+                3,1,1.0,0,10
+                7,0,0.0,x,0
+                9,5,5.5,1,55
+                7,1,0.1,,10
+                3,0,0.5,1,5
+                """);
+        LabeledData d = read(p, ReadOptions.classes(2));
+        assertEquals(3, d.count());
+        assertEquals(4, d.sequenceSteps());
+        assertEquals(4 * 2 + 1, d.featureCount(), "T·F values and the length");
+        Map<Long, Example> rows = byId(d);
+        // sequence 7: steps 0, 1, 2 (sorted by t), features (a, b), padded to 4 steps, length 3; the label is step 2's
+        // (the last); steps 0 and 1 hold 'x' and nothing, which are not read
+        assertArrayEquals(new float[] {0.0f, 0, 0.1f, 10, 0.2f, 20, 0, 0, 3}, rows.get(7L).features);
+        assertEquals(1, rows.get(7L).label);
+        assertArrayEquals(new float[] {0.5f, 5, 1.0f, 10, 0, 0, 0, 0, 2}, rows.get(3L).features);
+        assertEquals(0, rows.get(3L).label, "step 1's label (the last), not step 0's");
+        assertArrayEquals(new float[] {5.5f, 55, 0, 0, 0, 0, 0, 0, 1}, rows.get(9L).features);
+        assertEquals(1, rows.get(9L).label);
+        d.unpersist();
+    }
+
+    /** The one message reading {@code text} fails with. */
+    private String error(String text) throws Exception {
+        Path p = csv("bad.csv", text);
+        DataFormatException e = assertThrows(DataFormatException.class, () -> read(p, ReadOptions.classes(2)));
+        assertTrue(e.getMessage().contains("bad.csv"), e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void everyBadStepIsNamedByFileLineSequenceStepAndColumn() throws Exception {
+        String header = "id,t,a,b,label\n";
+        String m = error(header + "1,0,1,2,0\n1,1,1,2,0\n2,0,1,2,1\n2,1,1,2,1\n2,1,3,4,1\n");
+        assertTrue(m.contains("line 6") && m.contains("sequence id=2, step 1") && m.contains("second row for the same"
+                + " step"), m);
+        m = error(header + "1,0,1,2,0\n5,0,1,2,0\n5,1,1,2,0\n5,2,1,2,0\n5,3,1,2,0\n5,4,1,2,0\n5,5,1,2,0\n");
+        assertTrue(m.contains("sequence id=5 has 6 steps; the model takes at most 4 (input: [4, 2] in spec.yaml)")
+                && m.contains("line 7"), m);
+        m = error(header + "1,0,1,2,0\n3,0,1,2,1\n3,1,1,abc,1\n");
+        assertTrue(m.contains("line 4") && m.contains("sequence id=3, step 1") && m.contains("column 'b' holds 'abc'"),
+                m);
+        m = error(header + "1,0,1,2,0\n3,0,1,2,1\n3,1,1,1\n");
+        assertTrue(m.contains("line 4") && m.contains("sequence id=3, step 1") && m.contains("4 columns but the header"
+                + " has 5"), m);
+        m = error(header + "1,0,1,2,0\n3,0,1,NaN,1\n");
+        assertTrue(m.contains("line 3") && m.contains("sequence id=3, step 0") && m.contains("column 'b' holds NaN"), m);
+        m = error(header + "1,0,1,2,0\nx7,0,1,2,1\n");
+        assertTrue(m.contains("line 3") && m.contains("sequence column 'id' holds 'x7'"), m);
+        m = error(header + "1,0,1,2,0\n3,later,1,2,1\n");
+        assertTrue(m.contains("line 3") && m.contains("sequence id=3") && m.contains("step column 't' holds 'later'"), m);
+        m = error(header + "1,0,1,2,0\n3,0,1,2,1\n3,1,1,2,\n");
+        assertTrue(m.contains("line 4") && m.contains("sequence id=3, step 1 (its last") && m.contains("label column"
+                + " 'label' holds ''"), m);
+        m = error(header + "1,0,1,2,0\n3,0,1,2,1\n3,1,1,2,4\n");
+        assertTrue(m.contains("line 4") && m.contains("sequence id=3, step 1") && m.contains("label 4 is outside"), m);
+        // a header without the sequence column, or with another number of features per step than the spec's F
+        m = error("seq,t,a,b,label\n1,0,1,2,0\n");
+        assertTrue(m.contains("no sequence column 'id'") && m.contains("--sequence-col"), m);
+        Path p = csv("wide.csv", "id,t,a,b,c,label\n1,0,1,2,3,0\n");
+        m = assertThrows(DataFormatException.class, () -> read(p, ReadOptions.classes(2))).getMessage();
+        assertTrue(m.contains("3 feature columns per step [a, b, c]") && m.contains("input: [4, 2] in spec.yaml"), m);
+    }
+
+    @Test
+    void droppingBadRowsDropsTheWholeSequence() throws Exception {
+        Path p = csv("drop.csv", "id,t,a,b,label\n1,0,1,2,0\n1,1,1,2,0\n2,0,1,2,1\n2,1,x,2,1\n2,2,1,2,1\n"
+                + "3,0,5,6,1\n");
+        LabeledData d = read(p, ReadOptions.classes(2).dropBadRows(true));
+        assertEquals(2, d.count());
+        assertEquals(1, d.report().rowsDropped(), "one sequence, whatever its lines");
+        assertEquals(java.util.Set.of(1L, 3L), byId(d).keySet());
+        d.unpersist();
+    }
+
+    @Test
+    void regressionTargetsComeFromTheLastStepAfterTheLength() throws Exception {
+        Path p = csv("r.csv", "id,t,a,b,y\n4,1,1,2,7.5\n4,0,3,4,\n");
+        LabeledData d = Readers.csv(spark, p.toString(), ReadOptions.regression(List.of("y"))
+                .sequences(longFormat()));
+        assertEquals(1, d.targetCount());
+        assertEquals(4 * 2 + 1 + 1, d.featureCount());
+        assertEquals(4 * 2 + 1, d.inputCount());
+        assertArrayEquals(new float[] {3, 4, 1, 2, 0, 0, 0, 0, 2, 7.5f}, d.rows().first().features);
+        d.unpersist();
+    }
+
+    @Test
+    void aMinibatchZeroesThePaddingAndCarriesTheMask() {
+        Block b = new Block(2, 2 * 3 + 1 + 1); // T = 3, F = 2, one target
+        b.features = new float[] {
+            1, 2, 3, 4, -9, -9, 2, 0.5f, // length 2: the third step is padding, whatever it holds
+            5, 6, 7, 8, 9, 10, 3, 1.5f};
+        b.labels = new int[] {0, 1};
+        MiniBatch mb = b.toMiniBatch(1, 3);
+        assertArrayEquals(new float[] {1, 2, 3, 4, 0, 0, 5, 6, 7, 8, 9, 10}, mb.features);
+        assertArrayEquals(new float[] {1, 1, 0, 1, 1, 1}, mb.mask);
+        assertArrayEquals(new float[] {0.5f, 1.5f}, mb.targets);
+        assertEquals(3, Block.sequenceSteps(8, 1, Shape.of(3, 2)));
+        assertEquals(0, Block.sequenceSteps(7, 1, Shape.of(3, 2)));
+        assertThrows(IllegalStateException.class, () -> Block.sequenceSteps(9, 1, Shape.of(3, 2)));
+        b.features[6] = 4; // a length beyond T
+        assertThrows(IllegalStateException.class, () -> b.toMiniBatch(1, 3));
+    }
+
+    @Test
+    void scalingCountsRealStepsOnlyPerFeatureAndLeavesPaddingZero() throws Exception {
+        // feature a over the real steps: 1, 3, 5, 7, 9 (mean 5); b: 10, 10, 10, 30, 30 (mean 18); padding would
+        // pull both means toward 0 if it were counted
+        Path p = csv("z.csv", "id,t,a,b,label\n1,0,1,10,0\n1,1,3,10,0\n2,0,5,10,1\n2,1,7,30,1\n2,2,9,30,1\n");
+        LabeledData d = read(p, ReadOptions.classes(2));
+        PreparedFold fold = DataPipeline.defaults().split(SplitSpec.none()).scaler(FittedScaler.Kind.ZSCORE)
+                .workers(1).batchSize(2).seed(1).prepare(d).fold(0);
+        FittedScaler s = fold.scaler();
+        assertEquals(4 * 2, s.featureCount(), "T·F columns: the model's input");
+        double sdA = Math.sqrt((16 + 4 + 0 + 4 + 16) / 4.0);
+        double sdB = Math.sqrt((64 * 3 + 144 * 2) / 4.0);
+        for (int t = 0; t < 4; t++) { // the same per-feature statistics at every step
+            assertEquals(5f, s.shift()[2 * t], 1e-6);
+            assertEquals(18f, s.shift()[2 * t + 1], 1e-5);
+            assertEquals(1 / sdA, s.scale()[2 * t], 1e-6);
+            assertEquals(1 / sdB, s.scale()[2 * t + 1], 1e-6);
+        }
+        assertEquals(4, fold.sequenceSteps());
+        int rows = 0;
+        for (Block b : fold.trainBlocks(1).collect()) {
+            MiniBatch mb = b.toMiniBatch(fold.targetCount(), fold.sequenceSteps());
+            for (int r = 0; r < b.size; r++) {
+                int length = b.labels[r] == 0 ? 2 : 3;
+                for (int t = 0; t < 4; t++) {
+                    assertEquals(t < length ? 1f : 0f, mb.mask[r * 4 + t]);
+                    if (t >= length) {
+                        assertEquals(0f, mb.features[r * 8 + 2 * t], "padding stays 0 after scaling");
+                        assertEquals(0f, mb.features[r * 8 + 2 * t + 1]);
+                    }
+                }
+                float a0 = b.labels[r] == 0 ? 1 : 5;
+                assertEquals((a0 - 5) / sdA, mb.features[r * 8], 1e-5, "a real step is scaled");
+                rows++;
+            }
+        }
+        assertEquals(2, rows);
+        fold.unpersist();
+        d.unpersist();
+    }
+}

@@ -199,4 +199,82 @@ class SequenceDataTest {
         fold.unpersist();
         d.unpersist();
     }
+
+    private Path parquet(String name, org.apache.spark.sql.types.DataType features, List<org.apache.spark.sql.Row> rows) {
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("label", org.apache.spark.sql.types.DataTypes.IntegerType)
+                .add("seq", features);
+        Path p = tmp.resolve(name);
+        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(p.toString());
+        return p;
+    }
+
+    private static org.apache.spark.sql.Row row(int label, Object seq) {
+        return org.apache.spark.sql.RowFactory.create(label, seq);
+    }
+
+    private static List<Float> floats(float... v) {
+        List<Float> out = new java.util.ArrayList<>();
+        for (float x : v) {
+            out.add(x);
+        }
+        return out;
+    }
+
+    private static final org.apache.spark.sql.types.DataType FLOATS =
+            org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.FloatType);
+
+    @Test
+    void parquetNestedAndFlatArraysGiveTheSamePaddedRows() throws Exception {
+        Path nested = parquet("nested.parquet", org.apache.spark.sql.types.DataTypes.createArrayType(FLOATS), List.of(
+                row(1, List.of(floats(1, 2), floats(3, 4), floats(5, 6))),
+                row(0, List.of(floats(7, 8)))));
+        Path flat = parquet("flat.parquet", FLOATS, List.of(
+                row(1, floats(1, 2, 3, 4, 5, 6)),
+                row(0, floats(7, 8))));
+        SequenceOptions seq = SequenceOptions.of(Shape.of(4, 2), "spec.yaml");
+        for (LabeledData d : List.of(
+                Readers.parquet(spark, nested.toString(), ReadOptions.classes(2).featuresColumn("seq").sequences(seq)),
+                Readers.parquet(spark, flat.toString(), ReadOptions.classes(2).featuresColumn("seq")
+                        .sequences(seq.stepFeatures(2))))) {
+            assertEquals(4, d.sequenceSteps());
+            List<Example> rows = d.rows().collect().stream().sorted(Comparator.comparingLong(e -> e.id)).toList();
+            assertEquals(2, rows.size());
+            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 0, 0, 3}, rows.get(0).features);
+            assertEquals(1, rows.get(0).label);
+            assertArrayEquals(new float[] {7, 8, 0, 0, 0, 0, 0, 0, 1}, rows.get(1).features);
+            d.unpersist();
+        }
+    }
+
+    @Test
+    void parquetSequenceErrorsNameFileRowStepAndColumn() throws Exception {
+        org.apache.spark.sql.types.DataType nestedType = org.apache.spark.sql.types.DataTypes.createArrayType(FLOATS);
+        SequenceOptions seq = SequenceOptions.of(Shape.of(4, 2), "spec.yaml");
+        Path wide = parquet("wide.parquet", nestedType, List.of(row(0, List.of(floats(1, 2))),
+                row(1, List.of(floats(1, 2), floats(1, 2, 3)))));
+        String m = assertThrows(DataFormatException.class, () -> Readers.parquet(spark, wide.toString(),
+                ReadOptions.classes(2).featuresColumn("seq").sequences(seq))).getMessage();
+        assertTrue(m.contains(".parquet, row 2") && m.contains("step 2 (counting from 1) has 3 features; the model"
+                + " takes 2 per step (input: [4, 2] in spec.yaml)") && m.contains("column 'seq'"), m);
+        Path tooLong = parquet("long.parquet", nestedType, List.of(row(0, List.of(floats(1, 2), floats(1, 2),
+                floats(1, 2), floats(1, 2), floats(1, 2)))));
+        m = assertThrows(DataFormatException.class, () -> Readers.parquet(spark, tooLong.toString(),
+                ReadOptions.classes(2).featuresColumn("seq").sequences(seq))).getMessage();
+        assertTrue(m.contains("row 1") && m.contains("has 5 steps; the model takes at most 4 (input: [4, 2] in"
+                + " spec.yaml)"), m);
+        Path empty = parquet("empty.parquet", nestedType, List.of(row(0, List.of())));
+        m = assertThrows(DataFormatException.class, () -> Readers.parquet(spark, empty.toString(),
+                ReadOptions.classes(2).featuresColumn("seq").sequences(seq))).getMessage();
+        assertTrue(m.contains("row 1") && m.contains("has no steps"), m);
+        Path ragged = parquet("ragged.parquet", FLOATS, List.of(row(0, floats(1, 2, 3))));
+        m = assertThrows(DataFormatException.class, () -> Readers.parquet(spark, ragged.toString(),
+                ReadOptions.classes(2).featuresColumn("seq").sequences(seq.stepFeatures(2)))).getMessage();
+        assertTrue(m.contains("row 1") && m.contains("holds 3 values, not whole steps of 2 (--step-features 2"), m);
+        Path nan = parquet("nan.parquet", nestedType, List.of(row(0, List.of(floats(1, 2), floats(Float.NaN, 2)))));
+        m = assertThrows(DataFormatException.class, () -> Readers.parquet(spark, nan.toString(),
+                ReadOptions.classes(2).featuresColumn("seq").sequences(seq))).getMessage();
+        assertTrue(m.contains("row 1") && m.contains("step 2 (counting from 1), feature 0 is NaN"), m);
+        assertThrows(DataFormatException.class, () -> seq.stepFeatures(3), "F of the spec is 2");
+    }
 }

@@ -230,6 +230,11 @@ final class FrameSource implements RowSource {
                     + o.featuresColumn() + "' by default), which " + name + " does not have (columns: "
                     + String.join(", ", names) + ")");
         }
+        if (seq == null && single && schema.apply(featureNames.get(0)).dataType() instanceof ArrayType a
+                && a.elementType() instanceof ArrayType) {
+            throw new DataFormatException(name + ": features column '" + featureNames.get(0) + "' holds sequences ("
+                    + a.simpleString() + "); a model reading them is recurrent, with input: [T, F] in its spec");
+        }
         final SequenceOptions sequences = seq;
         final int nt = o.targetCount();
         final boolean binary = o.binaryTargets();

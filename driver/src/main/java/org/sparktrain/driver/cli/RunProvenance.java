@@ -55,6 +55,13 @@ final class RunProvenance {
             p.put("target.scaling", run.targetScalerName());
         }
         p.put("resampling", run.resampling().toString());
+        if (flags.sequences != null && flags.sequences.longFormat()) { // score reads sequences the same way by default
+            p.put("sequence.col", flags.sequences.sequenceColumn());
+            p.put("step.col", flags.sequences.stepColumn());
+        }
+        if (flags.sequences != null && flags.sequences.stepFeatures() > 0) {
+            p.put("step.features", Integer.toString(flags.sequences.stepFeatures()));
+        }
         int threads = org.sparktrain.driver.barrier.BarrierEpoch.threadsPerTask(sc);
         if (threads > 1) {
             p.put("threads.per.task", Integer.toString(threads));

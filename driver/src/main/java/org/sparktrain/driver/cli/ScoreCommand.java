@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
@@ -135,6 +136,9 @@ final class ScoreCommand {
         List<String> targets = regression && labelled ? targetColumns(a, model, spec.targetCount()) : null;
         // variable-length sequences as the model was trained on them (docs/data-preparation.md, "Sequences")
         org.sparktrain.partitioning.SequenceOptions sequences = RunFlags.sequences(a, spec, modelPath);
+        if (sequences != null && !a.has("sequence-col") && !a.has("step-features")) {
+            sequences = storedSequences(sequences, model, dataPath); // as the model was trained, for the same format
+        }
         if (labelled) {
             DataSources.Options read = new DataSources.Options(Math.max(2, classes), spec.input(),
                     a.get("label-col", null), false).sequences(sequences);
@@ -289,6 +293,29 @@ final class ScoreCommand {
             all.merge(m);
         }
         return all;
+    }
+
+    /**
+     * The sequence columns a model was trained with (its provenance's {@code sequence.col}, {@code step.col} for
+     * long-format CSV, {@code step.features} for Parquet), used when scoring data of that format without the flags;
+     * {@code given} otherwise.
+     */
+    static org.sparktrain.partitioning.SequenceOptions storedSequences(org.sparktrain.partitioning.SequenceOptions given,
+            ModelContents model, String dataPath) {
+        Map<String, String> p = model.provenance();
+        String name = dataPath.toLowerCase(java.util.Locale.ROOT);
+        if (p.containsKey("sequence.col") && p.containsKey("step.col") && (name.endsWith(".csv")
+                || name.endsWith(".csv.gz"))) {
+            return given.columns(p.get("sequence.col"), p.get("step.col"));
+        }
+        if (p.containsKey("step.features") && name.endsWith(".parquet")) {
+            try {
+                return given.stepFeatures(Integer.parseInt(p.get("step.features")));
+            } catch (RuntimeException e) {
+                return given; // a provenance entry that does not fit: the flags decide
+            }
+        }
+        return given;
     }
 
     /** The threshold a multi-label model was trained with (its provenance's {@code threshold}), else 0.5. */

@@ -148,9 +148,9 @@ class SequenceCliTest {
                     "--out", out.toString());
             assertEquals(0, r.status(), r.err() + r.out());
             Path scoredDir = dir.resolve("scored" + t);
+            // without --sequence-col/--step-col: the columns the model was trained with (its provenance)
             MainTest.Result sr = MainTest.run("score", "--model-file", out.resolve("model.sptr").toString(), "--data",
-                    data.toString(), "--sequence-col", "id", "--step-col", "t", "--out", scoredDir.toString(),
-                    "--format", "csv");
+                    data.toString(), "--out", scoredDir.toString(), "--format", "csv");
             assertEquals(0, sr.status(), sr.err() + sr.out());
             Map<Long, String> rows = scored(scoredDir, "id,label,prediction,prob_0,prob_1");
             assertEquals(96, rows.size());
@@ -162,6 +162,54 @@ class SequenceCliTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aRegressionTargetPerSequenceFromItsLastStep(@TempDir Path dir) throws Exception {
+        // y = 10 + 5 · (mean of a over the sequence), written on every step (the last step's counts)
+        SplittableRandom r = new SplittableRandom(9);
+        List<String> lines = new ArrayList<>();
+        for (int s = 0; s < 200; s++) {
+            int length = 3 + r.nextInt(10);
+            double[] a = new double[length];
+            double sum = 0;
+            for (int t = 0; t < length; t++) {
+                a[t] = r.nextGaussian();
+                sum += a[t];
+            }
+            double y = 10 + 5 * sum / length;
+            for (int t = 0; t < length; t++) {
+                lines.add(s + "," + t + "," + (float) a[t] + "," + (float) r.nextGaussian() + "," + (float) y);
+            }
+        }
+        Collections.shuffle(lines, new java.util.Random(9));
+        Path data = dir.resolve("r.csv");
+        Files.writeString(data, "id,t,a,b,y\n" + String.join("\n", lines) + "\n");
+        Path spec = dir.resolve("reg.yaml");
+        Files.writeString(spec, """
+                name: seq-reg
+                input: [12, 2]
+                outputs: 1
+                layers:
+                  - {type: lstm, units: 12, return_sequences: false}
+                  - {type: dense, units: 1}
+                loss: mse
+                optimizer: {type: adam, lr: 0.02}
+                training: {batch_size: 32, epochs: 15, seed: 3}
+                """);
+        Path out = dir.resolve("run");
+        MainTest.Result t = MainTest.run("train", "--model", spec.toString(), "--data", data.toString(),
+                "--label-col", "y", "--sequence-col", "id", "--step-col", "t", "--scale", "zscore",
+                "--test-fraction", "0.2", "--workers", "2", "--out", out.toString());
+        assertEquals(0, t.status(), t.err() + t.out());
+        JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertEquals(40, metrics.get("count").asInt());
+        assertTrue(metrics.get("r2").asDouble() > 0.8, metrics.toString() + "\n" + t.out());
+        Path scoredDir = dir.resolve("scored");
+        MainTest.Result sr = MainTest.run("score", "--model-file", out.resolve("model.sptr").toString(), "--data",
+                data.toString(), "--out", scoredDir.toString(), "--format", "csv");
+        assertEquals(0, sr.status(), sr.err() + sr.out());
+        assertEquals(200, scored(scoredDir, "id,y,prediction").size());
     }
 
     @Test

@@ -251,8 +251,10 @@ final class SequenceCsv {
                 names.add(header[c]);
             }
             throw new DataFormatException("CSV input " + path + " has " + featureCols.length + " feature column"
-                    + (featureCols.length == 1 ? "" : "s") + " per step " + names + " besides the sequence, step and "
-                    + "label columns, but the model takes " + f + " (" + seq.input() + ")");
+                    + (featureCols.length == 1 ? "" : "s") + " per step " + names + " besides the sequence and step"
+                    + (labelCols.length > 0 ? " and label" : "") + " columns, but the model takes " + f + " ("
+                    + seq.input() + ")" + (labelCols.length == 0 ? " (rows to score: every other column is a"
+                    + " feature; drop --no-labels if a label column is there)" : ""));
         }
         if (files.size() >= RowIds.FILE_LIMIT) {
             throw new DataFormatException("CSV input " + path + " has " + files.size() + " files; at most "

@@ -211,6 +211,18 @@ public final class LabeledData {
         return sequences;
     }
 
+    /**
+     * Sequences: the shortest, mean and longest length of the valid sequences, from the summary made while reading
+     * (no pass); null for rows of fixed shape or when the rows were not summarised (not cached).
+     */
+    public double[] sequenceLengths() {
+        if (sequences == null || zscore == null || range == null || zscore.n == 0) {
+            return null;
+        }
+        int k = sequences.steps() * sequences.features(); // the length's column
+        return new double[] {range.a[k], zscore.a[k], range.b[k]};
+    }
+
     /** T for sequence rows ({@link Block#toMiniBatch(int, int)}), 0 for rows of fixed shape. */
     public int sequenceSteps() {
         return sequences == null ? 0 : sequences.steps();

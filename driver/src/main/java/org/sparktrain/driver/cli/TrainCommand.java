@@ -232,6 +232,18 @@ final class TrainCommand {
                         + " shuffle window %d rows per worker)%n", fold.trainRows(), (System.nanoTime() - t0) / 1e9,
                 run.scaler() == null ? "not scaled" : "scaler fitted", storageName(fold.storage()),
                 fold.shuffleWindow());
+        double[] lengths = train.sequenceLengths();
+        if (lengths != null) { // docs/data-preparation.md, "Sequences"
+            int steps = train.sequenceSteps();
+            out.printf(Locale.ROOT, "sequences: %d of %.0f-%.0f steps (mean %.1f), each padded to the model's %d and"
+                    + " masked%n", train.count(), lengths[0], lengths[2], lengths[1], steps);
+            if (lengths[2] * 2 < steps) {
+                err.printf(Locale.ROOT, "sparktrain: note: the longest sequence has %.0f steps and the model takes %d"
+                        + " (input: %s in %s): every row holds %d steps, padding included; a smaller T costs less"
+                        + " memory and gives the same predictions%n", lengths[2], steps, spec.input(), f.specFile,
+                        steps);
+            }
+        }
         if (heldOut > 0) {
             out.printf(Locale.ROOT, "test set: %d rows held out of %s (stratified %s%%, scaled like the training"
                     + " rows, never trained on)%n", fold.testRows(), f.dataPath, percent(heldOut));

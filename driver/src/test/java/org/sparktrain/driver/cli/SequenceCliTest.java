@@ -91,6 +91,7 @@ class SequenceCliTest {
                 "--test", test.toString(), "--sequence-col", "id", "--step-col", "t", "--scale", "zscore",
                 "--validation", "0.2", "--workers", "2", "--out", out.toString());
         assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue(r.out().contains("sequences: 240 of 3-12 steps (mean "), r.out());
         JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
         assertEquals(80, metrics.get("count").asInt(), "one test row per sequence");
         double accuracy = metrics.get("accuracy").asDouble();

@@ -421,8 +421,12 @@ public final class DataPipeline {
             blocks = ChunkPasses.packBalanced(chunks, trainKeep, trainPartitionRows, Packer.targets(trainPartitionRows),
                     stored, fitted, features, foldSeed);
         } else {
+            // the draws are per partition of the rows they expand: when the chunks were regrouped to one partition
+            // per worker (GroupedRDD, above) the counts are per group, not per partition of train; count train's
             JavaRDD<Example> resampled = resampling.isNone() ? train
-                    : resample(train, perPartClass, before, resampling.targets(before), foldSeed);
+                    : resample(train, perPartClass.length == train.getNumPartitions() ? perPartClass
+                            : Draws.countByPartitionAndClass(train, classes), before, resampling.targets(before),
+                            foldSeed);
             blocks = Packer.packTraining(resampled, resampling.isNone() ? perPartClass : null, orderMixed, w, stored,
                     fitted, features, foldSeed, what);
         }

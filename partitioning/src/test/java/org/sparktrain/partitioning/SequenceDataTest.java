@@ -277,4 +277,76 @@ class SequenceDataTest {
         assertTrue(m.contains("row 1") && m.contains("step 2 (counting from 1), feature 0 is NaN"), m);
         assertThrows(DataFormatException.class, () -> seq.stepFeatures(3), "F of the spec is 2");
     }
+
+    /** Every row of {@code blocks}, cut as the engine gets it, has the mask and the padding of its sequence's length. */
+    private static long checkMasks(List<Block> blocks, int steps, java.util.function.LongToIntFunction length) {
+        long rows = 0;
+        for (Block b : blocks) {
+            MiniBatch mb = b.toMiniBatch(0, steps);
+            for (int r = 0; r < b.size; r++) {
+                int expect = length.applyAsInt(b.ids[r]);
+                for (int t = 0; t < steps; t++) {
+                    assertEquals(t < expect ? 1f : 0f, mb.mask[r * steps + t], "sequence " + b.ids[r] + " step " + t);
+                    if (t < expect) {
+                        assertEquals(b.ids[r] * 10 + t, mb.features[r * steps + t], 1e-4, "a real step, unscaled");
+                    } else {
+                        assertEquals(0f, mb.features[r * steps + t], "padding");
+                    }
+                }
+                rows++;
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void everyPathThatRepacksRowsCarriesTheLengths() throws Exception {
+        // 60 sequences, id k of length 1 + k % 4 (T = 4, F = 1), step t's value 10·k + t; class 1 for every 5th
+        StringBuilder sb = new StringBuilder("id,t,x,label\n");
+        for (int k = 0; k < 60; k++) {
+            for (int t = 1 + k % 4 - 1; t >= 0; t--) { // steps written last first
+                sb.append(k).append(',').append(t).append(',').append(10 * k + t).append(',')
+                        .append(k % 5 == 0 ? 1 : 0).append('\n');
+            }
+        }
+        Path p = csv("paths.csv", sb.toString());
+        SequenceOptions seq = SequenceOptions.of(Shape.of(4, 1), "spec.yaml").columns("id", "t");
+        LabeledData d = Readers.csv(spark, p.toString(), ReadOptions.classes(2).sequences(seq).partitions(3));
+        java.util.function.LongToIntFunction length = id -> 1 + (int) (id % 4);
+        // holdout with up-sampling, a 3-row shuffle window (windowed epochs), minibatches of 4 on 2 workers
+        PreparedFold holdout = DataPipeline.defaults().split(SplitSpec.holdout(0.3)).scaler(null)
+                .resampling(Resampling.balanceUp()).shuffleWindow(3).workers(2).batchSize(4).seed(2).prepare(d).fold(0);
+        long trained = 0;
+        for (int epoch = 1; epoch <= 2; epoch++) {
+            trained = checkMasks(holdout.trainBlocks(epoch).collect(), 4, length);
+        }
+        assertEquals(holdout.trainRows(), trained);
+        assertTrue(holdout.trainRows() > 42, "up-sampled copies: " + holdout.trainRows());
+        assertEquals(holdout.validationRows(), checkMasks(holdout.validationBlocks().collect(), 4, length));
+        holdout.unpersist();
+        // k-fold and bootstrap
+        PreparedData folds = DataPipeline.defaults().split(SplitSpec.kFold(3)).scaler(null).workers(2).batchSize(5)
+                .seed(4).prepare(d);
+        long validated = 0;
+        for (int f = 0; f < 3; f++) {
+            PreparedFold fold = folds.fold(f);
+            checkMasks(fold.trainBlocks(1).collect(), 4, length);
+            validated += checkMasks(fold.validationBlocks().collect(), 4, length);
+            fold.unpersist();
+        }
+        assertEquals(60, validated, "every sequence validates once");
+        PreparedFold boot = DataPipeline.defaults().split(SplitSpec.bootstrap()).scaler(null).workers(2).batchSize(8)
+                .seed(5).prepare(d).fold(0);
+        assertEquals(boot.trainRows(), checkMasks(boot.trainBlocks(1).collect(), 4, length));
+        checkMasks(boot.validationBlocks().collect(), 4, length);
+        boot.unpersist();
+        // no split: the read's chunks are the stored blocks, repacked per epoch
+        PreparedFold all = DataPipeline.defaults().split(SplitSpec.none()).scaler(null).workers(3).batchSize(7)
+                .seed(6).prepare(d).fold(0);
+        assertEquals(60, checkMasks(all.trainBlocks(1).collect(), 4, length));
+        // scoring blocks
+        assertEquals(60, checkMasks(ScoringBlocks.pack(d, null, 16).collect(), 4, length));
+        all.unpersist();
+        d.unpersist();
+    }
 }

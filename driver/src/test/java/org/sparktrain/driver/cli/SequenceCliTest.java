@@ -132,7 +132,8 @@ class SequenceCliTest {
 
     @Test
     void paddedStepsChangeNothing(@TempDir Path dir) throws Exception {
-        // The same sequences trained for a model of T = 12 and one of T = 20: the engine's contract is that a padded
+        // The same sequences trained for a model of T = 12 and one of T = 20, on the barrier transport with 2 workers of
+        // 2 threads each (the mask sliced with the rows in every task): the engine's contract is that a padded
         // step carries the state unchanged, and that the per-feature scaler and the data path see the same real steps;
         // so the same seed gives the same predictions bit for bit. (It relies on the recurrent layers computing the
         // real steps alike whatever T is: see the engine's packed-mask work.)
@@ -145,8 +146,7 @@ class SequenceCliTest {
             Path out = dir.resolve("run" + t);
             MainTest.Result r = MainTest.run("train", "--model", spec.toString(), "--data", data.toString(),
                     "--sequence-col", "id", "--step-col", "t", "--scale", "zscore", "--test-fraction", "0",
-                    "--epochs", "3", "--workers", "1", "--transport", "job", "--averaging-frequency", "1",
-                    "--out", out.toString());
+                    "--epochs", "2", "--workers", "2", "--threads", "2", "--out", out.toString());
             assertEquals(0, r.status(), r.err() + r.out());
             Path scoredDir = dir.resolve("scored" + t);
             // without --sequence-col/--step-col: the columns the model was trained with (its provenance)

@@ -184,7 +184,9 @@ final class CsvSource implements RowSource {
         if (shape.size() != featureCols.length) {
             throw new DataFormatException("CSV input " + path + " has " + featureCols.length + " feature columns"
                     + (regression ? " besides the target columns " + options.targets() : "")
-                    + " but the declared shape " + shape + " holds " + shape.size() + " values.");
+                    + " but the declared shape " + shape + " holds " + shape.size() + " values."
+                    + (shape.rank() == 2 && options.sequences() != null ? " For sequences with one row per step, name"
+                    + " the sequence id and step columns: --sequence-col and --step-col." : ""));
         }
         if (regression) { // the targets ride after the features (docs/architecture.md, "Regression")
             int[] all = java.util.Arrays.copyOf(featureCols, featureCols.length + targetCols.length);

@@ -278,7 +278,6 @@ final class SequenceCsv {
         JavaPairRDD<Key, Step> steps = lines.mapPartitionsWithInputSplit((split, it) -> {
             Integer fi = fileIndex.get(((FileSplit) split).getPath().toString());
             long base = RowIds.base(fi == null ? 0 : fi);
-            List<Tuple2<Key, Step>> none = List.of();
             return new Iterator<Tuple2<Key, Step>>() {
                 Tuple2<Key, Step> next = advance();
 

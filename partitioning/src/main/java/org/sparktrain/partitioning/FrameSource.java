@@ -66,6 +66,12 @@ final class FrameSource implements RowSource {
         return hasIdColumn ? name + ", row with id " + id : name + ", row " + (id + 1) + " (the first row is 1)";
     }
 
+    /** With an id column the ids name the rows (Parquet sequences with --sequence-col): score writes them. */
+    @Override
+    public boolean idsAreKeys() {
+        return hasIdColumn;
+    }
+
     /** Parquet without an id column: the rows of each file from its footer (no data read). */
     @Override
     public long[] fileRowOffsets(org.apache.hadoop.conf.Configuration conf) {
@@ -153,6 +159,11 @@ final class FrameSource implements RowSource {
         HashMap<String, Integer> index = new HashMap<>();
         for (int i = 0; i < files.size(); i++) {
             index.put(files.get(i), i);
+        }
+        if (options.sequences() != null && options.sequences().sequenceColumn() != null) {
+            // one sequence per row, named by its id column (docs/data-preparation.md, "Sequences"): score keys its
+            // output by it
+            options = options.idColumn(options.sequences().sequenceColumn());
         }
         if (options.idColumn() != null) { // the user's ids name the rows
             return read(df, options, "Parquet " + path, null, null, null, null, null, false);

@@ -46,7 +46,11 @@ public final class SequenceOptions implements java.io.Serializable {
         return new SequenceOptions(input.dim(0), input.dim(1), spec, null, null, 0);
     }
 
-    /** Long-format CSV: the column holding each row's sequence id (an integer) and the one holding its step. */
+    /**
+     * Long-format CSV: the column holding each row's sequence id (an integer) and the one holding its step. Parquet
+     * (one sequence per row): {@code stepColumn} null, {@code sequenceColumn} an integer id column naming the rows
+     * (null: the rows are numbered).
+     */
     public SequenceOptions columns(String sequenceColumn, String stepColumn) {
         return new SequenceOptions(steps, features, spec, sequenceColumn, stepColumn, stepFeatures);
     }
@@ -96,7 +100,7 @@ public final class SequenceOptions implements java.io.Serializable {
 
     /** Whether this is long-format input (sequence and step columns given). */
     public boolean longFormat() {
-        return sequenceColumn != null;
+        return sequenceColumn != null && stepColumn != null;
     }
 
     /** The values of a row before its targets: T·F step values and the length. */

@@ -248,6 +248,25 @@ class SequenceDataTest {
     }
 
     @Test
+    void aParquetIdColumnNamesTheSequences() throws Exception {
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("label", org.apache.spark.sql.types.DataTypes.IntegerType)
+                .add("features", org.apache.spark.sql.types.DataTypes.createArrayType(FLOATS))
+                .add("id", org.apache.spark.sql.types.DataTypes.LongType);
+        Path p = tmp.resolve("ids.parquet");
+        spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(1, List.of(floats(1, 2)), 70L),
+                org.apache.spark.sql.RowFactory.create(0, List.of(floats(3, 4), floats(5, 6)), 71L)), schema)
+                .write().parquet(p.toString());
+        LabeledData d = Readers.parquet(spark, p.toString(), ReadOptions.classes(2)
+                .sequences(SequenceOptions.of(Shape.of(4, 2), "spec.yaml").columns("id", null)));
+        Map<Long, Example> rows = byId(d);
+        assertEquals(java.util.Set.of(70L, 71L), rows.keySet());
+        assertArrayEquals(new float[] {3, 4, 5, 6, 0, 0, 0, 0, 2}, rows.get(71L).features);
+        assertTrue(d.source().idsAreKeys(), "score keys its rows by the ids");
+        d.unpersist();
+    }
+
+    @Test
     void parquetSequenceErrorsNameFileRowStepAndColumn() throws Exception {
         org.apache.spark.sql.types.DataType nestedType = org.apache.spark.sql.types.DataTypes.createArrayType(FLOATS);
         SequenceOptions seq = SequenceOptions.of(Shape.of(4, 2), "spec.yaml");

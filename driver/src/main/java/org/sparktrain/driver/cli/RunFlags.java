@@ -209,16 +209,21 @@ final class RunFlags {
             return null;
         }
         SequenceOptions s = SequenceOptions.of(input, specName);
-        if (a.has("sequence-col") != a.has("step-col")) {
+        String data = a.get("data", "").toLowerCase(java.util.Locale.ROOT);
+        if (a.has("sequence-col") && !a.has("step-col") && (data.endsWith(".csv") || data.endsWith(".csv.gz"))) {
+            throw new Args.UsageException("long-format CSV sequences need --step-col (the column steps are sorted by)"
+                    + " beside --sequence-col");
+        }
+        if (a.has("step-col") && !a.has("sequence-col")) {
             throw new Args.UsageException("long-format sequences need both --sequence-col (the sequence id column) and"
                     + " --step-col (the column steps are sorted by)");
         }
         if (a.has("sequence-col")) {
-            if (a.has("step-features")) {
+            if (a.has("step-features") && a.has("step-col")) {
                 throw new Args.UsageException("--step-features is for Parquet array<float> sequences; long-format CSV"
                         + " (--sequence-col, --step-col) has one column per feature: drop --step-features");
             }
-            s = s.columns(a.get("sequence-col", ""), a.get("step-col", ""));
+            s = s.columns(a.get("sequence-col", ""), a.get("step-col", null)); // without --step-col: Parquet's id
         }
         if (a.has("step-features")) {
             int f = a.intValue("step-features", 0, 1);

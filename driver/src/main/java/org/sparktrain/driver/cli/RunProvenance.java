@@ -55,8 +55,10 @@ final class RunProvenance {
             p.put("target.scaling", run.targetScalerName());
         }
         p.put("resampling", run.resampling().toString());
-        if (flags.sequences != null && flags.sequences.longFormat()) { // score reads sequences the same way by default
+        if (flags.sequences != null && flags.sequences.sequenceColumn() != null) { // score reads sequences alike
             p.put("sequence.col", flags.sequences.sequenceColumn());
+        }
+        if (flags.sequences != null && flags.sequences.longFormat()) {
             p.put("step.col", flags.sequences.stepColumn());
         }
         if (flags.sequences != null && flags.sequences.stepFeatures() > 0) {

@@ -61,7 +61,8 @@ final class ScoreCommand {
                                       column; one output row per sequence, its id in a column of this name
                                       (instead of row_id), the label (labelled input) its last step's
               --step-col T            with --sequence-col: the column steps are sorted by
-              --step-features F       Parquet sequences in an array<float> column of steps*F values
+              --step-features F       Parquet sequences in an array<float> column of steps*F values; Parquet's
+                                      --sequence-col (no --step-col) names an integer id column to key rows by
               --threshold T           multi-label: a label is yes (pred_L 1) when prob_L >= T (default: the
                                       threshold stored in the model, else 0.5)
               --out DIR               where the predictions go (must not exist yet)
@@ -308,11 +309,15 @@ final class ScoreCommand {
                 || name.endsWith(".csv.gz"))) {
             return given.columns(p.get("sequence.col"), p.get("step.col"));
         }
-        if (p.containsKey("step.features") && name.endsWith(".parquet")) {
+        if (name.endsWith(".parquet")) {
+            org.sparktrain.partitioning.SequenceOptions s = given;
+            if (p.containsKey("sequence.col") && !p.containsKey("step.col")) {
+                s = s.columns(p.get("sequence.col"), null);
+            }
             try {
-                return given.stepFeatures(Integer.parseInt(p.get("step.features")));
+                return p.containsKey("step.features") ? s.stepFeatures(Integer.parseInt(p.get("step.features"))) : s;
             } catch (RuntimeException e) {
-                return given; // a provenance entry that does not fit: the flags decide
+                return s; // a provenance entry that does not fit: the flags decide
             }
         }
         return given;

@@ -58,8 +58,9 @@ final class TrainCommand {
                                       label cells are not read); at most T steps, padded to T and masked
               --step-col T            with --sequence-col: the column steps are sorted by (numbers; a step
                                       repeated within a sequence is an error)
-              --step-features F       Parquet sequences in an array<float> column of steps*F values (F: the
-                                      spec's features per step); array<array<float>> columns need no flag
+              --step-features F       Parquet sequences in an array<float> column 'features' of steps*F values
+                                      (F: the spec's features per step); array<array<float>> columns need no
+                                      flag; with Parquet, --sequence-col alone names an integer id column
               --threshold T           multi-label: a label is yes when its probability is >= T (default
                                       0.5); stored in the model for score
               --scale-target zscore|minmax|none  regression: scale the targets, fitted on the training part,

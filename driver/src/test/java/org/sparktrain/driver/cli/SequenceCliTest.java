@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.driver.TestSpark;
 import org.sparktrain.driver.eval.FoldResult;
 import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.io.ModelContents;
@@ -163,6 +164,47 @@ class SequenceCliTest {
                 }
             }
         }
+    }
+
+    @Test
+    void parquetSequencesWithAnIdColumnTrainAndScoreKeyedByIt(@TempDir Path dir) throws Exception {
+        // one sequence per row: an array<array<float>> column 'features', the label, an integer id column 'seq'
+        SplittableRandom r = new SplittableRandom(4);
+        List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+        for (int s = 0; s < 160; s++) {
+            int label = r.nextInt(2);
+            List<List<Float>> steps = new ArrayList<>();
+            for (int t = 0, n = 3 + r.nextInt(10); t < n; t++) {
+                steps.add(List.of((float) ((label == 1 ? 0.7 : -0.7) + r.nextGaussian()), (float) r.nextGaussian()));
+            }
+            rows.add(org.apache.spark.sql.RowFactory.create(500L + s, label, steps));
+        }
+        org.apache.spark.sql.types.DataType floats = org.apache.spark.sql.types.DataTypes.createArrayType(
+                org.apache.spark.sql.types.DataTypes.FloatType);
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("seq", org.apache.spark.sql.types.DataTypes.LongType)
+                .add("label", org.apache.spark.sql.types.DataTypes.IntegerType)
+                .add("features", org.apache.spark.sql.types.DataTypes.createArrayType(floats));
+        Path data = dir.resolve("seqs.parquet");
+        TestSpark.session().createDataFrame(rows, schema).coalesce(2).write().parquet(data.toString());
+        Path spec = dir.resolve("seq.yaml");
+        Files.writeString(spec, spec(12));
+        Path out = dir.resolve("run");
+        MainTest.Result t = MainTest.run("train", "--model", spec.toString(), "--data", data.toString(),
+                "--sequence-col", "seq", "--scale", "zscore", "--test-fraction", "0.25", "--workers", "2",
+                "--out", out.toString());
+        assertEquals(0, t.status(), t.err() + t.out());
+        JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertEquals(40, metrics.get("count").asInt());
+        assertTrue(metrics.get("accuracy").asDouble() >= 0.85, metrics.toString() + "\n" + t.out());
+        Path scoredDir = dir.resolve("scored");
+        MainTest.Result sr = MainTest.run("score", "--model-file", out.resolve("model.sptr").toString(), "--data",
+                data.toString(), "--out", scoredDir.toString(), "--format", "csv");
+        assertEquals(0, sr.status(), sr.err() + sr.out());
+        Map<Long, String> scored = scored(scoredDir, "seq,label,prediction,prob_0,prob_1");
+        assertEquals(160, scored.size());
+        assertEquals(500L, ((TreeMap<Long, String>) scored).firstKey());
+        assertEquals(659L, ((TreeMap<Long, String>) scored).lastKey());
     }
 
     @Test

@@ -119,6 +119,36 @@ class SequenceDataTest {
     }
 
     @Test
+    void theFastPathGivesTheGeneralParsersBits() {
+        String[] header = {"t", "a", "id", "b", "label"};
+        int[] features = {1, 3};
+        int[] labels = {4};
+        int[] at = SequenceCsv.places(5, 2, 0, features, labels);
+        String[] lines = {"3,0.1,17,-2.5,1", " 10 , 123.4567 , 9 , -0 , 0 ", "-0.25,1e3,4,2,1", "0.12345678901234,1,5,"
+                + "0.0000000001,1", "7,16777217,3,1,0", "7,1,3.0,1,0", "7,\"1\",3,1,0", "7,1,3,1", "1,2,3,4,",
+                "2.5,3.14159,42,2.718281,1"};
+        int fast = 0;
+        for (String line : lines) {
+            byte[] b = line.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            scala.Tuple2<SequenceCsv.Key, SequenceCsv.Step> f = SequenceCsv.parseFast(99, b, b.length, ',', at, 2, 1);
+            scala.Tuple2<SequenceCsv.Key, SequenceCsv.Step> g = SequenceCsv.parse(99, CsvSource.split(line, ','),
+                    header, 2, 0, features, labels);
+            if (f == null) {
+                continue; // the general parser reads it (an exponent, a quote, a missing cell, too many digits)
+            }
+            fast++;
+            assertEquals(g._1().sequence, f._1().sequence, line);
+            assertEquals(Double.doubleToRawLongBits(g._1().step), Double.doubleToRawLongBits(f._1().step), line);
+            assertEquals(g._2().values.length, f._2().values.length, line);
+            for (int k = 0; k < g._2().values.length; k++) {
+                assertEquals(Float.floatToRawIntBits(g._2().values[k]), Float.floatToRawIntBits(f._2().values[k]),
+                        line + " value " + k);
+            }
+        }
+        assertEquals(4, fast, "plain lines take the fast path, the others the general one");
+    }
+
+    @Test
     void droppingBadRowsDropsTheWholeSequence() throws Exception {
         Path p = csv("drop.csv", "id,t,a,b,label\n1,0,1,2,0\n1,1,1,2,0\n2,0,1,2,1\n2,1,x,2,1\n2,2,1,2,1\n"
                 + "3,0,5,6,1\n");

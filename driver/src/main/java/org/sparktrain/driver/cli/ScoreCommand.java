@@ -188,6 +188,11 @@ final class ScoreCommand {
                 fields.add(DataTypes.createStructField("prob_" + c, DataTypes.FloatType, false));
             }
         }
+        for (int k = 1; k < fields.size(); k++) { // a sequence column named like an output column: sequence_id
+            if (fields.get(k).name().equals(fields.get(0).name())) {
+                fields.set(0, DataTypes.createStructField("sequence_id", DataTypes.LongType, false));
+            }
+        }
         StructType schema = new StructType(fields.toArray(new StructField[0]));
         Dataset<Row> df = session.createDataFrame(rows, schema);
         if (multiLabel) { // the labels as read as 0/1 integers, and one decision per label at the threshold

@@ -63,6 +63,8 @@ final class ScoreCommand {
               --step-col T            with --sequence-col: the column steps are sorted by
               --step-features F       Parquet sequences in an array<float> column of steps*F values; Parquet's
                                       --sequence-col (no --step-col) names an integer id column to key rows by
+                                      (all three default to what the model was trained with, for input of
+                                      the format it was trained on)
               --threshold T           multi-label: a label is yes (pred_L 1) when prob_L >= T (default: the
                                       threshold stored in the model, else 0.5)
               --out DIR               where the predictions go (must not exist yet)

@@ -29,17 +29,22 @@ import org.sparktrain.engine.io.ModelFile;
  */
 class SequenceCliTest {
     static String spec(int steps) {
+        return spec(steps, "lstm");
+    }
+
+    /** A classifier of sequences of at most {@code steps} steps of 2 features: a recurrent {@code cell}, dense softmax. */
+    static String spec(int steps, String cell) {
         return """
-                name: seq-lstm
+                name: seq-%s
                 input: [%d, 2]
                 classes: 2
                 layers:
-                  - {type: lstm, units: 12, return_sequences: false}
+                  - {type: %s, units: 12, return_sequences: false}
                   - {type: dense, units: 2, activation: softmax}
                 loss: softmax_cross_entropy
                 optimizer: {type: adam, lr: 0.02}
                 training: {batch_size: 32, epochs: 12, seed: 5}
-                """.formatted(steps);
+                """.formatted(cell, steps, cell);
     }
 
     /**
@@ -140,10 +145,17 @@ class SequenceCliTest {
         // real steps alike whatever T is: see the engine's packed-mask work.)
         Path data = dir.resolve("d.csv");
         writeSequences(data, 96, 3, 1);
+        for (String cell : List.of("lstm", "gru", "simple_rnn")) {
+            paddedStepsChangeNothing(dir.resolve(cell), data, cell);
+        }
+    }
+
+    private void paddedStepsChangeNothing(Path dir, Path data, String cell) throws Exception {
         Map<Long, String> first = null;
         for (int t : new int[] {12, 20}) {
             Path spec = dir.resolve("seq" + t + ".yaml");
-            Files.writeString(spec, spec(t));
+            Files.createDirectories(dir);
+            Files.writeString(spec, spec(t, cell));
             Path out = dir.resolve("run" + t);
             MainTest.Result r = MainTest.run("train", "--model", spec.toString(), "--data", data.toString(),
                     "--sequence-col", "id", "--step-col", "t", "--scale", "zscore", "--test-fraction", "0",
@@ -160,7 +172,8 @@ class SequenceCliTest {
                 first = rows;
             } else {
                 for (Map.Entry<Long, String> e : first.entrySet()) {
-                    assertEquals(e.getValue(), rows.get(e.getKey()), "sequence " + e.getKey() + ": T = 12 vs T = 20");
+                    assertEquals(e.getValue(), rows.get(e.getKey()), cell + ", sequence " + e.getKey()
+                            + ": T = 12 vs T = 20");
                 }
             }
         }

@@ -96,6 +96,72 @@ public final class Block implements java.io.Serializable {
     }
 
     /**
+     * The engine's view of a block whose rows may be sequences: for {@code steps} 0 {@link #toMiniBatch(int)}; for a
+     * sequence block ({@code steps} = T, rows {@code [x (T·F), length, targets...]}, {@link SequenceOptions}) the
+     * features {@code size × T·F} with every step at or after the row's length set to 0 (a scaler leaves padding
+     * at −shift·scale; the engine sees zeros whatever was stored), the targets apart, and {@code mask}
+     * ({@code size × T}: {@code mask[r·T + t]} = 1 for t &lt; length, else 0). One copy of the block, O(rows).
+     * docs/data-preparation.md, "Sequences".
+     */
+    public MiniBatch toMiniBatch(int targets, int steps) {
+        if (steps == 0) {
+            return toMiniBatch(targets);
+        }
+        if (features == null || unscaled) {
+            toMiniBatch(); // the same refusal
+        }
+        int in = featureSize - targets - 1; // T·F values, then the length
+        if (in <= 0 || in % steps != 0) {
+            throw new IllegalStateException("a block row of " + featureSize + " values with " + targets
+                    + " targets is not a sequence of " + steps + " steps with its length");
+        }
+        int f = in / steps;
+        float[] x = new float[size * in];
+        float[] t = targets > 0 ? new float[size * targets] : null;
+        float[] m = new float[size * steps];
+        for (int r = 0; r < size; r++) {
+            int o = r * featureSize;
+            int length = length(features[o + in], steps, r);
+            System.arraycopy(features, o, x, r * in, length * f); // the padding stays 0
+            java.util.Arrays.fill(m, r * steps, r * steps + length, 1f);
+            if (t != null) {
+                System.arraycopy(features, o + in + 1, t, r * targets, targets);
+            }
+        }
+        MiniBatch b = new MiniBatch(x, labels, t, size);
+        b.mask = m;
+        return b;
+    }
+
+    /** A stored length as the steps it stands for, checked: the readers write 1..T. */
+    private static int length(float v, int steps, int row) {
+        int n = (int) v;
+        if (n != v || n < 1 || n > steps) {
+            throw new IllegalStateException("block row " + row + " holds sequence length " + v + ", not in 1.." + steps);
+        }
+        return n;
+    }
+
+    /**
+     * The steps T when {@code featureSize} values with {@code targets} targets are a sequence row for a model taking
+     * {@code inputSize} = T·F values ({@code [x (T·F), length, targets...]}), 0 when they are the model's plain input
+     * ({@code [x, targets...]}).
+     *
+     * @throws IllegalStateException when they are neither
+     */
+    public static int sequenceSteps(int featureSize, int targets, org.sparktrain.engine.Shape input) {
+        int in = featureSize - targets;
+        if (in == input.size()) {
+            return 0;
+        }
+        if (in == input.size() + 1 && input.rank() == 2) {
+            return input.dim(0);
+        }
+        throw new IllegalStateException("block rows of " + featureSize + " values (" + targets + " targets) do not fit"
+                + " the model's input " + input);
+    }
+
+    /**
      * Writes row r's values to {@code dst} from {@code d}: floats as they are (scaled when
      * {@link #unscaled}); bytes as byte / 255 (or the byte itself, {@link #integers}), scaled
      * with {@code shift} and {@code scale} when given ((x − shift) · scale, as FittedScaler computes).

@@ -40,7 +40,15 @@ final class CsvSource implements RowSource {
             "a CSV file (*.csv, *.csv.gz; header line)", "a .csv file") {
         @Override
         LabeledData read(SparkSession spark, String path, String part, ReadOptions options) {
+            if (options.sequences() != null && options.sequences().longFormat()) {
+                return SequenceCsv.read(spark, path, options); // docs/data-preparation.md, "Sequences"
+            }
             return CsvSource.read(spark, path, options);
+        }
+
+        @Override
+        List<Class<?>> kryoClasses() {
+            return SequenceCsv.kryoClasses();
         }
     };
 
@@ -48,7 +56,7 @@ final class CsvSource implements RowSource {
     private final List<String> files;
     private final Configuration conf;
 
-    private CsvSource(String name, List<String> files, Configuration conf) {
+    CsvSource(String name, List<String> files, Configuration conf) {
         this.name = name;
         this.files = files;
         this.conf = conf;
@@ -85,7 +93,7 @@ final class CsvSource implements RowSource {
         }
     }
 
-    private static InputStream openText(String file, Configuration conf) throws IOException {
+    static InputStream openText(String file, Configuration conf) throws IOException {
         Path p = new Path(file);
         InputStream raw = p.getFileSystem(conf).open(p);
         CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
@@ -176,7 +184,9 @@ final class CsvSource implements RowSource {
         if (shape.size() != featureCols.length) {
             throw new DataFormatException("CSV input " + path + " has " + featureCols.length + " feature columns"
                     + (regression ? " besides the target columns " + options.targets() : "")
-                    + " but the declared shape " + shape + " holds " + shape.size() + " values.");
+                    + " but the declared shape " + shape + " holds " + shape.size() + " values."
+                    + (shape.rank() == 2 && options.sequences() != null ? " For sequences with one row per step, name"
+                    + " the sequence id and step columns: --sequence-col and --step-col." : ""));
         }
         if (regression) { // the targets ride after the features (docs/architecture.md, "Regression")
             int[] all = java.util.Arrays.copyOf(featureCols, featureCols.length + targetCols.length);
@@ -465,7 +475,7 @@ final class CsvSource implements RowSource {
         }
     }
 
-    private static int indexOf(String[] header, String name) {
+    static int indexOf(String[] header, String name) {
         for (int i = 0; i < header.length; i++) {
             if (header[i].equals(name)) {
                 return i;

@@ -41,6 +41,25 @@ public final class DataFormats {
                     + what + (options.binaryTargets() ? " label columns " : " target columns ") + options.targets()
                     + "; use CSV or Parquet for " + what);
         }
+        SequenceOptions seq = options.sequences();
+        if (seq != null && seq.longFormat() && format != CsvSource.FORMAT) {
+            throw new DataFormatException(path + " is " + format.name() + "; long-format sequences (--sequence-col,"
+                    + " --step-col: one row per step) are read from CSV. Parquet holds one sequence per row: an"
+                    + " array<array<float>> column, or array<float> with --step-features");
+        }
+        if (seq != null && seq.sequenceColumn() != null && !seq.longFormat() && format == CsvSource.FORMAT) {
+            throw new DataFormatException(path + " is CSV: long-format sequences need the step column too (--step-col"
+                    + " beside --sequence-col " + seq.sequenceColumn() + ")");
+        }
+        if (seq != null && seq.sequenceColumn() != null && format != CsvSource.FORMAT
+                && format != FrameSource.PARQUET) {
+            throw new DataFormatException(path + " is " + format.name() + ", which has no sequence id column; drop"
+                    + " --sequence-col");
+        }
+        if (seq != null && seq.stepFeatures() > 0 && format != FrameSource.PARQUET) {
+            throw new DataFormatException(path + " is " + format.name() + "; --step-features reads sequences from a"
+                    + " Parquet array<float> column. CSV sequences are long format: --sequence-col and --step-col");
+        }
         return format.read(spark, path, part, options);
     }
 

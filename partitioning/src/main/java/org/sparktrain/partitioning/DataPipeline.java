@@ -314,6 +314,9 @@ public final class DataPipeline {
         long[] trainPartitionRows = null;
         FittedScaler fitted = null;
         boolean fitDone = false;
+        // sequences are scaled per feature over their real steps (SequenceScaling, below), not per column
+        SequenceOptions sequences = data.sequences();
+        FittedScaler.Kind scaler = sequences == null ? this.scaler : null;
         if (split.kind() == SplitSpec.Kind.NONE && resampling.isNone() && !test) {
             before = data.report().classCounts(); // known from validation: saves a pass
             trainPartitionRows = partRows;
@@ -371,6 +374,16 @@ public final class DataPipeline {
             }
             fitted = rowScaler(featureScaler, fittedTargets, inputs, targetCount);
         }
+        if (sequences != null && this.scaler != null) {
+            // docs/data-preparation.md, "Sequences": per feature over the training sequences' real steps, repeated
+            // over the T steps (what the model stores); the length column (and any targets) as the row scaler says
+            if (java.util.Arrays.stream(before).sum() == 0) {
+                throw new DataFormatException(what + " is empty; there is nothing to fit a scaler on.");
+            }
+            featureScaler = SequenceScaling.fit(train, this.scaler, sequences);
+            fitted = rowScaler(featureScaler, fittedTargets, features - targetCount, targetCount);
+        }
+        int sequenceSteps = sequences == null ? 0 : sequences.steps();
         long foldSeed = SplitMix.derive(s, fold);
         // Stored blocks are storage units of a few MiB (few, large arrays: cheap for the garbage collector);
         // each epoch repacks them into minibatches of batchSize (trainBlocks(epoch)).
@@ -396,7 +409,7 @@ public final class DataPipeline {
             blocks = chunks.map(RowChunk::asBlock);
             return new PreparedFold(fold, fitted, blocks, null, before, before.clone(), trainPartitionRows.clone(), 0,
                     foldSeed, batches, windowRows, data.storageLevel()).sharingSourceCache()
-                    .regression(targetCount, featureScaler, fittedTargets);
+                    .regression(targetCount, featureScaler, fittedTargets).sequences(sequenceSteps, featureScaler);
         }
         if (trainKeep != null && inPlace) {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
@@ -408,8 +421,12 @@ public final class DataPipeline {
             blocks = ChunkPasses.packBalanced(chunks, trainKeep, trainPartitionRows, Packer.targets(trainPartitionRows),
                     stored, fitted, features, foldSeed);
         } else {
+            // the draws are per partition of the rows they expand: when the chunks were regrouped to one partition
+            // per worker (GroupedRDD, above) the counts are per group, not per partition of train; count train's
             JavaRDD<Example> resampled = resampling.isNone() ? train
-                    : resample(train, perPartClass, before, resampling.targets(before), foldSeed);
+                    : resample(train, perPartClass.length == train.getNumPartitions() ? perPartClass
+                            : Draws.countByPartitionAndClass(train, classes), before, resampling.targets(before),
+                            foldSeed);
             blocks = Packer.packTraining(resampled, resampling.isNone() ? perPartClass : null, orderMixed, w, stored,
                     fitted, features, foldSeed, what);
         }
@@ -443,7 +460,8 @@ public final class DataPipeline {
             }
         }
         PreparedFold prepared = new PreparedFold(fold, fitted, blocks, val, before, after, perWorker, valRows, foldSeed,
-                batches, windowRows, level).regression(targetCount, featureScaler, fittedTargets);
+                batches, windowRows, level).regression(targetCount, featureScaler, fittedTargets)
+                .sequences(sequenceSteps, featureScaler);
         if (test) {
             JavaRDD<Block> tb = (testKeep != null ? ChunkPasses.pack(chunks, testKeep, evalRows, fitted, features)
                     : Packer.packInPlace(testRows, evalRows, fitted, features)).persist(level);
@@ -478,7 +496,9 @@ public final class DataPipeline {
 
     /**
      * The scaler of whole rows [x..., y...]: the feature scaler's columns, then the target scaler's, identity
-     * (shift 0, scale 1: exact) for a part without one; null when neither is scaled.
+     * (shift 0, scale 1: exact) for a part without one; null when neither is scaled. A feature scaler with fewer
+     * columns than {@code inputs} (a sequence's T·F, where a sequence row's inputs end with its length) leaves the rest
+     * of the inputs as they are.
      */
     public static FittedScaler rowScaler(FittedScaler features, FittedScaler targets, int inputs, int targetCount) {
         if (features == null && targets == null) {
@@ -488,8 +508,9 @@ public final class DataPipeline {
         float[] scale = new float[inputs + targetCount];
         java.util.Arrays.fill(scale, 1f);
         if (features != null) {
-            System.arraycopy(features.shift(), 0, shift, 0, inputs);
-            System.arraycopy(features.scale(), 0, scale, 0, inputs);
+            int n = Math.min(inputs, features.featureCount());
+            System.arraycopy(features.shift(), 0, shift, 0, n);
+            System.arraycopy(features.scale(), 0, scale, 0, n);
         }
         if (targets != null) {
             System.arraycopy(targets.shift(), 0, shift, inputs, targetCount);

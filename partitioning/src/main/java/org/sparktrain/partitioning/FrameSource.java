@@ -66,6 +66,12 @@ final class FrameSource implements RowSource {
         return hasIdColumn ? name + ", row with id " + id : name + ", row " + (id + 1) + " (the first row is 1)";
     }
 
+    /** With an id column the ids name the rows (Parquet sequences with --sequence-col): score writes them. */
+    @Override
+    public boolean idsAreKeys() {
+        return hasIdColumn;
+    }
+
     /** Parquet without an id column: the rows of each file from its footer (no data read). */
     @Override
     public long[] fileRowOffsets(org.apache.hadoop.conf.Configuration conf) {
@@ -154,6 +160,11 @@ final class FrameSource implements RowSource {
         for (int i = 0; i < files.size(); i++) {
             index.put(files.get(i), i);
         }
+        if (options.sequences() != null && options.sequences().sequenceColumn() != null) {
+            // one sequence per row, named by its id column (docs/data-preparation.md, "Sequences"): score keys its
+            // output by it
+            options = options.idColumn(options.sequences().sequenceColumn());
+        }
         if (options.idColumn() != null) { // the user's ids name the rows
             return read(df, options, "Parquet " + path, null, null, null, null, null, false);
         }
@@ -216,6 +227,26 @@ final class FrameSource implements RowSource {
         if (featureNames.isEmpty()) {
             throw new DataFormatException(name + " has no feature columns besides the label.");
         }
+        // variable-length sequences (docs/data-preparation.md, "Sequences"): array<array<number>> (steps × features),
+        // or array<number> of steps·F values with --step-features F
+        SequenceOptions seq = null;
+        if (single && o.sequences() != null) {
+            DataType t = schema.apply(featureNames.get(0)).dataType();
+            boolean nested = t instanceof ArrayType a && a.elementType() instanceof ArrayType;
+            if (nested || (t instanceof ArrayType && o.sequences().stepFeatures() > 0)) {
+                seq = o.sequences();
+            }
+        } else if (o.sequences() != null && o.sequences().stepFeatures() > 0) {
+            throw new DataFormatException(name + ": --step-features reads sequences from one array<float> column ('"
+                    + o.featuresColumn() + "' by default), which " + name + " does not have (columns: "
+                    + String.join(", ", names) + ")");
+        }
+        if (seq == null && single && schema.apply(featureNames.get(0)).dataType() instanceof ArrayType a
+                && a.elementType() instanceof ArrayType) {
+            throw new DataFormatException(name + ": features column '" + featureNames.get(0) + "' holds sequences ("
+                    + a.simpleString() + "); a model reading them is recurrent, with input: [T, F] in its spec");
+        }
+        final SequenceOptions sequences = seq;
         final int nt = o.targetCount();
         final boolean binary = o.binaryTargets();
         final String[] tnames = nt == 0 ? new String[0] : o.targets().toArray(new String[0]);
@@ -251,10 +282,11 @@ final class FrameSource implements RowSource {
         final int classes = o.classes();
         final String[] fnames = featureNames.toArray(new String[0]);
         final String labelName = o.labelColumn();
-        final int expected = o.shape() != null ? o.shape().size() + nt : (one ? -1 : nf + nt);
+        final int expected = sequences != null ? sequences.inputValues() + nt
+                : o.shape() != null ? o.shape().size() + nt : (one ? -1 : nf + nt);
         JavaRDD<Example> raw;
         // the fast paths read a label and one array; regression's target columns take the general path
-        Internal fast = single && nt == 0 && (fileCol != null || hasId)
+        Internal fast = single && nt == 0 && sequences == null && (fileCol != null || hasId)
                 ? Internal.of(selected.schema(), fnames[0], labelName) : null;
         if (fast != null) {
             // an array column of numbers: straight from Spark's internal rows, no boxed element
@@ -288,15 +320,18 @@ final class FrameSource implements RowSource {
             raw = rows.map(r -> {
                 Integer fi = idx.get(normalize(r.getString(1 + nf + nt)));
                 long id = RowIds.of(fi == null ? 0 : fi, r.getLong(2 + nf + nt));
-                return withTargets(parse(id, r, nf, one, classes, fnames, labelName), r, 1 + nf, tnames, binary);
+                return withTargets(sequences != null ? sequence(id, r, sequences, classes, fnames[0], labelName)
+                        : parse(id, r, nf, one, classes, fnames, labelName), r, 1 + nf, tnames, binary);
             });
         } else if (hasId) {
             raw = rows.map(r -> r.isNullAt(1 + nf + nt)
                     ? Example.bad(-1, Problem.FILE, "the id column is null; every row needs an id")
-                    : withTargets(parse(r.getLong(1 + nf + nt), r, nf, one, classes, fnames, labelName), r, 1 + nf,
-                            tnames, binary));
+                    : withTargets(sequences != null ? sequence(r.getLong(1 + nf + nt), r, sequences, classes, fnames[0],
+                            labelName) : parse(r.getLong(1 + nf + nt), r, nf, one, classes, fnames, labelName), r,
+                            1 + nf, tnames, binary));
         } else {
-            raw = rows.zipWithIndex().map(t -> withTargets(parse(t._2(), t._1(), nf, one, classes, fnames, labelName),
+            raw = rows.zipWithIndex().map(t -> withTargets(sequences != null ? sequence(t._2(), t._1(), sequences,
+                    classes, fnames[0], labelName) : parse(t._2(), t._1(), nf, one, classes, fnames, labelName),
                     t._1(), 1 + nf, tnames, binary));
         }
         int length = expected;
@@ -304,7 +339,8 @@ final class FrameSource implements RowSource {
             List<Example> firstGood = raw.filter(Example::isValid).take(1);
             length = firstGood.isEmpty() ? 1 : firstGood.get(0).features.length;
         }
-        Shape shape = o.shape() != null && nt == 0 ? o.shape() : Shape.of(length); // regression: [x..., y...] flat
+        Shape shape = sequences != null ? Shape.of(length) // [x (T·F), length, targets...]
+                : o.shape() != null && nt == 0 ? o.shape() : Shape.of(length); // regression: [x..., y...] flat
         final int len = length;
         JavaRDD<Example> checked = raw.map(e -> e.problem != null ? e
                 : nt > 0 && e.features.length != len ? Checks.wrongLength(e.id, e.features.length - nt, len - nt)
@@ -320,6 +356,9 @@ final class FrameSource implements RowSource {
         FrameSource source = new FrameSource(name, files, uris, hasId);
         org.apache.spark.storage.StorageLevel storage = o.storageFor(df.sparkSession().sparkContext(), estimate,
                 checked.getNumPartitions());
+        if (sequences != null) {
+            return LabeledData.validate(checked, source, o, shape, storage).withSequences(sequences);
+        }
         if (fileCol != null && one && columnar && nt == 0) {
             ParquetColumns.Layout scan = ParquetColumns.scan(selected.queryExecution().executedPlan(), labelName,
                     fnames[0], unlabelled);
@@ -514,6 +553,89 @@ final class FrameSource implements RowSource {
             }
         }
         return new Example(id, c, f);
+    }
+
+    /**
+     * A sequence row (docs/data-preparation.md, "Sequences"): the label, and the features column as steps
+     * ({@code array<array<number>>}, or {@code array<number>} of steps·F values) laid out as
+     * {@code [x (T·F, steps after the length 0), length]}; a bad row for a null, an empty sequence, a step of another
+     * width than the spec's F, more steps than its T, or a value that is not a finite number, naming the step
+     * (counted from 1) and the column.
+     */
+    static Example sequence(long id, Row r, SequenceOptions seq, int classes, String fname, String labelName) {
+        Object lv = r.get(0);
+        if (!(lv instanceof Number)) {
+            return Example.bad(id, Problem.NOT_A_NUMBER, "label column '" + labelName + "' holds "
+                    + (lv == null ? "null" : "'" + lv + "'") + ", not a class number");
+        }
+        String[] why = new String[1];
+        int c = Checks.label(((Number) lv).doubleValue(), classes, why);
+        if (c < 0) {
+            return Example.bad(id, Problem.LABEL_OUT_OF_RANGE, why[0]);
+        }
+        List<?> values = list(r.get(1));
+        if (values == null) {
+            return Example.bad(id, Problem.NOT_A_NUMBER, "features column '" + fname + "' is null, not a sequence");
+        }
+        int f = seq.features();
+        int t = seq.steps();
+        boolean nested = !values.isEmpty() && list(values.get(0)) != null;
+        int length;
+        if (seq.stepFeatures() > 0 && !nested) {
+            if (values.size() % f != 0) {
+                return Example.bad(id, Problem.WRONG_COLUMN_COUNT, "features column '" + fname + "' holds "
+                        + values.size() + " values, not whole steps of " + f + " (--step-features " + f + "; "
+                        + seq.input() + "): its last step has " + values.size() % f);
+            }
+            length = values.size() / f;
+        } else {
+            length = values.size();
+        }
+        String name = "the sequence in column '" + fname + "'";
+        if (length == 0) {
+            return Example.bad(id, Problem.EMPTY_SEQUENCE, name + " has no steps; every sequence needs at least one");
+        }
+        if (length > t) {
+            return Example.bad(id, Problem.SEQUENCE_TOO_LONG, seq.tooLong("in column '" + fname + "'", length));
+        }
+        float[] x = new float[seq.inputValues()];
+        for (int s = 0; s < length; s++) {
+            List<?> step = nested ? list(values.get(s)) : values.subList(s * f, (s + 1) * f);
+            String at = name + ", step " + (s + 1) + " (counting from 1)";
+            if (step == null) {
+                return Example.bad(id, Problem.NOT_A_NUMBER, at + " is null, not an array of " + f + " features");
+            }
+            if (step.size() != f) {
+                return Example.bad(id, Problem.WRONG_COLUMN_COUNT, at + " has " + step.size() + " features; the model"
+                        + " takes " + f + " per step (" + seq.input() + ")");
+            }
+            for (int k = 0; k < f; k++) {
+                Object v = step.get(k);
+                if (!(v instanceof Number)) {
+                    return Example.bad(id, Problem.NOT_A_NUMBER, at + ", feature " + k + " is "
+                            + (v == null ? "null" : "'" + v + "'") + ", not a number");
+                }
+                float y = ((Number) v).floatValue();
+                if (!Float.isFinite(y)) {
+                    return Example.bad(id, Problem.NON_FINITE, at + ", feature " + k + " is " + y
+                            + "; features must be finite numbers");
+                }
+                x[s * f + k] = y;
+            }
+        }
+        x[t * f] = length;
+        return new Example(id, c, x);
+    }
+
+    /** An array value as Spark's rows hand it over (a Scala Seq or a java List), or null when it is not one. */
+    private static List<?> list(Object v) {
+        if (v instanceof List<?> l) {
+            return l;
+        }
+        if (v instanceof scala.collection.Seq<?> s) {
+            return scala.jdk.javaapi.CollectionConverters.asJava(s);
+        }
+        return null;
     }
 
     /**

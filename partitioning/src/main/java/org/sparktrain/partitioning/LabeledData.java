@@ -41,6 +41,11 @@ public final class LabeledData {
      * {@code targetCount} of {@link #featureCount()}); 0 for classification. docs/architecture.md, "Regression".
      */
     private int targetCount;
+    /**
+     * Sequences: each row is {@code [x (T·F), length, targets...]} (docs/data-preparation.md, "Sequences"); null for
+     * rows of fixed shape.
+     */
+    private SequenceOptions sequences;
 
     LabeledData(JavaRDD<?> persisted, JavaRDD<RowChunk> chunks, JavaRDD<Example> rows, Shape shape, int classes,
             ValidationReport report, RowSource source, long[] partitionRows, ReadStats summary) {
@@ -189,7 +194,38 @@ public final class LabeledData {
         }, true);
         LabeledData d = validate(head, source, ReadOptions.classes(classes), shape, StorageLevel.MEMORY_AND_DISK());
         d.targetCount = targetCount;
+        d.sequences = sequences;
         return d;
+    }
+
+    /** Marks the rows as sequences laid out by {@code s} (the reader that made them does). */
+    LabeledData withSequences(SequenceOptions s) {
+        this.sequences = s;
+        return this;
+    }
+
+    /**
+     * Sequences: how each row holds one ({@code [x (T·F), length, targets...]}), or null for rows of fixed shape.
+     */
+    public SequenceOptions sequences() {
+        return sequences;
+    }
+
+    /**
+     * Sequences: the shortest, mean and longest length of the valid sequences, from the summary made while reading
+     * (no pass); null for rows of fixed shape or when the rows were not summarised (not cached).
+     */
+    public double[] sequenceLengths() {
+        if (sequences == null || zscore == null || range == null || zscore.n == 0) {
+            return null;
+        }
+        int k = sequences.steps() * sequences.features(); // the length's column
+        return new double[] {range.a[k], zscore.a[k], range.b[k]};
+    }
+
+    /** T for sequence rows ({@link Block#toMiniBatch(int, int)}), 0 for rows of fixed shape. */
+    public int sequenceSteps() {
+        return sequences == null ? 0 : sequences.steps();
     }
 
     /** Regression: the number of float targets after the features in each row's values; 0 for classification. */
@@ -254,6 +290,7 @@ public final class LabeledData {
         JavaRDD<Example> relabelled = rows().map(e -> new Example(e.id, bin(e.features[first], cuts), e.features));
         LabeledData d = validate(relabelled, source, ReadOptions.classes(k), shape, storageLevel());
         d.targetCount = targetCount;
+        d.sequences = sequences;
         java.util.Map<Problem, Long> dropped = new java.util.EnumMap<>(Problem.class);
         dropped.putAll(report.dropped());
         d.report = new ValidationReport(report.source(), report.rowsKept(), d.report.classCounts(), dropped,

@@ -30,6 +30,7 @@ public final class PreparedFold {
     private int targetCount;
     private FittedScaler featureScaler;
     private FittedScaler targetScaler;
+    private int sequenceSteps;
 
     PreparedFold(int index, FittedScaler scaler, JavaRDD<Block> train, JavaRDD<Block> validation, long[] before,
             long[] after, long[] rowsPerWorker, long validationRows, long seed, int[] batches, int window,
@@ -82,6 +83,26 @@ public final class PreparedFold {
      */
     public FittedScaler rowScaler() {
         return scaler;
+    }
+
+    /**
+     * Sequences ({@code steps} = T; 0: rows of fixed shape): each block row is {@code [x (T·F), length, targets...]}
+     * and {@code inputScaler} the per-feature scaler repeated over the T steps (or null), which the model stores.
+     */
+    PreparedFold sequences(int steps, FittedScaler inputScaler) {
+        this.sequenceSteps = steps;
+        if (steps > 0) {
+            this.featureScaler = inputScaler;
+        }
+        return this;
+    }
+
+    /**
+     * T when the block rows are sequences with their lengths ({@link Block#toMiniBatch(int, int)} builds the mask),
+     * 0 for rows of fixed shape. docs/data-preparation.md, "Sequences".
+     */
+    public int sequenceSteps() {
+        return sequenceSteps;
     }
 
     PreparedFold withTest(JavaRDD<Block> blocks, long rows) {

@@ -10,6 +10,12 @@ public enum Problem {
     NON_FINITE("NaN or infinite feature"),
     /** A label that is not an integer in [0, classes). */
     LABEL_OUT_OF_RANGE("label outside the declared classes"),
+    /** A sequence with more steps than the model's input takes (docs/data-preparation.md, "Sequences"). */
+    SEQUENCE_TOO_LONG("sequence longer than the model's steps"),
+    /** Two rows of one sequence with the same step value. */
+    DUPLICATE_STEP("step repeated in a sequence"),
+    /** A sequence without steps (Parquet: an empty array). */
+    EMPTY_SEQUENCE("sequence without steps"),
     /** The file itself is broken (truncated, wrong magic, different header): never dropped, always fails. */
     FILE("broken file");
 

@@ -41,6 +41,7 @@ public final class ReadOptions {
     private boolean unlabelled;
     private List<String> targets;
     private boolean binaryTargets;
+    private SequenceOptions sequences;
 
     /** Quantile bins of the first target that a regression input's rows are stratified by (their "label"). */
     public static final int TARGET_BINS = 10;
@@ -89,6 +90,22 @@ public final class ReadOptions {
         return targets == null ? 0 : targets.size();
     }
 
+    /**
+     * Variable-length sequences for a model taking [T, F] (null: rows of fixed shape). Long-format CSV reads them
+     * when the options name the sequence and step columns; Parquet when the features column is
+     * {@code array<array<float>>}, or {@code array<float>} with {@link SequenceOptions#stepFeatures}.
+     * docs/data-preparation.md, "Sequences".
+     */
+    public ReadOptions sequences(SequenceOptions sequences) {
+        this.sequences = sequences;
+        return this;
+    }
+
+    /** The sequence options, or null. */
+    public SequenceOptions sequences() {
+        return sequences;
+    }
+
     public static ReadOptions classes(int classes) {
         if (classes < 2) {
             throw new IllegalArgumentException("a classification input needs at least 2 classes, got "
@@ -131,6 +148,7 @@ public final class ReadOptions {
         o.storage = storage;
         o.targets = targets;
         o.binaryTargets = binaryTargets;
+        o.sequences = sequences;
         return o;
     }
 

@@ -28,6 +28,9 @@ public final class Readers {
      * label column by name or index, the features by default all other columns. Gzip files are read too.
      */
     public static LabeledData csv(SparkSession spark, String path, ReadOptions options) {
+        if (options.sequences() != null && options.sequences().longFormat()) {
+            return SequenceCsv.read(spark, path, options); // one row per step (docs/data-preparation.md, "Sequences")
+        }
         return CsvSource.read(spark, path, options);
     }
 

@@ -26,6 +26,9 @@ public final class RowNumbers implements java.io.Serializable {
     }
 
     public static RowNumbers of(LabeledData data, Configuration conf) {
+        if (data.source().idsAreKeys()) {
+            return new RowNumbers(null, null); // the id itself (a sequence id)
+        }
         long[] files = data.source().fileRowOffsets(conf);
         if (files != null) {
             return new RowNumbers(null, files);
@@ -42,6 +45,9 @@ public final class RowNumbers implements java.io.Serializable {
     public long number(int partition, long index, long id) {
         if (fileStart != null) {
             return fileStart[RowIds.file(id)] + RowIds.position(id);
+        }
+        if (partitionStart == null) {
+            return id;
         }
         return partitionStart[partition] + index;
     }

@@ -19,4 +19,12 @@ public interface RowSource {
     default long[] fileRowOffsets(org.apache.hadoop.conf.Configuration conf) {
         return null;
     }
+
+    /**
+     * Whether a row's id is the key a user knows it by (long-format sequences: the sequence id), which {@code score}
+     * writes as it is instead of a row number ({@link RowNumbers}).
+     */
+    default boolean idsAreKeys() {
+        return false;
+    }
 }

@@ -190,4 +190,26 @@ class ScaleResamplePackTest {
         }
         return out;
     }
+
+    @Test
+    void resamplingWorksWhenTheReadsPartitionsAreRegroupedForTheWorkers() {
+        // classes well mixed across 3 read partitions, 2 workers: the chunks are regrouped (GroupedRDD) and the
+        // training part's counts are per group; the up-sampling draws must still follow the rows' own partitions
+        // (found with sequences: Draws.expand indexed a third partition's counts in a two-group table)
+        List<Example> rows = new ArrayList<>();
+        for (long id = 0; id < 300; id++) {
+            rows.add(new Example(id, id % 5 == 0 ? 1 : 0, new float[] {id, 1}));
+        }
+        JavaRDD<Example> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 3);
+        LabeledData d = LabeledData.validate(rdd, TestData.source(), ReadOptions.classes(2), Shape.of(2),
+                ReadOptions.classes(2).storage());
+        PreparedFold f = DataPipeline.defaults().split(SplitSpec.holdout(0.3)).scaler(null)
+                .resampling(Resampling.balanceUp()).workers(2).seed(3).prepare(d).fold(0);
+        long[] before = f.classCountsBefore();
+        long[] after = f.classCountsAfter();
+        assertEquals(before[0], after[0]);
+        assertEquals(before[0], after[1], "class 1 up-sampled to class 0's count: " + Arrays.toString(after));
+        f.unpersist();
+        d.unpersist();
+    }
 }

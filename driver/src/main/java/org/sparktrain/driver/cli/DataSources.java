@@ -8,6 +8,7 @@ import org.sparktrain.engine.Shape;
 import org.sparktrain.partitioning.DataFormats;
 import org.sparktrain.partitioning.LabeledData;
 import org.sparktrain.partitioning.ReadOptions;
+import org.sparktrain.partitioning.SequenceOptions;
 
 /**
  * Turns a {@code --data}/{@code --test} argument into validated rows on the executors, in whichever format
@@ -27,14 +28,19 @@ final class DataSources {
      * classification, the label column {@code labelCol}).
      */
     record Options(int classes, Shape shape, String labelCol, boolean dropBadRows, boolean noLabels, int partitions,
-                   java.util.List<String> targets, boolean multiLabel) {
+                   java.util.List<String> targets, boolean multiLabel, SequenceOptions sequences) {
         Options(int classes, Shape shape, String labelCol, boolean dropBadRows) {
-            this(classes, shape, labelCol, dropBadRows, false, 0, null, false);
+            this(classes, shape, labelCol, dropBadRows, false, 0, null, false, null);
+        }
+
+        /** Variable-length sequences (null: rows of fixed shape). docs/data-preparation.md, "Sequences". */
+        Options sequences(SequenceOptions s) {
+            return new Options(classes, shape, labelCol, dropBadRows, noLabels, partitions, targets, multiLabel, s);
         }
 
         /** Rows without a label column (CSV and Parquet: every column a feature; scoring). */
         Options unlabelled() {
-            return new Options(classes, shape, labelCol, dropBadRows, true, partitions, null, false);
+            return new Options(classes, shape, labelCol, dropBadRows, true, partitions, null, false, sequences);
         }
 
         /**
@@ -42,17 +48,17 @@ final class DataSources {
          * without a split the rows can train where they were read (no shuffle, no copy).
          */
         Options partitions(int n) {
-            return new Options(classes, shape, labelCol, dropBadRows, noLabels, n, targets, multiLabel);
+            return new Options(classes, shape, labelCol, dropBadRows, noLabels, n, targets, multiLabel, sequences);
         }
 
         /** A regression input with these target columns (null: as it was). docs/architecture.md, "Regression". */
         Options regression(java.util.List<String> targetColumns) {
-            return new Options(classes, shape, labelCol, dropBadRows, noLabels, partitions, targetColumns, false);
+            return new Options(classes, shape, labelCol, dropBadRows, noLabels, partitions, targetColumns, false, sequences);
         }
 
         /** A multi-label input with these 0/1 label columns. docs/architecture.md, "Multi-label". */
         Options multiLabel(java.util.List<String> labelColumns) {
-            return new Options(classes, shape, labelCol, dropBadRows, noLabels, partitions, labelColumns, true);
+            return new Options(classes, shape, labelCol, dropBadRows, noLabels, partitions, labelColumns, true, sequences);
         }
 
         /** A regression or multi-label input, as the spec says. */
@@ -61,6 +67,10 @@ final class DataSources {
         }
 
         ReadOptions read() {
+            return readOptions().sequences(sequences);
+        }
+
+        private ReadOptions readOptions() {
             if (targets != null && !noLabels && multiLabel) { // docs/architecture.md, "Multi-label"
                 return ReadOptions.multiLabel(targets).shape(shape).dropBadRows(dropBadRows).partitions(partitions);
             }

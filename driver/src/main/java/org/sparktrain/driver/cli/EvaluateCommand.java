@@ -64,7 +64,7 @@ final class EvaluateCommand {
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
               --warmup-rounds, --sync-epochs, --optimizer-state, --lr-scaling-reference, --lr-warmup-epochs,
               --class-weight, --threads, --label-cols, --scale-target, --threshold, --divergence-factor,
-              --divergence-rounds,
+              --divergence-rounds, --sequence-col, --step-col, --step-features,
               --transport  as for 'sparktrain train' (scaling and resampling happen inside each
                                       fold, on its training part only; a regression spec's holdout and
                                       k-fold are stratified on 10 quantile bins of the first target, and
@@ -157,7 +157,7 @@ final class EvaluateCommand {
         LabeledData data = ReadProgress.reading(Progress.forOutput(out), sc.sc(), flags.dataPath,
                 () -> DataSources.read(session, flags.dataPath, "train", new DataSources.Options(
                         options.classes(probe), spec.input(), a.get("label-col", null), a.flag("drop-bad-rows"))
-                        .targets(spec, flags.targets)));
+                        .targets(spec, flags.targets).sequences(flags.sequences)));
         if (flags.limit != null) {
             data = data.limit(flags.limit);
         }

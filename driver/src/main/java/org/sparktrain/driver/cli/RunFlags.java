@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.sparktrain.engine.Shape;
+import org.sparktrain.partitioning.SequenceOptions;
 import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.round.LearningRateScaling;
@@ -28,7 +30,7 @@ final class RunFlags {
             "workers", "master", "averaging-frequency", "mode", "warmup-rounds", "scale", "resample", "label-col",
             "transport", "metrics-out", "validation", "shuffle-window", "sync-epochs", "optimizer-state",
             "lr-scaling-reference", "lr-warmup-epochs", "class-weight", "threads", "label-cols", "scale-target",
-            "divergence-factor", "divergence-rounds", "threshold");
+            "divergence-factor", "divergence-rounds", "threshold", "sequence-col", "step-col", "step-features");
     static final Set<String> SWITCHES = Set.of("help", "drop-bad-rows");
 
     /**
@@ -42,6 +44,12 @@ final class RunFlags {
      */
     final double threshold;
     final Integer limit;
+    /**
+     * Variable-length sequences ({@code --sequence-col/--step-col}, {@code --step-features}, or a spec taking [T, F]
+     * for Parquet's {@code array<array<float>>}); null for a spec whose input is not [T, F].
+     * docs/data-preparation.md, "Sequences".
+     */
+    final SequenceOptions sequences;
     final Path specFile;
     final String dataPath;
     /** {@code --threads T}: engine threads per worker task, or null for Spark's {@code spark.task.cpus}. */
@@ -120,6 +128,7 @@ final class RunFlags {
             targets = null;
         }
         threshold = threshold(a, spec, specFile.toString());
+        sequences = sequences(a, spec, specFile.toString());
         FittedScaler.Kind scaleTarget = choice(a, "scale-target", DEFAULT_TARGET_SCALER,
                 s -> RunOptions.scaler(s, "--scale-target"));
         run = RunOptions.of(spec).withConfig(c).withWorkers(workers)
@@ -180,6 +189,51 @@ final class RunFlags {
 
     static double threshold(Args a, ModelSpec spec, String where) {
         return threshold(a, spec, where, DEFAULT_THRESHOLD);
+    }
+
+    /**
+     * The sequence options of a run or a scoring (docs/data-preparation.md, "Sequences"): for a spec taking [T, F],
+     * long-format CSV when {@code --sequence-col} and {@code --step-col} are given, Parquet {@code array<float>} of
+     * steps·F values with {@code --step-features F}, Parquet {@code array<array<float>>} with neither; null for any
+     * other spec (the flags are then refused, naming the spec).
+     */
+    static SequenceOptions sequences(Args a, ModelSpec spec, String specName) {
+        boolean given = a.has("sequence-col") || a.has("step-col") || a.has("step-features");
+        Shape input = spec.input();
+        if (input.rank() != 2) {
+            if (given) {
+                throw new Args.UsageException("--sequence-col, --step-col and --step-features read variable-length"
+                        + " sequences for a recurrent model, but " + specName + " takes input: " + input
+                        + ", not [T, F] (steps, features per step)");
+            }
+            return null;
+        }
+        SequenceOptions s = SequenceOptions.of(input, specName);
+        String data = a.get("data", "").toLowerCase(java.util.Locale.ROOT);
+        if (a.has("sequence-col") && !a.has("step-col") && (data.endsWith(".csv") || data.endsWith(".csv.gz"))) {
+            throw new Args.UsageException("long-format CSV sequences need --step-col (the column steps are sorted by)"
+                    + " beside --sequence-col");
+        }
+        if (a.has("step-col") && !a.has("sequence-col")) {
+            throw new Args.UsageException("long-format sequences need both --sequence-col (the sequence id column) and"
+                    + " --step-col (the column steps are sorted by)");
+        }
+        if (a.has("sequence-col")) {
+            if (a.has("step-features") && a.has("step-col")) {
+                throw new Args.UsageException("--step-features is for Parquet array<float> sequences; long-format CSV"
+                        + " (--sequence-col, --step-col) has one column per feature: drop --step-features");
+            }
+            s = s.columns(a.get("sequence-col", ""), a.get("step-col", null)); // without --step-col: Parquet's id
+        }
+        if (a.has("step-features")) {
+            int f = a.intValue("step-features", 0, 1);
+            if (f != input.dim(1)) {
+                throw new Args.UsageException("--step-features " + f + " does not match " + specName + ", which takes "
+                        + "input: " + input + " (" + input.dim(1) + " features per step)");
+            }
+            s = s.stepFeatures(f);
+        }
+        return s;
     }
 
     /** {@code --scale-target}'s default: targets in standard units train well whatever their own units are. */

@@ -55,6 +55,15 @@ final class RunProvenance {
             p.put("target.scaling", run.targetScalerName());
         }
         p.put("resampling", run.resampling().toString());
+        if (flags.sequences != null && flags.sequences.sequenceColumn() != null) { // score reads sequences alike
+            p.put("sequence.col", flags.sequences.sequenceColumn());
+        }
+        if (flags.sequences != null && flags.sequences.longFormat()) {
+            p.put("step.col", flags.sequences.stepColumn());
+        }
+        if (flags.sequences != null && flags.sequences.stepFeatures() > 0) {
+            p.put("step.features", Integer.toString(flags.sequences.stepFeatures()));
+        }
         int threads = org.sparktrain.driver.barrier.BarrierEpoch.threadsPerTask(sc);
         if (threads > 1) {
             p.put("threads.per.task", Integer.toString(threads));

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
@@ -56,6 +57,14 @@ final class ScoreCommand {
                                       regression model the target columns it was trained on)
               --label-cols Y1,Y2,...  regression: the target columns of labelled input; multi-label: its 0/1
                                       label columns (default: the ones the model was trained on)
+              --sequence-col ID       long-format CSV sequences (a model taking input: [T, F]): the sequence id
+                                      column; one output row per sequence, its id in a column of this name
+                                      (instead of row_id), the label (labelled input) its last step's
+              --step-col T            with --sequence-col: the column steps are sorted by
+              --step-features F       Parquet sequences in an array<float> column of steps*F values; Parquet's
+                                      --sequence-col (no --step-col) names an integer id column to key rows by
+                                      (all three default to what the model was trained with, for input of
+                                      the format it was trained on)
               --threshold T           multi-label: a label is yes (pred_L 1) when prob_L >= T (default: the
                                       threshold stored in the model, else 0.5)
               --out DIR               where the predictions go (must not exist yet)
@@ -71,7 +80,7 @@ final class ScoreCommand {
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = new Args("sparktrain score", argv, 1,
                 Set.of("model-file", "data", "part", "label-col", "label-cols", "out", "format", "metrics-out", "master",
-                        "threshold"),
+                        "threshold", "sequence-col", "step-col", "step-features"),
                 Set.of("help", "no-labels"));
         if (a.flag("help")) {
             out.print(HELP);
@@ -128,19 +137,27 @@ final class ScoreCommand {
         // a file without them (or any older file) decides at 0.5
         double threshold = RunFlags.threshold(a, spec, modelPath, storedThreshold(model));
         List<String> targets = regression && labelled ? targetColumns(a, model, spec.targetCount()) : null;
+        // variable-length sequences as the model was trained on them (docs/data-preparation.md, "Sequences")
+        org.sparktrain.partitioning.SequenceOptions sequences = RunFlags.sequences(a, spec, modelPath);
+        if (sequences != null && !a.has("sequence-col") && !a.has("step-features")) {
+            sequences = storedSequences(sequences, model, dataPath); // as the model was trained, for the same format
+        }
         if (labelled) {
-            data = DataSources.read(session, dataPath, a.get("part", "t10k"),
-                    new DataSources.Options(Math.max(2, classes), spec.input(), a.get("label-col", null), false)
-                            .targets(spec, targets));
+            DataSources.Options read = new DataSources.Options(Math.max(2, classes), spec.input(),
+                    a.get("label-col", null), false).sequences(sequences);
+            data = DataSources.read(session, dataPath, a.get("part", "t10k"), regression ? read.targets(spec, targets)
+                    : read);
         } else {
-            data = unlabelled(session, dataPath, Math.max(2, classes), spec);
+            data = DataSources.read(session, dataPath, "t10k", new DataSources.Options(Math.max(2, classes),
+                    spec.input(), null, false).unlabelled().sequences(sequences));
         }
         FittedScaler scaler = model.scaler().orElse(null);
         FittedScaler targetScaler = model.targetScaler().orElse(null);
         int targetCount = data.targetCount();
         // packed from the read's cache as the predictions are written (no second copy of the data); a regression
         // input's targets stay in their own units (identity columns of the row scaler)
-        JavaRDD<Block> blocks = ScoringBlocks.pack(data, targetCount > 0
+        // a sequence row's inputs end with its length, which the row scaler leaves as it is
+        JavaRDD<Block> blocks = ScoringBlocks.pack(data, targetCount > 0 || data.sequences() != null
                 ? DataPipeline.rowScaler(scaler, null, data.inputCount(), targetCount) : scaler,
                 ScoringBlocks.PREDICT_ROWS);
 
@@ -149,7 +166,9 @@ final class ScoreCommand {
         // row_id: the row's 0-based number in input order, whatever the format (RowNumbers)
         RowNumbers numbers = RowNumbers.of(data, sc.hadoopConfiguration());
         List<StructField> fields = new ArrayList<>();
-        fields.add(DataTypes.createStructField("row_id", DataTypes.LongType, false));
+        // long-format sequences: one row per sequence, keyed by its id under the sequence column's name
+        fields.add(DataTypes.createStructField(data.source().idsAreKeys() && sequences != null
+                ? sequences.sequenceColumn() : "row_id", DataTypes.LongType, false));
         JavaRDD<Row> rows;
         if (regression) { // docs/architecture.md, "Regression": predictions in the targets' own units
             rows = blocks.mapPartitionsWithIndex((Integer p, Iterator<Block> it) -> predictValues(it, specText,
@@ -169,6 +188,11 @@ final class ScoreCommand {
             fields.add(DataTypes.createStructField("prediction", DataTypes.IntegerType, false));
             for (int c = 0; c < classes; c++) {
                 fields.add(DataTypes.createStructField("prob_" + c, DataTypes.FloatType, false));
+            }
+        }
+        for (int k = 1; k < fields.size(); k++) { // a sequence column named like an output column: sequence_id
+            if (fields.get(k).name().equals(fields.get(0).name())) {
+                fields.set(0, DataTypes.createStructField("sequence_id", DataTypes.LongType, false));
             }
         }
         StructType schema = new StructType(fields.toArray(new StructField[0]));
@@ -277,6 +301,33 @@ final class ScoreCommand {
             all.merge(m);
         }
         return all;
+    }
+
+    /**
+     * The sequence columns a model was trained with (its provenance's {@code sequence.col}, {@code step.col} for
+     * long-format CSV, {@code step.features} for Parquet), used when scoring data of that format without the flags;
+     * {@code given} otherwise.
+     */
+    static org.sparktrain.partitioning.SequenceOptions storedSequences(org.sparktrain.partitioning.SequenceOptions given,
+            ModelContents model, String dataPath) {
+        Map<String, String> p = model.provenance();
+        String name = dataPath.toLowerCase(java.util.Locale.ROOT);
+        if (p.containsKey("sequence.col") && p.containsKey("step.col") && (name.endsWith(".csv")
+                || name.endsWith(".csv.gz"))) {
+            return given.columns(p.get("sequence.col"), p.get("step.col"));
+        }
+        if (name.endsWith(".parquet")) {
+            org.sparktrain.partitioning.SequenceOptions s = given;
+            if (p.containsKey("sequence.col") && !p.containsKey("step.col")) {
+                s = s.columns(p.get("sequence.col"), null);
+            }
+            try {
+                return p.containsKey("step.features") ? s.stepFeatures(Integer.parseInt(p.get("step.features"))) : s;
+            } catch (RuntimeException e) {
+                return s; // a provenance entry that does not fit: the flags decide
+            }
+        }
+        return given;
     }
 
     /** The threshold a multi-label model was trained with (its provenance's {@code threshold}), else 0.5. */
@@ -435,11 +486,11 @@ final class ScoreCommand {
 
             @Override
             void predict(Block b) {
-                mb = b.toMiniBatch(targets);
+                mb = b.toMiniBatch(targets, Block.sequenceSteps(b.featureSize, targets, n.inputShape()));
                 if (pred.length < b.size * outputs) {
                     pred = new float[b.size * outputs];
                 }
-                n.predict(mb.features, b.size, pred);
+                n.predict(mb.features, mb.mask, b.size, pred);
                 if (targetScaler != null && b.size > 0) {
                     targetScaler.invert(pred, 0, b.size);
                 }
@@ -537,7 +588,7 @@ final class ScoreCommand {
                 if (probs.length < b.size * classes) {
                     probs = new float[b.size * classes];
                 }
-                n.predict(b.features, b.size, probs);
+                org.sparktrain.driver.eval.DistributedEvaluation.predict(n, b, 0, probs); // sequences: masked
             }
 
             @Override

@@ -52,6 +52,15 @@ final class TrainCommand {
                                       spec (outputs: 1) its target column
               --label-cols Y1,Y2,...  regression: the float target columns, one per output of the spec;
                                       multi-label (labels: K): the K 0/1 label columns
+              --sequence-col ID       long-format CSV sequences (a spec with input: [T, F]): the column of each
+                                      row's integer sequence id; rows of one id are one sequence, grouped by a
+                                      Spark shuffle. The sequence's label is its LAST step's (other steps'
+                                      label cells are not read); at most T steps, padded to T and masked
+              --step-col T            with --sequence-col: the column steps are sorted by (numbers; a step
+                                      repeated within a sequence is an error)
+              --step-features F       Parquet sequences in an array<float> column 'features' of steps*F values
+                                      (F: the spec's features per step); array<array<float>> columns need no
+                                      flag; with Parquet, --sequence-col alone names an integer id column
               --threshold T           multi-label: a label is yes when its probability is >= T (default
                                       0.5); stored in the model for score
               --scale-target zscore|minmax|none  regression: scale the targets, fitted on the training part,
@@ -63,7 +72,8 @@ final class TrainCommand {
               --seed S                override the spec's training.seed
               --validation F          hold out a stratified fraction F of the training data for validation
                                       and early stopping (default 0: none)
-              --scale zscore|minmax|none  feature scaling fitted on the training part (default none)
+              --scale zscore|minmax|none  feature scaling fitted on the training part (default none);
+                                      sequences: per feature over the real steps, padding stays 0
               --resample up|down|none     balance the classes of the training part (default none; not for
                                       regression)
               --limit-train K         use about the first K training examples (quick runs)
@@ -175,7 +185,7 @@ final class TrainCommand {
             org.sparktrain.driver.train.ExecutorWarmup.start(sc, spec, cfg, run.stepRows(workers), 2000);
         }
         DataSources.Options read = new DataSources.Options(classes, spec.input(), a.get("label-col", null),
-                a.flag("drop-bad-rows")).targets(spec, f.targets);
+                a.flag("drop-bad-rows")).targets(spec, f.targets).sequences(f.sequences);
         long t0 = System.nanoTime();
         out.println("reading and validating " + f.dataPath + " ...");
         Progress progress = Progress.forOutput(out);
@@ -224,6 +234,18 @@ final class TrainCommand {
                         + " shuffle window %d rows per worker)%n", fold.trainRows(), (System.nanoTime() - t0) / 1e9,
                 run.scaler() == null ? "not scaled" : "scaler fitted", storageName(fold.storage()),
                 fold.shuffleWindow());
+        double[] lengths = train.sequenceLengths();
+        if (lengths != null) { // docs/data-preparation.md, "Sequences"
+            int steps = train.sequenceSteps();
+            out.printf(Locale.ROOT, "sequences: %d of %.0f-%.0f steps (mean %.1f), each padded to the model's %d and"
+                    + " masked%n", train.count(), lengths[0], lengths[2], lengths[1], steps);
+            if (lengths[2] * 2 < steps) {
+                err.printf(Locale.ROOT, "sparktrain: note: the longest sequence has %.0f steps and the model takes %d"
+                        + " (input: %s in %s): every row holds %d steps, padding included; a smaller T costs less"
+                        + " memory and gives the same predictions%n", lengths[2], steps, spec.input(), f.specFile,
+                        steps);
+            }
+        }
         if (heldOut > 0) {
             out.printf(Locale.ROOT, "test set: %d rows held out of %s (stratified %s%%, scaled like the training"
                     + " rows, never trained on)%n", fold.testRows(), f.dataPath, percent(heldOut));

@@ -66,6 +66,21 @@ public final class DistributedEvaluation {
         });
     }
 
+    /**
+     * Predicts a block whose rows end with {@code targets} values: a block of the model's plain input as it is, a
+     * block of sequences ({@code [x (T·F), length, ...]}) with its padding zeroed and its mask (docs/data-preparation.md,
+     * "Sequences").
+     */
+    public static void predict(Network n, Block b, int targets, float[] out) {
+        int steps = Block.sequenceSteps(b.featureSize, targets, n.inputShape());
+        if (steps == 0 && targets == 0) {
+            n.predict(b.features, b.size, out);
+            return;
+        }
+        MiniBatch mb = b.toMiniBatch(targets, steps);
+        n.predict(mb.features, mb.mask, b.size, out);
+    }
+
     public static ClassificationMetrics evaluate(JavaSparkContext sc, Network net, JavaRDD<Block> blocks) {
         Broadcast<float[]> weights = sc.broadcast(RoundVector.packParamsAndState(net));
         String spec = net.spec().text();
@@ -78,7 +93,7 @@ public final class DistributedEvaluation {
                     if (probs.length < b.size * classes) {
                         probs = new float[b.size * classes];
                     }
-                    n.predict(b.features, b.size, probs);
+                    predict(n, b, 0, probs);
                     m.addBatch(probs, classes, b.labels, b.size);
                 }
             }).reduce((a, b) -> {
@@ -113,11 +128,11 @@ public final class DistributedEvaluation {
                     if (b.size == 0) {
                         continue;
                     }
-                    MiniBatch mb = b.toMiniBatch(targets);
+                    MiniBatch mb = b.toMiniBatch(targets, Block.sequenceSteps(b.featureSize, targets, n.inputShape()));
                     if (out.length < b.size * outputs) {
                         out = new float[b.size * outputs];
                     }
-                    n.predict(mb.features, b.size, out);
+                    n.predict(mb.features, mb.mask, b.size, out);
                     m.addLoss(n.lossFunction().forwardBackward(out, outputs, mb, null), b.size);
                     if (targetScaler != null) {
                         targetScaler.invert(out, 0, b.size);
@@ -158,13 +173,13 @@ public final class DistributedEvaluation {
                     if (b.size == 0) {
                         continue;
                     }
-                    MiniBatch mb = b.toMiniBatch(labels);
+                    MiniBatch mb = b.toMiniBatch(labels, Block.sequenceSteps(b.featureSize, labels, n.inputShape()));
                     if (probs.length < b.size * labels) {
                         probs = new float[b.size * labels];
                     }
                     // the loss from the logits (a second forward pass: predict gives probabilities)
                     m.addLoss(n.loss(mb), b.size);
-                    n.predict(mb.features, b.size, probs);
+                    n.predict(mb.features, mb.mask, b.size, probs);
                     m.addBatch(probs, mb.targets, b.size, threshold);
                 }
             }).collect();

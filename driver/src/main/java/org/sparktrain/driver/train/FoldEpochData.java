@@ -36,7 +36,8 @@ public final class FoldEpochData implements EpochData {
         if (rdd == null) {
             // the job transport reads the epoch once per round: cached, on disk when the stored blocks are
             int targets = fold.targetCount();
-            rdd = fold.trainBlocks(epoch).mapPartitions(it -> toMiniBatches(it, targets), true)
+            int steps = fold.sequenceSteps();
+            rdd = fold.trainBlocks(epoch).mapPartitions(it -> toMiniBatches(it, targets, steps), true)
                     .persist(fold.storage().useMemory() ? StorageLevel.MEMORY_ONLY() : StorageLevel.DISK_ONLY());
             rdd.count();
             cached.put(epoch, rdd);
@@ -52,7 +53,8 @@ public final class FoldEpochData implements EpochData {
     public synchronized JavaRDD<MiniBatch> blocksReadOnce(int epoch) {
         JavaRDD<MiniBatch> rdd = cached.get(epoch);
         int targets = fold.targetCount();
-        return rdd != null ? rdd : fold.trainBlocks(epoch).mapPartitions(it -> toMiniBatches(it, targets), true);
+        int steps = fold.sequenceSteps();
+        return rdd != null ? rdd : fold.trainBlocks(epoch).mapPartitions(it -> toMiniBatches(it, targets, steps), true);
     }
 
     /** The blocks as minibatches, streamed (one block ahead): a one-row block after others is left out. */
@@ -62,6 +64,14 @@ public final class FoldEpochData implements EpochData {
 
     /** As above; a regression block's last {@code targets} values per row become the minibatch's targets. */
     static Iterator<MiniBatch> toMiniBatches(Iterator<Block> it, int targets) {
+        return toMiniBatches(it, targets, 0);
+    }
+
+    /**
+     * As above; sequence blocks ({@code steps} = T) hand the engine their padded steps zeroed and the mask built from
+     * each row's length (docs/data-preparation.md, "Sequences").
+     */
+    static Iterator<MiniBatch> toMiniBatches(Iterator<Block> it, int targets, int steps) {
         return new Iterator<MiniBatch>() {
             private Block ahead = it.hasNext() ? it.next() : null;
             private boolean first = true;
@@ -85,7 +95,7 @@ public final class FoldEpochData implements EpochData {
                 Block b = ahead;
                 ahead = it.hasNext() ? it.next() : null;
                 first = false;
-                return b.toMiniBatch(targets);
+                return b.toMiniBatch(targets, steps);
             }
         };
     }

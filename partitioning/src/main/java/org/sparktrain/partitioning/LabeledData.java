@@ -430,4 +430,11 @@ public final class LabeledData {
     public void unpersist() {
         release(persisted);
     }
+
+    /** As {@link #unpersist()}; {@code blocking}: returns once the cached rows are gone (benchmarks, between runs). */
+    public void unpersist(boolean blocking) {
+        if (persisted != null) {
+            persisted.unpersist(blocking);
+        }
+    }
 }

@@ -234,12 +234,17 @@ public final class PreparedFold {
     }
 
     public void unpersist() {
-        train.unpersist(false);
+        unpersist(false);
+    }
+
+    /** Releases the fold's cached blocks; {@code blocking}: returns once they are gone (benchmarks, between runs). */
+    public void unpersist(boolean blocking) {
+        train.unpersist(blocking);
         if (validation != null) {
-            validation.unpersist(false);
+            validation.unpersist(blocking);
         }
         if (test != null) {
-            test.unpersist(false);
+            test.unpersist(blocking);
         }
     }
 }

@@ -163,12 +163,15 @@ public final class DataScaleBench {
                 pl.put("run", run);
                 emit(pl);
                 if (fold != null) {
-                    fold.unpersist();
-                    data.unpersist();
+                    // blocking: the previous run's cache, freed asynchronously, would overlap this run's preparation
+                    fold.unpersist(true);
+                    data.unpersist(true);
                 }
                 load = load1();
                 t0 = System.nanoTime();
-                ReadOptions ro = ReadOptions.classes(classes).label("label").partitions(workers); // as train reads
+                // as train reads: the model's input shape known (no probe of the first row for the array's length)
+                ReadOptions ro = ReadOptions.classes(classes).label("label").partitions(workers)
+                        .shape(org.sparktrain.engine.Shape.of(features));
                 data = format.equals("csv") ? Readers.csv(spark, file.toString(), ro)
                         : Readers.parquet(spark, file.toString(), ro.featuresColumn("features"));
                 fold = DataPipeline.defaults().split(SplitSpec.none()).scaler(FittedScaler.Kind.ZSCORE)

@@ -345,10 +345,11 @@ final class FrameSource implements RowSource {
         JavaRDD<Example> checked = raw.map(e -> e.problem != null ? e
                 : nt > 0 && e.features.length != len ? Checks.wrongLength(e.id, e.features.length - nt, len - nt)
                 : Checks.features(e.id, e.label, e.features, len));
-        // Spark's estimate of the input's size (the files' sizes for Parquet), a fifth more for compression
+        // Spark's estimate of the input's size (the files' sizes for Parquet), a fifth more for compression; from the
+        // plan of what is read (planned once, for the read itself too), not of the whole frame (a second planning)
         long estimate;
         try {
-            java.math.BigInteger size = df.queryExecution().optimizedPlan().stats().sizeInBytes().bigInteger();
+            java.math.BigInteger size = selected.queryExecution().optimizedPlan().stats().sizeInBytes().bigInteger();
             estimate = size.min(java.math.BigInteger.valueOf(Long.MAX_VALUE / 2)).longValue() / 5 * 6;
         } catch (RuntimeException e) {
             estimate = Long.MAX_VALUE / 2;

@@ -164,6 +164,34 @@ class StandaloneClusterTest {
         assertTrue(Double.parseDouble(m.group(1)) > 0.6, "test accuracy after one epoch on 6000 rows: " + json);
         assertTrue(Files.exists(out.resolve("model.sptr")));
         assertBothWorkersRanExecutorsSince(start);
+
+        // what README promises: the same run on local[2] (same seed, same data, 2 workers) gives the same model
+        Path local = tmp.resolve("local");
+        Path localLog = tmp.resolve("local.log");
+        int localStatus = sh(localLog, 540, "scripts/sparktrain", "train", "--model", "conf/models/mlp.yaml",
+                "--data", FMNIST.toString(), "--master", "local[2]", "--workers", "2",
+                "--epochs", "1", "--limit-train", "6000", "--out", local.toString(),
+                "--metrics-out", tmp.resolve("local-metrics.json").toString());
+        assertEquals(0, localStatus, () -> read(localLog));
+        org.sparktrain.engine.io.ModelContents c = org.sparktrain.engine.io.ModelFile.load(out.resolve("model.sptr"));
+        org.sparktrain.engine.io.ModelContents l = org.sparktrain.engine.io.ModelFile.load(local.resolve("model.sptr"));
+        assertTrue(java.util.Arrays.equals(ExecutorKillClusterTest.bits(c.params()),
+                ExecutorKillClusterTest.bits(l.params())), "the cluster's parameters equal local[2]'s bit for bit");
+        // the same model scores the same: accuracy exactly; the mean loss to the last digits a different grouping of
+        // the test rows' partial sums can change (the test file's partitions differ between the two masters)
+        double[] cm = metricsOf(tmp.resolve("metrics.json"));
+        double[] lm = metricsOf(tmp.resolve("local-metrics.json"));
+        assertEquals(lm[0], cm[0], 0.0, "test accuracy: cluster vs local[2]");
+        assertEquals(lm[1], cm[1], 1e-12 * Math.abs(lm[1]), "test loss: cluster vs local[2]");
+    }
+
+    /** Accuracy and loss of a metrics JSON. */
+    static double[] metricsOf(Path json) throws Exception {
+        String text = Files.readString(json);
+        Matcher acc = Pattern.compile("\"accuracy\":([-0-9.eE]+)").matcher(text);
+        Matcher loss = Pattern.compile("\"(?:log_?[lL]oss|loss)\":([-0-9.eE]+)").matcher(text);
+        assertTrue(acc.find() && loss.find(), text);
+        return new double[] {Double.parseDouble(acc.group(1)), Double.parseDouble(loss.group(1))};
     }
 
     /**

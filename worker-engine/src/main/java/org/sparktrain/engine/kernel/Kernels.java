@@ -52,7 +52,7 @@ public final class Kernels {
                 chosen = CHOSEN.get(family);
                 if (chosen == null) {
                     Class<? extends T> v = vectorClass(family, vectorClass);
-                    chosen = v == null ? scalar.get() : instantiate(v, scalar);
+                    chosen = v == null ? scalar.get() : instantiate(family, v, scalar);
                     LOG.log(Level.DEBUG, "kernel " + family.getSimpleName() + ": " + chosen.getClass().getSimpleName());
                     CHOSEN.put(family, chosen);
                 }
@@ -77,11 +77,14 @@ public final class Kernels {
         }
     }
 
-    private static <T> T instantiate(Class<? extends T> v, Supplier<? extends T> scalar) {
+    private static <T> T instantiate(Class<T> family, Class<? extends T> v, Supplier<? extends T> scalar) {
         try {
             Constructor<? extends T> c = v.getDeclaredConstructor();
             c.setAccessible(true); // the vector classes are package-private, next to their family
-            return c.newInstance();
+            T kernel = c.newInstance();
+            // behind a cold phase on its bit-identical plain-Java twin (ColdPhase; a phase that starts warm
+            // when -Dsparktrain.kernels.cold=vector)
+            return kernel instanceof ColdTwin ? family.cast(((ColdTwin<?>) kernel).withTwin()) : kernel;
         } catch (ReflectiveOperationException | LinkageError e) {
             unloadable(choice(), v.getName(), e);
             return scalar.get();

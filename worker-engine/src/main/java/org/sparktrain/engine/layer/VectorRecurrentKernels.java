@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.sparktrain.engine.kernel.ColdTwin;
 
 /**
  * {@link RecurrentKernels} on {@code jdk.incubator.vector}, deterministic.
@@ -17,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code σ(x) = 1/(1 + e^{−x})} and {@code tanh(x) = 1 − 2/(e^{2x} + 1)} (absolute error ~1e-7 near 0).
  * The tail shorter than a vector uses {@link RecurrentKernels.Scalar}.
  */
-final class VectorRecurrentKernels implements RecurrentKernels {
+final class VectorRecurrentKernels implements RecurrentKernels, ColdTwin<RecurrentKernels> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> SI = IntVector.SPECIES_PREFERRED;
     private static final RecurrentKernels SCALAR = new RecurrentKernels.Scalar();
@@ -31,6 +32,16 @@ final class VectorRecurrentKernels implements RecurrentKernels {
         if (S.length() != SI.length()) {
             throw new IllegalStateException("float and int vector species differ in length");
         }
+    }
+
+    @Override
+    public RecurrentKernels withTwin() {
+        return new ColdRecurrentKernels(this, twin());
+    }
+
+    /** The plain-Java twin: the same bits. */
+    static RecurrentKernels twin() {
+        return new TwinRecurrentKernels(S.length());
     }
 
     /** e^x lane by lane, x clamped to [−87.3, 88.7] (no overflow to inf, no denormal scale). */

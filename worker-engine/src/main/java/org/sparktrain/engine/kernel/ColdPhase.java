@@ -46,6 +46,7 @@ public final class ColdPhase {
     private volatile boolean warm;
     private long calls;
     private long twinCalls;
+    private long forcedTwinCalls;
     private long vectorCalls;
     private long twinNanos;
     private long vectorNanos;
@@ -103,7 +104,11 @@ public final class ColdPhase {
 
     /** Whether this call is timed: false only when the twins are forced (then every call goes to the twin). */
     public boolean timed() {
-        return forced == null;
+        if (forced == null) {
+            return true;
+        }
+        forcedTwinCalls++; // only while a test forces the twins
+        return false;
     }
 
     /** For a timed call: whether it goes to the vector kernel (within the budget). */
@@ -148,6 +153,19 @@ public final class ColdPhase {
         return String.format(Locale.ROOT, "%s: %s after %d timed calls (%d twin %.1f ms, %d vector %.1f ms), %.0f ms",
                 name, warm ? "vector" : "twin", calls, twinCalls, twinNanos / 1e6, vectorCalls, vectorNanos / 1e6,
                 (System.nanoTime() - born) / 1e6);
+    }
+
+    /** Calls of the phase {@code name} that went to its twin (timed or forced); 0 for an unknown name. */
+    public static long twinCalls(String name) {
+        long n = 0;
+        synchronized (ALL) {
+            for (ColdPhase p : ALL) {
+                if (p.name.equals(name)) {
+                    n += p.twinCalls + p.forcedTwinCalls;
+                }
+            }
+        }
+        return n;
     }
 
     /** Every phase of this JVM, one line each (benchmarks print it). */

@@ -7,9 +7,24 @@ package org.sparktrain.engine.kernel;
  * the same bits ({@link ColdPhase}; tested in {@code TwinKernelsTest}).
  */
 final class ColdColumns extends Columns {
-    private static final ColdPhase IM2COL = new ColdPhase("im2col");
-    private static final ColdPhase IM2COL_BATCH = new ColdPhase("im2col-batch");
-    private static final ColdPhase COL2IM = new ColdPhase("col2im");
+    /** Warm rounds on two geometries: padded (masks) and unpadded (the full-row path), 5×5 kernels. */
+    private static final Columns PADDED = new VectorColumns(2, 12, 12, 5, 5, 1, 1, 2, 2, 12, 12);
+    private static final Columns UNPADDED = new VectorColumns(2, 12, 12, 5, 5, 1, 1, 0, 0, 8, 8);
+    private static final float[] X = ColdElementwise.warmValues(2 * 2 * 144);
+    private static final float[] COL = new float[50 * 2 * 144];
+    private static final float[] DX = new float[2 * 144 + 16];
+    private static final ColdPhase IM2COL = new ColdPhase("im2col", () -> {
+        PADDED.im2col(X, 0, COL, 0, 144);
+        UNPADDED.im2col(X, 0, COL, 0, 64);
+    });
+    private static final ColdPhase IM2COL_BATCH = new ColdPhase("im2col-batch", () -> {
+        PADDED.im2colBatch(X, 0, 288, 2, COL, 0, 288);
+        UNPADDED.im2colBatch(X, 0, 288, 2, COL, 0, 128);
+    });
+    private static final ColdPhase COL2IM = new ColdPhase("col2im", () -> {
+        PADDED.col2im(COL, 0, DX, 0, 144);
+        UNPADDED.col2im(COL, 0, DX, 0, 64);
+    });
     final Columns vector;
     final Columns twin;
 

@@ -2,8 +2,20 @@ package org.sparktrain.engine.kernel;
 
 /** {@link VectorElementwise} behind its cold phases, on {@link TwinElementwise} while cold ({@link ColdPhase}). */
 final class ColdElementwise implements Elementwise {
-    private static final ColdPhase RELU = new ColdPhase("relu");
-    private static final ColdPhase RELU_BACKWARD = new ColdPhase("relu-backward");
+    private static final Elementwise WARM = new VectorElementwise();
+    private static final float[] X = warmValues(101);
+    private static final float[] Y = new float[101];
+    private static final ColdPhase RELU = new ColdPhase("relu", () -> WARM.relu(X, Y, 101));
+    private static final ColdPhase RELU_BACKWARD = new ColdPhase("relu-backward", () -> WARM.reluBackward(X, X, Y, 101));
+
+    /** Values of both signs for warm rounds (the warmer's own arrays). */
+    static float[] warmValues(int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = ((i * 7) % 11) - 5;
+        }
+        return v;
+    }
     final Elementwise vector;
     final Elementwise twin;
 

@@ -5,8 +5,9 @@ package org.sparktrain.engine.kernel;
  * {@link TwinGemm}, the same bits in plain Java, until the vector code has been compiled ({@link ColdPhase}).
  */
 final class ColdGemm implements Gemm {
-    private static final ColdPhase BROADCAST = new ColdPhase("gemm");
-    private static final ColdPhase DOT = new ColdPhase("gemm-dot");
+    private static final Warm WARM = new Warm();
+    private static final ColdPhase BROADCAST = new ColdPhase("gemm", WARM::broadcast);
+    private static final ColdPhase DOT = new ColdPhase("gemm-dot", WARM::dot);
     private final Gemm vector;
     private final TwinGemm twin;
 
@@ -33,6 +34,37 @@ final class ColdGemm implements Gemm {
                 twin.gemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
                 phase.twinTook(t0, work);
             }
+        }
+    }
+
+    /** The warm rounds: every code path of the vector GEMM on small arrays of their own (the warmer's thread). */
+    private static final class Warm {
+        private final VectorGemm gemm = new VectorGemm();
+        private final float[] a = new float[48 * 48];
+        private final float[] b = new float[48 * 48];
+        private final float[] c = new float[48 * 48];
+
+        Warm() {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (i % 7) - 3;
+                b[i] = (i % 5) * 0.25f;
+            }
+        }
+
+        /** 6-, 4-, 2- and 1-row tiles, full and partial panels, transA, packed Bᵀ, accumulate on and off. */
+        void broadcast() {
+            gemm.gemm(false, false, 13, 40, 9, a, 0, b, 0, c, 0, false);
+            gemm.gemm(true, false, 16, 37, 5, a, 0, b, 0, c, 0, true);
+            gemm.gemm(false, false, 8, 64, 3, a, 0, b, 0, c, 0, true);
+            gemm.gemm(false, true, 40, 37, 7, a, 0, b, 0, c, 0, true);
+            gemm.gemm(true, true, 34, 35, 6, a, 0, b, 0, c, 0, false);
+        }
+
+        /** Dot-product tiles both ways round, the ragged end and the scalar tail. */
+        void dot() {
+            gemm.gemm(false, true, 6, 33, 40, a, 0, b, 0, c, 0, false);
+            gemm.gemm(false, true, 33, 5, 37, a, 0, b, 0, c, 0, true);
+            gemm.gemm(false, true, 3, 4, 7, a, 0, b, 0, c, 0, false);
         }
     }
 

@@ -2,9 +2,13 @@ package org.sparktrain.engine.kernel;
 
 /** {@link VectorNormKernels} behind its cold phases, on {@link TwinNormKernels} while cold ({@link ColdPhase}). */
 final class ColdNormKernels implements NormKernels {
-    private static final ColdPhase SUM = new ColdPhase("norm-sum");
-    private static final ColdPhase SSD = new ColdPhase("norm-ssd");
-    private static final ColdPhase GRAD = new ColdPhase("norm-gradient-sums");
+    private static final NormKernels WARM = new VectorNormKernels();
+    private static final float[] X = ColdElementwise.warmValues(600);
+    private static final double[] ACC = new double[2];
+    private static final ColdPhase SUM = new ColdPhase("norm-sum", () -> WARM.sum(X, 1, 599));
+    private static final ColdPhase SSD = new ColdPhase("norm-ssd", () -> WARM.sumSquaredDeviation(X, 3, 597, 0.5f));
+    private static final ColdPhase GRAD = new ColdPhase("norm-gradient-sums",
+            () -> WARM.gradientSums(X, X, 2, 598, 0.5f, ACC, ACC, 1));
     final NormKernels vector;
     final NormKernels twin;
 

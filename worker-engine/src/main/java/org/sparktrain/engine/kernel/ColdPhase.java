@@ -28,6 +28,8 @@ import java.util.Locale;
 public final class ColdPhase {
     /** System property: {@code twin} (a cold phase on the twins) or {@code vector} (none). */
     public static final String PROPERTY = "sparktrain.kernels.cold";
+    /** System property: {@code false} turns the background warmer of the cold phases off. */
+    public static final String WARMER_PROPERTY = "sparktrain.kernels.cold.warmer";
     /** The default of {@value #PROPERTY} (see docs/architecture.md, "Cold JVMs", for the measurements). */
     static final String DEFAULT = "twin";
     static final int BUDGET_PERCENT = 20;
@@ -38,12 +40,19 @@ public final class ColdPhase {
     public enum Side { TWIN, VECTOR }
 
     private static final boolean ENABLED = enabled(System.getProperty(PROPERTY));
+    /** Whether phases with a warm round are compiled by the background warmer (else by the in-thread rule). */
+    private static final boolean WARMER = !"false".equalsIgnoreCase(System.getProperty(WARMER_PROPERTY, "true"))
+            && ColdWarmer.supported();
     private static volatile Side forced;
     private static final ThreadLocal<Boolean> VECTOR_THREAD = new ThreadLocal<>();
     private static final List<ColdPhase> ALL = new ArrayList<>();
 
     private final String name;
     private volatile boolean warm;
+    /** Whether the background warmer is compiling this phase's vector kernel (then the twin takes every call). */
+    private volatile boolean warming;
+    private String how = "";
+    private long warmAt;
     private long calls;
     private long twinCalls;
     private long forcedTwinCalls;
@@ -54,12 +63,38 @@ public final class ColdPhase {
     private int fastInARow;
     private final long born = System.nanoTime();
 
+    /** A phase without a warm round: its vector kernel gets compiled by the calls the in-thread rule sends it. */
     public ColdPhase(String name) {
+        this(name, null);
+    }
+
+    /**
+     * A phase whose vector kernel the background warmer ({@link ColdWarmer}) compiles by repeating
+     * {@code warmRound}: the vector kernel's code paths on small arrays of its own (never the run's).
+     */
+    public ColdPhase(String name, Runnable warmRound) {
         this.name = name;
         this.warm = !ENABLED;
         synchronized (ALL) {
             ALL.add(this);
         }
+        if (!warm && warmRound != null && WARMER) {
+            warming = true;
+            ColdWarmer.add(this, warmRound);
+        }
+    }
+
+    /** Ends the cold phase: every later call goes to the vector kernel. */
+    void warmUp(String how) {
+        this.how = how;
+        warmAt = System.nanoTime();
+        warm = true;
+        LOG.log(Level.DEBUG, this::toString);
+    }
+
+    /** The warmer stopped before this phase was warm: the in-thread rule takes over. */
+    void warmerGaveUp() {
+        warming = false;
     }
 
     static boolean enabled(String property) {
@@ -114,7 +149,7 @@ public final class ColdPhase {
     /** For a timed call: whether it goes to the vector kernel (within the budget). */
     public boolean tryVector() {
         calls++;
-        return vectorNanos < BUDGET * (vectorNanos + twinNanos);
+        return !warming && vectorNanos < BUDGET * (vectorNanos + twinNanos);
     }
 
     /** A timed twin call started at {@code t0} (System.nanoTime) did {@code work} units. */
@@ -135,8 +170,7 @@ public final class ColdPhase {
         double rate = (double) dt / Math.max(1, work);
         if (!Double.isNaN(twinRate) && rate <= twinRate) {
             if (++fastInARow >= 2) {
-                warm = true;
-                LOG.log(Level.DEBUG, this::toString);
+                warmUp("in-thread rule");
             }
         } else {
             fastInARow = 0;
@@ -150,9 +184,10 @@ public final class ColdPhase {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%s: %s after %d timed calls (%d twin %.1f ms, %d vector %.1f ms), %.0f ms",
-                name, warm ? "vector" : "twin", calls, twinCalls, twinNanos / 1e6, vectorCalls, vectorNanos / 1e6,
-                (System.nanoTime() - born) / 1e6);
+        return String.format(Locale.ROOT, "%s: %s%s at %.0f ms, after %d timed calls (%d twin %.1f ms, %d vector %.1f ms)",
+                name, warm ? "vector" : "twin", how.isEmpty() ? "" : " (" + how + ")",
+                ((warm && warmAt != 0 ? warmAt : System.nanoTime()) - born) / 1e6,
+                calls, twinCalls, twinNanos / 1e6, vectorCalls, vectorNanos / 1e6);
     }
 
     /** Calls of the phase {@code name} that went to its twin (timed or forced); 0 for an unknown name. */

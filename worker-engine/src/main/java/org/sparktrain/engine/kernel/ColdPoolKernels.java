@@ -2,7 +2,13 @@ package org.sparktrain.engine.kernel;
 
 /** {@link VectorPoolKernels} behind its cold phase, on {@link TwinPoolKernels} while cold ({@link ColdPhase}). */
 final class ColdPoolKernels implements PoolKernels {
-    private static final ColdPhase POOL = new ColdPhase("maxpool2x2");
+    private static final PoolKernels WARM = new VectorPoolKernels();
+    /** Two 12×28 planes, the array exactly that long (its last row's loads leave it: the scalar end). */
+    private static final float[] X = ColdElementwise.warmValues(2 * 12 * 28);
+    private static final float[] Y = new float[2 * 6 * 14 + WARM.slack()];
+    private static final int[] CODE = new int[Y.length];
+    private static final ColdPhase POOL = new ColdPhase("maxpool2x2",
+            () -> WARM.maxPool2x2(X, 2, 12, 28, 6, 14, Y, CODE));
     final PoolKernels vector;
     final PoolKernels twin;
 

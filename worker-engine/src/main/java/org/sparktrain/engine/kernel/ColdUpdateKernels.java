@@ -5,7 +5,12 @@ package org.sparktrain.engine.kernel;
  * the same float operations in the same order (no fused multiply-add), so the same bits ({@link ColdPhase}).
  */
 final class ColdUpdateKernels implements UpdateKernels {
-    private static final ColdPhase ADAM = new ColdPhase("adam");
+    private static final UpdateKernels WARM = new VectorUpdateKernels();
+    private static final float[] W = ColdElementwise.warmValues(67);
+    private static final float[] G = ColdElementwise.warmValues(67);
+    private static final float[] S = new float[2 * 67];
+    private static final ColdPhase ADAM = new ColdPhase("adam",
+            () -> WARM.adam(W, G, S, 67, 0.9f, 0.1f, 0.999f, 0.001f, 0f, 1f, 1e-8f));
     final UpdateKernels vector;
     final UpdateKernels twin;
 

@@ -4,8 +4,22 @@ import org.sparktrain.engine.kernel.ColdPhase;
 
 /** {@link VectorRecurrentKernels} behind its cold phases, on {@link TwinRecurrentKernels} while cold ({@link ColdPhase}). */
 final class ColdRecurrentKernels implements RecurrentKernels {
-    private static final ColdPhase SIGMOID = new ColdPhase("sigmoid");
-    private static final ColdPhase TANH = new ColdPhase("tanh");
+    private static final RecurrentKernels WARM = new VectorRecurrentKernels();
+    private static final float[] A = new float[101];
+    private static final float[] B = new float[101];
+    private static final ColdPhase SIGMOID = new ColdPhase("sigmoid", () -> {
+        for (int i = 0; i < A.length; i++) {
+            A[i] = ((i * 7) % 11) - 5;
+        }
+        WARM.sigmoid(A, 0, 101);
+    });
+    private static final ColdPhase TANH = new ColdPhase("tanh", () -> {
+        for (int i = 0; i < A.length; i++) {
+            A[i] = ((i * 7) % 11) - 5;
+        }
+        WARM.tanh(A, 1, B, 0, 99);
+        WARM.tanh(A, 0, 101);
+    });
     final RecurrentKernels vector;
     final RecurrentKernels twin;
 

@@ -73,50 +73,96 @@ final class TwinGemm implements Gemm {
         }
         int ars = transA ? 1 : k;
         int acs = transA ? m : 1;
+        // op(B)(p, j) at bOff + p·brs + j·bcs
+        int brs = transB ? 1 : n;
+        int bcs = transB ? k : 1;
         int full = n - n % nr;
-        if (!transB) {
-            float[] acc = scratch(0, n);
-            for (int i = 0; i < m; i++) {
-                Arrays.fill(acc, 0, n, 0f);
-                int ai = aOff + i * ars;
-                for (int p = 0, bp = bOff; p < k; p++, ai += acs, bp += n) {
-                    float av = a[ai];
-                    for (int j = 0; j < n; j++) {
-                        acc[j] = Math.fma(av, b[bp + j], acc[j]);
-                    }
-                }
-                store(acc, c, cOff + i * n, n, full, accumulate);
+        // 4×4 tiles of C in registers, each element's fma chain over p in order (as in the vector kernels);
+        // column blocks outside, so a k×4 block of B is reused from cache by every row block
+        int n4 = n - n % 4;
+        int m4 = m - m % 4;
+        for (int j0 = 0; j0 < n4; j0 += 4) {
+            for (int i0 = 0; i0 < m4; i0 += 4) {
+                tile4x4(k, a, aOff + i0 * ars, ars, acs, b, bOff + j0 * bcs, brs, bcs, c, cOff + i0 * n + j0, n,
+                        j0 + 4 <= full, accumulate);
             }
-        } else {
-            // op(B)(p, j) = B[j, p]: each element a dot product along contiguous rows of B
-            float[] acc = scratch(0, n);
-            for (int i = 0; i < m; i++) {
-                int ai0 = aOff + i * ars;
-                for (int j = 0; j < n; j++) {
-                    float s = 0f;
-                    int bj = bOff + j * k;
-                    for (int p = 0, ai = ai0; p < k; p++, ai += acs) {
-                        s = Math.fma(a[ai], b[bj + p], s);
-                    }
-                    acc[j] = s;
+            for (int i = m4; i < m; i++) {
+                for (int j = j0; j < j0 + 4; j++) {
+                    element(k, a, aOff + i * ars, acs, b, bOff + j * bcs, brs, c, cOff + i * n + j, j < full, accumulate);
                 }
-                store(acc, c, cOff + i * n, n, full, accumulate);
+            }
+        }
+        for (int j = n4; j < n; j++) {
+            for (int i = 0; i < m; i++) {
+                element(k, a, aOff + i * ars, acs, b, bOff + j * bcs, brs, c, cOff + i * n + j, j < full, accumulate);
             }
         }
     }
 
-    /** One row of C from its accumulators, in the vector kernels' order of the accumulate add. */
-    private static void store(float[] acc, float[] c, int ci, int n, int full, boolean add) {
-        if (!add) {
-            System.arraycopy(acc, 0, c, ci, n);
-            return;
+    /** One element of C: its fma chain from +0 over p, stored as the vector kernels store it. */
+    private static void element(int k, float[] a, int ai, int acs, float[] b, int bj, int brs, float[] c, int ci,
+                                boolean fullPanel, boolean add) {
+        float s = 0f;
+        for (int p = 0; p < k; p++, ai += acs, bj += brs) {
+            s = Math.fma(a[ai], b[bj], s);
         }
-        for (int j = 0; j < full; j++) {
-            c[ci + j] = acc[j] + c[ci + j]; // full panel: acc.add(C)
+        c[ci] = store(s, c[ci], fullPanel, add);
+    }
+
+    /** A full panel adds {@code acc + c} (acc.add(C)); the partial last panel {@code c + acc} (through the tile). */
+    private static float store(float acc, float old, boolean fullPanel, boolean add) {
+        return !add ? acc : fullPanel ? acc + old : old + acc;
+    }
+
+    /**
+     * A 4×4 tile of C, rows at {@code ai + r·ars}, columns at {@code bj + q·bcs}. {@code fullPanel}: the tile lies in
+     * a full NR-wide panel of the vector kernel (NR is a multiple of 4, so a tile never straddles two panels).
+     */
+    private static void tile4x4(int k, float[] a, int ai, int ars, int acs, float[] b, int bj, int brs, int bcs,
+                                float[] c, int ci, int ldc, boolean fullPanel, boolean add) {
+        float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f, c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
+        float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f, c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
+        final int a1 = ars, a2 = 2 * ars, a3 = 3 * ars, b1 = bcs, b2 = 2 * bcs, b3 = 3 * bcs;
+        for (int p = 0; p < k; p++, ai += acs, bj += brs) {
+            float x0 = a[ai], x1 = a[ai + a1], x2 = a[ai + a2], x3 = a[ai + a3];
+            float y0 = b[bj], y1 = b[bj + b1], y2 = b[bj + b2], y3 = b[bj + b3];
+            c00 = Math.fma(x0, y0, c00);
+            c01 = Math.fma(x0, y1, c01);
+            c02 = Math.fma(x0, y2, c02);
+            c03 = Math.fma(x0, y3, c03);
+            c10 = Math.fma(x1, y0, c10);
+            c11 = Math.fma(x1, y1, c11);
+            c12 = Math.fma(x1, y2, c12);
+            c13 = Math.fma(x1, y3, c13);
+            c20 = Math.fma(x2, y0, c20);
+            c21 = Math.fma(x2, y1, c21);
+            c22 = Math.fma(x2, y2, c22);
+            c23 = Math.fma(x2, y3, c23);
+            c30 = Math.fma(x3, y0, c30);
+            c31 = Math.fma(x3, y1, c31);
+            c32 = Math.fma(x3, y2, c32);
+            c33 = Math.fma(x3, y3, c33);
         }
-        for (int j = full; j < n; j++) {
-            c[ci + j] = c[ci + j] + acc[j]; // partial panel, through the tile: c + tile
-        }
+        int r = ci;
+        c[r] = store(c00, c[r], fullPanel, add);
+        c[r + 1] = store(c01, c[r + 1], fullPanel, add);
+        c[r + 2] = store(c02, c[r + 2], fullPanel, add);
+        c[r + 3] = store(c03, c[r + 3], fullPanel, add);
+        r += ldc;
+        c[r] = store(c10, c[r], fullPanel, add);
+        c[r + 1] = store(c11, c[r + 1], fullPanel, add);
+        c[r + 2] = store(c12, c[r + 2], fullPanel, add);
+        c[r + 3] = store(c13, c[r + 3], fullPanel, add);
+        r += ldc;
+        c[r] = store(c20, c[r], fullPanel, add);
+        c[r + 1] = store(c21, c[r + 1], fullPanel, add);
+        c[r + 2] = store(c22, c[r + 2], fullPanel, add);
+        c[r + 3] = store(c23, c[r + 3], fullPanel, add);
+        r += ldc;
+        c[r] = store(c30, c[r], fullPanel, add);
+        c[r + 1] = store(c31, c[r + 1], fullPanel, add);
+        c[r + 2] = store(c32, c[r + 2], fullPanel, add);
+        c[r + 3] = store(c33, c[r + 3], fullPanel, add);
     }
 
     private void dot(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,

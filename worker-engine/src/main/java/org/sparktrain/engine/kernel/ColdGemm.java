@@ -51,19 +51,22 @@ final class ColdGemm implements Gemm {
             }
         }
 
-        /** 6-, 4-, 2- and 1-row tiles, full and partial panels, transA, packed Bᵀ, accumulate on and off. */
+        /**
+         * 6-, 4-, 2- and 1-row tiles, full and partial panels, transA, packed Bᵀ, accumulate on and off; k of 1 or
+         * 2: the JIT counts calls and loop iterations, so short calls get the kernels compiled soonest.
+         */
         void broadcast() {
-            gemm.gemm(false, false, 13, 40, 9, a, 0, b, 0, c, 0, false);
-            gemm.gemm(true, false, 16, 37, 5, a, 0, b, 0, c, 0, true);
-            gemm.gemm(false, false, 8, 64, 3, a, 0, b, 0, c, 0, true);
-            gemm.gemm(false, true, 40, 37, 7, a, 0, b, 0, c, 0, true);
-            gemm.gemm(true, true, 34, 35, 6, a, 0, b, 0, c, 0, false);
+            gemm.gemm(false, false, 13, 40, 2, a, 0, b, 0, c, 0, false);
+            gemm.gemm(true, false, 16, 37, 1, a, 0, b, 0, c, 0, true);
+            gemm.gemm(false, false, 8, 64, 1, a, 0, b, 0, c, 0, true);
+            gemm.gemm(false, true, 40, 37, 2, a, 0, b, 0, c, 0, true);
+            gemm.gemm(true, true, 34, 35, 1, a, 0, b, 0, c, 0, false);
         }
 
-        /** Dot-product tiles both ways round, the ragged end and the scalar tail. */
+        /** Dot-product tiles both ways round, whole vectors, the ragged end and the scalar tail. */
         void dot() {
-            gemm.gemm(false, true, 6, 33, 40, a, 0, b, 0, c, 0, false);
-            gemm.gemm(false, true, 33, 5, 37, a, 0, b, 0, c, 0, true);
+            gemm.gemm(false, true, 6, 33, 2 * BroadcastKernels.L, a, 0, b, 0, c, 0, false);
+            gemm.gemm(false, true, 33, 5, BroadcastKernels.L + 3, a, 0, b, 0, c, 0, true);
             gemm.gemm(false, true, 3, 4, 7, a, 0, b, 0, c, 0, false);
         }
     }

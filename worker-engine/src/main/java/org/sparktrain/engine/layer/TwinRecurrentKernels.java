@@ -2,7 +2,7 @@ package org.sparktrain.engine.layer;
 
 /**
  * The plain-Java twin of {@link VectorRecurrentKernels}: the same bits (docs/architecture.md, "Cold JVMs").
- * {@link #exp} is the vector {@code exp} on one lane, operation for operation ({@code Math.max/min} for the
+ * {@link #exp} is the vector kernels' e^x on one lane, operation for operation ({@code Math.max/min} for the
  * clamp, {@code Math.fma} where it fuses, the 2^n bits built from t's bits); the tail past {@code loopBound(len)}
  * goes to {@link RecurrentKernels.Scalar} as in the vector kernel.
  */
@@ -19,7 +19,7 @@ final class TwinRecurrentKernels implements RecurrentKernels {
         this.lanes = lanes;
     }
 
-    /** One lane of {@code VectorRecurrentKernels.exp}. */
+    /** One lane of the e^x written out in {@code VectorRecurrentKernels.sigmoid} and {@code tanh}. */
     static float exp(float x) {
         x = Math.min(Math.max(x, -87.3f), 88.7f);
         float t = Math.fma(x, LOG2E, MAGIC);

@@ -177,6 +177,11 @@ public final class ColdPhase {
         }
     }
 
+    /** Whether a run's thread has called this phase's kernel during its cold phase. */
+    boolean called() {
+        return calls > 0;
+    }
+
     /** Whether the phase is over (the vector kernel took over). */
     public boolean isWarm() {
         return warm;

@@ -12,6 +12,7 @@ import java.util.List;
  * allocate nothing (in the interpreter and C1 the JDK 17 Vector API boxes every vector; C2-compiled, the kernels
  * allocate nothing), which is the sign that C2 has compiled them. It starts with the first phase that needs it
  * and ends when none is left, or after {@value #MAX_SECONDS} s, handing the phases left to the in-thread rule.
+ * Phases the run has called come first: a phase not called yet gets one pass in four.
  * What it computes is thrown away; it touches no array of the run.
  */
 final class ColdWarmer implements Runnable {
@@ -74,11 +75,16 @@ final class ColdWarmer implements Runnable {
         overhead = mx.getThreadAllocatedBytes(id) - overhead;
         long deadline = System.nanoTime() + MAX_SECONDS * 1_000_000_000L;
         try {
+            long pass = 0;
             for (List<Task> tasks = snapshot(); tasks != null; tasks = snapshot()) {
+                pass++;
                 for (Task t : tasks) {
                     if (t.phase.isWarm()) {
                         done(t);
                         continue;
+                    }
+                    if (!t.phase.called() && pass % 4 != 0) {
+                        continue; // the run has not called this kernel (yet): one pass in four
                     }
                     long before = mx.getThreadAllocatedBytes(id);
                     t.round.run();

@@ -31,7 +31,7 @@ public final class ColdPhase {
     /** System property: {@code false} turns the background warmer of the cold phases off. */
     public static final String WARMER_PROPERTY = "sparktrain.kernels.cold.warmer";
     /** The default of {@value #PROPERTY} (see docs/architecture.md, "Cold JVMs", for the measurements). */
-    static final String DEFAULT = "twin";
+    static final String DEFAULT = "vector";
     static final int BUDGET_PERCENT = 20;
     private static final double BUDGET = BUDGET_PERCENT / 100.0;
     private static final System.Logger LOG = System.getLogger(ColdPhase.class.getName());
@@ -73,8 +73,13 @@ public final class ColdPhase {
      * {@code warmRound}: the vector kernel's code paths on small arrays of its own (never the run's).
      */
     public ColdPhase(String name, Runnable warmRound) {
+        this(name, warmRound, ENABLED);
+    }
+
+    /** A phase that starts cold ({@code cold}) or warm whatever {@value #PROPERTY} says (tests). */
+    ColdPhase(String name, Runnable warmRound, boolean cold) {
         this.name = name;
-        this.warm = !ENABLED;
+        this.warm = !cold;
         synchronized (ALL) {
             ALL.add(this);
         }

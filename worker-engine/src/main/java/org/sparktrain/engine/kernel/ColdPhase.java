@@ -182,6 +182,11 @@ public final class ColdPhase {
         }
     }
 
+    /** Nanoseconds the run's timed calls spent in the twin so far. */
+    long twinNanos() {
+        return twinNanos;
+    }
+
     /** Whether a run's thread has called this phase's kernel during its cold phase. */
     boolean called() {
         return calls > 0;

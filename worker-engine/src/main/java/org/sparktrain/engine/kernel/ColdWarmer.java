@@ -12,7 +12,8 @@ import java.util.List;
  * allocate nothing (in the interpreter and C1 the JDK 17 Vector API boxes every vector; C2-compiled, the kernels
  * allocate nothing), which is the sign that C2 has compiled them. It starts with the first phase that needs it
  * and ends when none is left, or after {@value #MAX_SECONDS} s, handing the phases left to the in-thread rule.
- * Phases the run has called come first: a phase not called yet gets one pass in four.
+ * Phases the run has called come first: a phase not called yet gets one pass in four, and a phase gets more rounds
+ * per pass the larger its share of the run's time on the twins.
  * What it computes is thrown away; it touches no array of the run.
  */
 final class ColdWarmer implements Runnable {
@@ -78,22 +79,28 @@ final class ColdWarmer implements Runnable {
             long pass = 0;
             for (List<Task> tasks = snapshot(); tasks != null; tasks = snapshot()) {
                 pass++;
+                long total = 1;
                 for (Task t : tasks) {
-                    if (t.phase.isWarm()) {
-                        done(t);
-                        continue;
-                    }
+                    total += t.phase.twinNanos();
+                }
+                for (Task t : tasks) {
                     if (!t.phase.called() && pass % 4 != 0) {
                         continue; // the run has not called this kernel (yet): one pass in four
                     }
-                    long before = mx.getThreadAllocatedBytes(id);
-                    t.round.run();
-                    t.rounds++;
-                    long bytes = mx.getThreadAllocatedBytes(id) - before - overhead;
-                    if (bytes > 0) {
-                        t.clean = 0;
-                    } else if (++t.clean >= CLEAN_ROUNDS) {
-                        t.phase.warmUp("warmer, " + t.rounds + " rounds");
+                    // the phases the run spends most time in on the twins get more rounds per pass (up to 9)
+                    int repeat = 1 + (int) (8 * t.phase.twinNanos() / total);
+                    for (int i = 0; i < repeat && !t.phase.isWarm(); i++) {
+                        long before = mx.getThreadAllocatedBytes(id);
+                        t.round.run();
+                        t.rounds++;
+                        long bytes = mx.getThreadAllocatedBytes(id) - before - overhead;
+                        if (bytes > 0) {
+                            t.clean = 0;
+                        } else if (++t.clean >= CLEAN_ROUNDS) {
+                            t.phase.warmUp("warmer, " + t.rounds + " rounds");
+                        }
+                    }
+                    if (t.phase.isWarm()) {
                         done(t);
                     }
                 }

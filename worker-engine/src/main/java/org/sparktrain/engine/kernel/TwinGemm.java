@@ -168,19 +168,147 @@ final class TwinGemm implements Gemm {
     private void dot(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
                      boolean accumulate) {
         int kc = chunk(k, m, n);
-        float[] lane = scratch(1, lanes);
+        float[] lane = scratch(1, 4 * lanes);
+        int m2 = m - m % 2;
+        int n2 = n - n % 2;
         for (int p0 = 0; p0 < k; p0 += kc) {
             int len = Math.min(kc, k - p0);
             boolean add = accumulate || p0 > 0;
+            // 2×2 blocks of C: four elements' lane sums at once, their x and y rows loaded once per step
+            for (int i = 0; i < m2; i += 2) {
+                int x0 = aOff + i * k + p0;
+                for (int j = 0; j < n2; j += 2) {
+                    int y0 = bOff + j * k + p0;
+                    dot2x2(a, x0, x0 + k, b, y0, y0 + k, len, lane);
+                    int idx = cOff + i * n + j;
+                    c[idx] = add ? c[idx] + lane[0] : lane[0];
+                    c[idx + 1] = add ? c[idx + 1] + lane[1] : lane[1];
+                    c[idx + n] = add ? c[idx + n] + lane[2] : lane[2];
+                    c[idx + n + 1] = add ? c[idx + n + 1] + lane[3] : lane[3];
+                }
+            }
             for (int i = 0; i < m; i++) {
                 int x = aOff + i * k + p0;
-                for (int j = 0; j < n; j++) {
+                for (int j = i < m2 ? n2 : 0; j < n; j++) {
                     float v = dot(a, x, b, bOff + j * k + p0, len, lane);
                     int idx = cOff + i * n + j;
                     c[idx] = add ? c[idx] + v : v;
                 }
             }
         }
+    }
+
+    /**
+     * {@link #dot} of x0, x1 against y0, y1 at once (results in {@code out[0..3]}: x0·y0, x0·y1, x1·y0, x1·y1),
+     * four lanes at a time in 16 registers; every lane's chain, the ragged step, the in-order reduction and the
+     * tail are those of {@link #dot}. {@code out} holds at least 4·L floats (the lane sums, then the results).
+     */
+    private void dot2x2(float[] x, int x0, int x1, float[] y, int y0, int y1, int len, float[] out) {
+        final int l = lanes;
+        int vlen = len / l * l;
+        boolean ragged = vlen < len && len >= l;
+        int off = len - l;
+        for (int q = 0; q < l; q += 4) {
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, b0 = 0f, b1 = 0f, b2 = 0f, b3 = 0f;
+            float c0 = 0f, c1 = 0f, c2 = 0f, c3 = 0f, d0 = 0f, d1 = 0f, d2 = 0f, d3 = 0f;
+            for (int p = q; p < vlen; p += l) {
+                float u0 = x[x0 + p], u1 = x[x0 + p + 1], u2 = x[x0 + p + 2], u3 = x[x0 + p + 3];
+                float v0 = y[y0 + p], v1 = y[y0 + p + 1], v2 = y[y0 + p + 2], v3 = y[y0 + p + 3];
+                float w0 = y[y1 + p], w1 = y[y1 + p + 1], w2 = y[y1 + p + 2], w3 = y[y1 + p + 3];
+                a0 = Math.fma(u0, v0, a0);
+                a1 = Math.fma(u1, v1, a1);
+                a2 = Math.fma(u2, v2, a2);
+                a3 = Math.fma(u3, v3, a3);
+                b0 = Math.fma(u0, w0, b0);
+                b1 = Math.fma(u1, w1, b1);
+                b2 = Math.fma(u2, w2, b2);
+                b3 = Math.fma(u3, w3, b3);
+                u0 = x[x1 + p];
+                u1 = x[x1 + p + 1];
+                u2 = x[x1 + p + 2];
+                u3 = x[x1 + p + 3];
+                c0 = Math.fma(u0, v0, c0);
+                c1 = Math.fma(u1, v1, c1);
+                c2 = Math.fma(u2, v2, c2);
+                c3 = Math.fma(u3, v3, c3);
+                d0 = Math.fma(u0, w0, d0);
+                d1 = Math.fma(u1, w1, d1);
+                d2 = Math.fma(u2, w2, d2);
+                d3 = Math.fma(u3, w3, d3);
+            }
+            if (ragged) {
+                // the last L elements again, lanes already summed (pos < vlen) times +0
+                int p = off + q;
+                float v0 = p >= vlen ? y[y0 + p] : 0f, v1 = p + 1 >= vlen ? y[y0 + p + 1] : 0f;
+                float v2 = p + 2 >= vlen ? y[y0 + p + 2] : 0f, v3 = p + 3 >= vlen ? y[y0 + p + 3] : 0f;
+                float w0 = p >= vlen ? y[y1 + p] : 0f, w1 = p + 1 >= vlen ? y[y1 + p + 1] : 0f;
+                float w2 = p + 2 >= vlen ? y[y1 + p + 2] : 0f, w3 = p + 3 >= vlen ? y[y1 + p + 3] : 0f;
+                float u0 = x[x0 + p], u1 = x[x0 + p + 1], u2 = x[x0 + p + 2], u3 = x[x0 + p + 3];
+                a0 = Math.fma(u0, v0, a0);
+                a1 = Math.fma(u1, v1, a1);
+                a2 = Math.fma(u2, v2, a2);
+                a3 = Math.fma(u3, v3, a3);
+                b0 = Math.fma(u0, w0, b0);
+                b1 = Math.fma(u1, w1, b1);
+                b2 = Math.fma(u2, w2, b2);
+                b3 = Math.fma(u3, w3, b3);
+                u0 = x[x1 + p];
+                u1 = x[x1 + p + 1];
+                u2 = x[x1 + p + 2];
+                u3 = x[x1 + p + 3];
+                c0 = Math.fma(u0, v0, c0);
+                c1 = Math.fma(u1, v1, c1);
+                c2 = Math.fma(u2, v2, c2);
+                c3 = Math.fma(u3, v3, c3);
+                d0 = Math.fma(u0, w0, d0);
+                d1 = Math.fma(u1, w1, d1);
+                d2 = Math.fma(u2, w2, d2);
+                d3 = Math.fma(u3, w3, d3);
+            }
+            out[q] = a0;
+            out[q + 1] = a1;
+            out[q + 2] = a2;
+            out[q + 3] = a3;
+            out[l + q] = b0;
+            out[l + q + 1] = b1;
+            out[l + q + 2] = b2;
+            out[l + q + 3] = b3;
+            out[2 * l + q] = c0;
+            out[2 * l + q + 1] = c1;
+            out[2 * l + q + 2] = c2;
+            out[2 * l + q + 3] = c3;
+            out[3 * l + q] = d0;
+            out[3 * l + q + 1] = d1;
+            out[3 * l + q + 2] = d2;
+            out[3 * l + q + 3] = d3;
+        }
+        int p = ragged ? len : vlen;
+        float r00 = reduce(out, 0) + tail(x, x0, y, y0, p, len);
+        float r01 = reduce(out, l) + tail(x, x0, y, y1, p, len);
+        float r10 = reduce(out, 2 * l) + tail(x, x1, y, y0, p, len);
+        float r11 = reduce(out, 3 * l) + tail(x, x1, y, y1, p, len);
+        out[0] = r00;
+        out[1] = r01;
+        out[2] = r10;
+        out[3] = r11;
+    }
+
+    /** The L lane sums at {@code from}, added in order from +0 ({@code reduceLanes(ADD)}). */
+    private float reduce(float[] lane, int from) {
+        float red = 0f;
+        for (int q = 0; q < lanes; q++) {
+            red += lane[from + q];
+        }
+        return red;
+    }
+
+    /** The scalar fma tail from +0 over {@code [p, len)}. */
+    private static float tail(float[] x, int xi, float[] y, int yi, int p, int len) {
+        float t = 0f;
+        for (; p < len; p++) {
+            t = Math.fma(x[xi + p], y[yi + p], t);
+        }
+        return t;
     }
 
     /** {@link DotKernels#chunk} for this lane count. */

@@ -29,6 +29,9 @@ public final class TwinCheck {
     public final List<String> failures = new ArrayList<>();
     /** Bytes the vector calls allocated, when {@link #measuring}: none once C2 has compiled them all. */
     public long vectorBytes;
+    /** {@link #vectorBytes} by family. */
+    public final java.util.Map<String, Long> bytesByFamily = new java.util.TreeMap<>();
+    private String family = "";
     private java.util.function.LongSupplier allocated;
     private long overhead;
 
@@ -48,7 +51,11 @@ public final class TwinCheck {
         }
         long t = allocated.getAsLong();
         call.run();
-        vectorBytes += allocated.getAsLong() - t - overhead;
+        long bytes = allocated.getAsLong() - t - overhead;
+        vectorBytes += bytes;
+        if (bytes > 0) {
+            bytesByFamily.merge(family, bytes, Long::sum);
+        }
     }
 
     public TwinCheck(long seed, int rounds) {
@@ -76,6 +83,7 @@ public final class TwinCheck {
         pool();
         adam();
         columns();
+        family = "recurrent";
         RecurrentTwinCheck.run(r, rounds, this::record, this::vec);
         return this;
     }
@@ -170,6 +178,7 @@ public final class TwinCheck {
     }
 
     void gemm() {
+        family = "gemm";
         VectorGemm.TransBStrategy[] strategies = VectorGemm.TransBStrategy.values();
         for (VectorGemm.TransBStrategy st : strategies) {
             VectorGemm vector = new VectorGemm(st);
@@ -224,6 +233,7 @@ public final class TwinCheck {
     }
 
     void elementwise() {
+        family = "elementwise";
         Elementwise vector = new VectorElementwise();
         Elementwise twin = VectorElementwise.twin();
         for (int t = 0; t < 3 * rounds; t++) {
@@ -247,6 +257,7 @@ public final class TwinCheck {
     }
 
     void norm() {
+        family = "norm";
         NormKernels vector = new VectorNormKernels();
         NormKernels twin = VectorNormKernels.twin();
         for (int t = 0; t < 3 * rounds; t++) {
@@ -276,6 +287,7 @@ public final class TwinCheck {
     }
 
     void pool() {
+        family = "pool";
         PoolKernels vector = new VectorPoolKernels();
         PoolKernels twin = VectorPoolKernels.twin();
         for (int t = 0; t < 3 * rounds; t++) {
@@ -310,6 +322,7 @@ public final class TwinCheck {
     }
 
     void adam() {
+        family = "adam";
         UpdateKernels vector = new VectorUpdateKernels();
         UpdateKernels twin = new ScalarUpdateKernels();
         for (int t = 0; t < 3 * rounds; t++) {
@@ -334,6 +347,7 @@ public final class TwinCheck {
     }
 
     void columns() {
+        family = "columns";
         for (int t = 0; t < 2 * rounds; t++) {
             int channels = 1 + r.nextInt(3);
             int kh = 1 + r.nextInt(5);

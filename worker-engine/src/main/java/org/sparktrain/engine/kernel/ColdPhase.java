@@ -13,17 +13,21 @@ import java.util.Locale;
  * vector kernel. Because twin and vector kernel agree bit for bit, when the switch happens changes no result
  * (docs/architecture.md, "Cold JVMs").
  *
- * <p>The rule, per phase: during the cold phase every call is timed; a call goes to the vector kernel when the
- * vector calls so far took less than {@value #BUDGET_PERCENT}% of the phase's time (so the boxed, interpreted
- * vector code gets called, and compiled, at a bounded cost), else to the twin. The phase ends, for good, at the
- * second vector call in a row whose time per unit of work (flops, elements) is at most the twin calls' recent
- * average: the vector code has been compiled. A thread marked by {@link #vectorOnThisThread} (the background
- * {@code Warmup}) always calls the vector kernels, untimed, so they compile while the run's threads use the twins.
- * The counters are racy on purpose: a lost update only moves the switch, never a result.
+ * <p>Who ends a phase: {@link ColdWarmer}, a background thread that repeats the phase's warm round (its vector
+ * kernel on small arrays of its own) until three rounds allocate nothing, i.e. C2 has compiled it; while it works,
+ * every call of the run goes to the twin. A phase without a warm round, or one the warmer gave up on (after
+ * {@value ColdWarmer#MAX_SECONDS} s, or with {@code -D}{@value #WARMER_PROPERTY}{@code =false}), follows the
+ * in-thread rule: every call is timed; a call goes to the vector kernel when the vector calls so far took less than
+ * {@value #BUDGET_PERCENT}% of the phase's time (so the boxed vector code gets called, and compiled, at a bounded
+ * cost), else to the twin; the phase ends, for good, at the second vector call in a row whose time per unit of work
+ * (flops, elements) is at most the twin calls' recent average. A thread marked by {@link #vectorOnThisThread} (the
+ * background {@code Warmup}) always calls the vector kernels. The counters are racy on purpose: a lost update only
+ * moves the switch, never a result.
  *
- * <p>{@code -D}{@value #PROPERTY}{@code =twin} turns the twin phase on, {@code vector} off (every call to the
- * vector kernel from the first); only read when {@link Kernels} chose the Vector API. Tests force one side with
- * {@link #force}.
+ * <p>{@code -D}{@value #PROPERTY}{@code =twin} turns the twin phase on; {@code vector}, the default, turns it off
+ * (every phase starts warm: every call goes to the vector kernel from the first, at the cost of one volatile read).
+ * Measured, the twin phase helped only where the warmer had a head start (docs/architecture.md, "Cold JVMs").
+ * Only read when {@link Kernels} chose the Vector API. Tests force one side with {@link #force}.
  */
 public final class ColdPhase {
     /** System property: {@code twin} (a cold phase on the twins) or {@code vector} (none). */

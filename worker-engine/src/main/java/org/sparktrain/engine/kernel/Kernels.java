@@ -20,7 +20,9 @@ import java.util.function.Supplier;
  * </ul>
  * The vector classes are loaded by name, so a JVM started without the module never links a class that
  * refers to it; when one cannot be loaded although the module is there, an automatic choice falls back
- * to plain Java with a warning and a forced one fails. Design: docs/architecture.md, decision 2.
+ * to plain Java with a warning and a forced one fails. A vector kernel with a bit-identical plain-Java twin
+ * ({@link ColdTwin}) is handed out behind its {@link ColdPhase} switch ({@code sparktrain.kernels.cold}; off by
+ * default). Design: docs/architecture.md, decision 2 and "Cold JVMs".
  */
 public final class Kernels {
     /** System property choosing every kernel family: {@code vector} or {@code scalar} (default: automatic). */

@@ -11,8 +11,8 @@ import org.sparktrain.engine.kernel.ColdTwin;
  *
  * <p>The JDK's own {@code EXP}/{@code TANH} lanes are not used: they map to SVML once C2 has compiled
  * the loop but run Java fallbacks before, with different last bits, so a run would depend on JIT timing.
- * Instead e^x is written (out, in {@link #sigmoid} and {@link #tanh}) with lane operations that are exact IEEE operations in every tier
- * (add, mul, fma, min/max, float↔int conversion, shifts): Cody-Waite reduction {@code x = n·ln2 + r},
+ * Instead e^x is written out (in {@link #sigmoid} and {@link #tanh}) with lane operations that are exact IEEE
+ * operations in every tier (add, mul, fma, min/max, float↔int conversion, shifts): Cody-Waite reduction {@code x = n·ln2 + r},
  * {@code |r| ≤ ln2/2}, n rounded with the 1.5·2²³ trick (whose bits also give 2^n), {@code e^r} by Cephes' degree-6 expf
  * polynomial (≤ 2 ulp on [−87, 88]), and {@code 2^n} built in the exponent bits. Then
  * {@code σ(x) = 1/(1 + e^{−x})} and {@code tanh(x) = 1 − 2/(e^{2x} + 1)} (absolute error ~1e-7 near 0).

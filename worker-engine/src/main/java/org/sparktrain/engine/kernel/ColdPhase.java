@@ -44,9 +44,14 @@ public final class ColdPhase {
     public enum Side { TWIN, VECTOR }
 
     private static final boolean ENABLED = enabled(System.getProperty(PROPERTY));
-    /** Whether phases with a warm round are compiled by the background warmer (else by the in-thread rule). */
-    private static final boolean WARMER = !"false".equalsIgnoreCase(System.getProperty(WARMER_PROPERTY, "true"))
-            && ColdWarmer.supported();
+    /**
+     * Whether phases with a warm round are compiled by the background warmer (else by the in-thread rule); a holder,
+     * so that a JVM without cold phases never asks for the management beans.
+     */
+    private static final class Warmer {
+        static final boolean ON = !"false".equalsIgnoreCase(System.getProperty(WARMER_PROPERTY, "true"))
+                && ColdWarmer.supported();
+    }
     private static volatile Side forced;
     private static final ThreadLocal<Boolean> VECTOR_THREAD = new ThreadLocal<>();
     private static final List<ColdPhase> ALL = new ArrayList<>();
@@ -87,7 +92,7 @@ public final class ColdPhase {
         synchronized (ALL) {
             ALL.add(this);
         }
-        if (!warm && warmRound != null && WARMER) {
+        if (!warm && warmRound != null && Warmer.ON) {
             warming = true;
             ColdWarmer.add(this, warmRound);
         }

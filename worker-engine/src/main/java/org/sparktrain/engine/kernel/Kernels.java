@@ -141,6 +141,10 @@ public final class Kernels {
                 if (c == null) {
                     String property = System.getProperty(PROPERTY);
                     c = new Choice(useVector(property), property != null && !property.isBlank());
+                    if (c.vector()) {
+                        // a bad sparktrain.kernels.cold fails here, with its message, not in a class initialiser
+                        ColdPhase.enabled(System.getProperty(ColdPhase.PROPERTY));
+                    }
                     LOG.log(Level.INFO, "kernels: " + (c.vector() ? "Vector API" : "plain Java")
                             + (c.forced() ? " (forced by -D" + PROPERTY + "=" + property.trim() + ")" : ""));
                     choice = c;

@@ -161,6 +161,36 @@ public final class TwinCheck {
         record(orderMatters > 0, "reduceLanes inputs never tell lane order apart");
     }
 
+    private static final VectorSpecies<Float> PREFERRED = FloatVector.SPECIES_PREFERRED;
+
+    /**
+     * How many of {@code cases} (arrays of L floats) {@code reduceLanes(ADD)} sums otherwise than in lane order
+     * from +0; a loop in one method, so that C2 compiles it with the intrinsic inlined ({@code TwinKernelsTest}).
+     */
+    static int outOfOrder(float[][] cases) {
+        int bad = 0;
+        for (float[] v : cases) {
+            float expect = 0f;
+            for (float x : v) {
+                expect += x;
+            }
+            float got = FloatVector.fromArray(PREFERRED, v, 0).reduceLanes(VectorOperators.ADD);
+            bad += Float.floatToIntBits(got) == Float.floatToIntBits(expect) ? 0 : 1;
+        }
+        return bad;
+    }
+
+    /** {@code n} vectors whose sums depend on the order of their lanes (and one of −0 lanes). */
+    float[][] reduceCases(int n) {
+        int l = PREFERRED.length();
+        float[][] cases = new float[n][];
+        for (int i = 0; i < n; i++) {
+            cases[i] = values(l);
+        }
+        java.util.Arrays.fill(cases[0], -0f);
+        return cases;
+    }
+
     private static float pairwise(float[] v, int from, int to) {
         return to - from == 1 ? v[from] : pairwise(v, from, (from + to) / 2) + pairwise(v, (from + to) / 2, to);
     }

@@ -51,6 +51,38 @@ class TwinKernelsTest {
                 + byFamily);
     }
 
+    @Test
+    void reduceLanesAddsTheLanesInOrderFromZeroOnceCompiled() {
+        // the twins' reductions assume it; TwinCheck checks it interpreted and in C1, this with the C2 intrinsic
+        TwinCheck check = new TwinCheck(5, 1);
+        float[][] cases = check.reduceCases(200);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        long bytes = -1;
+        int calls = 0;
+        for (; calls < 20_000 && bytes != 0; calls++) {
+            long before = mx.getThreadAllocatedBytes(id);
+            assertEquals(0, TwinCheck.outOfOrder(cases), "reduceLanes(ADD) is not the in-order sum from +0");
+            bytes = mx.getThreadAllocatedBytes(id) - before;
+        }
+        assertEquals(0, bytes, "outOfOrder still allocates after " + calls + " calls: not C2-compiled");
+        assertEquals(0, TwinCheck.outOfOrder(cases));
+        // and the cases can tell the orders apart: summed pairwise (a tree), some differ
+        int differ = 0;
+        for (float[] v : cases) {
+            float inOrder = 0f;
+            for (float x : v) {
+                inOrder += x;
+            }
+            differ += Float.floatToIntBits(pairwise(v, 0, v.length)) != Float.floatToIntBits(inOrder) ? 1 : 0;
+        }
+        assertTrue(differ > 0, "no case tells the in-order sum from a tree's");
+    }
+
+    private static float pairwise(float[] v, int from, int to) {
+        return to - from == 1 ? v[from] : pairwise(v, from, (from + to) / 2) + pairwise(v, (from + to) / 2, to);
+    }
+
     /** Runs TwinCheck in a new JVM with {@code jit}; it must report no failure. */
     private static void fork(String jit, String rounds, String longK) throws Exception {
         List<String> cmd = new ArrayList<>();

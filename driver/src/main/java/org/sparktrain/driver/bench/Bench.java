@@ -57,6 +57,10 @@ public final class Bench {
             FaultBench.run(argv);
             return;
         }
+        if (java.util.Arrays.asList(argv).contains("--cold-engine")) {
+            EngineColdBench.run(argv);
+            return;
+        }
         if (java.util.Arrays.asList(argv).contains("--cold")) {
             ColdBench.run(argv);
             return;

@@ -64,9 +64,11 @@ public class Columns {
         Class<? extends Columns> vector = Kernels.vectorClass(Columns.class, VECTOR_CLASS);
         if (vector != null) {
             try {
-                return vector.getDeclaredConstructor(int.class, int.class, int.class, int.class, int.class, int.class,
-                                int.class, int.class, int.class, int.class, int.class)
+                Columns v = vector.getDeclaredConstructor(int.class, int.class, int.class, int.class, int.class,
+                                int.class, int.class, int.class, int.class, int.class, int.class)
                         .newInstance(channels, inH, inW, kh, kw, sh, sw, ph, pw, outH, outW);
+                // behind a cold phase on this class, its bit-identical twin (ColdPhase)
+                return v instanceof ColdTwin ? (Columns) ((ColdTwin<?>) v).withTwin() : v;
             } catch (ReflectiveOperationException | LinkageError e) {
                 // fall through to the scalar version
             }

@@ -27,7 +27,7 @@ final class DotKernels {
     /** Floats of A and B rows one k chunk may occupy: 384 KiB of the 512 KiB Zen 3 L2. */
     static final int CHUNK_BUDGET_FLOATS = 96 * 1024;
     /** Shortest chunk: below this the per-chunk lane reductions start to cost. */
-    private static final int MIN_CHUNK = 512;
+    static final int MIN_CHUNK = 512;
     /**
      * L false then L true: the L entries from {@code L − d} make the mask "lane ≥ d". A mask loaded
      * from an array is a plain intrinsic load; {@code indexInRange} was seen to allocate on JDK 17.

@@ -20,7 +20,9 @@ import java.util.function.Supplier;
  * </ul>
  * The vector classes are loaded by name, so a JVM started without the module never links a class that
  * refers to it; when one cannot be loaded although the module is there, an automatic choice falls back
- * to plain Java with a warning and a forced one fails. Design: docs/architecture.md, decision 2.
+ * to plain Java with a warning and a forced one fails. A vector kernel with a bit-identical plain-Java twin
+ * ({@link ColdTwin}) is handed out behind its {@link ColdPhase} switch ({@code sparktrain.kernels.cold}; off by
+ * default). Design: docs/architecture.md, decision 2 and "Cold JVMs".
  */
 public final class Kernels {
     /** System property choosing every kernel family: {@code vector} or {@code scalar} (default: automatic). */
@@ -52,7 +54,7 @@ public final class Kernels {
                 chosen = CHOSEN.get(family);
                 if (chosen == null) {
                     Class<? extends T> v = vectorClass(family, vectorClass);
-                    chosen = v == null ? scalar.get() : instantiate(v, scalar);
+                    chosen = v == null ? scalar.get() : instantiate(family, v, scalar);
                     LOG.log(Level.DEBUG, "kernel " + family.getSimpleName() + ": " + chosen.getClass().getSimpleName());
                     CHOSEN.put(family, chosen);
                 }
@@ -77,11 +79,14 @@ public final class Kernels {
         }
     }
 
-    private static <T> T instantiate(Class<? extends T> v, Supplier<? extends T> scalar) {
+    private static <T> T instantiate(Class<T> family, Class<? extends T> v, Supplier<? extends T> scalar) {
         try {
             Constructor<? extends T> c = v.getDeclaredConstructor();
             c.setAccessible(true); // the vector classes are package-private, next to their family
-            return c.newInstance();
+            T kernel = c.newInstance();
+            // behind a cold phase on its bit-identical plain-Java twin (ColdPhase; a phase that starts warm
+            // when -Dsparktrain.kernels.cold=vector)
+            return kernel instanceof ColdTwin ? family.cast(((ColdTwin<?>) kernel).withTwin()) : kernel;
         } catch (ReflectiveOperationException | LinkageError e) {
             unloadable(choice(), v.getName(), e);
             return scalar.get();
@@ -136,6 +141,10 @@ public final class Kernels {
                 if (c == null) {
                     String property = System.getProperty(PROPERTY);
                     c = new Choice(useVector(property), property != null && !property.isBlank());
+                    if (c.vector()) {
+                        // a bad sparktrain.kernels.cold fails here, with its message, not in a class initialiser
+                        ColdPhase.enabled(System.getProperty(ColdPhase.PROPERTY));
+                    }
                     LOG.log(Level.INFO, "kernels: " + (c.vector() ? "Vector API" : "plain Java")
                             + (c.forced() ? " (forced by -D" + PROPERTY + "=" + property.trim() + ")" : ""));
                     choice = c;

@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (no read-modify-write chains, no clearing pass). Loads that would leave the array fall back to the
  * scalar gather for that chunk.
  */
-final class VectorColumns extends Columns {
+final class VectorColumns extends Columns implements ColdTwin<Columns> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** L true then L false: from offset {@code L − w} the mask is "lane &lt; w". */
@@ -51,6 +51,12 @@ final class VectorColumns extends Columns {
                 colValid[j][ox + L] = true;
             }
         }
+    }
+
+    /** Behind a cold phase on the plain-Java {@link Columns}, its bit-identical twin. */
+    @Override
+    public Columns withTwin() {
+        return new ColdColumns(this, channels, inH, inW, kh, kw, sh, sw, ph, pw, outH, outW);
     }
 
     @Override

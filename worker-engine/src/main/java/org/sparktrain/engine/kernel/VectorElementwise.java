@@ -6,8 +6,18 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Vector API element-wise kernels: branch-free selects, the preferred vector width. */
-final class VectorElementwise implements Elementwise {
+final class VectorElementwise implements Elementwise, ColdTwin<Elementwise> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    @Override
+    public Elementwise withTwin() {
+        return new ColdElementwise(this, twin());
+    }
+
+    /** The plain-Java twin: the same bits. */
+    static Elementwise twin() {
+        return new TwinElementwise(S.length());
+    }
 
     @Override
     public void relu(float[] x, float[] y, int n) {

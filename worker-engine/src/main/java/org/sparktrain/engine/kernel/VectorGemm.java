@@ -23,7 +23,7 @@ import java.util.Arrays;
  * <p>Needs {@code --add-modules jdk.incubator.vector} at compile and run time; obtain it through
  * {@link Gemms#fastest()}, which loads this class only when the module is present.
  */
-public final class VectorGemm implements Gemm {
+public final class VectorGemm implements Gemm, ColdTwin<Gemm> {
     private static final int NR = BroadcastKernels.NR;
     /** The tile buffer holds a ragged MR×NR broadcast tile or a 4×3 dot tile. */
     private static final ThreadLocal<GemmWorkspace> WORKSPACE =
@@ -92,6 +92,17 @@ public final class VectorGemm implements Gemm {
                         c, cOff + j0, n, w, accumulate, ws.tile());
             }
         }
+    }
+
+    /** This GEMM behind a cold phase on its bit-identical twin ({@link TwinGemm}). */
+    @Override
+    public Gemm withTwin() {
+        return new ColdGemm(this, twin());
+    }
+
+    /** The plain-Java twin of this GEMM: the same bits (tests compare them). */
+    TwinGemm twin() {
+        return new TwinGemm(BroadcastKernels.L, transBStrategy);
     }
 
     private boolean useDot(int m, int n) {

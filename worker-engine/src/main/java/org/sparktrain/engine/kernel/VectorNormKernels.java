@@ -9,9 +9,19 @@ import jdk.incubator.vector.VectorSpecies;
  * {@value NormKernels#BLOCK} elements, each block's lanes reduced and added in double (see
  * {@link NormKernels} for the accuracy); the tail of fewer than L elements in double.
  */
-final class VectorNormKernels implements NormKernels {
+final class VectorNormKernels implements NormKernels, ColdTwin<NormKernels> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+
+    @Override
+    public NormKernels withTwin() {
+        return new ColdNormKernels(this, twin());
+    }
+
+    /** The plain-Java twin: the same bits. */
+    static NormKernels twin() {
+        return new TwinNormKernels(L);
+    }
 
     @Override
     public double sum(float[] v, int from, int to) {

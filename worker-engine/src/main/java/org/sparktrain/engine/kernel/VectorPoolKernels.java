@@ -17,9 +17,19 @@ import jdk.incubator.vector.VectorSpecies;
  * junk that the next chunk overwrites ({@link #slack()} entries past the end). Rows whose loads would
  * leave {@code x} are finished in scalar code.
  */
-final class VectorPoolKernels implements PoolKernels {
+final class VectorPoolKernels implements PoolKernels, ColdTwin<PoolKernels> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+
+    @Override
+    public PoolKernels withTwin() {
+        return new ColdPoolKernels(this, twin());
+    }
+
+    /** The plain-Java twin: the same outputs. */
+    static PoolKernels twin() {
+        return new TwinPoolKernels(L);
+    }
     private static final int H = L / 2;
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> (2 * i) % L);
     private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> (2 * i + 1) % L);

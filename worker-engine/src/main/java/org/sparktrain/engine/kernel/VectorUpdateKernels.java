@@ -4,9 +4,14 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Vector API optimizer updates: the scalar operations lane by lane, in the same order. */
-final class VectorUpdateKernels implements UpdateKernels {
+final class VectorUpdateKernels implements UpdateKernels, ColdTwin<UpdateKernels> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+
+    @Override
+    public UpdateKernels withTwin() {
+        return new ColdUpdateKernels(this, new ScalarUpdateKernels());
+    }
 
     @Override
     public void adam(float[] w, float[] g, float[] s, int n, float b1, float omb1, float b2, float omb2,

@@ -9,7 +9,10 @@
  * (fallback and test reference) and a {@code Vector*} version. {@link org.sparktrain.engine.kernel.Kernels} makes
  * every such choice, the recurrent layers' included, once per JVM by one rule and one system property
  * ({@code sparktrain.kernels=vector|scalar}; default: the Vector API when the module {@code jdk.incubator.vector}
- * is present). {@link org.sparktrain.engine.kernel.GemmBench} times the GEMMs.
+ * is present). Every Vector API kernel has a plain-Java <em>twin</em> ({@code TwinGemm}, {@code TwinElementwise}, ...)
+ * that computes the same bits, and comes behind a {@link org.sparktrain.engine.kernel.ColdPhase} switch that can
+ * send calls to the twin until the vector code is C2-compiled ({@code sparktrain.kernels.cold=twin|vector};
+ * docs/architecture.md, "Cold JVMs"). {@link org.sparktrain.engine.kernel.GemmBench} times the GEMMs.
  *
  * <p>Imports: the JDK, EJML and {@code jdk.incubator.vector}; nothing from the rest of sparktrain. The training
  * path loads the {@code Vector*} classes by reflection, so a JVM started without the module never links them

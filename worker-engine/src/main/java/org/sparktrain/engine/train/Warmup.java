@@ -3,6 +3,7 @@ package org.sparktrain.engine.train;
 import java.util.SplittableRandom;
 import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.MiniBatch;
+import org.sparktrain.engine.kernel.ColdPhase;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.spec.TrainingConfig;
 
@@ -36,6 +37,9 @@ public final class Warmup implements AutoCloseable {
     }
 
     private void run(ModelSpec spec, TrainingConfig config, int rows, int maxSteps) {
+        // this thread calls the Vector API kernels themselves, so that they get compiled while the run's threads
+        // use their plain-Java twins (ColdPhase; docs/architecture.md, "Cold JVMs")
+        ColdPhase.vectorOnThisThread(true);
         try {
             Network net = Network.build(spec, 1);
             Trainer t = Trainer.fromSpec(net, config.withClassWeights(null));

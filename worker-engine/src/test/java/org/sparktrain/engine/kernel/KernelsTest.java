@@ -23,12 +23,32 @@ class KernelsTest {
     }
 
     @Test
+    void theColdPhasePropertyIsTwinOrVector() {
+        assertTrue(ColdPhase.enabled("twin"));
+        assertTrue(ColdPhase.enabled(" Twin "));
+        assertFalse(ColdPhase.enabled("vector"));
+        assertEquals(ColdPhase.DEFAULT.equals("twin"), ColdPhase.enabled(null));
+        assertThrows(IllegalArgumentException.class, () -> ColdPhase.enabled("scalar"));
+    }
+
+    @Test
     void everyFamilyGetsItsVectorVersionOnceWithTheModule() {
         assertEquals("vector-api", Gemms.fastest().name());
         assertSame(Gemms.fastest(), Gemms.fastest());
-        assertTrue(Elementwise.fastest() instanceof VectorElementwise);
-        assertSame(Elementwise.fastest(), Elementwise.fastest());
-        assertEquals("org.sparktrain.engine.layer.VectorRecurrentKernels",
+        // every vector kernel that has a plain-Java twin comes behind its cold-phase switch (ColdPhase)
+        assertTrue(Gemms.fastest() instanceof ColdGemm && ((ColdGemm) Gemms.fastest()).vector() instanceof VectorGemm);
+        Elementwise e = Elementwise.fastest();
+        assertTrue(e instanceof ColdElementwise && ((ColdElementwise) e).vector instanceof VectorElementwise);
+        assertSame(e, Elementwise.fastest());
+        NormKernels norm = NormKernels.fastest();
+        assertTrue(norm instanceof ColdNormKernels && ((ColdNormKernels) norm).vector instanceof VectorNormKernels);
+        PoolKernels pool = PoolKernels.fastest();
+        assertTrue(pool instanceof ColdPoolKernels && ((ColdPoolKernels) pool).vector instanceof VectorPoolKernels);
+        UpdateKernels update = UpdateKernels.fastest();
+        assertTrue(update instanceof ColdUpdateKernels && ((ColdUpdateKernels) update).vector instanceof VectorUpdateKernels);
+        Columns columns = Columns.create(1, 5, 5, 3, 3, 1, 1, 1, 1, 5, 5);
+        assertTrue(columns instanceof ColdColumns && ((ColdColumns) columns).vector instanceof VectorColumns);
+        assertEquals("org.sparktrain.engine.layer.ColdRecurrentKernels",
                 org.sparktrain.engine.layer.RecurrentKernels.get().getClass().getName());
     }
 }

@@ -52,6 +52,14 @@ class WarmupTest {
         return t.network().params().clone();
     }
 
+    /** Waits (at most 60 s) until {@code steps} is positive. */
+    private static void waitForAStep(java.util.function.IntSupplier steps) {
+        long until = System.nanoTime() + 60_000_000_000L;
+        while (steps.getAsInt() <= 0 && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+    }
+
     @Test
     void aWarmUpTakesStepsAndLeavesTheRunsBitsAlone() {
         for (String text : new String[] {CONV, LSTM}) {
@@ -59,6 +67,9 @@ class WarmupTest {
             float[] before = trainOnce(spec, 64);
             Warmup w = Warmup.start(spec, spec.training(), spec.training().batchSize(), 300);
             float[] during = trainOnce(spec, 64); // the warm-up trains beside it, on its own copy
+            // a cold run's kernels are the fast plain-Java twins (ColdPhase) while the warm-up's first steps run the
+            // not yet compiled vector kernels: the run may end before the warm-up's first step
+            waitForAStep(w::steps);
             w.close();
             assertTrue(w.steps() > 0, "the warm-up took no step");
             float[] after = trainOnce(spec, 64);
@@ -74,9 +85,10 @@ class WarmupTest {
         assertTrue(Warmup.inThisJvm(spec, spec.training(), 8, 1_000_000), "the first call starts the JVM's warm-up");
         assertFalse(Warmup.inThisJvm(spec, spec.training(), 8, 1_000_000), "an executor warms once");
         float[] during = trainOnce(spec, 64);
+        waitForAStep(Warmup::stepsInThisJvm);
         Warmup.stopInThisJvm(); // what a training task does first (it waits for the step under way)
         int steps = Warmup.stepsInThisJvm();
-        assertTrue(steps > 0, "the warm-up took no step beside a training epoch");
+        assertTrue(steps > 0, "the warm-up took no step");
         Thread.sleep(300);
         assertEquals(steps, Warmup.stepsInThisJvm(), "stopped: no step after stopInThisJvm");
         assertFalse(Warmup.inThisJvm(spec, spec.training(), 8, 1_000_000), "not restarted after training began");

@@ -126,17 +126,7 @@ public final class DataSet implements java.io.Serializable {
             }
         }
         into.size = count;
-        if (lengths != null) {
-            int t = shape.dim(0);
-            float[] m = maskFor(into, count);
-            for (int i = 0; i < count; i++) {
-                int len = lengths[index[from + i]];
-                java.util.Arrays.fill(m, i * t, i * t + len, 1f);
-                java.util.Arrays.fill(m, i * t + len, (i + 1) * t, 0f);
-            }
-        } else {
-            into.mask = null;
-        }
+        setMask(into, index, from, count);
     }
 
     private float[] maskFor(MiniBatch into, int count) {
@@ -158,16 +148,24 @@ public final class DataSet implements java.io.Serializable {
             System.arraycopy(targets, from * targetSize, into.targets, 0, count * targetSize);
         }
         into.size = count;
-        if (lengths != null) {
-            int t = shape.dim(0);
-            float[] m = maskFor(into, count);
-            for (int i = 0; i < count; i++) {
-                int len = lengths[from + i];
-                java.util.Arrays.fill(m, i * t, i * t + len, 1f);
-                java.util.Arrays.fill(m, i * t + len, (i + 1) * t, 0f);
-            }
-        } else {
+        setMask(into, null, from, count);
+    }
+
+    /**
+     * The mask of the examples just copied into {@code into} (examples {@code index[from + i]}, or {@code from + i}
+     * when {@code index} is null), or none when this data set has no lengths.
+     */
+    private void setMask(MiniBatch into, int[] index, int from, int count) {
+        if (lengths == null) {
             into.mask = null;
+            return;
+        }
+        int t = shape.dim(0);
+        float[] m = maskFor(into, count);
+        for (int i = 0; i < count; i++) {
+            int len = lengths[index == null ? from + i : index[from + i]];
+            java.util.Arrays.fill(m, i * t, i * t + len, 1f);
+            java.util.Arrays.fill(m, i * t + len, (i + 1) * t, 0f);
         }
     }
 }

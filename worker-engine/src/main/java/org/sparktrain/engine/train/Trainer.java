@@ -171,17 +171,12 @@ public final class Trainer {
         float[] x = new float[chunk * fs];
         float[] probs = new float[chunk * classes];
         int[] labels = new int[chunk];
-        MiniBatch view = data.lengths() == null ? null : MiniBatch.allocate(chunk, fs, true, 0);
+        // one copy of each chunk: slice gives features, labels and (sequences) the mask of their lengths
+        MiniBatch b = new MiniBatch(x, labels, data.targets() == null ? null : new float[chunk * data.targetSize()], 0);
         for (int from = 0; from < data.size(); from += chunk) {
             int count = Math.min(chunk, data.size() - from);
-            System.arraycopy(data.features(), from * fs, x, 0, count * fs);
-            System.arraycopy(data.labels(), from, labels, 0, count);
-            if (view != null) {
-                data.slice(from, count, view); // sequences: the mask of their lengths
-                net.predict(x, view.mask, count, probs);
-            } else {
-                net.predict(x, count, probs);
-            }
+            data.slice(from, count, b);
+            net.predict(b.features, b.mask, count, probs);
             metrics.addBatch(probs, classes, labels, count);
         }
         return metrics;

@@ -2,10 +2,8 @@ package org.sparktrain.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -346,12 +344,7 @@ class ExecutorKillClusterTest {
     }
 
     static String partialEpoch(Path checkpoint) {
-        try {
-            return Files.exists(checkpoint) ? ModelFile.load(checkpoint).provenance().get("checkpoint.partial.epoch")
-                    : null;
-        } catch (Exception e) { // being replaced: the next poll reads the new one
-            return null;
-        }
+        return org.sparktrain.driver.bench.ClusterProcesses.partialEpoch(checkpoint);
     }
 
     static String rounds(Path checkpoint) {
@@ -362,29 +355,8 @@ class ExecutorKillClusterTest {
         }
     }
 
-    /**
-     * PIDs of the executor JVMs of this worktree's cluster (their class path is its runs/cluster/spark-home) that
-     * belong to its newest application (app ids are app-yyyyMMddHHmmss-NNNN: an executor of the uninterrupted run
-     * still exiting is not the killed run's).
-     */
+    /** PIDs of the executor JVMs of this worktree's cluster's newest application, ascending. */
     static List<Long> executorPids() {
-        String home = ROOT.resolve("runs/cluster/spark-home").toString();
-        Pattern appId = Pattern.compile("--app-id\u0000(app-[0-9-]+)");
-        java.util.TreeMap<String, List<Long>> byApp = new java.util.TreeMap<>();
-        ProcessHandle.allProcesses().forEach(h -> {
-            try {
-                String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline")),
-                        StandardCharsets.UTF_8);
-                Matcher m = appId.matcher(cmd);
-                if (cmd.contains("CoarseGrainedExecutorBackend") && cmd.contains(home) && m.find()) {
-                    byApp.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(h.pid());
-                }
-            } catch (Exception e) {
-                // gone, or not ours to read
-            }
-        });
-        List<Long> pids = byApp.isEmpty() ? new ArrayList<>() : byApp.lastEntry().getValue();
-        pids.sort(null);
-        return pids;
+        return org.sparktrain.driver.bench.ClusterProcesses.executorPids(ROOT);
     }
 }

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -217,13 +216,8 @@ final class FaultBench {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
         while (System.nanoTime() < deadline) {
             require(p.isAlive(), "the run ended before epoch 2 began: see " + log);
-            try {
-                if (Files.exists(checkpoint)
-                        && "2".equals(ModelFile.load(checkpoint).provenance().get("checkpoint.partial.epoch"))) {
-                    return;
-                }
-            } catch (IOException | RuntimeException e) {
-                // being replaced: the next poll reads the new one
+            if ("2".equals(ClusterProcesses.partialEpoch(checkpoint))) {
+                return;
             }
             Thread.sleep(100);
         }
@@ -232,23 +226,9 @@ final class FaultBench {
 
     /** The newest application's executor JVM with the highest PID, on this checkout's cluster. */
     private long lastExecutor() {
-        String home = root.toAbsolutePath().resolve("runs/cluster/spark-home").toString();
-        Pattern appId = Pattern.compile("--app-id\u0000(app-[0-9-]+)");
-        TreeMap<String, List<Long>> byApp = new TreeMap<>();
-        ProcessHandle.allProcesses().forEach(h -> {
-            try {
-                String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline")),
-                        StandardCharsets.UTF_8);
-                Matcher m = appId.matcher(cmd);
-                if (cmd.contains("CoarseGrainedExecutorBackend") && cmd.contains(home) && m.find()) {
-                    byApp.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(h.pid());
-                }
-            } catch (IOException | RuntimeException e) {
-                // gone, or not ours to read
-            }
-        });
-        require(!byApp.isEmpty(), "no executor JVM of this checkout's cluster is running");
-        return byApp.lastEntry().getValue().stream().mapToLong(Long::longValue).max().getAsLong();
+        List<Long> pids = ClusterProcesses.executorPids(root);
+        require(!pids.isEmpty(), "no executor JVM of this checkout's cluster is running");
+        return pids.get(pids.size() - 1);
     }
 
     private static double bestEpoch(Path out) throws IOException {

@@ -49,7 +49,9 @@ public final class Bench {
             switch (which) {
                 case "regression" -> RegressionBench.run(argv);
                 case "sequence" -> SequenceBench.run(argv);
-                default -> throw new Args.UsageException("--task is regression or sequence, got '" + which + "'");
+                case "imbalance" -> ImbalanceBench.run(argv);
+                default -> throw new Args.UsageException("--task is regression, sequence or imbalance, got '"
+                        + which + "'");
             }
             return;
         }

@@ -7,8 +7,10 @@ import org.sparktrain.engine.layer.Activation;
  * Fused softmax + cross-entropy on logits z (docs/architecture.md, Conventions): per example
  * {@code L = log Σ_j e^{z_j − max} + max − z_y} (log-sum-exp, never {@code log(softmax)}), so logits of
  * ±1000 give finite values; gradient {@code (softmax(z) − onehot(y)) / batch}. Labels must lie in
- * {@code [0, outSize)}. With class weights w ({@link #setClassWeights}): {@code Σ w_y L / Σ w_y}, gradient
- * {@code w_y (softmax(z) − onehot(y)) / Σ w_y}.
+ * {@code [0, outSize)}. With class weights w ({@link #setClassWeights}): {@code Σ w_y L / batch}, gradient
+ * {@code w_y (softmax(z) − onehot(y)) / batch}: the minibatch mean of the weighted losses, so a minibatch's gradient
+ * is an unbiased estimate of the up-sampled data's (docs/architecture.md, Conventions; dividing by {@code Σ w_y}
+ * instead shrinks a rare heavy row's share and measurably lost minority recall).
  */
 public final class SoftmaxCrossEntropy implements Loss {
     private float[] classWeights;
@@ -48,18 +50,8 @@ public final class SoftmaxCrossEntropy implements Loss {
         double total = 0;
         double invN = 1.0 / n;
         float[] w = classWeights;
-        if (w != null) {
-            if (w.length != k) {
-                throw new IllegalArgumentException(w.length + " class weights for the network's " + k + " classes");
-            }
-            double weightSum = 0;
-            for (int r = 0; r < n; r++) {
-                int label = y[r];
-                if (label >= 0 && label < k) {
-                    weightSum += w[label];
-                }
-            }
-            invN = weightSum > 0 ? 1.0 / weightSum : 0; // a minibatch of zero-weight classes teaches nothing
+        if (w != null && w.length != k) {
+            throw new IllegalArgumentException(w.length + " class weights for the network's " + k + " classes");
         }
         for (int r = 0; r < n; r++) {
             int o = r * k;

@@ -131,26 +131,57 @@ class LossTest {
                 () -> loss.forwardBackward(z, k, b, null), 100, 1e-2f, 1e-3, 1e-6);
     }
 
-    /** docs/architecture.md, Conventions: a class weight of w is up-sampling that class w times, in expectation. */
+    /**
+     * docs/architecture.md, Conventions: a class weight of w is up-sampling that class w times in expectation. The
+     * mean over every minibatch of two distinct rows of a small set equals the gradient of the set with class 0's
+     * rows repeated w times, over its rows, exactly when the weights sum to the rows (as {@code balanced} does):
+     * {@code Σ w_y L / batch} is unbiased, {@code Σ w_y L / Σ w_y} (the earlier form) is not.
+     */
     @Test
     void classWeightsEqualUpSamplingTheClass() {
         int k = 3;
-        float[] z = GradientCheck.uniform(3 * k, -2f, 2f, 6);
+        int n = 6;
+        int[] labels = {0, 1, 1, 2, 2, 2};
+        // balanced: N / (k · n_c) = 6 / (3 · {1, 2, 3}); they sum to N over the rows
+        float[] weights = {2f, 1f, 2f / 3f};
+        float[] z = GradientCheck.uniform(n * k, -2f, 2f, 6);
         SoftmaxCrossEntropy weighted = new SoftmaxCrossEntropy();
-        weighted.setClassWeights(new float[] {2f, 1f, 1f});
-        float[] dw = new float[3 * k];
-        double lw = weighted.forwardBackward(z, k, new MiniBatch(null, new int[] {0, 1, 2}, null, 3), dw);
-        // the same rows with the class-0 row twice, unweighted
-        float[] z2 = new float[4 * k];
-        System.arraycopy(z, 0, z2, 0, 3 * k);
-        System.arraycopy(z, 0, z2, 3 * k, k);
-        float[] du = new float[4 * k];
-        double lu = new SoftmaxCrossEntropy().forwardBackward(z2, k, new MiniBatch(null, new int[] {0, 1, 2, 0}, null,
-                4), du);
-        assertEquals(lu, lw, 1e-9);
-        for (int j = 0; j < k; j++) {
-            assertEquals(du[j] + du[3 * k + j], dw[j], 1e-7f, "row 0's gradient is the two copies' sum");
-            assertEquals(du[k + j], dw[k + j], 1e-7f);
+        weighted.setClassWeights(weights);
+        double[] expected = new double[n * k];
+        double expectedLoss = 0;
+        int pairs = 0;
+        for (int a = 0; a < n; a++) {
+            for (int b = a + 1; b < n; b++) {
+                float[] zp = new float[2 * k];
+                System.arraycopy(z, a * k, zp, 0, k);
+                System.arraycopy(z, b * k, zp, k, k);
+                float[] d = new float[2 * k];
+                expectedLoss += weighted.forwardBackward(zp, k, new MiniBatch(null, new int[] {labels[a], labels[b]},
+                        null, 2), d);
+                for (int j = 0; j < k; j++) {
+                    expected[a * k + j] += d[j];
+                    expected[b * k + j] += d[k + j];
+                }
+                pairs++;
+            }
+        }
+        // each row is in n − 1 of the n(n − 1)/2 pairs, with 1/2 of each: on average w_y g / n. The up-sampled set
+        // (class 0's row twice, each class-2 row 2/3 of a time in expectation: Σ w = n rows), unweighted, its mean:
+        float[] du = new float[n * k];
+        double lu = 0;
+        SoftmaxCrossEntropy plain = new SoftmaxCrossEntropy();
+        for (int r = 0; r < n; r++) {
+            float[] d = new float[k];
+            float[] zr = java.util.Arrays.copyOfRange(z, r * k, r * k + k);
+            lu += weights[labels[r]] * plain.forwardBackward(zr, k, new MiniBatch(null, new int[] {labels[r]}, null, 1),
+                    d) / n;
+            for (int j = 0; j < k; j++) {
+                du[r * k + j] = (float) (weights[labels[r]] * d[j] / n);
+            }
+        }
+        assertEquals(lu, expectedLoss / pairs, 1e-6, "the expected minibatch loss is the up-sampled set's");
+        for (int i = 0; i < n * k; i++) {
+            assertEquals(du[i], expected[i] / pairs, 1e-6, "gradient entry " + i);
         }
         assertThrows(IllegalArgumentException.class, () -> new MeanSquaredError().setClassWeights(new float[] {1f}));
         weighted.setClassWeights(new float[] {1f, 1f});

@@ -528,6 +528,10 @@ public final class DataPipeline {
      */
     static StorageLevel storageFor(org.apache.spark.SparkContext sc, long rows, int features, boolean bytes,
             int workers) {
+        StorageLevel set = ReadOptions.setting(sc);
+        if (set != null) {
+            return set;
+        }
         long perRow = (long) features * (bytes ? 1 : 4) + 12; // values, label, id
         return fits(sc, rows * perRow, rows * perRow * workers) ? StorageLevel.MEMORY_AND_DISK()
                 : StorageLevel.DISK_ONLY();

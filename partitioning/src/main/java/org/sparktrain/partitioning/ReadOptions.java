@@ -211,6 +211,30 @@ public final class ReadOptions {
         return this;
     }
 
+    /** The Spark setting naming where a run keeps its rows (docs/data-preparation.md, "Bounded memory"). */
+    public static final String STORAGE_KEY = "spark.sparktrain.storage";
+
+    /**
+     * The level a user names in {@value #STORAGE_KEY}: {@code auto} (null: chosen from the input's size, the
+     * default), {@code memory} ({@code MEMORY_AND_DISK}), {@code disk} ({@code DISK_ONLY}), {@code none} (nothing
+     * kept: every pass and every epoch reads the input again).
+     */
+    public static StorageLevel storageLevel(String name) {
+        return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> null;
+            case "memory" -> StorageLevel.MEMORY_AND_DISK();
+            case "disk" -> StorageLevel.DISK_ONLY();
+            case "none" -> StorageLevel.NONE();
+            default -> throw new IllegalArgumentException(STORAGE_KEY + " must be auto, memory, disk or none, got '"
+                    + name + "'");
+        };
+    }
+
+    /** The level {@value #STORAGE_KEY} names in this Spark's settings; null for {@code auto} and when unset. */
+    static StorageLevel setting(org.apache.spark.SparkContext sc) {
+        return storageLevel(sc.getConf().get(STORAGE_KEY, "auto"));
+    }
+
     /** The level asked for, or null when it is chosen from the input's size ({@link #storageFor}). */
     public StorageLevel storage() {
         return storage;
@@ -226,6 +250,10 @@ public final class ReadOptions {
     StorageLevel storageFor(org.apache.spark.SparkContext sc, long bytes, int partitions) {
         if (storage != null) {
             return storage;
+        }
+        StorageLevel set = setting(sc);
+        if (set != null) {
+            return set;
         }
         return DataPipeline.fits(sc, bytes / Math.max(1, partitions), bytes) ? StorageLevel.MEMORY_AND_DISK()
                 : StorageLevel.DISK_ONLY();

@@ -87,6 +87,7 @@ public final class DataScaleBench {
         boolean score = true;
         int window = 0;
         int repeat = 2;
+        org.apache.spark.storage.StorageLevel storage = null; // auto
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             String v = i + 1 < argv.length ? argv[i + 1] : null;
@@ -114,9 +115,11 @@ public final class DataScaleBench {
                 case "--epochs" -> epochs = Integer.parseInt(need(a, v));
                 case "--repeat" -> repeat = Integer.parseInt(need(a, v));
                 case "--shuffle-window" -> window = Integer.parseInt(need(a, v));
+                case "--storage" -> storage = ReadOptions.storageLevel(need(a, v));
                 default -> {
                     System.err.println("bench --pipeline --format: unknown option " + a + "; use --rows N, --format"
                             + " csv|parquet, --features F, --classes C, --master M, --epochs E, --shuffle-window R,"
+                            + " --storage auto|memory|disk|none,"
                             + " --no-train, --no-score, --runs DIR");
                     System.exit(2);
                 }
@@ -171,11 +174,11 @@ public final class DataScaleBench {
                 t0 = System.nanoTime();
                 // as train reads: the model's input shape known (no probe of the first row for the array's length)
                 ReadOptions ro = ReadOptions.classes(classes).label("label").partitions(workers)
-                        .shape(org.sparktrain.engine.Shape.of(features));
+                        .shape(org.sparktrain.engine.Shape.of(features)).storage(storage);
                 data = format.equals("csv") ? Readers.csv(spark, file.toString(), ro)
                         : Readers.parquet(spark, file.toString(), ro.featuresColumn("features"));
                 fold = DataPipeline.defaults().split(SplitSpec.none()).scaler(FittedScaler.Kind.ZSCORE)
-                        .workers(workers).batchSize(64).seed(42).shuffleWindow(window).prepare(data).fold(0);
+                        .workers(workers).batchSize(64).seed(42).shuffleWindow(window).storage(storage).prepare(data).fold(0);
                 if (!fold.usesSourceCache()) {
                     data.unpersist();
                 }

@@ -201,6 +201,9 @@ public final class LabeledData {
     /** Marks the rows as sequences laid out by {@code s} (the reader that made them does). */
     LabeledData withSequences(SequenceOptions s) {
         this.sequences = s;
+        if (s != null && s.isPerStep()) {
+            this.targetCount = 0; // many-to-many: the steps' targets ride before the row's end, with the length
+        }
         return this;
     }
 

@@ -321,11 +321,12 @@ final class TrainCommand {
                         + "  test loss %.4f  (%d examples, threshold %s)%n", m.microF1(), m.macroF1(), m.hammingLoss(),
                         m.subsetAccuracy(), m.loss(), m.count(), f.threshold);
             } else if (testMetrics instanceof RegressionMetrics r) {
-                out.printf("test rmse %.4g  test mae %.4g  test r2 %.4f  (%d examples, in the targets' units)%n",
-                        r.rmse(), r.mae(), r.r2(), r.count());
+                out.printf("test rmse %.4g  test mae %.4g  test r2 %.4f  (%d examples%s, in the targets' units)%n",
+                        r.rmse(), r.mae(), r.r2(), r.count(), r.perStepNote());
             } else {
                 ClassificationMetrics c = (ClassificationMetrics) testMetrics;
-                out.printf("test accuracy %.4f  test loss %.4f  (%d examples)%n", c.accuracy(), c.logLoss(), c.count());
+                out.printf("test accuracy %.4f  test loss %.4f  (%d examples%s)%n", c.accuracy(), c.logLoss(), c.count(),
+                        c.perStepNote());
             }
             byte[] json = (org.sparktrain.driver.report.MetricsJson.text(testMetrics) + "\n").getBytes(StandardCharsets.UTF_8);
             AtomicWrite.write(sc.hadoopConfiguration(), outDir + "/metrics.json", o -> o.write(json));
@@ -354,6 +355,9 @@ final class TrainCommand {
      */
     static DistributedTraining.Validator evaluator(JavaSparkContext sc, PreparedFold fold, JavaRDD<Block> blocks,
             double threshold) {
+        if (fold.stepTargets() > 0 && !fold.stepClasses()) { // a per-step regressor: over the real steps
+            return n -> DistributedEvaluation.evaluateStepRegression(sc, n, blocks);
+        }
         if (fold.targetCount() > 0) {
             return n -> n.spec().multiLabel()
                     ? DistributedEvaluation.evaluateMultiLabel(sc, n, blocks, fold.targetCount(), threshold)

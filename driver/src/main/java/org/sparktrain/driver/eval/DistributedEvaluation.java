@@ -82,6 +82,9 @@ public final class DistributedEvaluation {
     }
 
     public static ClassificationMetrics evaluate(JavaSparkContext sc, Network net, JavaRDD<Block> blocks) {
+        if (net.perStep()) {
+            return evaluateSteps(sc, net, blocks);
+        }
         Broadcast<float[]> weights = sc.broadcast(RoundVector.packParamsAndState(net));
         String spec = net.spec().text();
         int classes = net.outputShape().size();
@@ -100,6 +103,90 @@ public final class DistributedEvaluation {
                 a.merge(b);
                 return a;
             });
+        } finally {
+            weights.destroy();
+        }
+    }
+
+    /**
+     * The per-step metrics of a many-to-many classifier (output [T, K]) on sequence blocks whose steps carry their
+     * labels ({@link Block#toMiniBatch(int, int, int, boolean)}): every REAL step is one example (accuracy, confusion
+     * matrix, log-loss over the real steps), padded steps never count; the metrics note the sequences
+     * (docs/architecture.md, "Variable-length sequences"). Merged on the driver in partition order.
+     */
+    static ClassificationMetrics evaluateSteps(JavaSparkContext sc, Network net, JavaRDD<Block> blocks) {
+        Broadcast<float[]> weights = sc.broadcast(RoundVector.packParamsAndState(net));
+        String spec = net.spec().text();
+        int steps = net.outputShape().dim(0);
+        int classes = net.outputShape().dim(1);
+        try {
+            List<ClassificationMetrics> parts = perPartition(blocks, weights, spec,
+                    () -> new ClassificationMetrics(classes), (n, it, m) -> {
+                float[] probs = new float[0];
+                while (it.hasNext()) {
+                    Block b = it.next();
+                    if (b.size == 0) {
+                        continue;
+                    }
+                    MiniBatch mb = b.toMiniBatch(0, steps, 1, true);
+                    if (probs.length < b.size * steps * classes) {
+                        probs = new float[b.size * steps * classes];
+                    }
+                    n.predict(mb.features, mb.mask, b.size, probs);
+                    int real = org.sparktrain.engine.metrics.RealSteps.compact(probs, classes, mb.mask, b.size * steps);
+                    org.sparktrain.engine.metrics.RealSteps.compact(mb.labels, mb.mask, b.size * steps);
+                    m.addBatch(probs, classes, mb.labels, real);
+                    m.addSequences(b.size);
+                }
+            }).collect();
+            ClassificationMetrics all = new ClassificationMetrics(classes);
+            for (ClassificationMetrics p : parts) {
+                all.merge(p);
+            }
+            return all;
+        } finally {
+            weights.destroy();
+        }
+    }
+
+    /**
+     * The per-step metrics of a many-to-many regressor (output [T, K]) on sequence blocks whose steps carry their K
+     * targets: RMSE, MAE and R² over the real steps only (each an example of K outputs), the loss the spec's over
+     * the real steps (docs/architecture.md, "Variable-length sequences"). Targets are as read (a per-step model has
+     * no target scaler). Merged on the driver in partition order.
+     */
+    public static RegressionMetrics evaluateStepRegression(JavaSparkContext sc, Network net, JavaRDD<Block> blocks) {
+        Broadcast<float[]> weights = sc.broadcast(RoundVector.packParamsAndState(net));
+        String spec = net.spec().text();
+        int steps = net.outputShape().dim(0);
+        int outputs = net.outputShape().dim(1);
+        try {
+            List<RegressionMetrics> parts = perPartition(blocks, weights, spec, () -> new RegressionMetrics(outputs),
+                    (n, it, m) -> {
+                float[] out = new float[0];
+                while (it.hasNext()) {
+                    Block b = it.next();
+                    if (b.size == 0) {
+                        continue;
+                    }
+                    MiniBatch mb = b.toMiniBatch(0, steps, outputs, false);
+                    if (out.length < b.size * steps * outputs) {
+                        out = new float[b.size * steps * outputs];
+                    }
+                    int real = org.sparktrain.engine.metrics.RealSteps.count(mb.mask, b.size * steps);
+                    m.addLoss(n.loss(mb), real); // the mean over the real steps
+                    n.predict(mb.features, mb.mask, b.size, out);
+                    org.sparktrain.engine.metrics.RealSteps.compact(out, outputs, mb.mask, b.size * steps);
+                    org.sparktrain.engine.metrics.RealSteps.compact(mb.targets, outputs, mb.mask, b.size * steps);
+                    m.addBatch(out, mb.targets, real);
+                    m.addSequences(b.size);
+                }
+            }).collect();
+            RegressionMetrics all = new RegressionMetrics(outputs);
+            for (RegressionMetrics p : parts) {
+                all.merge(p);
+            }
+            return all;
         } finally {
             weights.destroy();
         }

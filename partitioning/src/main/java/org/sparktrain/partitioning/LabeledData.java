@@ -226,6 +226,17 @@ public final class LabeledData {
         return new double[] {range.a[k], zscore.a[k], range.b[k]};
     }
 
+    /**
+     * Whether some row's sequence id is text ({@link Example#key}; docs/data-preparation.md, "Sequences"): one pass
+     * over the cached rows, stopping at the first.
+     */
+    public boolean hasTextIds() {
+        if (chunks() != null) {
+            return !chunks().filter(c -> c.keys != null).isEmpty();
+        }
+        return !rows().filter(e -> e.key != null).isEmpty();
+    }
+
     /** T for sequence rows ({@link Block#toMiniBatch(int, int)}), 0 for rows of fixed shape. */
     public int sequenceSteps() {
         return sequences == null ? 0 : sequences.steps();

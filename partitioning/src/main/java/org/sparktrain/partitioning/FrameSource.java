@@ -364,7 +364,7 @@ final class FrameSource implements RowSource {
         JavaRDD<Example> checked = raw.map(e -> e.problem != null ? e
                 : rowTargets > 0 && e.features.length != len ? Checks.wrongLength(e.id, e.features.length - nt,
                         len - nt)
-                : Checks.features(e.id, e.label, e.features, len));
+                : keyed(Checks.features(e.id, e.label, e.features, len), e.key));
         // Spark's estimate of the input's size (the files' sizes for Parquet), a fifth more for compression; from the
         // plan of what is read (planned once, for the read itself too), not of the whole frame (a second planning)
         long estimate;
@@ -725,6 +725,14 @@ final class FrameSource implements RowSource {
         Example out = new Example(e.id, label, x);
         out.key = e.key;
         return out;
+    }
+
+    /** {@code e} with the text id {@code key} (null: as it is). */
+    private static Example keyed(Example e, String key) {
+        if (key != null && e.problem == null) {
+            e.key = key;
+        }
+        return e;
     }
 
     /** An array value as Spark's rows hand it over (a Scala Seq or a java List), or null when it is not one. */

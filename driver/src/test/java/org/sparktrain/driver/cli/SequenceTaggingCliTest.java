@@ -106,8 +106,7 @@ class SequenceTaggingCliTest {
         assertEquals(realSteps, metrics.get("count").asInt(), "every real test step is an example, no padded one");
         assertEquals(80, metrics.get("per_step").get("sequences").asInt());
         double accuracy = metrics.get("accuracy").asDouble();
-        assertTrue(accuracy >= 0.9, "test accuracy over real steps " + accuracy + "\n" + r.out());
-        System.out.println("per-step test accuracy " + accuracy);
+        assertTrue(accuracy >= 0.95, "test accuracy over real steps " + accuracy + "\n" + r.out());
 
         // score: exactly the real steps, keyed by (id, step), each with the label read
         Path scoredDir = dir.resolve("scored");

@@ -59,10 +59,14 @@ final class ScoreCommand {
                                       label columns (default: the ones the model was trained on)
               --sequence-col ID       long-format CSV sequences (a model taking input: [T, F]): the sequence id
                                       column; one output row per sequence, its id in a column of this name
-                                      (instead of row_id), the label (labelled input) its last step's
+                                      (instead of row_id; a string column when ids are text), the label
+                                      (labelled input) its last step's. A per-step model (output [T, K])
+                                      writes one row per REAL step: the id, step (0-based position in the
+                                      sequence), the step's label or targets, then its predictions
               --step-col T            with --sequence-col: the column steps are sorted by
               --step-features F       Parquet sequences in an array<float> column of steps*F values; Parquet's
-                                      --sequence-col (no --step-col) names an integer id column to key rows by
+                                      --sequence-col (no --step-col) names an id column (integer or string)
+                                      to key rows by
                                       (all three default to what the model was trained with, for input of
                                       the format it was trained on)
               --threshold T           multi-label: a label is yes (pred_L 1) when prob_L >= T (default: the

@@ -517,8 +517,7 @@ final class ScoreCommand {
         if (!it.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
-        Network n = Network.build(ModelSpec.parse(specText, "model"), 0);
-        RoundVector.unpackParamsAndState(weights, n);
+        Network n = network(specText, weights);
         return new BlockRows(it, numbers, partition, textIds) {
             private org.sparktrain.engine.data.MiniBatch mb;
             private float[] pred = new float[0];
@@ -623,6 +622,13 @@ final class ScoreCommand {
         }
     }
 
+    /** A network of the model's spec holding the broadcast {@code weights} (one per scoring task). */
+    private static Network network(String specText, float[] weights) {
+        Network n = Network.build(ModelSpec.parse(specText, "model"), 0);
+        RoundVector.unpackParamsAndState(weights, n);
+        return n;
+    }
+
     /**
      * A per-step model's output rows (many-to-many, docs/data-preparation.md, "Sequences"): one per REAL step of
      * every sequence, {@code [id, step (0-based), label or the K targets (labelled input), prediction and prob_0..
@@ -634,8 +640,7 @@ final class ScoreCommand {
         if (!it.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
-        Network n = Network.build(ModelSpec.parse(specText, "model"), 0);
-        RoundVector.unpackParamsAndState(weights, n);
+        Network n = network(specText, weights);
         return new BlockRows(it, numbers, partition, textIds) {
             private org.sparktrain.engine.data.MiniBatch mb;
             private float[] pred = new float[0];
@@ -703,8 +708,7 @@ final class ScoreCommand {
         if (!it.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
-        Network n = Network.build(ModelSpec.parse(specText, "model"), 0);
-        RoundVector.unpackParamsAndState(weights, n);
+        Network n = network(specText, weights);
         return new BlockRows(it, numbers, partition, textIds) {
             private float[] probs = new float[0];
 

@@ -277,6 +277,92 @@ class SequenceTaggingCliTest {
     }
 
     @Test
+    void aRegressionTargetPerStepTrainsAndScoresOverRealSteps(@TempDir Path dir) throws Exception {
+        // y_t = 10 + 5 · (mean of a over steps 0..t): a target on every step
+        SplittableRandom r = new SplittableRandom(9);
+        List<String> lines = new ArrayList<>();
+        int realSteps = 0;
+        for (int s = 0; s < 240; s++) {
+            double sum = 0;
+            for (int t = 0, n = 3 + r.nextInt(10); t < n; t++) {
+                double a = r.nextGaussian();
+                sum += a;
+                lines.add(s + "," + t + "," + (float) a + "," + (float) r.nextGaussian() + ","
+                        + (float) (10 + 5 * sum / (t + 1)));
+                realSteps++;
+            }
+        }
+        Collections.shuffle(lines, new java.util.Random(9));
+        Path data = dir.resolve("r.csv");
+        Files.writeString(data, "id,t,a,b,y\n" + String.join("\n", lines) + "\n");
+        Path spec = dir.resolve("reg.yaml");
+        Files.writeString(spec, """
+                name: step-reg
+                input: [12, 2]
+                outputs: 1
+                layers:
+                  - {type: lstm, units: 16, return_sequences: true}
+                  - {type: time_distributed, units: 1}
+                loss: mse
+                optimizer: {type: adam, lr: 0.02}
+                training: {batch_size: 32, epochs: 15, seed: 3}
+                """);
+        Path out = dir.resolve("run");
+        MainTest.Result t = MainTest.run("train", "--model", spec.toString(), "--data", data.toString(),
+                "--label-col", "y", "--sequence-col", "id", "--step-col", "t", "--scale", "zscore",
+                "--test-fraction", "0.2", "--workers", "2", "--out", out.toString());
+        assertEquals(0, t.status(), t.err() + t.out());
+        JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertEquals(48, metrics.get("per_step").get("sequences").asInt(), "a fifth of the sequences held out");
+        assertEquals(metrics.get("per_step").get("steps").asInt(), metrics.get("count").asInt());
+        assertTrue(metrics.get("count").asInt() > 48 * 3 - 1, "every real step of the test sequences");
+        assertTrue(metrics.get("r2").asDouble() > 0.8, metrics.toString() + "\n" + t.out());
+        Path scoredDir = dir.resolve("scored");
+        MainTest.Result sr = MainTest.run("score", "--model-file", out.resolve("model.sptr").toString(), "--data",
+                data.toString(), "--out", scoredDir.toString(), "--format", "csv");
+        assertEquals(0, sr.status(), sr.err() + sr.out());
+        assertEquals(realSteps, scored(scoredDir, "id,step,y,prediction").size());
+        // a target scaler per step is not built: refused, naming the flag
+        MainTest.Result refused = MainTest.run("train", "--model", spec.toString(), "--data", data.toString(),
+                "--label-col", "y", "--sequence-col", "id", "--step-col", "t", "--scale-target", "zscore",
+                "--out", dir.resolve("run2").toString());
+        assertEquals(2, refused.status(), refused.err());
+        assertTrue(refused.err().contains("--scale-target"), refused.err());
+    }
+
+    @Test
+    void textIdsOfManyToOneSequencesRoundTripThroughScore(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("walks.csv");
+        Map<String, List<Integer>> truth = write(data, 40, 5, 1, "walk-");
+        Path spec = dir.resolve("seq.yaml");
+        Files.writeString(spec, SequenceCliTest.spec(12)); // one label per sequence: its last step's
+        Path out = dir.resolve("run");
+        MainTest.Result r = MainTest.run("train", "--model", spec.toString(), "--data", data.toString(),
+                "--sequence-col", "id", "--step-col", "t", "--test-fraction", "0", "--epochs", "1", "--workers", "2",
+                "--out", out.toString());
+        assertEquals(0, r.status(), r.err() + r.out());
+        Path scoredDir = dir.resolve("scored");
+        MainTest.Result sr = MainTest.run("score", "--model-file", out.resolve("model.sptr").toString(), "--data",
+                data.toString(), "--out", scoredDir.toString(), "--format", "csv");
+        assertEquals(0, sr.status(), sr.err() + sr.out());
+        Map<String, String> rows = new TreeMap<>();
+        try (Stream<Path> parts = Files.list(scoredDir)) {
+            for (Path p : parts.filter(p -> p.toString().endsWith(".csv")).toList()) {
+                List<String> lines = Files.readAllLines(p);
+                assertEquals("id,label,prediction,prob_0,prob_1", lines.get(0));
+                for (String line : lines.subList(1, lines.size())) {
+                    rows.put(line.substring(0, line.indexOf(',')), line);
+                }
+            }
+        }
+        assertEquals(truth.keySet(), rows.keySet(), "one row per sequence under its text id");
+        for (Map.Entry<String, List<Integer>> e : truth.entrySet()) {
+            List<Integer> y = e.getValue();
+            assertEquals(y.get(y.size() - 1).toString(), rows.get(e.getKey()).split(",")[1], "its last step's label");
+        }
+    }
+
+    @Test
     void theBundledTaggingSpecTrainsOnLongCsv(@TempDir Path dir) throws Exception {
         Path spec = Path.of("..", "conf", "models", "sequence-tagging-lstm.yaml");
         assertTrue(Files.isRegularFile(spec), spec.toAbsolutePath().toString());

@@ -155,8 +155,9 @@ public final class Block implements java.io.Serializable {
                 System.arraycopy(features, y + steps * stepTargets, t, r * targets, targets);
             }
         }
-        MiniBatch b = new MiniBatch(x, stepLabels != null ? stepLabels : labels, stepValues != null ? stepValues : t,
-                size);
+        // per-step targets: no labels (the engine's per-step loss would take the rows' labels as the steps')
+        MiniBatch b = new MiniBatch(x, stepLabels != null ? stepLabels : stepValues != null ? null : labels,
+                stepValues != null ? stepValues : t, size);
         b.mask = m;
         return b;
     }

@@ -124,6 +124,7 @@ class PerStepSequenceDataTest {
         assertArrayEquals(new float[] {0.5f, 1, 1.5f, 2, 0, 0, 2, 20, -2, 10, -1, 0, 0}, byId(d).get(5L).features);
         MiniBatch mb = blocks(d).get(0).toMiniBatch(0, 3, 2, false);
         assertArrayEquals(new float[] {20, -2, 10, -1, 0, 0}, mb.targets, "K = 2 targets per step, (b·T + t)·K");
+        assertNull(mb.labels, "no labels: the per-step loss would read a row's label as its steps'");
         assertArrayEquals(new float[] {1, 1, 0}, mb.mask);
         d.unpersist();
     }

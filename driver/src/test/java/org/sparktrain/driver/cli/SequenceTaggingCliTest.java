@@ -125,6 +125,24 @@ class SequenceTaggingCliTest {
         }
         assertEquals(accuracy, right / (double) realSteps, 1e-9, "score predicts what train's test metrics measured");
         assertTrue(sr.out().contains("per step: " + realSteps + " real steps over 80 sequences"), sr.out());
+        // rows to score without labels: the same predictions, no label column
+        List<String> unlabelled = new ArrayList<>();
+        for (String line : Files.readAllLines(test)) {
+            String[] c = line.split(",");
+            unlabelled.add(c[0] + "," + c[1] + "," + c[3] + "," + c[4]); // t,a,id,b
+        }
+        Path bare = dir.resolve("bare.csv");
+        Files.writeString(bare, String.join("\n", unlabelled) + "\n");
+        Path bareDir = dir.resolve("bare-scored");
+        MainTest.Result br = MainTest.run("score", "--model-file", out.resolve("model.sptr").toString(), "--data",
+                bare.toString(), "--no-labels", "--out", bareDir.toString(), "--format", "csv");
+        assertEquals(0, br.status(), br.err() + br.out());
+        Map<String, String> bareRows = scored(bareDir, "id,step,prediction,prob_0,prob_1");
+        assertEquals(rows.keySet(), bareRows.keySet());
+        for (Map.Entry<String, String> e : bareRows.entrySet()) {
+            assertEquals(rows.get(e.getKey()).substring(rows.get(e.getKey()).indexOf(',') + 1), e.getValue(),
+                    "step " + e.getKey() + ": the labels change no prediction");
+        }
 
         // evaluate: k-fold splits whole sequences (stratified by the last step's label), metrics per real step
         MainTest.Result e = MainTest.run("evaluate", "--model", spec.toString(), "--data", train.toString(),

@@ -113,10 +113,11 @@ public final class Block implements java.io.Serializable {
     }
 
     /**
-     * As {@link #toMiniBatch(int, int)}, for many-to-many sequence rows ({@code [x (T·F), length, y (T·stepTargets)],
-     * targets...]}, {@link SequenceOptions#perStep}): the steps' targets become the minibatch's per-step labels
-     * ({@code stepClasses}: {@code labels[r·T + t]}, one class index per step) or targets ({@code targets[(r·T + t)·K
-     * ..]}, K = {@code stepTargets}), padded steps' 0 (the engine's per-step loss skips them through the mask).
+     * As {@link #toMiniBatch(int, int)}, for many-to-many sequence rows
+     * ({@code [x (T·F), length, y (T·stepTargets), targets...]}, {@link SequenceOptions#perStep}): the steps'
+     * targets become the minibatch's per-step labels ({@code stepClasses}: {@code labels[r·T + t]}, one class index
+     * per step) or targets ({@code targets[(r·T + t)·K ..]}, K = {@code stepTargets}; then no labels), padded steps'
+     * 0 (the engine's per-step loss skips them through the mask).
      * {@code stepTargets} 0: {@link #toMiniBatch(int, int)}.
      */
     public MiniBatch toMiniBatch(int targets, int steps, int stepTargets, boolean stepClasses) {

@@ -9,7 +9,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparktrain.engine.Network;
-import java.util.List;
 import org.sparktrain.engine.data.MiniBatch;
 import org.sparktrain.engine.io.FittedScaler;
 import org.sparktrain.engine.metrics.ClassificationMetrics;

@@ -29,9 +29,11 @@ import scala.Tuple2;
 
 /**
  * Long-format CSV sequences (docs/data-preparation.md, "Sequences"): one line per step, a column holding the
- * sequence's id (an integer), one holding the step (any number; steps are sorted by it), the features of the step,
- * and the label column(s). The label of a sequence is its LAST step's (the step with the largest step value), as
- * the PyTorch peer takes it; the other steps' label cells are not read, so they may repeat it or be empty.
+ * sequence's id (an integer, or text: grouped by the text, {@link #textId}), one holding the step (any number; steps
+ * are sorted by it), the features of the step, and the label column(s). The label of a sequence is its LAST step's
+ * (the step with the largest step value), as the PyTorch peer takes it; the other steps' label cells are not read, so
+ * they may repeat it or be empty. For a per-step model ({@link SequenceOptions#perStep}) every step's label is read
+ * and checked, and rides in the row after the length.
  *
  * <p>One pass parses the lines on the executors; a Spark shuffle keyed by (sequence id, step, line) and partitioned
  * by the sequence id brings each sequence's lines together, sorted (Spark's external sort: it spills to disk, so a

@@ -53,9 +53,9 @@ public final class SequenceOptions implements java.io.Serializable {
     }
 
     /**
-     * Long-format CSV: the column holding each row's sequence id (an integer) and the one holding its step. Parquet
-     * (one sequence per row): {@code stepColumn} null, {@code sequenceColumn} an integer id column naming the rows
-     * (null: the rows are numbered).
+     * Long-format CSV: the column holding each row's sequence id (an integer or text) and the one holding its step.
+     * Parquet (one sequence per row): {@code stepColumn} null, {@code sequenceColumn} an id column (integer or string)
+     * naming the rows (null: the rows are numbered).
      */
     public SequenceOptions columns(String sequenceColumn, String stepColumn) {
         return new SequenceOptions(steps, features, spec, sequenceColumn, stepColumn, stepFeatures, stepTargets,

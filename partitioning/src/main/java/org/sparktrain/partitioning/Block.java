@@ -26,6 +26,11 @@ public final class Block implements java.io.Serializable {
     public boolean integers;
     public int[] labels;
     public long[] ids;
+    /**
+     * Text sequence ids by row ({@link Example#key}: {@code score} writes them instead of the row ids), or null when
+     * no row has one.
+     */
+    public String[] keys;
     public float[] mask;
     /**
      * For {@link #features}: true when they are as read, not yet scaled (a stored training block that is
@@ -104,33 +109,68 @@ public final class Block implements java.io.Serializable {
      * docs/data-preparation.md, "Sequences".
      */
     public MiniBatch toMiniBatch(int targets, int steps) {
+        return toMiniBatch(targets, steps, 0, false);
+    }
+
+    /**
+     * As {@link #toMiniBatch(int, int)}, for many-to-many sequence rows
+     * ({@code [x (T·F), length, y (T·stepTargets), targets...]}, {@link SequenceOptions#perStep}): the steps'
+     * targets become the minibatch's per-step labels ({@code stepClasses}: {@code labels[r·T + t]}, one class index
+     * per step) or targets ({@code targets[(r·T + t)·K ..]}, K = {@code stepTargets}; then no labels), padded steps'
+     * 0 (the engine's per-step loss skips them through the mask).
+     * {@code stepTargets} 0: {@link #toMiniBatch(int, int)}.
+     */
+    public MiniBatch toMiniBatch(int targets, int steps, int stepTargets, boolean stepClasses) {
         if (steps == 0) {
             return toMiniBatch(targets);
         }
         if (features == null || unscaled) {
             toMiniBatch(); // the same refusal
         }
-        int in = featureSize - targets - 1; // T·F values, then the length
+        int in = featureSize - targets - 1 - steps * stepTargets; // T·F values, then the length
         if (in <= 0 || in % steps != 0) {
             throw new IllegalStateException("a block row of " + featureSize + " values with " + targets
-                    + " targets is not a sequence of " + steps + " steps with its length");
+                    + " targets is not a sequence of " + steps + " steps with its length"
+                    + (stepTargets > 0 ? " and " + stepTargets + " target(s) per step" : ""));
         }
         int f = in / steps;
         float[] x = new float[size * in];
         float[] t = targets > 0 ? new float[size * targets] : null;
         float[] m = new float[size * steps];
+        int[] stepLabels = stepTargets > 0 && stepClasses ? new int[size * steps] : null;
+        float[] stepValues = stepTargets > 0 && !stepClasses ? new float[size * steps * stepTargets] : null;
         for (int r = 0; r < size; r++) {
             int o = r * featureSize;
             int length = length(features[o + in], steps, r);
             System.arraycopy(features, o, x, r * in, length * f); // the padding stays 0
             java.util.Arrays.fill(m, r * steps, r * steps + length, 1f);
+            int y = o + in + 1; // the steps' targets
+            if (stepLabels != null) {
+                for (int s = 0; s < length; s++) {
+                    stepLabels[r * steps + s] = (int) features[y + s];
+                }
+            } else if (stepValues != null) {
+                System.arraycopy(features, y, stepValues, r * steps * stepTargets, length * stepTargets);
+            }
             if (t != null) {
-                System.arraycopy(features, o + in + 1, t, r * targets, targets);
+                System.arraycopy(features, y + steps * stepTargets, t, r * targets, targets);
             }
         }
-        MiniBatch b = new MiniBatch(x, labels, t, size);
+        // per-step targets: no labels (the engine's per-step loss would take the rows' labels as the steps')
+        MiniBatch b = new MiniBatch(x, stepLabels != null ? stepLabels : stepValues != null ? null : labels,
+                stepValues != null ? stepValues : t, size);
         b.mask = m;
         return b;
+    }
+
+    /** Sets row r's text id (nothing for null), making {@link #keys} of {@code capacity} when it is first needed. */
+    static void key(Block b, int r, String key, int capacity) {
+        if (key != null) {
+            if (b.keys == null) {
+                b.keys = new String[capacity];
+            }
+            b.keys[r] = key;
+        }
     }
 
     /** A stored length as the steps it stands for, checked: the readers write 1..T. */
@@ -143,6 +183,22 @@ public final class Block implements java.io.Serializable {
     }
 
     /**
+     * The target values per step of the rows a network takes: for a per-step output ({@code Network.perStep()},
+     * many-to-many) 1 (a class label) for a classifier, else the K outputs of a step; 0 for any other network.
+     */
+    public static int stepTargets(org.sparktrain.engine.Network n) {
+        if (!n.perStep()) {
+            return 0;
+        }
+        return stepClasses(n) ? 1 : n.outputShape().dim(1);
+    }
+
+    /** Whether a per-step network's steps carry class labels (a classifier's) rather than target values. */
+    public static boolean stepClasses(org.sparktrain.engine.Network n) {
+        return n.perStep() && !n.spec().regression() && !n.spec().multiLabel();
+    }
+
+    /**
      * The steps T when {@code featureSize} values with {@code targets} targets are a sequence row for a model taking
      * {@code inputSize} = T·F values ({@code [x (T·F), length, targets...]}), 0 when they are the model's plain input
      * ({@code [x, targets...]}).
@@ -150,7 +206,12 @@ public final class Block implements java.io.Serializable {
      * @throws IllegalStateException when they are neither
      */
     public static int sequenceSteps(int featureSize, int targets, org.sparktrain.engine.Shape input) {
-        int in = featureSize - targets;
+        return sequenceSteps(featureSize, targets, input, 0);
+    }
+
+    /** As above, for rows that carry {@code stepTargets} target values per step after the length (many-to-many). */
+    public static int sequenceSteps(int featureSize, int targets, org.sparktrain.engine.Shape input, int stepTargets) {
+        int in = featureSize - targets - (input.rank() == 2 ? input.dim(0) * stepTargets : 0);
         if (in == input.size()) {
             return 0;
         }

@@ -235,6 +235,7 @@ final class ChunkPasses {
                     }
                     b.labels[n] = c.labels[i];
                     b.ids[n] = c.ids[i];
+                    Block.key(b, n, c.keys == null ? null : c.keys[i], batch);
                     n++;
                     i++;
                     packed++;
@@ -248,6 +249,7 @@ final class ChunkPasses {
                     }
                     b.labels = java.util.Arrays.copyOf(b.labels, n);
                     b.ids = java.util.Arrays.copyOf(b.ids, n);
+                    b.keys = b.keys == null ? null : java.util.Arrays.copyOf(b.keys, n);
                 }
                 return b;
             }

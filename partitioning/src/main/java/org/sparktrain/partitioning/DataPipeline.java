@@ -409,7 +409,7 @@ public final class DataPipeline {
             blocks = chunks.map(RowChunk::asBlock);
             return new PreparedFold(fold, fitted, blocks, null, before, before.clone(), trainPartitionRows.clone(), 0,
                     foldSeed, batches, windowRows, data.storageLevel()).sharingSourceCache()
-                    .regression(targetCount, featureScaler, fittedTargets).sequences(sequenceSteps, featureScaler);
+                    .regression(targetCount, featureScaler, fittedTargets).sequences(sequences, featureScaler);
         }
         if (trainKeep != null && inPlace) {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
@@ -461,7 +461,7 @@ public final class DataPipeline {
         }
         PreparedFold prepared = new PreparedFold(fold, fitted, blocks, val, before, after, perWorker, valRows, foldSeed,
                 batches, windowRows, level).regression(targetCount, featureScaler, fittedTargets)
-                .sequences(sequenceSteps, featureScaler);
+                .sequences(sequences, featureScaler);
         if (test) {
             JavaRDD<Block> tb = (testKeep != null ? ChunkPasses.pack(chunks, testKeep, evalRows, fitted, features)
                     : Packer.packInPlace(testRows, evalRows, fitted, features)).persist(level);

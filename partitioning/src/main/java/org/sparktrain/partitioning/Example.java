@@ -32,6 +32,12 @@ public final class Example implements java.io.Serializable {
     public Problem problem;
     /** What exactly was wrong (without the location, which the source adds from {@link #id}), or null. */
     public String detail;
+    /**
+     * A sequence id that is text (long-format CSV or a Parquet string id column), as written, or null: the row's
+     * {@link #id} is then its hash, and {@code score} writes this instead (docs/data-preparation.md, "Sequences").
+     * Copies made by resampling and bootstrap do not keep it (only scoring reads it).
+     */
+    public String key;
 
     public Example() {
     }

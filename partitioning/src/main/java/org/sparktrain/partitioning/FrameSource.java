@@ -263,7 +263,9 @@ final class FrameSource implements RowSource {
             if (!names.contains(o.idColumn())) {
                 throw new DataFormatException(name + " has no id column '" + o.idColumn() + "'.");
             }
-            cols.add(functions.col(o.idColumn()).cast("long"));
+            // a text id names its sequence as written (docs/data-preparation.md, "Sequences"); others are integers
+            cols.add(schema.apply(o.idColumn()).dataType() instanceof org.apache.spark.sql.types.StringType
+                    ? functions.col(o.idColumn()) : functions.col(o.idColumn()).cast("long"));
         }
         if (fileCol != null) {
             cols.add(fileCol);
@@ -282,7 +284,10 @@ final class FrameSource implements RowSource {
         final int classes = o.classes();
         final String[] fnames = featureNames.toArray(new String[0]);
         final String labelName = o.labelColumn();
-        final int expected = sequences != null ? sequences.inputValues() + nt
+        // many-to-many: the steps' targets ride with the length (SequenceOptions.perStep), no targets after the row
+        final boolean perStep = sequences != null && sequences.isPerStep() && !o.isUnlabelled();
+        final int rowTargets = sequences != null && sequences.isPerStep() ? 0 : nt;
+        final int expected = sequences != null ? sequences.inputValues() + rowTargets
                 : o.shape() != null ? o.shape().size() + nt : (one ? -1 : nf + nt);
         JavaRDD<Example> raw;
         // the fast paths read a label and one array; regression's target columns take the general path
@@ -320,19 +325,33 @@ final class FrameSource implements RowSource {
             raw = rows.map(r -> {
                 Integer fi = idx.get(normalize(r.getString(1 + nf + nt)));
                 long id = RowIds.of(fi == null ? 0 : fi, r.getLong(2 + nf + nt));
-                return withTargets(sequences != null ? sequence(id, r, sequences, classes, fnames[0], labelName)
-                        : parse(id, r, nf, one, classes, fnames, labelName), r, 1 + nf, tnames, binary);
+                return perStep ? stepTargets(sequence(id, r, sequences, classes, fnames[0], labelName), r, sequences,
+                        classes, labelName, tnames, 1 + nf) : withTargets(sequences != null ? sequence(id, r, sequences,
+                        classes, fnames[0], labelName) : parse(id, r, nf, one, classes, fnames, labelName), r, 1 + nf,
+                        tnames, binary);
             });
         } else if (hasId) {
-            raw = rows.map(r -> r.isNullAt(1 + nf + nt)
-                    ? Example.bad(-1, Problem.FILE, "the id column is null; every row needs an id")
-                    : withTargets(sequences != null ? sequence(r.getLong(1 + nf + nt), r, sequences, classes, fnames[0],
-                            labelName) : parse(r.getLong(1 + nf + nt), r, nf, one, classes, fnames, labelName), r,
-                            1 + nf, tnames, binary));
+            raw = rows.map(r -> {
+                if (r.isNullAt(1 + nf + nt)) {
+                    return Example.bad(-1, Problem.FILE, "the id column is null; every row needs an id");
+                }
+                Object idValue = r.get(1 + nf + nt);
+                String text = idValue instanceof String t ? t : null;
+                long id = text != null ? SequenceCsv.textId(text) : ((Number) idValue).longValue();
+                Example e = perStep ? stepTargets(sequence(id, r, sequences, classes, fnames[0], labelName), r,
+                        sequences, classes, labelName, tnames, 1 + nf) : withTargets(sequences != null ? sequence(id,
+                        r, sequences, classes, fnames[0], labelName) : parse(id, r, nf, one, classes, fnames,
+                        labelName), r, 1 + nf, tnames, binary);
+                if (text != null && e.problem == null) {
+                    e.key = text;
+                }
+                return e;
+            });
         } else {
-            raw = rows.zipWithIndex().map(t -> withTargets(sequences != null ? sequence(t._2(), t._1(), sequences,
-                    classes, fnames[0], labelName) : parse(t._2(), t._1(), nf, one, classes, fnames, labelName),
-                    t._1(), 1 + nf, tnames, binary));
+            raw = rows.zipWithIndex().map(t -> perStep ? stepTargets(sequence(t._2(), t._1(), sequences, classes,
+                    fnames[0], labelName), t._1(), sequences, classes, labelName, tnames, 1 + nf)
+                    : withTargets(sequences != null ? sequence(t._2(), t._1(), sequences, classes, fnames[0], labelName)
+                    : parse(t._2(), t._1(), nf, one, classes, fnames, labelName), t._1(), 1 + nf, tnames, binary));
         }
         int length = expected;
         if (length < 0) {
@@ -343,8 +362,9 @@ final class FrameSource implements RowSource {
                 : o.shape() != null && nt == 0 ? o.shape() : Shape.of(length); // regression: [x..., y...] flat
         final int len = length;
         JavaRDD<Example> checked = raw.map(e -> e.problem != null ? e
-                : nt > 0 && e.features.length != len ? Checks.wrongLength(e.id, e.features.length - nt, len - nt)
-                : Checks.features(e.id, e.label, e.features, len));
+                : rowTargets > 0 && e.features.length != len ? Checks.wrongLength(e.id, e.features.length - nt,
+                        len - nt)
+                : keyed(Checks.features(e.id, e.label, e.features, len), e.key));
         // Spark's estimate of the input's size (the files' sizes for Parquet), a fifth more for compression; from the
         // plan of what is read (planned once, for the read itself too), not of the whole frame (a second planning)
         long estimate;
@@ -564,7 +584,7 @@ final class FrameSource implements RowSource {
      * (counted from 1) and the column.
      */
     static Example sequence(long id, Row r, SequenceOptions seq, int classes, String fname, String labelName) {
-        Object lv = r.get(0);
+        Object lv = seq.isPerStep() ? Integer.valueOf(0) : r.get(0); // per step: stepTargets reads the array
         if (!(lv instanceof Number)) {
             return Example.bad(id, Problem.NOT_A_NUMBER, "label column '" + labelName + "' holds "
                     + (lv == null ? "null" : "'" + lv + "'") + ", not a class number");
@@ -626,6 +646,93 @@ final class FrameSource implements RowSource {
         }
         x[t * f] = length;
         return new Example(id, c, x);
+    }
+
+    /**
+     * Many-to-many (docs/data-preparation.md, "Sequences"): a sequence row's steps' targets, read after its length
+     * ({@code [x (T·F), length, y (T·K)]}): classification, the label column an array of one class per step
+     * ({@code array<int>} or of any number type); regression, each target column an array with one value per step
+     * ({@code array<number>}) or several ({@code array<array<number>>}), K values per step in all. The array must
+     * have one entry per step of the sequence; a bad row names the column, the step (counted from 1) and what is
+     * wrong. The row's label is its last step's class (splits stratify on it), 0 for regression.
+     */
+    static Example stepTargets(Example e, Row r, SequenceOptions seq, int classes, String labelName, String[] tnames,
+            int from) {
+        if (e.problem != null) {
+            return e;
+        }
+        int t = seq.steps();
+        int k = seq.stepTargets();
+        float[] x = e.features;
+        int at = t * seq.features() + 1;
+        int length = (int) x[at - 1];
+        int columns = seq.stepClasses() ? 1 : tnames.length;
+        List<?>[] ys = new List<?>[columns];
+        for (int j = 0; j < columns; j++) {
+            Object v = seq.stepClasses() ? r.get(0) : r.get(from + j);
+            String col = (seq.stepClasses() ? "label column '" + labelName : "target column '" + tnames[j]) + "'";
+            ys[j] = list(v);
+            if (ys[j] == null) {
+                return Example.bad(e.id, Problem.NOT_A_NUMBER, col + " holds " + (v == null ? "null" : "'" + v + "'")
+                        + ", not an array of one " + (seq.stepClasses() ? "label" : "target") + " per step (the model"
+                        + " gives one output per step)");
+            }
+            if (ys[j].size() != length) {
+                return Example.bad(e.id, Problem.WRONG_COLUMN_COUNT, col + " holds " + ys[j].size() + " step "
+                        + (seq.stepClasses() ? "labels" : "targets") + " but the sequence has " + length + " steps;"
+                        + " the model gives one output per step, so each step needs its own");
+            }
+        }
+        int label = 0;
+        for (int s = 0; s < length; s++) {
+            int n = 0;
+            for (int j = 0; j < columns; j++) {
+                String col = (seq.stepClasses() ? "label column '" + labelName : "target column '" + tnames[j]) + "'";
+                String where = col + ", step " + (s + 1) + " (counting from 1)";
+                Object v = ys[j].get(s);
+                List<?> several = list(v);
+                List<?> values = several != null ? several : java.util.Collections.singletonList(v);
+                for (Object y : values) {
+                    if (!(y instanceof Number)) {
+                        return Example.bad(e.id, Problem.NOT_A_NUMBER, where + " holds " + (y == null ? "null (a"
+                                + " missing value)" : "'" + y + "'") + ", not a number");
+                    }
+                    double d = ((Number) y).doubleValue();
+                    if (seq.stepClasses()) {
+                        String[] why = new String[1];
+                        label = Checks.label(d, classes, why);
+                        if (label < 0) {
+                            return Example.bad(e.id, Problem.LABEL_OUT_OF_RANGE, where + ": " + why[0]);
+                        }
+                        d = label;
+                    } else if (!Double.isFinite(d)) {
+                        return Example.bad(e.id, Problem.NON_FINITE, where + " holds " + d + "; targets must be finite"
+                                + " numbers");
+                    }
+                    if (n < k) {
+                        x[at + s * k + n] = (float) d;
+                    }
+                    n++;
+                }
+            }
+            if (n != k) {
+                return Example.bad(e.id, Problem.WRONG_COLUMN_COUNT, "step " + (s + 1) + " (counting from 1) has " + n
+                        + " target values in " + (seq.stepClasses() ? "label column '" + labelName + "'"
+                        : "target column(s) " + java.util.Arrays.toString(tnames)) + "; the model gives " + k
+                        + " per step");
+            }
+        }
+        Example out = new Example(e.id, label, x);
+        out.key = e.key;
+        return out;
+    }
+
+    /** {@code e} with the text id {@code key} (null: as it is). */
+    private static Example keyed(Example e, String key) {
+        if (key != null && e.problem == null) {
+            e.key = key;
+        }
+        return e;
     }
 
     /** An array value as Spark's rows hand it over (a Scala Seq or a java List), or null when it is not one. */

@@ -201,6 +201,9 @@ public final class LabeledData {
     /** Marks the rows as sequences laid out by {@code s} (the reader that made them does). */
     LabeledData withSequences(SequenceOptions s) {
         this.sequences = s;
+        if (s != null && s.isPerStep()) {
+            this.targetCount = 0; // many-to-many: the steps' targets ride before the row's end, with the length
+        }
         return this;
     }
 
@@ -221,6 +224,17 @@ public final class LabeledData {
         }
         int k = sequences.steps() * sequences.features(); // the length's column
         return new double[] {range.a[k], zscore.a[k], range.b[k]};
+    }
+
+    /**
+     * Whether some row's sequence id is text ({@link Example#key}; docs/data-preparation.md, "Sequences"): one pass
+     * over the cached rows, stopping at the first.
+     */
+    public boolean hasTextIds() {
+        if (chunks() != null) {
+            return !chunks().filter(c -> c.keys != null).isEmpty();
+        }
+        return !rows().filter(e -> e.key != null).isEmpty();
     }
 
     /** T for sequence rows ({@link Block#toMiniBatch(int, int)}), 0 for rows of fixed shape. */

@@ -203,6 +203,7 @@ final class Packer {
                     System.arraycopy(buf[i].features, 0, b.features, i * featureSize, featureSize);
                     b.labels[i] = buf[i].label;
                     b.ids[i] = buf[i].id;
+                    Block.key(b, i, buf[i].key, n);
                     buf[i] = null;
                 }
                 if (scaler != null) {

@@ -31,6 +31,8 @@ public final class PreparedFold {
     private FittedScaler featureScaler;
     private FittedScaler targetScaler;
     private int sequenceSteps;
+    private int stepTargets;
+    private boolean stepClasses;
 
     PreparedFold(int index, FittedScaler scaler, JavaRDD<Block> train, JavaRDD<Block> validation, long[] before,
             long[] after, long[] rowsPerWorker, long validationRows, long seed, int[] batches, int window,
@@ -95,6 +97,28 @@ public final class PreparedFold {
             this.featureScaler = inputScaler;
         }
         return this;
+    }
+
+    /** As above, with the options the rows were read with: many-to-many rows carry each step's targets too. */
+    PreparedFold sequences(SequenceOptions s, FittedScaler inputScaler) {
+        if (s != null) {
+            stepTargets = s.stepTargets();
+            stepClasses = s.stepClasses();
+        }
+        return sequences(s == null ? 0 : s.steps(), inputScaler);
+    }
+
+    /**
+     * Many-to-many: the target values each step of a block row carries after the length (1 for a class label;
+     * {@link Block#toMiniBatch(int, int, int, boolean)}), 0 otherwise.
+     */
+    public int stepTargets() {
+        return stepTargets;
+    }
+
+    /** Many-to-many classification: the steps carry class labels. */
+    public boolean stepClasses() {
+        return stepClasses;
     }
 
     /**

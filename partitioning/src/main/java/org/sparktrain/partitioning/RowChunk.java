@@ -53,6 +53,8 @@ public final class RowChunk implements java.io.Serializable {
     public boolean integers;
     public int[] labels;
     public long[] ids;
+    /** Text sequence ids ({@link Example#key}) by row, or null when no row has one. */
+    public String[] keys;
     /** On the last chunk of a partition: the validation statistics of the whole partition; else null. */
     public ReadStats stats;
 
@@ -213,7 +215,9 @@ public final class RowChunk implements java.io.Serializable {
     Example example(int i) {
         float[] x = new float[featureSize];
         copyRow(i, x, 0, null, null);
-        return new Example(ids[i], labels[i], x);
+        Example e = new Example(ids[i], labels[i], x);
+        e.key = keys == null ? null : keys[i];
+        return e;
     }
 
     /**
@@ -294,6 +298,12 @@ public final class RowChunk implements java.io.Serializable {
                     System.arraycopy(e.features, 0, c.features, c.size * featureSize, featureSize);
                     c.labels[c.size] = e.label;
                     c.ids[c.size] = e.id;
+                    if (e.key != null) {
+                        if (c.keys == null) {
+                            c.keys = new String[capacity];
+                        }
+                        c.keys[c.size] = e.key;
+                    }
                     c.size++;
                 }
                 last = !rows.hasNext();

@@ -29,9 +29,11 @@ import scala.Tuple2;
 
 /**
  * Long-format CSV sequences (docs/data-preparation.md, "Sequences"): one line per step, a column holding the
- * sequence's id (an integer), one holding the step (any number; steps are sorted by it), the features of the step,
- * and the label column(s). The label of a sequence is its LAST step's (the step with the largest step value), as
- * the PyTorch peer takes it; the other steps' label cells are not read, so they may repeat it or be empty.
+ * sequence's id (an integer, or text: grouped by the text, {@link #textId}), one holding the step (any number; steps
+ * are sorted by it), the features of the step, and the label column(s). The label of a sequence is its LAST step's
+ * (the step with the largest step value), as the PyTorch peer takes it; the other steps' label cells are not read, so
+ * they may repeat it or be empty. For a per-step model ({@link SequenceOptions#perStep}) every step's label is read
+ * and checked, and rides in the row after the length.
  *
  * <p>One pass parses the lines on the executors; a Spark shuffle keyed by (sequence id, step, line) and partitioned
  * by the sequence id brings each sequence's lines together, sorted (Spark's external sort: it spills to disk, so a
@@ -68,7 +70,10 @@ final class SequenceCsv {
     static final class Key implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
 
+        /** The sequence id: the integer itself, or for a string id its 64-bit hash ({@link #textId}). */
         public long sequence;
+        /** A sequence id that is not an integer, as written (null for integer ids). */
+        public String name;
         public double step;
         public long line;
 
@@ -80,6 +85,28 @@ final class SequenceCsv {
             this.step = step;
             this.line = line;
         }
+
+        Key(long sequence, String name, double step, long line) {
+            this(sequence, step, line);
+            this.name = name;
+        }
+
+        /** Whether {@code o} is of the same sequence. */
+        boolean sameSequence(Key o) {
+            return o.sequence == sequence && java.util.Objects.equals(o.name, name);
+        }
+    }
+
+    /**
+     * The row id of a sequence whose id is text: a 64-bit hash of it (stable whatever the input's layout; the text
+     * itself rides in {@link Example#key} for {@code score}). docs/data-preparation.md, "Sequences".
+     */
+    static long textId(String id) {
+        long h = 0x5EC1D5L;
+        for (int i = 0; i < id.length(); i++) {
+            h = SplitMix.mix(h + id.charAt(i));
+        }
+        return h;
     }
 
     /** (sequence, step, line), ascending. */
@@ -89,6 +116,9 @@ final class SequenceCsv {
         @Override
         public int compare(Key a, Key b) {
             int c = Long.compare(a.sequence, b.sequence);
+            if (c == 0 && !java.util.Objects.equals(a.name, b.name)) {
+                c = a.name == null ? -1 : b.name == null ? 1 : a.name.compareTo(b.name);
+            }
             if (c == 0) {
                 c = Double.compare(a.step, b.step);
             }
@@ -333,13 +363,19 @@ final class SequenceCsv {
         int parts = options.partitions() > 0 ? options.partitions() : lines.getNumPartitions();
         final String[] labels = labelNames.toArray(new String[0]);
         final int classes = options.classes();
-        final int targets = options.targetCount();
+        if (seq.isPerStep() && !options.isUnlabelled() && labelCols.length != seq.stepTargets()) {
+            throw new DataFormatException("the model " + seq.spec() + " gives " + seq.stepTargets() + " output(s) per"
+                    + " step, but " + labelCols.length + " label column(s) " + labelNames + " are named; name one per"
+                    + " output with --label-col or --label-cols");
+        }
+        // many-to-many: the steps' labels ride with the length (SequenceOptions.perStep), the row has no targets after
+        final int targets = seq.isPerStep() ? 0 : options.targetCount();
         final boolean binary = options.binaryTargets();
         final boolean unlabelled = options.isUnlabelled();
         JavaRDD<Example> rows = steps.repartitionAndSortWithinPartitions(new BySequence(parts), new Order())
                 .mapPartitions(it -> new Assembler(it, seq, classes, targets, binary, unlabelled, labels), true);
         CsvSource lineSource = new CsvSource("CSV " + path, files, conf);
-        Shape shape = Shape.of(seq.inputValues() + options.targetCount());
+        Shape shape = Shape.of(seq.inputValues() + targets);
         // as floats a padded sequence takes T·F values where its text took its steps' cells: a rough doubling
         long estimate = (long) (bytes * 2.4);
         return LabeledData.validate(rows, new Source(lineSource), options, shape,
@@ -361,6 +397,7 @@ final class SequenceCsv {
     static Tuple2<Key, Step> parse(long id, List<String> cells, String[] header, int seqCol, int stepCol,
             int[] featureCols, int[] labelCols) {
         long sequence = Long.MIN_VALUE;
+        String text = null;
         boolean haveSequence = false;
         String seqProblem = null;
         if (seqCol < cells.size()) {
@@ -376,11 +413,17 @@ final class SequenceCsv {
                         haveSequence = true;
                     }
                 } catch (NumberFormatException e2) {
-                    // reported below
+                    // a text id, below
                 }
             }
+            if (!haveSequence && !c.isEmpty()) { // a text id: grouped by the text (docs/data-preparation.md)
+                text = c;
+                sequence = textId(c);
+                haveSequence = true;
+            }
             if (!haveSequence) {
-                seqProblem = "sequence column '" + header[seqCol] + "' holds '" + c + "', not an integer sequence id";
+                seqProblem = "sequence column '" + header[seqCol] + "' is empty (a missing value); every line needs"
+                        + " its sequence id";
             }
         } else {
             seqProblem = "has " + cells.size() + " columns but the header has " + header.length;
@@ -391,7 +434,7 @@ final class SequenceCsv {
             s.orphan = true;
             return new Tuple2<>(new Key(Long.MIN_VALUE, Double.NEGATIVE_INFINITY, id), s);
         }
-        String where = "sequence " + SequenceOptions.named(sequence);
+        String where = "sequence " + (text == null ? SequenceOptions.named(sequence) : SequenceOptions.named(text));
         double step = Double.NEGATIVE_INFINITY;
         boolean haveStep = false;
         if (stepCol < cells.size()) {
@@ -403,12 +446,12 @@ final class SequenceCsv {
                 // reported below
             }
             if (!haveStep) {
-                Key k = new Key(sequence, Double.NEGATIVE_INFINITY, id);
+                Key k = new Key(sequence, text, Double.NEGATIVE_INFINITY, id);
                 return new Tuple2<>(k, bad(id, Problem.NOT_A_NUMBER, where + ": step column '" + header[stepCol]
                         + "' holds '" + c + "', not a finite number"));
             }
         }
-        Key key = new Key(sequence, step, id);
+        Key key = new Key(sequence, text, step, id);
         if (haveStep) {
             where += ", step " + SequenceOptions.step(step);
         }
@@ -445,7 +488,8 @@ final class SequenceCsv {
             if (!Float.isFinite(y)) {
                 y = Float.NaN;
                 if (s.badLabel == null) {
-                    s.badLabel = "column '" + header[labelCols[j]] + "' holds '" + c + "'";
+                    s.badLabel = "column '" + header[labelCols[j]] + "' holds '" + c + "'"
+                            + (c.isBlank() ? " (a missing value)" : "");
                 }
             }
             v[featureCols.length + j] = y;
@@ -575,7 +619,7 @@ final class SequenceCsv {
             this.targets = targets;
             this.binary = binary;
             this.unlabelled = unlabelled;
-            this.classification = targets == 0 && !unlabelled;
+            this.classification = (seq.isPerStep() ? seq.stepClasses() : targets == 0) && !unlabelled;
             this.labels = labels;
             ahead = it.hasNext() ? it.next() : null;
             next = advance();
@@ -611,8 +655,11 @@ final class SequenceCsv {
                 Step s = first._2();
                 return Example.bad(s.line, s.problem, s.detail);
             }
-            long id = first._1().sequence;
-            String name = "sequence " + SequenceOptions.named(id);
+            Key head = first._1();
+            long id = head.sequence;
+            String name = "sequence " + (head.name == null ? SequenceOptions.named(id) : SequenceOptions.named(head.name));
+            boolean perStep = seq.isPerStep() && !unlabelled;
+            int k = seq.stepTargets();
             int t = seq.steps();
             int f = seq.features();
             float[] x = new float[seq.inputValues() + targets];
@@ -623,7 +670,7 @@ final class SequenceCsv {
             Step last = null;
             double lastStep = Double.NaN;
             for (Tuple2<Key, Step> cur = first; cur != null;
-                    cur = ahead != null && !ahead._2().orphan && ahead._1().sequence == id ? take() : null) {
+                    cur = ahead != null && !ahead._2().orphan && ahead._1().sameSequence(head) ? take() : null) {
                 Step s = cur._2();
                 double step = cur._1().step;
                 if (bad == null && s.problem != null) {
@@ -635,6 +682,9 @@ final class SequenceCsv {
                     tooLongAt = s.line;
                 } else if (bad == null && tooLongAt < 0) {
                     System.arraycopy(s.values, 0, x, (int) n * f, f);
+                    if (perStep) { // this step's own label(s), checked on its own line
+                        bad = stepLabels(s, step, name, x, t * f + 1 + (int) n * k);
+                    }
                 }
                 previous = step;
                 last = s;
@@ -649,10 +699,18 @@ final class SequenceCsv {
                 return bad;
             }
             x[t * f] = n; // the length
+            if (perStep) {
+                // the row's label: its last step's class (splits stratify on it), 0 for targets
+                Example e = new Example(id, classification ? (int) x[t * f + 1 + ((int) n - 1) * k] : 0, x);
+                e.key = head.name;
+                return e;
+            }
             String lastName = name + ", step " + SequenceOptions.step(lastStep)
                     + " (its last, whose label the sequence takes)";
             if (unlabelled) {
-                return new Example(id, 0, x);
+                Example e = new Example(id, 0, x);
+                e.key = head.name;
+                return e;
             }
             if (last.badLabel != null) {
                 return Example.bad(last.line, Problem.NOT_A_NUMBER, lastName + ": label " + last.badLabel
@@ -664,7 +722,7 @@ final class SequenceCsv {
                 if (label < 0) {
                     return Example.bad(last.line, Problem.LABEL_OUT_OF_RANGE, lastName + ": " + why[0]);
                 }
-                return new Example(id, label, x);
+                return keyed(new Example(id, label, x), head);
             }
             System.arraycopy(last.values, f, x, t * f + 1, targets);
             if (binary) {
@@ -672,9 +730,44 @@ final class SequenceCsv {
                 if (checked.problem != null) {
                     return Example.bad(last.line, checked.problem, lastName + ": " + checked.detail);
                 }
-                return new Example(id, checked.label, x);
+                return keyed(new Example(id, checked.label, x), head);
             }
-            return new Example(id, 0, x); // regression: label 0 until binnedByTarget
+            return keyed(new Example(id, 0, x), head); // regression: label 0 until binnedByTarget
+        }
+
+        private static Example keyed(Example e, Key head) {
+            e.key = head.name;
+            return e;
+        }
+
+        /**
+         * Many-to-many: step {@code s}'s label values into {@code x} at {@code at}, each a class of the model
+         * (classification) or a finite number; null, or the bad row naming the line, the sequence, the step and the
+         * column.
+         */
+        private Example stepLabels(Step s, double step, String name, float[] x, int at) {
+            String where = name + ", step " + SequenceOptions.step(step) + " (every step's label counts: the model"
+                    + " gives one output per step)";
+            if (s.badLabel != null) {
+                return Example.bad(s.line, Problem.NOT_A_NUMBER, where + ": label " + s.badLabel + ", not a number");
+            }
+            int f = seq.features();
+            int k = seq.stepTargets();
+            for (int j = 0; j < k; j++) {
+                float v = s.values[f + j];
+                if (classification) {
+                    String[] why = new String[1];
+                    int label = Checks.label(v, classes, why);
+                    if (label < 0) {
+                        return Example.bad(s.line, Problem.LABEL_OUT_OF_RANGE, where + ": column '" + labels[j]
+                                + "': " + why[0]);
+                    }
+                    x[at + j] = label;
+                } else {
+                    x[at + j] = v;
+                }
+            }
+            return null;
         }
     }
 }

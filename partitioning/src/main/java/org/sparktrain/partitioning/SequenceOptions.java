@@ -3,7 +3,7 @@ package org.sparktrain.partitioning;
 import org.sparktrain.engine.Shape;
 
 /**
- * How to read variable-length sequences for a many-to-one model whose spec says {@code input: [T, F]}
+ * How to read variable-length sequences for a many-to-one or many-to-many model whose spec says {@code input: [T, F]}
  * (docs/data-preparation.md, "Sequences"): from long-format CSV ({@link #columns}: one row per step, grouped by
  * a shuffle keyed by the sequence id, steps sorted by the step column) or from Parquet (a column
  * {@code array<array<float>>} of steps × features, or {@code array<float>} of steps·F values with
@@ -22,15 +22,21 @@ public final class SequenceOptions implements java.io.Serializable {
     private final String sequenceColumn;
     private final String stepColumn;
     private final int stepFeatures;
+    /** Many-to-many: the target values of one step (1 for a class label), 0 for many-to-one. */
+    private final int stepTargets;
+    /** Many-to-many classification: a step's target is a class index. */
+    private final boolean stepClasses;
 
     private SequenceOptions(int steps, int features, String spec, String sequenceColumn, String stepColumn,
-            int stepFeatures) {
+            int stepFeatures, int stepTargets, boolean stepClasses) {
         this.steps = steps;
         this.features = features;
         this.spec = spec;
         this.sequenceColumn = sequenceColumn;
         this.stepColumn = stepColumn;
         this.stepFeatures = stepFeatures;
+        this.stepTargets = stepTargets;
+        this.stepClasses = stepClasses;
     }
 
     /**
@@ -43,16 +49,17 @@ public final class SequenceOptions implements java.io.Serializable {
             throw new DataFormatException("variable-length sequences need a recurrent model whose spec " + spec
                     + " says input: [T, F] (steps, features per step); it says input: " + input);
         }
-        return new SequenceOptions(input.dim(0), input.dim(1), spec, null, null, 0);
+        return new SequenceOptions(input.dim(0), input.dim(1), spec, null, null, 0, 0, false);
     }
 
     /**
-     * Long-format CSV: the column holding each row's sequence id (an integer) and the one holding its step. Parquet
-     * (one sequence per row): {@code stepColumn} null, {@code sequenceColumn} an integer id column naming the rows
-     * (null: the rows are numbered).
+     * Long-format CSV: the column holding each row's sequence id (an integer or text) and the one holding its step.
+     * Parquet (one sequence per row): {@code stepColumn} null, {@code sequenceColumn} an id column (integer or string)
+     * naming the rows (null: the rows are numbered).
      */
     public SequenceOptions columns(String sequenceColumn, String stepColumn) {
-        return new SequenceOptions(steps, features, spec, sequenceColumn, stepColumn, stepFeatures);
+        return new SequenceOptions(steps, features, spec, sequenceColumn, stepColumn, stepFeatures, stepTargets,
+                stepClasses);
     }
 
     /**
@@ -67,7 +74,36 @@ public final class SequenceOptions implements java.io.Serializable {
             throw new DataFormatException("--step-features " + f + " does not match the model: its spec " + spec
                     + " says input: [" + steps + ", " + features + "], " + features + " features per step");
         }
-        return new SequenceOptions(steps, features, spec, sequenceColumn, stepColumn, f);
+        return new SequenceOptions(steps, features, spec, sequenceColumn, stepColumn, f, stepTargets, stepClasses);
+    }
+
+    /**
+     * Many-to-many (a model whose output is one vector per step, {@code Network.perStep()}): every step carries its
+     * own target, a class index ({@code classes} true, {@code values} 1) or {@code values} regression targets; the
+     * row then holds them after the length, T·values of them ({@code [x (T·F), length, y (T·values)]}, padded steps'
+     * 0). docs/data-preparation.md, "Sequences".
+     */
+    public SequenceOptions perStep(int values, boolean classes) {
+        if (values < 1 || (classes && values != 1)) {
+            throw new IllegalArgumentException("a step carries one class label or at least one target, got " + values
+                    + (classes ? " class labels" : " targets"));
+        }
+        return new SequenceOptions(steps, features, spec, sequenceColumn, stepColumn, stepFeatures, values, classes);
+    }
+
+    /** Whether every step carries its own target (many-to-many). */
+    public boolean isPerStep() {
+        return stepTargets > 0;
+    }
+
+    /** Many-to-many: the target values of one step (1 for a class label); 0 for many-to-one. */
+    public int stepTargets() {
+        return stepTargets;
+    }
+
+    /** Many-to-many classification: a step's target is a class index. */
+    public boolean stepClasses() {
+        return stepClasses;
     }
 
     /** T: the most steps a sequence may have (the model's input steps). */
@@ -103,9 +139,12 @@ public final class SequenceOptions implements java.io.Serializable {
         return sequenceColumn != null && stepColumn != null;
     }
 
-    /** The values of a row before its targets: T·F step values and the length. */
+    /**
+     * The values of a row before its (per-sequence) targets: T·F step values and the length, then for many-to-many the
+     * steps' targets (T·{@link #stepTargets()}).
+     */
     public int inputValues() {
-        return steps * features + 1;
+        return steps * features + 1 + steps * stepTargets;
     }
 
     /** "input: [50, 3] in conf/x.yaml", for messages. */
@@ -122,6 +161,11 @@ public final class SequenceOptions implements java.io.Serializable {
     /** "id=17" for a long-format sequence id. */
     static String named(long id) {
         return "id=" + id;
+    }
+
+    /** "id='abc'" for a long-format sequence id that is text. */
+    static String named(String id) {
+        return "id='" + id + "'";
     }
 
     /** A step value as the file wrote it, without a trailing ".0" for whole numbers. */

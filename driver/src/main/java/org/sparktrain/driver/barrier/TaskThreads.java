@@ -45,6 +45,7 @@ final class TaskThreads implements AutoCloseable {
     private final int featureSize;
     private final int targetSize;
     private final int maskSteps;
+    private final int labelsPerRow;
     private final int n;
 
     /**
@@ -73,6 +74,9 @@ final class TaskThreads implements AutoCloseable {
         targetSize = replicas[0].network().outputShape().size();
         org.sparktrain.engine.Shape in = replicas[0].network().inputShape();
         maskSteps = in.rank() >= 2 ? in.dim(0) : 1; // a sequence input is [T, F]: a mask holds T values per row
+        // a per-step classifier ([T, K] output, many-to-many) takes a label per step
+        labelsPerRow = org.sparktrain.partitioning.Block.stepClasses(replicas[0].network())
+                ? replicas[0].network().outputShape().dim(0) : 1;
         pool = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
             Thread t = new Thread(r, "sparktrain-task-thread");
             t.setDaemon(true);
@@ -221,7 +225,7 @@ final class TaskThreads implements AutoCloseable {
                 MiniBatch b = round.get(i++);
                 int from = first(b.size, j, threads);
                 return slice(b, from, from + rows(b.size, j, threads), featureSize, targetSize, maskSteps,
-                        sliceBuffers[j]);
+                        labelsPerRow, sliceBuffers[j]);
             }
         };
     }
@@ -242,15 +246,23 @@ final class TaskThreads implements AutoCloseable {
      */
     static MiniBatch slice(MiniBatch b, int from, int to, int featureSize, int targetSize, int maskSteps,
                            MiniBatch into) {
+        return slice(b, from, to, featureSize, targetSize, maskSteps, 1, into);
+    }
+
+    /** As above, with {@code labelsPerRow} labels per row (T for a per-step classifier, many-to-many). */
+    static MiniBatch slice(MiniBatch b, int from, int to, int featureSize, int targetSize, int maskSteps,
+                           int labelsPerRow, MiniBatch into) {
         int rows = to - from;
         into.features = fill(b.features, from * featureSize, rows * featureSize, into.features);
         if (b.labels == null) {
             into.labels = null;
         } else {
-            if (into.labels == null || into.labels.length < rows) {
-                into.labels = new int[rows];
+            // a label per row, or per step (many-to-many: size × T labels, as the mask)
+            int per = labelsPerRow;
+            if (into.labels == null || into.labels.length < rows * per) {
+                into.labels = new int[rows * per];
             }
-            System.arraycopy(b.labels, from, into.labels, 0, rows);
+            System.arraycopy(b.labels, from * per, into.labels, 0, rows * per);
         }
         into.targets = b.targets == null ? null : fill(b.targets, from * targetSize, rows * targetSize, into.targets);
         into.mask = b.mask == null ? null : fill(b.mask, from * maskSteps, rows * maskSteps, into.mask); // size × T

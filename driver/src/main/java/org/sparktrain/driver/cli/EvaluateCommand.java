@@ -202,16 +202,18 @@ final class EvaluateCommand {
             long t1 = System.nanoTime();
             synchronized (out) {
                 if (m instanceof ClassificationMetrics c) {
-                    out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation accuracy %.4f, loss %.4f (%.1fs)%n",
-                            fold + 1, runs, r.epochsRun(), c.accuracy(), c.logLoss(), (t1 - t0) / 1e9);
+                    out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation accuracy %.4f, loss %.4f%s (%.1fs)%n",
+                            fold + 1, runs, r.epochsRun(), c.accuracy(), c.logLoss(), c.perStepNote(),
+                            (t1 - t0) / 1e9);
                 } else if (m instanceof MultiLabelMetrics ml) { // docs/architecture.md, "Multi-label"
                     out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation micro F1 %.4f, macro F1 %.4f, hamming loss"
                             + " %.4f, loss %.4f (%.1fs)%n", fold + 1, runs, r.epochsRun(), ml.microF1(), ml.macroF1(),
                             ml.hammingLoss(), ml.loss(), (t1 - t0) / 1e9);
                 } else {
                     RegressionMetrics g = (RegressionMetrics) m;
-                    out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation rmse %.4g, mae %.4g, r2 %.4f (%.1fs)%n",
-                            fold + 1, runs, r.epochsRun(), g.rmse(), g.mae(), g.r2(), (t1 - t0) / 1e9);
+                    out.printf(Locale.ROOT, "run %d/%d: %d epochs, validation rmse %.4g, mae %.4g, r2 %.4f%s (%.1fs)%n",
+                            fold + 1, runs, r.epochsRun(), g.rmse(), g.mae(), g.r2(), g.perStepNote(),
+                            (t1 - t0) / 1e9);
                 }
             }
             FoldResult fr = new FoldResult(fold, f.trainRows(), f.validationRows(), r.epochsRun(), (t1 - t0) / 1e9, m,

@@ -129,13 +129,31 @@ final class RunFlags {
         }
         threshold = threshold(a, spec, specFile.toString());
         sequences = sequences(a, spec, specFile.toString());
+        if (sequences != null && sequences.isPerStep()) {
+            // many-to-many (docs/data-preparation.md, "Sequences"): a row is a sequence of labelled steps
+            String what = specFile + " gives one output per step (many-to-many)";
+            if (a.has("resample") && resample != null && !resample.isNone()) {
+                throw new Args.UsageException("--resample copies or drops whole rows to balance classes, but " + what
+                        + ": a sequence holds steps of several classes, so no copy of rows balances them; drop"
+                        + " --resample");
+            }
+            if (a.has("class-weight")) {
+                throw new Args.UsageException("--class-weight is not built for a per-step model: " + what
+                        + "; drop --class-weight");
+            }
+            if (spec.regression() && a.has("scale-target") && !a.get("scale-target", "").equals("none")) {
+                throw new Args.UsageException("--scale-target is not built for a per-step model: " + what
+                        + " and trains on its targets as read; drop --scale-target");
+            }
+        }
         FittedScaler.Kind scaleTarget = choice(a, "scale-target", DEFAULT_TARGET_SCALER,
                 s -> RunOptions.scaler(s, "--scale-target"));
         run = RunOptions.of(spec).withConfig(c).withWorkers(workers)
                 .withAveraging(new Averaging(mode, averagingFrequency, warmupRounds, syncEpochs, optimizerState))
                 .withTransport(transport)
                 .withScaler(scale).withResampling(resample).withShuffleWindow(shuffleWindow)
-                .withTargetScaler(spec.regression() ? scaleTarget : null);
+                .withTargetScaler(spec.regression() && (sequences == null || !sequences.isPerStep()) ? scaleTarget
+                        : null);
         run = run.withDivergence(divergence(a));
         if (a.has("class-weight")) {
             ClassWeights w = choice(a, "class-weight", "balanced", ClassWeights::parse);
@@ -232,6 +250,16 @@ final class RunFlags {
                         + "input: " + input + " (" + input.dim(1) + " features per step)");
             }
             s = s.stepFeatures(f);
+        }
+        org.sparktrain.engine.Network probe = org.sparktrain.engine.Network.build(spec, 0);
+        if (probe.perStep()) { // many-to-many: every step's label is read (docs/data-preparation.md, "Sequences")
+            if (spec.multiLabel()) {
+                throw new Args.UsageException(specName + " gives one output per step (output " + probe.outputShape()
+                        + ") with labels: " + spec.labels() + "; per-step multi-label is not built (per-step"
+                        + " classification with classes: and regression with outputs: are)");
+            }
+            s = s.perStep(org.sparktrain.partitioning.Block.stepTargets(probe),
+                    org.sparktrain.partitioning.Block.stepClasses(probe));
         }
         return s;
     }

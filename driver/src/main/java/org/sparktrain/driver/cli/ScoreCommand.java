@@ -59,10 +59,14 @@ final class ScoreCommand {
                                       label columns (default: the ones the model was trained on)
               --sequence-col ID       long-format CSV sequences (a model taking input: [T, F]): the sequence id
                                       column; one output row per sequence, its id in a column of this name
-                                      (instead of row_id), the label (labelled input) its last step's
+                                      (instead of row_id; a string column when ids are text), the label
+                                      (labelled input) its last step's. A per-step model (output [T, K])
+                                      writes one row per REAL step: the id, step (0-based position in the
+                                      sequence), the step's label or targets, then its predictions
               --step-col T            with --sequence-col: the column steps are sorted by
               --step-features F       Parquet sequences in an array<float> column of steps*F values; Parquet's
-                                      --sequence-col (no --step-col) names an integer id column to key rows by
+                                      --sequence-col (no --step-col) names an id column (integer or string)
+                                      to key rows by
                                       (all three default to what the model was trained with, for input of
                                       the format it was trained on)
               --threshold T           multi-label: a label is yes (pred_L 1) when prob_L >= T (default: the
@@ -120,7 +124,9 @@ final class ScoreCommand {
         }
         Network net = Network.restore(model, modelPath);
         ModelSpec spec = net.spec();
-        int classes = net.outputShape().size();
+        // a per-step model (output [T, K], many-to-many) predicts K values per step
+        boolean perStep = net.perStep();
+        int classes = perStep ? net.outputShape().dim(1) : net.outputShape().size();
         org.apache.hadoop.fs.Path op = new org.apache.hadoop.fs.Path(outPath);
         FileSystem ofs = op.getFileSystem(sc.hadoopConfiguration());
         if (ofs.exists(op)) {
@@ -166,13 +172,38 @@ final class ScoreCommand {
         // row_id: the row's 0-based number in input order, whatever the format (RowNumbers)
         RowNumbers numbers = RowNumbers.of(data, sc.hadoopConfiguration());
         List<StructField> fields = new ArrayList<>();
-        // long-format sequences: one row per sequence, keyed by its id under the sequence column's name
+        // long-format sequences: one row per sequence, keyed by its id under the sequence column's name; ids that are
+        // text are written as text (docs/data-preparation.md, "Sequences")
+        boolean textIds = sequences != null && data.hasTextIds();
         fields.add(DataTypes.createStructField(data.source().idsAreKeys() && sequences != null
-                ? sequences.sequenceColumn() : "row_id", DataTypes.LongType, false));
+                ? sequences.sequenceColumn() : "row_id", textIds ? DataTypes.StringType : DataTypes.LongType, false));
         JavaRDD<Row> rows;
-        if (regression) { // docs/architecture.md, "Regression": predictions in the targets' own units
+        if (perStep) { // one row per real step of every sequence: its id, the step, the step's predictions
+            fields.add(DataTypes.createStructField("step", DataTypes.IntegerType, false));
+            int steps = net.outputShape().dim(0);
+            int stepTargets = Block.stepTargets(net);
+            boolean stepClasses = Block.stepClasses(net);
+            rows = blocks.mapPartitionsWithIndex((Integer p, Iterator<Block> it) -> predictSteps(it, specText,
+                    weights.value(), classes, steps, stepTargets, stepClasses, labelled, numbers, p, textIds), true);
+            if (stepClasses) {
+                if (labelled) {
+                    fields.add(DataTypes.createStructField("label", DataTypes.IntegerType, false));
+                }
+                fields.add(DataTypes.createStructField("prediction", DataTypes.IntegerType, false));
+                for (int c = 0; c < classes; c++) {
+                    fields.add(DataTypes.createStructField("prob_" + c, DataTypes.FloatType, false));
+                }
+            } else {
+                for (int t = 0; labelled && t < classes; t++) {
+                    fields.add(DataTypes.createStructField(targets.get(t), DataTypes.FloatType, false));
+                }
+                for (String name : predictionColumns(classes)) {
+                    fields.add(DataTypes.createStructField(name, DataTypes.FloatType, false));
+                }
+            }
+        } else if (regression) { // docs/architecture.md, "Regression": predictions in the targets' own units
             rows = blocks.mapPartitionsWithIndex((Integer p, Iterator<Block> it) -> predictValues(it, specText,
-                    weights.value(), classes, targetCount, targetScaler, numbers, p), true);
+                    weights.value(), classes, targetCount, targetScaler, numbers, p, textIds), true);
             for (int t = 0; t < targetCount; t++) {
                 fields.add(DataTypes.createStructField(targets.get(t), DataTypes.FloatType, false));
             }
@@ -181,7 +212,7 @@ final class ScoreCommand {
             }
         } else {
             rows = blocks.mapPartitionsWithIndex((Integer p, Iterator<Block> it) -> predictRows(it, specText,
-                    weights.value(), classes, labelled, numbers, p), true);
+                    weights.value(), classes, labelled, numbers, p, textIds), true);
             if (labelled) {
                 fields.add(DataTypes.createStructField("label", DataTypes.IntegerType, false));
             }
@@ -192,7 +223,7 @@ final class ScoreCommand {
         }
         for (int k = 1; k < fields.size(); k++) { // a sequence column named like an output column: sequence_id
             if (fields.get(k).name().equals(fields.get(0).name())) {
-                fields.set(0, DataTypes.createStructField("sequence_id", DataTypes.LongType, false));
+                fields.set(0, DataTypes.createStructField("sequence_id", fields.get(0).dataType(), false));
             }
         }
         StructType schema = new StructType(fields.toArray(new StructField[0]));
@@ -227,8 +258,9 @@ final class ScoreCommand {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         long n = data.count();
-        out.printf(java.util.Locale.ROOT, "scored %d rows with %s into %s (%s) in %.1f s (%.0f rows/s, reading"
-                + " included)%n", n, modelPath, outPath, format, seconds, n / seconds);
+        out.printf(java.util.Locale.ROOT, "scored %d %s with %s into %s (%s) in %.1f s (%.0f rows/s, reading"
+                + " included)%n", n, perStep ? "sequences (one output row per real step)" : "rows", modelPath, outPath,
+                format, seconds, n / seconds);
         if (labelled && multiLabel) {
             MultiLabelMetrics m = writtenMultiLabelMetrics(session, outPath, format, schema, targets,
                     probabilityColumns(model, targets, classes), threshold);
@@ -241,9 +273,12 @@ final class ScoreCommand {
             }
         } else if (labelled && regression) {
             RegressionMetrics m = writtenRegressionMetrics(session, outPath, format, schema, targets, classes);
+            if (perStep) {
+                m.addSequences(n); // the written rows are the real steps (docs/architecture.md)
+            }
             out.print(m.summary());
-            out.printf("rmse %.4g  mae %.4g  r2 %.4f  (%d examples, in the targets' units)%n", m.rmse(), m.mae(),
-                    m.r2(), m.count());
+            out.printf("rmse %.4g  mae %.4g  r2 %.4f  (%d examples%s, in the targets' units)%n", m.rmse(), m.mae(),
+                    m.r2(), m.count(), m.perStepNote());
             if (a.has("metrics-out")) {
                 byte[] json = (org.sparktrain.driver.report.MetricsJson.text(m) + "\n").getBytes(StandardCharsets.UTF_8);
                 AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));
@@ -251,8 +286,12 @@ final class ScoreCommand {
         } else if (labelled) {
             // from the predictions as written: the network runs once per row
             ClassificationMetrics m = writtenMetrics(session, outPath, format, schema, classes);
+            if (perStep) {
+                m.addSequences(n); // the written rows are the real steps (docs/architecture.md)
+            }
             out.println(m.summary());
-            out.printf("accuracy %.4f  loss %.4f  (%d examples)%n", m.accuracy(), m.logLoss(), m.count());
+            out.printf("accuracy %.4f  loss %.4f  (%d examples%s)%n", m.accuracy(), m.logLoss(), m.count(),
+                    m.perStepNote());
             if (a.has("metrics-out")) {
                 byte[] json = (org.sparktrain.driver.report.MetricsJson.text(m) + "\n").getBytes(StandardCharsets.UTF_8);
                 AtomicWrite.write(sc.hadoopConfiguration(), a.get("metrics-out", ""), o -> o.write(json));
@@ -474,13 +513,12 @@ final class ScoreCommand {
      * the target scaler inverted; predicted a block at a time.
      */
     static Iterator<Row> predictValues(Iterator<Block> it, String specText, float[] weights, int outputs, int targets,
-            FittedScaler targetScaler, RowNumbers numbers, int partition) {
+            FittedScaler targetScaler, RowNumbers numbers, int partition, boolean textIds) {
         if (!it.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
-        Network n = Network.build(ModelSpec.parse(specText, "model"), 0);
-        RoundVector.unpackParamsAndState(weights, n);
-        return new BlockRows(it, numbers, partition) {
+        Network n = network(specText, weights);
+        return new BlockRows(it, numbers, partition, textIds) {
             private org.sparktrain.engine.data.MiniBatch mb;
             private float[] pred = new float[0];
 
@@ -497,7 +535,7 @@ final class ScoreCommand {
             }
 
             @Override
-            Object[] row(Block b, int i, long rowId) {
+            Object[] row(Block b, int i, int k, Object rowId) {
                 Object[] v = new Object[1 + targets + outputs];
                 int j = 0;
                 v[j++] = rowId;
@@ -514,31 +552,49 @@ final class ScoreCommand {
 
     /**
      * A partition's output rows, predicted a block at a time as the rows are consumed (nothing held): the walk over
-     * the blocks and the 0-based row numbers here, what a block predicts and a row holds in the subclass.
+     * the blocks and the 0-based row numbers here (a text sequence id instead, as written, with {@code textIds}),
+     * what a block predicts and a row holds in the subclass; an input row gives {@link #rowsOf} output rows (one, or
+     * a per-step model's one per real step).
      */
     private abstract static class BlockRows implements Iterator<Row> {
         private final Iterator<Block> blocks;
         private final RowNumbers numbers;
         private final int partition;
+        private final boolean textIds;
         private Block b;
         private int i;
+        private int k; // the output row of input row i
         private long index; // rows of this partition before b
 
-        BlockRows(Iterator<Block> blocks, RowNumbers numbers, int partition) {
+        BlockRows(Iterator<Block> blocks, RowNumbers numbers, int partition, boolean textIds) {
             this.blocks = blocks;
             this.numbers = numbers;
             this.partition = partition;
+            this.textIds = textIds;
         }
 
         /** Predicts every row of {@code b}, before its rows are asked for. */
         abstract void predict(Block b);
 
-        /** Row {@code i} of the block last predicted, its first value {@code rowId}. */
-        abstract Object[] row(Block b, int i, long rowId);
+        /** The output rows of row {@code i} of the block last predicted: 1 unless a subclass says otherwise. */
+        int rowsOf(Block b, int i) {
+            return 1;
+        }
+
+        /** Output row {@code k} of row {@code i} of the block last predicted, its first value {@code rowId}. */
+        abstract Object[] row(Block b, int i, int k, Object rowId);
 
         @Override
         public boolean hasNext() {
-            while (b == null || i == b.size) {
+            while (true) {
+                if (b != null && i < b.size) {
+                    if (k < rowsOf(b, i)) {
+                        return true;
+                    }
+                    i++;
+                    k = 0;
+                    continue;
+                }
                 if (!blocks.hasNext()) {
                     return false;
                 }
@@ -547,9 +603,9 @@ final class ScoreCommand {
                 }
                 b = blocks.next();
                 i = 0;
+                k = 0;
                 predict(b);
             }
-            return true;
         }
 
         @Override
@@ -557,10 +613,84 @@ final class ScoreCommand {
             if (!hasNext()) {
                 throw new java.util.NoSuchElementException();
             }
-            Row r = RowFactory.create(row(b, i, numbers.number(partition, index + i, b.ids[i])));
-            i++;
+            long number = numbers.number(partition, index + i, b.ids[i]);
+            Object id = !textIds ? (Object) number
+                    : b.keys != null && b.keys[i] != null ? b.keys[i] : Long.toString(number);
+            Row r = RowFactory.create(row(b, i, k, id));
+            k++;
             return r;
         }
+    }
+
+    /** A network of the model's spec holding the broadcast {@code weights} (one per scoring task). */
+    private static Network network(String specText, float[] weights) {
+        Network n = Network.build(ModelSpec.parse(specText, "model"), 0);
+        RoundVector.unpackParamsAndState(weights, n);
+        return n;
+    }
+
+    /**
+     * A per-step model's output rows (many-to-many, docs/data-preparation.md, "Sequences"): one per REAL step of
+     * every sequence, {@code [id, step (0-based), label or the K targets (labelled input), prediction and prob_0..
+     * (classification) or the K predictions]}; padded steps write nothing.
+     */
+    static Iterator<Row> predictSteps(Iterator<Block> it, String specText, float[] weights, int outputs, int steps,
+            int stepTargets, boolean stepClasses, boolean labelled, RowNumbers numbers, int partition,
+            boolean textIds) {
+        if (!it.hasNext()) {
+            return java.util.Collections.emptyIterator();
+        }
+        Network n = network(specText, weights);
+        return new BlockRows(it, numbers, partition, textIds) {
+            private org.sparktrain.engine.data.MiniBatch mb;
+            private float[] pred = new float[0];
+
+            @Override
+            void predict(Block b) {
+                mb = b.toMiniBatch(0, steps, stepTargets, stepClasses);
+                if (pred.length < b.size * steps * outputs) {
+                    pred = new float[b.size * steps * outputs];
+                }
+                n.predict(mb.features, mb.mask, b.size, pred);
+            }
+
+            @Override
+            int rowsOf(Block b, int i) {
+                int length = 0;
+                while (length < steps && mb.mask[i * steps + length] != 0f) {
+                    length++;
+                }
+                return length;
+            }
+
+            @Override
+            Object[] row(Block b, int i, int k, Object rowId) {
+                int r = i * steps + k; // the step's place in the minibatch
+                List<Object> v = new ArrayList<>();
+                v.add(rowId);
+                v.add(k);
+                if (stepClasses) {
+                    if (labelled) {
+                        v.add(mb.labels[r]);
+                    }
+                    int best = 0;
+                    for (int c = 1; c < outputs; c++) {
+                        if (pred[r * outputs + c] > pred[r * outputs + best]) {
+                            best = c;
+                        }
+                    }
+                    v.add(best);
+                } else if (labelled) {
+                    for (int j = 0; j < outputs; j++) {
+                        v.add(mb.targets[r * outputs + j]);
+                    }
+                }
+                for (int j = 0; j < outputs; j++) {
+                    v.add(pred[r * outputs + j]);
+                }
+                return v.toArray();
+            }
+        };
     }
 
     /**
@@ -574,13 +704,12 @@ final class ScoreCommand {
 
     /** One output row per input row, predicted a block at a time as the rows are consumed (nothing held). */
     static Iterator<Row> predictRows(Iterator<Block> it, String specText, float[] weights, int classes,
-                                     boolean labelled, RowNumbers numbers, int partition) {
+                                     boolean labelled, RowNumbers numbers, int partition, boolean textIds) {
         if (!it.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
-        Network n = Network.build(ModelSpec.parse(specText, "model"), 0);
-        RoundVector.unpackParamsAndState(weights, n);
-        return new BlockRows(it, numbers, partition) {
+        Network n = network(specText, weights);
+        return new BlockRows(it, numbers, partition, textIds) {
             private float[] probs = new float[0];
 
             @Override
@@ -592,7 +721,7 @@ final class ScoreCommand {
             }
 
             @Override
-            Object[] row(Block b, int i, long rowId) {
+            Object[] row(Block b, int i, int k, Object rowId) {
                 Object[] v = new Object[(labelled ? 3 : 2) + classes];
                 int j = 0;
                 v[j++] = rowId;

@@ -53,14 +53,18 @@ final class TrainCommand {
               --label-cols Y1,Y2,...  regression: the float target columns, one per output of the spec;
                                       multi-label (labels: K): the K 0/1 label columns
               --sequence-col ID       long-format CSV sequences (a spec with input: [T, F]): the column of each
-                                      row's integer sequence id; rows of one id are one sequence, grouped by a
-                                      Spark shuffle. The sequence's label is its LAST step's (other steps'
-                                      label cells are not read); at most T steps, padded to T and masked
+                                      row's sequence id (an integer, or any other text); rows of one id are
+                                      one sequence, grouped by a Spark shuffle. The sequence's label is its
+                                      LAST step's (other steps' label cells are not read), unless the spec's
+                                      output is one per step ([T, K]: return_sequences + time_distributed):
+                                      then EVERY step's label (or targets) is read and metrics count every
+                                      real step; at most T steps, padded to T and masked
               --step-col T            with --sequence-col: the column steps are sorted by (numbers; a step
                                       repeated within a sequence is an error)
               --step-features F       Parquet sequences in an array<float> column 'features' of steps*F values
                                       (F: the spec's features per step); array<array<float>> columns need no
-                                      flag; with Parquet, --sequence-col alone names an integer id column
+                                      flag; with Parquet, --sequence-col alone names an id column (integer or
+                                      string); a per-step spec's label column is an array, one per step
               --threshold T           multi-label: a label is yes when its probability is >= T (default
                                       0.5); stored in the model for score
               --scale-target zscore|minmax|none  regression: scale the targets, fitted on the training part,
@@ -75,7 +79,7 @@ final class TrainCommand {
               --scale zscore|minmax|none  feature scaling fitted on the training part (default none);
                                       sequences: per feature over the real steps, padding stays 0
               --resample up|down|none     balance the classes of the training part (default none; not for
-                                      regression)
+                                      regression or a per-step spec)
               --limit-train K         use about the first K training examples (quick runs)
               --shuffle-window ROWS   rows each worker permutes together per epoch (default: the rows in
                                       64 MiB of stored values, e.g. 65,536 rows of 256 floats); a worker
@@ -321,11 +325,12 @@ final class TrainCommand {
                         + "  test loss %.4f  (%d examples, threshold %s)%n", m.microF1(), m.macroF1(), m.hammingLoss(),
                         m.subsetAccuracy(), m.loss(), m.count(), f.threshold);
             } else if (testMetrics instanceof RegressionMetrics r) {
-                out.printf("test rmse %.4g  test mae %.4g  test r2 %.4f  (%d examples, in the targets' units)%n",
-                        r.rmse(), r.mae(), r.r2(), r.count());
+                out.printf("test rmse %.4g  test mae %.4g  test r2 %.4f  (%d examples%s, in the targets' units)%n",
+                        r.rmse(), r.mae(), r.r2(), r.count(), r.perStepNote());
             } else {
                 ClassificationMetrics c = (ClassificationMetrics) testMetrics;
-                out.printf("test accuracy %.4f  test loss %.4f  (%d examples)%n", c.accuracy(), c.logLoss(), c.count());
+                out.printf("test accuracy %.4f  test loss %.4f  (%d examples%s)%n", c.accuracy(), c.logLoss(), c.count(),
+                        c.perStepNote());
             }
             byte[] json = (org.sparktrain.driver.report.MetricsJson.text(testMetrics) + "\n").getBytes(StandardCharsets.UTF_8);
             AtomicWrite.write(sc.hadoopConfiguration(), outDir + "/metrics.json", o -> o.write(json));
@@ -354,6 +359,9 @@ final class TrainCommand {
      */
     static DistributedTraining.Validator evaluator(JavaSparkContext sc, PreparedFold fold, JavaRDD<Block> blocks,
             double threshold) {
+        if (fold.stepTargets() > 0 && !fold.stepClasses()) { // a per-step regressor: over the real steps
+            return n -> DistributedEvaluation.evaluateStepRegression(sc, n, blocks);
+        }
         if (fold.targetCount() > 0) {
             return n -> n.spec().multiLabel()
                     ? DistributedEvaluation.evaluateMultiLabel(sc, n, blocks, fold.targetCount(), threshold)

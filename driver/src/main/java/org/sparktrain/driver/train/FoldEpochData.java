@@ -37,7 +37,10 @@ public final class FoldEpochData implements EpochData {
             // the job transport reads the epoch once per round: cached, on disk when the stored blocks are
             int targets = fold.targetCount();
             int steps = fold.sequenceSteps();
-            rdd = fold.trainBlocks(epoch).mapPartitions(it -> toMiniBatches(it, targets, steps), true)
+            int stepTargets = fold.stepTargets();
+            boolean stepClasses = fold.stepClasses();
+            rdd = fold.trainBlocks(epoch).mapPartitions(it -> toMiniBatches(it, targets, steps, stepTargets,
+                            stepClasses), true)
                     .persist(fold.storage().useMemory() ? StorageLevel.MEMORY_ONLY() : StorageLevel.DISK_ONLY());
             rdd.count();
             cached.put(epoch, rdd);
@@ -54,7 +57,10 @@ public final class FoldEpochData implements EpochData {
         JavaRDD<MiniBatch> rdd = cached.get(epoch);
         int targets = fold.targetCount();
         int steps = fold.sequenceSteps();
-        return rdd != null ? rdd : fold.trainBlocks(epoch).mapPartitions(it -> toMiniBatches(it, targets, steps), true);
+        int stepTargets = fold.stepTargets();
+        boolean stepClasses = fold.stepClasses();
+        return rdd != null ? rdd : fold.trainBlocks(epoch).mapPartitions(it -> toMiniBatches(it, targets, steps,
+                stepTargets, stepClasses), true);
     }
 
     /** The blocks as minibatches, streamed (one block ahead): a one-row block after others is left out. */
@@ -72,6 +78,12 @@ public final class FoldEpochData implements EpochData {
      * each row's length (docs/data-preparation.md, "Sequences").
      */
     static Iterator<MiniBatch> toMiniBatches(Iterator<Block> it, int targets, int steps) {
+        return toMiniBatches(it, targets, steps, 0, false);
+    }
+
+    /** As above; many-to-many rows carry {@code stepTargets} values (or a class label) per step, cut per step. */
+    static Iterator<MiniBatch> toMiniBatches(Iterator<Block> it, int targets, int steps, int stepTargets,
+            boolean stepClasses) {
         return new Iterator<MiniBatch>() {
             private Block ahead = it.hasNext() ? it.next() : null;
             private boolean first = true;
@@ -95,7 +107,7 @@ public final class FoldEpochData implements EpochData {
                 Block b = ahead;
                 ahead = it.hasNext() ? it.next() : null;
                 first = false;
-                return b.toMiniBatch(targets, steps);
+                return b.toMiniBatch(targets, steps, stepTargets, stepClasses);
             }
         };
     }

@@ -39,6 +39,8 @@ public final class ClassificationMetrics implements Serializable, Metrics {
     private final long[] confusion;
     private long count;
     private double lossSum;
+    /** Per-step metrics: the sequences the counted steps belong to (0: an example per row). */
+    private long sequences;
 
     /** An empty accumulator for labels 0..classes−1. */
     public ClassificationMetrics(int classes) {
@@ -131,7 +133,21 @@ public final class ClassificationMetrics implements Serializable, Metrics {
         }
         count += other.count;
         lossSum += other.lossSum;
+        sequences += other.sequences;
         return this;
+    }
+
+    /**
+     * Per-step metrics (many-to-many, docs/architecture.md, "Variable-length sequences"): notes {@code n} more
+     * sequences whose real steps were added as the examples.
+     */
+    public void addSequences(long n) {
+        sequences += n;
+    }
+
+    /** The sequences whose real steps are the examples (per-step metrics), 0 for one example per row. */
+    public long sequences() {
+        return sequences;
     }
 
     public int classes() {
@@ -262,6 +278,12 @@ public final class ClassificationMetrics implements Serializable, Metrics {
     public java.util.Map<String, Object> fields() {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("count", count);
+        if (sequences > 0) { // per step: count is the real steps
+            java.util.Map<String, Object> steps = new java.util.LinkedHashMap<>();
+            steps.put("steps", count);
+            steps.put("sequences", sequences);
+            m.put("per_step", steps);
+        }
         m.put("classes", classes);
         m.put("accuracy", json(accuracy()));
         m.put("loss", json(logLoss()));
@@ -303,6 +325,10 @@ public final class ClassificationMetrics implements Serializable, Metrics {
      */
     public String summary() {
         StringBuilder sb = new StringBuilder();
+        if (sequences > 0) {
+            sb.append(String.format(Locale.ROOT, "per step: %d real steps over %d sequences (padded steps not"
+                    + " counted)%n", count, sequences));
+        }
         sb.append(String.format(Locale.ROOT, "examples %d   accuracy %.4f   log-loss %.4f%n",
                 count, accuracy(), logLoss()));
         sb.append(String.format(Locale.ROOT, "%8s %10s %10s %10s %10s%n", "class", "precision", "recall", "f1",

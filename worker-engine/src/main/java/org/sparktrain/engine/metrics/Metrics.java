@@ -7,8 +7,21 @@ package org.sparktrain.engine.metrics;
  */
 public interface Metrics {
 
-    /** Examples seen. */
+    /** Examples seen (per-step metrics: real steps). */
     long count();
+
+    /**
+     * Per-step metrics of a many-to-many model: the sequences whose real steps are the {@link #count()} examples; 0
+     * when every example is a row.
+     */
+    default long sequences() {
+        return 0;
+    }
+
+    /** ", per step: N real steps over M sequences" for per-step metrics, else "" (for one-line reports). */
+    default String perStepNote() {
+        return sequences() == 0 ? "" : ", per step: " + count() + " real steps over " + sequences() + " sequences";
+    }
 
     /** The loss early stopping on {@code metric: loss} minimises (NaN with no examples). */
     double loss();

@@ -31,6 +31,8 @@ public final class RegressionMetrics implements Serializable, Metrics {
     private final double[] m2;
     private double lossSum;
     private long lossCount;
+    /** Per-step metrics: the sequences the counted steps belong to (0: an example per row). */
+    private long sequences;
 
     public RegressionMetrics(int outputs) {
         if (outputs < 1) {
@@ -83,7 +85,21 @@ public final class RegressionMetrics implements Serializable, Metrics {
         count = n;
         lossSum += o.lossSum;
         lossCount += o.lossCount;
+        sequences += o.sequences;
         return this;
+    }
+
+    /**
+     * Per-step metrics (many-to-many, docs/architecture.md, "Variable-length sequences"): notes {@code n} more
+     * sequences whose real steps were added as the examples.
+     */
+    public void addSequences(long n) {
+        sequences += n;
+    }
+
+    /** The sequences whose real steps are the examples (per-step metrics), 0 for one example per row. */
+    public long sequences() {
+        return sequences;
     }
 
     public int outputs() {
@@ -149,6 +165,12 @@ public final class RegressionMetrics implements Serializable, Metrics {
     public java.util.Map<String, Object> fields() {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("count", count);
+        if (sequences > 0) { // per step: count is the real steps
+            java.util.Map<String, Object> steps = new java.util.LinkedHashMap<>();
+            steps.put("steps", count);
+            steps.put("sequences", sequences);
+            m.put("per_step", steps);
+        }
         m.put("outputs", outputs);
         m.put("rmse", json(rmse()));
         m.put("mae", json(mae()));
@@ -174,6 +196,10 @@ public final class RegressionMetrics implements Serializable, Metrics {
     @Override
     public String summary() {
         StringBuilder sb = new StringBuilder();
+        if (sequences > 0) {
+            sb.append(String.format(Locale.ROOT, "per step: %d real steps over %d sequences (padded steps not"
+                    + " counted)%n", count, sequences));
+        }
         sb.append(String.format(Locale.ROOT, "examples %d   rmse %.4f   mae %.4f   r2 %.4f%n", count, rmse(), mae(),
                 r2()));
         if (outputs > 1) {

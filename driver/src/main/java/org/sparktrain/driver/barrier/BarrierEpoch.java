@@ -140,6 +140,12 @@ public final class BarrierEpoch {
         return v.equalsIgnoreCase("true");
     }
 
+    /** The ports the driver's rendezvous may bind ({@link AllReduceSettings#RENDEZVOUS_PORTS}) for this thread. */
+    static PortRange rendezvousPorts(JavaSparkContext sc) {
+        String k = AllReduceSettings.RENDEZVOUS_PORTS;
+        return PortRange.parse(k, conf(sc, k).get(k, "0"));
+    }
+
     /** A copy of {@code sc}'s configuration where the thread's local properties among {@code keys} win. */
     private static SparkConf conf(JavaSparkContext sc, String... keys) {
         SparkConf c = sc.getConf().clone();
@@ -290,6 +296,7 @@ public final class BarrierEpoch {
         Exception last = null;
         AllReduceSettings attemptSettings = settings;
         StalledExecutors stalled = StalledExecutors.of(sc.sc());
+        PortRange rendezvousPorts = rendezvousPorts(sc);
         int limit = settings.maxAttempts();
         for (int attempt = 0; attempt < limit; attempt++) {
             String label = name + ": epoch " + epoch + ", barrier stage attempt " + (attempt + 1);
@@ -329,8 +336,8 @@ public final class BarrierEpoch {
                             }
                         }
                     };
-                    rv = new Rendezvous(host, conf.get("spark.driver.bindAddress", host), settings, workers,
-                            secret, label, sink);
+                    rv = new Rendezvous(host, conf.get("spark.driver.bindAddress", host), rendezvousPorts, settings,
+                            workers, secret, label, sink);
                 }
                 BarrierTask task = new BarrierTask(start, rule, epoch, rounds, new BarrierTask.Stage(workers,
                         secret, attemptSettings, label, attempt, rv == null ? null : rv.address(), recovery.handover(),
@@ -347,6 +354,11 @@ public final class BarrierEpoch {
                     }
                 }
                 last = e;
+                if (e instanceof PortRange.NoFreePortException) {
+                    // the driver's own port range is full (other stages hold it): a rerun now would find it full too
+                    throw new IllegalStateException(e.getMessage() + " (one port per barrier stage running at once:"
+                            + " evaluate --parallel-folds runs several)", e);
+                }
                 if (sc.sc().isStopped()) {
                     // Spark was shut down (the run is being stopped): nothing to rerun on
                     throw new IllegalStateException("Spark was shut down during " + label, e);

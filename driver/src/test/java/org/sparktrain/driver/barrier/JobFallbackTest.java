@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,16 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sparktrain.driver.TestSpark;
 import org.sparktrain.driver.round.AveragingMode;
-import org.sparktrain.driver.train.InMemoryEpochData;
 import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.driver.train.MasterConfig.RoundTransport;
 import org.sparktrain.driver.train.ParameterAveragingMaster;
-import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.DataSet;
-import org.sparktrain.engine.spec.ModelSpec;
-import org.sparktrain.engine.spec.TrainingConfig;
-import org.sparktrain.engine.train.RoundVector;
-import org.sparktrain.engine.train.Trainer;
 
 /**
  * An epoch whose barrier stage fails every attempt because the ring cannot connect runs on the job transport, and
@@ -72,27 +65,11 @@ class JobFallbackTest {
         sc.setLocalProperty(AllReduceSettings.CONNECT_TIMEOUT, on ? "3s" : null);
     }
 
-    /** Trains {@code epochs} epochs, calling {@code before} with each epoch number first; the final state. */
+    /** {@link BarrierTrainingTest#train} of its model with dropout and BatchNorm. */
     private static float[] train(DataSet d, MasterConfig mc, int epochs, java.util.function.IntConsumer before,
                                  java.util.function.IntConsumer after, ParameterAveragingMaster[] out) {
-        JavaSparkContext sc = TestSpark.jsc();
-        ModelSpec spec = ModelSpec.parse(BarrierTrainingTest.WITH_DROPOUT_AND_BN, "t.yaml");
-        TrainingConfig cfg = spec.training();
-        Trainer t = Trainer.fromSpec(Network.build(spec, cfg.seed()), cfg);
-        ParameterAveragingMaster m = new ParameterAveragingMaster(sc, mc, t);
-        out[0] = m;
-        m.setTaskHook(FaultInjection.HOOK);
-        InMemoryEpochData data = new InMemoryEpochData(sc, d, mc.workers(), cfg.batchSize(), cfg.seed());
-        try {
-            for (int e = 1; e <= epochs; e++) {
-                before.accept(e);
-                m.trainEpoch(data, e);
-                after.accept(e);
-            }
-        } finally {
-            m.close();
-        }
-        return RoundVector.packState(t.network(), t.optimizer());
+        return BarrierTrainingTest.train(BarrierTrainingTest.WITH_DROPOUT_AND_BN, d, mc, epochs, out,
+                FaultInjection.HOOK, before, after);
     }
 
     @Test
@@ -153,7 +130,7 @@ class JobFallbackTest {
         MasterConfig barrier = new MasterConfig(2, 1, AveragingMode.PARAMETER, 0, "t")
                 .withTransport(RoundTransport.BARRIER);
         ParameterAveragingMaster[] m = new ParameterAveragingMaster[1];
-        int port = twoFreePorts();
+        int port = TestPorts.twoFree();
         sc.setLocalProperty(AllReduceSettings.PORTS, port + "-" + (port + 1));
         float[] clean = train(d, barrier, 1, e -> { }, e -> { }, m);
         // attempt 1: task 1 throws in round 10 (the state after round 8 was handed over) and, as it does, something
@@ -166,14 +143,9 @@ class JobFallbackTest {
             }
             FaultInjection.HOOK.beforeRound(attempt, round, worker, killed);
         };
-        ModelSpec spec = ModelSpec.parse(BarrierTrainingTest.WITH_DROPOUT_AND_BN, "t.yaml");
-        TrainingConfig cfg = spec.training();
-        Trainer t = Trainer.fromSpec(Network.build(spec, cfg.seed()), cfg);
-        ParameterAveragingMaster master = new ParameterAveragingMaster(sc, barrier, t);
-        master.setTaskHook(takePorts);
-        master.trainEpoch(new InMemoryEpochData(sc, d, 2, cfg.batchSize(), cfg.seed()), 1);
-        master.close();
-        ParameterAveragingMaster.Fallback f = master.lastFallback();
+        float[] fellBack = BarrierTrainingTest.train(BarrierTrainingTest.WITH_DROPOUT_AND_BN, d, barrier, 1, m,
+                takePorts, e -> { }, e -> { });
+        ParameterAveragingMaster.Fallback f = m[0].lastFallback();
         assertNotNull(f, "the epoch fell back");
         assertEquals(1, FaultInjection.fired());
         assertTrue(f.causes().get(0).contains("rerun from round 9 of 15") && !f.causes().get(0)
@@ -182,7 +154,7 @@ class JobFallbackTest {
                 + " failed: " + BarrierEpoch.NOT_CONNECTED) && f.causes().get(2).contains("no free port in "
                 + AllReduceSettings.PORTS), f.causes().toString());
         assertTrue(f.line().contains("epoch 1 runs on the job transport from round 9 of 15"), f.line());
-        assertArrayEquals(clean, RoundVector.packState(t.network(), t.optimizer()), "the uninterrupted run's bits");
+        assertArrayEquals(clean, fellBack, "the uninterrupted run's bits");
     }
 
     @Test
@@ -223,28 +195,6 @@ class JobFallbackTest {
         assertTrue(bad.getMessage().contains(BarrierEpoch.JOB_FALLBACK), bad.getMessage());
     }
 
-    /** A port P such that P and P + 1 were both free just now. */
-    private static int twoFreePorts() throws IOException {
-        for (int i = 0; i < 50; i++) {
-            try (ServerSocket a = new ServerSocket()) {
-                a.setReuseAddress(true);
-                a.bind(new InetSocketAddress(0));
-                int p = a.getLocalPort();
-                if (p >= 65535) {
-                    continue;
-                }
-                try (ServerSocket b = new ServerSocket()) {
-                    b.setReuseAddress(true);
-                    b.bind(new InetSocketAddress(p + 1));
-                    return p;
-                } catch (IOException busy) {
-                    // try another
-                }
-            }
-        }
-        throw new IOException("no two consecutive free ports found");
-    }
-
     /**
      * From now on, listens on {@code port} on every interface as soon as the failing stage's task has let it go (in a
      * daemon thread, for at most 30 s), until the test ends.
@@ -253,23 +203,13 @@ class JobFallbackTest {
         Thread th = new Thread(() -> {
             long until = System.nanoTime() + 30_000_000_000L;
             while (System.nanoTime() < until) {
-                ServerSocket s = null;
                 try {
-                    s = new ServerSocket();
-                    s.setReuseAddress(true);
-                    s.bind(new InetSocketAddress(port));
+                    ServerSocket s = TestPorts.hold(port);
                     synchronized (HELD) {
                         HELD.add(s);
                     }
                     return;
                 } catch (IOException busy) {
-                    if (s != null) {
-                        try {
-                            s.close();
-                        } catch (IOException ignored) {
-                            // retried
-                        }
-                    }
                     try {
                         Thread.sleep(10);
                     } catch (InterruptedException e) {

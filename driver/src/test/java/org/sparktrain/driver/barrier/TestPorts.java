@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
-/** Ports for tests of the port settings: free ones, and holding one so that nothing else can bind it. */
-final class TestPorts {
+/**
+ * Ports for tests of the port settings: free ones, and holding one so that nothing else can bind it. Public for the
+ * end-to-end tests (module {@code tests}).
+ */
+public final class TestPorts {
     private TestPorts() {
     }
 
     /** A port P such that P and P + 1 were both free just now. */
-    static int twoFree() throws IOException {
+    public static int twoFree() throws IOException {
         for (int i = 0; i < 50; i++) {
             int p;
             try (ServerSocket a = new ServerSocket()) {
@@ -31,7 +34,7 @@ final class TestPorts {
     }
 
     /** Listens on {@code port} on every interface (so no one can bind it on any address) until closed. */
-    static ServerSocket hold(int port) throws IOException {
+    public static ServerSocket hold(int port) throws IOException {
         ServerSocket s = new ServerSocket();
         try {
             s.setReuseAddress(true);

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,10 +46,7 @@ class EncryptedClusterTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Assumptions.assumeTrue(Files.exists(FMNIST.resolve("train-images-idx3-ubyte.gz")),
-                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
-        assertTrue(Files.exists(ROOT.resolve("driver/target/lib")), "the driver module must be packaged first");
-        clusterLogs = Files.createTempDirectory("sparktrain-cluster-encrypted");
+        clusterLogs = StandaloneClusterTest.logDirectoryIfReady("sparktrain-cluster-encrypted");
         byte[] key = new byte[16];
         new SecureRandom().nextBytes(key);
         secret = HexFormat.of().formatHex(key);

@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -82,10 +81,7 @@ class ExecutorKillClusterTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Assumptions.assumeTrue(Files.exists(FMNIST.resolve("train-images-idx3-ubyte.gz")),
-                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
-        assertTrue(Files.exists(ROOT.resolve("driver/target/lib")), "the driver module must be packaged first");
-        clusterLogs = Files.createTempDirectory("sparktrain-cluster-kill");
+        clusterLogs = StandaloneClusterTest.logDirectoryIfReady("sparktrain-cluster-kill");
         Path log = clusterLogs.resolve("cluster.log");
         assertEquals(0, sh(log, 300, "scripts/cluster", "start", "2", "1"), () -> StandaloneClusterTest.read(log));
     }

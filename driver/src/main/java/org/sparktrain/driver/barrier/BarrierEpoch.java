@@ -430,8 +430,8 @@ public final class BarrierEpoch {
         boolean connection = connectionFailure(last);
         String lastCause = connection ? connectionCause(rootMessage(last)) : rootMessage(last);
         throw new StageFailedException(name + ": the barrier stage of epoch " + epoch + " failed "
-                + causes.size() + " times; last cause: " + lastCause + ". Check the executors' logs and that they reach each other on "
-                + AllReduceSettings.PORTS + " and the driver on spark.driver.host, raise "
+                + causes.size() + " times; last cause: " + lastCause + ". Check the executors' logs and that they"
+                + " reach each other on " + AllReduceSettings.PORTS + " and the driver on spark.driver.host, raise "
                 + AllReduceSettings.MAX_ATTEMPTS + ", or train with --transport job"
                 + (connection ? " (" + JOB_FALLBACK + "=true runs such an epoch on the job transport)" : "")
                 + ". The checkpoint of the last finished epoch (or round, with --checkpoint-every) is kept: fix the"

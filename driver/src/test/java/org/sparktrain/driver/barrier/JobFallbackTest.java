@@ -10,17 +10,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.driver.TestSpark;
 import org.sparktrain.driver.round.AveragingMode;
+import org.sparktrain.driver.train.DistributedTraining;
+import org.sparktrain.driver.train.InMemoryEpochData;
 import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.driver.train.MasterConfig.RoundTransport;
 import org.sparktrain.driver.train.ParameterAveragingMaster;
+import org.sparktrain.engine.Network;
 import org.sparktrain.engine.data.DataSet;
+import org.sparktrain.engine.spec.ModelSpec;
+import org.sparktrain.engine.train.Trainer;
 
 /**
  * An epoch whose barrier stage fails every attempt because the ring cannot connect runs on the job transport, and
@@ -118,6 +126,32 @@ class JobFallbackTest {
         }, m);
         assertEquals(List.of("1 barrier", "2 job", "3 barrier"), seen);
         assertArrayEquals(allBarrier, fellBack, "the uninterrupted run's bits");
+    }
+
+    @Test
+    void theEpochLogSaysWhichEpochFellBack(@TempDir Path tmp) throws Exception {
+        JavaSparkContext sc = TestSpark.jsc();
+        DataSet d = BarrierTrainingTest.data(240, 15);
+        MasterConfig barrier = new MasterConfig(2, 1, AveragingMode.PARAMETER, 0, "t")
+                .withTransport(RoundTransport.BARRIER);
+        sc.setLocalProperty(AllReduceSettings.MAX_ATTEMPTS, "1");
+        ModelSpec spec = ModelSpec.parse(BarrierTrainingTest.MLP, "t.yaml");
+        Trainer t = Trainer.fromSpec(Network.build(spec, 5), spec.training().withEpochs(3));
+        Path log = tmp.resolve("metrics.jsonl");
+        DistributedTraining.Options o = DistributedTraining.Options.quiet().loggingEpochsTo(log.toString())
+                .listening(new DistributedTraining.EpochListener() {
+                    @Override
+                    public void epochStarting(int epoch, int epochs, int steps) {
+                        firewall(sc, epoch == 2); // called on the thread that trains: its stages see it
+                    }
+                });
+        DistributedTraining.run(sc, t, barrier, new InMemoryEpochData(sc, d, 2, 8, 5), o);
+        List<String> lines = Files.readAllLines(log);
+        assertEquals(3, lines.size(), lines.toString());
+        assertFalse(lines.get(0).contains("job_fallback"), lines.get(0));
+        assertTrue(lines.get(1).contains("\"job_fallback\"") && lines.get(1).contains("epoch 2 runs on the job"
+                + " transport"), lines.get(1));
+        assertFalse(lines.get(2).contains("job_fallback"), lines.get(2));
     }
 
     @Test

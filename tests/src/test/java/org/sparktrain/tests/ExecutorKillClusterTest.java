@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,10 +37,15 @@ class ExecutorKillClusterTest {
     static Path clusterLogs;
 
     static ProcessBuilder command(Path log, String... cmd) {
+        return command(PORT, log, cmd);
+    }
+
+    /** {@code cmd} in the worktree, its output to {@code log}, for the cluster whose master listens on {@code port}. */
+    static ProcessBuilder command(String port, Path log, String... cmd) {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().put("SPARKTRAIN_SKIP_BUILD", "1");
-        pb.environment().put("SPARKTRAIN_MASTER_PORT", PORT);
+        pb.environment().put("SPARKTRAIN_MASTER_PORT", port);
         pb.environment().put("SPARKTRAIN_CDS", "0");
         // the hand-over every 5 rounds (a Spark setting: the driver's SparkConf reads spark.* system properties)
         pb.environment().put("SPARKTRAIN_JAVA_OPTS", "-Xmx2g -Dspark.sparktrain.barrier.stateEveryRounds=5");
@@ -49,10 +53,15 @@ class ExecutorKillClusterTest {
     }
 
     static int sh(Path log, long seconds, String... cmd) throws Exception {
-        Process p = command(log, cmd).start();
+        return run(command(log, cmd), log, seconds);
+    }
+
+    /** Runs {@code pb} (its output in {@code log}) for at most {@code seconds}, ending it by PID; its exit status. */
+    static int run(ProcessBuilder pb, Path log, long seconds) throws Exception {
+        Process p = pb.start();
         try {
             if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                throw new AssertionError(String.join(" ", cmd) + " did not finish in " + seconds + " s; log: "
+                throw new AssertionError(String.join(" ", pb.command()) + " did not finish in " + seconds + " s; log: "
                         + StandaloneClusterTest.read(log));
             }
             return p.exitValue();
@@ -72,10 +81,7 @@ class ExecutorKillClusterTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Assumptions.assumeTrue(Files.exists(FMNIST.resolve("train-images-idx3-ubyte.gz")),
-                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
-        assertTrue(Files.exists(ROOT.resolve("driver/target/lib")), "the driver module must be packaged first");
-        clusterLogs = Files.createTempDirectory("sparktrain-cluster-kill");
+        clusterLogs = StandaloneClusterTest.logDirectoryIfReady("sparktrain-cluster-kill");
         Path log = clusterLogs.resolve("cluster.log");
         assertEquals(0, sh(log, 300, "scripts/cluster", "start", "2", "1"), () -> StandaloneClusterTest.read(log));
     }

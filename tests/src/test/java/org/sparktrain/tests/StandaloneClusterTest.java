@@ -43,12 +43,20 @@ class StandaloneClusterTest {
 
     static Path clusterLogs;
 
-    @BeforeAll
-    static void startCluster() throws Exception {
+    /**
+     * What every cluster test needs before it starts its cluster (Fashion-MNIST installed, else the test is skipped;
+     * the driver packaged), then a fresh directory for its logs, named from {@code prefix}.
+     */
+    static Path logDirectoryIfReady(String prefix) throws java.io.IOException {
         Assumptions.assumeTrue(Files.exists(FMNIST.resolve("train-images-idx3-ubyte.gz")),
                 "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
         assertTrue(Files.exists(ROOT.resolve("driver/target/lib")), "the driver module must be packaged first");
-        clusterLogs = Files.createTempDirectory("sparktrain-cluster");
+        return Files.createTempDirectory(prefix);
+    }
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        clusterLogs = logDirectoryIfReady("sparktrain-cluster");
         Path log = clusterLogs.resolve("cluster.log");
         // three workers of one core: in cluster deploy mode the driver takes one, two executors the others
         assertEquals(0, sh(log, 300, "scripts/cluster", "start", "3", "1"), () -> read(log));

@@ -40,6 +40,8 @@ import org.apache.spark.SparkConf;
  *     (all-reduce partners, the rendezvous, the state hand-over; {@link LinkCipher}): {@code true}, {@code false},
  *     or {@code auto}: on when Spark encrypts its own RPC ({@code spark.network.crypto.enabled},
  *     {@code spark.ssl.enabled} or {@code spark.ssl.rpc.enabled} true)</td></tr>
+ * <tr><td>{@value #RENDEZVOUS_PORTS}</td><td>{@code 0}</td><td>ports the driver's rendezvous server socket may
+ *     bind, as {@value #PORTS} (read on the driver; one port per barrier stage running at once)</td></tr>
  * <tr><td>{@value #MAX_ATTEMPTS}</td><td>{@code 3}</td><td>how often the driver runs an epoch's stage
  *     before giving up (Spark does not retry a failed barrier result stage)</td></tr>
  * </table>
@@ -61,6 +63,12 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
     public static final String ALGORITHM = "spark.sparktrain.allreduce.algorithm";
     public static final String STALL_TIMEOUT = "spark.sparktrain.allreduce.stallTimeout";
     public static final String ENCRYPT = "spark.sparktrain.allreduce.encrypt";
+    /**
+     * The ports the driver's rendezvous server may bind, one per barrier stage attempt running at once: {@code 0}
+     * (default, ephemeral), {@code P} or {@code LO-HI} (the first free one, from LO); read on the driver only
+     * ({@code BarrierEpoch.rendezvousPorts}).
+     */
+    public static final String RENDEZVOUS_PORTS = "spark.sparktrain.rendezvous.ports";
     /** The Spark settings {@code auto} follows: any of them true turns the encryption on. */
     static final String[] SPARK_ENCRYPTION = {"spark.network.crypto.enabled", "spark.ssl.enabled",
         "spark.ssl.rpc.enabled"};
@@ -68,10 +76,7 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
     public static final int STALL_FACTOR = 10;
 
     public AllReduceSettings {
-        if (portLow < 0 || portHigh > 65535 || portLow > portHigh || (portLow == 0 && portHigh != 0)) {
-            throw new IllegalArgumentException(PORTS + ": bad port range " + portLow + "-" + portHigh
-                    + "; give 0 (ephemeral), a port, or LO-HI with 1 <= LO <= HI <= 65535");
-        }
+        new PortRange(PORTS, portLow, portHigh); // checks the range
         if (connectTimeoutMillis <= 0 || ioTimeoutMillis <= 0 || pollMillis <= 0) {
             throw new IllegalArgumentException(CONNECT_TIMEOUT + " and " + IO_TIMEOUT + " must be positive");
         }
@@ -164,19 +169,15 @@ public record AllReduceSettings(String host, String bindAddress, int portLow, in
         }
     }
 
-    /** {@code "0"}, {@code "40000"} or {@code "40000-40100"}. */
+    /** {@code "0"}, {@code "40000"} or {@code "40000-40100"}: {@value #PORTS}'s {low, high}. */
     static int[] parsePorts(String s) {
-        String t = s.trim();
-        try {
-            int dash = t.indexOf('-');
-            if (dash < 0) {
-                int p = Integer.parseInt(t);
-                return new int[] {p, p};
-            }
-            return new int[] {Integer.parseInt(t.substring(0, dash).trim()), Integer.parseInt(t.substring(dash + 1).trim())};
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(PORTS + " must be 0, a port or LO-HI (e.g. 40000-40100), got '" + s + "'");
-        }
+        PortRange r = PortRange.parse(PORTS, s);
+        return new int[] {r.low(), r.high()};
+    }
+
+    /** The ports a task's all-reduce server socket may bind ({@value #PORTS}). */
+    PortRange ports() {
+        return new PortRange(PORTS, portLow, portHigh);
     }
 
     /** These settings with other timeouts (tests). */

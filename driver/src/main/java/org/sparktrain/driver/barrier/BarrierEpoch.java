@@ -86,15 +86,9 @@ public final class BarrierEpoch {
      * ({@code sc.setLocalProperty}) overrides the configuration for the stages that thread submits.
      */
     public static AllReduceSettings settings(JavaSparkContext sc) {
-        SparkConf c = sc.getConf().clone();
-        for (String k : new String[] {AllReduceSettings.PORTS, AllReduceSettings.HOST, AllReduceSettings.BIND,
+        SparkConf c = conf(sc, AllReduceSettings.PORTS, AllReduceSettings.HOST, AllReduceSettings.BIND,
                 AllReduceSettings.CONNECT_TIMEOUT, AllReduceSettings.IO_TIMEOUT, AllReduceSettings.MAX_ATTEMPTS,
-                AllReduceSettings.RENDEZVOUS, AllReduceSettings.STALL_TIMEOUT, AllReduceSettings.ENCRYPT}) {
-            String v = sc.getLocalProperty(k);
-            if (v != null) {
-                c.set(k, v);
-            }
-        }
+                AllReduceSettings.RENDEZVOUS, AllReduceSettings.STALL_TIMEOUT, AllReduceSettings.ENCRYPT);
         AllReduceSettings s = AllReduceSettings.fromConf(c);
         String why = AllReduceSettings.encryptionReason(c);
         String said = why != null ? "encrypted (AES-256-GCM, keys per stage attempt, connection and direction) as "
@@ -126,14 +120,120 @@ public final class BarrierEpoch {
 
     /** The state hand-over settings ({@link StateHandover}), read as {@link #settings} reads its keys. */
     public static StateHandover handover(JavaSparkContext sc) {
+        return StateHandover.fromConf(conf(sc, StateHandover.EVERY_ROUNDS, StateHandover.EVERY_SECONDS));
+    }
+
+    /**
+     * Spark configuration key (or a thread's local property): whether an epoch whose barrier stage failed
+     * {@link AllReduceSettings#MAX_ATTEMPTS} times, the last time because the ring could not connect, runs on the job
+     * transport instead of stopping the run ({@code true}, the default, or {@code false}; docs/architecture.md,
+     * "Failing cleanly": repeated failure).
+     */
+    public static final String JOB_FALLBACK = "spark.sparktrain.barrier.jobFallback";
+
+    /** {@link #JOB_FALLBACK} for the stages of this thread. */
+    public static boolean jobFallback(JavaSparkContext sc) {
+        String v = conf(sc, JOB_FALLBACK).get(JOB_FALLBACK, "true").trim();
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(JOB_FALLBACK + " must be true or false, got '" + v + "'");
+        }
+        return v.equalsIgnoreCase("true");
+    }
+
+    /** The ports the driver's rendezvous may bind ({@link AllReduceSettings#RENDEZVOUS_PORTS}) for this thread. */
+    static PortRange rendezvousPorts(JavaSparkContext sc) {
+        String k = AllReduceSettings.RENDEZVOUS_PORTS;
+        return PortRange.parse(k, conf(sc, k).get(k, "0"));
+    }
+
+    /** A copy of {@code sc}'s configuration where the thread's local properties among {@code keys} win. */
+    private static SparkConf conf(JavaSparkContext sc, String... keys) {
         SparkConf c = sc.getConf().clone();
-        for (String k : new String[] {StateHandover.EVERY_ROUNDS, StateHandover.EVERY_SECONDS}) {
+        for (String k : keys) {
             String v = sc.getLocalProperty(k);
             if (v != null) {
                 c.set(k, v);
             }
         }
-        return StateHandover.fromConf(c);
+        return c;
+    }
+
+    /**
+     * What a task's failure says when it came while the ring was being set up (its server socket bound, the driver's
+     * rendezvous reached, the partners connected and authenticated), before any round: the ring could not connect.
+     */
+    static final String NOT_CONNECTED = "the ring could not connect: ";
+
+    /**
+     * A barrier stage that failed {@link AllReduceSettings#maxAttempts} times: every attempt's cause, the latest
+     * state of the epoch (handed over, or the one the epoch started from; null: the epoch's start), and whether the
+     * last attempt failed because the ring could not connect (the job transport may then run the epoch).
+     */
+    public static final class StageFailedException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+        private final transient List<String> causes;
+        private final transient RoundState latest;
+        private final boolean connectionFailure;
+        private final String lastCause;
+
+        StageFailedException(String message, Throwable last, List<String> causes, RoundState latest,
+                             boolean connectionFailure, String lastCause) {
+            super(message, last);
+            this.causes = List.copyOf(causes);
+            this.latest = latest;
+            this.connectionFailure = connectionFailure;
+            this.lastCause = lastCause;
+        }
+
+        /** One line per failed attempt: its cause and where the next attempt started. */
+        public List<String> causes() {
+            return causes;
+        }
+
+        /** The state the next attempt would have started from, or null for the epoch's start. */
+        public RoundState latest() {
+            return latest;
+        }
+
+        /** Whether the last attempt failed while its ring connected ({@link #NOT_CONNECTED}). */
+        public boolean connectionFailure() {
+            return connectionFailure;
+        }
+
+        /** The last attempt's cause, on one line. */
+        public String lastCause() {
+            return lastCause;
+        }
+    }
+
+    /** Where a task's error, as Spark's report of it on one line, goes on with its stack trace. */
+    private static final java.util.regex.Pattern TRACE = java.util.regex.Pattern.compile("\\s+at [\\w$.]+\\(");
+
+    /**
+     * A connection failure's cause for people: the task's own words from {@link #NOT_CONNECTED} on, without Spark's
+     * preamble and the stack trace it appends.
+     */
+    static String connectionCause(String why) {
+        int i = why.indexOf(NOT_CONNECTED);
+        if (i < 0) {
+            return NOT_CONNECTED + why;
+        }
+        String s = why.substring(i);
+        java.util.regex.Matcher m = TRACE.matcher(s);
+        return m.find() ? s.substring(0, m.start()) : s;
+    }
+
+    /**
+     * Whether a failed stage's error says a task could not set its ring up: the task's own message (local masters)
+     * or Spark's report of it (a cluster: the task's error as text) carries {@link #NOT_CONNECTED}.
+     */
+    static boolean connectionFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains(NOT_CONNECTED)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -196,6 +296,7 @@ public final class BarrierEpoch {
         Exception last = null;
         AllReduceSettings attemptSettings = settings;
         StalledExecutors stalled = StalledExecutors.of(sc.sc());
+        PortRange rendezvousPorts = rendezvousPorts(sc);
         int limit = settings.maxAttempts();
         for (int attempt = 0; attempt < limit; attempt++) {
             String label = name + ": epoch " + epoch + ", barrier stage attempt " + (attempt + 1);
@@ -235,8 +336,8 @@ public final class BarrierEpoch {
                             }
                         }
                     };
-                    rv = new Rendezvous(host, conf.get("spark.driver.bindAddress", host), settings, workers,
-                            secret, label, sink);
+                    rv = new Rendezvous(host, conf.get("spark.driver.bindAddress", host), rendezvousPorts, settings,
+                            workers, secret, label, sink);
                 }
                 BarrierTask task = new BarrierTask(start, rule, epoch, rounds, new BarrierTask.Stage(workers,
                         secret, attemptSettings, label, attempt, rv == null ? null : rv.address(), recovery.handover(),
@@ -253,6 +354,11 @@ public final class BarrierEpoch {
                     }
                 }
                 last = e;
+                if (e instanceof PortRange.NoFreePortException) {
+                    // the driver's own port range is full (other stages hold it): a rerun now would find it full too
+                    throw new IllegalStateException(e.getMessage() + " (one port per barrier stage running at once:"
+                            + " evaluate --parallel-folds runs several)", e);
+                }
                 if (sc.sc().isStopped()) {
                     // Spark was shut down (the run is being stopped): nothing to rerun on
                     throw new IllegalStateException("Spark was shut down during " + label, e);
@@ -285,6 +391,9 @@ public final class BarrierEpoch {
                     from = got;
                 }
                 String cause = "attempt " + (attempt + 1) + " failed: " + why;
+                if (connectionFailure(e)) {
+                    cause = "attempt " + (attempt + 1) + " failed: " + connectionCause(why);
+                }
                 if (lostShuffleOutput(why) && limit < 2 * settings.maxAttempts()) {
                     // the data's shuffle output was on an executor that is gone (the previous attempt's fault):
                     // Spark recomputes it in the next attempt, which this one does not count against
@@ -318,12 +427,15 @@ public final class BarrierEpoch {
         for (String c : causes) {
             each.append("\n  ").append(c);
         }
-        throw new IllegalStateException(name + ": the barrier stage of epoch " + epoch + " failed "
-                + causes.size() + " times; last cause: " + rootMessage(last) + ". Check the executors' "
-                + "logs and that they reach each other on " + AllReduceSettings.PORTS + ", raise "
-                + AllReduceSettings.MAX_ATTEMPTS + ", or train with --transport job. The checkpoint of the last"
-                + " finished epoch (or round, with --checkpoint-every) is kept: fix the cause and --resume. Every"
-                + " attempt:" + each, last);
+        boolean connection = connectionFailure(last);
+        String lastCause = connection ? connectionCause(rootMessage(last)) : rootMessage(last);
+        throw new StageFailedException(name + ": the barrier stage of epoch " + epoch + " failed "
+                + causes.size() + " times; last cause: " + lastCause + ". Check the executors' logs and that they"
+                + " reach each other on " + AllReduceSettings.PORTS + " and the driver on spark.driver.host, raise "
+                + AllReduceSettings.MAX_ATTEMPTS + ", or train with --transport job"
+                + (connection ? " (" + JOB_FALLBACK + "=true runs such an epoch on the job transport)" : "")
+                + ". The checkpoint of the last finished epoch (or round, with --checkpoint-every) is kept: fix the"
+                + " cause and --resume. Every attempt:" + each, last, causes, from, connection, lastCause);
     }
 
     /**

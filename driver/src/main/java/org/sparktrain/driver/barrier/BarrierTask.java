@@ -117,19 +117,27 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
         StateHandover handover = stage.handover();
         Resume resume = stage.resume();
         try {
-            ring = AllReduce.open(s.algorithm().choose(workers, n + 1), w, workers, s, killed, who, MessageDelay.NONE);
-            if (stage.rendezvous() != null) {
-                // one worker has no ring to advertise: it registers only to hand its states over
-                String mine = workers > 1 ? ring.address() : "-";
-                Rendezvous.Registration reg = Rendezvous.register(stage.rendezvous(), stage.secret(), w, workers,
-                        mine, s, killed, who, w == 0 && handover.enabled());
-                states = reg.states();
-                if (workers > 1) {
-                    ring.connect(reg.addresses(), stage.secret(), n + 1);
+            try {
+                ring = AllReduce.open(s.algorithm().choose(workers, n + 1), w, workers, s, killed, who,
+                        MessageDelay.NONE);
+                if (stage.rendezvous() != null) {
+                    // one worker has no ring to advertise: it registers only to hand its states over
+                    String mine = workers > 1 ? ring.address() : "-";
+                    Rendezvous.Registration reg = Rendezvous.register(stage.rendezvous(), stage.secret(), w, workers,
+                            mine, s, killed, who, w == 0 && handover.enabled());
+                    states = reg.states();
+                    if (workers > 1) {
+                        ring.connect(reg.addresses(), stage.secret(), n + 1);
+                    }
+                } else if (workers > 1) {
+                    // Spark's: 0 or ~1 s (it polls in whole seconds)
+                    ring.connect(ctx.allGather(ring.address()), stage.secret(), n + 1);
                 }
-            } else if (workers > 1) {
-                // Spark's: 0 or ~1 s (it polls in whole seconds)
-                ring.connect(ctx.allGather(ring.address()), stage.secret(), n + 1);
+            } catch (Wire.KilledException e) {
+                throw e;
+            } catch (IOException e) {
+                // the driver may run the epoch on the job transport after such failures (BarrierEpoch.NOT_CONNECTED)
+                throw new IOException(BarrierEpoch.NOT_CONNECTED + e.getMessage(), e);
             }
             rep.setupMillis = (System.nanoTime() - t0) / 1e6;
             long stepCount = start.stepCount();

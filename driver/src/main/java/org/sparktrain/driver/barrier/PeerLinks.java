@@ -2,7 +2,6 @@ package org.sparktrain.driver.barrier;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
@@ -109,27 +108,8 @@ final class PeerLinks implements Closeable {
         }
         String host = settings.host();
         String bind = settings.bindAddress() != null ? settings.bindAddress() : host;
-        ServerSocketChannel ch = ServerSocketChannel.open();
+        ServerSocketChannel ch = settings.ports().bind(bind, rank, size, label + ", task " + rank);
         try {
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            int lo = settings.portLow();
-            int span = settings.portHigh() - lo + 1;
-            IOException last = null;
-            for (int i = 0; i < span; i++) {
-                int port = lo == 0 ? 0 : lo + Math.floorMod(rank + i, span);
-                try {
-                    ch.bind(new InetSocketAddress(bind, port), size);
-                    last = null;
-                    break;
-                } catch (BindException e) {
-                    last = e;
-                }
-            }
-            if (last != null) {
-                throw new IOException(label + ", task " + rank + ": no free port in " + AllReduceSettings.PORTS + "="
-                        + lo + "-" + settings.portHigh() + " on " + bind + " (" + last.getMessage()
-                        + "); widen the range", last);
-            }
             ch.configureBlocking(false);
             int port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
             return new PeerLinks(rank, size, label, settings, killed, delay, ch, host + ":" + port);

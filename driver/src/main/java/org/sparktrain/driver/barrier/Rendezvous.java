@@ -83,15 +83,30 @@ final class Rendezvous implements Closeable {
      */
     Rendezvous(String advertiseHost, String bindHost, AllReduceSettings s, int workers, byte[] secret, String label,
                StateSink sink) throws IOException {
+        this(advertiseHost, bindHost, new PortRange(AllReduceSettings.RENDEZVOUS_PORTS, 0, 0), s, workers, secret,
+                label, sink);
+    }
+
+    /**
+     * As above, on the first free port of {@code ports} ({@link AllReduceSettings#RENDEZVOUS_PORTS}); none free is
+     * a {@link PortRange.NoFreePortException} naming the setting.
+     */
+    Rendezvous(String advertiseHost, String bindHost, PortRange ports, AllReduceSettings s, int workers,
+               byte[] secret, String label, StateSink sink) throws IOException {
         this.sink = sink;
-        server = ServerSocketChannel.open();
         try {
-            server.bind(new InetSocketAddress(bindHost, 0), workers * 2);
+            server = ports.bind(bindHost, 0, workers * 2, label + ": the driver's rendezvous");
+        } catch (PortRange.NoFreePortException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IOException(label + ": cannot open the driver's rendezvous socket on " + bindHost + ": "
+                    + e.getMessage(), e);
+        }
+        try {
             server.configureBlocking(false);
         } catch (IOException e) {
             server.close();
-            throw new IOException(label + ": cannot open the driver's rendezvous socket on " + bindHost + ": "
-                    + e.getMessage(), e);
+            throw e;
         }
         address = advertiseHost + ":" + ((InetSocketAddress) server.getLocalAddress()).getPort();
         thread = new Thread(() -> serve(s, workers, secret, label), "sparktrain-rendezvous");

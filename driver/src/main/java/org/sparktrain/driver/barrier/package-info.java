@@ -3,7 +3,8 @@
  * with no job and no driver between rounds. {@link org.sparktrain.driver.barrier.BarrierEpoch} is the driver side
  * (it runs the stage and, since Spark does not retry a failed barrier stage, reruns it from the latest
  * {@link org.sparktrain.driver.barrier.RoundState} task 0 handed over on its rendezvous connection, as
- * {@link org.sparktrain.driver.barrier.StateHandover} says how often, or the epoch's start); {@code BarrierTask} is one task, carrying the averaging mode's {@code RoundRule} (what a round computes, the
+ * {@link org.sparktrain.driver.barrier.StateHandover} says how often, or the epoch's start; after the last attempt
+ * it says, in its {@code StageFailedException}, whether the ring could not connect, for the job-transport fallback); {@code BarrierTask} is one task, carrying the averaging mode's {@code RoundRule} (what a round computes, the
  * same object the job-per-round master calls);
  * an {@link org.sparktrain.driver.barrier.AllReduce} sums a float vector over direct TCP connections
  * ({@code PeerLinks}): the {@link org.sparktrain.driver.barrier.RingAllReduce} or recursive halving/doubling
@@ -14,7 +15,8 @@
  * {@code Handshake} authenticates each connection (HMAC-SHA256 with a per-attempt secret); {@code LinkCipher}
  * encrypts it (AES-GCM, keys per connection and direction) when Spark encrypts its own traffic or
  * {@link org.sparktrain.driver.barrier.AllReduceSettings#ENCRYPT} says so, and {@code Conn} carries the rendezvous's
- * messages plain or in its frames; {@code Wire} bounds every wait; {@link org.sparktrain.driver.barrier.AllReduceSettings} reads the Spark configuration keys;
+ * messages plain or in its frames; {@code PortRange} binds a server socket within a port setting (the tasks' and
+ * the rendezvous's); {@code Wire} bounds every wait; {@link org.sparktrain.driver.barrier.AllReduceSettings} reads the Spark configuration keys;
  * {@link org.sparktrain.driver.barrier.TaskReport} is a task's result; {@link org.sparktrain.driver.barrier.TaskHook}
  * is called at every round's start (tests inject faults through it).
  *

@@ -376,6 +376,9 @@ public final class DistributedTraining {
             rec.put("round_ms_median", pct[0]);
             rec.put("round_ms_p90", pct[1]);
             rec.put("compute_seconds", master.lastEpochComputeSeconds());
+            if (master.lastFallback() != null) { // the ring could not connect: this epoch ran on the job transport
+                rec.put("job_fallback", master.lastFallback().line());
+            }
             options.listener().epochEnded(rec.deepCopy());
             out.println(line);
             if (options.epochLog() != null) {

@@ -13,6 +13,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.DoubleAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.barrier.BarrierEpoch;
 import org.sparktrain.driver.barrier.RoundState;
 import org.sparktrain.driver.barrier.StateHandover;
@@ -40,6 +42,7 @@ import org.sparktrain.engine.train.Trainer;
  * stage per epoch whose tasks average among themselves ({@link BarrierEpoch}) with the same rule.
  */
 public final class ParameterAveragingMaster {
+    private static final Logger LOG = LoggerFactory.getLogger(ParameterAveragingMaster.class);
     private final JavaSparkContext sc;
     private final MasterConfig config;
     private final Trainer master;
@@ -52,6 +55,7 @@ public final class ParameterAveragingMaster {
     private int checkpointEvery;
     private RoundCheckpoint checkpointSink;
     private BarrierEpoch.Outcome lastBarrier;
+    private Fallback lastFallback;
     private TaskHook taskHook = TaskHook.NONE;
     /** The spec's learning rate, which a scaling rule scales per epoch. */
     private final float specRate;
@@ -107,9 +111,21 @@ public final class ParameterAveragingMaster {
         return computeSeconds;
     }
 
-    /** The last epoch's barrier stage (timings, attempts), or null in the job transport. */
+    /** The last epoch's barrier stage (timings, attempts), or null in the job transport or after a fallback. */
     public BarrierEpoch.Outcome lastBarrierOutcome() {
         return lastBarrier;
+    }
+
+    /**
+     * Why the last epoch ran on the job transport although the run's is the barrier transport ({@code line}, as
+     * logged), with every failed stage attempt's cause; null when it did not.
+     */
+    public record Fallback(String line, List<String> causes) {
+    }
+
+    /** The last epoch's fall-back to the job transport, or null ({@link BarrierEpoch#JOB_FALLBACK}). */
+    public Fallback lastFallback() {
+        return lastFallback;
     }
 
     /**
@@ -151,6 +167,11 @@ public final class ParameterAveragingMaster {
         if (config.transport() == MasterConfig.RoundTransport.BARRIER) {
             return barrierEpoch(data, epoch, from);
         }
+        return jobEpoch(data, epoch, from);
+    }
+
+    /** The epoch as one Spark job per round (the reference transport), from {@code from} or its start. */
+    private double[] jobEpoch(EpochData data, int epoch, RoundState from) {
         RoundRule rule = config.averaging().rule(epoch);
         JavaRDD<MiniBatch> blocks = data.blocks(epoch);
         int steps = data.maxBlocksPerWorker(epoch);
@@ -244,9 +265,35 @@ public final class ParameterAveragingMaster {
                 }
             };
         }
-        BarrierEpoch.Outcome o = BarrierEpoch.run(sc, blocks, master, rule, epoch, plan, config.runName(),
-                BarrierEpoch.settings(sc), false, taskHook, new BarrierEpoch.Recovery(guard.copy(), handover,
-                        onState, from));
+        BarrierEpoch.Outcome o;
+        lastFallback = null;
+        try {
+            o = BarrierEpoch.run(sc, blocks, master, rule, epoch, plan, config.runName(), BarrierEpoch.settings(sc),
+                    false, taskHook, new BarrierEpoch.Recovery(guard.copy(), handover, onState, from));
+        } catch (BarrierEpoch.StageFailedException e) {
+            if (!e.connectionFailure() || !BarrierEpoch.jobFallback(sc)) {
+                throw e;
+            }
+            // the ring could not connect (a firewall between executors, or to the driver): this epoch runs on the
+            // job transport from where the stage got to, the next one tries the ring again (docs/architecture.md,
+            // "Failing cleanly": repeated failure)
+            RoundState at = e.latest();
+            String line = config.runName() + ": the barrier stage of epoch " + epoch + " failed " + e.causes().size()
+                    + " times, the last because " + e.lastCause() + ": epoch " + epoch
+                    + " runs on the job transport" + (at == null ? " from its start" : " from round "
+                    + (at.roundsDone() + 1) + " of " + plan.length) + "; the next epoch tries the barrier transport"
+                    + " again (" + BarrierEpoch.JOB_FALLBACK + "=false stops the run instead)";
+            LOG.warn(line);
+            lastBarrier = null;
+            try {
+                double[] r = jobEpoch(data, epoch, at);
+                lastFallback = new Fallback(line, e.causes());
+                return r;
+            } catch (RuntimeException jobFailed) {
+                jobFailed.addSuppressed(e);
+                throw jobFailed;
+            }
+        }
         lastBarrier = o;
         roundMillis.clear();
         for (double ms : o.roundMillis()) {

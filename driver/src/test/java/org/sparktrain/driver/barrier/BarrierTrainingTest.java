@@ -61,19 +61,38 @@ class BarrierTrainingTest {
 
     /** Final {@code [params | optimizer state | network state]} after {@code epochs} epochs. */
     static float[] train(String specText, DataSet d, MasterConfig mc, int epochs, ParameterAveragingMaster[] out) {
+        return train(specText, d, mc, epochs, out, FaultInjection.HOOK, e -> { }, e -> { });
+    }
+
+    /** As above, with {@code hook} in every task. */
+    static float[] trainWithHook(String specText, DataSet d, MasterConfig mc, int epochs, TaskHook hook) {
+        return train(specText, d, mc, epochs, null, hook, e -> { }, e -> { });
+    }
+
+    /**
+     * As above, calling {@code before} and {@code after} with the epoch's number around every epoch (the master is in
+     * {@code out[0]} from the start).
+     */
+    static float[] train(String specText, DataSet d, MasterConfig mc, int epochs, ParameterAveragingMaster[] out,
+                         TaskHook hook, java.util.function.IntConsumer before, java.util.function.IntConsumer after) {
         JavaSparkContext sc = TestSpark.jsc();
         ModelSpec spec = ModelSpec.parse(specText, "t.yaml");
         TrainingConfig cfg = spec.training();
         Trainer t = Trainer.fromSpec(Network.build(spec, cfg.seed()), cfg);
         ParameterAveragingMaster m = new ParameterAveragingMaster(sc, mc, t);
-        m.setTaskHook(FaultInjection.HOOK);
-        InMemoryEpochData data = new InMemoryEpochData(sc, d, mc.workers(), cfg.batchSize(), cfg.seed());
-        for (int e = 1; e <= epochs; e++) {
-            m.trainEpoch(data, e);
-        }
-        m.close();
         if (out != null) {
             out[0] = m;
+        }
+        m.setTaskHook(hook);
+        InMemoryEpochData data = new InMemoryEpochData(sc, d, mc.workers(), cfg.batchSize(), cfg.seed());
+        try {
+            for (int e = 1; e <= epochs; e++) {
+                before.accept(e);
+                m.trainEpoch(data, e);
+                after.accept(e);
+            }
+        } finally {
+            m.close();
         }
         return RoundVector.packState(t.network(), t.optimizer());
     }

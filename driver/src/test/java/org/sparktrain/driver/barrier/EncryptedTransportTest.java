@@ -100,40 +100,6 @@ class EncryptedTransportTest {
         proxies.clear();
     }
 
-    /** 16 bytes: four consecutive floats of a vector, as two longs. */
-    private record Window(long a, long b) {
-    }
-
-    /** Every run of four consecutive floats of {@code vectors}, little- and big-endian. */
-    static Set<Window> runsOfFour(float[]... vectors) {
-        Set<Window> s = new HashSet<>();
-        for (float[] v : vectors) {
-            for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
-                ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(order);
-                b.asFloatBuffer().put(v);
-                b.order(ByteOrder.BIG_ENDIAN); // how a window is read, as in the capture
-                for (int i = 0; i + 4 <= v.length; i++) {
-                    s.add(new Window(b.getLong(4 * i), b.getLong(4 * i + 8)));
-                }
-            }
-        }
-        return s;
-    }
-
-    /** How many byte offsets of the captured streams begin one of {@code runs}. */
-    static int occurrences(List<byte[]> streams, Set<Window> runs) {
-        int found = 0;
-        for (byte[] x : streams) {
-            ByteBuffer b = ByteBuffer.wrap(x).order(ByteOrder.BIG_ENDIAN);
-            for (int off = 0; off + 16 <= x.length; off++) {
-                if (runs.contains(new Window(b.getLong(off), b.getLong(off + 8)))) {
-                    found++;
-                }
-            }
-        }
-        return found;
-    }
-
     static long bytes(List<byte[]> streams) {
         return streams.stream().mapToLong(x -> x.length).sum();
     }
@@ -160,11 +126,11 @@ class EncryptedTransportTest {
         float[][] sealed = reduce(throughProxies(alg, w, SEALED, n, -1, secret), inputs, n);
         List<byte[]> wire = captured();
 
-        Set<Window> runs = runsOfFour(inputs[0], inputs[1], inputs[2], plain[0]);
+        Set<WireSearch.Window> runs = WireSearch.runsOfFour(inputs[0], inputs[1], inputs[2], plain[0]);
         // the search finds the vectors in clear: it would find them if encryption let them through
-        assertTrue(occurrences(clear, runs) > n / 4, "plain: " + occurrences(clear, runs) + " runs found");
+        assertTrue(WireSearch.occurrences(clear, runs) > n / 4, "plain: " + WireSearch.occurrences(clear, runs) + " runs found");
         assertTrue(bytes(wire) > 2L * 4 * n, "the encrypted run carried the vectors' bytes: " + bytes(wire));
-        assertEquals(0, occurrences(wire, runs), "encrypted: runs of the vectors' floats on the wire");
+        assertEquals(0, WireSearch.occurrences(wire, runs), "encrypted: runs of the vectors' floats on the wire");
         for (int i = 0; i < w; i++) {
             assertArrayEquals(bits(plain[i]), bits(sealed[i]), "task " + i + ": the same bits with encryption");
         }
@@ -391,11 +357,11 @@ class EncryptedTransportTest {
     void theRendezvousAndTheStateHandoverAreEncrypted() throws Exception {
         // 1.2 MB: the state travels in two frames (at most 1 MiB each)
         float[] state = RingAllReduceTest.vectors(1, 300_000, 5)[0];
-        Set<Window> runs = runsOfFour(state);
+        Set<WireSearch.Window> runs = WireSearch.runsOfFour(state);
         byte[] address = "h0.example:4711".getBytes(StandardCharsets.UTF_8);
 
         HandoverRun plain = handover(PLAIN, state, -1);
-        assertTrue(occurrences(plain.wire(), runs) > 100_000, "the search finds the state in clear");
+        assertTrue(WireSearch.occurrences(plain.wire(), runs) > 100_000, "the search finds the state in clear");
         assertTrue(plain.wire().stream().anyMatch(x -> contains(x, address)), "and the address");
 
         HandoverRun sealed = handover(SEALED, state, -1);
@@ -403,7 +369,7 @@ class EncryptedTransportTest {
         assertEquals(1, sealed.got().size());
         assertArrayEquals(bits(state), bits(sealed.got().get(0).state()), "the state arrives bit for bit");
         assertTrue(bytes(sealed.wire()) > 4L * state.length, "the state crossed the wire");
-        assertEquals(0, occurrences(sealed.wire(), runs), "runs of the state's floats on the wire");
+        assertEquals(0, WireSearch.occurrences(sealed.wire(), runs), "runs of the state's floats on the wire");
         assertFalse(sealed.wire().stream().anyMatch(x -> contains(x, address)), "the address on the wire");
     }
 

@@ -16,9 +16,10 @@ import java.util.List;
  * A loopback TCP proxy in front of one server socket (a task's all-reduce socket, the driver's rendezvous) that
  * records every byte it forwards, each connection's two directions apart, and can flip one byte of the
  * client-to-server stream of its first connection (tests: what an eavesdropper sees, what an altered frame does).
- * Its threads are daemons; {@link #close} closes every socket it opened and ends them.
+ * Its threads are daemons; {@link #close} closes every socket it opened and ends them. Public for the end-to-end
+ * tests (module {@code tests}), which put one between two executors of a real cluster.
  */
-final class RecordingProxy implements Closeable {
+public final class RecordingProxy implements Closeable {
     private final ServerSocket server;
     private final InetSocketAddress target;
     private final long tamperAt;
@@ -33,11 +34,21 @@ final class RecordingProxy implements Closeable {
      * connection's client-to-server stream, −1 none.
      */
     RecordingProxy(String targetHostPort, long tamperAt) throws IOException {
+        this(InetAddress.getLoopbackAddress(), 0, targetHostPort, tamperAt);
+    }
+
+    /** Listens on {@code listenHost:listenPort} and proxies {@code targetHostPort}, recording, altering nothing. */
+    public RecordingProxy(String listenHost, int listenPort, String targetHostPort) throws IOException {
+        this(InetAddress.getByName(listenHost), listenPort, targetHostPort, -1);
+    }
+
+    private RecordingProxy(InetAddress listen, int listenPort, String targetHostPort, long tamperAt)
+            throws IOException {
         int colon = targetHostPort.lastIndexOf(':');
         target = new InetSocketAddress(targetHostPort.substring(0, colon),
                 Integer.parseInt(targetHostPort.substring(colon + 1)));
         this.tamperAt = tamperAt;
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        server = new ServerSocket(listenPort, 50, listen);
         acceptor = new Thread(this::acceptLoop, "recording-proxy-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -107,7 +118,7 @@ final class RecordingProxy implements Closeable {
     }
 
     /** Every stream recorded so far (each connection's client-to-server, then server-to-client bytes). */
-    synchronized List<byte[]> captured() {
+    public synchronized List<byte[]> captured() {
         List<byte[]> out = new ArrayList<>();
         for (ByteArrayOutputStream s : streams) {
             synchronized (s) {
@@ -118,7 +129,7 @@ final class RecordingProxy implements Closeable {
     }
 
     /** Connections proxied so far. */
-    synchronized int connections() {
+    public synchronized int connections() {
         return connections;
     }
 

@@ -234,7 +234,7 @@ final class TrainCommand {
         if (!fold.usesSourceCache()) {
             train.unpersist(); // the fold holds its own blocks: the read's cache is not needed any more
         }
-        out.printf(Locale.ROOT, "prepared %d training rows in %.1f s (read, validated, %s, packed; stored %s,"
+        out.printf(Locale.ROOT, "prepared %d training rows in %.1f s (read, validated, %s, packed; %s,"
                         + " shuffle window %d rows per worker)%n", fold.trainRows(), (System.nanoTime() - t0) / 1e9,
                 run.scaler() == null ? "not scaled" : "scaler fitted", storageName(fold.storage()),
                 fold.shuffleWindow());
@@ -387,8 +387,8 @@ final class TrainCommand {
     }
 
     static String storageName(StorageLevel l) {
-        return l.useMemory() ? (l.useDisk() ? "in memory, spilling to disk" : "in memory") : l.useDisk() ? "on disk"
-                : "not cached (read again per epoch)";
+        return l.useMemory() ? (l.useDisk() ? "stored in memory, spilling to disk" : "stored in memory")
+                : l.useDisk() ? "stored on disk" : "not stored: the input is read again every epoch";
     }
 
     static boolean isIdxDirWithTest(SparkSession s, String path) throws IOException {

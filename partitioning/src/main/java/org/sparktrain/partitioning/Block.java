@@ -163,6 +163,39 @@ public final class Block implements java.io.Serializable {
         return b;
     }
 
+    /**
+     * As {@link #toMiniBatch(int, int, int, boolean)}; with {@code weighted} every row ends with its weight (after any
+     * targets: {@code [x..., y..., w]}), which becomes the minibatch's {@link MiniBatch#weights} (rows of fixed shape
+     * only). One copy of the block, O(rows). docs/architecture.md, Conventions, "Row weights".
+     */
+    public MiniBatch toMiniBatch(int targets, int steps, int stepTargets, boolean stepClasses, boolean weighted) {
+        if (!weighted) {
+            return toMiniBatch(targets, steps, stepTargets, stepClasses);
+        }
+        if (steps != 0) {
+            throw new IllegalStateException("row weights are not built for sequence rows");
+        }
+        if (features == null || unscaled) {
+            toMiniBatch(); // the same refusal
+        }
+        int in = featureSize - targets - 1;
+        float[] x = new float[size * in];
+        float[] t = targets > 0 ? new float[size * targets] : null;
+        float[] w = new float[size];
+        for (int r = 0; r < size; r++) {
+            int o = r * featureSize;
+            System.arraycopy(features, o, x, r * in, in);
+            if (t != null) {
+                System.arraycopy(features, o + in, t, r * targets, targets);
+            }
+            w[r] = features[o + in + targets];
+        }
+        MiniBatch b = new MiniBatch(x, labels, t, size);
+        b.mask = mask;
+        b.weights = w;
+        return b;
+    }
+
     /** Sets row r's text id (nothing for null), making {@link #keys} of {@code capacity} when it is first needed. */
     static void key(Block b, int r, String key, int capacity) {
         if (key != null) {

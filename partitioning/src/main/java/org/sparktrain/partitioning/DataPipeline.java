@@ -213,6 +213,16 @@ public final class DataPipeline {
         JavaRDD<Example> rows = data.rows();
         int classes = data.classes();
         int features = data.featureCount();
+        if (data.weighted() && (split.kind() != SplitSpec.Kind.NONE || testFraction > 0 || !resampling.isNone())) {
+            // docs/architecture.md, Conventions, "Row weights": the evaluation of weighted rows is not built yet, and
+            // resampling would copy each row with its weight (weighting twice what it balances)
+            throw new IllegalArgumentException("row weights (a weight column) train on all the rows they come with:"
+                    + " a validation or test part and resampling are not built for weighted input");
+        }
+        if (!data.anyPositiveWeight()) {
+            throw new DataFormatException("every row weight of " + data.source().name() + " is 0: there is nothing to"
+                    + " train on; give some rows a weight above 0.");
+        }
         JavaRDD<Example> train;
         JavaRDD<Example> validation;
         final long s = seed;
@@ -358,6 +368,12 @@ public final class DataPipeline {
         int targetCount = data.targetCount();
         FittedScaler featureScaler = fitted;
         FittedScaler fittedTargets = null;
+        if (data.weighted() && targetCount == 0) {
+            // the weight is the last value of every row: the row scaler leaves it as it is (docs/architecture.md,
+            // Conventions, "Row weights")
+            featureScaler = fitted == null ? null : fitted.columns(0, features - 1);
+            fitted = rowScaler(featureScaler, null, features - 1, 0, 1);
+        }
         if (targetCount > 0) {
             // Regression: the targets are the last values of every row, so they are split, packed and shuffled with
             // it; the row scaler scales the features with the feature scaler and the targets with the target scaler
@@ -365,14 +381,15 @@ public final class DataPipeline {
             if (!resampling.isNone()) {
                 throw new IllegalArgumentException("resampling balances classes; a regression input has none");
             }
-            int inputs = features - targetCount;
+            int weight = data.weighted() ? 1 : 0;
+            int inputs = features - targetCount - weight;
             featureScaler = fitted == null ? null : fitted.columns(0, inputs);
             if (targetScaler != null) {
                 FittedScaler all = fitted != null && scaler == targetScaler ? fitted
                         : fitScaler(data, chunks, trainKeep, train, targetScaler, classes, features, test);
                 fittedTargets = all.columns(inputs, targetCount).forTargets();
             }
-            fitted = rowScaler(featureScaler, fittedTargets, inputs, targetCount);
+            fitted = rowScaler(featureScaler, fittedTargets, inputs, targetCount, weight);
         }
         if (sequences != null && this.scaler != null) {
             // docs/data-preparation.md, "Sequences": per feature over the training sequences' real steps, repeated
@@ -409,7 +426,8 @@ public final class DataPipeline {
             blocks = chunks.map(RowChunk::asBlock);
             return new PreparedFold(fold, fitted, blocks, null, before, before.clone(), trainPartitionRows.clone(), 0,
                     foldSeed, batches, windowRows, data.storageLevel()).sharingSourceCache()
-                    .regression(targetCount, featureScaler, fittedTargets).sequences(sequences, featureScaler);
+                    .regression(targetCount, featureScaler, fittedTargets).sequences(sequences, featureScaler)
+                    .weighted(data.weighted(), featureScaler);
         }
         if (trainKeep != null && inPlace) {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
@@ -461,7 +479,7 @@ public final class DataPipeline {
         }
         PreparedFold prepared = new PreparedFold(fold, fitted, blocks, val, before, after, perWorker, valRows, foldSeed,
                 batches, windowRows, level).regression(targetCount, featureScaler, fittedTargets)
-                .sequences(sequences, featureScaler);
+                .sequences(sequences, featureScaler).weighted(data.weighted(), featureScaler);
         if (test) {
             JavaRDD<Block> tb = (testKeep != null ? ChunkPasses.pack(chunks, testKeep, evalRows, fitted, features)
                     : Packer.packInPlace(testRows, evalRows, fitted, features)).persist(level);
@@ -501,11 +519,16 @@ public final class DataPipeline {
      * of the inputs as they are.
      */
     public static FittedScaler rowScaler(FittedScaler features, FittedScaler targets, int inputs, int targetCount) {
+        return rowScaler(features, targets, inputs, targetCount, 0);
+    }
+
+    /** As above, for rows that end with {@code kept} more values left as they are (a row weight). */
+    static FittedScaler rowScaler(FittedScaler features, FittedScaler targets, int inputs, int targetCount, int kept) {
         if (features == null && targets == null) {
             return null;
         }
-        float[] shift = new float[inputs + targetCount];
-        float[] scale = new float[inputs + targetCount];
+        float[] shift = new float[inputs + targetCount + kept];
+        float[] scale = new float[inputs + targetCount + kept];
         java.util.Arrays.fill(scale, 1f);
         if (features != null) {
             int n = Math.min(inputs, features.featureCount());

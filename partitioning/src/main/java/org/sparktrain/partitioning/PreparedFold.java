@@ -33,6 +33,7 @@ public final class PreparedFold {
     private int sequenceSteps;
     private int stepTargets;
     private boolean stepClasses;
+    private boolean weighted;
 
     PreparedFold(int index, FittedScaler scaler, JavaRDD<Block> train, JavaRDD<Block> validation, long[] before,
             long[] after, long[] rowsPerWorker, long validationRows, long seed, int[] batches, int window,
@@ -60,6 +61,24 @@ public final class PreparedFold {
             this.targetScaler = targetPart;
         }
         return this;
+    }
+
+    /**
+     * Row weights: every block row ends with its weight, after any targets, which the row scaler leaves as it is;
+     * {@code features} the scaler of the features alone (what the model stores). docs/architecture.md, Conventions,
+     * "Row weights".
+     */
+    PreparedFold weighted(boolean weighted, FittedScaler features) {
+        this.weighted = weighted;
+        if (weighted && targetCount == 0 && sequenceSteps == 0) {
+            this.featureScaler = features;
+        }
+        return this;
+    }
+
+    /** Whether every block row ends with its weight ({@link Block#toMiniBatch(int, int, int, boolean, boolean)}). */
+    public boolean weighted() {
+        return weighted;
     }
 
     /**

@@ -42,6 +42,7 @@ public final class ReadOptions {
     private List<String> targets;
     private boolean binaryTargets;
     private SequenceOptions sequences;
+    private String weightColumn;
 
     /** Quantile bins of the first target that a regression input's rows are stratified by (their "label"). */
     public static final int TARGET_BINS = 10;
@@ -101,6 +102,27 @@ public final class ReadOptions {
         return this;
     }
 
+    /**
+     * A per-row weight column (Spark ML's {@code weightCol}; null or empty: every row weighs 1): a number ≥ 0 and
+     * finite per row, else a bad row naming the column; it rides as one more value after the features and targets, never
+     * scaled and never a feature, and weighs the row's loss (docs/architecture.md, Conventions, "Row weights").
+     * DataFrames and Parquet only; not with sequences.
+     */
+    public ReadOptions weightColumn(String column) {
+        this.weightColumn = column == null || column.isEmpty() ? null : column;
+        return this;
+    }
+
+    /** The row weight column, or null. */
+    public String weightColumn() {
+        return weightColumn;
+    }
+
+    /** Whether each row ends with its weight ({@link #weightColumn}). */
+    public boolean weighted() {
+        return weightColumn != null;
+    }
+
     /** The sequence options, or null. */
     public SequenceOptions sequences() {
         return sequences;
@@ -149,6 +171,7 @@ public final class ReadOptions {
         o.targets = targets;
         o.binaryTargets = binaryTargets;
         o.sequences = sequences;
+        o.weightColumn = weightColumn;
         return o;
     }
 

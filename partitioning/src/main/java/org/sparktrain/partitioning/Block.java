@@ -196,6 +196,31 @@ public final class Block implements java.io.Serializable {
         return b;
     }
 
+    /**
+     * This block without the last value of each row (a row weight: evaluation blocks are unweighted, docs/architecture.md,
+     * Conventions, "Row weights"): a block of floats with {@code featureSize − 1} values per row, the same labels, ids,
+     * keys and mask. One copy of the values, O(rows).
+     */
+    public Block withoutLastValue() {
+        if (features == null) {
+            throw new IllegalStateException("a block of raw bytes: evaluation blocks hold floats");
+        }
+        int f = featureSize - 1;
+        Block b = new Block();
+        b.size = size;
+        b.featureSize = f;
+        b.features = new float[size * f];
+        for (int r = 0; r < size; r++) {
+            System.arraycopy(features, r * featureSize, b.features, r * f, f);
+        }
+        b.unscaled = unscaled;
+        b.labels = labels;
+        b.ids = ids;
+        b.keys = keys;
+        b.mask = mask;
+        return b;
+    }
+
     /** Sets row r's text id (nothing for null), making {@link #keys} of {@code capacity} when it is first needed. */
     static void key(Block b, int r, String key, int capacity) {
         if (key != null) {

@@ -213,15 +213,11 @@ public final class DataPipeline {
         JavaRDD<Example> rows = data.rows();
         int classes = data.classes();
         int features = data.featureCount();
-        if (data.weighted() && (split.kind() != SplitSpec.Kind.NONE || testFraction > 0 || !resampling.isNone())) {
-            // docs/architecture.md, Conventions, "Row weights": the evaluation of weighted rows is not built yet, and
-            // resampling would copy each row with its weight (weighting twice what it balances)
-            throw new IllegalArgumentException("row weights (a weight column) train on all the rows they come with:"
-                    + " a validation or test part and resampling are not built for weighted input");
-        }
-        if (!data.anyPositiveWeight()) {
-            throw new DataFormatException("every row weight of " + data.source().name() + " is 0: there is nothing to"
-                    + " train on; give some rows a weight above 0.");
+        if (data.weighted() && !resampling.isNone()) {
+            // docs/architecture.md, Conventions, "Row weights": resampling copies or drops rows with their weights, so
+            // a weighted row drawn w times would count w² times what it weighs
+            throw new IllegalArgumentException("resampling and row weights (a weight column) both reweigh rows;"
+                    + " use one of them");
         }
         JavaRDD<Example> train;
         JavaRDD<Example> validation;
@@ -261,6 +257,13 @@ public final class DataPipeline {
         }
         // folds count from 1 in messages, as in evaluate's table
         String what = "the training part of fold " + (fold + 1) + " (" + split + ")";
+        if (data.weighted()) {
+            int last = features - 1;
+            if (train.filter(e -> e.features[last] > 0f).isEmpty()) { // stops at the first row weighing more than 0
+                throw new DataFormatException("every row weight in " + what + " of " + data.source().name()
+                        + " is 0: there is nothing to train on; give some rows a weight above 0.");
+            }
+        }
         // With the rows cached in chunks, the passes that need no Example read the chunk arrays directly.
         JavaRDD<RowChunk> chunks = data.chunks();
         int w = workers > 0 ? workers : rows.context().defaultParallelism();
@@ -463,8 +466,8 @@ public final class DataPipeline {
         // evaluation predicts a block at once: small blocks keep activations small and predict fastest
         int evalRows = Math.max(batchSize, Math.min(stored, ScoringBlocks.PREDICT_ROWS));
         if (validation != null) {
-            val = (valKeep != null ? ChunkPasses.pack(chunks, valKeep, evalRows, fitted, features)
-                    : Packer.packInPlace(validation, evalRows, fitted, features)).persist(level);
+            val = unweighted(valKeep != null ? ChunkPasses.pack(chunks, valKeep, evalRows, fitted, features)
+                    : Packer.packInPlace(validation, evalRows, fitted, features), data).persist(level);
             for (long[] p : blockCounts(val, classes)) {
                 for (long c : p) {
                     valRows += c;
@@ -481,8 +484,8 @@ public final class DataPipeline {
                 batches, windowRows, level).regression(targetCount, featureScaler, fittedTargets)
                 .sequences(sequences, featureScaler).weighted(data.weighted(), featureScaler);
         if (test) {
-            JavaRDD<Block> tb = (testKeep != null ? ChunkPasses.pack(chunks, testKeep, evalRows, fitted, features)
-                    : Packer.packInPlace(testRows, evalRows, fitted, features)).persist(level);
+            JavaRDD<Block> tb = unweighted(testKeep != null ? ChunkPasses.pack(chunks, testKeep, evalRows, fitted,
+                    features) : Packer.packInPlace(testRows, evalRows, fitted, features), data).persist(level);
             long testCount = 0;
             for (long[] p : blockCounts(tb, classes)) {
                 for (long c : p) {
@@ -497,6 +500,14 @@ public final class DataPipeline {
             }
         }
         return prepared;
+    }
+
+    /**
+     * Evaluation blocks without the rows' weights (metrics are unweighted: docs/architecture.md, Conventions, "Row
+     * weights"); {@code blocks} themselves for unweighted data.
+     */
+    private static JavaRDD<Block> unweighted(JavaRDD<Block> blocks, LabeledData data) {
+        return data.weighted() ? blocks.map(Block::withoutLastValue) : blocks;
     }
 
     /** A scaler of kind {@code kind} fitted on the training part's rows (features and targets), in one pass. */

@@ -260,11 +260,6 @@ public final class LabeledData {
         return weighted;
     }
 
-    /** Whether some row's weight is above 0 (one pass over the rows, stopping at the first); true when unweighted. */
-    public boolean anyPositiveWeight() {
-        return !weighted || !rows().filter(e -> e.features[e.features.length - 1] > 0f).isEmpty();
-    }
-
     /** The number of input features: {@link #featureCount()} less the targets and the weight. */
     public int inputCount() {
         return shape.size() - targetCount - (weighted ? 1 : 0);

@@ -99,11 +99,12 @@ public final class PreparedFold {
 
     /**
      * The scaler of whole block rows: for classification {@link #scaler()}; for regression the feature scaler's
-     * columns followed by the target scaler's (identity where one is absent). What test rows read with their
-     * targets are packed with.
+     * columns followed by the target scaler's (identity where one is absent), without the weight's column for
+     * weighted rows. What test rows read with their targets are packed with.
      */
     public FittedScaler rowScaler() {
-        return scaler;
+        // weighted rows: the evaluation blocks' rows hold no weight (docs/architecture.md, Conventions, "Row weights")
+        return weighted && scaler != null ? scaler.columns(0, scaler.featureCount() - 1) : scaler;
     }
 
     /**

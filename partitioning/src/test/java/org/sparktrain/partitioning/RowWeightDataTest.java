@@ -123,7 +123,7 @@ class RowWeightDataTest {
     }
 
     @Test
-    void allZeroWeightsAndWeightedValidationAreRefused() {
+    void allZeroWeightsAndResamplingAreRefusedAndValidationIsUnweighted() {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             rows.add(RowFactory.create(new double[] {i, 1}, (double) (i % 2), 0.0));
@@ -137,9 +137,31 @@ class RowWeightDataTest {
         assertTrue(e.getMessage().contains("every row weight") && e.getMessage().contains("is 0"), e.getMessage());
         zero.unpersist();
         LabeledData d = Readers.dataFrame(frame(60), "weighted", ReadOptions.classes(3).weightColumn("w"));
-        IllegalArgumentException v = assertThrows(IllegalArgumentException.class,
-                () -> DataPipeline.defaults().split(SplitSpec.holdout(0.2)).workers(1).batchSize(4).prepare(d).fold(0));
-        assertTrue(v.getMessage().contains("validation or test part"), v.getMessage());
+        IllegalArgumentException v = assertThrows(IllegalArgumentException.class, () -> DataPipeline.defaults()
+                .split(SplitSpec.none()).resampling(Resampling.balanceUp()).workers(1).batchSize(4).prepare(d).fold(0));
+        assertTrue(v.getMessage().contains("resampling and row weights"), v.getMessage());
+        // a holdout: the training blocks carry the weights, the validation blocks (evaluated unweighted) do not
+        PreparedFold fold = DataPipeline.defaults().split(SplitSpec.holdout(0.25)).scaler(null).workers(1).batchSize(4)
+                .seed(2).prepare(d).fold(0);
+        long valRows = 0;
+        for (Block b : fold.validationBlocks().collect()) {
+            assertEquals(2, b.featureSize, "a validation row: its features, no weight");
+            for (int r = 0; r < b.size; r++) {
+                assertEquals(b.features[2 * r] % 3, b.labels[r], 0f, "the row's label stays with its features");
+            }
+            valRows += b.size;
+        }
+        assertEquals(fold.validationRows(), valRows);
+        assertTrue(valRows > 0);
+        for (Block b : fold.trainBlocks(1).collect()) {
+            assertEquals(3, b.featureSize, "a training row: its features and its weight");
+            MiniBatch mb = b.toMiniBatch(0, 0, 0, false, true);
+            for (int r = 0; r < b.size; r++) {
+                assertEquals(weightOf(Math.round(mb.features[2 * r])), mb.weights[r], 0f);
+            }
+        }
+        assertNull(fold.rowScaler(), "no scaling");
+        fold.unpersist();
         assertNull(ReadOptions.classes(2).weightColumn(null).weightColumn());
         d.unpersist();
     }

@@ -70,6 +70,10 @@ final class TrainCommand {
               --scale-target zscore|minmax|none  regression: scale the targets, fitted on the training part,
                                       stored in the model and inverted on every prediction (default zscore)
               --drop-bad-rows         drop (and count) rows that fail validation instead of stopping
+              --weight-col NAME       weigh each --data row's loss by column NAME (a number >= 0; CSV,
+                                      Parquet): Σ w·L / B per minibatch, as the row repeated w times in
+                                      expectation; metrics stay unweighted, --test is read without it;
+                                      not with --resample (both reweigh rows) or sequences
               --epochs N              override the spec's training.epochs
               --batch-size M          override the spec's training.batch_size (the global minibatch: each
                                       worker takes its share of every step)
@@ -194,7 +198,7 @@ final class TrainCommand {
         out.println("reading and validating " + f.dataPath + " ...");
         Progress progress = Progress.forOutput(out);
         LabeledData train = ReadProgress.reading(progress, sc.sc(), f.dataPath,
-                () -> DataSources.read(session, f.dataPath, "train", read.partitions(workers)));
+                () -> DataSources.read(session, f.dataPath, "train", read.partitions(workers), f.weightCol));
         if (train.report().rowsDropped() > 0) {
             err.println("sparktrain: warning: " + train.report());
         }

@@ -103,6 +103,17 @@ public final class PreparedFold {
      * weighted rows. What test rows read with their targets are packed with.
      */
     public FittedScaler rowScaler() {
+        return rowScaler(false);
+    }
+
+    /**
+     * As {@link #rowScaler()}; {@code withWeight}: for rows that still end with their weight (a test file read with the
+     * weight column, whose blocks then drop it: {@link Block#withoutLastValue}), the weight's column left as it is.
+     */
+    public FittedScaler rowScaler(boolean withWeight) {
+        if (withWeight) {
+            return scaler;
+        }
         // weighted rows: the evaluation blocks' rows hold no weight (docs/architecture.md, Conventions, "Row weights")
         return weighted && scaler != null ? scaler.columns(0, scaler.featureCount() - 1) : scaler;
     }

@@ -181,6 +181,9 @@ final class CsvSource implements RowSource {
             if (weightCol >= 0) {
                 notFeatures.add(weightCol);
             }
+            if (options.ignoredColumn() != null && indexOf(header, options.ignoredColumn()) >= 0) {
+                notFeatures.add(indexOf(header, options.ignoredColumn())); // a model's weight column, when scoring
+            }
             featureCols = new int[header.length - notFeatures.size()];
             for (int c = 0, k = 0; c < header.length; c++) {
                 if (!notFeatures.contains(c)) {

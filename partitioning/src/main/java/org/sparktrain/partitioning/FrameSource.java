@@ -206,7 +206,8 @@ final class FrameSource implements RowSource {
             for (StructField f : schema.fields()) {
                 String n = f.name();
                 if (!n.equals(o.labelColumn()) && !n.equals(o.idColumn()) && !n.startsWith("__")
-                        && !n.equals(o.weightColumn()) && (o.targets() == null || !o.targets().contains(n))) {
+                        && !n.equals(o.weightColumn()) && !n.equals(o.ignoredColumn())
+                        && (o.targets() == null || !o.targets().contains(n))) {
                     featureNames.add(n);
                 }
             }

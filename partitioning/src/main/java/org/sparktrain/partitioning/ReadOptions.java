@@ -43,6 +43,7 @@ public final class ReadOptions {
     private boolean binaryTargets;
     private SequenceOptions sequences;
     private String weightColumn;
+    private String ignoredColumn;
 
     /** Quantile bins of the first target that a regression input's rows are stratified by (their "label"). */
     public static final int TARGET_BINS = 10;
@@ -118,6 +119,21 @@ public final class ReadOptions {
         return weightColumn;
     }
 
+    /**
+     * A column that is never a feature when the features are "every other column" (CSV, scalar DataFrame columns), and
+     * is not read: a model's weight column when its rows are scored (docs/architecture.md, Conventions, "Row
+     * weights"); null: none. Missing from the input: nothing to leave out.
+     */
+    public ReadOptions ignoredColumn(String column) {
+        this.ignoredColumn = column == null || column.isEmpty() ? null : column;
+        return this;
+    }
+
+    /** The column left out of the features, or null. */
+    public String ignoredColumn() {
+        return ignoredColumn;
+    }
+
     /** Whether each row ends with its weight ({@link #weightColumn}). */
     public boolean weighted() {
         return weightColumn != null;
@@ -172,6 +188,7 @@ public final class ReadOptions {
         o.binaryTargets = binaryTargets;
         o.sequences = sequences;
         o.weightColumn = weightColumn;
+        o.ignoredColumn = ignoredColumn;
         return o;
     }
 

@@ -15,8 +15,8 @@ import org.sparktrain.engine.io.ModelFile;
 /**
  * {@code train --weight-col} (docs/architecture.md, Conventions, "Row weights"): weight 3 trains as the rows tripled
  * (one worker, SGD, a batch larger than the data: one full-batch step per epoch; the weighted run's learning rate ×
- * N/N'), the model records the column, validation and test metrics run on unweighted blocks, a bad weight is named by
- * file, line and column, and {@code --resample} is refused.
+ * N/N'), the model records the column, validation and test metrics run on unweighted blocks, {@code score} leaves the
+ * weight column out of the features, a bad weight is named by file, line and column, and {@code --resample} is refused.
  */
 class WeightColCliTest {
     static final int N = 120;
@@ -97,6 +97,18 @@ class WeightColCliTest {
         assertTrue(r.out().contains("test accuracy") && r.out().contains("(" + N + " examples"), r.out());
         ModelContents m = ModelFile.load(dir.resolve("run").resolve("model.sptr"));
         assertEquals(3, m.scaler().orElseThrow().featureCount(), "the model's scaler: the features only");
+        // score: the weight column is not a feature, in a labelled file and in one without it
+        MainTest.Result s = MainTest.run("score", "--model-file", dir.resolve("run").resolve("model.sptr").toString(),
+                "--data", data.toString(), "--label-col", "target", "--out", dir.resolve("scored").toString(),
+                "--format", "csv");
+        assertEquals(0, s.status(), s.err() + s.out());
+        assertTrue(s.out().contains("accuracy"), s.out());
+        Path plain = dir.resolve("plain.csv");
+        write(plain, false, false, null);
+        MainTest.Result s2 = MainTest.run("score", "--model-file", dir.resolve("run").resolve("model.sptr").toString(),
+                "--data", plain.toString(), "--label-col", "target", "--out", dir.resolve("scored2").toString(),
+                "--format", "csv");
+        assertEquals(0, s2.status(), s2.err() + s2.out());
         MainTest.Result e = MainTest.run("evaluate", "--model", spec.toString(), "--data", data.toString(),
                 "--label-col", "target", "--weight-col", "w", "--method", "kfold", "--folds", "3", "--epochs", "1",
                 "--workers", "1");

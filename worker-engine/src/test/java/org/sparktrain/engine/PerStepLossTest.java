@@ -67,8 +67,7 @@ class PerStepLossTest {
     void rowWeightsWeighEveryStepOfTheirSequence() {
         Network n = net("softmax_cross_entropy", "classes: 3");
         float[] x = GradientCheck.uniform(3 * T * F, -1f, 1f, 8);
-        MiniBatch b = new MiniBatch(x, labels(), null, 3);
-        b.mask = MASK;
+        MiniBatch b = masked(x);
         b.weights = new float[] {2f, 0.5f, 3f};
         n.computeGradient(b);
         float[] g = n.grads().clone();
@@ -86,9 +85,14 @@ class PerStepLossTest {
     void theLossIsTheMeanOverRealSteps() {
         Network n = net("softmax_cross_entropy", "classes: 3");
         float[] x = GradientCheck.uniform(3 * T * F, -1f, 1f, 8);
+        assertEquals(meanOverRealSteps(n, x, null), n.loss(masked(x)), 1e-5);
+    }
+
+    /** Sequences {@code x} with {@link #labels()} and {@link #MASK}. */
+    static MiniBatch masked(float[] x) {
         MiniBatch b = new MiniBatch(x, labels(), null, 3);
         b.mask = MASK;
-        assertEquals(meanOverRealSteps(n, x, null), n.loss(b), 1e-5);
+        return b;
     }
 
     /**

@@ -71,7 +71,7 @@ final class TrainCommand {
                                       stored in the model and inverted on every prediction (default zscore)
               --drop-bad-rows         drop (and count) rows that fail validation instead of stopping
               --weight-col NAME       weigh each --data row's loss by column NAME (a number >= 0; CSV,
-                                      Parquet): Σ w·L / B per minibatch, as the row repeated w times in
+                                      Parquet): sum of w*L / B per minibatch, as the row repeated w times in
                                       expectation; metrics stay unweighted (--test must hold the column
                                       too; its weights are checked, not used); not with --resample (both
                                       reweigh rows) or sequences

@@ -163,6 +163,64 @@ public final class Block implements java.io.Serializable {
         return b;
     }
 
+    /**
+     * As {@link #toMiniBatch(int, int, int, boolean)}; with {@code weighted} every row ends with its weight (after any
+     * targets: {@code [x..., y..., w]}), which becomes the minibatch's {@link MiniBatch#weights} (rows of fixed shape
+     * only). One copy of the block, O(rows). docs/architecture.md, Conventions, "Row weights".
+     */
+    public MiniBatch toMiniBatch(int targets, int steps, int stepTargets, boolean stepClasses, boolean weighted) {
+        if (!weighted) {
+            return toMiniBatch(targets, steps, stepTargets, stepClasses);
+        }
+        if (steps != 0) {
+            throw new IllegalStateException("row weights are not built for sequence rows");
+        }
+        if (features == null || unscaled) {
+            toMiniBatch(); // the same refusal
+        }
+        int in = featureSize - targets - 1;
+        float[] x = new float[size * in];
+        float[] t = targets > 0 ? new float[size * targets] : null;
+        float[] w = new float[size];
+        for (int r = 0; r < size; r++) {
+            int o = r * featureSize;
+            System.arraycopy(features, o, x, r * in, in);
+            if (t != null) {
+                System.arraycopy(features, o + in, t, r * targets, targets);
+            }
+            w[r] = features[o + in + targets];
+        }
+        MiniBatch b = new MiniBatch(x, labels, t, size);
+        b.mask = mask;
+        b.weights = w;
+        return b;
+    }
+
+    /**
+     * This block without the last value of each row (a row weight: evaluation blocks are unweighted, docs/architecture.md,
+     * Conventions, "Row weights"): a block of floats with {@code featureSize − 1} values per row, the same labels, ids,
+     * keys and mask. One copy of the values, O(rows).
+     */
+    public Block withoutLastValue() {
+        if (features == null) {
+            throw new IllegalStateException("a block of raw bytes: evaluation blocks hold floats");
+        }
+        int f = featureSize - 1;
+        Block b = new Block();
+        b.size = size;
+        b.featureSize = f;
+        b.features = new float[size * f];
+        for (int r = 0; r < size; r++) {
+            System.arraycopy(features, r * featureSize, b.features, r * f, f);
+        }
+        b.unscaled = unscaled;
+        b.labels = labels;
+        b.ids = ids;
+        b.keys = keys;
+        b.mask = mask;
+        return b;
+    }
+
     /** Sets row r's text id (nothing for null), making {@link #keys} of {@code capacity} when it is first needed. */
     static void key(Block b, int r, String key, int capacity) {
         if (key != null) {

@@ -138,6 +138,14 @@ final class CsvSource implements RowSource {
                         + " or --label-cols (score: --no-labels for rows without them).");
             }
         }
+        int weightCol = -1; // a row weight, read last (docs/architecture.md, Conventions, "Row weights")
+        if (options.weighted()) {
+            weightCol = indexOf(header, options.weightColumn());
+            if (weightCol < 0) {
+                throw new DataFormatException(files.get(0) + ", line 1: the header has no weight column '"
+                        + options.weightColumn() + "' (columns: " + String.join(", ", header) + ").");
+            }
+        }
         if (options.isUnlabelled() || regression) {
             // no label column: every column is a feature, every row label 0 (scoring)
         } else if (label < 0) {
@@ -170,6 +178,12 @@ final class CsvSource implements RowSource {
             if (label >= 0) {
                 notFeatures.add(label);
             }
+            if (weightCol >= 0) {
+                notFeatures.add(weightCol);
+            }
+            if (options.ignoredColumn() != null && indexOf(header, options.ignoredColumn()) >= 0) {
+                notFeatures.add(indexOf(header, options.ignoredColumn())); // a model's weight column, when scoring
+            }
             featureCols = new int[header.length - notFeatures.size()];
             for (int c = 0, k = 0; c < header.length; c++) {
                 if (!notFeatures.contains(c)) {
@@ -195,6 +209,12 @@ final class CsvSource implements RowSource {
             shape = Shape.of(all.length);
         }
         final int firstTarget = regression ? featureCols.length - targetCols.length : featureCols.length;
+        final boolean weighted = weightCol >= 0;
+        if (weighted) { // the weight rides after the features and targets: [x..., y..., w]
+            featureCols = java.util.Arrays.copyOf(featureCols, featureCols.length + 1);
+            featureCols[featureCols.length - 1] = weightCol;
+            shape = Shape.of(featureCols.length);
+        }
         if (files.size() >= RowIds.FILE_LIMIT) {
             throw new DataFormatException("CSV input " + path + " has " + files.size() + " files; at most "
                     + RowIds.FILE_LIMIT + " are supported: merge some.");
@@ -232,6 +252,12 @@ final class CsvSource implements RowSource {
 
                 /** A multi-label row's 0/1 checks and its first label (docs/architecture.md, "Multi-label"). */
                 private Example labels(Example e) {
+                    if (weighted && e.problem == null) {
+                        Example bad = weight(e, expectedHeader[cols[cols.length - 1]]);
+                        if (bad != null) {
+                            return bad;
+                        }
+                    }
                     return binary ? MultiLabelRows.check(e, firstTarget, labelNames) : e;
                 }
 
@@ -261,7 +287,7 @@ final class CsvSource implements RowSource {
                             continue;
                         }
                         return labels(parse(id, split(line, delim), expectedHeader, labelCol, cols, classes,
-                                firstTarget));
+                                firstTarget, weighted));
                     }
                     return null;
                 }
@@ -293,12 +319,28 @@ final class CsvSource implements RowSource {
     /** As above; the columns {@code cols[firstTarget..]} are regression targets (named so in messages). */
     static Example parse(long id, List<String> cells, String[] header, int labelCol, int[] cols, int classes,
             int firstTarget) {
+        return parse(id, cells, header, labelCol, cols, classes, firstTarget, false);
+    }
+
+    /**
+     * The bad row when row {@code e}'s last value, its weight from column {@code column}, is negative (the parser
+     * has already refused a non-number, NaN or infinity as {@link Problem#BAD_WEIGHT}); null when it is a weight.
+     */
+    static Example weight(Example e, String column) {
+        float w = e.features[e.features.length - 1];
+        return w >= 0 ? null : Example.bad(e.id, Problem.BAD_WEIGHT, "weight column '" + column + "' holds " + w
+                + "; a row weight must be a finite number >= 0");
+    }
+
+    /** As above; with {@code weighted} the last of {@code cols} is the row weight's (named so in messages). */
+    static Example parse(long id, List<String> cells, String[] header, int labelCol, int[] cols, int classes,
+            int firstTarget, boolean weighted) {
         if (cells.size() != header.length) {
             return Example.bad(id, Problem.WRONG_COLUMN_COUNT, "has " + cells.size() + " columns but the header has "
                     + header.length);
         }
         if (labelCol < 0) {
-            return features(id, 0, cells, header, cols, firstTarget);
+            return features(id, 0, cells, header, cols, firstTarget, weighted);
         }
         String lc = cells.get(labelCol);
         double lv;
@@ -313,20 +355,25 @@ final class CsvSource implements RowSource {
         if (label < 0) {
             return Example.bad(id, Problem.LABEL_OUT_OF_RANGE, why[0]);
         }
-        return features(id, label, cells, header, cols, cols.length);
+        return features(id, label, cells, header, cols, cols.length, weighted);
     }
 
     private static Example features(long id, int label, List<String> cells, String[] header, int[] cols,
-            int firstTarget) {
+            int firstTarget, boolean weighted) {
         float[] f = new float[cols.length];
         for (int k = 0; k < cols.length; k++) {
             String c = cells.get(cols[k]);
-            String what = k >= firstTarget ? "target column '" : "column '";
+            boolean weight = weighted && k == cols.length - 1;
+            String what = weight ? "weight column '" : k >= firstTarget ? "target column '" : "column '";
             try {
                 f[k] = Float.parseFloat(c);
             } catch (NumberFormatException e) {
-                return Example.bad(id, Problem.NOT_A_NUMBER, what + header[cols[k]] + "' holds '" + c
-                        + "', not a number" + (c.isEmpty() ? " (a missing value)" : ""));
+                return Example.bad(id, weight ? Problem.BAD_WEIGHT : Problem.NOT_A_NUMBER, what + header[cols[k]]
+                        + "' holds '" + c + "', not a number" + (c.isEmpty() ? " (a missing value)" : ""));
+            }
+            if (weight && !Float.isFinite(f[k])) {
+                return Example.bad(id, Problem.BAD_WEIGHT, what + header[cols[k]] + "' holds " + c
+                        + "; a row weight must be a finite number >= 0");
             }
             if (!Float.isFinite(f[k])) {
                 return Example.bad(id, Problem.NON_FINITE, what + header[cols[k]] + "' holds " + c

@@ -41,7 +41,15 @@ public final class DataFormats {
                     + what + (options.binaryTargets() ? " label columns " : " target columns ") + options.targets()
                     + "; use CSV or Parquet for " + what);
         }
+        if (options.weighted() && !REGRESSION.contains(format)) { // docs/architecture.md, Conventions, "Row weights"
+            throw new DataFormatException(path + " is " + format.name() + ", which has no weight column '"
+                    + options.weightColumn() + "'; use CSV or Parquet for row weights");
+        }
         SequenceOptions seq = options.sequences();
+        if (options.weighted() && seq != null) {
+            throw new DataFormatException("row weights (--weight-col " + options.weightColumn() + ") are not built for"
+                    + " sequence input");
+        }
         if (seq != null && seq.longFormat() && format != CsvSource.FORMAT) {
             throw new DataFormatException(path + " is " + format.name() + "; long-format sequences (--sequence-col,"
                     + " --step-col: one row per step) are read from CSV. Parquet holds one sequence per row: an"

@@ -213,6 +213,12 @@ public final class DataPipeline {
         JavaRDD<Example> rows = data.rows();
         int classes = data.classes();
         int features = data.featureCount();
+        if (data.weighted() && !resampling.isNone()) {
+            // docs/architecture.md, Conventions, "Row weights": resampling copies or drops rows with their weights, so
+            // a weighted row drawn w times would count w² times what it weighs
+            throw new IllegalArgumentException("resampling and row weights (a weight column) both reweigh rows;"
+                    + " use one of them");
+        }
         JavaRDD<Example> train;
         JavaRDD<Example> validation;
         final long s = seed;
@@ -251,6 +257,13 @@ public final class DataPipeline {
         }
         // folds count from 1 in messages, as in evaluate's table
         String what = "the training part of fold " + (fold + 1) + " (" + split + ")";
+        if (data.weighted()) {
+            int last = features - 1;
+            if (train.filter(e -> e.features[last] > 0f).isEmpty()) { // stops at the first row weighing more than 0
+                throw new DataFormatException("every row weight in " + what + " of " + data.source().name()
+                        + " is 0: there is nothing to train on; give some rows a weight above 0.");
+            }
+        }
         // With the rows cached in chunks, the passes that need no Example read the chunk arrays directly.
         JavaRDD<RowChunk> chunks = data.chunks();
         int w = workers > 0 ? workers : rows.context().defaultParallelism();
@@ -358,6 +371,12 @@ public final class DataPipeline {
         int targetCount = data.targetCount();
         FittedScaler featureScaler = fitted;
         FittedScaler fittedTargets = null;
+        if (data.weighted() && targetCount == 0) {
+            // the weight is the last value of every row: the row scaler leaves it as it is (docs/architecture.md,
+            // Conventions, "Row weights")
+            featureScaler = fitted == null ? null : fitted.columns(0, features - 1);
+            fitted = rowScaler(featureScaler, null, features - 1, 0, 1);
+        }
         if (targetCount > 0) {
             // Regression: the targets are the last values of every row, so they are split, packed and shuffled with
             // it; the row scaler scales the features with the feature scaler and the targets with the target scaler
@@ -365,14 +384,15 @@ public final class DataPipeline {
             if (!resampling.isNone()) {
                 throw new IllegalArgumentException("resampling balances classes; a regression input has none");
             }
-            int inputs = features - targetCount;
+            int weight = data.weighted() ? 1 : 0;
+            int inputs = features - targetCount - weight;
             featureScaler = fitted == null ? null : fitted.columns(0, inputs);
             if (targetScaler != null) {
                 FittedScaler all = fitted != null && scaler == targetScaler ? fitted
                         : fitScaler(data, chunks, trainKeep, train, targetScaler, classes, features, test);
                 fittedTargets = all.columns(inputs, targetCount).forTargets();
             }
-            fitted = rowScaler(featureScaler, fittedTargets, inputs, targetCount);
+            fitted = rowScaler(featureScaler, fittedTargets, inputs, targetCount, weight);
         }
         if (sequences != null && this.scaler != null) {
             // docs/data-preparation.md, "Sequences": per feature over the training sequences' real steps, repeated
@@ -409,7 +429,8 @@ public final class DataPipeline {
             blocks = chunks.map(RowChunk::asBlock);
             return new PreparedFold(fold, fitted, blocks, null, before, before.clone(), trainPartitionRows.clone(), 0,
                     foldSeed, batches, windowRows, data.storageLevel()).sharingSourceCache()
-                    .regression(targetCount, featureScaler, fittedTargets).sequences(sequences, featureScaler);
+                    .regression(targetCount, featureScaler, fittedTargets).sequences(sequences, featureScaler)
+                    .weighted(data.weighted(), featureScaler);
         }
         if (trainKeep != null && inPlace) {
             Packer.checkEnough(java.util.Arrays.stream(trainPartitionRows).sum(), w, what);
@@ -445,8 +466,8 @@ public final class DataPipeline {
         // evaluation predicts a block at once: small blocks keep activations small and predict fastest
         int evalRows = Math.max(batchSize, Math.min(stored, ScoringBlocks.PREDICT_ROWS));
         if (validation != null) {
-            val = (valKeep != null ? ChunkPasses.pack(chunks, valKeep, evalRows, fitted, features)
-                    : Packer.packInPlace(validation, evalRows, fitted, features)).persist(level);
+            val = unweighted(valKeep != null ? ChunkPasses.pack(chunks, valKeep, evalRows, fitted, features)
+                    : Packer.packInPlace(validation, evalRows, fitted, features), data).persist(level);
             for (long[] p : blockCounts(val, classes)) {
                 for (long c : p) {
                     valRows += c;
@@ -461,10 +482,10 @@ public final class DataPipeline {
         }
         PreparedFold prepared = new PreparedFold(fold, fitted, blocks, val, before, after, perWorker, valRows, foldSeed,
                 batches, windowRows, level).regression(targetCount, featureScaler, fittedTargets)
-                .sequences(sequences, featureScaler);
+                .sequences(sequences, featureScaler).weighted(data.weighted(), featureScaler);
         if (test) {
-            JavaRDD<Block> tb = (testKeep != null ? ChunkPasses.pack(chunks, testKeep, evalRows, fitted, features)
-                    : Packer.packInPlace(testRows, evalRows, fitted, features)).persist(level);
+            JavaRDD<Block> tb = unweighted(testKeep != null ? ChunkPasses.pack(chunks, testKeep, evalRows, fitted,
+                    features) : Packer.packInPlace(testRows, evalRows, fitted, features), data).persist(level);
             long testCount = 0;
             for (long[] p : blockCounts(tb, classes)) {
                 for (long c : p) {
@@ -479,6 +500,14 @@ public final class DataPipeline {
             }
         }
         return prepared;
+    }
+
+    /**
+     * Evaluation blocks without the rows' weights (metrics are unweighted: docs/architecture.md, Conventions, "Row
+     * weights"); {@code blocks} themselves for unweighted data.
+     */
+    private static JavaRDD<Block> unweighted(JavaRDD<Block> blocks, LabeledData data) {
+        return data.weighted() ? blocks.map(Block::withoutLastValue) : blocks;
     }
 
     /** A scaler of kind {@code kind} fitted on the training part's rows (features and targets), in one pass. */
@@ -501,11 +530,16 @@ public final class DataPipeline {
      * of the inputs as they are.
      */
     public static FittedScaler rowScaler(FittedScaler features, FittedScaler targets, int inputs, int targetCount) {
+        return rowScaler(features, targets, inputs, targetCount, 0);
+    }
+
+    /** As above, for rows that end with {@code kept} more values left as they are (a row weight). */
+    static FittedScaler rowScaler(FittedScaler features, FittedScaler targets, int inputs, int targetCount, int kept) {
         if (features == null && targets == null) {
             return null;
         }
-        float[] shift = new float[inputs + targetCount];
-        float[] scale = new float[inputs + targetCount];
+        float[] shift = new float[inputs + targetCount + kept];
+        float[] scale = new float[inputs + targetCount + kept];
         java.util.Arrays.fill(scale, 1f);
         if (features != null) {
             int n = Math.min(inputs, features.featureCount());

@@ -206,6 +206,7 @@ final class FrameSource implements RowSource {
             for (StructField f : schema.fields()) {
                 String n = f.name();
                 if (!n.equals(o.labelColumn()) && !n.equals(o.idColumn()) && !n.startsWith("__")
+                        && !n.equals(o.weightColumn()) && !n.equals(o.ignoredColumn())
                         && (o.targets() == null || !o.targets().contains(n))) {
                     featureNames.add(n);
                 }
@@ -258,6 +259,20 @@ final class FrameSource implements RowSource {
             }
             cols.add(functions.col(t));
         }
+        // a row weight (docs/architecture.md, Conventions, "Row weights"): one more value after the targets
+        final String wname = o.weightColumn();
+        final int nw = wname == null ? 0 : 1;
+        if (wname != null) {
+            if (!names.contains(wname)) {
+                throw new DataFormatException(name + " has no weight column '" + wname + "' (columns: "
+                        + String.join(", ", names) + ").");
+            }
+            if (sequences != null) {
+                throw new DataFormatException(name + ": row weights (weight column '" + wname + "') are not built for"
+                        + " sequence input");
+            }
+            cols.add(functions.col(wname));
+        }
         boolean hasId = o.idColumn() != null;
         if (hasId) {
             if (!names.contains(o.idColumn())) {
@@ -288,10 +303,10 @@ final class FrameSource implements RowSource {
         final boolean perStep = sequences != null && sequences.isPerStep() && !o.isUnlabelled();
         final int rowTargets = sequences != null && sequences.isPerStep() ? 0 : nt;
         final int expected = sequences != null ? sequences.inputValues() + rowTargets
-                : o.shape() != null ? o.shape().size() + nt : (one ? -1 : nf + nt);
+                : o.shape() != null ? o.shape().size() + nt + nw : (one ? -1 : nf + nt + nw);
         JavaRDD<Example> raw;
         // the fast paths read a label and one array; regression's target columns take the general path
-        Internal fast = single && nt == 0 && sequences == null && (fileCol != null || hasId)
+        Internal fast = single && nt == 0 && nw == 0 && sequences == null && (fileCol != null || hasId)
                 ? Internal.of(selected.schema(), fnames[0], labelName) : null;
         if (fast != null) {
             // an array column of numbers: straight from Spark's internal rows, no boxed element
@@ -323,25 +338,25 @@ final class FrameSource implements RowSource {
         } else if (fileCol != null) {
             final HashMap<String, Integer> idx = fileIndex;
             raw = rows.map(r -> {
-                Integer fi = idx.get(normalize(r.getString(1 + nf + nt)));
-                long id = RowIds.of(fi == null ? 0 : fi, r.getLong(2 + nf + nt));
+                Integer fi = idx.get(normalize(r.getString(1 + nf + nt + nw)));
+                long id = RowIds.of(fi == null ? 0 : fi, r.getLong(2 + nf + nt + nw));
                 return perStep ? stepTargets(sequence(id, r, sequences, classes, fnames[0], labelName), r, sequences,
-                        classes, labelName, tnames, 1 + nf) : withTargets(sequences != null ? sequence(id, r, sequences,
-                        classes, fnames[0], labelName) : parse(id, r, nf, one, classes, fnames, labelName), r, 1 + nf,
-                        tnames, binary);
+                        classes, labelName, tnames, 1 + nf) : withWeight(withTargets(sequences != null ? sequence(id, r,
+                        sequences, classes, fnames[0], labelName) : parse(id, r, nf, one, classes, fnames, labelName),
+                        r, 1 + nf, tnames, binary), r, 1 + nf + nt, wname);
             });
         } else if (hasId) {
             raw = rows.map(r -> {
-                if (r.isNullAt(1 + nf + nt)) {
+                if (r.isNullAt(1 + nf + nt + nw)) {
                     return Example.bad(-1, Problem.FILE, "the id column is null; every row needs an id");
                 }
-                Object idValue = r.get(1 + nf + nt);
+                Object idValue = r.get(1 + nf + nt + nw);
                 String text = idValue instanceof String t ? t : null;
                 long id = text != null ? SequenceCsv.textId(text) : ((Number) idValue).longValue();
                 Example e = perStep ? stepTargets(sequence(id, r, sequences, classes, fnames[0], labelName), r,
-                        sequences, classes, labelName, tnames, 1 + nf) : withTargets(sequences != null ? sequence(id,
-                        r, sequences, classes, fnames[0], labelName) : parse(id, r, nf, one, classes, fnames,
-                        labelName), r, 1 + nf, tnames, binary);
+                        sequences, classes, labelName, tnames, 1 + nf) : withWeight(withTargets(sequences != null
+                        ? sequence(id, r, sequences, classes, fnames[0], labelName) : parse(id, r, nf, one, classes,
+                        fnames, labelName), r, 1 + nf, tnames, binary), r, 1 + nf + nt, wname);
                 if (text != null && e.problem == null) {
                     e.key = text;
                 }
@@ -350,8 +365,9 @@ final class FrameSource implements RowSource {
         } else {
             raw = rows.zipWithIndex().map(t -> perStep ? stepTargets(sequence(t._2(), t._1(), sequences, classes,
                     fnames[0], labelName), t._1(), sequences, classes, labelName, tnames, 1 + nf)
-                    : withTargets(sequences != null ? sequence(t._2(), t._1(), sequences, classes, fnames[0], labelName)
-                    : parse(t._2(), t._1(), nf, one, classes, fnames, labelName), t._1(), 1 + nf, tnames, binary));
+                    : withWeight(withTargets(sequences != null ? sequence(t._2(), t._1(), sequences, classes, fnames[0],
+                    labelName) : parse(t._2(), t._1(), nf, one, classes, fnames, labelName), t._1(), 1 + nf, tnames,
+                    binary), t._1(), 1 + nf + nt, wname));
         }
         int length = expected;
         if (length < 0) {
@@ -359,11 +375,12 @@ final class FrameSource implements RowSource {
             length = firstGood.isEmpty() ? 1 : firstGood.get(0).features.length;
         }
         Shape shape = sequences != null ? Shape.of(length) // [x (T·F), length, targets...]
-                : o.shape() != null && nt == 0 ? o.shape() : Shape.of(length); // regression: [x..., y...] flat
+                : o.shape() != null && nt + nw == 0 ? o.shape() : Shape.of(length); // [x..., y..., w] flat
         final int len = length;
+        final int trailing = rowTargets + nw;
         JavaRDD<Example> checked = raw.map(e -> e.problem != null ? e
-                : rowTargets > 0 && e.features.length != len ? Checks.wrongLength(e.id, e.features.length - nt,
-                        len - nt)
+                : trailing > 0 && e.features.length != len ? Checks.wrongLength(e.id, e.features.length - trailing,
+                        len - trailing)
                 : keyed(Checks.features(e.id, e.label, e.features, len), e.key));
         // Spark's estimate of the input's size (the files' sizes for Parquet), a fifth more for compression; from the
         // plan of what is read (planned once, for the read itself too), not of the whole frame (a second planning)
@@ -380,7 +397,7 @@ final class FrameSource implements RowSource {
         if (sequences != null) {
             return LabeledData.validate(checked, source, o, shape, storage).withSequences(sequences);
         }
-        if (fileCol != null && one && columnar && nt == 0) {
+        if (fileCol != null && one && columnar && nt == 0 && nw == 0) {
             ParquetColumns.Layout scan = ParquetColumns.scan(selected.queryExecution().executedPlan(), labelName,
                     fnames[0], unlabelled);
             if (scan != null) { // Parquet's column vectors straight into chunks: same rows, same checks
@@ -754,6 +771,32 @@ final class FrameSource implements RowSource {
     static Example withTargets(Example e, Row r, int from, String[] tnames, boolean binary) {
         Example t = withTargets(e, r, from, tnames);
         return binary ? MultiLabelRows.check(t, e.features == null ? 0 : e.features.length, tnames) : t;
+    }
+
+    /**
+     * The row with its weight (column {@code wname} at {@code r.get(from)}) appended after its values; a null,
+     * non-numeric, negative, NaN or infinite weight is a bad row naming the column ({@link Problem#BAD_WEIGHT}). No
+     * weight column ({@code wname} null): the row as it is. docs/architecture.md, Conventions, "Row weights".
+     */
+    static Example withWeight(Example e, Row r, int from, String wname) {
+        if (wname == null || e.problem != null) {
+            return e;
+        }
+        Object x = r.get(from);
+        if (!(x instanceof Number)) {
+            return Example.bad(e.id, Problem.BAD_WEIGHT, "weight column '" + wname + "' holds "
+                    + (x == null ? "null (a missing value)" : "'" + x + "'") + ", not a number");
+        }
+        float w = ((Number) x).floatValue();
+        if (!(w >= 0) || Float.isInfinite(w)) {
+            return Example.bad(e.id, Problem.BAD_WEIGHT, "weight column '" + wname + "' holds " + w
+                    + "; a row weight must be a finite number >= 0");
+        }
+        float[] f = java.util.Arrays.copyOf(e.features, e.features.length + 1);
+        f[e.features.length] = w;
+        Example out = new Example(e.id, e.label, f);
+        out.key = e.key;
+        return out;
     }
 
     static Example withTargets(Example e, Row r, int from, String[] tnames) {

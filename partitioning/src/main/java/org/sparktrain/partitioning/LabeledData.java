@@ -46,6 +46,11 @@ public final class LabeledData {
      * rows of fixed shape.
      */
     private SequenceOptions sequences;
+    /**
+     * Whether every row's values end with its weight (after the targets; never scaled, never a feature):
+     * docs/architecture.md, Conventions, "Row weights".
+     */
+    private boolean weighted;
 
     LabeledData(JavaRDD<?> persisted, JavaRDD<RowChunk> chunks, JavaRDD<Example> rows, Shape shape, int classes,
             ValidationReport report, RowSource source, long[] partitionRows, ReadStats summary) {
@@ -107,6 +112,7 @@ public final class LabeledData {
         d.partitionClassRows = stats.partitionClassRows;
         d.chunksMixed = stats.chunksMixed;
         d.targetCount = options.targetCount();
+        d.weighted = options.weighted();
         return d;
     }
 
@@ -141,6 +147,7 @@ public final class LabeledData {
         d.partitionClassRows = stats.partitionClassRows;
         d.chunksMixed = stats.chunksMixed;
         d.targetCount = options.targetCount();
+        d.weighted = options.weighted();
         return d;
     }
 
@@ -194,6 +201,7 @@ public final class LabeledData {
         }, true);
         LabeledData d = validate(head, source, ReadOptions.classes(classes), shape, StorageLevel.MEMORY_AND_DISK());
         d.targetCount = targetCount;
+        d.weighted = weighted;
         d.sequences = sequences;
         return d;
     }
@@ -247,9 +255,14 @@ public final class LabeledData {
         return targetCount;
     }
 
-    /** The number of input features: {@link #featureCount()} less the targets. */
+    /** Whether each row's values end with its weight ({@link ReadOptions#weightColumn}). */
+    public boolean weighted() {
+        return weighted;
+    }
+
+    /** The number of input features: {@link #featureCount()} less the targets and the weight. */
     public int inputCount() {
-        return shape.size() - targetCount;
+        return shape.size() - targetCount - (weighted ? 1 : 0);
     }
 
     /**
@@ -267,7 +280,7 @@ public final class LabeledData {
             return this;
         }
         int fs = shape.size();
-        int first = fs - targetCount;
+        int first = inputCount(); // the first target (a weight, if any, comes after the targets)
         long n = count();
         long threshold = n <= BIN_SAMPLE ? -1 : Long.divideUnsigned(-1L, n) * BIN_SAMPLE; // P(keep) ≈ BIN_SAMPLE/n
         List<float[]> parts = rows().mapPartitions(it -> {
@@ -304,6 +317,7 @@ public final class LabeledData {
         JavaRDD<Example> relabelled = rows().map(e -> new Example(e.id, bin(e.features[first], cuts), e.features));
         LabeledData d = validate(relabelled, source, ReadOptions.classes(k), shape, storageLevel());
         d.targetCount = targetCount;
+        d.weighted = weighted;
         d.sequences = sequences;
         java.util.Map<Problem, Long> dropped = new java.util.EnumMap<>(Problem.class);
         dropped.putAll(report.dropped());

@@ -33,6 +33,7 @@ public final class PreparedFold {
     private int sequenceSteps;
     private int stepTargets;
     private boolean stepClasses;
+    private boolean weighted;
 
     PreparedFold(int index, FittedScaler scaler, JavaRDD<Block> train, JavaRDD<Block> validation, long[] before,
             long[] after, long[] rowsPerWorker, long validationRows, long seed, int[] batches, int window,
@@ -63,6 +64,24 @@ public final class PreparedFold {
     }
 
     /**
+     * Row weights: every block row ends with its weight, after any targets, which the row scaler leaves as it is;
+     * {@code features} the scaler of the features alone (what the model stores). docs/architecture.md, Conventions,
+     * "Row weights".
+     */
+    PreparedFold weighted(boolean weighted, FittedScaler features) {
+        this.weighted = weighted;
+        if (weighted && targetCount == 0 && sequenceSteps == 0) {
+            this.featureScaler = features;
+        }
+        return this;
+    }
+
+    /** Whether every block row ends with its weight ({@link Block#toMiniBatch(int, int, int, boolean, boolean)}). */
+    public boolean weighted() {
+        return weighted;
+    }
+
+    /**
      * Regression: the number of float targets after the features in every block row (split off into the
      * minibatch's targets by {@link Block#toMiniBatch(int)}); 0 for classification.
      */
@@ -80,11 +99,23 @@ public final class PreparedFold {
 
     /**
      * The scaler of whole block rows: for classification {@link #scaler()}; for regression the feature scaler's
-     * columns followed by the target scaler's (identity where one is absent). What test rows read with their
-     * targets are packed with.
+     * columns followed by the target scaler's (identity where one is absent), without the weight's column for
+     * weighted rows. What test rows read with their targets are packed with.
      */
     public FittedScaler rowScaler() {
-        return scaler;
+        return rowScaler(false);
+    }
+
+    /**
+     * As {@link #rowScaler()}; {@code withWeight}: for rows that still end with their weight (a test file read with the
+     * weight column, whose blocks then drop it: {@link Block#withoutLastValue}), the weight's column left as it is.
+     */
+    public FittedScaler rowScaler(boolean withWeight) {
+        if (withWeight) {
+            return scaler;
+        }
+        // weighted rows: the evaluation blocks' rows hold no weight (docs/architecture.md, Conventions, "Row weights")
+        return weighted && scaler != null ? scaler.columns(0, scaler.featureCount() - 1) : scaler;
     }
 
     /**

@@ -16,6 +16,8 @@ public enum Problem {
     DUPLICATE_STEP("step repeated in a sequence"),
     /** A sequence without steps (Parquet: an empty array). */
     EMPTY_SEQUENCE("sequence without steps"),
+    /** A row weight that is null, not a number, negative, NaN or infinite (docs/architecture.md, "Row weights"). */
+    BAD_WEIGHT("negative, NaN or infinite row weight"),
     /** The file itself is broken (truncated, wrong magic, different header): never dropped, always fails. */
     FILE("broken file");
 

@@ -42,6 +42,8 @@ public final class ReadOptions {
     private List<String> targets;
     private boolean binaryTargets;
     private SequenceOptions sequences;
+    private String weightColumn;
+    private String ignoredColumn;
 
     /** Quantile bins of the first target that a regression input's rows are stratified by (their "label"). */
     public static final int TARGET_BINS = 10;
@@ -101,6 +103,42 @@ public final class ReadOptions {
         return this;
     }
 
+    /**
+     * A per-row weight column (Spark ML's {@code weightCol}; null or empty: every row weighs 1): a number ≥ 0 and
+     * finite per row, else a bad row naming the column; it rides as one more value after the features and targets, never
+     * scaled and never a feature, and weighs the row's loss (docs/architecture.md, Conventions, "Row weights").
+     * DataFrames and Parquet only; not with sequences.
+     */
+    public ReadOptions weightColumn(String column) {
+        this.weightColumn = column == null || column.isEmpty() ? null : column;
+        return this;
+    }
+
+    /** The row weight column, or null. */
+    public String weightColumn() {
+        return weightColumn;
+    }
+
+    /**
+     * A column that is never a feature when the features are "every other column" (CSV, scalar DataFrame columns), and
+     * is not read: a model's weight column when its rows are scored (docs/architecture.md, Conventions, "Row
+     * weights"); null: none. Missing from the input: nothing to leave out.
+     */
+    public ReadOptions ignoredColumn(String column) {
+        this.ignoredColumn = column == null || column.isEmpty() ? null : column;
+        return this;
+    }
+
+    /** The column left out of the features, or null. */
+    public String ignoredColumn() {
+        return ignoredColumn;
+    }
+
+    /** Whether each row ends with its weight ({@link #weightColumn}). */
+    public boolean weighted() {
+        return weightColumn != null;
+    }
+
     /** The sequence options, or null. */
     public SequenceOptions sequences() {
         return sequences;
@@ -149,6 +187,8 @@ public final class ReadOptions {
         o.targets = targets;
         o.binaryTargets = binaryTargets;
         o.sequences = sequences;
+        o.weightColumn = weightColumn;
+        o.ignoredColumn = ignoredColumn;
         return o;
     }
 

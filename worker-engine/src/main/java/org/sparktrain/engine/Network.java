@@ -220,12 +220,14 @@ public final class Network {
     private float[] stepGrad;
     private int[] stepLabels;
     private float[] stepTargets;
+    private float[] stepWeights;
 
     /**
      * The loss of a per-step output (docs/architecture.md, "Variable-length sequences"): every real step is
      * an example of K outputs with its own label ({@code labels[b·T + t]}) or targets
      * ({@code targets[(b·T + t)·K ..]}), and the loss is the MEAN over the real steps of the minibatch
-     * (padded steps take no part and get a zero gradient): {@code Σ_real L_bt / N_real}.
+     * (padded steps take no part and get a zero gradient): {@code Σ_real L_bt / N_real}; with row weights every
+     * step weighs its sequence's weight, {@code Σ_real w_b L_bt / N_real}.
      */
     private double stepLoss(float[] out, MiniBatch b, float[] dOut) {
         int t = outShape.dim(0);
@@ -243,10 +245,18 @@ public final class Network {
             steps = new MiniBatch(null, null, null, 0);
         }
         float[] m = b.mask;
+        // row weights: every step of a sequence weighs its row's weight (docs/architecture.md, Conventions, "Row weights")
+        stepWeights = b.weights == null ? stepWeights : ensure(stepWeights, rows);
+        steps.weights = b.weights == null ? null : stepWeights;
         if (m == null) {
             steps.labels = b.labels;
             steps.targets = b.targets;
             steps.size = rows;
+            if (b.weights != null) {
+                for (int r = 0; r < rows; r++) {
+                    stepWeights[r] = b.weights[r / t];
+                }
+            }
             return loss.forwardBackward(out, k, steps, dOut);
         }
         int real = 0;
@@ -270,6 +280,9 @@ public final class Network {
             }
             if (b.targets != null) {
                 System.arraycopy(b.targets, r * k, steps.targets, n * k, k);
+            }
+            if (b.weights != null) {
+                stepWeights[n] = b.weights[r / t];
             }
             n++;
         }

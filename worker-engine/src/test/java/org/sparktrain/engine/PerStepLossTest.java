@@ -58,25 +58,60 @@ class PerStepLossTest {
         GradientCheck.check("per-step mse", n.params(), 0, n.params().length, g, 0, () -> n.loss(b), 400);
     }
 
+    /**
+     * docs/architecture.md, Conventions, "Row weights": every real step of a sequence weighs its row's weight, over
+     * the real steps: gradient-checked, and the loss is {@code Σ_real w_b L_bt / N_real} (from the unweighted per-step
+     * losses of the same sequences).
+     */
+    @Test
+    void rowWeightsWeighEveryStepOfTheirSequence() {
+        Network n = net("softmax_cross_entropy", "classes: 3");
+        float[] x = GradientCheck.uniform(3 * T * F, -1f, 1f, 8);
+        MiniBatch b = masked(x);
+        b.weights = new float[] {2f, 0.5f, 3f};
+        n.computeGradient(b);
+        float[] g = n.grads().clone();
+        GradientCheck.check("row-weighted per-step cross-entropy", n.params(), 0, n.params().length, g, 0,
+                () -> n.loss(b), 400);
+        assertEquals(meanOverRealSteps(n, x, b.weights), n.loss(b), 1e-5);
+        MiniBatch unmasked = new MiniBatch(x, java.util.Arrays.stream(labels()).map(y -> Math.max(y, 0)).toArray(), null,
+                3);
+        double plain = n.loss(unmasked);
+        unmasked.weights = new float[] {2f, 2f, 2f};
+        assertEquals(2 * plain, n.loss(unmasked), 1e-6, "no mask: every step weighs its row's weight too");
+    }
+
     @Test
     void theLossIsTheMeanOverRealSteps() {
         Network n = net("softmax_cross_entropy", "classes: 3");
         float[] x = GradientCheck.uniform(3 * T * F, -1f, 1f, 8);
+        assertEquals(meanOverRealSteps(n, x, null), n.loss(masked(x)), 1e-5);
+    }
+
+    /** Sequences {@code x} with {@link #labels()} and {@link #MASK}. */
+    static MiniBatch masked(float[] x) {
         MiniBatch b = new MiniBatch(x, labels(), null, 3);
         b.mask = MASK;
-        double loss = n.loss(b);
+        return b;
+    }
+
+    /**
+     * The cross-entropy of {@code n}'s per-step predictions for {@link #labels()}, each real step weighing its
+     * sequence's weight ({@code weights}; null: 1), over the real steps of {@link #MASK}.
+     */
+    static double meanOverRealSteps(Network n, float[] x, float[] weights) {
         float[] probs = new float[3 * T * 3];
         n.predict(x, MASK, 3, probs);
         double sum = 0;
         int real = 0;
         for (int r = 0; r < 3 * T; r++) {
             if (MASK[r] != 0f) {
-                sum -= Math.log(probs[r * 3 + labels()[r]]);
+                sum -= (weights == null ? 1 : weights[r / T]) * Math.log(probs[r * 3 + labels()[r]]);
                 real++;
             }
             assertEquals(1.0, probs[r * 3] + probs[r * 3 + 1] + probs[r * 3 + 2], 1e-5, "softmax per step");
         }
-        assertEquals(sum / real, loss, 1e-5);
+        return sum / real;
     }
 
     @Test

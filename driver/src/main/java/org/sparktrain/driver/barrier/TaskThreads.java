@@ -266,6 +266,7 @@ final class TaskThreads implements AutoCloseable {
         }
         into.targets = b.targets == null ? null : fill(b.targets, from * targetSize, rows * targetSize, into.targets);
         into.mask = b.mask == null ? null : fill(b.mask, from * maskSteps, rows * maskSteps, into.mask); // size × T
+        into.weights = b.weights == null ? null : fill(b.weights, from, rows, into.weights); // a weight per row
         into.size = rows;
         return into;
     }

@@ -87,7 +87,16 @@ final class DataSources {
 
     /** Reads {@code path}; for an IDX directory the part named {@code prefix} ({@code train} or {@code t10k}). */
     static LabeledData read(SparkSession spark, String path, String prefix, Options o) throws IOException {
-        return DataFormats.read(spark, path, prefix, o.read());
+        return read(spark, path, prefix, o, null);
+    }
+
+    /**
+     * As above, each row weighed by column {@code weightCol} (null: unweighted; CSV and Parquet): docs/architecture.md,
+     * Conventions, "Row weights".
+     */
+    static LabeledData read(SparkSession spark, String path, String prefix, Options o, String weightCol)
+            throws IOException {
+        return DataFormats.read(spark, path, prefix, o.read().weightColumn(weightCol));
     }
 
     /** Whether {@code dir} holds the part named {@code prefix} of an IDX directory (or of any format with parts). */

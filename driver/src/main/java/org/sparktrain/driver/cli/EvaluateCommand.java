@@ -64,7 +64,7 @@ final class EvaluateCommand {
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
               --warmup-rounds, --sync-epochs, --optimizer-state, --lr-scaling-reference, --lr-warmup-epochs,
               --class-weight, --threads, --label-cols, --scale-target, --threshold, --divergence-factor,
-              --divergence-rounds, --sequence-col, --step-col, --step-features,
+              --divergence-rounds, --sequence-col, --step-col, --step-features, --weight-col,
               --transport  as for 'sparktrain train' (scaling and resampling happen inside each
                                       fold, on its training part only; a regression spec's holdout and
                                       k-fold are stratified on 10 quantile bins of the first target, and
@@ -96,6 +96,9 @@ final class EvaluateCommand {
         }
         List<Double> curve = null;
         if (a.has("learning-curve")) {
+            if (a.has("weight-col")) { // it evaluates the training blocks, which carry the weights
+                throw new Args.UsageException("--learning-curve is not built for --weight-col; drop one of them");
+            }
             if (a.has("method") && !method.equals("holdout")) {
                 throw new Args.UsageException("--learning-curve trains on a holdout split (--validation F); it does"
                         + " not go with --method " + method);
@@ -157,7 +160,7 @@ final class EvaluateCommand {
         LabeledData data = ReadProgress.reading(Progress.forOutput(out), sc.sc(), flags.dataPath,
                 () -> DataSources.read(session, flags.dataPath, "train", new DataSources.Options(
                         options.classes(probe), spec.input(), a.get("label-col", null), a.flag("drop-bad-rows"))
-                        .targets(spec, flags.targets).sequences(flags.sequences)));
+                        .targets(spec, flags.targets).sequences(flags.sequences), flags.weightCol));
         if (flags.limit != null) {
             data = data.limit(flags.limit);
         }

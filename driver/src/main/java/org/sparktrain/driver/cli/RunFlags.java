@@ -30,7 +30,8 @@ final class RunFlags {
             "workers", "master", "averaging-frequency", "mode", "warmup-rounds", "scale", "resample", "label-col",
             "transport", "metrics-out", "validation", "shuffle-window", "sync-epochs", "optimizer-state",
             "lr-scaling-reference", "lr-warmup-epochs", "class-weight", "threads", "label-cols", "scale-target",
-            "divergence-factor", "divergence-rounds", "threshold", "sequence-col", "step-col", "step-features");
+            "divergence-factor", "divergence-rounds", "threshold", "sequence-col", "step-col", "step-features",
+            "weight-col");
     static final Set<String> SWITCHES = Set.of("help", "drop-bad-rows");
 
     /**
@@ -52,6 +53,11 @@ final class RunFlags {
     final SequenceOptions sequences;
     final Path specFile;
     final String dataPath;
+    /**
+     * {@code --weight-col NAME}: each row of {@code --data} weighs its loss by that column's value (CSV, Parquet); null
+     * when not given. docs/architecture.md, Conventions, "Row weights".
+     */
+    final String weightCol;
     /** {@code --threads T}: engine threads per worker task, or null for Spark's {@code spark.task.cpus}. */
     final Integer threads;
     private RunOptions run;
@@ -129,6 +135,15 @@ final class RunFlags {
         }
         threshold = threshold(a, spec, specFile.toString());
         sequences = sequences(a, spec, specFile.toString());
+        weightCol = a.has("weight-col") && !a.get("weight-col", "").isEmpty() ? a.get("weight-col", "") : null;
+        if (weightCol != null && a.has("resample") && resample != null && !resample.isNone()) {
+            throw new Args.UsageException("--resample and --weight-col both reweigh rows (a row drawn k times would"
+                    + " weigh k times its weight); use one of them");
+        }
+        if (weightCol != null && sequences != null) {
+            throw new Args.UsageException("--weight-col is not built for sequence input (" + specFile + " takes [T, F]);"
+                    + " drop --weight-col");
+        }
         if (sequences != null && sequences.isPerStep()) {
             // many-to-many (docs/data-preparation.md, "Sequences"): a row is a sequence of labelled steps
             String what = specFile + " gives one output per step (many-to-many)";

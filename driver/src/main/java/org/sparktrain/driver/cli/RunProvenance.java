@@ -33,6 +33,9 @@ final class RunProvenance {
         p.put("spec.source", flags.specFile.toString());
         p.put("spec.sha256", sha256(run.spec().text()));
         p.put("data", flags.dataPath);
+        if (flags.weightCol != null) { // docs/architecture.md, Conventions, "Row weights"
+            p.put("weight.column", flags.weightCol);
+        }
         if (flags.limit != null) {
             p.put("limit.train", Integer.toString(flags.limit));
         }

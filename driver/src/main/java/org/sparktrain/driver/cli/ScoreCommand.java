@@ -29,6 +29,7 @@ import org.sparktrain.engine.io.ModelFile;
 import org.sparktrain.engine.metrics.ClassificationMetrics;
 import org.sparktrain.engine.metrics.MultiLabelMetrics;
 import org.sparktrain.engine.metrics.RegressionMetrics;
+import org.sparktrain.partitioning.DataFormats;
 import org.sparktrain.partitioning.DataPipeline;
 import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.train.RoundVector;
@@ -148,14 +149,16 @@ final class ScoreCommand {
         if (sequences != null && !a.has("sequence-col") && !a.has("step-features")) {
             sequences = storedSequences(sequences, model, dataPath); // as the model was trained, for the same format
         }
+        // the column the model's rows were weighed by is not a feature (docs/architecture.md, Conventions, "Row weights")
+        String weightCol = model.provenance().get("weight.column");
         if (labelled) {
             DataSources.Options read = new DataSources.Options(Math.max(2, classes), spec.input(),
                     a.get("label-col", null), false).sequences(sequences);
-            data = DataSources.read(session, dataPath, a.get("part", "t10k"), regression ? read.targets(spec, targets)
-                    : read);
+            data = DataFormats.read(session, dataPath, a.get("part", "t10k"), (regression ? read.targets(spec, targets)
+                    : read).read().ignoredColumn(weightCol));
         } else {
-            data = DataSources.read(session, dataPath, "t10k", new DataSources.Options(Math.max(2, classes),
-                    spec.input(), null, false).unlabelled().sequences(sequences));
+            data = DataFormats.read(session, dataPath, "t10k", new DataSources.Options(Math.max(2, classes),
+                    spec.input(), null, false).unlabelled().sequences(sequences).read().ignoredColumn(weightCol));
         }
         FittedScaler scaler = model.scaler().orElse(null);
         FittedScaler targetScaler = model.targetScaler().orElse(null);

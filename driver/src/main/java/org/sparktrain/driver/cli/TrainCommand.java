@@ -70,6 +70,11 @@ final class TrainCommand {
               --scale-target zscore|minmax|none  regression: scale the targets, fitted on the training part,
                                       stored in the model and inverted on every prediction (default zscore)
               --drop-bad-rows         drop (and count) rows that fail validation instead of stopping
+              --weight-col NAME       weigh each --data row's loss by column NAME (a number >= 0; CSV,
+                                      Parquet): sum of w*L / B per minibatch, as the row repeated w times in
+                                      expectation; metrics stay unweighted (--test must hold the column
+                                      too; its weights are checked, not used); not with --resample (both
+                                      reweigh rows) or sequences
               --epochs N              override the spec's training.epochs
               --batch-size M          override the spec's training.batch_size (the global minibatch: each
                                       worker takes its share of every step)
@@ -194,7 +199,7 @@ final class TrainCommand {
         out.println("reading and validating " + f.dataPath + " ...");
         Progress progress = Progress.forOutput(out);
         LabeledData train = ReadProgress.reading(progress, sc.sc(), f.dataPath,
-                () -> DataSources.read(session, f.dataPath, "train", read.partitions(workers)));
+                () -> DataSources.read(session, f.dataPath, "train", read.partitions(workers), f.weightCol));
         if (train.report().rowsDropped() > 0) {
             err.println("sparktrain: warning: " + train.report());
         }
@@ -203,7 +208,8 @@ final class TrainCommand {
         }
         LabeledData test = null;
         if (a.has("test")) {
-            test = DataSources.read(session, a.get("test", ""), "t10k", read);
+            // read with the weight column too (the same columns as --data), whose values the metrics do not use
+            test = DataSources.read(session, a.get("test", ""), "t10k", read, f.weightCol);
         } else if (isIdxDirWithTest(session, f.dataPath)) {
             test = DataSources.read(session, f.dataPath, "t10k", read);
         }
@@ -270,8 +276,10 @@ final class TrainCommand {
                 threads > 1 ? " x " + threads + " threads" : "",
                 sc.master(), avg.describe(), run.transport().name().toLowerCase(Locale.ROOT), Gemms.fastest().name());
 
+        boolean testWeighted = test != null && test.weighted(); // its blocks drop the weights: metrics are unweighted
         JavaRDD<Block> testBlocks = test == null ? fold.testBlocks()
-                : ScoringBlocks.pack(test, fold.rowScaler(), ScoringBlocks.PREDICT_ROWS).persist(StorageLevel.MEMORY_AND_DISK());
+                : ScoringBlocks.pack(test, fold.rowScaler(testWeighted), ScoringBlocks.PREDICT_ROWS)
+                        .map(b -> testWeighted ? b.withoutLastValue() : b).persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<Block> valBlocks = fold.validationBlocks();
         DistributedTraining.Options watch = DistributedTraining.Options.quiet().printingTo(out)
                 .checkpoints(outDir, a.flag("resume")).checkpointEvery(checkpointEvery)

@@ -9,6 +9,7 @@ import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import org.sparktrain.driver.train.ClassWeights;
 import org.sparktrain.driver.train.RunOptions;
@@ -68,15 +69,16 @@ public final class SparktrainClassifier
             run = run.withClassWeights(ClassWeights.parse($(classWeight)));
         }
         @SuppressWarnings("unchecked")
-        Dataset<Row> df = (Dataset<Row>) dataset.select($(featuresCol()), $(labelCol()));
+        Dataset<Row> df = (Dataset<Row>) dataset.select(selected(functions.col($(featuresCol())),
+                functions.col($(labelCol()))));
         Fitted f = train(df, run, ReadOptions.classes(run.classes()).label($(labelCol())).shape(ms.input()));
         Network net = f.trained().network();
         float[] weights = f.trained().trainer().config().classWeights();
         SparktrainClassificationModel model = new SparktrainClassificationModel(uid(),
-                net.toModel(Optional.ofNullable(f.scaler()), weights == null
+                net.toModel(Optional.ofNullable(f.scaler()), provenance(weights == null
                         ? Map.of("trained.by", "SparktrainClassifier " + uid())
                         : Map.of("trained.by", "SparktrainClassifier " + uid(), "class.weights",
-                                $(classWeight) + " = " + java.util.Arrays.toString(weights))));
+                                $(classWeight) + " = " + java.util.Arrays.toString(weights)))));
         model.set(model.featuresCol(), $(featuresCol()));
         return model.setParent(this);
     }

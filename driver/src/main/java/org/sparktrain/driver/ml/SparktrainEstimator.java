@@ -29,7 +29,7 @@ import org.sparktrain.partitioning.SplitSpec;
 
 /**
  * What {@link SparktrainClassifier} and {@link SparktrainRegressor} share: the params of a run (spec, epochs,
- * workers, averaging frequency, feature scaling, transport, features and label columns), their setters, the run
+ * workers, averaging frequency, feature scaling, transport, features, label and weight columns), their setters, the run
  * built from them, the training on a DataFrame as {@code sparktrain train} does it, and Spark ML persistence
  * (params metadata as JSON, atomic replacement with {@code write().overwrite()}, no Java serialization). A subclass
  * adds its own params, the columns it reads and the model it makes.
@@ -49,6 +49,7 @@ public abstract class SparktrainEstimator<M extends Model<M>, S extends Sparktra
     private final Param<String> transport;
     private final Param<String> featuresCol;
     private final Param<String> labelCol;
+    private final Param<String> weightCol;
 
     protected SparktrainEstimator(String uid, String specDoc, String labelDoc) {
         this.uid = uid;
@@ -60,6 +61,8 @@ public abstract class SparktrainEstimator<M extends Model<M>, S extends Sparktra
         transport = new Param<>(this, "transport", "how a round travels: barrier or job");
         featuresCol = new Param<>(this, "featuresCol", "features column: ML vector or array of numbers");
         labelCol = new Param<>(this, "labelCol", labelDoc);
+        weightCol = new Param<>(this, "weightCol", "weight column name: a number >= 0 per row weighing its loss;"
+                + " unset or empty: every row weighs 1");
         setDefault(epochs, 0);
         setDefault(workers, 0);
         setDefault(averagingFrequency, 5);
@@ -110,6 +113,49 @@ public abstract class SparktrainEstimator<M extends Model<M>, S extends Sparktra
     public Param<String> labelCol() {
         return labelCol;
     }
+
+    /** Spark ML's {@code weightCol} (docs/architecture.md, Conventions, "Row weights"); no default (unweighted). */
+    public Param<String> weightCol() {
+        return weightCol;
+    }
+
+    public S setWeightCol(String c) {
+        set(weightCol, c);
+        return self();
+    }
+
+    /** The weight column to read, or null when {@link #weightCol} is unset or empty (Spark ML's rule). */
+    protected String weightColumn() {
+        return isDefined(weightCol) && !$(weightCol).isEmpty() ? $(weightCol) : null;
+    }
+
+    /** {@code columns} and the weight column when one is set: what {@code fit} selects from its DataFrame. */
+    protected org.apache.spark.sql.Column[] selected(org.apache.spark.sql.Column... columns) {
+        String w = weightColumn();
+        if (w == null) {
+            return columns;
+        }
+        org.apache.spark.sql.Column[] c = java.util.Arrays.copyOf(columns, columns.length + 1);
+        c[columns.length] = org.apache.spark.sql.functions.col(w);
+        return c;
+    }
+
+    /**
+     * The model file's provenance: {@code entries}, and {@code weight.column} when a weight column weighed the rows
+     * (a model trained without one has no such entry, as every file written before it).
+     */
+    protected java.util.Map<String, String> provenance(java.util.Map<String, String> entries) {
+        String w = weightColumn();
+        if (w == null) {
+            return entries;
+        }
+        java.util.Map<String, String> p = new java.util.TreeMap<>(entries);
+        p.put(PROVENANCE_WEIGHT_COLUMN, w);
+        return p;
+    }
+
+    /** The provenance key naming the weight column a model was trained with. */
+    public static final String PROVENANCE_WEIGHT_COLUMN = "weight.column";
 
     public S setSpec(String text) {
         set(spec, text);
@@ -180,7 +226,8 @@ public abstract class SparktrainEstimator<M extends Model<M>, S extends Sparktra
     protected Fitted train(Dataset<Row> df, RunOptions run, ReadOptions read) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
         RunOptions r = run.withWorkers((Integer) $(workers) > 0 ? (Integer) $(workers) : sc.defaultParallelism());
-        LabeledData data = Readers.dataFrame(df, "DataFrame", read.featuresColumn($(featuresCol)));
+        LabeledData data = Readers.dataFrame(df, "DataFrame", read.featuresColumn($(featuresCol))
+                .weightColumn(weightColumn()));
         PreparedFold fold = r.pipeline(SplitSpec.none(), r.workers(), r.config().seed()).prepare(data).fold(0);
         try {
             return new Fitted(DistributedTraining.train(sc, r, fold, DistributedTraining.Options.quiet()), fold.scaler(),

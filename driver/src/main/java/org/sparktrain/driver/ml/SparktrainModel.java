@@ -94,6 +94,14 @@ public abstract class SparktrainModel<M extends SparktrainModel<M>> extends Mode
         return self();
     }
 
+    /**
+     * The weight column the model was trained with (its model file's {@code weight.column} provenance), or null when
+     * its rows were unweighted (and for every file written before row weights). {@code transform} never reads it.
+     */
+    public String trainedWeightCol() {
+        return contents.provenance().get(SparktrainEstimator.PROVENANCE_WEIGHT_COLUMN);
+    }
+
     /** The model file contents (spec, parameters, state, scalers, provenance). */
     public ModelContents contents() {
         return contents;

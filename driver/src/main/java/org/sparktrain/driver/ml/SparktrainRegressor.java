@@ -84,13 +84,13 @@ public final class SparktrainRegressor extends SparktrainEstimator<SparktrainReg
             cols[t + 1] = functions.col(targets.get(t));
         }
         @SuppressWarnings("unchecked")
-        Dataset<Row> df = ((Dataset<Row>) dataset).select(cols);
+        Dataset<Row> df = ((Dataset<Row>) dataset).select(selected(cols));
         Fitted f = train(df, run, ReadOptions.regression(targets).shape(ms.input()));
         Network net = f.trained().network();
         SparktrainRegressionModel model = new SparktrainRegressionModel(uid(), net.toModel(
                 Optional.ofNullable(f.scaler()), Optional.ofNullable(f.targetScaler()),
-                Map.of("trained.by", "SparktrainRegressor " + uid(), "targets", String.join(",", targets),
-                        "target.scaling", $(targetScaling))));
+                provenance(Map.of("trained.by", "SparktrainRegressor " + uid(), "targets", String.join(",", targets),
+                        "target.scaling", $(targetScaling)))));
         model.set(model.featuresCol(), $(featuresCol()));
         return model.setParent(this);
     }

@@ -39,8 +39,9 @@ public final class FoldEpochData implements EpochData {
             int steps = fold.sequenceSteps();
             int stepTargets = fold.stepTargets();
             boolean stepClasses = fold.stepClasses();
+            boolean weighted = fold.weighted();
             rdd = fold.trainBlocks(epoch).mapPartitions(it -> toMiniBatches(it, targets, steps, stepTargets,
-                            stepClasses), true)
+                            stepClasses, weighted), true)
                     .persist(fold.storage().useMemory() ? StorageLevel.MEMORY_ONLY() : StorageLevel.DISK_ONLY());
             rdd.count();
             cached.put(epoch, rdd);
@@ -59,8 +60,9 @@ public final class FoldEpochData implements EpochData {
         int steps = fold.sequenceSteps();
         int stepTargets = fold.stepTargets();
         boolean stepClasses = fold.stepClasses();
+        boolean weighted = fold.weighted();
         return rdd != null ? rdd : fold.trainBlocks(epoch).mapPartitions(it -> toMiniBatches(it, targets, steps,
-                stepTargets, stepClasses), true);
+                stepTargets, stepClasses, weighted), true);
     }
 
     /** The blocks as minibatches, streamed (one block ahead): a one-row block after others is left out. */
@@ -84,6 +86,12 @@ public final class FoldEpochData implements EpochData {
     /** As above; many-to-many rows carry {@code stepTargets} values (or a class label) per step, cut per step. */
     static Iterator<MiniBatch> toMiniBatches(Iterator<Block> it, int targets, int steps, int stepTargets,
             boolean stepClasses) {
+        return toMiniBatches(it, targets, steps, stepTargets, stepClasses, false);
+    }
+
+    /** As above; {@code weighted} rows end with their weight (docs/architecture.md, Conventions, "Row weights"). */
+    static Iterator<MiniBatch> toMiniBatches(Iterator<Block> it, int targets, int steps, int stepTargets,
+            boolean stepClasses, boolean weighted) {
         return new Iterator<MiniBatch>() {
             private Block ahead = it.hasNext() ? it.next() : null;
             private boolean first = true;
@@ -107,7 +115,7 @@ public final class FoldEpochData implements EpochData {
                 Block b = ahead;
                 ahead = it.hasNext() ? it.next() : null;
                 first = false;
-                return b.toMiniBatch(targets, steps, stepTargets, stepClasses);
+                return b.toMiniBatch(targets, steps, stepTargets, stepClasses, weighted);
             }
         };
     }

@@ -37,13 +37,15 @@ public final class HuberLoss implements Loss {
         int n = batch.size;
         double scale = 1.0 / ((double) n * k);
         double total = 0;
+        float[] rw = batch.weights; // per-row weights (null: 1), docs/architecture.md, Conventions "Row weights"
         for (int i = 0; i < n * k; i++) {
+            double w = rw == null ? 1.0 : rw[i / k];
             double d = out[i] - Targets.value(batch, i, k);
             double a = Math.abs(d);
             boolean inside = a <= delta;
-            total += inside ? 0.5 * d * d : delta * (a - 0.5 * delta);
+            total += w * (inside ? 0.5 * d * d : delta * (a - 0.5 * delta));
             if (dOut != null) {
-                dOut[i] = (float) ((inside ? d : delta * Math.signum(d)) * scale);
+                dOut[i] = (float) ((inside ? d : delta * Math.signum(d)) * (w * scale));
             }
         }
         return total * scale;

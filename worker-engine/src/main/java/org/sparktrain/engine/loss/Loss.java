@@ -6,7 +6,8 @@ import org.sparktrain.engine.data.MiniBatch;
  * A loss on the network's raw output. {@link #forwardBackward} returns the MEAN loss over the examples
  * of the minibatch and writes {@code dL/d(output)} (already divided by the batch size) so that the
  * backward pass needs no other scaling (docs/architecture.md, Conventions: the data loss is the mean over the
- * minibatch).
+ * minibatch). Every loss takes the minibatch's row weights ({@link MiniBatch#weights}) when it has them:
+ * {@code Σ w_i L_i / B}, gradient {@code w_i dL_i / B} (docs/architecture.md, Conventions, "Row weights").
  */
 public interface Loss {
 
@@ -25,10 +26,9 @@ public interface Loss {
     /** True when targets are class labels (accuracy, confusion matrix make sense). */
     boolean classification();
 
-    /** The activation this loss fuses, which the spec writes as the last layer and the network omits. */
     /**
-     * Weights the loss of each example by its class's weight: the loss becomes {@code Σ w_y L / Σ w_y} over the
-     * minibatch, the expectation up-sampling class c by a factor {@code w_c} gives, without extra rows
+     * Weights the loss of each example by its class's weight: the loss becomes {@code Σ w_y L / B} over a
+     * minibatch of B rows, the expectation up-sampling class c by a factor {@code w_c} gives, without extra rows
      * (docs/architecture.md, Conventions). Null: unweighted. Only single-label classification losses take them.
      */
     default void setClassWeights(float[] weights) {
@@ -37,6 +37,7 @@ public interface Loss {
         }
     }
 
+    /** The activation this loss fuses, which the spec writes as the last layer and the network omits. */
     default String fusedActivation() {
         return null;
     }

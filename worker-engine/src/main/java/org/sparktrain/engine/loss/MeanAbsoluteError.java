@@ -24,11 +24,13 @@ public final class MeanAbsoluteError implements Loss {
         int n = batch.size;
         double scale = 1.0 / ((double) n * k);
         double total = 0;
+        float[] rw = batch.weights; // per-row weights (null: 1), docs/architecture.md, Conventions "Row weights"
         for (int i = 0; i < n * k; i++) {
+            double w = rw == null ? 1.0 : rw[i / k];
             double d = out[i] - Targets.value(batch, i, k);
-            total += Math.abs(d);
+            total += w * Math.abs(d);
             if (dOut != null) {
-                dOut[i] = (float) (Math.signum(d) * scale);
+                dOut[i] = (float) (Math.signum(d) * (w * scale));
             }
         }
         return total * scale;

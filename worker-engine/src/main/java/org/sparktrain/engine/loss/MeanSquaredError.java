@@ -24,12 +24,14 @@ public final class MeanSquaredError implements Loss {
         int n = batch.size;
         double scale = 1.0 / ((double) n * k);
         double total = 0;
+        float[] rw = batch.weights; // per-row weights (null: 1), docs/architecture.md, Conventions "Row weights"
         for (int i = 0; i < n * k; i++) {
+            double w = rw == null ? 1.0 : rw[i / k];
             double t = Targets.value(batch, i, k);
             double d = out[i] - t;
-            total += d * d;
+            total += w * (d * d);
             if (dOut != null) {
-                dOut[i] = (float) (2 * d * scale);
+                dOut[i] = (float) (2 * d * (w * scale));
             }
         }
         return total * scale;

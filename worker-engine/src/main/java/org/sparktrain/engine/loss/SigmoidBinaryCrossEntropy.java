@@ -31,12 +31,14 @@ public final class SigmoidBinaryCrossEntropy implements Loss {
         int n = batch.size;
         double scale = 1.0 / ((double) n * k);
         double total = 0;
+        float[] rw = batch.weights; // per-row weights (null: 1), docs/architecture.md, Conventions "Row weights"
         for (int i = 0; i < n * k; i++) {
+            double w = rw == null ? 1.0 : rw[i / k];
             double t = Targets.value(batch, i, k);
             double v = z[i];
-            total += Math.max(v, 0) - v * t + Math.log1p(Math.exp(-Math.abs(v)));
+            total += w * (Math.max(v, 0) - v * t + Math.log1p(Math.exp(-Math.abs(v))));
             if (dOut != null) {
-                dOut[i] = (float) ((Activation.sigmoid(z[i]) - t) * scale);
+                dOut[i] = (float) ((Activation.sigmoid(z[i]) - t) * (w * scale));
             }
         }
         return total * scale;

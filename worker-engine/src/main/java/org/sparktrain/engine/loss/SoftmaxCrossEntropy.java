@@ -10,7 +10,8 @@ import org.sparktrain.engine.layer.Activation;
  * {@code [0, outSize)}. With class weights w ({@link #setClassWeights}): {@code Σ w_y L / batch}, gradient
  * {@code w_y (softmax(z) − onehot(y)) / batch}: the minibatch mean of the weighted losses, so a minibatch's gradient
  * is an unbiased estimate of the up-sampled data's (docs/architecture.md, Conventions; dividing by {@code Σ w_y}
- * instead shrinks a rare heavy row's share and measurably lost minority recall).
+ * instead shrinks a rare heavy row's share and measurably lost minority recall). Row weights
+ * ({@link MiniBatch#weights}) multiply the class weights: {@code Σ w_y v_i L_i / batch}.
  */
 public final class SoftmaxCrossEntropy implements Loss {
     private float[] classWeights;
@@ -60,7 +61,9 @@ public final class SoftmaxCrossEntropy implements Loss {
                 throw new IllegalArgumentException("label " + label + " of example " + r
                         + " is outside the network's " + k + " classes [0, " + (k - 1) + "]");
             }
-            double rowWeight = w == null ? 1.0 : w[label];
+            // class weight × row weight (docs/architecture.md, Conventions, "Row weights"); 1 when neither is given
+            double rowWeight = (w == null ? 1.0 : w[label]) * batch.weight(r);
+            boolean weighted = w != null || batch.weights != null;
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < k; j++) {
                 max = Math.max(max, z[o + j]);
@@ -70,9 +73,9 @@ public final class SoftmaxCrossEntropy implements Loss {
                 sum += Math.exp(z[o + j] - max);
             }
             double logSum = Math.log(sum);
-            total += w == null ? logSum + max - z[o + label] : rowWeight * (logSum + max - z[o + label]);
+            total += !weighted ? logSum + max - z[o + label] : rowWeight * (logSum + max - z[o + label]);
             if (dOut != null) {
-                double scale = w == null ? invN : rowWeight * invN;
+                double scale = !weighted ? invN : rowWeight * invN;
                 for (int j = 0; j < k; j++) {
                     double p = Math.exp(z[o + j] - max - logSum);
                     dOut[o + j] = (float) ((p - (j == label ? 1.0 : 0.0)) * scale);

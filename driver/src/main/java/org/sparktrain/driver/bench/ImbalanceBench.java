@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.sparktrain.driver.cli.Args;
 import org.sparktrain.driver.cli.Main;
+import org.sparktrain.driver.eval.Summary;
 import org.sparktrain.engine.io.IdxDataset;
 import org.sparktrain.engine.io.IdxImages;
 
@@ -149,15 +150,16 @@ final class ImbalanceBench {
             rec.put("phase", "summary");
             rec.put("method", e.getKey());
             rec.put("runs", r.length);
-            rec.put("minority_recall_mean", Bench.round(mean(r), 4));
-            rec.put("minority_recall_sd", Bench.round(sd(r), 4));
-            rec.put("accuracy_mean", Bench.round(mean(column(e.getValue(), 1)), 4));
-            rec.put("macro_f1_mean", Bench.round(mean(column(e.getValue(), 2)), 4));
+            rec.put("minority_recall_mean", Bench.round(Summary.mean(r), 4));
+            rec.put("minority_recall_sd", Bench.round(Summary.sd(r), 4));
+            rec.put("accuracy_mean", Bench.round(Summary.mean(column(e.getValue(), 1)), 4));
+            rec.put("macro_f1_mean", Bench.round(Summary.mean(column(e.getValue(), 2)), 4));
             if (up != null && !e.getKey().equals("up")) {
                 double[] u = column(up, 0);
-                rec.put("recall_minus_up", Bench.round(mean(r) - mean(u), 4));
-                rec.put("recall_minus_up_se", Bench.round(
-                        Math.sqrt(sd(r) * sd(r) / r.length + sd(u) * sd(u) / u.length), 4));
+                rec.put("recall_minus_up", Bench.round(Summary.mean(r) - Summary.mean(u), 4));
+                double se = Math.sqrt(Summary.sd(r) * Summary.sd(r) / r.length
+                        + Summary.sd(u) * Summary.sd(u) / u.length);
+                rec.put("recall_minus_up_se", Bench.round(se, 4));
             }
             System.out.println(Bench.json(rec));
         }
@@ -260,25 +262,5 @@ final class ImbalanceBench {
             out[i] = rows.get(i)[c];
         }
         return out;
-    }
-
-    private static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
-    }
-
-    private static double sd(double[] v) {
-        if (v.length < 2) {
-            return 0;
-        }
-        double m = mean(v);
-        double s = 0;
-        for (double x : v) {
-            s += (x - m) * (x - m);
-        }
-        return Math.sqrt(s / (v.length - 1));
     }
 }

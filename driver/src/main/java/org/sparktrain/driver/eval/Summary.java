@@ -15,7 +15,8 @@ public final class Summary {
     private Summary() {
     }
 
-    static double mean(double[] v) {
+    /** The mean of the values. */
+    public static double mean(double[] v) {
         double s = 0;
         for (double x : v) {
             s += x;
@@ -24,7 +25,7 @@ public final class Summary {
     }
 
     /** Sample standard deviation (n − 1); 0 for one value. */
-    static double sd(double[] v) {
+    public static double sd(double[] v) {
         if (v.length < 2) {
             return 0;
         }

@@ -243,6 +243,41 @@ class ExecutorKillClusterTest {
     }
 
     /**
+     * The driver stopped by SIGTERM, then another run by SIGINT, in epoch 2 (issue 14, Tests: "a run stopped by
+     * SIGINT/SIGTERM exits 130/143, writes no model and keeps the checkpoint; a failed run into an --out that holds a
+     * good model leaves it byte for byte"): each run's --out holds the uninterrupted run's model before it starts.
+     */
+    @Test
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aSignalledDriverExits143Or130KeepingTheCheckpointAndTheGoodModelByteForByte(@TempDir Path tmp)
+            throws Exception {
+        Path whole = uninterrupted();
+        byte[] good = Files.readAllBytes(whole.resolve("model.sptr"));
+        for (String signal : List.of("TERM", "INT")) {
+            Path out = tmp.resolve("signal-" + signal);
+            Files.createDirectories(out);
+            Files.write(out.resolve("model.sptr"), good);
+            Path log = tmp.resolve("signal-" + signal + ".log");
+            Process run = command(log, train(out)).start(); // SPARKTRAIN_CDS=0: the script execs the driver JVM
+            try {
+                waitForEpoch2(run, out.resolve("checkpoint.sptr"), log);
+                Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(run.pid())).start();
+                assertEquals(0, kill.waitFor(), "kill -" + signal + " " + run.pid());
+                assertTrue(run.waitFor(180, TimeUnit.SECONDS), () -> "the run did not stop in 180 s after SIG" + signal
+                        + ": " + StandaloneClusterTest.read(log));
+            } finally {
+                end(run);
+            }
+            String text = StandaloneClusterTest.read(log);
+            assertEquals(signal.equals("TERM") ? 143 : 130, run.exitValue(), text);
+            assertArrayEquals(good, Files.readAllBytes(out.resolve("model.sptr")),
+                    "SIG" + signal + ": the good model in --out is left byte for byte");
+            assertTrue(Files.exists(out.resolve("checkpoint.sptr")), "SIG" + signal + ": the checkpoint is kept");
+            assertTrue(!text.contains("model written to"), () -> "SIG" + signal + ": no model is written:\n" + text);
+        }
+    }
+
+    /**
      * A Spark Worker daemon killed (its executor goes with it) while the run needs both slots (issue 14, "Fewer
      * slots than workers"): Spark waits a bounded time for the slot (shortened here), then the run stops with exit 1,
      * a message naming the shortage and --resume, and the checkpoint kept. On the restarted cluster the same command

@@ -52,7 +52,7 @@ final class ChunkPasses {
             while (it.hasNext()) {
                 RowChunk c = it.next();
                 if (fit) {
-                    s.moments = Moments.merge(s.moments, Moments.summarize(c, keep, s.classCounts)[zscore ? 0 : 1]);
+                    s.moments = Moments.merge(s.moments, Moments.summarize(c, keep, s.classCounts, zscore, !zscore)[zscore ? 0 : 1]);
                 } else {
                     for (int i = 0; i < c.size; i++) {
                         if (keep.keep(c.ids[i], c.labels[i])) {

@@ -401,7 +401,7 @@ final class FrameSource implements RowSource {
             ParquetColumns.Layout scan = ParquetColumns.scan(selected.queryExecution().executedPlan(), labelName,
                     fnames[0], unlabelled);
             if (scan != null) { // Parquet's column vectors straight into chunks: same rows, same checks
-                return LabeledData.fromChunks(ParquetColumns.chunks(scan, fileIndex, classes, len), source, o, shape,
+                return LabeledData.fromChunks(ParquetColumns.chunks(scan, fileIndex, classes, len, o.summaries()), source, o, shape,
                         storage, false);
             }
         }

@@ -82,8 +82,9 @@ public final class LabeledData {
             storage = StorageLevel.MEMORY_AND_DISK();
         }
         if (!storage.equals(StorageLevel.NONE())) {
+            ReadOptions.Summaries summaries = options.summaries();
             return fromChunks(parsed.mapPartitionsWithIndex((p, it) -> RowChunk.pack(p, it, classes, parts,
-                    featureSize), true), source, options, shape, storage, false);
+                    featureSize, summaries), true), source, options, shape, storage, false);
         }
         // Not cached: every pass reads the input again; one pass here only to validate.
         ReadStats stats = parsed.mapPartitionsWithIndex((p, it) -> {

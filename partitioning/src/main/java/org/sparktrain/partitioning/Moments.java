@@ -64,9 +64,18 @@ public final class Moments implements java.io.Serializable {
      * are added in double. Partitions' results merge with {@link #merge} (Chan's formula).
      */
     static Moments[] summarize(RowChunk c, ChunkPasses.Keep keep, long[] classCounts) {
+        return summarize(c, keep, classCounts, true, true);
+    }
+
+    /**
+     * As {@link #summarize(RowChunk, ChunkPasses.Keep, long[])}, computing only the kinds asked for: {@code [0]}
+     * when {@code zscore}, {@code [1]} when {@code range}, null otherwise (the z-score sums and the minima and maxima
+     * are separate loops, so either alone gives the bits it gives beside the other).
+     */
+    static Moments[] summarize(RowChunk c, ChunkPasses.Keep keep, long[] classCounts, boolean zscore, boolean range) {
         int f = c.featureSize;
-        Moments z = empty(true, f);
-        Moments r = empty(false, f);
+        Moments z = zscore ? empty(true, f) : null;
+        Moments r = range ? empty(false, f) : null;
         int[] kept = new int[c.size];
         int n = 0;
         for (int i = 0; i < c.size; i++) {
@@ -98,19 +107,33 @@ public final class Moments implements java.io.Serializable {
             java.util.Arrays.fill(t1, 0f);
             for (int q = g; q < ge; q++) {
                 int o = kept[q] * f;
-                for (int k = 0; k < f; k++) {
-                    t1[k] += x[o + k];
+                if (zscore) {
+                    for (int k = 0; k < f; k++) {
+                        t1[k] += x[o + k];
+                    }
                 }
-                for (int k = 0; k < f; k++) {
-                    mn[k] = Math.min(mn[k], x[o + k]);
-                }
-                for (int k = 0; k < f; k++) {
-                    mx[k] = Math.max(mx[k], x[o + k]);
+                if (range) {
+                    for (int k = 0; k < f; k++) {
+                        mn[k] = Math.min(mn[k], x[o + k]);
+                    }
+                    for (int k = 0; k < f; k++) {
+                        mx[k] = Math.max(mx[k], x[o + k]);
+                    }
                 }
             }
             for (int k = 0; k < f; k++) {
                 s1[k] += t1[k];
             }
+        }
+        if (range) {
+            r.n = n;
+            for (int k = 0; k < f; k++) {
+                r.a[k] = mn[k];
+                r.b[k] = mx[k];
+            }
+        }
+        if (!zscore) {
+            return new Moments[] {z, r};
         }
         float[] m = new float[f];
         for (int k = 0; k < f; k++) {
@@ -135,12 +158,9 @@ public final class Moments implements java.io.Serializable {
             }
         }
         z.n = n;
-        r.n = n;
         for (int k = 0; k < f; k++) {
             z.a[k] = m[k] + s1[k] / n;
             z.b[k] = Math.max(0, s2[k] - s1[k] * s1[k] / n);
-            r.a[k] = mn[k];
-            r.b[k] = mx[k];
         }
         return new Moments[] {z, r};
     }
@@ -152,26 +172,28 @@ public final class Moments implements java.io.Serializable {
     private static void summarizeBytes(RowChunk c, int[] kept, int n, Moments z, Moments r) {
         int f = c.featureSize;
         byte[] x = c.bytes;
-        ByteSums sums = new ByteSums(f);
-        int[] mn = new int[f];
-        int[] mx = new int[f];
-        java.util.Arrays.fill(mn, 255);
+        ByteSums sums = z == null ? null : new ByteSums(f);
+        ByteRange minMax = r == null ? null : new ByteRange(f);
         for (int q = 0; q < n; q++) {
             int o = kept[q] * f;
-            sums.add(x, o);
-            for (int k = 0; k < f; k++) {
-                int b = x[o + k] & 0xff;
-                mn[k] = Math.min(mn[k], b);
-                mx[k] = Math.max(mx[k], b);
+            if (sums != null) {
+                sums.add(x, o);
+            }
+            if (minMax != null) {
+                minMax.add(x, o);
             }
         }
-        sums.finish();
-        fromByteSums(z, n, sums.sum, sums.sumSq, c.integers ? 1.0 : 255.0);
-        float[] unit = c.integers ? RowChunk.INTEGER : RowChunk.UNIT;
-        r.n = n;
-        for (int k = 0; k < f; k++) {
-            r.a[k] = unit[mn[k]];
-            r.b[k] = unit[mx[k]];
+        if (z != null) {
+            sums.finish();
+            fromByteSums(z, n, sums.sum, sums.sumSq, c.integers ? 1.0 : 255.0);
+        }
+        if (r != null) {
+            float[] unit = c.integers ? RowChunk.INTEGER : RowChunk.UNIT;
+            r.n = n;
+            for (int k = 0; k < f; k++) {
+                r.a[k] = unit[minMax.min(k)];
+                r.b[k] = unit[minMax.max(k)];
+            }
         }
     }
 

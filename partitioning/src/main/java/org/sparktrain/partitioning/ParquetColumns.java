@@ -95,11 +95,12 @@ final class ParquetColumns {
     }
 
     /** The scan's rows as chunks of valid rows with each partition's statistics on its last chunk. */
-    static JavaRDD<RowChunk> chunks(Layout layout, HashMap<String, Integer> fileIndex, int classes, int featureSize) {
+    static JavaRDD<RowChunk> chunks(Layout layout, HashMap<String, Integer> fileIndex, int classes, int featureSize,
+            ReadOptions.Summaries summaries) {
         JavaRDD<ColumnarBatch> batches = layout.scan.executeColumnar().toJavaRDD();
         int parts = batches.getNumPartitions();
         return batches.mapPartitionsWithIndex((p, it) -> new Chunks(p, it, layout, new FrameSource.FileIndex(fileIndex),
-                classes, parts, featureSize), true);
+                classes, parts, featureSize, summaries), true);
     }
 
     /**
@@ -129,7 +130,7 @@ final class ParquetColumns {
         private float[] scratch;
 
         Chunks(int partition, Iterator<ColumnarBatch> batches, Layout l, FrameSource.FileIndex fileOf, int classes,
-                int partitions, int featureSize) {
+                int partitions, int featureSize, ReadOptions.Summaries summaries) {
             this.partition = partition;
             this.batches = batches;
             this.l = l;
@@ -139,7 +140,7 @@ final class ParquetColumns {
             this.reader = l.reader;
             this.stats = ReadStats.empty(classes, partitions);
             this.capacity = RowChunk.capacity(featureSize);
-            stats.startSummary(featureSize);
+            stats.startSummary(featureSize, summaries);
         }
 
         @Override

@@ -44,6 +44,46 @@ public final class ReadOptions {
     private SequenceOptions sequences;
     private String weightColumn;
     private String ignoredColumn;
+    private Summaries summaries = Summaries.ZSCORE_AND_RANGE;
+
+    /**
+     * Which per-feature summaries the read computes while it validates (docs/data-preparation.md, "The passes"):
+     * a run without a split fits its scaler from them and saves a pass; every other reader (a split's folds, test
+     * and scoring input, no scaler) never looks at them, and they cost about a third of a Parquet read's own CPU.
+     */
+    public enum Summaries {
+        /** Both (the default: whichever scaler a caller fits later). */
+        ZSCORE_AND_RANGE,
+        /** The z-score moments only (sums and sums of squares). */
+        ZSCORE,
+        /** Minimum and maximum only. */
+        RANGE,
+        /** None: a scaler, if any, is fitted by a pass of its own. */
+        NONE;
+
+        /** What a caller that fits {@code kind} (null: no scaler) needs. */
+        public static Summaries forScaler(org.sparktrain.engine.io.FittedScaler.Kind kind) {
+            if (kind == null) {
+                return NONE;
+            }
+            return kind == org.sparktrain.engine.io.FittedScaler.Kind.ZSCORE ? ZSCORE : RANGE;
+        }
+
+        /** What this and {@code other} need together. */
+        public Summaries and(Summaries other) {
+            boolean z = zscore() || other.zscore();
+            boolean r = range() || other.range();
+            return z && r ? ZSCORE_AND_RANGE : z ? ZSCORE : r ? RANGE : NONE;
+        }
+
+        public boolean zscore() {
+            return this == ZSCORE_AND_RANGE || this == ZSCORE;
+        }
+
+        public boolean range() {
+            return this == ZSCORE_AND_RANGE || this == RANGE;
+        }
+    }
 
     /** Quantile bins of the first target that a regression input's rows are stratified by (their "label"). */
     public static final int TARGET_BINS = 10;
@@ -112,6 +152,21 @@ public final class ReadOptions {
     public ReadOptions weightColumn(String column) {
         this.weightColumn = column == null || column.isEmpty() ? null : column;
         return this;
+    }
+
+    /**
+     * Which feature summaries the read computes ({@link Summaries}; default both). A summary not computed is
+     * fitted by a pass of its own if a pipeline needs it: results do not change, only where the work is done.
+     * Sequences always get both (their lengths are reported from them).
+     */
+    public ReadOptions summaries(Summaries which) {
+        this.summaries = java.util.Objects.requireNonNull(which, "summaries");
+        return this;
+    }
+
+    /** The feature summaries the read computes. */
+    public Summaries summaries() {
+        return sequences != null ? Summaries.ZSCORE_AND_RANGE : summaries;
     }
 
     /** The row weight column, or null. */
@@ -189,6 +244,7 @@ public final class ReadOptions {
         o.sequences = sequences;
         o.weightColumn = weightColumn;
         o.ignoredColumn = ignoredColumn;
+        o.summaries = summaries;
         return o;
     }
 

@@ -34,6 +34,9 @@ public final class ReadStats implements java.io.Serializable {
      */
     public Moments zscore;
     public Moments range;
+    /** Which summaries {@link #summarize} adds to (set by {@link #startSummary}; a task's own, not merged). */
+    boolean summarizeZ;
+    boolean summarizeRange;
 
     /**
      * Whether every run of {@link #MIX_RUN} rows of every partition holds the classes in about its
@@ -174,17 +177,29 @@ public final class ReadStats implements java.io.Serializable {
         addSample(e.id, e.problem.ordinal(), e.detail);
     }
 
-    /** Adds a chunk of valid rows (already counted with {@link #add}) to the feature summary. */
+    /** Adds a chunk of valid rows (already counted with {@link #add}) to the feature summaries asked for. */
     void summarize(RowChunk c) {
-        Moments[] m = Moments.summarize(c, ChunkPasses.Keep.ALL, null);
-        zscore = zscore == null ? m[0] : Moments.merge(zscore, m[0]);
-        range = range == null ? m[1] : Moments.merge(range, m[1]);
+        if (!summarizeZ && !summarizeRange) {
+            return;
+        }
+        Moments[] m = Moments.summarize(c, ChunkPasses.Keep.ALL, null, summarizeZ, summarizeRange);
+        if (summarizeZ) {
+            zscore = zscore == null ? m[0] : Moments.merge(zscore, m[0]);
+        }
+        if (summarizeRange) {
+            range = range == null ? m[1] : Moments.merge(range, m[1]);
+        }
     }
 
-    /** Starts an (empty) feature summary, so a partition without valid rows still reports one. */
-    void startSummary(int features) {
-        zscore = Moments.empty(true, features);
-        range = Moments.empty(false, features);
+    /**
+     * Starts the (empty) feature summaries {@code which} asks for, so a partition without valid rows still reports
+     * them; the others stay null (no summary: a pipeline that needs one fits it by a pass of its own).
+     */
+    void startSummary(int features, ReadOptions.Summaries which) {
+        summarizeZ = which.zscore();
+        summarizeRange = which.range();
+        zscore = summarizeZ ? Moments.empty(true, features) : null;
+        range = summarizeRange ? Moments.empty(false, features) : null;
     }
 
     private void addSample(long id, int problem, String detail) {

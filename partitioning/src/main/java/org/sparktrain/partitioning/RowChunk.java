@@ -262,7 +262,7 @@ public final class RowChunk implements java.io.Serializable {
      * least one, possibly empty).
      */
     static Iterator<RowChunk> pack(int partition, Iterator<Example> rows, int classes, int partitions,
-            int featureSize) {
+            int featureSize, ReadOptions.Summaries summaries) {
         return new Iterator<RowChunk>() {
             final ReadStats stats = ReadStats.empty(classes, partitions);
             final int capacity = capacity(featureSize);
@@ -270,7 +270,7 @@ public final class RowChunk implements java.io.Serializable {
             float[] scratch;
 
             {
-                stats.startSummary(featureSize);
+                stats.startSummary(featureSize, summaries);
             }
 
             @Override

@@ -201,6 +201,81 @@ class ChunkPathTest {
     }
 
     @Test
+    void eachSummaryAloneGivesTheBitsItGivesBesideTheOther() {
+        Random r = new Random(9);
+        int f = 21; // not a multiple of 8: ByteRange's and ByteSums' one-by-one tail too
+        int n = 700;
+        for (int kind = 0; kind < 3; kind++) { // floats, integers 0-255 as bytes, fractions b / 255 as bytes
+            RowChunk c = new RowChunk(n, f);
+            for (int i = 0; i < n * f; i++) {
+                int b = r.nextInt(200) + (i % f);
+                c.features[i] = kind == 0 ? (float) r.nextGaussian() * 3 + i % f : kind == 1 ? b : b / 255f;
+            }
+            for (int i = 0; i < n; i++) {
+                c.ids[i] = i;
+                c.size++;
+            }
+            c.narrow();
+            assertEquals(kind > 0, c.bytes != null, "kind " + kind + " is stored as bytes");
+            ChunkPasses.Keep keep = (id, label) -> id % 7 != 3;
+            Moments[] both = Moments.summarize(c, keep, null);
+            Moments[] z = Moments.summarize(c, keep, null, true, false);
+            Moments[] range = Moments.summarize(c, keep, null, false, true);
+            Moments[] none = Moments.summarize(c, keep, null, false, false);
+            assertNull(z[1]);
+            assertNull(range[0]);
+            assertNull(none[0]);
+            assertNull(none[1]);
+            assertEquals(both[0].n, z[0].n);
+            assertEquals(both[1].n, range[1].n);
+            assertArrayEquals(both[0].a, z[0].a, 0.0, "kind " + kind + ": means");
+            assertArrayEquals(both[0].b, z[0].b, 0.0, "kind " + kind + ": M2");
+            assertArrayEquals(both[1].a, range[1].a, 0.0, "kind " + kind + ": minima");
+            assertArrayEquals(both[1].b, range[1].b, 0.0, "kind " + kind + ": maxima");
+            for (int k = 0; k < f; k++) { // and the range is the rows' own
+                double mn = Double.POSITIVE_INFINITY;
+                double mx = Double.NEGATIVE_INFINITY;
+                for (int i = 0; i < n; i++) {
+                    if (i % 7 != 3) {
+                        float[] row = new float[f];
+                        c.copyRow(i, row, 0, null, null);
+                        mn = Math.min(mn, row[k]);
+                        mx = Math.max(mx, row[k]);
+                    }
+                }
+                assertEquals(mn, range[1].a[k], 0.0, "kind " + kind + ": min of feature " + k);
+                assertEquals(mx, range[1].b[k], 0.0, "kind " + kind + ": max of feature " + k);
+            }
+        }
+    }
+
+    @Test
+    void aReadThatSummarisesNothingFitsTheSameScalerByAPassOfItsOwn() {
+        for (FittedScaler.Kind kind : FittedScaler.Kind.values()) {
+            PreparedFold[] folds = new PreparedFold[4];
+            LabeledData[] reads = new LabeledData[4];
+            ReadOptions.Summaries[] asked = ReadOptions.Summaries.values();
+            for (int i = 0; i < asked.length; i++) {
+                reads[i] = Readers.synthetic(spark, 1201, 6, 9, ReadOptions.classes(3).partitions(3).summaries(asked[i]));
+                assertEquals(asked[i].zscore(), reads[i].summary(true) != null, asked[i] + ": z-score summary");
+                assertEquals(asked[i].range(), reads[i].summary(false) != null, asked[i] + ": range summary");
+                folds[i] = DataPipeline.defaults().split(SplitSpec.none()).scaler(kind).workers(2).batchSize(16).seed(3)
+                        .prepare(reads[i]).fold(0);
+            }
+            for (int i = 1; i < asked.length; i++) {
+                String what = kind + ", read summarising " + asked[i] + " against " + asked[0];
+                assertArrayEquals(folds[0].scaler().shift(), folds[i].scaler().shift(), 0f, what + ": shift");
+                assertArrayEquals(folds[0].scaler().scale(), folds[i].scaler().scale(), 0f, what + ": scale");
+                assertEquals(features(folds[0].trainBlocks(1)).keySet(), features(folds[i].trainBlocks(1)).keySet(), what);
+            }
+            for (int i = 0; i < asked.length; i++) {
+                folds[i].unpersist();
+                reads[i].unpersist();
+            }
+        }
+    }
+
+    @Test
     void summaryIsAccurateFarFromZero() {
         // values 1e4 + N(0, 1): a one-pass Σx² − (Σx)²/n in float would lose every digit of the variance
         int f = 3;
@@ -259,7 +334,7 @@ class ChunkPathTest {
             in.add(new Example(i, i % 2, x));
         }
         List<RowChunk> chunks = new ArrayList<>();
-        RowChunk.pack(4, in.iterator(), 2, 5, f).forEachRemaining(chunks::add);
+        RowChunk.pack(4, in.iterator(), 2, 5, f, ReadOptions.Summaries.ZSCORE_AND_RANGE).forEachRemaining(chunks::add);
         assertEquals(3, chunks.size());
         long rows = 0;
         for (int j = 0; j < 3; j++) {
@@ -287,7 +362,8 @@ class ChunkPathTest {
         assertTrue(!back.hasNext());
         // a partition without a single valid row still reports its statistics, on an empty chunk
         List<RowChunk> none = new ArrayList<>();
-        RowChunk.pack(0, List.of(Example.bad(7, Problem.NOT_A_NUMBER, "x")).iterator(), 2, 1, f)
+        RowChunk.pack(0, List.of(Example.bad(7, Problem.NOT_A_NUMBER, "x")).iterator(), 2, 1, f,
+                ReadOptions.Summaries.ZSCORE_AND_RANGE)
                 .forEachRemaining(none::add);
         assertEquals(1, none.size());
         assertEquals(0, none.get(0).size);

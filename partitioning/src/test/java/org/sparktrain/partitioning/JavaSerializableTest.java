@@ -37,7 +37,7 @@ class JavaSerializableTest {
         c.size = 2;
         c.labels[1] = 1;
         c.stats = ReadStats.empty(2, 1);
-        c.stats.startSummary(3);
+        c.stats.startSummary(3, ReadOptions.Summaries.ZSCORE_AND_RANGE);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(c);

@@ -174,7 +174,8 @@ public final class DataScaleBench {
                 t0 = System.nanoTime();
                 // as train reads: the model's input shape known (no probe of the first row for the array's length)
                 ReadOptions ro = ReadOptions.classes(classes).label("label").partitions(workers)
-                        .shape(org.sparktrain.engine.Shape.of(features)).storage(storage);
+                        .shape(org.sparktrain.engine.Shape.of(features)).storage(storage)
+                        .summaries(ReadOptions.Summaries.ZSCORE); // as train asks for a z-score run without a split
                 data = format.equals("csv") ? Readers.csv(spark, file.toString(), ro)
                         : Readers.parquet(spark, file.toString(), ro.featuresColumn("features"));
                 fold = DataPipeline.defaults().split(SplitSpec.none()).scaler(FittedScaler.Kind.ZSCORE)

@@ -85,7 +85,11 @@ final class DataSources {
         }
     }
 
-    /** Reads {@code path}; for an IDX directory the part named {@code prefix} ({@code train} or {@code t10k}). */
+    /**
+     * Reads {@code path}; for an IDX directory the part named {@code prefix} ({@code train} or {@code t10k}). No
+     * feature summary is made while reading: only a training read whose every row trains fits its scaler from one
+     * (the overload below says which).
+     */
     static LabeledData read(SparkSession spark, String path, String prefix, Options o) throws IOException {
         return read(spark, path, prefix, o, null);
     }
@@ -96,7 +100,16 @@ final class DataSources {
      */
     static LabeledData read(SparkSession spark, String path, String prefix, Options o, String weightCol)
             throws IOException {
-        return DataFormats.read(spark, path, prefix, o.read().weightColumn(weightCol));
+        return read(spark, path, prefix, o, weightCol, ReadOptions.Summaries.NONE);
+    }
+
+    /**
+     * As above, making the feature summaries {@code summaries} while reading: those of the scalers a run without a
+     * split fits (it then needs no pass of its own; docs/data-preparation.md, "The passes").
+     */
+    static LabeledData read(SparkSession spark, String path, String prefix, Options o, String weightCol,
+            ReadOptions.Summaries summaries) throws IOException {
+        return DataFormats.read(spark, path, prefix, o.read().weightColumn(weightCol).summaries(summaries));
     }
 
     /** Whether {@code dir} holds the part named {@code prefix} of an IDX directory (or of any format with parts). */

@@ -198,8 +198,14 @@ final class TrainCommand {
         long t0 = System.nanoTime();
         out.println("reading and validating " + f.dataPath + " ...");
         Progress progress = Progress.forOutput(out);
+        // the scalers' summaries are made while reading when every row trains (no split, no resampling): the fit then
+        // needs no pass of its own; otherwise the read makes none (the folds' scan fits them)
+        org.sparktrain.partitioning.ReadOptions.Summaries summaries = valFraction == 0 && run.resampling().isNone()
+                ? org.sparktrain.partitioning.ReadOptions.Summaries.forScaler(run.scaler())
+                        .and(org.sparktrain.partitioning.ReadOptions.Summaries.forScaler(run.targetScaler()))
+                : org.sparktrain.partitioning.ReadOptions.Summaries.NONE;
         LabeledData train = ReadProgress.reading(progress, sc.sc(), f.dataPath,
-                () -> DataSources.read(session, f.dataPath, "train", read.partitions(workers), f.weightCol));
+                () -> DataSources.read(session, f.dataPath, "train", read.partitions(workers), f.weightCol, summaries));
         if (train.report().rowsDropped() > 0) {
             err.println("sparktrain: warning: " + train.report());
         }

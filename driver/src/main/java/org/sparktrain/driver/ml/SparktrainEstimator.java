@@ -226,8 +226,11 @@ public abstract class SparktrainEstimator<M extends Model<M>, S extends Sparktra
     protected Fitted train(Dataset<Row> df, RunOptions run, ReadOptions read) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
         RunOptions r = run.withWorkers((Integer) $(workers) > 0 ? (Integer) $(workers) : sc.defaultParallelism());
+        // every row trains (no split): the read summarises what the scalers fit, and nothing else
         LabeledData data = Readers.dataFrame(df, "DataFrame", read.featuresColumn($(featuresCol))
-                .weightColumn(weightColumn()));
+                .weightColumn(weightColumn()).summaries(r.resampling().isNone()
+                        ? ReadOptions.Summaries.forScaler(r.scaler()).and(ReadOptions.Summaries.forScaler(r.targetScaler()))
+                        : ReadOptions.Summaries.NONE));
         PreparedFold fold = r.pipeline(SplitSpec.none(), r.workers(), r.config().seed()).prepare(data).fold(0);
         try {
             return new Fitted(DistributedTraining.train(sc, r, fold, DistributedTraining.Options.quiet()), fold.scaler(),

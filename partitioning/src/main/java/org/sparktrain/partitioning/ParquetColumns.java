@@ -218,8 +218,16 @@ final class ParquetColumns {
             int d = c.size * featureSize;
             DataType t = reader.element();
             if (t instanceof FloatType) {
+                // the finiteness check rides in the copy: an exponent of all ones (Inf, NaN) is the only one that
+                // carries into the sign bit when one is added below it; the worded check runs only then
+                int carry = 0;
                 for (int k = 0; k < n; k++) {
-                    dst[d + k] = a.getFloat(k);
+                    float v = a.getFloat(k);
+                    dst[d + k] = v;
+                    carry |= (Float.floatToRawIntBits(v) & 0x7f800000) + 0x00800000;
+                }
+                if (carry >= 0) {
+                    return accept(id, cls, c);
                 }
             } else if (t instanceof DoubleType) {
                 for (int k = 0; k < n; k++) {
@@ -234,6 +242,11 @@ final class ParquetColumns {
             if (bad != null) {
                 return bad;
             }
+            return accept(id, cls, c);
+        }
+
+        /** Keeps the row just copied to the chunk's next place. */
+        private Example accept(long id, int cls, RowChunk c) {
             c.labels[c.size] = cls;
             c.ids[c.size] = id;
             c.size++;

@@ -47,7 +47,11 @@ class ParquetColumnsTest {
             }
             Object y = label == DataTypes.DoubleType ? (Object) (double) (i % 3) : (Object) (i % 3);
             switch (i % 97) {
-                case 5 -> f[2] = element == DataTypes.DoubleType ? (Object) Double.NaN : f[2];
+                case 5 -> f[2] = element == DataTypes.DoubleType ? (Object) Double.NaN
+                        : element == DataTypes.FloatType ? (Object) Float.NaN : f[2];
+                case 41 -> f[5] = element == DataTypes.DoubleType ? (Object) Double.NEGATIVE_INFINITY
+                        : element == DataTypes.FloatType ? (Object) Float.POSITIVE_INFINITY : f[5];
+                case 43 -> f[0] = element == DataTypes.FloatType ? (Object) Float.MAX_VALUE : f[0]; // finite
                 case 11 -> f[4] = null;
                 case 17 -> f = new Object[] {f[0], f[1]};
                 case 23 -> y = label == DataTypes.DoubleType ? (Object) 7.0 : (Object) 7;

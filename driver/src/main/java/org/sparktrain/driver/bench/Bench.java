@@ -73,7 +73,8 @@ public final class Bench {
         }
         Args a = new Args("bench", argv, 0,
                 Set.of("model", "epochs", "threads", "limit-train", "mode", "seed", "conf", "data", "batch", "workers",
-                        "averaging-frequency", "averaging", "warmup-rounds", "master", "transport"),
+                        "averaging-frequency", "averaging", "warmup-rounds", "master", "transport",
+                        "outer-momentum", "outer-lr"),
                 Set.of("inference", "compare-shapes"));
         String model = a.require("model");
         int epochs = a.intValue("epochs", 3, 1);

@@ -162,6 +162,17 @@ class BarrierTrainingTest {
     }
 
     @Test
+    void momentumZeroAndOuterRateOneTrainAsWithoutSlowMo() {
+        DataSet d = data(115, 2);
+        for (RoundTransport transport : RoundTransport.values()) {
+            MasterConfig plain = new MasterConfig(2, 3, AveragingMode.PARAMETER, 1, "t", transport);
+            MasterConfig off = new MasterConfig(2, plain.averaging().withSlowMo(new SlowMo(0f, 1f)), "t", transport);
+            assertArrayEquals(train(WITH_DROPOUT_AND_BN, d, plain, 2), train(WITH_DROPOUT_AND_BN, d, off, 2),
+                    transport + ": beta 0, alpha 1 is the run without the flags, bit for bit");
+        }
+    }
+
+    @Test
     void withSlowMoARerunFromAHandedOverStateGivesTheUninterruptedBits() {
         JavaSparkContext sc = TestSpark.jsc();
         // 240 examples, 120 per worker in minibatches of 8 = 15 steps, K = 3 after a warm-up round: 6 rounds;

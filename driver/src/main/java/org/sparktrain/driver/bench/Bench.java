@@ -83,6 +83,10 @@ public final class Bench {
         if (!mode.equals("single") && !mode.equals("spark")) {
             throw new Args.UsageException("--mode must be single or spark, got " + mode);
         }
+        if (mode.equals("single") && !a.flag("compare-shapes") && (a.has("outer-momentum") || a.has("outer-lr"))) {
+            throw new Args.UsageException("--outer-momentum and --outer-lr (SlowMo) act on averaging rounds: use them"
+                    + " with --mode spark or --compare-shapes, not in single mode");
+        }
         if (mode.equals("single") && threads != 1) {
             throw new Args.UsageException("--threads " + threads + ": single mode trains on one thread;"
                     + " data-parallel runs on several cores come with --mode spark");
@@ -110,6 +114,7 @@ public final class Bench {
             SparkBench.run(a, model, ms, cfg, train, test, epochs);
             return;
         }
+
         Map<String, Object> base = new LinkedHashMap<>();
         base.put("system", "sparktrain");
         base.put("model", model);

@@ -52,13 +52,7 @@ final class ShapeBench {
         int k = a.intValue("averaging-frequency", RunOptions.DEFAULT_AVERAGING_FREQUENCY, 1);
         AveragingMode mode = AveragingMode.parse(a.get("averaging", "parameter"));
         MasterConfig.RoundTransport transport = MasterConfig.RoundTransport.parse(a.get("transport", "barrier"));
-        Averaging averaging;
-        try {
-            averaging = new Averaging(mode, k, a.intValue("warmup-rounds", 0, 0)).withSlowMo(new SlowMo(
-                    number(a, "outer-momentum", 0f), number(a, "outer-lr", 1f))); // SlowMo: the Spark runs only
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException(e.getMessage());
-        }
+        Averaging averaging = withSlowMo(a, new Averaging(mode, k, a.intValue("warmup-rounds", 0, 0)));
 
         // one machine, the same global minibatches in the same order
         Trainer single = Trainer.fromSpec(Network.build(ms, cfg.seed()), cfg);
@@ -99,6 +93,18 @@ final class ShapeBench {
             }
         } finally {
             sc.stop();
+        }
+    }
+
+    /**
+     * {@code averaging} with {@code --outer-momentum B} and {@code --outer-lr A} (SlowMo; defaults 0 and 1: off), for
+     * the benches' Spark runs; a bad value or SlowMo in gradient mode is refused naming the flag.
+     */
+    static Averaging withSlowMo(Args a, Averaging averaging) {
+        try {
+            return averaging.withSlowMo(new SlowMo(number(a, "outer-momentum", 0f), number(a, "outer-lr", 1f)));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
         }
     }
 

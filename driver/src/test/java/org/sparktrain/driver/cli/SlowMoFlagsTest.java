@@ -66,6 +66,24 @@ class SlowMoFlagsTest {
     }
 
     @Test
+    void aTrainRunWithSlowMoSaysSoAndRecordsItInTheModelsProvenance(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        TinyIdx.write(data, "train", 200, 4, 3, 1);
+        TinyIdx.write(data, "t10k", 60, 4, 3, 2);
+        Path spec = dir.resolve("tiny.yaml");
+        Files.writeString(spec, MainTest.SPEC);
+        Path out = dir.resolve("run");
+        MainTest.Result r = MainTest.run("train", "--model", spec.toString(), "--data", data.toString(), "--out",
+                out.toString(), "--workers", "2", "--epochs", "2", "--averaging-frequency", "3", "--outer-momentum",
+                "0.5", "--outer-lr", "1.5");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("outer momentum 0.5, outer lr 1.5 (SlowMo)"), r.out());
+        var model = org.sparktrain.engine.io.ModelFile.load(out.resolve("model.sptr"));
+        assertTrue(model.provenance().getOrDefault("averaging", "").contains("(SlowMo)"),
+                model.provenance().toString());
+    }
+
+    @Test
     void trainAndEvaluateBothTakeTheFlagsAndSayWhatIsWrong(@TempDir Path dir) throws Exception {
         Path spec = dir.resolve("tiny.yaml");
         Files.writeString(spec, MainTest.SPEC);

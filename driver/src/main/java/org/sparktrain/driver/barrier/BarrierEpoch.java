@@ -290,7 +290,7 @@ public final class BarrierEpoch {
         int workers = blocks.getNumPartitions();
         checkSlots(sc, workers);
         Optimizer opt = master.optimizer();
-        int stateLength = RoundVector.stateLength(master.network(), opt);
+        int stateLength = RoundVector.stateLength(master); // SlowMo's u included when the run has one
         RoundState from = recovery.from();
         List<String> causes = new ArrayList<>();
         Exception last = null;
@@ -306,7 +306,7 @@ public final class BarrierEpoch {
             byte[] secret = Handshake.newSecret();
             // the attempt's start: the epoch's, or the latest state handed over (or a mid-epoch checkpoint's)
             Broadcast<float[]> startState = sc.broadcast(from == null
-                    ? RoundVector.packState(master.network(), opt) : from.state());
+                    ? RoundVector.packState(master) : from.state());
             BarrierTask.Start start = new BarrierTask.Start(startState, from == null ? opt.stepCount()
                     : from.stepCount(), opt.learningRate(), master.network().spec().text(), master.config(),
                     recovery.guard());
@@ -464,7 +464,7 @@ public final class BarrierEpoch {
         if (first.state == null || TaskReport.hash(first.state) != first.stateHash) {
             throw new IllegalStateException(label + ": task 0's final state did not arrive intact");
         }
-        RoundVector.unpackState(first.state, master.network(), master.optimizer());
+        RoundVector.unpackState(first.state, master);
         master.optimizer().setStepCount(first.stepCount);
         int done = first.roundsDone;
         double compute = 0;

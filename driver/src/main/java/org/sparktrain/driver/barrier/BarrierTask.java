@@ -195,7 +195,7 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
                 if (states != null && handover.due(r + 1, rounds.length, r + 1 - lastHandoverRound,
                         (System.nanoTime() - lastHandover) / 1_000_000L)) {
                     RoundState st = new RoundState(r + 1, step, stepCount,
-                            RoundVector.packState(team.first().network(), team.first().optimizer()),
+                            RoundVector.packState(team.first()),
                             java.util.Arrays.copyOf(rep.lossSums, r + 1), java.util.Arrays.copyOf(rep.examples, r + 1));
                     try {
                         Rendezvous.send(states, st, s, killed, who);
@@ -214,7 +214,7 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
                 }
             }
             rep.computeSeconds = compute / 1e9;
-            float[] fin = RoundVector.packState(team.first().network(), team.first().optimizer());
+            float[] fin = RoundVector.packState(team.first()); // with SlowMo's u: the next epoch needs it
             rep.stateHash = TaskReport.hash(fin);
             rep.stepCount = team.first().optimizer().stepCount();
             rep.state = w == 0 || returnEveryVector ? fin : null;

@@ -10,8 +10,9 @@ import java.util.function.BooleanSupplier;
  * (docs/architecture.md, "Failing cleanly": recovery in rounds): everything a rerun needs to continue from there
  * bit for bit. After the all-reduce every replica holds the same bits, so one task's copy is the stage's.
  * <ul>
- * <li>{@code state}: {@code [params | optimizer state | network state]} ({@code RoundVector.packState}), BatchNorm
- *     statistics included;</li>
+ * <li>{@code state}: {@code [params | optimizer state | network state]} ({@code RoundVector.packState(Trainer)}),
+ *     BatchNorm statistics included, followed by SlowMo's outer momentum u (one float per parameter) when the run
+ *     has one;</li>
  * <li>{@code roundsDone}: the rounds of the epoch's plan completed (the rerun starts with round {@code roundsDone},
  *     from 0); {@code step}: the minibatches each worker has taken (it skips them: the epoch's order is a function
  *     of (seed, epoch), every random stream of (seed, epoch, worker, step)); {@code stepCount}: the optimizer's;</li>
@@ -61,7 +62,7 @@ public final class RoundState {
         return stepCount;
     }
 
-    /** {@code [params | optimizer state | network state]}; not copied. */
+    /** {@code [params | optimizer state | network state]}, then u with SlowMo; not copied. */
     public float[] state() {
         return state;
     }

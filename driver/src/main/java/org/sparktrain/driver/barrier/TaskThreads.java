@@ -125,6 +125,9 @@ final class TaskThreads implements AutoCloseable {
     long work(RoundRule rule, Iterator<MiniBatch> blocks, int epoch, int task, int step, int k, float[] out)
             throws InterruptedException {
         int threads = replicas.length;
+        for (Trainer r : replicas) {
+            rule.beginRound(r); // every replica holds the round's start now, before its local steps
+        }
         if (threads == 1) {
             long used = rule.work(replicas[0], blocks, epoch, task, step, k, out);
             if (used > 0) {

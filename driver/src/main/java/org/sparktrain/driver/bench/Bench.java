@@ -73,7 +73,8 @@ public final class Bench {
         }
         Args a = new Args("bench", argv, 0,
                 Set.of("model", "epochs", "threads", "limit-train", "mode", "seed", "conf", "data", "batch", "workers",
-                        "averaging-frequency", "averaging", "warmup-rounds", "master", "transport"),
+                        "averaging-frequency", "averaging", "warmup-rounds", "master", "transport",
+                        "outer-momentum", "outer-lr"),
                 Set.of("inference", "compare-shapes"));
         String model = a.require("model");
         int epochs = a.intValue("epochs", 3, 1);
@@ -81,6 +82,10 @@ public final class Bench {
         String mode = a.get("mode", "single");
         if (!mode.equals("single") && !mode.equals("spark")) {
             throw new Args.UsageException("--mode must be single or spark, got " + mode);
+        }
+        if (mode.equals("single") && !a.flag("compare-shapes") && (a.has("outer-momentum") || a.has("outer-lr"))) {
+            throw new Args.UsageException("--outer-momentum and --outer-lr (SlowMo) act on averaging rounds: use them"
+                    + " with --mode spark or --compare-shapes, not in single mode");
         }
         if (mode.equals("single") && threads != 1) {
             throw new Args.UsageException("--threads " + threads + ": single mode trains on one thread;"
@@ -109,6 +114,7 @@ public final class Bench {
             SparkBench.run(a, model, ms, cfg, train, test, epochs);
             return;
         }
+
         Map<String, Object> base = new LinkedHashMap<>();
         base.put("system", "sparktrain");
         base.put("model", model);

@@ -9,6 +9,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.cli.Args;
 import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
+import org.sparktrain.driver.round.SlowMo;
 import org.sparktrain.driver.spark.SparkSetup;
 import org.sparktrain.driver.train.InMemoryEpochData;
 import org.sparktrain.driver.train.MasterConfig;
@@ -24,7 +25,7 @@ import org.sparktrain.engine.train.Trainer;
 
 /**
  * {@code scripts/bench --compare-shapes --model M --workers 1,2,4 [--averaging-frequency K] [--averaging
- * parameter|gradient] [--transport job|barrier] [--epochs E]}: trains the same spec, seed and global minibatch
+ * parameter|gradient] [--transport job|barrier] [--epochs E] [--outer-momentum B] [--outer-lr A]}: trains the same spec, seed and global minibatch
  * on one machine and then with each W on Spark, and prints one JSON line per run with its final test accuracy and
  * loss and the difference to the single-machine run (docs/architecture.md, "The global minibatch"). The
  * single-machine run takes the same minibatches as one Spark worker would (the epoch's permutation cut into
@@ -51,7 +52,7 @@ final class ShapeBench {
         int k = a.intValue("averaging-frequency", RunOptions.DEFAULT_AVERAGING_FREQUENCY, 1);
         AveragingMode mode = AveragingMode.parse(a.get("averaging", "parameter"));
         MasterConfig.RoundTransport transport = MasterConfig.RoundTransport.parse(a.get("transport", "barrier"));
-        Averaging averaging = new Averaging(mode, k, a.intValue("warmup-rounds", 0, 0));
+        Averaging averaging = withSlowMo(a, new Averaging(mode, k, a.intValue("warmup-rounds", 0, 0)));
 
         // one machine, the same global minibatches in the same order
         Trainer single = Trainer.fromSpec(Network.build(ms, cfg.seed()), cfg);
@@ -95,6 +96,26 @@ final class ShapeBench {
         }
     }
 
+    /**
+     * {@code averaging} with {@code --outer-momentum B} and {@code --outer-lr A} (SlowMo; defaults 0 and 1: off), for
+     * the benches' Spark runs; a bad value or SlowMo in gradient mode is refused naming the flag.
+     */
+    static Averaging withSlowMo(Args a, Averaging averaging) {
+        try {
+            return averaging.withSlowMo(new SlowMo(number(a, "outer-momentum", 0f), number(a, "outer-lr", 1f)));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
+    }
+
+    private static float number(Args a, String flag, float dflt) {
+        try {
+            return a.has(flag) ? Float.parseFloat(a.get(flag, "").trim()) : dflt;
+        } catch (NumberFormatException e) {
+            throw new Args.UsageException("--" + flag + " must be a number, got '" + a.get(flag, "") + "'");
+        }
+    }
+
     private static ObjectNode line(String model, String mode, int workers, TrainingConfig cfg, int epochs,
                                    Averaging averaging, MasterConfig.RoundTransport transport, ClassificationMetrics m,
                                    ClassificationMetrics single, double samplesPerSecond) {
@@ -111,6 +132,8 @@ final class ShapeBench {
             o.put("averaging", averaging.mode().flagName());
             o.put("averaging_frequency", averaging.stepsPerRound());
             o.put("warmup_rounds", averaging.warmupRounds());
+            o.put("outer_momentum", averaging.slowMo().momentum());
+            o.put("outer_lr", averaging.slowMo().learningRate());
             o.put("transport", transport.name().toLowerCase(Locale.ROOT));
         }
         o.put("test_acc", Bench.round(m.accuracy(), 4));

@@ -56,7 +56,8 @@ final class SparkBench {
             throw new Args.UsageException(e.getMessage());
         }
         MasterConfig mc = RunOptions.of(ms).withConfig(cfg).withName("bench " + model)
-                .withAveraging(new Averaging(mode, k, a.intValue("warmup-rounds", 0, 0))).withTransport(transport)
+                .withAveraging(ShapeBench.withSlowMo(a, new Averaging(mode, k, a.intValue("warmup-rounds", 0, 0))))
+                .withTransport(transport)
                 .master(workers);
         Network net = Network.build(ms, cfg.seed());
         Trainer trainer = Trainer.fromSpec(net, cfg);
@@ -76,6 +77,8 @@ final class SparkBench {
         base.put("threads", workers * threads);
         base.put("averaging", mode.flagName());
         base.put("averaging_frequency", mc.averaging().stepsPerRound());
+        base.put("outer_momentum", mc.averaging().slowMo().momentum());
+        base.put("outer_lr", mc.averaging().slowMo().learningRate());
         base.put("transport", transport.name().toLowerCase(Locale.ROOT));
         base.put("gemm", Gemms.fastest().name());
         for (int e = 1; e <= epochs; e++) {

@@ -11,6 +11,7 @@ import org.sparktrain.partitioning.SequenceOptions;
 import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.round.LearningRateScaling;
+import org.sparktrain.driver.round.SlowMo;
 import org.sparktrain.driver.train.ClassWeights;
 import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.driver.train.RunOptions;
@@ -31,7 +32,7 @@ final class RunFlags {
             "transport", "metrics-out", "validation", "shuffle-window", "sync-epochs", "optimizer-state",
             "lr-scaling-reference", "lr-warmup-epochs", "class-weight", "threads", "label-cols", "scale-target",
             "divergence-factor", "divergence-rounds", "threshold", "sequence-col", "step-col", "step-features",
-            "weight-col");
+            "weight-col", "outer-momentum", "outer-lr");
     static final Set<String> SWITCHES = Set.of("help", "drop-bad-rows");
 
     /**
@@ -77,6 +78,7 @@ final class RunFlags {
                 Averaging.OptimizerState::parse);
         int warmupRounds = a.intValue("warmup-rounds", 0, 0);
         AveragingMode mode = choice(a, "mode", "parameter", AveragingMode::parse);
+        SlowMo slowMo = slowMo(a, mode);
         MasterConfig.RoundTransport transport = choice(a, "transport", "barrier", MasterConfig.RoundTransport::parse);
         FittedScaler.Kind scale = choice(a, "scale", "none", s -> RunOptions.scaler(s, "--scale"));
         Resampling resample = choice(a, "resample", "none", RunFlags::resampling);
@@ -164,7 +166,8 @@ final class RunFlags {
         FittedScaler.Kind scaleTarget = choice(a, "scale-target", DEFAULT_TARGET_SCALER,
                 s -> RunOptions.scaler(s, "--scale-target"));
         run = RunOptions.of(spec).withConfig(c).withWorkers(workers)
-                .withAveraging(new Averaging(mode, averagingFrequency, warmupRounds, syncEpochs, optimizerState))
+                .withAveraging(new Averaging(mode, averagingFrequency, warmupRounds, syncEpochs, optimizerState,
+                        slowMo))
                 .withTransport(transport)
                 .withScaler(scale).withResampling(resample).withShuffleWindow(shuffleWindow)
                 .withTargetScaler(spec.regression() && (sequences == null || !sequences.isPerStep()) ? scaleTarget
@@ -333,6 +336,45 @@ final class RunFlags {
     /** The run these flags describe; {@code workers} 0 when {@code --workers} is not given (Spark's default). */
     RunOptions run() {
         return run;
+    }
+
+    /**
+     * {@code --outer-momentum β} (default 0, in [0, 1)) and {@code --outer-lr α} (default 1, above 0): SlowMo, an
+     * outer momentum on the averaged update in parameter mode; refused with {@code --mode gradient} when either is
+     * given at a value other than its default.
+     */
+    static SlowMo slowMo(Args a, AveragingMode mode) {
+        float beta = number(a, "outer-momentum", 0f, "a number in [0, 1)");
+        float alpha = number(a, "outer-lr", 1f, "a number above 0");
+        SlowMo s;
+        try {
+            s = new SlowMo(beta, alpha);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
+        if (s.enabled() && mode == AveragingMode.GRADIENT) {
+            throw new Args.UsageException("--outer-momentum and --outer-lr (SlowMo) act on the average of K local steps"
+                    + " and need --mode parameter; with --mode gradient every round is one optimizer step on the"
+                    + " averaged gradient (use the spec's optimizer momentum instead)");
+        }
+        return s;
+    }
+
+    /** A float flag, {@code dflt} when absent; {@code what} says what it must be when it does not parse. */
+    private static float number(Args a, String flag, float dflt, String what) {
+        if (!a.has(flag)) {
+            return dflt;
+        }
+        String v = a.get(flag, "");
+        try {
+            float f = Float.parseFloat(v.trim());
+            if (Float.isFinite(f)) {
+                return f;
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new Args.UsageException("--" + flag + " must be " + what + ", got '" + v + "'");
     }
 
     /** {@code --averaging-frequency}: one K, or K per epoch ({@code 1,5,20}: the last for every later epoch). */

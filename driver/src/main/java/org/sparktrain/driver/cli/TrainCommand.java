@@ -100,6 +100,11 @@ final class TrainCommand {
                                       mode's rounds begin (default 0)
               --optimizer-state average|reset  parameter mode: average the optimizer state with the
                                       parameters (default) or reset it after every average
+              --outer-momentum B      parameter mode: SlowMo's outer momentum beta in [0, 1) on the averaged
+                                      update (Wang et al., ICLR 2020; default 0 = off): u = B*u +
+                                      (x0 - avg)/lr, next start x0 - A*lr*u; refused with --mode gradient
+              --outer-lr A            SlowMo's outer learning rate alpha > 0 (default 1); B = 0 with A = 1 is
+                                      plain averaging
               --class-weight balanced|w0,w1,...  weight the loss per class: balanced = N / (k * rows of
                                       the class) over the training part, or one weight per class (the
                                       expectation of up-sampling, without extra rows)

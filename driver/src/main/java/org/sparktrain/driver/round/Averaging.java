@@ -17,11 +17,13 @@ import java.util.stream.Collectors;
  * <li>{@code syncEpochs}: the first epochs are synchronous, gradient averaging every step, before the mode's
  *     rounds begin ("post-local SGD", Lin et al., ICLR 2020);</li>
  * <li>{@code optimizerState}: in parameter mode, whether the workers' optimizer state (Adam's moments,
- *     momentum) is averaged with the parameters or reset to zero after every average.</li>
+ *     momentum) is averaged with the parameters or reset to zero after every average;</li>
+ * <li>{@code slowMo}: in parameter mode, an outer momentum on the averaged update ({@link SlowMo}; off by
+ *     default); refused in gradient mode.</li>
  * </ul>
  */
 public record Averaging(AveragingMode mode, List<Integer> frequencies, int warmupRounds, int syncEpochs,
-                        OptimizerState optimizerState) implements Serializable {
+                        OptimizerState optimizerState, SlowMo slowMo) implements Serializable {
 
     /** What parameter averaging does with the workers' optimizer state. */
     public enum OptimizerState {
@@ -62,25 +64,44 @@ public record Averaging(AveragingMode mode, List<Integer> frequencies, int warmu
         if (optimizerState == null) {
             throw new IllegalArgumentException("an optimizer-state choice (average or reset) is required");
         }
+        if (slowMo == null) {
+            slowMo = SlowMo.OFF;
+        }
+        if (slowMo.enabled() && mode == AveragingMode.GRADIENT) {
+            throw new IllegalArgumentException("--outer-momentum and --outer-lr (SlowMo) act on the average of K local"
+                    + " steps and need --mode parameter; with --mode gradient every round is one optimizer step on"
+                    + " the averaged gradient (use the spec's optimizer momentum instead)");
+        }
+    }
+
+    /** Without an outer momentum. */
+    public Averaging(AveragingMode mode, List<Integer> frequencies, int warmupRounds, int syncEpochs,
+                     OptimizerState optimizerState) {
+        this(mode, frequencies, warmupRounds, syncEpochs, optimizerState, SlowMo.OFF);
     }
 
     /** One K for every epoch, no synchronous phase, optimizer state averaged. */
     public Averaging(AveragingMode mode, int averagingFrequency, int warmupRounds) {
-        this(mode, List.of(averagingFrequency), warmupRounds, 0, OptimizerState.AVERAGE);
+        this(mode, List.of(averagingFrequency), warmupRounds, 0, OptimizerState.AVERAGE, SlowMo.OFF);
     }
 
     /** These settings with K per epoch from {@code ks}. */
     public Averaging withFrequencies(List<Integer> ks) {
-        return new Averaging(mode, ks, warmupRounds, syncEpochs, optimizerState);
+        return new Averaging(mode, ks, warmupRounds, syncEpochs, optimizerState, slowMo);
     }
 
     /** These settings with the first {@code epochs} epochs synchronous. */
     public Averaging withSyncEpochs(int epochs) {
-        return new Averaging(mode, frequencies, warmupRounds, epochs, optimizerState);
+        return new Averaging(mode, frequencies, warmupRounds, epochs, optimizerState, slowMo);
     }
 
     public Averaging withOptimizerState(OptimizerState s) {
-        return new Averaging(mode, frequencies, warmupRounds, syncEpochs, s);
+        return new Averaging(mode, frequencies, warmupRounds, syncEpochs, s, slowMo);
+    }
+
+    /** These settings with an outer momentum ({@link SlowMo#OFF}: none). */
+    public Averaging withSlowMo(SlowMo s) {
+        return new Averaging(mode, frequencies, warmupRounds, syncEpochs, optimizerState, s);
     }
 
     /** K of the first epoch (the one K when there is no schedule). */
@@ -98,7 +119,7 @@ public record Averaging(AveragingMode mode, List<Integer> frequencies, int warmu
         if (epoch <= syncEpochs) {
             return new GradientRounds();
         }
-        return mode.rule(averagingFrequency(epoch), warmupRounds, optimizerState == OptimizerState.RESET);
+        return mode.rule(averagingFrequency(epoch), warmupRounds, optimizerState == OptimizerState.RESET, slowMo);
     }
 
     /** What a round of the first epoch computes. */
@@ -128,6 +149,9 @@ public record Averaging(AveragingMode mode, List<Integer> frequencies, int warmu
             }
             if (optimizerState == OptimizerState.RESET) {
                 s.append(", optimizer state reset after each average");
+            }
+            if (slowMo.enabled()) {
+                s.append(", ").append(slowMo.describe());
             }
         }
         return s.toString();

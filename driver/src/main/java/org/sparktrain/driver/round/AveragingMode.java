@@ -18,19 +18,22 @@ import java.util.stream.Collectors;
 public enum AveragingMode {
     PARAMETER {
         @Override
-        RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState) {
-            return new ParameterRounds(averagingFrequency, warmupRounds, resetOptimizerState);
+        RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState, SlowMo slowMo) {
+            return new ParameterRounds(averagingFrequency, warmupRounds, resetOptimizerState, slowMo);
         }
     },
     GRADIENT {
         @Override
-        RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState) {
+        RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState, SlowMo slowMo) {
             return new GradientRounds();
         }
     };
 
-    /** The rule of this mode with the given K, warm-up and optimizer-state choice (which a mode may ignore). */
-    abstract RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState);
+    /**
+     * The rule of this mode with the given K, warm-up, optimizer-state choice and outer momentum (which a mode may
+     * ignore; {@link Averaging} refuses an outer momentum in gradient mode).
+     */
+    abstract RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState, SlowMo slowMo);
 
     /** The name users type ({@code parameter}, {@code gradient}). */
     public String flagName() {

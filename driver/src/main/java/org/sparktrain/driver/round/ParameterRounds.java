@@ -10,12 +10,33 @@ import org.sparktrain.engine.train.Trainer;
  * parameters, optimizer state and BatchNorm statistics are averaged; K = 1 during the first {@code warmupRounds}
  * rounds of the run (large K loses accuracy most early on) and the remainder at an epoch's end. Result layout
  * {@code [params | optimizer state | network state | loss sum | examples]} ({@link RoundVector}). With
- * {@code resetOptimizerState} the averaged optimizer state is set to zero instead of kept. Made from checked
+ * {@code resetOptimizerState} the averaged optimizer state is set to zero instead of kept. With an enabled
+ * {@link SlowMo} the averaged parameters then take the outer momentum step from the round's start
+ * ({@link RoundVector#outerMomentumStep}), with the momentum buffer and the start kept on the trainer that
+ * combines (the driver's in the job transport, every replica in the barrier transport). Made from checked
  * settings by {@link Averaging#rule(int)}.
  */
-public record ParameterRounds(int averagingFrequency, int warmupRounds, boolean resetOptimizerState)
+public record ParameterRounds(int averagingFrequency, int warmupRounds, boolean resetOptimizerState, SlowMo slowMo)
         implements RoundRule {
     private static final long serialVersionUID = 1L;
+
+    public ParameterRounds {
+        if (slowMo == null) {
+            slowMo = SlowMo.OFF;
+        }
+    }
+
+    /** Without an outer momentum. */
+    public ParameterRounds(int averagingFrequency, int warmupRounds, boolean resetOptimizerState) {
+        this(averagingFrequency, warmupRounds, resetOptimizerState, SlowMo.OFF);
+    }
+
+    @Override
+    public void beginRound(Trainer t) {
+        if (slowMo.enabled()) {
+            t.markRoundStart(); // x0, which the combine needs after this trainer's own local steps
+        }
+    }
 
     @Override
     public int roundSize(long roundsSoFar, int step, int steps) {
@@ -59,6 +80,16 @@ public record ParameterRounds(int averagingFrequency, int warmupRounds, boolean 
         RoundVector.unpackState(sum, t.network(), t.optimizer());
         if (resetOptimizerState) {
             java.util.Arrays.fill(t.optimizer().state(), 0f); // the averaged moments are dropped, as asked
+        }
+        if (slowMo.enabled()) { // off (β = 0, α = 1): x̄ itself, not x0 − (x0 − x̄), so default runs keep their bits
+            if (t.roundStart() == null) {
+                throw new IllegalStateException("SlowMo's combine needs the round's start: call beginRound first");
+            }
+            if (t.outerMomentum() == null) {
+                t.setOuterMomentum(new float[t.network().params().length]); // u = 0
+            }
+            RoundVector.outerMomentumStep(t.network().params(), t.roundStart(), t.outerMomentum(), slowMo.momentum(),
+                    slowMo.learningRate(), t.optimizer().learningRate());
         }
         t.optimizer().setStepCount(roundStartSteps + k); // every replica counts the round's K steps
     }

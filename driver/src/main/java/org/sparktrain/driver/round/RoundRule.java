@@ -56,6 +56,14 @@ public interface RoundRule extends Serializable {
      */
     void restoreWorker(Trainer worker, float[] start, long stepCount, float learningRate);
 
+    /**
+     * Called on every trainer that will {@link #combine} the round (the driver's in the job transport, every
+     * replica in the barrier transport) while it holds the round's start, before any of its local steps; a rule
+     * that needs the start after the steps (SlowMo's x0) copies it here. Nothing by default.
+     */
+    default void beginRound(Trainer t) {
+    }
+
     /** Floats in a worker's result vector (the transports add one entry, the contributor count, where they need it). */
     int resultLength(Trainer t);
 
@@ -77,11 +85,12 @@ public interface RoundRule extends Serializable {
     void combine(Trainer t, float[] sum, int contributors, long roundStartSteps, int k);
 
     /**
-     * Makes {@code t} a replica of a trainer whose {@link RoundVector#packState} is {@code state}: parameters,
-     * optimizer state, network state, step count and learning rate (what a barrier task starts an epoch from).
+     * Makes {@code t} a replica of a trainer whose {@link RoundVector#packState(Trainer)} is {@code state}:
+     * parameters, optimizer state, network state, the outer momentum when there is one, step count and learning
+     * rate (what a barrier task starts an epoch from).
      */
     static void restoreReplica(Trainer t, float[] state, long stepCount, float learningRate) {
-        RoundVector.unpackState(state, t.network(), t.optimizer());
+        RoundVector.unpackState(state, t);
         t.optimizer().setStepCount(stepCount);
         t.optimizer().setLearningRate(learningRate);
     }

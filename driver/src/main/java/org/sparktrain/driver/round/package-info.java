@@ -3,7 +3,8 @@
  * is the round plan (steps per round), a worker's part of a round and how the average becomes the next round's
  * start; {@link org.sparktrain.driver.round.ParameterRounds} and {@link org.sparktrain.driver.round.GradientRounds}
  * are the two modes' rules; {@link org.sparktrain.driver.round.AveragingMode} names them (the {@code --mode} flag);
- * {@link org.sparktrain.driver.round.Averaging} holds a run's averaging settings (mode, K, warm-up).
+ * {@link org.sparktrain.driver.round.Averaging} holds a run's averaging settings (mode, K, warm-up, optimizer state,
+ * the outer momentum {@link org.sparktrain.driver.round.SlowMo}).
  *
  * <p>Imports: the JDK and the engine ({@code Trainer}, {@code RoundVector}, {@code MiniBatch}) only. Both
  * transports import this package ({@code driver.train}'s job per round, {@code driver.barrier}'s stage per epoch);

@@ -13,12 +13,15 @@ import org.sparktrain.engine.Network;
 import org.sparktrain.engine.io.ModelContents;
 import org.sparktrain.engine.io.ModelFile;
 import org.sparktrain.engine.optim.Optimizer;
+import org.sparktrain.engine.train.Trainer;
 
 /**
  * A training checkpoint: everything needed to continue a run exactly — parameters, BatchNorm state,
- * optimizer state and step count, the epoch and round reached — in the model-file container
- * (docs/model-file.md), whose state section holds {@code [network state | optimizer state]} and whose
- * provenance says the lengths and counters. Written through Hadoop's FileSystem ({@code file:},
+ * optimizer state and step count, SlowMo's outer momentum when the run has one, the epoch and round reached — in
+ * the model-file container (docs/model-file.md), whose state section holds
+ * {@code [network state | optimizer state | outer momentum]} (the last only with SlowMo) and whose provenance says
+ * the lengths and counters. A checkpoint without an outer momentum (written before SlowMo existed, or by a run
+ * without it) resumes a SlowMo run with u = 0. Written through Hadoop's FileSystem ({@code file:},
  * {@code hdfs:}, {@code s3a:}; docs/architecture.md, decision 7) to a temporary file that is then renamed into
  * place, so a crash mid-write leaves the previous checkpoint readable. The random streams derive from
  * (seed, epoch, worker, step), so a run resumed at an epoch boundary continues as if never stopped; so does one
@@ -64,16 +67,34 @@ public final class Checkpoint {
      */
     public static void write(Configuration hadoop, String dir, Network net, Optimizer opt, int epoch, long rounds,
                              Partial partial) throws IOException {
+        write(hadoop, dir, net, opt, null, epoch, rounds, partial);
+    }
+
+    /** As above, for {@code t}'s network and optimizer and its outer momentum (SlowMo), if it has one. */
+    public static void write(Configuration hadoop, String dir, Trainer t, int epoch, long rounds, Partial partial)
+            throws IOException {
+        write(hadoop, dir, t.network(), t.optimizer(), t.outerMomentum(), epoch, rounds, partial);
+    }
+
+    private static void write(Configuration hadoop, String dir, Network net, Optimizer opt, float[] outer, int epoch,
+                              long rounds, Partial partial) throws IOException {
         float[] ns = net.state();
         float[] os = opt.state();
-        float[] state = Arrays.copyOf(ns, ns.length + os.length);
+        int us = outer == null ? 0 : outer.length;
+        float[] state = Arrays.copyOf(ns, ns.length + os.length + us);
         System.arraycopy(os, 0, state, ns.length, os.length);
+        if (outer != null) {
+            System.arraycopy(outer, 0, state, ns.length + os.length, us);
+        }
         Map<String, String> prov = new LinkedHashMap<>();
         prov.put("checkpoint.epoch", Integer.toString(epoch));
         prov.put("checkpoint.rounds", Long.toString(rounds));
         prov.put("checkpoint.optimizer.steps", Long.toString(opt.stepCount()));
         prov.put("checkpoint.network.state", Integer.toString(ns.length));
         prov.put("checkpoint.optimizer.state", Integer.toString(os.length));
+        if (outer != null) {
+            prov.put("checkpoint.outer.momentum", Integer.toString(us));
+        }
         if (partial != null) {
             prov.put("checkpoint.partial.epoch", Integer.toString(partial.epoch()));
             prov.put("checkpoint.partial.rounds", Integer.toString(partial.roundsDone()));
@@ -98,6 +119,20 @@ public final class Checkpoint {
      * another spec.
      */
     public static Position restore(Configuration hadoop, String dir, Network net, Optimizer opt) throws IOException {
+        return restore(hadoop, dir, net, opt, null);
+    }
+
+    /**
+     * As above into {@code t}, and its outer momentum (SlowMo), when it has one: the checkpoint's, or zeros from a
+     * checkpoint without one. A checkpoint's outer momentum is ignored by a trainer without one (a run resumed
+     * without SlowMo).
+     */
+    public static Position restore(Configuration hadoop, String dir, Trainer t) throws IOException {
+        return restore(hadoop, dir, t.network(), t.optimizer(), t.outerMomentum());
+    }
+
+    private static Position restore(Configuration hadoop, String dir, Network net, Optimizer opt, float[] outer)
+            throws IOException {
         Path target = new Path(dir, FILE);
         FileSystem fs = target.getFileSystem(hadoop);
         if (!fs.exists(target)) {
@@ -114,7 +149,9 @@ public final class Checkpoint {
         Map<String, String> p = c.provenance();
         int ns = Integer.parseInt(p.getOrDefault("checkpoint.network.state", "-1"));
         int os = Integer.parseInt(p.getOrDefault("checkpoint.optimizer.state", "-1"));
-        if (ns != net.state().length || os != opt.state().length || c.paramCount() != net.params().length) {
+        int us = Integer.parseInt(p.getOrDefault("checkpoint.outer.momentum", "0"));
+        if (ns != net.state().length || os != opt.state().length || c.paramCount() != net.params().length
+                || us != 0 && us != net.params().length || c.stateCount() != ns + os + us) {
             throw new IllegalArgumentException("--resume: " + target + " is not a checkpoint of this network and"
                     + " optimizer (sizes differ); use another --out directory");
         }
@@ -122,6 +159,13 @@ public final class Checkpoint {
         System.arraycopy(c.params(), 0, net.params(), 0, net.params().length);
         System.arraycopy(state, 0, net.state(), 0, ns);
         System.arraycopy(state, ns, opt.state(), 0, os);
+        if (outer != null) {
+            if (us == 0) {
+                Arrays.fill(outer, 0f); // written without an outer momentum: u = 0
+            } else {
+                System.arraycopy(state, ns + os, outer, 0, us);
+            }
+        }
         opt.setStepCount(Long.parseLong(p.get("checkpoint.optimizer.steps")));
         Partial partial = null;
         if (p.containsKey("checkpoint.partial.epoch")) {

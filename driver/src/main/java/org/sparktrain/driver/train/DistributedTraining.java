@@ -215,9 +215,9 @@ public final class DistributedTraining {
                 if (epoch <= finished.get()) {
                     return; // that epoch's own checkpoint is newer
                 }
-                RoundVector.unpackState(st.state(), scratch.network(), scratch.optimizer());
+                RoundVector.unpackState(st.state(), scratch); // with SlowMo's u when the run has one
                 scratch.optimizer().setStepCount(st.stepCount());
-                Checkpoint.write(hadoop, dir, scratch.network(), scratch.optimizer(), epoch - 1, roundsAtEpochStart,
+                Checkpoint.write(hadoop, dir, scratch, epoch - 1, roundsAtEpochStart,
                         new Checkpoint.Partial(epoch, st.roundsDone(), st.step(), st.lossSums(), st.examples(),
                                 workers));
             }
@@ -250,7 +250,7 @@ public final class DistributedTraining {
         int startEpoch = 1;
         RoundState from = null; // a checkpoint written inside an epoch: where that epoch continues
         if (resume && checkpointDir != null && Checkpoint.exists(hadoop, checkpointDir)) {
-            Checkpoint.Position pos = Checkpoint.restore(hadoop, checkpointDir, net, trainer.optimizer());
+            Checkpoint.Position pos = Checkpoint.restore(hadoop, checkpointDir, trainer);
             master.setRounds(pos.rounds());
             startEpoch = pos.epoch() + 1;
             Checkpoint.Partial part = pos.partial();
@@ -261,7 +261,7 @@ public final class DistributedTraining {
                             + " an epoch's rounds depend on the workers: resume with --workers " + part.workers());
                 }
                 from = new RoundState(part.roundsDone(), part.step(), trainer.optimizer().stepCount(),
-                        RoundVector.packState(net, trainer.optimizer()), part.lossSums(), part.examples());
+                        RoundVector.packState(trainer), part.lossSums(), part.examples());
                 out.printf("resumed from %s/%s in epoch %d after its round %d%n", checkpointDir, Checkpoint.FILE,
                         startEpoch, part.roundsDone());
             } else {
@@ -391,7 +391,7 @@ public final class DistributedTraining {
                         + " limit; the last checkpoint is kept");
             } else if (checkpointDir != null) {
                 synchronized (finished) { // one checkpoint write at a time (docs/architecture.md, "Failing cleanly")
-                    Checkpoint.write(hadoop, checkpointDir, net, trainer.optimizer(), epoch, master.rounds());
+                    Checkpoint.write(hadoop, checkpointDir, trainer, epoch, master.rounds(), null);
                     finished.set(epoch);
                 }
             }

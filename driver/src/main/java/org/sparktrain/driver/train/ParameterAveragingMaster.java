@@ -69,6 +69,13 @@ public final class ParameterAveragingMaster {
         this.training = master.config();
         this.specRate = master.optimizer().learningRate();
         this.guard = new DivergenceGuard(config.divergence(), DivergenceGuard.chanceLoss(master.network()));
+        // SlowMo's u lives on the trainer that combines: here from the start (u = 0), so that every state of the
+        // run (barrier starts, hand-overs, results, checkpoints) carries it; none without SlowMo (the old vectors)
+        if (!config.averaging().slowMo().enabled()) {
+            master.setOuterMomentum(null);
+        } else if (master.outerMomentum() == null) {
+            master.setOuterMomentum(new float[master.network().params().length]);
+        }
     }
 
     /**
@@ -186,7 +193,7 @@ public final class ParameterAveragingMaster {
         double[] roundLoss = new double[plan.length];
         double[] roundExamples = new double[plan.length];
         if (from != null) { // the rounds before it are done: their losses count, their minibatches are skipped
-            RoundVector.unpackState(from.state(), master.network(), master.optimizer());
+            RoundVector.unpackState(from.state(), master); // with SlowMo's u when the run has one
             master.optimizer().setStepCount(from.stepCount());
             first = from.roundsDone();
             step = from.step();
@@ -223,7 +230,7 @@ public final class ParameterAveragingMaster {
             rounds++;
             if (checkpointEvery > 0 && r + 1 < plan.length && rounds % checkpointEvery == 0 && !diverging()) {
                 RoundState st = new RoundState(r + 1, step, master.optimizer().stepCount(),
-                        RoundVector.packState(master.network(), master.optimizer()), Arrays.copyOf(roundLoss, r + 1),
+                        RoundVector.packState(master), Arrays.copyOf(roundLoss, r + 1),
                         Arrays.copyOf(roundExamples, r + 1));
                 try {
                     checkpointSink.write(epoch, roundsAtStart, st);
@@ -366,6 +373,7 @@ public final class ParameterAveragingMaster {
      */
     private float[] jobRound(RoundRule rule, JavaRDD<MiniBatch> blocks, int epoch, int step, int k) {
         long stepsBefore = master.optimizer().stepCount();
+        rule.beginRound(master); // the master holds the round's start until the combine
         float lr = master.optimizer().learningRate(); // the driver's: a schedule or a resume reaches every worker
         Broadcast<float[]> start = sc.broadcast(rule.workerStart(master));
         RoundRule r = rule;

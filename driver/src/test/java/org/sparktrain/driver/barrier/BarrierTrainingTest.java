@@ -13,6 +13,7 @@ import org.sparktrain.driver.TestSpark;
 import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.round.RoundRule;
+import org.sparktrain.driver.round.SlowMo;
 import org.sparktrain.driver.train.InMemoryEpochData;
 import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.driver.train.MasterConfig.RoundTransport;
@@ -59,7 +60,10 @@ class BarrierTrainingTest {
         return org.sparktrain.driver.train.ParameterAveragingMasterTest.data(n, seed);
     }
 
-    /** Final {@code [params | optimizer state | network state]} after {@code epochs} epochs. */
+    /**
+     * Final {@code [params | optimizer state | network state]} after {@code epochs} epochs, followed by SlowMo's
+     * outer momentum when the run has one.
+     */
     static float[] train(String specText, DataSet d, MasterConfig mc, int epochs, ParameterAveragingMaster[] out) {
         return train(specText, d, mc, epochs, out, FaultInjection.HOOK, e -> { }, e -> { });
     }
@@ -94,7 +98,7 @@ class BarrierTrainingTest {
         } finally {
             m.close();
         }
-        return RoundVector.packState(t.network(), t.optimizer());
+        return RoundVector.packState(t);
     }
 
     static float[] train(String specText, DataSet d, MasterConfig mc, int epochs) {
@@ -132,6 +136,70 @@ class BarrierTrainingTest {
             assertEquals(mode == AveragingMode.GRADIENT ? 8 : 3, o.roundsDone()); // 8 steps: 1 + 3 + 3 + 1
             assertEquals(58 + 57 - 1, (long) java.util.Arrays.stream(o.examples()).sum());
         }
+    }
+
+    /** SlowMo (β = 0.5, α = 1.5) on parameter averaging, K = 3 after a warm-up round, 2 workers. */
+    static MasterConfig slowMo(RoundTransport transport) {
+        return new MasterConfig(2, new Averaging(AveragingMode.PARAMETER, 3, 1)
+                .withSlowMo(new SlowMo(0.5f, 1.5f)), "t", transport);
+    }
+
+    @Test
+    void withSlowMoTheTransportsGiveTheSameBitsMomentumIncluded() {
+        // as twoWorkersMatchTheJobTransportInBothModes: the last round has one contributor; two epochs, so the
+        // barrier stage of epoch 2 starts from the u that epoch 1's stage returned
+        DataSet d = data(115, 2);
+        float[] job = train(WITH_DROPOUT_AND_BN, d, slowMo(RoundTransport.JOB), 2);
+        float[] barrier = train(WITH_DROPOUT_AND_BN, d, slowMo(RoundTransport.BARRIER), 2);
+        int params = Network.build(ModelSpec.parse(WITH_DROPOUT_AND_BN, "t.yaml"), 5).params().length;
+        float[] plain = train(WITH_DROPOUT_AND_BN, d, new MasterConfig(2, 3, AveragingMode.PARAMETER, 1, "t"), 2);
+        assertEquals(plain.length + params, job.length, "the state carries u, one float per parameter");
+        assertArrayEquals(job, barrier, "job and barrier transports, SlowMo on: bit for bit");
+        float[] u = java.util.Arrays.copyOfRange(job, plain.length, job.length);
+        assertTrue(java.util.Arrays.stream(toDoubles(u)).anyMatch(v -> v != 0), "u moved");
+        assertTrue(!java.util.Arrays.equals(java.util.Arrays.copyOf(job, params), java.util.Arrays.copyOf(plain,
+                params)), "SlowMo changes what is learned");
+    }
+
+    @Test
+    void momentumZeroAndOuterRateOneTrainAsWithoutSlowMo() {
+        DataSet d = data(115, 2);
+        for (RoundTransport transport : RoundTransport.values()) {
+            MasterConfig plain = new MasterConfig(2, 3, AveragingMode.PARAMETER, 1, "t", transport);
+            MasterConfig off = new MasterConfig(2, plain.averaging().withSlowMo(new SlowMo(0f, 1f)), "t", transport);
+            assertArrayEquals(train(WITH_DROPOUT_AND_BN, d, plain, 2), train(WITH_DROPOUT_AND_BN, d, off, 2),
+                    transport + ": beta 0, alpha 1 is the run without the flags, bit for bit");
+        }
+    }
+
+    @Test
+    void withSlowMoARerunFromAHandedOverStateGivesTheUninterruptedBits() {
+        JavaSparkContext sc = TestSpark.jsc();
+        // 240 examples, 120 per worker in minibatches of 8 = 15 steps, K = 3 after a warm-up round: 6 rounds;
+        // a hand-over after every 2 rounds
+        sc.setLocalProperty(StateHandover.EVERY_SECONDS, "0");
+        sc.setLocalProperty(StateHandover.EVERY_ROUNDS, "2");
+        DataSet d = data(240, 8);
+        MasterConfig mc = slowMo(RoundTransport.BARRIER);
+        float[] clean = train(WITH_DROPOUT_AND_BN, d, mc, 2);
+        // task 1 throws in round 5 of attempt 0 (in both epochs): the rerun starts from the state handed over after
+        // round 4, which must carry u
+        FaultInjection.arm(FaultInjection.Kind.THROW, 0, 4, 1);
+        ParameterAveragingMaster[] m = new ParameterAveragingMaster[1];
+        float[] rerun = train(WITH_DROPOUT_AND_BN, d, mc, 2, m);
+        assertTrue(FaultInjection.fired() >= 2, "fired in both epochs' first attempts: " + FaultInjection.fired());
+        assertEquals(2, m[0].lastBarrierOutcome().attempts());
+        assertEquals(4, m[0].lastBarrierOutcome().firstRound());
+        assertArrayEquals(clean, rerun, "rerun from a hand-over with SlowMo: the same bits, u included");
+        assertArrayEquals(clean, train(WITH_DROPOUT_AND_BN, d, slowMo(RoundTransport.JOB), 2), "and the job transport's");
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
     }
 
     @Test

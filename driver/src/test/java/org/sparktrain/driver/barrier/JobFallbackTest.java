@@ -129,6 +129,23 @@ class JobFallbackTest {
     }
 
     @Test
+    void withSlowMoAnEpochOnTheJobTransportBetweenBarrierEpochsKeepsTheMomentum() {
+        // epoch 2 falls back to the job transport: it starts from the u epoch 1's stage returned, and hands its
+        // own to epoch 3's stage; the bits are the all-barrier run's, u included
+        JavaSparkContext sc = TestSpark.jsc();
+        sc.setLocalProperty(AllReduceSettings.MAX_ATTEMPTS, "1");
+        DataSet d = BarrierTrainingTest.data(120, 13);
+        MasterConfig barrier = BarrierTrainingTest.slowMo(RoundTransport.BARRIER);
+        ParameterAveragingMaster[] m = new ParameterAveragingMaster[1];
+        float[] allBarrier = train(d, barrier, 3, e -> { }, e -> { }, m);
+        List<String> seen = new ArrayList<>();
+        float[] fellBack = train(d, barrier, 3, e -> firewall(sc, e == 2),
+                e -> seen.add(e + (m[0].lastFallback() == null ? " barrier" : " job")), m);
+        assertEquals(List.of("1 barrier", "2 job", "3 barrier"), seen);
+        assertArrayEquals(allBarrier, fellBack, "the uninterrupted run's bits, SlowMo's u included");
+    }
+
+    @Test
     void theEpochLogSaysWhichEpochFellBack(@TempDir Path tmp) throws Exception {
         JavaSparkContext sc = TestSpark.jsc();
         DataSet d = BarrierTrainingTest.data(240, 15);

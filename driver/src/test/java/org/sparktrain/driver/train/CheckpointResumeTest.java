@@ -53,6 +53,62 @@ class CheckpointResumeTest {
         assertArrayEquals(straight, resumed);
     }
 
+    /** SlowMo (β = 0.5, α = 1) on parameter averaging, K = 3 after 2 warm-up rounds, 2 workers. */
+    static MasterConfig slowMo(MasterConfig.RoundTransport transport) {
+        return new MasterConfig(2, new org.sparktrain.driver.round.Averaging(AveragingMode.PARAMETER, 3, 2)
+                .withSlowMo(new org.sparktrain.driver.round.SlowMo(0.5f, 1f)), "t", transport);
+    }
+
+    /** {@link #run}, returning the trainer's whole state: parameters, optimizer and network state, SlowMo's u. */
+    static float[] runState(Trainer t, DataSet d, MasterConfig mc, String dir, boolean resume) throws Exception {
+        run(t, d, mc, dir, resume);
+        return org.sparktrain.engine.train.RoundVector.packState(t);
+    }
+
+    @Test
+    void withSlowMoAResumedRunEqualsTheUninterruptedRunMomentumIncluded(@TempDir Path tmp) throws Exception {
+        DataSet d = ParameterAveragingMasterTest.data(200, 7);
+        String spec = ParameterAveragingMasterTest.WITH_DROPOUT_AND_BN;
+        for (MasterConfig.RoundTransport transport : MasterConfig.RoundTransport.values()) {
+            MasterConfig mc = slowMo(transport);
+            float[] straight = runState(trainer(spec, 3), d, mc, tmp.resolve(transport + "-a").toString(), false);
+            // stopped after epoch 1: a 1-epoch run leaves its checkpoint (u in it), then a 3-epoch run resumes it
+            String dir = tmp.resolve(transport + "-b").toString();
+            Trainer first = trainer(spec, 1);
+            runState(first, d, mc, dir, false);
+            assertTrue(first.outerMomentum() != null && java.util.Arrays.toString(first.outerMomentum())
+                    .matches(".*[1-9].*"), "u moved in epoch 1");
+            Trainer probe = trainer(spec, 3);
+            probe.setOuterMomentum(new float[probe.network().params().length]);
+            Checkpoint.restore(TestSpark.jsc().hadoopConfiguration(), dir, probe);
+            assertArrayEquals(first.outerMomentum(), probe.outerMomentum(), "the checkpoint holds u");
+            float[] resumed = runState(trainer(spec, 3), d, mc, dir, true);
+            assertArrayEquals(straight, resumed, transport + ": resumed with SlowMo, the same bits, u included");
+        }
+    }
+
+    @Test
+    void aCheckpointWithoutAMomentumResumesASlowMoRunWithUZero(@TempDir Path tmp) throws Exception {
+        DataSet d = ParameterAveragingMasterTest.data(64, 8);
+        String spec = ParameterAveragingMasterTest.WITH_DROPOUT_AND_BN;
+        String dir = tmp.toString();
+        run(trainer(spec, 1), d, new MasterConfig(2, 3, AveragingMode.PARAMETER, 2, "t"), dir, false); // no SlowMo
+        Trainer t = trainer(spec, 2);
+        float[] u = new float[t.network().params().length];
+        java.util.Arrays.fill(u, 7f);
+        t.setOuterMomentum(u);
+        Checkpoint.Position pos = Checkpoint.restore(TestSpark.jsc().hadoopConfiguration(), dir, t);
+        assertEquals(1, pos.epoch());
+        assertArrayEquals(new float[u.length], t.outerMomentum(), 0f, "an old checkpoint means u = 0");
+        // and a SlowMo run resumes from it (its epoch 2 starts with u = 0)
+        float[] resumed = runState(trainer(spec, 2), d, slowMo(MasterConfig.RoundTransport.JOB), dir, true);
+        assertEquals(org.sparktrain.engine.train.RoundVector.stateLength(t), resumed.length);
+        // a run without SlowMo ignores a checkpoint's u
+        Trainer plain = trainer(spec, 2);
+        Checkpoint.restore(TestSpark.jsc().hadoopConfiguration(), dir, plain);
+        assertEquals(null, plain.outerMomentum());
+    }
+
     @Test
     void aCheckpointOfAnotherSpecIsRefused(@TempDir Path tmp) throws Exception {
         DataSet d = ParameterAveragingMasterTest.data(64, 8);
@@ -162,13 +218,24 @@ class CheckpointResumeTest {
 
     @Test
     void aCheckpointInsideAnEpochResumesToTheUninterruptedRunsBits(@TempDir Path tmp) throws Exception {
+        insideAnEpoch(tmp, false);
+    }
+
+    @Test
+    void withSlowMoACheckpointInsideAnEpochResumesToTheUninterruptedRunsBits(@TempDir Path tmp) throws Exception {
+        insideAnEpoch(tmp, true);
+    }
+
+    private static void insideAnEpoch(Path tmp, boolean slowMo) throws Exception {
         DataSet d = ParameterAveragingMasterTest.data(240, 11);
         String spec = ParameterAveragingMasterTest.WITH_DROPOUT_AND_BN;
         JavaSparkContext sc = TestSpark.jsc();
         for (MasterConfig.RoundTransport transport : MasterConfig.RoundTransport.values()) {
             // 120 rows per worker in minibatches of 8: 15 steps an epoch; K = 2 after 3 warm-up rounds
-            MasterConfig mc = new MasterConfig(2, 2, AveragingMode.PARAMETER, 3, "t").withTransport(transport);
-            float[] straight = run(trainer(spec, 2), d, mc, tmp.resolve(transport + "-a").toString(), false);
+            MasterConfig plainConfig = new MasterConfig(2, 2, AveragingMode.PARAMETER, 3, "t").withTransport(transport);
+            MasterConfig mc = !slowMo ? plainConfig : new MasterConfig(2, plainConfig.averaging().withSlowMo(
+                    new org.sparktrain.driver.round.SlowMo(0.5f, 1f)), "t", transport);
+            float[] straight = runState(trainer(spec, 2), d, mc, tmp.resolve(transport + "-a").toString(), false);
 
             // the same run with a checkpoint every 3 rounds, stopped in epoch 2 when the workers reach minibatch 11
             String dir = tmp.resolve(transport + "-b").toString();
@@ -201,7 +268,9 @@ class CheckpointResumeTest {
             EpochData data = new InMemoryEpochData(sc, d, 2, resumed.config().batchSize(), resumed.config().seed());
             DistributedTraining.run(sc, resumed, mc, data, DistributedTraining.Options.quiet().checkpoints(dir, true)
                     .printingTo(new PrintStream(said, true)));
-            assertArrayEquals(straight, resumed.network().params(), transport.name());
+            // the whole state: parameters, optimizer and network state, and with SlowMo its u
+            assertArrayEquals(straight, org.sparktrain.engine.train.RoundVector.packState(resumed), transport.name()
+                    + (slowMo ? ", SlowMo" : ""));
             assertTrue(said.toString().contains("in epoch 2 after its round " + pos.partial().roundsDone()),
                     said.toString());
         }

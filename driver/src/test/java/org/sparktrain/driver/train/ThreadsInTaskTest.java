@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.sparktrain.driver.TestSpark;
 import org.sparktrain.driver.barrier.BarrierEpoch;
 import org.sparktrain.driver.round.AveragingMode;
+import org.sparktrain.driver.round.Averaging;
+import org.sparktrain.driver.round.SlowMo;
 import org.sparktrain.engine.data.DataSet;
 import org.sparktrain.engine.data.MiniBatch;
 import org.sparktrain.engine.spec.ModelSpec;
@@ -82,6 +84,53 @@ class ThreadsInTaskTest {
         assertArrayEquals(master.network().params(), dist);
         assertFalse(Arrays.equals(dist, barrier(spec, d, 1, 1, 2, AveragingMode.PARAMETER)),
                 "one thread takes whole minibatches: another model");
+    }
+
+    @Test
+    void withSlowMoTwoThreadsOfOneTaskTakeTheOuterStepFromTheAverageOfTheHalves() {
+        // as above, and after every average the outer step: u ← β·u + (x0 − x̄)/γ, x = x0 − α·γ·u, with x0 the
+        // round's start (every replica keeps its own u and x0, and they stay identical); across both epochs
+        SlowMo slowMo = new SlowMo(0.5f, 1.5f);
+        DataSet d = ParameterAveragingMasterTest.data(40, 31);
+        ModelSpec spec = ModelSpec.parse(GlobalBatchTest.SGD, "t.yaml");
+        TrainingConfig cfg = spec.training();
+        Trainer master = GlobalBatchTest.fresh(spec);
+        Trainer[] threads = {GlobalBatchTest.fresh(spec), GlobalBatchTest.fresh(spec)};
+        float[] u = new float[master.network().params().length];
+        float lr = master.optimizer().learningRate();
+        for (int e = 1; e <= 2; e++) {
+            List<MiniBatch> steps = InMemoryEpochData.globalBlocksFor(d, e, 0, 1, cfg.batchSize(), cfg.seed());
+            int step = 0;
+            for (int k : new int[] {2, 2, 1}) {
+                float[] p = master.network().params();
+                float[] x0 = p.clone();
+                for (int j = 0; j < 2; j++) {
+                    System.arraycopy(p, 0, threads[j].network().params(), 0, p.length);
+                    for (int i = 0; i < k; i++) {
+                        threads[j].stepAt(rows(steps.get(step + i), 4 * j, 4 * j + 4, 6), e, j, step + i);
+                    }
+                }
+                float[] a = threads[0].network().params();
+                float[] b = threads[1].network().params();
+                for (int i = 0; i < p.length; i++) {
+                    p[i] = (a[i] + b[i]) / 2f;
+                }
+                org.sparktrain.engine.train.RoundVector.outerMomentumStep(p, x0, u, slowMo.momentum(),
+                        slowMo.learningRate(), lr);
+                step += k;
+            }
+        }
+        JavaSparkContext sc = TestSpark.jsc();
+        sc.setLocalProperty(BarrierEpoch.THREADS, "2");
+        float[] dist;
+        try {
+            dist = GlobalBatchTest.distributed(spec, d, new MasterConfig(1, new Averaging(AveragingMode.PARAMETER, 2, 0)
+                    .withSlowMo(slowMo), "t", MasterConfig.RoundTransport.BARRIER), 2);
+        } finally {
+            sc.setLocalProperty(BarrierEpoch.THREADS, null);
+        }
+        assertArrayEquals(master.network().params(), dist);
+        assertFalse(Arrays.equals(dist, barrier(spec, d, 1, 2, 2, AveragingMode.PARAMETER)), "SlowMo moved the model");
     }
 
     @Test

@@ -54,6 +54,79 @@ public final class RoundVector {
         System.arraycopy(v, p.length + o.length, s, 0, s.length);
     }
 
+    /**
+     * The length of {@link #packState(Trainer)}: {@link #stateLength(Network, Optimizer)}, plus one float per
+     * parameter when {@code t} has an outer momentum (SlowMo).
+     */
+    public static int stateLength(Trainer t) {
+        return stateLength(t.network(), t.optimizer())
+                + (t.outerMomentum() == null ? 0 : t.network().params().length);
+    }
+
+    /**
+     * A trainer's whole state: {@code [params | optimizer state | network state]} as {@link #packState(Network,
+     * Optimizer)}, followed by {@code [outer momentum]} (one float per parameter) when it has one (SlowMo). What a
+     * barrier stage starts from, hands over and returns, and what a checkpoint inside an epoch holds.
+     */
+    public static float[] packState(Trainer t) {
+        float[] base = packState(t.network(), t.optimizer());
+        float[] u = t.outerMomentum();
+        if (u == null) {
+            return base;
+        }
+        float[] v = java.util.Arrays.copyOf(base, base.length + u.length);
+        System.arraycopy(u, 0, v, base.length, u.length);
+        return v;
+    }
+
+    /**
+     * Inverse of {@link #packState(Trainer)}: {@code v} holds exactly {@link #stateLength(Network, Optimizer)} floats
+     * (no outer momentum: one {@code t} has is set to zero, u = 0) or that plus one per parameter (the outer
+     * momentum, copied into {@code t}'s, which is made when it has none).
+     */
+    public static void unpackState(float[] v, Trainer t) {
+        Network net = t.network();
+        int base = stateLength(net, t.optimizer());
+        int p = net.params().length;
+        if (v.length != base && v.length != base + p) {
+            throw new IllegalArgumentException("a state of " + v.length + " floats is neither " + base + " (parameters,"
+                    + " optimizer and network state) nor " + (base + p) + " (with an outer momentum)");
+        }
+        unpackState(v, net, t.optimizer());
+        if (v.length == base) {
+            if (t.outerMomentum() != null) {
+                java.util.Arrays.fill(t.outerMomentum(), 0f);
+            }
+            return;
+        }
+        float[] u = t.outerMomentum() != null ? t.outerMomentum() : new float[p];
+        System.arraycopy(v, base, u, 0, p);
+        t.setOuterMomentum(u);
+    }
+
+    /**
+     * SlowMo's outer step (Wang, Tantia, Ballas, Rabbat, "SlowMo: Improving communication-efficient distributed SGD
+     * with slow momentum", ICLR 2020), in place: {@code params} holds the round's average x̄ on entry and the next
+     * round's start on exit; with x0 = {@code roundStart}, γ = {@code lr} (the round's base learning rate), β =
+     * {@code momentum}, α = {@code outerLr}, per parameter, in float:
+     * {@code u ← β·u + (x0 − x̄)/γ}, then {@code x ← x0 − (α·γ)·u}. With β = 0 and α = 1 this is x̄ up to float
+     * rounding (x0 − (x0 − x̄) need not be x̄ bit for bit), which is why the driver skips it then.
+     */
+    public static void outerMomentumStep(float[] params, float[] roundStart, float[] u, float momentum, float outerLr,
+                                         float lr) {
+        if (roundStart.length != params.length || u.length != params.length) {
+            throw new IllegalArgumentException("SlowMo needs the round start and the momentum of all " + params.length
+                    + " parameters, got " + roundStart.length + " and " + u.length);
+        }
+        float step = outerLr * lr;
+        for (int i = 0; i < params.length; i++) {
+            float x0 = roundStart[i];
+            float ui = momentum * u[i] + (x0 - params[i]) / lr;
+            u[i] = ui;
+            params[i] = x0 - step * ui;
+        }
+    }
+
     /** {@code [params | network state]}: what the driver broadcasts in gradient mode (its optimizer stays home). */
     public static float[] packParamsAndState(Network net) {
         float[] p = net.params();

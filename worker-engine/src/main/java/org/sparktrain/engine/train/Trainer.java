@@ -32,6 +32,15 @@ public final class Trainer {
     private MiniBatch batch;
     private int[] order;
     private long steps;
+    /**
+     * The outer (slow) momentum of parameter averaging, SlowMo (docs/architecture.md, "The global minibatch"): one
+     * float per parameter, or null when the run has none (the same as zeros). The engine never reads it: the
+     * driver's round rule updates it after every average, and {@link RoundVector#packState(Trainer)} carries it
+     * with the rest of the trainer's state (hand-overs, checkpoints).
+     */
+    private float[] outerMomentum;
+    /** The parameters at the current averaging round's start (SlowMo's x0), or null; kept by the round rule. */
+    private float[] roundStart;
 
     public Trainer(Network net, Optimizer optimizer, Regularization regularization, GradientClipping clipping,
                    TrainingConfig config, int worker) {
@@ -67,6 +76,34 @@ public final class Trainer {
 
     public TrainingConfig config() {
         return config;
+    }
+
+    /** SlowMo's momentum buffer u (one float per parameter), or null when the run has none (u = 0). */
+    public float[] outerMomentum() {
+        return outerMomentum;
+    }
+
+    /** Sets (or with null drops) the outer momentum buffer; a non-null one holds one float per parameter. */
+    public void setOuterMomentum(float[] u) {
+        if (u != null && u.length != net.params().length) {
+            throw new IllegalArgumentException("an outer momentum of " + u.length + " floats for "
+                    + net.params().length + " parameters");
+        }
+        outerMomentum = u;
+    }
+
+    /** The parameters copied at the averaging round's start ({@link #markRoundStart}), or null. */
+    public float[] roundStart() {
+        return roundStart;
+    }
+
+    /** Copies the parameters as the current averaging round's start (SlowMo's x0); the buffer is reused. */
+    public void markRoundStart() {
+        float[] p = net.params();
+        if (roundStart == null || roundStart.length != p.length) {
+            roundStart = new float[p.length];
+        }
+        System.arraycopy(p, 0, roundStart, 0, p.length);
     }
 
     /** Steps taken so far. */

@@ -51,48 +51,13 @@ class ThreadsInTaskTest {
                 Arrays.copyOfRange(b.labels, from, to), null, to - from);
     }
 
-    @Test
-    void twoThreadsOfOneTaskAverageLikeTwoWorkersOnTheTwoHalvesOfEveryMinibatch() {
-        // One task, two threads, K = 2: thread j takes rows [4j, 4j + 4) of every 8-row global minibatch as worker
-        // j; after each round the two models are averaged. 40 rows: 5 steps per epoch, rounds of 2, 2 and 1.
-        DataSet d = ParameterAveragingMasterTest.data(40, 31);
-        ModelSpec spec = ModelSpec.parse(GlobalBatchTest.SGD, "t.yaml");
-        TrainingConfig cfg = spec.training();
-        Trainer master = GlobalBatchTest.fresh(spec);
-        Trainer[] threads = {GlobalBatchTest.fresh(spec), GlobalBatchTest.fresh(spec)};
-        for (int e = 1; e <= 2; e++) {
-            List<MiniBatch> steps = InMemoryEpochData.globalBlocksFor(d, e, 0, 1, cfg.batchSize(), cfg.seed());
-            assertEquals(8, steps.get(0).size);
-            int step = 0;
-            for (int k : new int[] {2, 2, 1}) {
-                float[] p = master.network().params();
-                for (int j = 0; j < 2; j++) {
-                    System.arraycopy(p, 0, threads[j].network().params(), 0, p.length);
-                    for (int i = 0; i < k; i++) {
-                        threads[j].stepAt(rows(steps.get(step + i), 4 * j, 4 * j + 4, 6), e, j, step + i);
-                    }
-                }
-                float[] a = threads[0].network().params();
-                float[] b = threads[1].network().params();
-                for (int i = 0; i < p.length; i++) {
-                    p[i] = (a[i] + b[i]) / 2f;
-                }
-                step += k;
-            }
-        }
-        float[] dist = barrier(spec, d, 1, 2, 2, AveragingMode.PARAMETER);
-        assertArrayEquals(master.network().params(), dist);
-        assertFalse(Arrays.equals(dist, barrier(spec, d, 1, 1, 2, AveragingMode.PARAMETER)),
-                "one thread takes whole minibatches: another model");
-    }
-
-    @Test
-    void withSlowMoTwoThreadsOfOneTaskTakeTheOuterStepFromTheAverageOfTheHalves() {
-        // as above, and after every average the outer step: u ← β·u + (x0 − x̄)/γ, x = x0 − α·γ·u, with x0 the
-        // round's start (every replica keeps its own u and x0, and they stay identical); across both epochs
-        SlowMo slowMo = new SlowMo(0.5f, 1.5f);
-        DataSet d = ParameterAveragingMasterTest.data(40, 31);
-        ModelSpec spec = ModelSpec.parse(GlobalBatchTest.SGD, "t.yaml");
+    /**
+     * Two trainers run by hand as the two threads of one task, K = 2: thread j takes rows [4j, 4j + 4) of every 8-row
+     * global minibatch as worker j; after each round the two models are averaged and, with {@code slowMo}, the outer
+     * step follows (u ← β·u + (x0 − x̄)/γ, x = x0 − α·γ·u, x0 the round's start). 40 rows: 5 steps per epoch, rounds of
+     * 2, 2 and 1; two epochs. Answers the parameters after them.
+     */
+    private static float[] handRun(ModelSpec spec, DataSet d, SlowMo slowMo) {
         TrainingConfig cfg = spec.training();
         Trainer master = GlobalBatchTest.fresh(spec);
         Trainer[] threads = {GlobalBatchTest.fresh(spec), GlobalBatchTest.fresh(spec)};
@@ -100,6 +65,7 @@ class ThreadsInTaskTest {
         float lr = master.optimizer().learningRate();
         for (int e = 1; e <= 2; e++) {
             List<MiniBatch> steps = InMemoryEpochData.globalBlocksFor(d, e, 0, 1, cfg.batchSize(), cfg.seed());
+            assertEquals(8, steps.get(0).size);
             int step = 0;
             for (int k : new int[] {2, 2, 1}) {
                 float[] p = master.network().params();
@@ -115,11 +81,32 @@ class ThreadsInTaskTest {
                 for (int i = 0; i < p.length; i++) {
                     p[i] = (a[i] + b[i]) / 2f;
                 }
-                org.sparktrain.engine.train.RoundVector.outerMomentumStep(p, x0, u, slowMo.momentum(),
-                        slowMo.learningRate(), lr);
+                if (slowMo != null) {
+                    org.sparktrain.engine.train.RoundVector.outerMomentumStep(p, x0, u, slowMo.momentum(),
+                            slowMo.learningRate(), lr);
+                }
                 step += k;
             }
         }
+        return master.network().params();
+    }
+
+    @Test
+    void twoThreadsOfOneTaskAverageLikeTwoWorkersOnTheTwoHalvesOfEveryMinibatch() {
+        DataSet d = ParameterAveragingMasterTest.data(40, 31);
+        ModelSpec spec = ModelSpec.parse(GlobalBatchTest.SGD, "t.yaml");
+        float[] dist = barrier(spec, d, 1, 2, 2, AveragingMode.PARAMETER);
+        assertArrayEquals(handRun(spec, d, null), dist);
+        assertFalse(Arrays.equals(dist, barrier(spec, d, 1, 1, 2, AveragingMode.PARAMETER)),
+                "one thread takes whole minibatches: another model");
+    }
+
+    @Test
+    void withSlowMoTwoThreadsOfOneTaskTakeTheOuterStepFromTheAverageOfTheHalves() {
+        // every replica keeps its own u and x0, and they stay identical; across both epochs
+        SlowMo slowMo = new SlowMo(0.5f, 1.5f);
+        DataSet d = ParameterAveragingMasterTest.data(40, 31);
+        ModelSpec spec = ModelSpec.parse(GlobalBatchTest.SGD, "t.yaml");
         JavaSparkContext sc = TestSpark.jsc();
         sc.setLocalProperty(BarrierEpoch.THREADS, "2");
         float[] dist;
@@ -129,7 +116,7 @@ class ThreadsInTaskTest {
         } finally {
             sc.setLocalProperty(BarrierEpoch.THREADS, null);
         }
-        assertArrayEquals(master.network().params(), dist);
+        assertArrayEquals(handRun(spec, d, slowMo), dist);
         assertFalse(Arrays.equals(dist, barrier(spec, d, 1, 2, 2, AveragingMode.PARAMETER)), "SlowMo moved the model");
     }
 

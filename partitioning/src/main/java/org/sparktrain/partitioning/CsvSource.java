@@ -242,52 +242,43 @@ final class CsvSource implements RowSource {
         final char delim = options.delimiter();
         final boolean binary = options.binaryTargets();
         final String[] labelNames = regression ? options.targets().toArray(new String[0]) : new String[0];
+        final Lines parse = new Lines(expectedHeader, labelCol, cols, classes, delim, firstTarget, weighted, binary,
+                labelNames);
+        String name = "CSV " + path;
+        // in memory a value is a 4-byte float; as text, at least 2 bytes ("0,") and often 4-10: about as big
+        long estimate = (long) (bytes * 1.2);
+        org.apache.spark.storage.StorageLevel storage = options.storageFor(spark.sparkContext(), estimate,
+                lines.getNumPartitions());
+        CsvSource source = new CsvSource(name, files, conf);
+        if (!weighted && !binary && storage != null && !storage.equals(org.apache.spark.storage.StorageLevel.NONE())) {
+            // rows cached in chunks: lines of plain numbers are parsed straight into the chunk (no Example and no
+            // float[] per line); what RowChunk.pack would make of the Examples, chunk for chunk
+            int featureSize = shape.size();
+            int classesOut = options.classes();
+            ReadOptions.Summaries summaries = options.summaries();
+            int parts = lines.getNumPartitions();
+            JavaRDD<RowChunk> chunks = lines.mapPartitionsWithInputSplit((split, it) -> {
+                String file = ((FileSplit) split).getPath().toString();
+                Integer fi = fileIndex.get(file);
+                return parse.chunks(org.apache.spark.TaskContext.getPartitionId(), RowIds.base(fi == null ? 0 : fi),
+                        it, classesOut, parts, featureSize, summaries);
+            }, false);
+            return LabeledData.fromChunks(chunks, source, options, shape, storage, false);
+        }
         JavaRDD<Example> parsed = lines.mapPartitionsWithInputSplit((split, it) -> {
             String file = ((FileSplit) split).getPath().toString();
             Integer fi = fileIndex.get(file);
             long base = RowIds.base(fi == null ? 0 : fi);
-            int[] featureAt = featureAt(expectedHeader.length, cols);
             return new Iterator<Example>() {
                 Example next = advance();
-
-                /** A multi-label row's 0/1 checks and its first label (docs/architecture.md, "Multi-label"). */
-                private Example labels(Example e) {
-                    if (weighted && e.problem == null) {
-                        Example bad = weight(e, expectedHeader[cols[cols.length - 1]]);
-                        if (bad != null) {
-                            return bad;
-                        }
-                    }
-                    return binary ? MultiLabelRows.check(e, firstTarget, labelNames) : e;
-                }
 
                 private Example advance() {
                     while (it.hasNext()) {
                         Tuple2<LongWritable, Text> t = it.next();
-                        long offset = t._1().get();
-                        long id = base | offset;
-                        if (offset != 0) {
-                            Example fast = parseFast(id, t._2().getBytes(), t._2().getLength(), delim,
-                                    expectedHeader.length, labelCol, featureAt, cols.length, classes);
-                            if (fast != null) {
-                                return labels(fast);
-                            }
+                        Example e = parse.line(base, t._1().get(), t._2());
+                        if (e != null) {
+                            return e;
                         }
-                        String line = t._2().toString();
-                        if (offset == 0) {
-                            List<String> h = split(line, delim);
-                            if (!h.equals(List.of(expectedHeader))) {
-                                return Example.bad(id, Problem.FILE, "the header (" + String.join(",", h)
-                                        + ") differs from the first file's (" + String.join(",", expectedHeader)
-                                        + "); all files of one input must have the same columns");
-                            }
-                            continue;
-                        }
-                        if (line.isBlank()) {
-                            continue;
-                        }
-                        return labels(parse(id, split(line, delim), expectedHeader, labelCol, cols, classes,
-                                firstTarget, weighted));
                     }
                     return null;
                 }
@@ -305,11 +296,146 @@ final class CsvSource implements RowSource {
                 }
             };
         }, false);
-        String name = "CSV " + path;
-        // in memory a value is a 4-byte float; as text, at least 2 bytes ("0,") and often 4-10: about as big
-        long estimate = (long) (bytes * 1.2);
-        return LabeledData.validate(parsed, new CsvSource(name, files, conf), options, shape,
-                options.storageFor(spark.sparkContext(), estimate, parsed.getNumPartitions()));
+        return LabeledData.validate(parsed, source, options, shape, storage);
+    }
+
+    /**
+     * How one file's lines become rows, made on the driver from the header and sent to the tasks: the fast path for
+     * lines of plain numbers, the general parser (which words every error) for the others, the header check, and a
+     * row weight's and a multi-label row's checks.
+     */
+    private static final class Lines implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String[] header;
+        private final int labelCol;
+        private final int[] cols;
+        private final int classes;
+        private final char delim;
+        private final int firstTarget;
+        private final boolean weighted;
+        private final boolean binary;
+        private final String[] labelNames;
+        private final int[] featureAt;
+
+        Lines(String[] header, int labelCol, int[] cols, int classes, char delim, int firstTarget, boolean weighted,
+                boolean binary, String[] labelNames) {
+            this.header = header;
+            this.labelCol = labelCol;
+            this.cols = cols;
+            this.classes = classes;
+            this.delim = delim;
+            this.firstTarget = firstTarget;
+            this.weighted = weighted;
+            this.binary = binary;
+            this.labelNames = labelNames;
+            this.featureAt = featureAt(header.length, cols);
+        }
+
+        /** The line at byte {@code offset} of the file whose ids start at {@code base} as a row; null to skip it. */
+        Example line(long base, long offset, Text text) {
+            long id = base | offset;
+            if (offset != 0) {
+                Example fast = parseFast(id, text.getBytes(), text.getLength(), delim, header.length, labelCol,
+                        featureAt, cols.length, classes);
+                if (fast != null) {
+                    return labels(fast);
+                }
+            }
+            return general(id, offset, text.toString());
+        }
+
+        /** A line off the fast path: the header (checked, skipped), a blank line (skipped) or a row, parsed fully. */
+        Example general(long id, long offset, String line) {
+            if (offset == 0) {
+                List<String> h = split(line, delim);
+                if (!h.equals(List.of(header))) {
+                    return Example.bad(id, Problem.FILE, "the header (" + String.join(",", h)
+                            + ") differs from the first file's (" + String.join(",", header)
+                            + "); all files of one input must have the same columns");
+                }
+                return null;
+            }
+            if (line.isBlank()) {
+                return null;
+            }
+            return labels(parse(id, split(line, delim), header, labelCol, cols, classes, firstTarget, weighted));
+        }
+
+        /** A row weight's check and a multi-label row's 0/1 checks (docs/architecture.md, "Multi-label"). */
+        private Example labels(Example e) {
+            if (weighted && e.problem == null) {
+                Example bad = weight(e, header[cols[cols.length - 1]]);
+                if (bad != null) {
+                    return bad;
+                }
+            }
+            return binary ? MultiLabelRows.check(e, firstTarget, labelNames) : e;
+        }
+
+        /**
+         * A partition's lines as chunks of its valid rows with the partition's statistics on the last, as
+         * {@link RowChunk#pack} makes them from {@link #line}'s rows, but with each line of plain numbers parsed
+         * straight into its chunk (for rows without a weight or 0/1 labels, whose checks need the row).
+         */
+        Iterator<RowChunk> chunks(int partition, long base, Iterator<Tuple2<LongWritable, Text>> lines, int classes,
+                int partitions, int featureSize, ReadOptions.Summaries summaries) {
+            if (weighted || binary || featureSize != cols.length) {
+                throw new IllegalStateException("the chunk path reads rows of plain features and a label only");
+            }
+            return new Iterator<RowChunk>() {
+                final ReadStats stats = ReadStats.empty(classes, partitions);
+                final int capacity = RowChunk.capacity(featureSize);
+                boolean last;
+                float[] scratch;
+
+                {
+                    stats.startSummary(featureSize, summaries);
+                }
+
+                @Override
+                public boolean hasNext() {
+                    return !last;
+                }
+
+                @Override
+                public RowChunk next() {
+                    if (last) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    RowChunk c = RowChunk.reusing(scratch, capacity, featureSize);
+                    float[] filled = c.features;
+                    while (c.size < capacity && lines.hasNext()) {
+                        Tuple2<LongWritable, Text> t = lines.next();
+                        long offset = t._1().get();
+                        long id = base | offset;
+                        Text text = t._2();
+                        int label = offset == 0 ? -1 : parseFastInto(c.features, c.size * featureSize, text.getBytes(),
+                                text.getLength(), delim, header.length, labelCol, featureAt, classes);
+                        if (label >= 0) {
+                            c.labels[c.size] = label;
+                            c.ids[c.size] = id;
+                            c.size++;
+                            stats.addValid(partition, label);
+                            continue;
+                        }
+                        Example e = general(id, offset, text.toString());
+                        if (e == null) {
+                            continue;
+                        }
+                        stats.add(partition, e);
+                        if (e.isValid()) {
+                            System.arraycopy(e.features, 0, c.features, c.size * featureSize, featureSize);
+                            c.labels[c.size] = e.label;
+                            c.ids[c.size] = e.id;
+                            c.size++;
+                        }
+                    }
+                    last = !lines.hasNext();
+                    scratch = c.finish(stats, last, filled);
+                    return c;
+                }
+            };
+        }
     }
 
     static Example parse(long id, List<String> cells, String[] header, int labelCol, int[] cols, int classes) {
@@ -413,6 +539,17 @@ final class CsvSource implements RowSource {
     static Example parseFast(long id, byte[] b, int len, char delim, int columns, int labelCol, int[] featureAt,
             int features, int classes) {
         float[] f = new float[features]; // written in place: no array of all cells per line
+        int label = parseFastInto(f, 0, b, len, delim, columns, labelCol, featureAt, classes);
+        return label < 0 ? null : new Example(id, label, f);
+    }
+
+    /**
+     * As above, writing the features to {@code f[d ..]} (a chunk's next row: no array per line) and answering the
+     * label, or -1 when the line is not on the fast path (then {@code f[d ..]} holds garbage, and the line takes
+     * the general path).
+     */
+    static int parseFastInto(float[] f, int d, byte[] b, int len, char delim, int columns, int labelCol,
+            int[] featureAt, int classes) {
         long label = -1;
         int i = 0;
         for (int c = 0; c < columns; c++) {
@@ -430,7 +567,7 @@ final class CsvSource implements RowSource {
             while (i < len && b[i] >= '0' && b[i] <= '9') {
                 m = m * 10 + (b[i++] - '0');
                 if (++digits > 18) {
-                    return null;
+                    return -1;
                 }
             }
             if (i < len && b[i] == '.') {
@@ -439,7 +576,7 @@ final class CsvSource implements RowSource {
                     m = m * 10 + (b[i++] - '0');
                     frac++;
                     if (++digits > 18) {
-                        return null;
+                        return -1;
                     }
                 }
             }
@@ -447,36 +584,36 @@ final class CsvSource implements RowSource {
                 i++;
             }
             if (digits == 0) {
-                return null;
+                return -1;
             }
             if (c < columns - 1) {
                 if (i >= len || b[i] != delim) {
-                    return null; // fewer columns than the header, or a character that is not part of a number
+                    return -1; // fewer columns than the header, or a character that is not part of a number
                 }
                 i++; // the delimiter
             } else if (i != len) {
-                return null; // more columns than the header, or trailing characters
+                return -1; // more columns than the header, or trailing characters
             }
             if (c == labelCol) { // labelCol < 0: no label column (label 0)
                 if (frac > 0 || negative) {
-                    return null;
+                    return -1;
                 }
                 label = m;
             } else if (featureAt[c] >= 0) {
                 if (m >= (1 << 24) || frac > 10) {
-                    return null;
+                    return -1;
                 }
                 float v = (float) m / POW10[frac];
-                f[featureAt[c]] = negative ? -v : v;
+                f[d + featureAt[c]] = negative ? -v : v;
             }
         }
         if (labelCol < 0) {
             label = 0;
         }
         if (label < 0 || label >= classes) {
-            return null;
+            return -1;
         }
-        return new Example(id, (int) label, f);
+        return (int) label;
     }
 
     /** Splits one line into trimmed cells; a cell may be double-quoted ("" is a quote inside). */

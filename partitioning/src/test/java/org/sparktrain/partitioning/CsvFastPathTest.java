@@ -88,6 +88,64 @@ class CsvFastPathTest {
     }
 
     @Test
+    void wideLinesOfIntegersReadEightBytesAtATimeToTheGeneralPathsBits() {
+        // 12 columns, the label sixth: lines long enough for the 8-byte word path on most cells, with cells of 1 to 12
+        // digits, leading zeros, and now and then a cell the word path must leave to the loop (signs, spaces,
+        // fractions, 2^24 and more), for ',' and ';' as delimiters
+        String[] header = new String[12];
+        int[] cols = new int[11];
+        for (int c = 0, k = 0; c < 12; c++) {
+            header[c] = "c" + c;
+            if (c != 5) {
+                cols[k++] = c;
+            }
+        }
+        Random r = new Random(17);
+        int taken = 0;
+        for (char delim : new char[] {',', ';'}) {
+            for (int i = 0; i < 20_000; i++) {
+                StringBuilder sb = new StringBuilder();
+                for (int c = 0; c < 12; c++) {
+                    if (c > 0) {
+                        sb.append(delim);
+                    }
+                    if (c == 5) {
+                        sb.append(r.nextInt(10) == 0 ? "0" + r.nextInt(5) : String.valueOf(r.nextInt(5)));
+                        continue;
+                    }
+                    switch (r.nextInt(12)) {
+                        case 0 -> sb.append('-').append(r.nextInt(300));
+                        case 1 -> sb.append(' ').append(r.nextInt(300)).append(' ');
+                        case 2 -> sb.append(r.nextInt(300)).append('.').append(r.nextInt(100));
+                        case 3 -> sb.append(16_777_210 + r.nextInt(12)); // both sides of 2^24
+                        case 4 -> sb.append(String.format("%08d", r.nextInt(100_000_000))); // 8 digits, leading zeros
+                        case 5 -> sb.append(String.format("%012d", r.nextInt(1000))); // 12 digits: the loop's
+                        default -> sb.append(r.nextInt(1 << r.nextInt(25)));
+                    }
+                }
+                String line = sb.toString();
+                byte[] b = line.getBytes(StandardCharsets.UTF_8);
+                Example f = CsvSource.parseFast(9, b, b.length, delim, 12, 5, cols, 5);
+                if (f == null) {
+                    continue;
+                }
+                taken++;
+                Example g = CsvSource.parse(9, CsvSource.split(line, delim), header, 5, cols, 5);
+                assertNull(g.problem, line);
+                assertEquals(g.label, f.label, line);
+                for (int k = 0; k < cols.length; k++) {
+                    assertEquals(Float.floatToIntBits(g.features[k]), Float.floatToIntBits(f.features[k]),
+                            line + ": feature " + k);
+                }
+            }
+        }
+        assertEquals(true, taken > 2_000, "fast path took " + taken);
+        // a cell of 2^24 or more is refused whichever way it is read
+        byte[] big = "1,2,3,4,5,1,16777216,8,9,10,11,12".getBytes(StandardCharsets.UTF_8);
+        assertNull(CsvSource.parseFast(9, big, big.length, ',', 12, 5, cols, 5));
+    }
+
+    @Test
     void everythingElseTakesTheGeneralPath() {
         for (String line : List.of(
                 "1,2,3",                 // a column short

@@ -23,7 +23,6 @@ import org.apache.spark.api.java.JavaNewHadoopRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.unsafe.Platform;
 import org.sparktrain.engine.Shape;
 import scala.Tuple2;
 
@@ -511,9 +510,6 @@ final class CsvSource implements RowSource {
         return new Example(id, label, f);
     }
 
-    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
-    private static final float[] POW10 = {1f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
-
     /**
      * The common case without building a String per cell: a line of plain ASCII numbers ({@code [+-]digits}
      * with an optional {@code .digits}, spaces around) in exactly the header's number of columns, the label an
@@ -552,93 +548,26 @@ final class CsvSource implements RowSource {
      */
     static int parseFastInto(float[] f, int d, byte[] b, int len, char delim, int columns, int labelCol,
             int[] featureAt, int classes) {
+        NumberCells cell = new NumberCells();
+        boolean words = NumberCells.wordsFor(delim);
         long label = -1;
         int i = 0;
-        // a delimiter that could be part of a number's text (or a space, skipped around cells) rules out the word path
-        boolean words = delim != ' ' && delim != '.' && delim != '+' && delim != '-' && (delim < '0' || delim > '9');
         for (int c = 0; c < columns; c++) {
-            if (words && i + 8 <= len && c < columns - 1) {
-                // The common cell, 1 to 8 digits and the delimiter, from one 8-byte word without a branch per digit
-                // (a loop per digit mispredicts its exit on every cell: 10 against 5 ns a value on integer columns).
-                // t: each byte minus '0'; a byte is a digit exactly when that is 0-9. Bytes below the first non-digit
-                // are exact (a borrow or carry only moves up), so the first flagged byte is where the digits end.
-                long w = Platform.getLong(b, Platform.BYTE_ARRAY_OFFSET + i);
-                long t = (LITTLE_ENDIAN ? w : Long.reverseBytes(w)) - 0x3030303030303030L;
-                long notDigit = (t | (t + 0x7676767676767676L)) & 0x8080808080808080L;
-                int n = notDigit == 0 ? 8 : Long.numberOfTrailingZeros(notDigit) >>> 3;
-                if (n > 0 && (n < 8 || i + 8 < len) && b[i + n] == delim) {
-                    // the n digits moved to the word's top (leading zeros below), then combined pairwise: 8 digits
-                    // -> 4 two-digit -> 2 four-digit -> 1 value, exact for up to 8 digits
-                    long v = t << (8 * (8 - n));
-                    v = v * 10 + (v >>> 8);
-                    v = ((v & 0x000000FF000000FFL) * (100 + (1000000L << 32))
-                            + ((v >>> 16) & 0x000000FF000000FFL) * (1 + (10000L << 32))) >>> 32;
-                    if (c == labelCol) {
-                        label = v;
-                        i += n + 1;
-                        continue;
-                    }
-                    if (featureAt[c] < 0 || v < (1 << 24)) { // else the cell's own loop below refuses it, as ever
-                        if (featureAt[c] >= 0) {
-                            f[d + featureAt[c]] = (float) v; // exactly (float) v / POW10[0]
-                        }
-                        i += n + 1;
-                        continue;
-                    }
-                }
-            }
-            while (i < len && b[i] == ' ') {
-                i++;
-            }
-            boolean negative = false;
-            if (i < len && (b[i] == '-' || b[i] == '+')) {
-                negative = b[i] == '-';
-                i++;
-            }
-            long m = 0;
-            int digits = 0;
-            int frac = 0;
-            while (i < len && b[i] >= '0' && b[i] <= '9') {
-                m = m * 10 + (b[i++] - '0');
-                if (++digits > 18) {
-                    return -1;
-                }
-            }
-            if (i < len && b[i] == '.') {
-                i++;
-                while (i < len && b[i] >= '0' && b[i] <= '9') {
-                    m = m * 10 + (b[i++] - '0');
-                    frac++;
-                    if (++digits > 18) {
-                        return -1;
-                    }
-                }
-            }
-            while (i < len && b[i] == ' ') {
-                i++;
-            }
-            if (digits == 0) {
+            i = cell.read(b, i, len, delim, c == columns - 1, 18, words);
+            if (i < 0) {
                 return -1;
             }
-            if (c < columns - 1) {
-                if (i >= len || b[i] != delim) {
-                    return -1; // fewer columns than the header, or a character that is not part of a number
-                }
-                i++; // the delimiter
-            } else if (i != len) {
-                return -1; // more columns than the header, or trailing characters
-            }
             if (c == labelCol) { // labelCol < 0: no label column (label 0)
-                if (frac > 0 || negative) {
+                if (cell.frac > 0 || cell.negative) {
                     return -1;
                 }
-                label = m;
+                label = cell.m;
             } else if (featureAt[c] >= 0) {
-                if (m >= (1 << 24) || frac > 10) {
+                float v = cell.exactFloat();
+                if (v != v) {
                     return -1;
                 }
-                float v = (float) m / POW10[frac];
-                f[d + featureAt[c]] = negative ? -v : v;
+                f[d + featureAt[c]] = v;
             }
         }
         if (labelCol < 0) {

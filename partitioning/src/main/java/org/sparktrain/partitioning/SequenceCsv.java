@@ -515,7 +515,6 @@ final class SequenceCsv {
     static final int SEQUENCE = -2;
     static final int STEP = -3;
 
-    private static final float[] POW10F = {1f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
 
     /**
      * A line of plain numbers (digits, a sign, a decimal point; no exponent, quote or empty cell) parsed without a
@@ -529,64 +528,29 @@ final class SequenceCsv {
         long sequence = 0;
         double step = 0;
         int columns = at.length;
+        NumberCells cell = new NumberCells(); // CsvSource's cells, at most 15 digits (a step is a double)
+        boolean words = NumberCells.wordsFor(delim);
         int i = 0;
         for (int c = 0; c < columns; c++) {
-            while (i < len && b[i] == ' ') {
-                i++;
-            }
-            boolean negative = false;
-            if (i < len && (b[i] == '-' || b[i] == '+')) {
-                negative = b[i] == '-';
-                i++;
-            }
-            long m = 0;
-            int digits = 0;
-            int frac = 0;
-            while (i < len && b[i] >= '0' && b[i] <= '9') {
-                m = m * 10 + (b[i++] - '0');
-                if (++digits > 15) {
-                    return null;
-                }
-            }
-            if (i < len && b[i] == '.') {
-                i++;
-                while (i < len && b[i] >= '0' && b[i] <= '9') {
-                    m = m * 10 + (b[i++] - '0');
-                    frac++;
-                    if (++digits > 15) {
-                        return null;
-                    }
-                }
-            }
-            while (i < len && b[i] == ' ') {
-                i++;
-            }
-            if (digits == 0) {
-                return null;
-            }
-            if (c < columns - 1) {
-                if (i >= len || b[i] != delim) {
-                    return null;
-                }
-                i++;
-            } else if (i != len) {
+            i = cell.read(b, i, len, delim, c == columns - 1, 15, words);
+            if (i < 0) {
                 return null;
             }
             int place = at[c];
             if (place == SEQUENCE) {
-                if (frac > 0) {
+                if (cell.frac > 0) {
                     return null;
                 }
-                sequence = negative ? -m : m;
+                sequence = cell.negative ? -cell.m : cell.m;
             } else if (place == STEP) {
-                double d = (double) m / Math.pow(10, frac); // 10^frac exact in double up to 10^22
-                step = negative ? -d : d;
+                double d = (double) cell.m / Math.pow(10, cell.frac); // 10^frac exact in double up to 10^22
+                step = cell.negative ? -d : d;
             } else if (place >= 0) {
-                if (m >= (1 << 24) || frac > 10) {
+                float f = cell.exactFloat();
+                if (f != f) {
                     return null;
                 }
-                float f = (float) m / POW10F[frac];
-                v[place] = negative ? -f : f;
+                v[place] = f;
             }
         }
         Step s = new Step();

@@ -382,57 +382,27 @@ final class CsvSource implements RowSource {
             if (weighted || binary || featureSize != cols.length) {
                 throw new IllegalStateException("the chunk path reads rows of plain features and a label only");
             }
-            return new Iterator<RowChunk>() {
-                final ReadStats stats = ReadStats.empty(classes, partitions);
-                final int capacity = RowChunk.capacity(featureSize);
-                boolean last;
-                float[] scratch;
-
-                {
-                    stats.startSummary(featureSize, summaries);
-                }
-
+            NumberCells cells = new NumberCells();
+            return new RowChunk.Chunker<Tuple2<LongWritable, Text>>(partition, lines, classes, partitions, featureSize,
+                    summaries) {
                 @Override
-                public boolean hasNext() {
-                    return !last;
-                }
-
-                @Override
-                public RowChunk next() {
-                    if (last) {
-                        throw new java.util.NoSuchElementException();
+                void take(Tuple2<LongWritable, Text> t, RowChunk c) {
+                    long offset = t._1().get();
+                    long id = base | offset;
+                    Text text = t._2();
+                    int label = offset == 0 ? -1 : parseFastInto(cells, c.features, c.size * featureSize,
+                            text.getBytes(), text.getLength(), delim, header.length, labelCol, featureAt, classes);
+                    if (label >= 0) {
+                        c.labels[c.size] = label;
+                        c.ids[c.size] = id;
+                        c.size++;
+                        stats.addValid(partition, label);
+                        return;
                     }
-                    RowChunk c = RowChunk.reusing(scratch, capacity, featureSize);
-                    float[] filled = c.features;
-                    while (c.size < capacity && lines.hasNext()) {
-                        Tuple2<LongWritable, Text> t = lines.next();
-                        long offset = t._1().get();
-                        long id = base | offset;
-                        Text text = t._2();
-                        int label = offset == 0 ? -1 : parseFastInto(c.features, c.size * featureSize, text.getBytes(),
-                                text.getLength(), delim, header.length, labelCol, featureAt, classes);
-                        if (label >= 0) {
-                            c.labels[c.size] = label;
-                            c.ids[c.size] = id;
-                            c.size++;
-                            stats.addValid(partition, label);
-                            continue;
-                        }
-                        Example e = general(id, offset, text.toString());
-                        if (e == null) {
-                            continue;
-                        }
-                        stats.add(partition, e);
-                        if (e.isValid()) {
-                            System.arraycopy(e.features, 0, c.features, c.size * featureSize, featureSize);
-                            c.labels[c.size] = e.label;
-                            c.ids[c.size] = e.id;
-                            c.size++;
-                        }
+                    Example e = general(id, offset, text.toString());
+                    if (e != null) {
+                        add(e, c);
                     }
-                    last = !lines.hasNext();
-                    scratch = c.finish(stats, last, filled);
-                    return c;
                 }
             };
         }
@@ -537,18 +507,17 @@ final class CsvSource implements RowSource {
     static Example parseFast(long id, byte[] b, int len, char delim, int columns, int labelCol, int[] featureAt,
             int features, int classes) {
         float[] f = new float[features]; // written in place: no array of all cells per line
-        int label = parseFastInto(f, 0, b, len, delim, columns, labelCol, featureAt, classes);
+        int label = parseFastInto(new NumberCells(), f, 0, b, len, delim, columns, labelCol, featureAt, classes);
         return label < 0 ? null : new Example(id, label, f);
     }
 
     /**
      * As above, writing the features to {@code f[d ..]} (a chunk's next row: no array per line) and answering the
      * label, or -1 when the line is not on the fast path (then {@code f[d ..]} holds garbage, and the line takes
-     * the general path).
+     * the general path). {@code cell} is the caller's, reused line after line (nothing allocated per line).
      */
-    static int parseFastInto(float[] f, int d, byte[] b, int len, char delim, int columns, int labelCol,
-            int[] featureAt, int classes) {
-        NumberCells cell = new NumberCells();
+    static int parseFastInto(NumberCells cell, float[] f, int d, byte[] b, int len, char delim, int columns,
+            int labelCol, int[] featureAt, int classes) {
         boolean words = NumberCells.wordsFor(delim);
         long label = -1;
         int i = 0;

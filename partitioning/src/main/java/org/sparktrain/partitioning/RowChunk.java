@@ -263,54 +263,83 @@ public final class RowChunk implements java.io.Serializable {
      */
     static Iterator<RowChunk> pack(int partition, Iterator<Example> rows, int classes, int partitions,
             int featureSize, ReadOptions.Summaries summaries) {
-        return new Iterator<RowChunk>() {
-            final ReadStats stats = ReadStats.empty(classes, partitions);
-            final int capacity = capacity(featureSize);
-            boolean last;
-            float[] scratch;
-
-            {
-                stats.startSummary(featureSize, summaries);
-            }
-
+        return new Chunker<Example>(partition, rows, classes, partitions, featureSize, summaries) {
             @Override
-            public boolean hasNext() {
-                return !last;
-            }
-
-            @Override
-            public RowChunk next() {
-                if (last) {
-                    throw new NoSuchElementException();
-                }
-                RowChunk c = reusing(scratch, capacity, featureSize);
-                float[] filled = c.features;
-                while (c.size < capacity && rows.hasNext()) {
-                    Example e = rows.next();
-                    stats.add(partition, e);
-                    if (!e.isValid()) {
-                        continue;
-                    }
-                    if (e.features.length != featureSize) {
-                        throw new IllegalStateException("row " + e.id + " has " + e.features.length
-                                + " features where the reader promised " + featureSize);
-                    }
-                    System.arraycopy(e.features, 0, c.features, c.size * featureSize, featureSize);
-                    c.labels[c.size] = e.label;
-                    c.ids[c.size] = e.id;
-                    if (e.key != null) {
-                        if (c.keys == null) {
-                            c.keys = new String[capacity];
-                        }
-                        c.keys[c.size] = e.key;
-                    }
-                    c.size++;
-                }
-                last = !rows.hasNext();
-                scratch = c.finish(stats, last, filled);
-                return c;
+            void take(Example e, RowChunk c) {
+                add(e, c);
             }
         };
+    }
+
+    /**
+     * A partition's input items as chunks of its valid rows, each chunk filled up to its capacity and ended by
+     * {@link #finish}, the partition's {@link ReadStats} on the last (there is always at least one, possibly
+     * empty). What an item becomes is the reader's {@link #take}: {@link #pack} adds parsed rows with {@link #add};
+     * the CSV reader parses a line of plain numbers straight into the chunk and adds any other line's row.
+     */
+    abstract static class Chunker<T> implements Iterator<RowChunk> {
+        final int partition;
+        final int featureSize;
+        final int capacity;
+        final ReadStats stats;
+        private final Iterator<T> in;
+        private boolean last;
+        private float[] scratch;
+
+        Chunker(int partition, Iterator<T> in, int classes, int partitions, int featureSize,
+                ReadOptions.Summaries summaries) {
+            this.partition = partition;
+            this.in = in;
+            this.featureSize = featureSize;
+            this.capacity = capacity(featureSize);
+            this.stats = ReadStats.empty(classes, partitions);
+            stats.startSummary(featureSize, summaries);
+        }
+
+        /** Adds {@code item}'s row to {@code c} (which has room for it), or only counts it, or skips it. */
+        abstract void take(T item, RowChunk c);
+
+        /** Counts {@code e} in the partition's statistics and, when it is valid, appends it to {@code c}. */
+        final void add(Example e, RowChunk c) {
+            stats.add(partition, e);
+            if (!e.isValid()) {
+                return;
+            }
+            if (e.features.length != featureSize) {
+                throw new IllegalStateException("row " + e.id + " has " + e.features.length
+                        + " features where the reader promised " + featureSize);
+            }
+            System.arraycopy(e.features, 0, c.features, c.size * featureSize, featureSize);
+            c.labels[c.size] = e.label;
+            c.ids[c.size] = e.id;
+            if (e.key != null) {
+                if (c.keys == null) {
+                    c.keys = new String[capacity];
+                }
+                c.keys[c.size] = e.key;
+            }
+            c.size++;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return !last;
+        }
+
+        @Override
+        public RowChunk next() {
+            if (last) {
+                throw new NoSuchElementException();
+            }
+            RowChunk c = reusing(scratch, capacity, featureSize);
+            float[] filled = c.features;
+            while (c.size < capacity && in.hasNext()) {
+                take(in.next(), c);
+            }
+            last = !in.hasNext();
+            scratch = c.finish(stats, last, filled);
+            return c;
+        }
     }
 
     /** The rows of a partition's chunks as Examples (each with its own features), in order. */

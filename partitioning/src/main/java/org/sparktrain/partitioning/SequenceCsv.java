@@ -309,6 +309,7 @@ final class SequenceCsv {
             Integer fi = fileIndex.get(((FileSplit) split).getPath().toString());
             long base = RowIds.base(fi == null ? 0 : fi);
             int[] place = places(h.length, sc, tc, fc, lc); // made once per partition
+            NumberCells cells = new NumberCells();
             return new Iterator<Tuple2<Key, Step>>() {
                 Tuple2<Key, Step> next = advance();
 
@@ -318,8 +319,8 @@ final class SequenceCsv {
                         long offset = t._1().get();
                         long id = base | offset;
                         if (offset != 0) {
-                            Tuple2<Key, Step> fast = parseFast(id, t._2().getBytes(), t._2().getLength(), delim, place,
-                                    fc.length, lc.length);
+                            Tuple2<Key, Step> fast = parseFast(cells, id, t._2().getBytes(), t._2().getLength(), delim,
+                                    place, fc.length, lc.length);
                             if (fast != null) {
                                 return fast;
                             }
@@ -524,11 +525,17 @@ final class SequenceCsv {
      * general parser reads it and words its errors.
      */
     static Tuple2<Key, Step> parseFast(long id, byte[] b, int len, char delim, int[] at, int features, int labels) {
+        return parseFast(new NumberCells(), id, b, len, delim, at, features, labels);
+    }
+
+    /** As above, reading the cells with the caller's {@code cell} (one per task, reused line after line). */
+    static Tuple2<Key, Step> parseFast(NumberCells cell, long id, byte[] b, int len, char delim, int[] at, int features,
+            int labels) {
         float[] v = new float[features + labels];
         long sequence = 0;
         double step = 0;
         int columns = at.length;
-        NumberCells cell = new NumberCells(); // CsvSource's cells, at most 15 digits (a step is a double)
+        // CsvSource's cells, at most 15 digits (a step is a double)
         boolean words = NumberCells.wordsFor(delim);
         int i = 0;
         for (int c = 0; c < columns; c++) {

@@ -35,6 +35,7 @@ import org.sparktrain.engine.spec.ModelSpec;
 import org.sparktrain.engine.train.RoundVector;
 import org.sparktrain.partitioning.Block;
 import org.sparktrain.partitioning.LabeledData;
+import org.sparktrain.partitioning.ReadOptions;
 import org.apache.spark.sql.functions;
 import org.sparktrain.partitioning.RowNumbers;
 import org.sparktrain.partitioning.ScoringBlocks;
@@ -155,11 +156,11 @@ final class ScoreCommand {
             DataSources.Options read = new DataSources.Options(Math.max(2, classes), spec.input(),
                     a.get("label-col", null), false).sequences(sequences);
             data = DataFormats.read(session, dataPath, a.get("part", "t10k"), (regression ? read.targets(spec, targets)
-                    : read).read().ignoredColumn(weightCol).summaries(org.sparktrain.partitioning.ReadOptions.Summaries.NONE));
+                    : read).read().ignoredColumn(weightCol).summaries(ReadOptions.Summaries.NONE));
         } else {
             data = DataFormats.read(session, dataPath, "t10k", new DataSources.Options(Math.max(2, classes),
                     spec.input(), null, false).unlabelled().sequences(sequences).read().ignoredColumn(weightCol)
-                    .summaries(org.sparktrain.partitioning.ReadOptions.Summaries.NONE)); // the model's scaler scales: nothing to fit
+                    .summaries(ReadOptions.Summaries.NONE)); // the model's scaler scales: nothing to fit
         }
         FittedScaler scaler = model.scaler().orElse(null);
         FittedScaler targetScaler = model.targetScaler().orElse(null);

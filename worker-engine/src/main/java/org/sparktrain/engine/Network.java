@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.sparktrain.engine.data.MiniBatch;
 import org.sparktrain.engine.layer.Activation;
+import org.sparktrain.engine.layer.BatchNorm;
+import org.sparktrain.engine.layer.BatchStatsSync;
 import org.sparktrain.engine.layer.Layer;
 import org.sparktrain.engine.layer.LayerConfig;
 import org.sparktrain.engine.layer.ShapeException;
@@ -181,6 +183,46 @@ public final class Network {
             return l;
         } finally {
             setMask(null, 0);
+        }
+    }
+
+    /**
+     * Sums every BatchNorm layer's batch statistics over the workers of each training step through {@code s}
+     * (synchronised BatchNorm, docs/architecture.md "The global minibatch"); null turns it off.
+     */
+    public void synchroniseBatchNorm(BatchStatsSync s) {
+        for (Layer l : layers) {
+            if (l instanceof BatchNorm bn) {
+                bn.synchronise(s);
+            }
+        }
+    }
+
+    /** Whether the network has a BatchNorm layer. */
+    public boolean hasBatchNorm() {
+        for (Layer l : layers) {
+            if (l instanceof BatchNorm) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A training step of a worker that has no rows in it while the others have, with synchronised BatchNorm: takes
+     * part in every layer's collectives, in the order {@link #computeGradient} calls them, with nothing; computes
+     * no gradient. Nothing to do without BatchNorm layers.
+     */
+    public void idleTrainingStep() {
+        for (Layer l : layers) {
+            if (l instanceof BatchNorm bn) {
+                bn.idleForward();
+            }
+        }
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            if (layers.get(i) instanceof BatchNorm bn) {
+                bn.idleBackward();
+            }
         }
     }
 

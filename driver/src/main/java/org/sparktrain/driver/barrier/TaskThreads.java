@@ -47,6 +47,8 @@ final class TaskThreads implements AutoCloseable {
     private final int maskSteps;
     private final int labelsPerRow;
     private final int n;
+    /** The replicas' synchronised BatchNorm sum, or null ({@link #synchroniseBatchNorm}). */
+    private BatchStatsExchange batchStats;
 
     /**
      * @param make builds one replica of the task's starting trainer (called T times, on the task's thread)
@@ -105,6 +107,23 @@ final class TaskThreads implements AutoCloseable {
         return replicas.length;
     }
 
+    /**
+     * When {@code rule} synchronises BatchNorm and the stage's {@code tasks} tasks of these threads are more than one
+     * worker: connects every replica's BatchNorm layers to one {@link BatchStatsExchange} over the threads and,
+     * with more than one task, over {@code ring} (connected). Returns whether it did.
+     */
+    boolean synchroniseBatchNorm(RoundRule rule, AllReduce ring, int tasks) {
+        int max = BatchStatsExchange.maxValues(replicas[0].network());
+        if (!rule.synchronisesBatchNorm() || !BatchStatsExchange.needed(tasks, replicas.length) || max == 0) {
+            return false;
+        }
+        batchStats = new BatchStatsExchange(replicas.length, tasks > 1 ? ring : null, max);
+        for (int j = 0; j < replicas.length; j++) {
+            replicas[j].network().synchroniseBatchNorm(batchStats.forThread(j));
+        }
+        return true;
+    }
+
     /** Floats in a result, without the contributor count. */
     int resultLength() {
         return n;
@@ -146,11 +165,21 @@ final class TaskThreads implements AutoCloseable {
         for (int j = 1; j < threads; j++) {
             int jj = j;
             running.add(pool.submit(() -> {
-                used[jj] = rule.work(replicas[jj], slices(round, jj, threads), epoch, task * threads + jj, step, k,
-                        partial[jj]);
+                try {
+                    used[jj] = rule.work(replicas[jj], slices(round, jj, threads), epoch, task * threads + jj, step,
+                            k, partial[jj]);
+                } catch (RuntimeException | Error e) {
+                    stopExchange(e); // the other threads must not wait for this one's BatchNorm statistics
+                    throw e;
+                }
             }));
         }
-        used[0] = rule.work(replicas[0], slices(round, 0, threads), epoch, task * threads, step, k, out);
+        try {
+            used[0] = rule.work(replicas[0], slices(round, 0, threads), epoch, task * threads, step, k, out);
+        } catch (RuntimeException | Error e) {
+            stopExchange(e);
+            throw e;
+        }
         await(running);
         long examples = used[0];
         int contributors = used[0] > 0 ? 1 : 0;
@@ -187,6 +216,12 @@ final class TaskThreads implements AutoCloseable {
         }
         rule.combine(replicas[0], sum, contributors, roundStartSteps, k);
         await(running);
+    }
+
+    private void stopExchange(Throwable cause) {
+        if (batchStats != null) {
+            batchStats.fail(cause);
+        }
     }
 
     private static void await(List<Future<?>> running) throws InterruptedException {

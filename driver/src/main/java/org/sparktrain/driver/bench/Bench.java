@@ -75,7 +75,7 @@ public final class Bench {
                 Set.of("model", "epochs", "threads", "limit-train", "mode", "seed", "conf", "data", "batch", "workers",
                         "averaging-frequency", "averaging", "warmup-rounds", "master", "transport",
                         "outer-momentum", "outer-lr"),
-                Set.of("inference", "compare-shapes"));
+                Set.of("inference", "compare-shapes", "sync-batchnorm"));
         String model = a.require("model");
         int epochs = a.intValue("epochs", 3, 1);
         int threads = a.intValue("threads", 1, 1);

@@ -25,7 +25,7 @@ import org.sparktrain.engine.train.Trainer;
 
 /**
  * {@code scripts/bench --compare-shapes --model M --workers 1,2,4 [--averaging-frequency K] [--averaging
- * parameter|gradient] [--transport job|barrier] [--epochs E] [--outer-momentum B] [--outer-lr A]}: trains the same spec, seed and global minibatch
+ * parameter|gradient] [--transport job|barrier] [--epochs E] [--outer-momentum B] [--outer-lr A] [--sync-batchnorm]}: trains the same spec, seed and global minibatch
  * on one machine and then with each W on Spark, and prints one JSON line per run with its final test accuracy and
  * loss and the difference to the single-machine run (docs/architecture.md, "The global minibatch"). The
  * single-machine run takes the same minibatches as one Spark worker would (the epoch's permutation cut into
@@ -53,6 +53,13 @@ final class ShapeBench {
         AveragingMode mode = AveragingMode.parse(a.get("averaging", "parameter"));
         MasterConfig.RoundTransport transport = MasterConfig.RoundTransport.parse(a.get("transport", "barrier"));
         Averaging averaging = withSlowMo(a, new Averaging(mode, k, a.intValue("warmup-rounds", 0, 0)));
+        if (a.flag("sync-batchnorm")) {
+            try {
+                averaging = averaging.withSyncBatchNorm(true);
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageException(e.getMessage());
+            }
+        }
 
         // one machine, the same global minibatches in the same order
         Trainer single = Trainer.fromSpec(Network.build(ms, cfg.seed()), cfg);
@@ -134,6 +141,7 @@ final class ShapeBench {
             o.put("warmup_rounds", averaging.warmupRounds());
             o.put("outer_momentum", averaging.slowMo().momentum());
             o.put("outer_lr", averaging.slowMo().learningRate());
+            o.put("sync_batchnorm", averaging.syncBatchNorm());
             o.put("transport", transport.name().toLowerCase(Locale.ROOT));
         }
         o.put("test_acc", Bench.round(m.accuracy(), 4));

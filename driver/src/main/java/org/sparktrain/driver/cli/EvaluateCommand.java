@@ -62,7 +62,7 @@ final class EvaluateCommand {
                                       bias/variance reading of the numbers
               --model, --data, --label-col, --drop-bad-rows, --epochs, --batch-size, --seed, --scale,
               --resample, --limit-train, --shuffle-window, --workers, --master, --averaging-frequency, --mode,
-              --warmup-rounds, --sync-epochs, --optimizer-state, --outer-momentum, --outer-lr,
+              --warmup-rounds, --sync-epochs, --optimizer-state, --outer-momentum, --outer-lr, --sync-batchnorm,
               --lr-scaling-reference, --lr-warmup-epochs,
               --class-weight, --threads, --label-cols, --scale-target, --threshold, --divergence-factor,
               --divergence-rounds, --sequence-col, --step-col, --step-features, --weight-col,

@@ -33,7 +33,7 @@ final class RunFlags {
             "lr-scaling-reference", "lr-warmup-epochs", "class-weight", "threads", "label-cols", "scale-target",
             "divergence-factor", "divergence-rounds", "threshold", "sequence-col", "step-col", "step-features",
             "weight-col", "outer-momentum", "outer-lr");
-    static final Set<String> SWITCHES = Set.of("help", "drop-bad-rows");
+    static final Set<String> SWITCHES = Set.of("help", "drop-bad-rows", "sync-batchnorm");
 
     /**
      * A regression spec's target columns ({@code --label-cols y1,y2}, {@code --label-col y}, default {@code label});
@@ -80,6 +80,7 @@ final class RunFlags {
         AveragingMode mode = choice(a, "mode", "parameter", AveragingMode::parse);
         SlowMo slowMo = slowMo(a, mode);
         MasterConfig.RoundTransport transport = choice(a, "transport", "barrier", MasterConfig.RoundTransport::parse);
+        boolean syncBatchNorm = syncBatchNorm(a, mode, transport, workers);
         FittedScaler.Kind scale = choice(a, "scale", "none", s -> RunOptions.scaler(s, "--scale"));
         Resampling resample = choice(a, "resample", "none", RunFlags::resampling);
         specFile = Path.of(a.require("model"));
@@ -167,7 +168,7 @@ final class RunFlags {
                 s -> RunOptions.scaler(s, "--scale-target"));
         run = RunOptions.of(spec).withConfig(c).withWorkers(workers)
                 .withAveraging(new Averaging(mode, averagingFrequency, warmupRounds, syncEpochs, optimizerState,
-                        slowMo))
+                        slowMo, syncBatchNorm))
                 .withTransport(transport)
                 .withScaler(scale).withResampling(resample).withShuffleWindow(shuffleWindow)
                 .withTargetScaler(spec.regression() && (sequences == null || !sequences.isPerStep()) ? scaleTarget
@@ -358,6 +359,23 @@ final class RunFlags {
                     + " averaged gradient (use the spec's optimizer momentum instead)");
         }
         return s;
+    }
+
+    /**
+     * {@code --sync-batchnorm}: BatchNorm statistics over the whole global minibatch, summed over the workers inside
+     * every step; needs {@code --mode gradient} and the barrier transport (or one worker).
+     */
+    static boolean syncBatchNorm(Args a, AveragingMode mode, MasterConfig.RoundTransport transport, int workers) {
+        if (!a.flag("sync-batchnorm")) {
+            return false;
+        }
+        if (mode != AveragingMode.GRADIENT) {
+            throw new Args.UsageException(Averaging.SYNC_BATCHNORM_NEEDS_GRADIENT);
+        }
+        if (transport == MasterConfig.RoundTransport.JOB && workers != 1) {
+            throw new Args.UsageException(MasterConfig.SYNC_BATCHNORM_NEEDS_BARRIER);
+        }
+        return true;
     }
 
     /** A float flag, {@code dflt} when absent; {@code what} says what it must be when it does not parse. */

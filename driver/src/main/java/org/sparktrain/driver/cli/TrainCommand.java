@@ -105,6 +105,9 @@ final class TrainCommand {
                                       (x0 - avg)/lr, next start x0 - A*lr*u; refused with --mode gradient
               --outer-lr A            SlowMo's outer learning rate alpha > 0 (default 1); B = 0 with A = 1 is
                                       plain averaging
+              --sync-batchnorm        gradient mode: BatchNorm normalises over the whole global minibatch,
+                                      its statistics summed over the workers inside every step (default:
+                                      over each worker's share); barrier transport
               --class-weight balanced|w0,w1,...  weight the loss per class: balanced = N / (k * rows of
                                       the class) over the training part, or one weight per class (the
                                       expectation of up-sampling, without extra rows)

@@ -19,11 +19,14 @@ import java.util.stream.Collectors;
  * <li>{@code optimizerState}: in parameter mode, whether the workers' optimizer state (Adam's moments,
  *     momentum) is averaged with the parameters or reset to zero after every average;</li>
  * <li>{@code slowMo}: in parameter mode, an outer momentum on the averaged update ({@link SlowMo}; off by
- *     default); refused in gradient mode.</li>
+ *     default); refused in gradient mode;</li>
+ * <li>{@code syncBatchNorm}: in gradient mode, BatchNorm layers normalise with the statistics of the whole global
+ *     minibatch, summed over the workers inside every step ({@link GradientRounds}); off by default, refused in
+ *     parameter mode, whose local steps have no other workers to sum with.</li>
  * </ul>
  */
 public record Averaging(AveragingMode mode, List<Integer> frequencies, int warmupRounds, int syncEpochs,
-                        OptimizerState optimizerState, SlowMo slowMo) implements Serializable {
+                        OptimizerState optimizerState, SlowMo slowMo, boolean syncBatchNorm) implements Serializable {
 
     /** What parameter averaging does with the workers' optimizer state. */
     public enum OptimizerState {
@@ -72,6 +75,20 @@ public record Averaging(AveragingMode mode, List<Integer> frequencies, int warmu
                     + " steps and need --mode parameter; with --mode gradient every round is one optimizer step on"
                     + " the averaged gradient (use the spec's optimizer momentum instead)");
         }
+        if (syncBatchNorm && mode != AveragingMode.GRADIENT) {
+            throw new IllegalArgumentException(SYNC_BATCHNORM_NEEDS_GRADIENT);
+        }
+    }
+
+    /** Why synchronised BatchNorm is refused in parameter mode. */
+    public static final String SYNC_BATCHNORM_NEEDS_GRADIENT = "--sync-batchnorm sums the batch statistics over the"
+            + " workers inside every step and needs --mode gradient; in parameter mode each worker takes its local"
+            + " steps alone";
+
+    /** Without synchronised BatchNorm. */
+    public Averaging(AveragingMode mode, List<Integer> frequencies, int warmupRounds, int syncEpochs,
+                     OptimizerState optimizerState, SlowMo slowMo) {
+        this(mode, frequencies, warmupRounds, syncEpochs, optimizerState, slowMo, false);
     }
 
     /** Without an outer momentum. */
@@ -87,21 +104,26 @@ public record Averaging(AveragingMode mode, List<Integer> frequencies, int warmu
 
     /** These settings with K per epoch from {@code ks}. */
     public Averaging withFrequencies(List<Integer> ks) {
-        return new Averaging(mode, ks, warmupRounds, syncEpochs, optimizerState, slowMo);
+        return new Averaging(mode, ks, warmupRounds, syncEpochs, optimizerState, slowMo, syncBatchNorm);
     }
 
     /** These settings with the first {@code epochs} epochs synchronous. */
     public Averaging withSyncEpochs(int epochs) {
-        return new Averaging(mode, frequencies, warmupRounds, epochs, optimizerState, slowMo);
+        return new Averaging(mode, frequencies, warmupRounds, epochs, optimizerState, slowMo, syncBatchNorm);
     }
 
     public Averaging withOptimizerState(OptimizerState s) {
-        return new Averaging(mode, frequencies, warmupRounds, syncEpochs, s, slowMo);
+        return new Averaging(mode, frequencies, warmupRounds, syncEpochs, s, slowMo, syncBatchNorm);
     }
 
     /** These settings with an outer momentum ({@link SlowMo#OFF}: none). */
     public Averaging withSlowMo(SlowMo s) {
-        return new Averaging(mode, frequencies, warmupRounds, syncEpochs, optimizerState, s);
+        return new Averaging(mode, frequencies, warmupRounds, syncEpochs, optimizerState, s, syncBatchNorm);
+    }
+
+    /** These settings with synchronised BatchNorm on or off (gradient mode only). */
+    public Averaging withSyncBatchNorm(boolean on) {
+        return new Averaging(mode, frequencies, warmupRounds, syncEpochs, optimizerState, slowMo, on);
     }
 
     /** K of the first epoch (the one K when there is no schedule). */
@@ -117,9 +139,10 @@ public record Averaging(AveragingMode mode, List<Integer> frequencies, int warmu
     /** What a round of epoch {@code epoch} (from 1) computes. */
     public RoundRule rule(int epoch) {
         if (epoch <= syncEpochs) {
-            return new GradientRounds();
+            return new GradientRounds(syncBatchNorm);
         }
-        return mode.rule(averagingFrequency(epoch), warmupRounds, optimizerState == OptimizerState.RESET, slowMo);
+        return mode.rule(averagingFrequency(epoch), warmupRounds, optimizerState == OptimizerState.RESET, slowMo,
+                syncBatchNorm);
     }
 
     /** What a round of the first epoch computes. */
@@ -137,6 +160,9 @@ public record Averaging(AveragingMode mode, List<Integer> frequencies, int warmu
         StringBuilder s = new StringBuilder();
         if (rule(syncEpochs + 1) instanceof GradientRounds) {
             s.append("gradient averaging every step");
+            if (syncBatchNorm) {
+                s.append(", BatchNorm statistics over the whole minibatch");
+            }
         } else {
             s.append(mode.flagName()).append(" averaging every ")
                     .append(frequencies.stream().map(String::valueOf).collect(Collectors.joining(",")))

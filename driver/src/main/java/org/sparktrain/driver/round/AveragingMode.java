@@ -18,22 +18,26 @@ import java.util.stream.Collectors;
 public enum AveragingMode {
     PARAMETER {
         @Override
-        RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState, SlowMo slowMo) {
+        RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState, SlowMo slowMo,
+                       boolean syncBatchNorm) {
             return new ParameterRounds(averagingFrequency, warmupRounds, resetOptimizerState, slowMo);
         }
     },
     GRADIENT {
         @Override
-        RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState, SlowMo slowMo) {
-            return new GradientRounds();
+        RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState, SlowMo slowMo,
+                       boolean syncBatchNorm) {
+            return new GradientRounds(syncBatchNorm);
         }
     };
 
     /**
-     * The rule of this mode with the given K, warm-up, optimizer-state choice and outer momentum (which a mode may
-     * ignore; {@link Averaging} refuses an outer momentum in gradient mode).
+     * The rule of this mode with the given K, warm-up, optimizer-state choice, outer momentum and synchronised
+     * BatchNorm (which a mode may ignore; {@link Averaging} refuses an outer momentum in gradient mode and
+     * synchronised BatchNorm in parameter mode).
      */
-    abstract RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState, SlowMo slowMo);
+    abstract RoundRule rule(int averagingFrequency, int warmupRounds, boolean resetOptimizerState, SlowMo slowMo,
+                            boolean syncBatchNorm);
 
     /** The name users type ({@code parameter}, {@code gradient}). */
     public String flagName() {

@@ -12,9 +12,25 @@ import org.sparktrain.engine.train.Trainer;
  * {@link Trainer#applyAveragedGradient}): with shares of a global minibatch that differ by a row, every row
  * still weighs the same. Result layout {@code [rows · gradient | rows · network state | loss sum | examples]}
  * ({@link RoundVector}); the optimizer's state never travels.
+ *
+ * <p>With {@code syncBatchNorm} the BatchNorm layers of every worker's network normalise with the statistics of
+ * the whole global minibatch, summed over the workers inside the step (docs/architecture.md, "The global
+ * minibatch"): the transport installs the sum on the replicas ({@link #synchronisesBatchNorm}), and a worker without
+ * a minibatch in the round still takes part in it, with nothing ({@code Network.idleTrainingStep}). The job
+ * transport cannot sum inside a step and refuses it with more than one worker.
  */
-public record GradientRounds() implements RoundRule {
+public record GradientRounds(boolean syncBatchNorm) implements RoundRule {
     private static final long serialVersionUID = 1L;
+
+    /** Each worker's BatchNorm layers normalise over its own share. */
+    public GradientRounds() {
+        this(false);
+    }
+
+    @Override
+    public boolean synchronisesBatchNorm() {
+        return syncBatchNorm;
+    }
 
     @Override
     public int roundSize(long roundsSoFar, int step, int steps) {
@@ -39,6 +55,9 @@ public record GradientRounds() implements RoundRule {
     @Override
     public long work(Trainer t, Iterator<MiniBatch> blocks, int epoch, int worker, int step, int k, float[] out) {
         if (!blocks.hasNext()) {
+            if (syncBatchNorm) {
+                t.network().idleTrainingStep(); // the other workers' batch statistics still need this one's part
+            }
             return 0;
         }
         MiniBatch b = blocks.next();

@@ -64,6 +64,15 @@ public interface RoundRule extends Serializable {
     default void beginRound(Trainer t) {
     }
 
+    /**
+     * Whether the workers' BatchNorm layers sum their batch statistics over the workers inside every step
+     * (synchronised BatchNorm): the transport must then connect the replicas' networks
+     * ({@code Network.synchroniseBatchNorm}) before the first round. False by default.
+     */
+    default boolean synchronisesBatchNorm() {
+        return false;
+    }
+
     /** Floats in a worker's result vector (the transports add one entry, the contributor count, where they need it). */
     int resultLength(Trainer t);
 

@@ -49,7 +49,15 @@ public record MasterConfig(int workers, Averaging averaging, String runName, Rou
         if (transport == null) {
             throw new IllegalArgumentException("a round transport (job or barrier) is required");
         }
+        if (averaging.syncBatchNorm() && transport == RoundTransport.JOB && workers > 1) {
+            throw new IllegalArgumentException(SYNC_BATCHNORM_NEEDS_BARRIER);
+        }
     }
+
+    /** Why synchronised BatchNorm is refused on the job transport with more than one worker. */
+    public static final String SYNC_BATCHNORM_NEEDS_BARRIER = "--sync-batchnorm sums the batch statistics over the"
+            + " workers inside every step, which needs the tasks of a barrier stage connected to each other:"
+            + " use --transport barrier (the default), or --workers 1";
 
     public MasterConfig(int workers, Averaging averaging, String runName, RoundTransport transport,
                         LearningRateScaling lrScaling) {

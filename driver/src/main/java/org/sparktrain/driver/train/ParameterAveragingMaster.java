@@ -281,6 +281,11 @@ public final class ParameterAveragingMaster {
             if (!e.connectionFailure() || !BarrierEpoch.jobFallback(sc)) {
                 throw e;
             }
+            if (config.averaging().syncBatchNorm() && config.workers() > 1) {
+                // the job transport cannot sum batch statistics inside a step: it would train another model
+                throw new IllegalStateException(e.getMessage() + " (no fallback to the job transport: "
+                        + MasterConfig.SYNC_BATCHNORM_NEEDS_BARRIER + ")", e);
+            }
             // the ring could not connect (a firewall between executors, or to the driver): this epoch runs on the
             // job transport from where the stage got to, the next one tries the ring again (docs/architecture.md,
             // "Failing cleanly": repeated failure)

@@ -28,6 +28,16 @@ import org.sparktrain.engine.kernel.NormKernels;
  * running mean {@code [C]} (initialised to 0) then running variance {@code [C]} (1).
  * Memory: output and input gradient of {@code batch × size}; per-group mean and 1/σ (no x̂ buffer:
  * backward recomputes x̂ from the kept input).
+ *
+ * <p><b>Synchronised</b> ({@link #synchronise}): where W workers each hold a share of one global minibatch, the
+ * sums above run over the union of the shares. Forward sums {@code [Σx, m]} over the workers (M = Σ m), then
+ * {@code Σ(x − μ)²} around the global mean; backward sums {@code [m·Σdy, m·Σdy·(x − μ)]}. The weights m are there
+ * because each worker's dy comes from the mean loss of its own share, which is the global minibatch's mean loss
+ * scaled by B / b_w; the gradient rounds weight each worker's gradient by its rows, which undoes that scale
+ * everywhere but inside this sum. With R the summed values, a worker's {@code dx = γ·invstd·(dy − R₁/(M·m) −
+ * (x − μ)·invstd²·R₂/(M·m))}, which is the one-machine dx scaled by B / b_w like every other gradient it
+ * computes; dγ and dβ stay the share's own sums. Three collectives per layer and step (two when the layer needs no
+ * input gradient); a worker's share may then hold a single row, as long as M ≥ 2.
  */
 public final class BatchNorm extends Layer {
     public static final float DEFAULT_MOMENTUM = 0.1f;
@@ -98,6 +108,12 @@ public final class BatchNorm extends Layer {
     private final double[] acc1;
     private final double[] acc2;
     private int trainedBatch;
+    /** Where the statistics are summed over the workers of a step, or null (this worker's rows alone). */
+    private BatchStatsSync sync;
+    /** Values in the last training forward's statistics, over every worker when synchronised. */
+    private long trainedTotal;
+    /** What travels through {@link #sync}: up to 2C values. */
+    private double[] syncBuffer;
 
     private BatchNorm(String name, Shape in, Config config) {
         super(name, in, in);
@@ -135,6 +151,41 @@ public final class BatchNorm extends Layer {
         Arrays.fill(state, sOff + c, sOff + 2 * c, 1f);
     }
 
+    /**
+     * Sums this layer's batch statistics over the workers of every training step through {@code s}
+     * (synchronised BatchNorm); null: each worker normalises over its own rows (the default).
+     */
+    public void synchronise(BatchStatsSync s) {
+        this.sync = s;
+        if (s != null && syncBuffer == null) {
+            syncBuffer = new double[2 * c + 1];
+        }
+    }
+
+    /**
+     * A worker without rows in a synchronised step: takes part in the training forward's collectives with nothing
+     * (zeros), so that the workers with rows get theirs; updates the running statistics as they do.
+     */
+    public void idleForward() {
+        if (sync == null) {
+            throw new IllegalStateException(name + ": an idle step is for synchronised batch statistics only");
+        }
+        this.x = null;
+        forwardTraining(null, 0);
+    }
+
+    /** The backward counterpart of {@link #idleForward}. */
+    public void idleBackward() {
+        if (sync == null) {
+            throw new IllegalStateException(name + ": an idle step is for synchronised batch statistics only");
+        }
+        if (needInputGrad) {
+            java.util.Arrays.fill(syncBuffer, 0, 2 * c, 0);
+            sync.allReduce(syncBuffer, 2 * c);
+        }
+        trainedBatch = 0;
+    }
+
     @Override
     public float[] forward(float[] x, int batch, boolean training) {
         this.x = x;
@@ -144,7 +195,7 @@ public final class BatchNorm extends Layer {
 
     private float[] forwardTraining(float[] x, int batch) {
         long m = (long) batch * s;
-        if (m < 2) {
+        if (m < 2 && sync == null) {
             throw new IllegalArgumentException(name + ": batchnorm in training needs more than one value per "
                     + (s == 1 ? "feature" : "channel") + ", got batch " + batch + " of " + inShape
                     + "; use a minibatch of at least 2 (or drop a last minibatch of 1)");
@@ -155,6 +206,18 @@ public final class BatchNorm extends Layer {
             for (int g = 0; g < c; g++) {
                 int base = (n * c + g) * s;
                 acc1[g] += NORM.sum(x, base, base + s);
+            }
+        }
+        if (sync != null) { // [Σx, m] over the workers
+            System.arraycopy(acc1, 0, syncBuffer, 0, c);
+            syncBuffer[c] = m;
+            sync.allReduce(syncBuffer, c + 1);
+            System.arraycopy(syncBuffer, 0, acc1, 0, c);
+            m = Math.round(syncBuffer[c]);
+            if (m < 2) {
+                throw new IllegalArgumentException(name + ": batchnorm in training needs more than one value per "
+                        + (s == 1 ? "feature" : "channel") + " over the workers' shares of a minibatch, got " + m
+                        + " of " + inShape + "; use a minibatch of at least 2 (or drop a last minibatch of 1)");
             }
         }
         for (int g = 0; g < c; g++) {
@@ -168,6 +231,11 @@ public final class BatchNorm extends Layer {
                 int base = (n * c + g) * s;
                 acc2[g] += NORM.sumSquaredDeviation(x, base, base + s, meanF[g]);
             }
+        }
+        if (sync != null) { // Σ(x − μ)² around the global mean, over the workers
+            System.arraycopy(acc2, 0, syncBuffer, 0, c);
+            sync.allReduce(syncBuffer, c);
+            System.arraycopy(syncBuffer, 0, acc2, 0, c);
         }
         double keep = 1.0 - momentum;
         for (int g = 0; g < c; g++) {
@@ -191,6 +259,7 @@ public final class BatchNorm extends Layer {
             }
         }
         trainedBatch = batch;
+        trainedTotal = m;
         return y;
     }
 
@@ -234,6 +303,9 @@ public final class BatchNorm extends Layer {
             return null;
         }
         dx = ensure(dx, batch * size);
+        if (sync != null) {
+            return synchronisedInputGradient(dOut, batch, m);
+        }
         // dx = γ·invstd·(dy − Σdy/M − (x − μ)·invstd²·Σdy(x − μ)/M): the standard formula with x̂ expanded
         for (int n = 0; n < batch; n++) {
             for (int g = 0; g < c; g++) {
@@ -242,6 +314,30 @@ public final class BatchNorm extends Layer {
                 float k1 = (float) (params[pOff + g] * is);
                 float k2 = (float) (acc1[g] / m);
                 float k3 = (float) (acc2[g] * is * is / m);
+                float mu = meanF[g];
+                for (int i = base; i < base + s; i++) {
+                    dx[i] = k1 * (dOut[i] - k2 - (x[i] - mu) * k3);
+                }
+            }
+        }
+        return dx;
+    }
+
+    /** dx with the gradient sums weighted by the values m of each worker and summed over the workers (see above). */
+    private float[] synchronisedInputGradient(float[] dOut, int batch, long m) {
+        for (int g = 0; g < c; g++) {
+            syncBuffer[g] = m * acc1[g];
+            syncBuffer[c + g] = m * acc2[g];
+        }
+        sync.allReduce(syncBuffer, 2 * c);
+        double mm = (double) trainedTotal * m;
+        for (int n = 0; n < batch; n++) {
+            for (int g = 0; g < c; g++) {
+                int base = (n * c + g) * s;
+                double is = invStd[g];
+                float k1 = (float) (params[pOff + g] * is);
+                float k2 = (float) (syncBuffer[g] / mm);
+                float k3 = (float) (syncBuffer[c + g] * is * is / mm);
                 float mu = meanF[g];
                 for (int i = base; i < base + s; i++) {
                     dx[i] = k1 * (dOut[i] - k2 - (x[i] - mu) * k3);

@@ -1,0 +1,221 @@
+package org.sparktrain.engine.layer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.sparktrain.engine.Shape;
+
+/**
+ * Synchronised BatchNorm ({@link BatchNorm#synchronise}): workers holding shares of one global minibatch, their
+ * statistics summed by {@link BatchStatsSync}, compute what one machine computes on the whole minibatch: the same
+ * output rows and running statistics, an input gradient scaled by B / b_w (each share's loss is its own mean), and
+ * parameter gradients whose row-weighted sum is one machine's. Shares of 3, 2 and 0 rows: the empty one takes part
+ * through {@link BatchNorm#idleForward}/{@link BatchNorm#idleBackward}.
+ */
+class SyncBatchNormTest {
+
+    /** W participants in threads: each call waits for all, the sum is taken in participant order. */
+    static final class ThreadSync {
+        final double[][] slots;
+        final double[] result;
+        final CyclicBarrier barrier;
+        int n;
+
+        ThreadSync(int workers, int max) {
+            slots = new double[workers][max];
+            result = new double[max];
+            barrier = new CyclicBarrier(workers, () -> {
+                java.util.Arrays.fill(result, 0);
+                for (double[] s : slots) {
+                    for (int i = 0; i < n; i++) {
+                        result[i] += s[i];
+                    }
+                }
+            });
+        }
+
+        BatchStatsSync forWorker(int w) {
+            return (v, len) -> {
+                System.arraycopy(v, 0, slots[w], 0, len);
+                n = len;
+                try {
+                    barrier.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException | BrokenBarrierException | java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException(e);
+                }
+                System.arraycopy(result, 0, v, 0, len);
+            };
+        }
+    }
+
+    private record Bound(BatchNorm layer, float[] params, float[] grads, float[] state) {
+    }
+
+    private static Bound bound(Shape in) {
+        BatchNorm l = (BatchNorm) new BatchNorm.Config(0.1f, 1e-5f).create(in, "layer 2 (batchnorm)");
+        float[] p = new float[l.paramCount()];
+        float[] g = new float[l.paramCount()];
+        float[] s = new float[l.stateCount()];
+        l.bind(p, g, 0, s, 0);
+        l.initParams(new SplittableRandom(1));
+        l.initState();
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) (i < p.length / 2 ? 0.5 + r.nextDouble() : r.nextDouble() - 0.5); // γ around 1, β around 0
+        }
+        return new Bound(l, p, g, s);
+    }
+
+    private static float[] rows(float[] a, int from, int to, int size, float scale) {
+        float[] r = new float[(to - from) * size];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = a[from * size + i] * scale;
+        }
+        return r;
+    }
+
+    @Test
+    void workersWithSharesComputeOneMachinesBatchNorm() throws Exception {
+        for (Shape in : List.of(Shape.of(4), Shape.of(2, 3, 3))) {
+            int size = in.size();
+            int[] shares = {3, 2, 0};
+            int batch = 5;
+            float[] x = new float[batch * size];
+            float[] dOut = new float[batch * size];
+            SplittableRandom r = new SplittableRandom(11);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (3 + 2 * r.nextGaussian()); // a mean far from 0
+                dOut[i] = (float) r.nextGaussian() / batch;
+            }
+            Bound one = bound(in);
+            float[] yRef = one.layer().forward(x, batch, true).clone();
+            float[] dxRef = one.layer().backward(dOut, batch).clone();
+
+            ThreadSync sync = new ThreadSync(shares.length, 2 * in.dim(0) + 1);
+            Bound[] workers = new Bound[shares.length];
+            float[][] ys = new float[shares.length][];
+            float[][] dxs = new float[shares.length][];
+            ExecutorService pool = Executors.newFixedThreadPool(shares.length);
+            try {
+                List<Future<?>> running = new ArrayList<>();
+                int from = 0;
+                for (int w = 0; w < shares.length; w++) {
+                    int ww = w;
+                    int f = from;
+                    int b = shares[w];
+                    workers[w] = bound(in);
+                    workers[w].layer().synchronise(sync.forWorker(w));
+                    running.add(pool.submit(() -> {
+                        BatchNorm l = workers[ww].layer();
+                        if (b == 0) {
+                            l.idleForward();
+                            l.idleBackward();
+                            return;
+                        }
+                        ys[ww] = l.forward(rows(x, f, f + b, size, 1f), b, true).clone();
+                        // each share's loss is its own mean: its dy is the global one times B / b
+                        dxs[ww] = l.backward(rows(dOut, f, f + b, size, (float) batch / b), b).clone();
+                    }));
+                    from += b;
+                }
+                for (Future<?> f : running) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            int from = 0;
+            float[] weightedGrads = new float[one.grads().length];
+            for (int w = 0; w < shares.length; w++) {
+                int b = shares[w];
+                for (int i = 0; i < one.state().length; i++) {
+                    assertEquals(one.state()[i], workers[w].state()[i], 1e-6 + 1e-6 * Math.abs(one.state()[i]),
+                            in + ": running statistic " + i + " of worker " + w);
+                }
+                if (b == 0) {
+                    continue;
+                }
+                float[] yWant = rows(yRef, from, from + b, size, 1f);
+                float[] dxWant = rows(dxRef, from, from + b, size, (float) batch / b);
+                for (int i = 0; i < yWant.length; i++) {
+                    assertEquals(yWant[i], ys[w][i], 2e-5 + 2e-5 * Math.abs(yWant[i]), in + ": y " + i + " of " + w);
+                    assertEquals(dxWant[i], dxs[w][i], 2e-5 + 2e-5 * Math.abs(dxWant[i]),
+                            in + ": dx " + i + " of " + w);
+                }
+                for (int i = 0; i < weightedGrads.length; i++) {
+                    weightedGrads[i] += workers[w].grads()[i] * b / (float) batch; // what the gradient round does
+                }
+                from += b;
+            }
+            for (int i = 0; i < weightedGrads.length; i++) {
+                assertEquals(one.grads()[i], weightedGrads[i], 2e-5 + 2e-5 * Math.abs(one.grads()[i]),
+                        in + ": parameter gradient " + i);
+            }
+            // and the check can fail: a share alone normalises with other statistics
+            Bound alone = bound(in);
+            float[] yAlone = alone.layer().forward(rows(x, 0, 3, size, 1f), 3, true);
+            assertNotEquals(yRef[0], yAlone[0], 1e-3f, in + ": a share's own statistics differ from the minibatch's");
+        }
+    }
+
+    @Test
+    void fewerThanTwoValuesOverAllTheSharesFailOnEveryWorkerAlike() throws Exception {
+        Shape in = Shape.of(3);
+        ThreadSync sync = new ThreadSync(2, 7);
+        Bound a = bound(in);
+        Bound b = bound(in);
+        a.layer().synchronise(sync.forWorker(0));
+        b.layer().synchronise(sync.forWorker(1));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<String> fa = pool.submit(() -> message(() -> a.layer().forward(new float[] {1, 2, 3}, 1, true)));
+            Future<String> fb = pool.submit(() -> message(b.layer()::idleForward));
+            String ma = fa.get(30, TimeUnit.SECONDS);
+            assertTrue(ma.contains("layer 2 (batchnorm)") && ma.contains("over the workers' shares"), ma);
+            assertEquals(ma, fb.get(30, TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+        // one row on a worker is fine when the shares hold two or more together
+        ThreadSync two = new ThreadSync(2, 7);
+        Bound c = bound(in);
+        Bound d = bound(in);
+        c.layer().synchronise(two.forWorker(0));
+        d.layer().synchronise(two.forWorker(1));
+        pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<float[]> fc = pool.submit(() -> c.layer().forward(new float[] {1, 2, 3}, 1, true).clone());
+            Future<float[]> fd = pool.submit(() -> d.layer().forward(new float[] {3, 4, 5}, 1, true).clone());
+            float[] yc = fc.get(30, TimeUnit.SECONDS);
+            float[] yd = fd.get(30, TimeUnit.SECONDS);
+            for (int g = 0; g < 3; g++) { // two values, 2 apart: x̂ = ∓1 (up to ε), then γ·x̂ + β
+                float gamma = c.params()[g];
+                float beta = c.params()[3 + g];
+                assertEquals(beta - gamma, yc[g], 1e-4, "feature " + g);
+                assertEquals(beta + gamma, yd[g], 1e-4, "feature " + g);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static String message(Runnable r) {
+        try {
+            r.run();
+            return "no error";
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+}

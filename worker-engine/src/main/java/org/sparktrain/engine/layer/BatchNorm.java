@@ -303,8 +303,22 @@ public final class BatchNorm extends Layer {
             return null;
         }
         dx = ensure(dx, batch * size);
+        // the sums dx needs, and what divides them: this worker's own (Σdy, Σdy(x − μ), M = m), or, synchronised,
+        // [m·Σdy, m·Σdy(x − μ)] summed over the workers, divided by M·m (see the class comment)
+        double[] sums = acc1;
+        double[] sums2 = acc2;
+        int at2 = 0;
+        double divisor = m;
         if (sync != null) {
-            return synchronisedInputGradient(dOut, batch, m);
+            for (int g = 0; g < c; g++) {
+                syncBuffer[g] = m * acc1[g];
+                syncBuffer[c + g] = m * acc2[g];
+            }
+            sync.allReduce(syncBuffer, 2 * c);
+            sums = syncBuffer;
+            sums2 = syncBuffer;
+            at2 = c;
+            divisor = (double) trainedTotal * m;
         }
         // dx = γ·invstd·(dy − Σdy/M − (x − μ)·invstd²·Σdy(x − μ)/M): the standard formula with x̂ expanded
         for (int n = 0; n < batch; n++) {
@@ -312,32 +326,8 @@ public final class BatchNorm extends Layer {
                 int base = (n * c + g) * s;
                 double is = invStd[g];
                 float k1 = (float) (params[pOff + g] * is);
-                float k2 = (float) (acc1[g] / m);
-                float k3 = (float) (acc2[g] * is * is / m);
-                float mu = meanF[g];
-                for (int i = base; i < base + s; i++) {
-                    dx[i] = k1 * (dOut[i] - k2 - (x[i] - mu) * k3);
-                }
-            }
-        }
-        return dx;
-    }
-
-    /** dx with the gradient sums weighted by the values m of each worker and summed over the workers (see above). */
-    private float[] synchronisedInputGradient(float[] dOut, int batch, long m) {
-        for (int g = 0; g < c; g++) {
-            syncBuffer[g] = m * acc1[g];
-            syncBuffer[c + g] = m * acc2[g];
-        }
-        sync.allReduce(syncBuffer, 2 * c);
-        double mm = (double) trainedTotal * m;
-        for (int n = 0; n < batch; n++) {
-            for (int g = 0; g < c; g++) {
-                int base = (n * c + g) * s;
-                double is = invStd[g];
-                float k1 = (float) (params[pOff + g] * is);
-                float k2 = (float) (syncBuffer[g] / mm);
-                float k3 = (float) (syncBuffer[c + g] * is * is / mm);
+                float k2 = (float) (sums[g] / divisor);
+                float k3 = (float) (sums2[at2 + g] * is * is / divisor);
                 float mu = meanF[g];
                 for (int i = base; i < base + s; i++) {
                     dx[i] = k1 * (dOut[i] - k2 - (x[i] - mu) * k3);

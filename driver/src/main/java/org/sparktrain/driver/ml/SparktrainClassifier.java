@@ -29,6 +29,12 @@ import org.sparktrain.partitioning.ReadOptions;
  * Dataset<Row> scored = model.transform(test);   // + probability (vector) and prediction (double)
  * }</pre>
  *
+ * <p>The averaging is set as on the command line ({@link SparktrainEstimator}): {@code setAveragingFrequency},
+ * {@code setAveragingMode("parameter"|"gradient")}, {@code setSyncEpochs},
+ * {@code setOptimizerState("average"|"reset")}, {@code setOuterMomentum} and {@code setOuterLr} (SlowMo, parameter
+ * mode) and {@code setSyncBatchNorm} (gradient mode); the defaults are plain parameter averaging every 5 steps, and
+ * a bad value fails at {@code fit} naming the param.
+ *
  * <p>Spark ML persistence ({@link SparktrainEstimator}): the estimator is {@code DefaultParamsWritable} (its uid and params, the spec text
  * included, as Spark's JSON metadata) and {@link #read()} / {@link #load(String)} read it back, so a
  * {@code Pipeline} holding it, and the {@code PipelineModel} it fits, save and load with Spark's own

@@ -4,6 +4,8 @@ import java.util.function.Function;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -16,6 +18,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
+import org.sparktrain.driver.round.SlowMo;
 import org.sparktrain.driver.train.DistributedTraining;
 import org.sparktrain.driver.train.MasterConfig;
 import org.sparktrain.driver.train.RunOptions;
@@ -29,10 +32,22 @@ import org.sparktrain.partitioning.SplitSpec;
 
 /**
  * What {@link SparktrainClassifier} and {@link SparktrainRegressor} share: the params of a run (spec, epochs,
- * workers, averaging frequency, feature scaling, transport, features, label and weight columns), their setters, the run
+ * workers, averaging settings, feature scaling, transport, features, label and weight columns), their setters, the run
  * built from them, the training on a DataFrame as {@code sparktrain train} does it, and Spark ML persistence
  * (params metadata as JSON, atomic replacement with {@code write().overwrite()}, no Java serialization). A subclass
  * adds its own params, the columns it reads and the model it makes.
+ *
+ * <p>The averaging params are the command line's averaging flags ({@code driver.round.Averaging},
+ * docs/architecture.md, "The global minibatch"), and a run with the same values trains the same model:
+ * {@code averagingMode} ({@code --mode}: {@code parameter}, the default, or {@code gradient}), {@code syncEpochs}
+ * ({@code --sync-epochs}: the first epochs synchronous, gradient averaging every step; default 0),
+ * {@code optimizerState} ({@code --optimizer-state}: in parameter mode the optimizer state is {@code average}d with
+ * the parameters, the default, or {@code reset} after every average), {@code outerMomentum} and {@code outerLr}
+ * ({@code --outer-momentum}, {@code --outer-lr}: SlowMo's outer momentum β in [0, 1) and outer learning rate α
+ * above 0, parameter mode only; defaults 0 and 1, plain averaging) and {@code syncBatchNorm} ({@code --sync-batchnorm}:
+ * BatchNorm statistics over the whole global minibatch; gradient mode only, and the barrier transport unless
+ * {@code workers} is 1; default false). The defaults give the run of an estimator without them. A bad value or
+ * combination fails at {@code fit} with one {@link IllegalArgumentException} naming the estimator and the param.
  *
  * @param <M> the model {@code fit} returns
  * @param <S> the subclass itself (setters return it)
@@ -50,6 +65,12 @@ public abstract class SparktrainEstimator<M extends Model<M>, S extends Sparktra
     private final Param<String> featuresCol;
     private final Param<String> labelCol;
     private final Param<String> weightCol;
+    private final Param<String> averagingMode;
+    private final IntParam syncEpochs;
+    private final Param<String> optimizerState;
+    private final DoubleParam outerMomentum;
+    private final DoubleParam outerLr;
+    private final BooleanParam syncBatchNorm;
 
     protected SparktrainEstimator(String uid, String specDoc, String labelDoc) {
         this.uid = uid;
@@ -63,6 +84,19 @@ public abstract class SparktrainEstimator<M extends Model<M>, S extends Sparktra
         labelCol = new Param<>(this, "labelCol", labelDoc);
         weightCol = new Param<>(this, "weightCol", "weight column name: a number >= 0 per row weighing its loss;"
                 + " unset or empty: every row weighs 1");
+        averagingMode = new Param<>(this, "averagingMode", "what a round computes: parameter (the average of K local"
+                + " steps) or gradient (one step on the averaged gradient)");
+        syncEpochs = new IntParam(this, "syncEpochs", "the first epochs synchronous (gradient averaging every step)"
+                + " before the averagingMode's rounds begin; >= 0");
+        optimizerState = new Param<>(this, "optimizerState", "in parameter mode, the workers' optimizer state"
+                + " averaged with the parameters (average) or set to zero after every average (reset)");
+        outerMomentum = new DoubleParam(this, "outerMomentum", "SlowMo's outer momentum on the averaged update, in"
+                + " [0, 1); parameter mode only; 0 with outerLr 1 is plain averaging");
+        outerLr = new DoubleParam(this, "outerLr", "SlowMo's outer learning rate on the averaged update, above 0;"
+                + " parameter mode only");
+        syncBatchNorm = new BooleanParam(this, "syncBatchNorm", "BatchNorm layers normalise with the statistics of"
+                + " the whole global minibatch, summed over the workers inside every step; gradient mode only, and"
+                + " the barrier transport unless workers is 1");
         setDefault(epochs, 0);
         setDefault(workers, 0);
         setDefault(averagingFrequency, 5);
@@ -70,6 +104,12 @@ public abstract class SparktrainEstimator<M extends Model<M>, S extends Sparktra
         setDefault(transport, "barrier");
         setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
+        setDefault(averagingMode, AveragingMode.PARAMETER.flagName());
+        setDefault(syncEpochs, 0);
+        setDefault(optimizerState, "average");
+        setDefault(outerMomentum, (double) SlowMo.OFF.momentum());
+        setDefault(outerLr, (double) SlowMo.OFF.learningRate());
+        setDefault(syncBatchNorm, false);
     }
 
     @SuppressWarnings("unchecked")
@@ -96,6 +136,36 @@ public abstract class SparktrainEstimator<M extends Model<M>, S extends Sparktra
 
     public IntParam averagingFrequency() {
         return averagingFrequency;
+    }
+
+    /** {@code --mode}: {@code parameter} (the default) or {@code gradient}. */
+    public Param<String> averagingMode() {
+        return averagingMode;
+    }
+
+    /** {@code --sync-epochs}: how many first epochs are synchronous; default 0. */
+    public IntParam syncEpochs() {
+        return syncEpochs;
+    }
+
+    /** {@code --optimizer-state}: {@code average} (the default) or {@code reset}. */
+    public Param<String> optimizerState() {
+        return optimizerState;
+    }
+
+    /** {@code --outer-momentum}: SlowMo's β, in [0, 1); default 0. */
+    public DoubleParam outerMomentum() {
+        return outerMomentum;
+    }
+
+    /** {@code --outer-lr}: SlowMo's α, above 0; default 1. */
+    public DoubleParam outerLr() {
+        return outerLr;
+    }
+
+    /** {@code --sync-batchnorm}: BatchNorm statistics over the whole global minibatch; default false. */
+    public BooleanParam syncBatchNorm() {
+        return syncBatchNorm;
     }
 
     public Param<String> scaling() {
@@ -177,6 +247,36 @@ public abstract class SparktrainEstimator<M extends Model<M>, S extends Sparktra
         return self();
     }
 
+    public S setAveragingMode(String mode) {
+        set(averagingMode, mode);
+        return self();
+    }
+
+    public S setSyncEpochs(int n) {
+        set(syncEpochs, n);
+        return self();
+    }
+
+    public S setOptimizerState(String state) {
+        set(optimizerState, state);
+        return self();
+    }
+
+    public S setOuterMomentum(double beta) {
+        set(outerMomentum, beta);
+        return self();
+    }
+
+    public S setOuterLr(double alpha) {
+        set(outerLr, alpha);
+        return self();
+    }
+
+    public S setSyncBatchNorm(boolean on) {
+        set(syncBatchNorm, on);
+        return self();
+    }
+
     public S setScaling(String s) {
         set(scaling, s);
         return self();
@@ -207,12 +307,52 @@ public abstract class SparktrainEstimator<M extends Model<M>, S extends Sparktra
 
     /** The run these params describe (workers not yet resolved: {@link #train} does it). */
     protected RunOptions runOptions(ModelSpec ms) {
+        MasterConfig.RoundTransport t = MasterConfig.RoundTransport.parse($(transport));
         RunOptions run = RunOptions.of(ms).withName(uid)
-                .withAveraging(new Averaging(AveragingMode.PARAMETER, (Integer) $(averagingFrequency), 0))
-                .withTransport(MasterConfig.RoundTransport.parse($(transport)))
+                .withAveraging(averaging(t))
+                .withTransport(t)
                 .withScaler(RunOptions.scaler($(scaling), "scaling"));
         int e = (Integer) $(epochs);
         return e > 0 ? run.withConfig(run.config().withEpochs(e)) : run;
+    }
+
+    /**
+     * The averaging these params describe, built as {@code cli.RunFlags} builds it from the equivalent flags (so
+     * the defaults give {@code new Averaging(PARAMETER, averagingFrequency, 0)}, the run of an estimator without
+     * these params). A bad value or combination fails with one {@link IllegalArgumentException} whose message is
+     * the command line's, naming the estimator and the params instead of the flags.
+     */
+    private Averaging averaging(MasterConfig.RoundTransport t) {
+        try {
+            AveragingMode mode = AveragingMode.parse($(averagingMode));
+            Averaging.OptimizerState state = Averaging.OptimizerState.parse($(optimizerState));
+            SlowMo slowMo = new SlowMo((float) (double) (Double) $(outerMomentum),
+                    (float) (double) (Double) $(outerLr));
+            boolean sbn = (Boolean) $(syncBatchNorm);
+            Averaging a = new Averaging(mode, java.util.List.of((Integer) $(averagingFrequency)), 0,
+                    (Integer) $(syncEpochs), state, slowMo, sbn);
+            // as the command line: on the job transport only one worker may sum its statistics alone (workers 0,
+            // Spark's default parallelism, is refused too)
+            if (sbn && t == MasterConfig.RoundTransport.JOB && (Integer) $(workers) != 1) {
+                throw new IllegalArgumentException(MasterConfig.SYNC_BATCHNORM_NEEDS_BARRIER);
+            }
+            return a;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": " + paramNames(e.getMessage()), e);
+        }
+    }
+
+    /** The command line's flags in {@code message}, each replaced by the name of the param that sets it. */
+    private static String paramNames(String message) {
+        String m = message;
+        String[][] names = {{"--averaging-frequency", "averagingFrequency"}, {"--mode", "averagingMode"},
+                {"--sync-epochs", "syncEpochs"}, {"--optimizer-state", "optimizerState"},
+                {"--outer-momentum", "outerMomentum"}, {"--outer-lr", "outerLr"}, {"--sync-batchnorm", "syncBatchNorm"},
+                {"--transport", "transport"}, {"--workers", "workers"}};
+        for (String[] n : names) {
+            m = m.replace(n[0], n[1]);
+        }
+        return m;
     }
 
     /** A trained network with the scalers its fold fitted. */

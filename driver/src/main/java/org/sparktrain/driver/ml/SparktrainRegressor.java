@@ -32,6 +32,9 @@ import org.sparktrain.partitioning.ReadOptions;
  * Dataset<Row> scored = model.transform(test);   // + prediction (double; a vector for N > 1 outputs)
  * }</pre>
  *
+ * <p>The averaging params ({@code averagingMode}, {@code syncEpochs}, {@code optimizerState}, {@code outerMomentum},
+ * {@code outerLr}, {@code syncBatchNorm}) are {@link SparktrainEstimator}'s, as for the classifier.
+ *
  * <p>Spark ML persistence as {@link SparktrainClassifier}'s: params metadata (JSON), atomic replacement with
  * {@code write().overwrite()}, no Java serialization.
  */

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.driver.TestSpark;
+import org.sparktrain.driver.round.Averaging;
 import org.sparktrain.driver.round.AveragingMode;
 import org.sparktrain.driver.train.Checkpoint;
 import org.sparktrain.driver.train.DistributedTraining;
@@ -78,6 +79,33 @@ class RoundRecoveryTest {
             assertArrayEquals(clean, rerun, mode + ": bit for bit");
             FaultInjection.disarm();
         }
+    }
+
+    @Test
+    void withSynchronisedBatchNormAPeerLostInsideAStepFailsTheStageAndTheRerunGivesTheSameBits() {
+        // the surviving task is waiting inside a BatchNorm layer's sum (not at the round's all-reduce) when its
+        // peer fails: the closed connection fails it there, and the rerun from the handed-over round gives the
+        // uninterrupted run's bits
+        JavaSparkContext sc = TestSpark.jsc();
+        sc.setLocalProperty(StateHandover.EVERY_SECONDS, "0");
+        sc.setLocalProperty(StateHandover.EVERY_ROUNDS, "4");
+        DataSet d = BarrierTrainingTest.data(240, 8);
+        MasterConfig mc = new MasterConfig(2, new Averaging(AveragingMode.GRADIENT, 1, 0).withSyncBatchNorm(true), "t",
+                RoundTransport.BARRIER);
+        ParameterAveragingMaster[] m = new ParameterAveragingMaster[1];
+        float[] clean = BarrierTrainingTest.train(BarrierTrainingTest.WITH_DROPOUT_AND_BN, d, mc, 1, m);
+        FaultInjection.arm(FaultInjection.Kind.THROW, 0, 9, 1);
+        float[] rerun = BarrierTrainingTest.train(BarrierTrainingTest.WITH_DROPOUT_AND_BN, d, mc, 1, m);
+        BarrierEpoch.Outcome o = m[0].lastBarrierOutcome();
+        assertEquals(1, FaultInjection.fired());
+        assertEquals(2, o.attempts());
+        assertEquals(8, o.firstRound());
+        assertArrayEquals(clean, rerun, "bit for bit");
+        // and synchronising changed the run: the same epoch with per-share statistics ends elsewhere
+        FaultInjection.disarm();
+        float[] perShare = BarrierTrainingTest.train(BarrierTrainingTest.WITH_DROPOUT_AND_BN, d,
+                new MasterConfig(2, 1, AveragingMode.GRADIENT, 0, "t").withTransport(RoundTransport.BARRIER), 1);
+        assertTrue(!Arrays.equals(clean, perShare));
     }
 
     @Test

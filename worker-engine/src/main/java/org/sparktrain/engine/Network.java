@@ -188,41 +188,46 @@ public final class Network {
 
     /**
      * Sums every BatchNorm layer's batch statistics over the workers of each training step through {@code s}
-     * (synchronised BatchNorm, docs/architecture.md "The global minibatch"); null turns it off.
+     * (synchronised BatchNorm, docs/architecture.md "The global minibatch"), those inside residual blocks included;
+     * null turns it off.
      */
     public void synchroniseBatchNorm(BatchStatsSync s) {
-        for (Layer l : layers) {
-            if (l instanceof BatchNorm bn) {
-                bn.synchronise(s);
-            }
+        for (BatchNorm bn : batchNormLayers()) {
+            bn.synchronise(s);
         }
-    }
-
-    /** Whether the network has a BatchNorm layer. */
-    public boolean hasBatchNorm() {
-        for (Layer l : layers) {
-            if (l instanceof BatchNorm) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
-     * A training step of a worker that has no rows in it while the others have, with synchronised BatchNorm: takes
-     * part in every layer's collectives, in the order {@link #computeGradient} calls them, with nothing; computes
-     * no gradient. Nothing to do without BatchNorm layers.
+     * Every BatchNorm layer, nested ones included, in the order a training forward pass calls their batch
+     * statistics' sums (a backward pass calls them in the reverse order).
+     */
+    public List<BatchNorm> batchNormLayers() {
+        List<BatchNorm> out = new ArrayList<>();
+        collectBatchNorm(layers, out);
+        return out;
+    }
+
+    private static void collectBatchNorm(List<Layer> ls, List<BatchNorm> out) {
+        for (Layer l : ls) {
+            if (l instanceof BatchNorm bn) {
+                out.add(bn);
+            }
+            collectBatchNorm(l.sublayers(), out);
+        }
+    }
+
+    /**
+     * A training step of a worker that has no rows in it while the others may have, with synchronised BatchNorm:
+     * takes part in every BatchNorm layer's sums, in the order {@link #computeGradient} calls them, with nothing;
+     * computes no gradient. Nothing to do when no sum is installed or there is no BatchNorm layer.
      */
     public void idleTrainingStep() {
-        for (Layer l : layers) {
-            if (l instanceof BatchNorm bn) {
-                bn.idleForward();
-            }
+        List<BatchNorm> bns = batchNormLayers();
+        for (BatchNorm bn : bns) {
+            bn.idleForward();
         }
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            if (layers.get(i) instanceof BatchNorm bn) {
-                bn.idleBackward();
-            }
+        for (int i = bns.size() - 1; i >= 0; i--) {
+            bns.get(i).idleBackward();
         }
     }
 

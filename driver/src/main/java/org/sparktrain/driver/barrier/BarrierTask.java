@@ -140,7 +140,7 @@ final class BarrierTask extends AbstractFunction1<Iterator<MiniBatch>, Iterator<
                 throw new IOException(BarrierEpoch.NOT_CONNECTED + e.getMessage(), e);
             }
             // synchronised BatchNorm: the replicas sum their statistics over the threads and tasks inside each step
-            team.synchroniseBatchNorm(rule, ring, workers);
+            team.synchroniseBatchNorm(rule, ring, workers, killed);
             rep.setupMillis = (System.nanoTime() - t0) / 1e6;
             long stepCount = start.stepCount();
             DivergenceGuard guard = start.guard().copy(); // every task sees the same sums: all stop together

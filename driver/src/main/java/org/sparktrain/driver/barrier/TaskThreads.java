@@ -110,14 +110,15 @@ final class TaskThreads implements AutoCloseable {
     /**
      * When {@code rule} synchronises BatchNorm and the stage's {@code tasks} tasks of these threads are more than one
      * worker: connects every replica's BatchNorm layers to one {@link BatchStatsExchange} over the threads and,
-     * with more than one task, over {@code ring} (connected). Returns whether it did.
+     * with more than one task, over {@code ring} (connected); a wait there ends when {@code killed} says so. Returns
+     * whether it did.
      */
-    boolean synchroniseBatchNorm(RoundRule rule, AllReduce ring, int tasks) {
+    boolean synchroniseBatchNorm(RoundRule rule, AllReduce ring, int tasks, java.util.function.BooleanSupplier killed) {
         int max = BatchStatsExchange.maxValues(replicas[0].network());
         if (!rule.synchronisesBatchNorm() || !BatchStatsExchange.needed(tasks, replicas.length) || max == 0) {
             return false;
         }
-        batchStats = new BatchStatsExchange(replicas.length, tasks > 1 ? ring : null, max);
+        batchStats = new BatchStatsExchange(replicas.length, tasks > 1 ? ring : null, max, killed);
         for (int j = 0; j < replicas.length; j++) {
             replicas[j].network().synchroniseBatchNorm(batchStats.forThread(j));
         }

@@ -87,6 +87,10 @@ public final class Bench {
             throw new Args.UsageException("--outer-momentum and --outer-lr (SlowMo) act on averaging rounds: use them"
                     + " with --mode spark or --compare-shapes, not in single mode");
         }
+        if (a.flag("sync-batchnorm") && !a.flag("compare-shapes")) {
+            throw new Args.UsageException("--sync-batchnorm goes with --compare-shapes --averaging gradient (the"
+                    + " other bench modes do not take it; sparktrain train and evaluate do)");
+        }
         if (mode.equals("single") && threads != 1) {
             throw new Args.UsageException("--threads " + threads + ": single mode trains on one thread;"
                     + " data-parallel runs on several cores come with --mode spark");

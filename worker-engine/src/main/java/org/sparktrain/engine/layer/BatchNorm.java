@@ -168,7 +168,7 @@ public final class BatchNorm extends Layer {
      */
     public void idleForward() {
         if (sync == null) {
-            throw new IllegalStateException(name + ": an idle step is for synchronised batch statistics only");
+            return; // nothing to take part in
         }
         this.x = null;
         forwardTraining(null, 0);
@@ -177,9 +177,9 @@ public final class BatchNorm extends Layer {
     /** The backward counterpart of {@link #idleForward}. */
     public void idleBackward() {
         if (sync == null) {
-            throw new IllegalStateException(name + ": an idle step is for synchronised batch statistics only");
+            return;
         }
-        if (needInputGrad) {
+        if (needInputGrad && trainedTotal > 0) { // as backward, which a step of M = 0 values never reaches
             java.util.Arrays.fill(syncBuffer, 0, 2 * c, 0);
             sync.allReduce(syncBuffer, 2 * c);
         }
@@ -214,6 +214,13 @@ public final class BatchNorm extends Layer {
             sync.allReduce(syncBuffer, c + 1);
             System.arraycopy(syncBuffer, 0, acc1, 0, c);
             m = Math.round(syncBuffer[c]);
+            if (m == 0) {
+                // no worker has rows in this step (a one-row last minibatch the data left out): every worker saw
+                // the same 0 and stops here; nothing to normalise, no statistics to update
+                trainedBatch = batch;
+                trainedTotal = 0;
+                return y;
+            }
             if (m < 2) {
                 throw new IllegalArgumentException(name + ": batchnorm in training needs more than one value per "
                         + (s == 1 ? "feature" : "channel") + " over the workers' shares of a minibatch, got " + m

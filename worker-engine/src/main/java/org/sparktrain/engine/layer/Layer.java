@@ -67,6 +67,11 @@ public abstract class Layer {
         this.sOff = sOff;
     }
 
+    /** The layers this one runs inside it, in forward order (a residual block's body and projection); none by default. */
+    public java.util.List<Layer> sublayers() {
+        return java.util.List.of();
+    }
+
     public void setNeedInputGrad(boolean need) {
         this.needInputGrad = need;
     }

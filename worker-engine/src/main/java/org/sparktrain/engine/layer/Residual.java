@@ -93,6 +93,11 @@ public final class Residual extends Layer {
         projection = p == null ? null : p.create(in, name + " > projection");
     }
 
+    @Override
+    public List<Layer> sublayers() {
+        return java.util.Collections.unmodifiableList(all());
+    }
+
     private List<Layer> all() {
         List<Layer> a = new ArrayList<>(body);
         if (projection != null) {

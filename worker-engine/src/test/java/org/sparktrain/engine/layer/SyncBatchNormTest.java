@@ -210,6 +210,77 @@ class SyncBatchNormTest {
         }
     }
 
+    static final String NESTED = """
+            input: [6]
+            layers:
+              - {type: dense, units: 5}
+              - {type: batchnorm}
+              - {type: residual, layers: [{type: dense, units: 5}, {type: batchnorm}, tanh]}
+              - {type: dense, units: 3, activation: softmax}
+            optimizer: {type: sgd, lr: 0.1}
+            training: {batch_size: 4, epochs: 1, seed: 3}
+            """;
+
+    /** A one-worker sum that records the length of every call. */
+    static BatchStatsSync recording(List<Integer> lengths) {
+        return (v, n) -> lengths.add(n);
+    }
+
+    @Test
+    void batchNormInsideAResidualBlockIsSynchronisedAndAnIdleStepCallsWhatAStepCalls() {
+        org.sparktrain.engine.Network net = org.sparktrain.engine.Network.build(
+                org.sparktrain.engine.spec.ModelSpec.parse(NESTED, "nested.yaml"), 3);
+        assertEquals(2, net.batchNormLayers().size(), "the top-level one and the one in the residual body");
+        List<Integer> step = new ArrayList<>();
+        net.synchroniseBatchNorm(recording(step));
+        float[] x = new float[4 * 6];
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        net.computeGradient(new org.sparktrain.engine.data.MiniBatch(x, new int[] {0, 1, 2, 1}, null, 4));
+        // forward [Σx, m] and Σ(x − μ)² per layer in order, then backward [mΣdy, mΣdy(x − μ)] in reverse; the first
+        // layer after the input still sums in backward (the dense before it needs no input gradient, it does)
+        assertEquals(List.of(6, 5, 6, 5, 10, 10), step);
+        List<Integer> idle = new ArrayList<>();
+        net.synchroniseBatchNorm(recording(idle));
+        net.idleTrainingStep(); // one worker, no rows: M = 0, so the layers stop after the first sum
+        assertEquals(List.of(6, 6), idle);
+        // without a sum installed an idle step has nothing to take part in
+        net.synchroniseBatchNorm(null);
+        net.idleTrainingStep();
+    }
+
+    @Test
+    void aStepWhereNoWorkerHasRowsPassesOnEveryWorkerAlike() throws Exception {
+        // a one-row last minibatch the data leaves out: every worker is idle; each sees M = 0 and stops after the
+        // first sum, so all stay in step (no second forward sum, no backward sum)
+        Shape in = Shape.of(3);
+        ThreadSync sync = new ThreadSync(2, 7);
+        Bound a = bound(in);
+        Bound b = bound(in);
+        a.layer().synchronise(sync.forWorker(0));
+        b.layer().synchronise(sync.forWorker(1));
+        float[] before = a.state().clone();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> fa = pool.submit(() -> {
+                a.layer().idleForward();
+                a.layer().idleBackward();
+            });
+            Future<?> fb = pool.submit(() -> {
+                b.layer().idleForward();
+                b.layer().idleBackward();
+            });
+            fa.get(30, TimeUnit.SECONDS);
+            fb.get(30, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(a.state()),
+                "no rows: the running statistics stay");
+    }
+
     private static String message(Runnable r) {
         try {
             r.run();

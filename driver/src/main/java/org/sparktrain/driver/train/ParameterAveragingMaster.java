@@ -43,6 +43,8 @@ import org.sparktrain.engine.train.Trainer;
  */
 public final class ParameterAveragingMaster {
     private static final Logger LOG = LoggerFactory.getLogger(ParameterAveragingMaster.class);
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED_NO_BATCHNORM =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final JavaSparkContext sc;
     private final MasterConfig config;
     private final Trainer master;
@@ -75,6 +77,10 @@ public final class ParameterAveragingMaster {
             master.setOuterMomentum(null);
         } else if (master.outerMomentum() == null) {
             master.setOuterMomentum(new float[master.network().params().length]);
+        }
+        if (config.averaging().syncBatchNorm() && master.network().batchNormLayers().isEmpty()
+                && !WARNED_NO_BATCHNORM.getAndSet(true)) { // once, not once per fold
+            LOG.warn("--sync-batchnorm changes nothing: the model has no batchnorm layer");
         }
     }
 

@@ -77,6 +77,17 @@ class SyncBatchNormTest {
         return new Bound(l, p, g, s);
     }
 
+    /** {@code workers} layers of the same start whose statistics one {@link ThreadSync} sums. */
+    private static Bound[] synced(Shape in, int workers) {
+        ThreadSync sync = new ThreadSync(workers, 2 * in.dim(0) + 1);
+        Bound[] out = new Bound[workers];
+        for (int w = 0; w < workers; w++) {
+            out[w] = bound(in);
+            out[w].layer().synchronise(sync.forWorker(w));
+        }
+        return out;
+    }
+
     private static float[] rows(float[] a, int from, int to, int size, float scale) {
         float[] r = new float[(to - from) * size];
         for (int i = 0; i < r.length; i++) {
@@ -172,11 +183,9 @@ class SyncBatchNormTest {
     @Test
     void fewerThanTwoValuesOverAllTheSharesFailOnEveryWorkerAlike() throws Exception {
         Shape in = Shape.of(3);
-        ThreadSync sync = new ThreadSync(2, 7);
-        Bound a = bound(in);
-        Bound b = bound(in);
-        a.layer().synchronise(sync.forWorker(0));
-        b.layer().synchronise(sync.forWorker(1));
+        Bound[] ab = synced(in, 2);
+        Bound a = ab[0];
+        Bound b = ab[1];
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             Future<String> fa = pool.submit(() -> message(() -> a.layer().forward(new float[] {1, 2, 3}, 1, true)));
@@ -188,11 +197,9 @@ class SyncBatchNormTest {
             pool.shutdownNow();
         }
         // one row on a worker is fine when the shares hold two or more together
-        ThreadSync two = new ThreadSync(2, 7);
-        Bound c = bound(in);
-        Bound d = bound(in);
-        c.layer().synchronise(two.forWorker(0));
-        d.layer().synchronise(two.forWorker(1));
+        Bound[] cd = synced(in, 2);
+        Bound c = cd[0];
+        Bound d = cd[1];
         pool = Executors.newFixedThreadPool(2);
         try {
             Future<float[]> fc = pool.submit(() -> c.layer().forward(new float[] {1, 2, 3}, 1, true).clone());
@@ -256,11 +263,9 @@ class SyncBatchNormTest {
         // a one-row last minibatch the data leaves out: every worker is idle; each sees M = 0 and stops after the
         // first sum, so all stay in step (no second forward sum, no backward sum)
         Shape in = Shape.of(3);
-        ThreadSync sync = new ThreadSync(2, 7);
-        Bound a = bound(in);
-        Bound b = bound(in);
-        a.layer().synchronise(sync.forWorker(0));
-        b.layer().synchronise(sync.forWorker(1));
+        Bound[] ab = synced(in, 2);
+        Bound a = ab[0];
+        Bound b = ab[1];
         float[] before = a.state().clone();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {

@@ -61,6 +61,13 @@ final class ShapeBench {
             }
         }
 
+        for (int w : shapes) { // refused settings (e.g. --sync-batchnorm on the job transport) before any training
+            try {
+                RunOptions.of(ms).withConfig(cfg).withAveraging(averaging).withTransport(transport).master(w);
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageException(e.getMessage());
+            }
+        }
         // one machine, the same global minibatches in the same order
         Trainer single = Trainer.fromSpec(Network.build(ms, cfg.seed()), cfg);
         long t0 = System.nanoTime();

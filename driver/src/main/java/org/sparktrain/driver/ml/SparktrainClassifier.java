@@ -81,7 +81,7 @@ public final class SparktrainClassifier
         Network net = f.trained().network();
         float[] weights = f.trained().trainer().config().classWeights();
         SparktrainClassificationModel model = new SparktrainClassificationModel(uid(),
-                net.toModel(Optional.ofNullable(f.scaler()), provenance(weights == null
+                net.toModel(Optional.ofNullable(f.scaler()), provenance(run, weights == null
                         ? Map.of("trained.by", "SparktrainClassifier " + uid())
                         : Map.of("trained.by", "SparktrainClassifier " + uid(), "class.weights",
                                 $(classWeight) + " = " + java.util.Arrays.toString(weights)))));

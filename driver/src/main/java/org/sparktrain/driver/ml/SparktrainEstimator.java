@@ -211,16 +211,17 @@ public abstract class SparktrainEstimator<M extends Model<M>, S extends Sparktra
     }
 
     /**
-     * The model file's provenance: {@code entries}, and {@code weight.column} when a weight column weighed the rows
-     * (a model trained without one has no such entry, as every file written before it).
+     * The model file's provenance: {@code entries}, the run's averaging in words under {@code averaging} (as
+     * {@code sparktrain train} writes it), and {@code weight.column} when a weight column weighed the rows (a model
+     * trained without one has no such entry, as every file written before it).
      */
-    protected java.util.Map<String, String> provenance(java.util.Map<String, String> entries) {
-        String w = weightColumn();
-        if (w == null) {
-            return entries;
-        }
+    protected java.util.Map<String, String> provenance(RunOptions run, java.util.Map<String, String> entries) {
         java.util.Map<String, String> p = new java.util.TreeMap<>(entries);
-        p.put(PROVENANCE_WEIGHT_COLUMN, w);
+        p.put("averaging", run.averaging().describe());
+        String w = weightColumn();
+        if (w != null) {
+            p.put(PROVENANCE_WEIGHT_COLUMN, w);
+        }
         return p;
     }
 

@@ -92,7 +92,7 @@ public final class SparktrainRegressor extends SparktrainEstimator<SparktrainReg
         Network net = f.trained().network();
         SparktrainRegressionModel model = new SparktrainRegressionModel(uid(), net.toModel(
                 Optional.ofNullable(f.scaler()), Optional.ofNullable(f.targetScaler()),
-                provenance(Map.of("trained.by", "SparktrainRegressor " + uid(), "targets", String.join(",", targets),
+                provenance(run, Map.of("trained.by", "SparktrainRegressor " + uid(), "targets", String.join(",", targets),
                         "target.scaling", $(targetScaling)))));
         model.set(model.featuresCol(), $(featuresCol()));
         return model.setParent(this);

@@ -91,5 +91,7 @@ class SparktrainClassifierTest {
         java.util.Map<String, String> none = new SparktrainClassifier().setSpec(SPEC).setWorkers(2).setEpochs(1)
                 .fit(frame(spark, 100, 5)).contents().provenance();
         assertTrue(!none.containsKey("class.weights"), none.toString());
+        // the averaging in words, as the command line writes it
+        assertEquals("parameter averaging every 5 step(s)", none.get("averaging"));
     }
 }

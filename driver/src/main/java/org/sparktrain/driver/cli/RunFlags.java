@@ -80,7 +80,7 @@ final class RunFlags {
         AveragingMode mode = choice(a, "mode", "parameter", AveragingMode::parse);
         SlowMo slowMo = slowMo(a, mode);
         MasterConfig.RoundTransport transport = choice(a, "transport", "barrier", MasterConfig.RoundTransport::parse);
-        boolean syncBatchNorm = syncBatchNorm(a, mode, transport, workers);
+        boolean syncBatchNorm = syncBatchNorm(a, mode);
         FittedScaler.Kind scale = choice(a, "scale", "none", s -> RunOptions.scaler(s, "--scale"));
         Resampling resample = choice(a, "resample", "none", RunFlags::resampling);
         specFile = Path.of(a.require("model"));
@@ -167,8 +167,8 @@ final class RunFlags {
         FittedScaler.Kind scaleTarget = choice(a, "scale-target", DEFAULT_TARGET_SCALER,
                 s -> RunOptions.scaler(s, "--scale-target"));
         run = RunOptions.of(spec).withConfig(c).withWorkers(workers)
-                .withAveraging(new Averaging(mode, averagingFrequency, warmupRounds, syncEpochs, optimizerState,
-                        slowMo, syncBatchNorm))
+                .withAveraging(averaging(new Averaging(mode, averagingFrequency, warmupRounds, syncEpochs,
+                        optimizerState, slowMo, syncBatchNorm), transport, workers))
                 .withTransport(transport)
                 .withScaler(scale).withResampling(resample).withShuffleWindow(shuffleWindow)
                 .withTargetScaler(spec.regression() && (sequences == null || !sequences.isPerStep()) ? scaleTarget
@@ -363,19 +363,26 @@ final class RunFlags {
 
     /**
      * {@code --sync-batchnorm}: BatchNorm statistics over the whole global minibatch, summed over the workers inside
-     * every step; needs {@code --mode gradient} and the barrier transport (or one worker).
+     * every step; needs {@code --mode gradient} (and the barrier transport, or one worker: {@link #averaging}).
      */
-    static boolean syncBatchNorm(Args a, AveragingMode mode, MasterConfig.RoundTransport transport, int workers) {
+    static boolean syncBatchNorm(Args a, AveragingMode mode) {
         if (!a.flag("sync-batchnorm")) {
             return false;
         }
         if (mode != AveragingMode.GRADIENT) {
             throw new Args.UsageException(Averaging.SYNC_BATCHNORM_NEEDS_GRADIENT);
         }
-        if (transport == MasterConfig.RoundTransport.JOB && workers != 1) {
-            throw new Args.UsageException(MasterConfig.SYNC_BATCHNORM_NEEDS_BARRIER);
-        }
         return true;
+    }
+
+    /** {@code averaging} once the transport can carry it for {@code workers} ({@link MasterConfig#checkTransport}). */
+    private static Averaging averaging(Averaging averaging, MasterConfig.RoundTransport transport, int workers) {
+        try {
+            MasterConfig.checkTransport(averaging, transport, workers);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
+        return averaging;
     }
 
     /** A float flag, {@code dflt} when absent; {@code what} says what it must be when it does not parse. */

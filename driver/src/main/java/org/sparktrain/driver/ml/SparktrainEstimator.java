@@ -332,11 +332,7 @@ public abstract class SparktrainEstimator<M extends Model<M>, S extends Sparktra
             boolean sbn = (Boolean) $(syncBatchNorm);
             Averaging a = new Averaging(mode, java.util.List.of((Integer) $(averagingFrequency)), 0,
                     (Integer) $(syncEpochs), state, slowMo, sbn);
-            // as the command line: on the job transport only one worker may sum its statistics alone (workers 0,
-            // Spark's default parallelism, is refused too)
-            if (sbn && t == MasterConfig.RoundTransport.JOB && (Integer) $(workers) != 1) {
-                throw new IllegalArgumentException(MasterConfig.SYNC_BATCHNORM_NEEDS_BARRIER);
-            }
+            MasterConfig.checkTransport(a, t, (Integer) $(workers)); // as the command line, before any data is read
             return a;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": " + paramNames(e.getMessage()), e);

@@ -49,7 +49,16 @@ public record MasterConfig(int workers, Averaging averaging, String runName, Rou
         if (transport == null) {
             throw new IllegalArgumentException("a round transport (job or barrier) is required");
         }
-        if (averaging.syncBatchNorm() && transport == RoundTransport.JOB && workers > 1) {
+        checkTransport(averaging, transport, workers);
+    }
+
+    /**
+     * Refuses averaging settings the transport cannot carry for {@code workers} workers (0: not known yet, Spark's
+     * default parallelism, counted as more than one): synchronised BatchNorm on the job transport. The one check,
+     * called here and, before any data is read, by the command line and the Spark ML estimators.
+     */
+    public static void checkTransport(Averaging averaging, RoundTransport transport, int workers) {
+        if (averaging.syncBatchNorm() && transport == RoundTransport.JOB && workers != 1) {
             throw new IllegalArgumentException(SYNC_BATCHNORM_NEEDS_BARRIER);
         }
     }

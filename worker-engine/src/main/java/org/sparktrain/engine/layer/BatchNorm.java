@@ -196,9 +196,7 @@ public final class BatchNorm extends Layer {
     private float[] forwardTraining(float[] x, int batch) {
         long m = (long) batch * s;
         if (m < 2 && sync == null) {
-            throw new IllegalArgumentException(name + ": batchnorm in training needs more than one value per "
-                    + (s == 1 ? "feature" : "channel") + ", got batch " + batch + " of " + inShape
-                    + "; use a minibatch of at least 2 (or drop a last minibatch of 1)");
+            throw tooFewValues(", got batch " + batch);
         }
         // pass 1: mean
         Arrays.fill(acc1, 0);
@@ -222,9 +220,7 @@ public final class BatchNorm extends Layer {
                 return y;
             }
             if (m < 2) {
-                throw new IllegalArgumentException(name + ": batchnorm in training needs more than one value per "
-                        + (s == 1 ? "feature" : "channel") + " over the workers' shares of a minibatch, got " + m
-                        + " of " + inShape + "; use a minibatch of at least 2 (or drop a last minibatch of 1)");
+                throw tooFewValues(" over the workers' shares of a minibatch, got " + m);
             }
         }
         for (int g = 0; g < c; g++) {
@@ -268,6 +264,13 @@ public final class BatchNorm extends Layer {
         trainedBatch = batch;
         trainedTotal = m;
         return y;
+    }
+
+    /** Training with fewer than two values per group: {@code got} says how many, and where they were counted. */
+    private IllegalArgumentException tooFewValues(String got) {
+        return new IllegalArgumentException(name + ": batchnorm in training needs more than one value per "
+                + (s == 1 ? "feature" : "channel") + got + " of " + inShape
+                + "; use a minibatch of at least 2 (or drop a last minibatch of 1)");
     }
 
     private float[] forwardInference(float[] x, int batch) {

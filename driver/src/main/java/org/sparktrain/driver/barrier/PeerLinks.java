@@ -230,17 +230,15 @@ final class PeerLinks implements Closeable {
      */
     void exchange(float[] v, int to, int sOff, int sLen, int from, int rOff, int rLen, boolean add)
             throws IOException {
-        if (to != NONE && sLen > 0) {
-            delay.beforeMessage(sLen * 4L);
-        }
-        int sent = 0;
-        int got = 0;
         if (to == NONE) {
             sLen = 0;
         }
         if (from == NONE) {
             rLen = 0;
         }
+        delay.beforeExchange(to, sLen * 4L, from, rLen * 4L);
+        int sent = 0;
+        int got = 0;
         sendBytes.clear().limit(0);
         outgoing.clear().limit(0);
         recvBytes.clear();
@@ -300,6 +298,7 @@ final class PeerLinks implements Closeable {
         if (from != NONE) {
             keys[from].interestOps(0);
         }
+        delay.afterExchange(to, sLen * 4L, from, rLen * 4L);
     }
 
     private int write(int to) throws IOException {

@@ -21,7 +21,7 @@ import org.sparktrain.partitioning.bench.PipelineBench;
 
 /**
  * {@code scripts/bench --allreduce --peers W --floats N --latency-us L [--algorithm ring|rhd|auto] [--rounds R]
- * [--gbps B] [--sweep] [--encrypt]}: W all-reduce peers as threads of this JVM over loopback TCP, the real code of a barrier
+ * [--gbps B] [--sweep] [--encrypt] [--clock wall|virtual]}: W all-reduce peers as threads of this JVM over loopback TCP, the real code of a barrier
  * stage (connections, handshake, exchanges) with every message held back by a {@link SimulatedLink}; R rounds
  * timed after two untimed ones. One JSON line per (W, algorithm): {@code ms_median} and {@code ms_p90} of a round
  * (from the first peer's start to the last peer's end), beside the α-β model's prediction
@@ -33,7 +33,11 @@ import org.sparktrain.partitioning.bench.PipelineBench;
  * line says {@code "encrypt":true}): the same command with and without it measures what encryption costs a round
  * (the loopback's β is measured without it either way, so {@code measured_over_model} shows the cost too); the
  * cipher is warmed up first (128 MB sealed and opened: the JDK's AES-GCM is ~30× slower before the JIT compiles it).
- * docs/architecture.md, Measured facts, has a sweep and what it shows.
+ * {@code --clock virtual} (default {@code wall}) keeps the same code and connections but times each peer by a
+ * {@link VirtualNetwork}: its own CPU time plus the modelled link (α = L, {@code --gbps}, default 10), so that W
+ * peers measure what W machines with a core each would take, which a wall clock cannot show when hundreds of peers
+ * share two cores; the line says {@code "clock":"virtual"} and the mean CPU a peer used in a round
+ * ({@code cpu_ms_per_peer}). docs/architecture.md, Measured facts, has both sweeps and what they show.
  */
 final class AllReduceBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,14 +49,23 @@ final class AllReduceBench {
 
     static void run(String[] argv) throws Exception {
         Args a = new Args("bench --allreduce", argv, 0,
-                Set.of("peers", "floats", "latency-us", "algorithm", "rounds", "gbps", "conf", "data"),
+                Set.of("peers", "floats", "latency-us", "algorithm", "rounds", "gbps", "clock", "conf", "data"),
                 Set.of("allreduce", "sweep", "encrypt"));
         boolean sweep = a.flag("sweep");
         boolean encrypt = a.flag("encrypt");
         int[] peers = peerList(a.get("peers", sweep ? "2,4,8,16,32,64,128,256" : null));
         int floats = a.intValue("floats", 185_000, 1);
         double latencyUs = number(a, "latency-us", 50);
-        double gbps = number(a, "gbps", 0);
+        String clock = a.get("clock", "wall").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!clock.equals("wall") && !clock.equals("virtual")) {
+            throw new Args.UsageException("bench --allreduce: --clock must be wall or virtual, got '" + clock + "'");
+        }
+        boolean virtual = clock.equals("virtual");
+        // the virtual clock models the link, so it needs a bandwidth: the datacenter link auto's rule assumes
+        double gbps = number(a, "gbps", virtual ? AllReduceAlgorithm.LINK_GBPS : 0);
+        if (virtual && !(gbps > 0)) {
+            throw new Args.UsageException("bench --allreduce: --clock virtual needs --gbps > 0 (the link it models)");
+        }
         int rounds = a.intValue("rounds", 20, 1);
         List<AllReduceAlgorithm> algorithms = new ArrayList<>();
         if (a.has("algorithm")) {
@@ -68,13 +81,26 @@ final class AllReduceBench {
             // the rest of the code (the untimed rounds alone would not push that much through at small W)
             AllReduce.warmUpEncryption(WARMUP_CIPHER_BYTES);
         }
+        if (virtual) {
+            // the virtual clock charges CPU time, which the JIT's first minutes inflate: run the exchanges warm (the wall
+            // clock's loopback measurement does this for it when no --gbps is given)
+            SimulatedLink none = new SimulatedLink(0, 0);
+            for (AllReduceAlgorithm alg : List.of(AllReduceAlgorithm.RING, AllReduceAlgorithm.RHD)) {
+                time(alg, 4, floats, 30, rank -> none, encrypt, null);
+            }
+        }
         for (int w : peers) {
             for (AllReduceAlgorithm asked : algorithms) {
                 AllReduceAlgorithm alg = asked.choose(w, floats);
                 int r = sweep && w > 32 ? Math.max(5, rounds * 32 / w) : rounds;
                 SimulatedLink link = new SimulatedLink(latencyUs, gbps);
+                VirtualNetwork net = virtual ? new VirtualNetwork(latencyUs, gbps, VirtualNetwork.threadCpuClock())
+                        : null;
                 double load = PipelineBench.load1();
-                double[] ms = time(alg, w, floats, r, link, encrypt);
+                double[] cpuMs = new double[1];
+                double[][] overlapped = new double[1][];
+                double[] ms = virtual ? timeVirtual(alg, w, floats, r, net, encrypt, cpuMs, overlapped)
+                        : time(alg, w, floats, r, rank -> link, encrypt, null);
                 double[] sorted = ms.clone();
                 Arrays.sort(sorted);
                 double model = alg.modelSeconds(w, floats, latencyUs * 1e-6, beta) * 1e3;
@@ -90,16 +116,31 @@ final class AllReduceBench {
                 o.put("algorithm", alg.name().toLowerCase(java.util.Locale.ROOT));
                 o.put("chosen_by", asked == AllReduceAlgorithm.AUTO ? "auto" : "flag");
                 o.put("encrypt", encrypt);
+                o.put("clock", clock);
                 o.put("rounds", r);
                 o.put("ms_median", round3(median));
                 o.put("ms_p90", round3(percentile(sorted, 0.9)));
                 o.put("model_ms", round3(model));
                 o.put("measured_over_model", round3(median / model));
                 o.put("beta_ns_per_byte", round3(beta * 1e9));
-                o.put("delay_us_mean", round3(link.meanDelayMicros()));
-                // the model again with the delay the timer actually gave (parking overshoots by tens of µs)
-                o.put("model_ms_actual_delay",
-                        round3(alg.modelSeconds(w, floats, link.meanDelayMicros() * 1e-6, beta) * 1e3));
+                if (virtual) {
+                    // ms_median above is the serial clock (each exchange's CPU after its transfer: an upper bound);
+                    // the overlapped clock streams it as the code does (VirtualNetwork)
+                    double[] sortedOverlapped = overlapped[0].clone();
+                    Arrays.sort(sortedOverlapped);
+                    double overlappedMedian = percentile(sortedOverlapped, 0.5);
+                    o.put("ms_median_overlapped", round3(overlappedMedian));
+                    o.put("ms_p90_overlapped", round3(percentile(sortedOverlapped, 0.9)));
+                    o.put("overlapped_over_model", round3(overlappedMedian / model));
+                    // the CPU a peer used in a round (copies, additions, system calls), mean over peers and rounds:
+                    // what the virtual clock adds to the model
+                    o.put("cpu_ms_per_peer", round3(cpuMs[0]));
+                } else {
+                    o.put("delay_us_mean", round3(link.meanDelayMicros()));
+                    // the model again with the delay the timer actually gave (parking overshoots by tens of µs)
+                    o.put("model_ms_actual_delay",
+                            round3(alg.modelSeconds(w, floats, link.meanDelayMicros() * 1e-6, beta) * 1e3));
+                }
                 o.put("cores", Runtime.getRuntime().availableProcessors());
                 o.put("load1", load);
                 System.out.println(JSON.writeValueAsString(o));
@@ -109,14 +150,69 @@ final class AllReduceBench {
 
     /** The loopback's time per byte on one link: two peers, no delay, the ring's 2α + n·β read as n·β. */
     private static double loopbackSecondsPerByte(int floats) throws Exception {
-        double[] ms = time(AllReduceAlgorithm.RING, 2, floats, 20, new SimulatedLink(0, 0), false);
+        SimulatedLink none = new SimulatedLink(0, 0);
+        double[] ms = time(AllReduceAlgorithm.RING, 2, floats, 20, rank -> none, false, null);
         Arrays.sort(ms);
         return percentile(ms, 0.5) * 1e-3 / (4.0 * floats);
     }
 
-    /** The round times (ms) of {@code rounds} all-reduces among {@code w} peers after the warm-up rounds. */
-    private static double[] time(AllReduceAlgorithm alg, int w, int floats, int rounds, MessageDelay link,
-                                 boolean encrypt) throws Exception {
+    /**
+     * The virtual round times (ms) of {@code rounds} all-reduces among {@code w} peers on {@code net}: per round the
+     * latest peer's serial clock; {@code overlapped[0]} gets the same from the overlapped clocks, {@code cpuMs[0]} the
+     * mean CPU time a peer used in a round.
+     */
+    private static double[] timeVirtual(AllReduceAlgorithm alg, int w, int floats, int rounds, VirtualNetwork net,
+                                        boolean encrypt, double[] cpuMs, double[][] overlapped) throws Exception {
+        VirtualNetwork.Peer[] clocks = new VirtualNetwork.Peer[w];
+        for (int i = 0; i < w; i++) {
+            clocks[i] = net.peer(i);
+        }
+        long[][] virtualEnd = new long[w][WARMUP_ROUNDS + rounds];
+        long[][] overlappedEnd = new long[w][WARMUP_ROUNDS + rounds];
+        long[][] cpu = new long[w][WARMUP_ROUNDS + rounds];
+        time(alg, w, floats, rounds, rank -> clocks[rank], encrypt, (rank, round, reduce) -> {
+            clocks[rank].startRound();
+            reduce.run();
+            virtualEnd[rank][round] = clocks[rank].endRound();
+            overlappedEnd[rank][round] = clocks[rank].overlappedEnd();
+            cpu[rank][round] = clocks[rank].cpuInRound();
+        });
+        double[] ms = new double[rounds];
+        overlapped[0] = new double[rounds];
+        double cpuSum = 0;
+        for (int round = 0; round < rounds; round++) {
+            long last = 0;
+            long lastOverlapped = 0;
+            for (int i = 0; i < w; i++) {
+                last = Math.max(last, virtualEnd[i][WARMUP_ROUNDS + round]);
+                lastOverlapped = Math.max(lastOverlapped, overlappedEnd[i][WARMUP_ROUNDS + round]);
+                cpuSum += cpu[i][WARMUP_ROUNDS + round];
+            }
+            ms[round] = last / 1e6;
+            overlapped[0][round] = lastOverlapped / 1e6;
+        }
+        cpuMs[0] = cpuSum / 1e6 / ((double) rounds * w);
+        return ms;
+    }
+
+    /** How a peer's thread runs one round ({@code reduce}), for the virtual clock to wrap. */
+    @FunctionalInterface
+    private interface RoundRunner {
+        void run(int rank, int round, IoAction reduce) throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws Exception;
+    }
+
+    /**
+     * The wall-clock round times (ms) of {@code rounds} all-reduces among {@code w} peers after the warm-up rounds,
+     * peer i's messages going through {@code links.apply(i)}; {@code runner}, when given, wraps each peer's rounds.
+     */
+    private static double[] time(AllReduceAlgorithm alg, int w, int floats, int rounds,
+                                 java.util.function.IntFunction<MessageDelay> links, boolean encrypt,
+                                 RoundRunner runner) throws Exception {
         AllReduceSettings s = AllReduceSettings.defaults().withHost("127.0.0.1").withTimeouts(120_000, 120_000)
                 .withEncryption(encrypt);
         AllReduce[] peers = new AllReduce[w];
@@ -124,7 +220,7 @@ final class AllReduceBench {
         try {
             String[] addresses = new String[w];
             for (int i = 0; i < w; i++) {
-                peers[i] = AllReduce.open(alg, i, w, s, () -> false, "bench all-reduce", link);
+                peers[i] = AllReduce.open(alg, i, w, s, () -> false, "bench all-reduce", links.apply(i));
                 addresses[i] = peers[i].address();
             }
             byte[] secret = new byte[32];
@@ -148,7 +244,11 @@ final class AllReduceBench {
                         System.arraycopy(mine, 0, v, 0, floats);
                         together.await(120, TimeUnit.SECONDS);
                         start[rank][round] = System.nanoTime();
-                        peers[rank].allReduce(v, floats);
+                        if (runner == null) {
+                            peers[rank].allReduce(v, floats);
+                        } else {
+                            runner.run(rank, round, () -> peers[rank].allReduce(v, floats));
+                        }
                         end[rank][round] = System.nanoTime();
                     }
                     return null;

@@ -5,7 +5,7 @@ package org.sparktrain.driver.barrier;
  * {@link #beforeExchange} and {@link #afterExchange} around every exchange (send a slice to one peer while
  * receiving one from another): a wall-clock simulation holds the sender back as a link's latency and bandwidth
  * would ({@link #beforeMessage}); a virtual-clock one keeps each peer's own simulated time instead
- * (docs/architecture.md, "The barrier transport on the network"). Tasks of a barrier stage use {@link #NONE} (their
+ * (docs/architecture.md, Measured facts, "With a virtual clock"). Tasks of a barrier stage use {@link #NONE} (their
  * network is real); only {@code scripts/bench --allreduce} and tests pass another.
  */
 @FunctionalInterface

@@ -13,7 +13,7 @@ import org.sparktrain.driver.barrier.MessageDelay;
  * own simulated time, so that a round measures what W machines with a core each and a link of latency α and
  * bandwidth 1/β would take, even when hundreds of peers share two cores (a wall clock there measures the cores'
  * queue, not the algorithm). The way SimGrid's SMPI runs real MPI code: computation is timed, communication is
- * modelled (docs/architecture.md, "The barrier transport on the network").
+ * modelled (docs/architecture.md, Measured facts, "With a virtual clock").
  *
  * <p>Each peer keeps two clocks (ns, from 0 at {@link Peer#startRound}), which differ only in how an exchange's own
  * CPU time meets its transfer:

@@ -22,9 +22,10 @@ import org.sparktrain.partitioning.bench.PipelineBench;
 /**
  * {@code scripts/bench --allreduce --peers W --floats N --latency-us L [--algorithm ring|rhd|auto] [--rounds R]
  * [--gbps B] [--sweep] [--encrypt] [--clock wall|virtual]}: W all-reduce peers as threads of this JVM over loopback TCP, the real code of a barrier
- * stage (connections, handshake, exchanges) with every message held back by a {@link SimulatedLink}; R rounds
- * timed after two untimed ones. One JSON line per (W, algorithm): {@code ms_median} and {@code ms_p90} of a round
- * (from the first peer's start to the last peer's end), beside the α-β model's prediction
+ * stage (connections, handshake, exchanges) with every message held back by a {@link SimulatedLink} (the wall
+ * clock, the default); R rounds timed after two untimed ones. One JSON line per (W, algorithm): {@code ms_median}
+ * and {@code ms_p90} of a round (from the first peer's start to the last peer's end; with the virtual clock, below,
+ * the latest peer's serial clock), beside the α-β model's prediction
  * ({@link AllReduceAlgorithm#modelSeconds}) with α = L and β = the bandwidth cap, or, without one, the loopback's
  * own β measured first (two peers, no delay), and again with α = the delay a message actually got
  * ({@code model_ms_actual_delay}: a parked thread wakes tens of µs late, more on a loaded machine). {@code --sweep} runs W = 2, 4, ..., 256 (or the list given to
@@ -36,8 +37,11 @@ import org.sparktrain.partitioning.bench.PipelineBench;
  * {@code --clock virtual} (default {@code wall}) keeps the same code and connections but times each peer by a
  * {@link VirtualNetwork}: its own CPU time plus the modelled link (α = L, {@code --gbps}, default 10), so that W
  * peers measure what W machines with a core each would take, which a wall clock cannot show when hundreds of peers
- * share two cores; the line says {@code "clock":"virtual"} and the mean CPU a peer used in a round
- * ({@code cpu_ms_per_peer}). docs/architecture.md, Measured facts, has both sweeps and what they show.
+ * share two cores; the line says {@code "clock":"virtual"}, {@code ms_median} is the serial (pessimistic) clock,
+ * {@code ms_median_overlapped} the overlapped one, and {@code cpu_ms_per_peer} the mean CPU a peer used in a round.
+ * Before a virtual sweep 32 untimed rounds of each algorithm at W = 4 warm the exchanges up. With few rounds (5 at
+ * W = 256 in a sweep) {@code ms_p90} is the slowest round. docs/architecture.md, Measured facts, has both sweeps and
+ * what they show.
  */
 final class AllReduceBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -93,7 +97,7 @@ final class AllReduceBench {
             for (AllReduceAlgorithm asked : algorithms) {
                 AllReduceAlgorithm alg = asked.choose(w, floats);
                 int r = sweep && w > 32 ? Math.max(5, rounds * 32 / w) : rounds;
-                SimulatedLink link = new SimulatedLink(latencyUs, gbps);
+                SimulatedLink link = virtual ? null : new SimulatedLink(latencyUs, gbps);
                 VirtualNetwork net = virtual ? new VirtualNetwork(latencyUs, gbps, VirtualNetwork.threadCpuClock())
                         : null;
                 double load = PipelineBench.load1();
@@ -124,7 +128,7 @@ final class AllReduceBench {
                 o.put("measured_over_model", round3(median / model));
                 o.put("beta_ns_per_byte", round3(beta * 1e9));
                 if (virtual) {
-                    // ms_median above is the serial clock (each exchange's CPU after its transfer: an upper bound);
+                    // ms_median above is the serial clock (each exchange's CPU after its transfer: pessimistic);
                     // the overlapped clock streams it as the code does (VirtualNetwork)
                     double[] sortedOverlapped = overlapped[0].clone();
                     Arrays.sort(sortedOverlapped);

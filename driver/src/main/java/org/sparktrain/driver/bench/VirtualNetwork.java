@@ -21,16 +21,20 @@ import org.sparktrain.driver.barrier.MessageDelay;
  * <li>computation: the thread's own CPU time between two exchanges is added to both: the bookkeeping, and the first
  *     exchange's wait for nothing; waiting in a {@code select} costs no CPU, so it is never counted (it is what the
  *     model replaces);</li>
- * <li>a message of b bytes sent at clock t leaves when the peer's link is free (one message at a time per
- *     direction), occupies it for b·β, and arrives α after its last byte: {@code arrival = max(t, linkFree) + b·β +
- *     α}; the arrival times travel beside the bytes (a queue per ordered pair of peers, in the messages' order,
- *     which TCP keeps);</li>
+ * <li>a message of b bytes sent by an exchange that starts at clock t occupies the sender's link from t for b·β
+ *     and arrives α after its last byte: {@code arrival = t + b·β + α} (a blocking send: an exchange ends no earlier
+ *     than its send, so a peer's link is always free when its next exchange starts); the arrival times travel
+ *     beside the bytes (a queue per ordered pair of peers, in the messages' order, which TCP keeps);</li>
  * <li>an exchange's own CPU time w (copies into and out of the socket buffers, the additions, the system calls):
- *     <b>serial</b> (an upper bound): the exchange ends at the later of its send leaving the link and its message's
- *     arrival, plus w; <b>overlapped</b> (what streaming gives: {@code PeerLinks} moves a message in pieces of
+ *     <b>serial</b> (pessimistic): the exchange ends at the later of its send's end and its message's arrival, plus
+ *     w; <b>overlapped</b> (what streaming gives: {@code PeerLinks} moves a message in pieces of
  *     {@link MessageDelay#PIECE_BYTES} and adds each as it arrives): it ends at the latest of its start plus w, its
- *     send leaving the link, and its message's arrival plus the last piece's share of w (w / pieces).</li>
+ *     send's end, its message's arrival plus the last piece's share of w (w / pieces), and the arrival of the
+ *     message's first byte plus w (receiving cannot start before that: when the CPU is slower than the link, it
+ *     sets the end).</li>
  * </ul>
+ * Neither clock moves a message's departure by the sender's own copying (it is charged after the send starts), so
+ * neither is a strict bound; the two bracket how much of the exchanges' CPU a host would hide.
  * With no CPU time (a test's clock), both clocks give exactly the α-β model's time for the ring and
  * halving/doubling when the vector cuts into equal blocks ({@code VirtualNetworkTest}); the CPU time is what a
  * measurement adds to the model, and the two clocks bracket how much of it a cluster would hide.
@@ -39,7 +43,7 @@ final class VirtualNetwork {
     private final long alphaNanos;
     private final double nanosPerByte;
     private final LongSupplier cpuNanos;
-    /** Per ordered pair (from · W + to): the arrival times of the messages sent and not yet received. */
+    /** Per ordered pair (key from · 2³² + to): the arrival times [serial, overlapped] of the messages in flight. */
     private final ConcurrentHashMap<Long, ConcurrentLinkedQueue<long[]>> inFlight = new ConcurrentHashMap<>();
 
     /** α = {@code latencyMicros}, β = 8 / ({@code gbps}·10⁹) s per byte; computation timed by {@code cpuNanos}. */
@@ -75,9 +79,9 @@ final class VirtualNetwork {
     /** One peer's clocks. Used by its own thread only (the queues between peers are thread-safe). */
     final class Peer implements MessageDelay {
         private final int rank;
-        /** [serial, overlapped]: the clock, and when the outgoing link is free. */
+        /** [serial, overlapped]: the clock, and when the current exchange's send ends. */
         private final long[] now = new long[2];
-        private final long[] linkFree = new long[2];
+        private final long[] sendEnd = new long[2];
         private long cpuMark;
         private long cpuInRound;
 
@@ -88,13 +92,13 @@ final class VirtualNetwork {
         /** A round starts: the clocks at 0, the CPU counted from here. */
         void startRound() {
             java.util.Arrays.fill(now, 0);
-            java.util.Arrays.fill(linkFree, 0);
+            java.util.Arrays.fill(sendEnd, 0);
             cpuInRound = 0;
             cpuMark = cpuNanos.getAsLong();
         }
 
         /**
-         * The round ended on this peer: its serial clock (ns; an upper bound), counting the CPU since its last
+         * The round ended on this peer: its serial clock (ns; pessimistic), counting the CPU since its last
          * exchange.
          */
         long endRound() {
@@ -136,8 +140,8 @@ final class VirtualNetwork {
                 long wire = Math.round(sendBytes * nanosPerByte);
                 long[] arrival = new long[2];
                 for (int k = 0; k < 2; k++) {
-                    linkFree[k] = Math.max(now[k], linkFree[k]) + wire;
-                    arrival[k] = linkFree[k] + alphaNanos;
+                    sendEnd[k] = now[k] + wire;
+                    arrival[k] = sendEnd[k] + alphaNanos;
                 }
                 pair(rank, to).add(arrival);
             }
@@ -155,7 +159,7 @@ final class VirtualNetwork {
                             + " that has no arrival time: the hooks ran out of order");
                 }
             }
-            long serial = sends ? Math.max(now[0], linkFree[0]) : now[0];
+            long serial = sends ? Math.max(now[0], sendEnd[0]) : now[0];
             if (arrival != null) {
                 serial = Math.max(serial, arrival[0]);
             }
@@ -163,10 +167,11 @@ final class VirtualNetwork {
             long pieces = Math.max(1, (Math.max(sendBytes, recvBytes) + PIECE_BYTES - 1) / PIECE_BYTES);
             long overlapped = now[1] + work;
             if (sends) {
-                overlapped = Math.max(overlapped, linkFree[1]);
+                overlapped = Math.max(overlapped, sendEnd[1]);
             }
             if (arrival != null) {
-                overlapped = Math.max(overlapped, arrival[1] + work / pieces);
+                long firstByte = arrival[1] - Math.round(recvBytes * nanosPerByte);
+                overlapped = Math.max(overlapped, Math.max(arrival[1] + work / pieces, firstByte + work));
             }
             now[1] = overlapped;
         }

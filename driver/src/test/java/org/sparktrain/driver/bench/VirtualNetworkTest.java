@@ -138,6 +138,21 @@ class VirtualNetworkTest {
     }
 
     @Test
+    void theClocksFollowTheCriticalPathThroughAFoldWhenTheCpuIsSlowerThanTheLink() throws Exception {
+        // halving/doubling at W = 3: task 0 folds its whole vector (512 KiB, 8 pieces, 4.19 ms on the link) into task 1,
+        // which swaps halves (4 pieces, 2.10 ms) with task 2 twice and sends the result back; every reading of a peer's
+        // CPU clock advances it by 10 ms, more than any transfer. Worked out by hand (ns): the overlapped clock's
+        // send-only exchanges end at start + w (task 0's fold-in: 20 ms, not its 14.19 ms send), its receiving ones at
+        // the first byte's arrival + w (task 1's fold-in: 14.29 − 4.19 + 10 = 20.1 ms); the serial clock adds w after
+        // the later of send and arrival. Task 0 waits for the fold-out sent at task 1's 78.69 ms (serial).
+        ThreadLocal<long[]> ticks = ThreadLocal.withInitial(() -> new long[1]);
+        LongSupplier cpu = () -> ++ticks.get()[0] * 10_000_000L;
+        long[][] ends = round(AllReduceAlgorithm.RHD, 3, 2 * 65_536, cpu, vectors(3, 2 * 65_536));
+        assertArrayEquals(new long[] {102_982_912, 102_882_912, 78_588_608}, ends[0], "serial");
+        assertArrayEquals(new long[] {90_400_000, 90_300_000, 70_200_000}, ends[1], "overlapped");
+    }
+
+    @Test
     void theSumsAreTheRealOnes() throws Exception {
         int w = 5;
         int n = 10_001;

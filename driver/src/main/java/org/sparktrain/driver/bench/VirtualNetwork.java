@@ -34,10 +34,9 @@ import org.sparktrain.driver.barrier.MessageDelay;
  *     sets the end).</li>
  * </ul>
  * Neither clock moves a message's departure by the sender's own copying (it is charged after the send starts), so
- * neither is a strict bound; the two bracket how much of the exchanges' CPU a host would hide.
- * With no CPU time (a test's clock), both clocks give exactly the α-β model's time for the ring and
- * halving/doubling when the vector cuts into equal blocks ({@code VirtualNetworkTest}); the CPU time is what a
- * measurement adds to the model, and the two clocks bracket how much of it a cluster would hide.
+ * neither is a strict bound; together they bracket how much of the exchanges' CPU a host would hide. With no CPU
+ * time (a test's clock), both give exactly the α-β model's time for the ring and halving/doubling when the vector
+ * cuts into equal blocks ({@code VirtualNetworkTest}): the CPU time is what a measurement adds to the model.
  */
 final class VirtualNetwork {
     private final long alphaNanos;
